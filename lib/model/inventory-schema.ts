@@ -1,0 +1,91 @@
+/** The JSON Schema of the inventory (shape only; semantic checks live in validate-mesh.ts). */
+export const INVENTORY_SCHEMA = {
+  $id: 'https://cdk8s-istio-multicluster/inventory.schema.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['clusters'],
+  properties: {
+    mesh: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        network: { type: 'string', minLength: 1 },
+        trustDomain: { type: 'string', minLength: 1 },
+        istioApi: { enum: ['v1', 'v1beta1'] },
+        credentials: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            source: { enum: ['external-secret', 'flux-substitution', 'inline'] },
+            secretStore: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name'],
+              properties: {
+                kind: { enum: ['ClusterSecretStore', 'SecretStore'] },
+                name: { type: 'string', minLength: 1 },
+              },
+            },
+            refreshInterval: { type: 'string', minLength: 1 },
+          },
+        },
+      },
+    },
+    clusters: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'url'],
+        properties: {
+          name: { type: 'string' },
+          url: { type: 'string' },
+          istio_control_plane: { type: 'boolean' },
+          controlPlaneAddress: { type: 'string' },
+          injectionUrl: { type: 'string' },
+          network: { type: 'string', minLength: 1 },
+          region: { type: 'string', minLength: 1 },
+          zone: { type: 'string', minLength: 1 },
+          podCidr: { type: 'string' },
+          serviceCidr: { type: 'string' },
+          token: { type: 'string' },
+          username: { type: 'string' },
+          password: { type: 'string' },
+        },
+      },
+    },
+    bookinfo: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host'],
+      properties: {
+        namespace: { type: 'string' },
+        host: { type: 'string', minLength: 1 },
+        placement: {
+          type: 'object',
+          additionalProperties: { type: 'array', items: { type: 'string' } },
+        },
+        routing: { enum: ['all-v1', 'v3', 'jason-v2-v3'] },
+        gateway: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string' },
+            issuer: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name'],
+              properties: {
+                kind: { enum: ['Issuer', 'ClusterIssuer'] },
+                name: { type: 'string', minLength: 1 },
+              },
+            },
+            credentialSecret: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
+} as const;

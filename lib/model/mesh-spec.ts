@@ -1,0 +1,214 @@
+/**
+ * The input of the mesh model: the inventory file's shape, usable as a typed object in code.
+ *
+ * Field names follow the inventory (including the seed's snake_case `istio_control_plane`) so
+ * that a YAML inventory and a `MeshSpec` literal are the same thing and go through the same
+ * validation.
+ */
+
+/** The Istio API level the manifests are rendered for. */
+export type IstioApiLevel = 'v1' | 'v1beta1';
+
+/** Where a remote secret's bearer token comes from. */
+export type CredentialSource = 'external-secret' | 'flux-substitution' | 'inline';
+
+/** Mesh-wide settings. */
+export interface MeshSettingsSpec {
+  /**
+   * The mesh ID (`global.meshID`).
+   * @default mesh1
+   */
+  readonly id?: string;
+  /**
+   * The network of clusters that name none.
+   * @default network1
+   */
+  readonly network?: string;
+  /**
+   * The SPIFFE trust domain shared by every cluster.
+   * @default cluster.local
+   */
+  readonly trustDomain?: string;
+  /**
+   * `v1` for Istio >= 1.22, `v1beta1` for Istio 1.5 - 1.21 and OpenShift Service Mesh 2.x.
+   * @default v1
+   */
+  readonly istioApi?: IstioApiLevel;
+  /**
+   * How the control plane's remote secrets obtain each remote's bearer token.
+   * @default - an ExternalSecret per remote, reading from the `istio-remote-tokens` ClusterSecretStore
+   */
+  readonly credentials?: CredentialsSpec;
+}
+
+/** How remote-secret tokens reach the control plane without landing in Git. */
+export interface CredentialsSpec {
+  /**
+   * `external-secret`: an `external-secrets.io/v1` ExternalSecret renders the remote secret.
+   * `flux-substitution`: the token is a `${VAR}` placeholder for Flux post-build substitution.
+   * `inline`: the token from the inventory is written into `dist/` (needs an explicit opt-in).
+   * @default external-secret
+   */
+  readonly source?: CredentialSource;
+  /**
+   * The external-secrets store holding the tokens.
+   * @default { kind: ClusterSecretStore, name: istio-remote-tokens }
+   */
+  readonly secretStore?: SecretStoreRefSpec;
+  /**
+   * How often external-secrets refreshes the token.
+   * @default 1h
+   */
+  readonly refreshInterval?: string;
+}
+
+/** A reference to an external-secrets store. */
+export interface SecretStoreRefSpec {
+  /**
+   * `ClusterSecretStore` or `SecretStore`.
+   * @default ClusterSecretStore
+   */
+  readonly kind?: 'ClusterSecretStore' | 'SecretStore';
+  /** The store's name. */
+  readonly name: string;
+}
+
+/** One cluster of the mesh. */
+export interface ClusterSpec {
+  /** DNS-1123 label, unique in the mesh; it is the Istio cluster ID. */
+  readonly name: string;
+  /** The cluster's API server URL (http or https). */
+  readonly url: string;
+  /**
+   * Whether this cluster hosts the mesh's only control plane.
+   * @default false
+   */
+  readonly istio_control_plane?: boolean;
+  /**
+   * Control plane only: the address remotes reach istiod at (IP or DNS name).
+   * @default - required when the mesh has remotes
+   */
+  readonly controlPlaneAddress?: string;
+  /**
+   * Remote only: the full sidecar injection URL (`istiodRemote.injectionURL`), used instead of
+   * the `istiod` Service path.
+   * @default - the webhook calls Service `istiod:443` at `/inject/cluster/<name>/net/<network>`
+   */
+  readonly injectionUrl?: string;
+  /**
+   * The cluster's network.
+   * @default - the mesh network
+   */
+  readonly network?: string;
+  /**
+   * Locality region (`topology.kubernetes.io/region`).
+   * @default - none
+   */
+  readonly region?: string;
+  /**
+   * Locality zone (`topology.kubernetes.io/zone`); needs `region`.
+   * @default - none
+   */
+  readonly zone?: string;
+  /**
+   * The pod CIDR, checked for overlaps across the flat network.
+   * @default - not checked
+   */
+  readonly podCidr?: string;
+  /**
+   * The service CIDR, checked for overlaps across the flat network.
+   * @default - not checked
+   */
+  readonly serviceCidr?: string;
+  /**
+   * The bearer token of the cluster's `istio-reader-service-account`; only written with the
+   * inline credential opt-in.
+   * @default - none
+   */
+  readonly token?: string;
+  /**
+   * Accepted for compatibility with the seed's Ansible inventory; never written.
+   * @default - none
+   */
+  readonly username?: string;
+  /**
+   * Accepted for compatibility with the seed's Ansible inventory; never written.
+   * @default - none
+   */
+  readonly password?: string;
+}
+
+/** The Bookinfo demo, split across the mesh. */
+export interface BookinfoSpec {
+  /**
+   * The namespace Bookinfo runs in, in every cluster that runs part of it.
+   * @default bookinfo
+   */
+  readonly namespace?: string;
+  /** The external host name served by the TLS ingress gateways. */
+  readonly host: string;
+  /**
+   * Workload (`productpage-v1`, `reviews-v3`, ...) or `default` -> the clusters that run it.
+   * @default - every workload on every cluster
+   */
+  readonly placement?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The routing preset: `all-v1`, `v3` or `jason-v2-v3`.
+   * @default all-v1
+   */
+  readonly routing?: BookinfoRouting;
+  /**
+   * The dedicated TLS ingress gateway of each cluster.
+   * @default - `bookinfo-ingressgateway` with a cert-manager certificate from a self-signed issuer
+   */
+  readonly gateway?: GatewaySpec;
+}
+
+/** The Bookinfo routing presets, as in the upstream networking samples. */
+export type BookinfoRouting = 'all-v1' | 'v3' | 'jason-v2-v3';
+
+/** A dedicated ingress gateway's settings. */
+export interface GatewaySpec {
+  /**
+   * The gateway name: Deployment, Service, ServiceAccount and the `istio:` selector label.
+   * @default bookinfo-ingressgateway
+   */
+  readonly name?: string;
+  /**
+   * The cert-manager issuer of the TLS certificate.
+   * @default { kind: Issuer, name: selfsigned } (a self-signed Issuer is emitted)
+   */
+  readonly issuer?: IssuerRefSpec;
+  /**
+   * A user-provided `kubernetes.io/tls` Secret to use instead of a cert-manager Certificate.
+   * @default - a cert-manager Certificate per cluster
+   */
+  readonly credentialSecret?: string;
+}
+
+/** A reference to a cert-manager issuer. */
+export interface IssuerRefSpec {
+  /**
+   * `Issuer` or `ClusterIssuer`.
+   * @default Issuer
+   */
+  readonly kind?: 'Issuer' | 'ClusterIssuer';
+  /** The issuer's name. */
+  readonly name: string;
+}
+
+/** The whole input: the inventory file's content. */
+export interface MeshSpec {
+  /**
+   * Mesh-wide settings.
+   * @default - every default of MeshSettingsSpec
+   */
+  readonly mesh?: MeshSettingsSpec;
+  /** The clusters; exactly one has `istio_control_plane: true`. */
+  readonly clusters: readonly ClusterSpec[];
+  /**
+   * Deploy the Bookinfo demo across the mesh.
+   * @default - no Bookinfo
+   */
+  readonly bookinfo?: BookinfoSpec;
+}

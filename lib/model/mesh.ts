@@ -1,0 +1,185 @@
+import { workloadNames, type AppDefinition } from './app-definition';
+import { BOOKINFO } from './apps/bookinfo';
+import type { BookinfoRouting, CredentialSource, IstioApiLevel, MeshSpec } from './mesh-spec';
+import { MeshValidationError } from './mesh-validation-error';
+import { injectionPath, tokenVariable } from './names';
+import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
+
+/** A cluster of the mesh, with every default applied. */
+export interface Cluster {
+  /** The Istio cluster ID. */
+  readonly name: string;
+  readonly url: string;
+  readonly isControlPlane: boolean;
+  readonly network: string;
+  readonly region?: string;
+  readonly zone?: string;
+  readonly podCidr?: string;
+  readonly serviceCidr?: string;
+  /** Control plane only: where remotes reach istiod. */
+  readonly controlPlaneAddress?: string;
+  /** Remote only: the full injection URL, when set. */
+  readonly injectionUrl?: string;
+  /** The path the remote's injection webhook calls istiod at. */
+  readonly injectionPath: string;
+  /** The reader token, only present when the inventory gave one. */
+  readonly token?: string;
+  /** The variable a `${VAR}` placeholder names for this cluster's token. */
+  readonly tokenVariable: string;
+}
+
+/** How remote-secret tokens are obtained. */
+export interface Credentials {
+  readonly source: CredentialSource;
+  readonly secretStore: { readonly kind: 'ClusterSecretStore' | 'SecretStore'; readonly name: string };
+  readonly refreshInterval: string;
+}
+
+/** A split application: its definition, namespace and workload placement. */
+export interface AppPlacement {
+  readonly app: AppDefinition;
+  readonly namespace: string;
+  /** Workload (`<service>-<version>`) -> the clusters that run it. */
+  readonly placement: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The Bookinfo demo with defaults applied. */
+export interface Bookinfo extends AppPlacement {
+  readonly host: string;
+  readonly routing: BookinfoRouting;
+  readonly gateway: {
+    readonly name: string;
+    readonly issuer: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
+    /** True when the issuer is the default self-signed one the gateway emits itself. */
+    readonly selfSignedIssuer: boolean;
+    readonly credentialSecret?: string;
+  };
+}
+
+/** Options of `Mesh.fromSpec`. */
+export interface MeshFromSpecOptions {
+  /**
+   * The file the spec came from, named in error messages.
+   * @default - "mesh spec"
+   */
+  readonly source?: string;
+  /**
+   * Cluster name -> the environment variable its token was looked up from.
+   * @default - none
+   */
+  readonly tokenVariables?: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_SELF_SIGNED_ISSUER = 'selfsigned';
+
+/**
+ * The mesh model: the single source of truth every construct derives its names, labels and
+ * addresses from. Immutable; built only from a validated spec.
+ */
+export class Mesh {
+  /** Validates a spec (inventory content or a `MeshSpec` literal) and builds the model. */
+  public static fromSpec(spec: MeshSpec | unknown, options: MeshFromSpecOptions = {}): Mesh {
+    const issues = validateMeshSpec(spec);
+    if (issues.length > 0) throw new MeshValidationError(issues, options.source);
+    return new Mesh(spec as MeshSpec, options);
+  }
+
+  public readonly id: string;
+  public readonly network: string;
+  public readonly trustDomain: string;
+  public readonly istioApi: IstioApiLevel;
+  public readonly credentials: Credentials;
+  public readonly clusters: readonly Cluster[];
+  public readonly controlPlane: Cluster;
+  public readonly remotes: readonly Cluster[];
+  public readonly bookinfo?: Bookinfo;
+  private readonly byName: ReadonlyMap<string, Cluster>;
+
+  private constructor(spec: MeshSpec, options: MeshFromSpecOptions) {
+    this.id = spec.mesh?.id ?? 'mesh1';
+    this.network = spec.mesh?.network ?? 'network1';
+    this.trustDomain = spec.mesh?.trustDomain ?? 'cluster.local';
+    this.istioApi = spec.mesh?.istioApi ?? 'v1';
+    const credentials = spec.mesh?.credentials;
+    this.credentials = {
+      source: credentials?.source ?? 'external-secret',
+      secretStore: {
+        kind: credentials?.secretStore?.kind ?? 'ClusterSecretStore',
+        name: credentials?.secretStore?.name ?? 'istio-remote-tokens',
+      },
+      refreshInterval: credentials?.refreshInterval ?? '1h',
+    };
+    this.clusters = spec.clusters.map((cluster) => {
+      const network = cluster.network ?? this.network;
+      return Object.freeze({
+        name: cluster.name,
+        url: cluster.url,
+        isControlPlane: cluster.istio_control_plane === true,
+        network,
+        region: cluster.region,
+        zone: cluster.zone,
+        podCidr: cluster.podCidr,
+        serviceCidr: cluster.serviceCidr,
+        controlPlaneAddress: cluster.controlPlaneAddress,
+        injectionUrl: cluster.injectionUrl,
+        injectionPath: injectionPath(cluster.name, network),
+        token: cluster.token,
+        tokenVariable: options.tokenVariables?.[cluster.name] ?? tokenVariable(cluster.name),
+      });
+    });
+    this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
+    this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
+    this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);
+    if (spec.bookinfo) {
+      const gateway = spec.bookinfo.gateway;
+      this.bookinfo = {
+        app: BOOKINFO,
+        namespace: spec.bookinfo.namespace ?? 'bookinfo',
+        host: spec.bookinfo.host,
+        routing: spec.bookinfo.routing ?? 'all-v1',
+        placement: resolvePlacement(BOOKINFO, spec.bookinfo.placement, this.clusters.map((c) => c.name)),
+        gateway: {
+          name: gateway?.name ?? 'bookinfo-ingressgateway',
+          issuer: { kind: gateway?.issuer?.kind ?? 'Issuer', name: gateway?.issuer?.name ?? DEFAULT_SELF_SIGNED_ISSUER },
+          selfSignedIssuer: gateway?.issuer === undefined && gateway?.credentialSecret === undefined,
+          credentialSecret: gateway?.credentialSecret,
+        },
+      };
+    }
+    Object.freeze(this);
+  }
+
+  /** The cluster of that name; throws when there is none. */
+  public cluster(name: string): Cluster {
+    const cluster = this.byName.get(name);
+    if (!cluster) throw new Error(`Unknown cluster "${name}"; the mesh has: ${[...this.byName.keys()].join(', ')}`);
+    return cluster;
+  }
+
+  /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
+  public get controlPlaneAddressIsIp(): boolean {
+    return this.controlPlane.controlPlaneAddress !== undefined && isIpAddress(this.controlPlane.controlPlaneAddress);
+  }
+
+  /** Whether clusters sit on more than one network. */
+  public get isMultiNetwork(): boolean {
+    return new Set(this.clusters.map((cluster) => cluster.network)).size > 1;
+  }
+}
+
+/**
+ * Expands a placement map (workload or `default` -> clusters) into workload -> clusters for every
+ * workload of the app. A workload no entry names runs where `default` says, or on every cluster.
+ */
+export function resolvePlacement(
+  app: AppDefinition,
+  placement: Readonly<Record<string, readonly string[]>> | undefined,
+  allClusters: readonly string[],
+): ReadonlyMap<string, readonly string[]> {
+  const fallback = placement?.[DEFAULT_PLACEMENT_KEY] ?? allClusters;
+  const result = new Map<string, readonly string[]>();
+  for (const workload of workloadNames(app)) {
+    result.set(workload, [...new Set(placement?.[workload] ?? fallback)]);
+  }
+  return result;
+}

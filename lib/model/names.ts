@@ -63,3 +63,58 @@ export function tokenRemoteKey(clusterName: string): string {
 
 /** The remote-secret key inside an ExternalSecret store entry. */
 export const TOKEN_PROPERTY = 'token';
+
+/** Kubernetes' DNS-1123 label: what namespaces and most object names must be. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Returns `value` when it is a DNS-1123 label; throws an Error naming `what` otherwise. */
+export function requireDnsLabel(value: string, what: string): string {
+  if (!DNS1123_LABEL.test(value)) {
+    throw new Error(`${what} "${value}" is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`);
+  }
+  return value;
+}
+
+/** Labels and annotations of split applications and their gateways, beyond Istio's own. */
+export const APP_LABELS = {
+  /** On each Service, naming it (as upstream Bookinfo: `kubectl apply -l service=reviews`). */
+  service: 'service',
+  /** Ambient mode must leave sidecar-injected gateway pods alone (Istio's gateway Helm chart). */
+  dataplaneMode: 'istio.io/dataplane-mode',
+} as const;
+
+export const APP_ANNOTATIONS = {
+  /**
+   * On a workload's pod template: the Services it calls, comma-separated, so that a check reading
+   * plain YAML can find a cluster whose callers lack the Service object (and so its DNS name).
+   */
+  calls: 'mesh.cdk8s.io/calls',
+  prometheusScrape: 'prometheus.io/scrape',
+  prometheusPort: 'prometheus.io/port',
+  prometheusPath: 'prometheus.io/path',
+} as const;
+
+/** Ports of a dedicated ingress gateway (Istio's gateway Helm chart). */
+export const GATEWAY_PORTS = {
+  https: 443,
+  /** The merged (Envoy + application) Prometheus endpoint of the pod. */
+  mergedPrometheus: 15020,
+  envoyPrometheus: 15090,
+} as const;
+
+/** The cert-manager API the gateway's Certificate and self-signed Issuer are rendered with. */
+export const CERT_MANAGER_API_VERSION = 'cert-manager.io/v1';
+export const CERT_MANAGER_GROUP = 'cert-manager.io';
+
+/** The dedicated ingress gateway of an app namespace: `<namespace>-ingressgateway`, as in the OpenShift seed. */
+export function defaultGatewayName(namespace: string): string {
+  return `${namespace}-ingressgateway`;
+}
+
+/** The `kubernetes.io/tls` Secret cert-manager writes for a gateway: `<gateway>-tls`. */
+export function gatewayCredentialName(gatewayName: string): string {
+  return `${gatewayName}-tls`;
+}
+
+/** The namespace-wide PeerAuthentication: Istio applies the one named `default` without a selector to the whole namespace. */
+export const NAMESPACE_PEER_AUTHENTICATION = 'default';

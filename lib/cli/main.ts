@@ -1,0 +1,232 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeMesh } from '../analyzers';
+import { formatFinding, type Finding } from '../analyzers/finding';
+import { buildMesh } from '../build-mesh';
+import { loadInventory } from '../inventory/load-inventory';
+import { readMeshTree } from '../io/read-mesh-tree';
+import { MeshValidationError } from '../model/mesh-validation-error';
+import { synthesizeMesh } from '../synth/synthesize-mesh';
+import { renderTree } from '../writer/render-tree';
+import { diffTree, writeTree } from '../writer/write-tree';
+
+/** Exit codes. */
+export const EXIT_OK = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_USAGE = 2;
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Colour is used only on a terminal. */
+  readonly color: boolean;
+}
+
+const PROCESS_IO: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+};
+
+const TOOL = 'cdk8s-istio-multicluster';
+
+const USAGE = `Usage: ${TOOL} <command> [options]
+
+Generates the manifests of one Istio mesh over several clusters with one control plane.
+
+Commands:
+  synth      synthesize an inventory into one folder per cluster plus control-plane/
+  validate   run the mesh analyzers over an existing output folder
+
+Options:
+  -h, --help       show help (also: ${TOOL} <command> --help)
+  -v, --version    print the version
+
+Exit codes: 0 success, 1 invalid input or analyzer errors, 2 usage error.
+`;
+
+const SYNTH_USAGE = `Usage: ${TOOL} synth --inventory FILE [options]
+
+Options:
+  -i, --inventory FILE          the inventory (YAML) to synthesize (required)
+  -o, --out DIR                 output folder (default: dist)
+      --check                   write nothing; exit 1 and name the files when DIR differs
+      --strict                  treat analyzer warnings as errors
+      --allow-inline-credentials
+                                write tokens from the inventory into the remote secrets
+      --debug                   print stack traces of unexpected errors
+  -h, --help                    show this help
+`;
+
+const VALIDATE_USAGE = `Usage: ${TOOL} validate DIR [options]
+
+Runs the analyzers over DIR/clusters/<name>/*.yaml and DIR/control-plane/*.yaml.
+
+Options:
+      --strict    treat warnings as errors
+      --debug     print stack traces of unexpected errors
+  -h, --help      show this help
+`;
+
+class UsageError extends Error {}
+
+/** Runs the CLI; returns the exit code. */
+export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
+  const [command, ...rest] = argv;
+  const debug = rest.includes('--debug');
+  try {
+    switch (command) {
+      case 'synth':
+        return synthCommand(rest, io);
+      case 'validate':
+        return validateCommand(rest, io);
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout(USAGE);
+        return EXIT_OK;
+      case '-v':
+      case '--version':
+        io.stdout(`${packageVersion()}\n`);
+        return EXIT_OK;
+      case undefined:
+        throw new UsageError('no command given');
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    return reportError(error, io, debug, command);
+  }
+}
+
+function reportError(error: unknown, io: CliIo, debug: boolean, command: string | undefined): number {
+  if (error instanceof UsageError) {
+    io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n\n${command === 'synth' ? SYNTH_USAGE : command === 'validate' ? VALIDATE_USAGE : USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof MeshValidationError) {
+    io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n`);
+    return EXIT_INVALID;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`${paint(io, 'red', 'error:')} ${message}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  else io.stderr('(run with --debug for the stack trace)\n');
+  return EXIT_INVALID;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, allowPositionals: boolean) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function synthCommand(args: readonly string[], io: CliIo): number {
+  const { values } = parse(
+    args,
+    {
+      'inventory': { type: 'string', short: 'i' },
+      'out': { type: 'string', short: 'o' },
+      'check': { type: 'boolean' },
+      'strict': { type: 'boolean' },
+      'allow-inline-credentials': { type: 'boolean' },
+      'debug': { type: 'boolean' },
+      'help': { type: 'boolean', short: 'h' },
+    },
+    false,
+  );
+  if (values.help) {
+    io.stdout(SYNTH_USAGE);
+    return EXIT_OK;
+  }
+  if (!values.inventory) throw new UsageError('--inventory FILE is required');
+  const outdir = values.out ?? 'dist';
+
+  const model = loadInventory(values.inventory);
+  const mesh = buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] });
+  const synthesized = synthesizeMesh(mesh);
+  const findings = analyzeMesh(synthesized.manifests);
+  for (const warning of synthesized.warnings) io.stderr(`${paint(io, 'yellow', 'warning:')} ${warning}\n`);
+  if (reportFindings(findings, io, values.strict === true)) {
+    io.stderr(`${paint(io, 'red', 'error:')} the mesh has errors; ${outdir}/ was not touched\n`);
+    return EXIT_INVALID;
+  }
+  const tree = renderTree(synthesized.manifests, synthesized.files);
+
+  if (values.check) {
+    const differing = diffTree(tree, outdir);
+    if (differing.length > 0) {
+      io.stderr(`${outdir}/ is not what ${values.inventory} produces; ${differing.length} file(s) differ:\n${differing.map((p) => `  ${p}\n`).join('')}`);
+      return EXIT_INVALID;
+    }
+    io.stdout(`${outdir}/ is up to date with ${values.inventory}\n`);
+    return EXIT_OK;
+  }
+  writeTree(tree, outdir);
+  io.stdout(summary(outdir, synthesized.manifests.clusters, synthesized.manifests.controlPlane.length, findings, synthesized.warnings.length));
+  return EXIT_OK;
+}
+
+function validateCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(
+    args,
+    { strict: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    io.stdout(VALIDATE_USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) throw new UsageError('validate takes exactly one folder');
+  const findings = analyzeMesh(readMeshTree(positionals[0]));
+  if (reportFindings(findings, io, values.strict === true)) return EXIT_INVALID;
+  io.stdout(`${positionals[0]}: no errors (${findings.length} finding(s))\n`);
+  return EXIT_OK;
+}
+
+/** Prints every finding; true when any of them fails the run. */
+function reportFindings(findings: readonly Finding[], io: CliIo, strict: boolean): boolean {
+  let failed = false;
+  for (const finding of findings) {
+    const fails = finding.severity === 'error' || (strict && finding.severity === 'warning');
+    failed ||= fails;
+    const label = fails ? paint(io, 'red', finding.severity) : paint(io, 'yellow', finding.severity);
+    io.stderr(`${label} ${formatFinding(finding)}\n`);
+  }
+  return failed;
+}
+
+function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number, findings: readonly Finding[], warnings: number): string {
+  const lines = [`Synthesized ${clusters.size} cluster(s) into ${outdir}/`];
+  for (const [name, manifests] of clusters) lines.push(`  clusters/${name}/  ${manifests.length} objects`);
+  lines.push(`  control-plane/  ${controlPlaneObjects} objects`);
+  const analyzerWarnings = findings.filter((f) => f.severity !== 'error').length;
+  lines.push(`${warnings + analyzerWarnings} warning(s)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function paint(io: CliIo, color: 'red' | 'yellow', text: string): string {
+  if (!io.color) return text;
+  const code = color === 'red' ? 31 : 33;
+  return `\u001b[${code}m${text}\u001b[0m`;
+}
+
+function packageVersion(): string {
+  // build/lib/cli/ when compiled, lib/cli/ from source: the package root is the first folder up that has it.
+  for (const up of ['../..', '../../..']) {
+    try {
+      return (JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      continue;
+    }
+  }
+  return 'unknown';
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

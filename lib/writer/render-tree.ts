@@ -1,0 +1,92 @@
+import { dump } from 'js-yaml';
+import { CONTROL_PLANE_FOLDER, clusterFolder, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
+
+/** The file in every output folder that lets `kubectl apply -k` / `kubectl kustomize` build it. */
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+/**
+ * Apply order of kinds inside a folder: what others depend on comes first (namespaces before
+ * what lives in them, RBAC before workloads, webhooks last so they never block their own
+ * dependencies). Kustomize sorts the same way; listing files in this order keeps plain
+ * `kubectl apply -f` safe too. Unlisted kinds (custom resources) come after, by name.
+ */
+const KIND_ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'Service',
+  'Endpoints',
+  'EndpointSlice',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+];
+const kindRank = new Map(KIND_ORDER.map((kind, index) => [kind, index]));
+
+/** `<kind>-<namespace>-<name>.yaml`, or `<kind>-<name>.yaml` for cluster-scoped objects. */
+export function manifestFileName(manifest: Manifest): string {
+  const { namespace, name } = manifest.metadata;
+  return `${[manifest.kind.toLowerCase(), namespace, name].filter(Boolean).join('-')}.yaml`;
+}
+
+/** The YAML of one object, as written to its file. */
+export function toYaml(manifest: unknown): string {
+  return dump(manifest, { lineWidth: -1, noRefs: true});
+}
+
+function compareManifests(a: Manifest, b: Manifest): number {
+  const rank = (m: Manifest) => kindRank.get(m.kind) ?? KIND_ORDER.length;
+  return (
+    rank(a) - rank(b) ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareText(a.metadata.name, b.metadata.name)
+  );
+}
+
+/** Code-point order, independent of the machine's locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One output folder: a file per object plus its kustomization, in apply order. */
+export function renderFolder(folder: string, manifests: readonly Manifest[]): Map<string, string> {
+  const files = new Map<string, string>();
+  const resources: string[] = [];
+  for (const manifest of [...manifests].sort(compareManifests)) {
+    const fileName = manifestFileName(manifest);
+    const path = `${folder}/${fileName}`;
+    if (files.has(path)) throw new Error(`Two objects of ${folder}/ would be written to the same file ${fileName}: rename one of them`);
+    files.set(path, toYaml(manifest));
+    resources.push(fileName);
+  }
+  files.set(`${folder}/${KUSTOMIZATION_FILE}`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
+  return files;
+}
+
+/**
+ * The whole output tree as relative path -> content: `clusters/<name>/`, `control-plane/` and
+ * the extra files. Pure and deterministic: the same mesh gives the same bytes.
+ */
+export function renderTree(manifests: MeshManifests, extraFiles: ReadonlyMap<string, string> = new Map()): Map<string, string> {
+  const tree = new Map<string, string>();
+  for (const [cluster, clusterManifests] of manifests.clusters) {
+    for (const [path, content] of renderFolder(clusterFolder(cluster), clusterManifests)) tree.set(path, content);
+  }
+  for (const [path, content] of renderFolder(CONTROL_PLANE_FOLDER, manifests.controlPlane)) tree.set(path, content);
+  for (const [path, content] of extraFiles) {
+    if (tree.has(path)) throw new Error(`The extra file ${path} would overwrite a manifest file`);
+    tree.set(path, content);
+  }
+  return new Map([...tree].sort(([a], [b]) => compareText(a, b)));
+}

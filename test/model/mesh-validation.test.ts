@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { Mesh } from '../../lib/model/mesh';
+import type { MeshSpec } from '../../lib/model/mesh-spec';
+import { MeshValidationError } from '../../lib/model/mesh-validation-error';
+
+const VALID: MeshSpec = {
+  clusters: [
+    { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
+    { name: 'west', url: 'https://api.west.example.com:6443' },
+  ],
+};
+
+/** The issues a spec is rejected with, as `path: message` lines. */
+function issuesOf(spec: unknown): string[] {
+  try {
+    Mesh.fromSpec(spec);
+  } catch (error) {
+    expect(error).toBeInstanceOf(MeshValidationError);
+    return (error as MeshValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
+  }
+  throw new Error('expected the spec to be rejected');
+}
+
+const withCluster = (index: number, patch: Record<string, unknown>) => ({
+  ...VALID,
+  clusters: VALID.clusters.map((cluster, i) => (i === index ? { ...cluster, ...patch } : cluster)),
+});
+
+describe('Mesh.fromSpec', () => {
+  it('applies the documented defaults', () => {
+    // GIVEN a minimal spec WHEN it is built
+    const mesh = Mesh.fromSpec(VALID);
+    // THEN every default is applied and names are derived from the model
+    expect(mesh).toMatchObject({ id: 'mesh1', network: 'network1', trustDomain: 'cluster.local', istioApi: 'v1' });
+    expect(mesh.credentials).toEqual({ source: 'external-secret', secretStore: { kind: 'ClusterSecretStore', name: 'istio-remote-tokens' }, refreshInterval: '1h' });
+    expect(mesh.controlPlane.name).toBe('east');
+    expect(mesh.remotes.map((c) => c.name)).toEqual(['west']);
+    expect(mesh.cluster('west')).toMatchObject({ network: 'network1', injectionPath: '/inject/cluster/west/net/network1', tokenVariable: 'ISTIO_REMOTE_TOKEN_WEST' });
+    expect(mesh.controlPlaneAddressIsIp).toBe(true);
+    expect(mesh.isMultiNetwork).toBe(false);
+    expect(mesh.bookinfo).toBeUndefined();
+  });
+
+  it('resolves Bookinfo placement with the default entry and every other workload', () => {
+    // GIVEN a placement naming one workload and a default
+    const mesh = Mesh.fromSpec({ ...VALID, bookinfo: { host: 'bookinfo.example.com', placement: { 'reviews-v3': ['west'], 'default': ['east'] } } });
+    // THEN the named workload goes where it says, the rest to the default
+    expect(mesh.bookinfo!.placement.get('reviews-v3')).toEqual(['west']);
+    expect(mesh.bookinfo!.placement.get('productpage-v1')).toEqual(['east']);
+    expect(mesh.bookinfo).toMatchObject({ namespace: 'bookinfo', routing: 'all-v1', gateway: { name: 'bookinfo-ingressgateway', selfSignedIssuer: true } });
+  });
+
+  it('places every Bookinfo workload on every cluster without a placement', () => {
+    const mesh = Mesh.fromSpec({ ...VALID, bookinfo: { host: 'bookinfo.example.com' } });
+    expect([...mesh.bookinfo!.placement.values()].every((clusters) => clusters.join() === 'east,west')).toBe(true);
+  });
+
+  it('throws on an unknown cluster name lookup', () => {
+    expect(() => Mesh.fromSpec(VALID).cluster('north')).toThrow('Unknown cluster "north"; the mesh has: east, west');
+  });
+
+  it('names the mesh multi-network when clusters differ', () => {
+    expect(Mesh.fromSpec(withCluster(1, { network: 'network2' })).isMultiNetwork).toBe(true);
+  });
+});
+
+describe('inventory validation', () => {
+  it.each([
+    ['a typo of istio_control_plane', withCluster(0, { istio_control_plan: true }), 'clusters[0].istio_control_plan: unknown key "istio_control_plan"'],
+    ['an unknown top-level key', { ...VALID, cluster: [] }, 'cluster: unknown key "cluster"'],
+    ['an unknown mesh key', { ...VALID, mesh: { meshId: 'x' } }, 'mesh.meshId: unknown key "meshId"'],
+    ['an unknown bookinfo key', { ...VALID, bookinfo: { host: 'h', hosts: [] } }, 'bookinfo.hosts: unknown key "hosts"'],
+    ['a missing url', { clusters: [{ name: 'east', istio_control_plane: true }] }, 'clusters[0].url: is required'],
+    ['missing clusters', {}, 'clusters: is required'],
+    ['an empty cluster list', { clusters: [] }, 'clusters: must NOT have fewer than 1 items'],
+    ['a missing Bookinfo host', { ...VALID, bookinfo: {} }, 'bookinfo.host: is required'],
+    ['a non-boolean control-plane flag', withCluster(0, { istio_control_plane: 'yes' }), 'clusters[0].istio_control_plane: must be boolean'],
+    ['an unknown API level', { ...VALID, mesh: { istioApi: 'v2' } }, 'mesh.istioApi: must be one of: v1, v1beta1'],
+    ['an unknown credential source', { ...VALID, mesh: { credentials: { source: 'vault' } } }, 'mesh.credentials.source: must be one of: external-secret, flux-substitution, inline'],
+    ['an unknown routing preset', { ...VALID, bookinfo: { host: 'h', routing: 'v4' } }, 'bookinfo.routing: must be one of: all-v1, v3, jason-v2-v3'],
+    ['a document that is not a mapping', 'clusters', '(root): must be object'],
+  ])('rejects %s', (_case, spec, expected) => {
+    expect(issuesOf(spec)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it.each([
+    ['no control plane', withCluster(0, { istio_control_plane: false, controlPlaneAddress: undefined }), 'clusters: exactly one cluster must have istio_control_plane: true (found: none)'],
+    ['two control planes', withCluster(1, { istio_control_plane: true }), 'clusters: exactly one cluster must have istio_control_plane: true (found: east, west)'],
+    ['a name that is not a DNS-1123 label', withCluster(1, { name: 'West_1' }), 'clusters[1].name: "West_1" is not a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit)'],
+    ['a name longer than 63 characters', withCluster(1, { name: 'a'.repeat(64) }), `clusters[1].name: "${'a'.repeat(64)}" is 64 characters long; a cluster name is a DNS-1123 label of at most 63 characters`],
+    ['a duplicate name', withCluster(1, { name: 'east' }), 'clusters[1].name: duplicate cluster name "east" (already used by clusters[0])'],
+    ['a url that is not http(s)', withCluster(1, { url: 'ftp://west' }), 'clusters[1].url: "ftp://west" is not an http(s) URL'],
+    ['a url that does not parse', withCluster(1, { url: 'west:6443' }), 'clusters[1].url: "west:6443" is not an http(s) URL'],
+    ['a missing control-plane address', withCluster(0, { controlPlaneAddress: undefined }), 'clusters[0].controlPlaneAddress: is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)'],
+    ['a control-plane address that is neither IP nor DNS name', withCluster(0, { controlPlaneAddress: 'istiod_east' }), 'clusters[0].controlPlaneAddress: "istiod_east" is neither an IP address nor a DNS name'],
+    ['a malformed IPv4 control-plane address', withCluster(0, { controlPlaneAddress: '10.0.0.256' }), 'clusters[0].controlPlaneAddress: "10.0.0.256" is neither an IP address nor a DNS name'],
+    ['a control-plane address on a remote', withCluster(1, { controlPlaneAddress: '10.0.0.6' }), 'clusters[1].controlPlaneAddress: is only valid on the control-plane cluster'],
+    ['an injection URL on the control plane', withCluster(0, { injectionUrl: 'https://istiod.example.com:15017/inject' }), 'clusters[0].injectionUrl: is only valid on a remote cluster (the control plane injects locally)'],
+    ['an injection URL that is not https', withCluster(1, { injectionUrl: 'http://istiod:15017/inject' }), 'clusters[1].injectionUrl: "http://istiod:15017/inject" is not an https URL'],
+    ['a zone without a region', withCluster(1, { zone: 'us-east-1a' }), 'clusters[1].zone: needs a region (locality is region/zone)'],
+    ['a pod CIDR that is not a CIDR', withCluster(1, { podCidr: '10.0.0.0' }), 'clusters[1].podCidr: "10.0.0.0" is not a CIDR (address/prefix, e.g. 10.128.0.0/14)'],
+    ['a prefix too long for IPv4', withCluster(1, { serviceCidr: '10.0.0.0/33' }), 'clusters[1].serviceCidr: "10.0.0.0/33" is not a CIDR'],
+    ['overlapping pod CIDRs', { clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14' }, { ...VALID.clusters[1], podCidr: '10.130.0.0/16' }] }, 'clusters[1].podCidr: 10.130.0.0/16 overlaps clusters[0].podCidr (10.128.0.0/14); one flat network needs distinct, routable pod and service ranges'],
+    ['a service CIDR overlapping another cluster\'s pod CIDR', { clusters: [{ ...VALID.clusters[0], podCidr: '172.30.0.0/16' }, { ...VALID.clusters[1], serviceCidr: '172.30.5.0/24' }] }, 'clusters[1].serviceCidr: 172.30.5.0/24 overlaps clusters[0].podCidr (172.30.0.0/16)'],
+    ['overlapping IPv6 ranges', { clusters: [{ ...VALID.clusters[0], podCidr: 'fd00::/48' }, { ...VALID.clusters[1], podCidr: 'fd00:0:0:1::/64' }] }, 'clusters[1].podCidr: fd00:0:0:1::/64 overlaps clusters[0].podCidr (fd00::/48)'],
+    ['a Bookinfo namespace that is not a DNS label', { ...VALID, bookinfo: { host: 'h', namespace: 'Book_Info' } }, 'bookinfo.namespace: "Book_Info" is not a DNS-1123 label'],
+    ['a placement of an unknown workload', { ...VALID, bookinfo: { host: 'h', placement: { 'reviews-v4': ['east'] } } }, 'bookinfo.placement.reviews-v4: unknown workload "reviews-v4" (expected one of: details-v1, ratings-v1, reviews-v1, reviews-v2, reviews-v3, productpage-v1, default)'],
+    ['a placement on an unknown cluster', { ...VALID, bookinfo: { host: 'h', placement: { 'reviews-v3': ['north'] } } }, 'bookinfo.placement.reviews-v3[0]: unknown cluster "north" (expected one of: east, west)'],
+    ['a placement on no cluster', { ...VALID, bookinfo: { host: 'h', placement: { default: [] } } }, 'bookinfo.placement.default: names no cluster; list at least one, or leave the workload out'],
+  ])('rejects %s', (_case, spec, expected) => {
+    expect(issuesOf(spec)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it('accepts distinct CIDRs of both families and a DNS-name control-plane address', () => {
+    const spec = {
+      clusters: [
+        { ...VALID.clusters[0], controlPlaneAddress: 'istiod.east.example.com', podCidr: '10.128.0.0/14', serviceCidr: 'fd00:1::/64' },
+        { ...VALID.clusters[1], podCidr: '10.132.0.0/14', serviceCidr: 'fd00:2::/64' },
+      ],
+    };
+    const mesh = Mesh.fromSpec(spec);
+    expect(mesh.controlPlaneAddressIsIp).toBe(false);
+  });
+
+  it('lists every problem at once, naming the source file', () => {
+    // GIVEN a spec with three independent problems
+    const spec = { clusters: [{ ...VALID.clusters[0], name: 'East' }, { ...VALID.clusters[1], url: 'nope', zone: 'z' }] };
+    // WHEN it is built from a named file
+    const build = () => Mesh.fromSpec(spec, { source: 'inventory.yaml' });
+    // THEN the message names the file and every problem
+    expect(build).toThrow(MeshValidationError);
+    expect(build).toThrow(
+      [
+        'Invalid mesh specification (3 problems):',
+        '  - inventory.yaml: clusters[0].name: "East" is not a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit)',
+        '  - inventory.yaml: clusters[1].url: "nope" is not an http(s) URL',
+        '  - inventory.yaml: clusters[1].zone: needs a region (locality is region/zone)',
+      ].join('\n'),
+    );
+  });
+
+  it('accepts a single cluster that is its own control plane without an address', () => {
+    expect(Mesh.fromSpec({ clusters: [{ name: 'solo', url: 'https://solo', istio_control_plane: true }] }).remotes).toEqual([]);
+  });
+});

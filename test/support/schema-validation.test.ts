@@ -143,6 +143,25 @@ const VALID_OBJECTS: Record<string, unknown>[] = [
     metadata: meta('mesh', 'flux-system'),
     spec: { interval: '1m', url: 'https://git.example.com/mesh.git', ref: { branch: 'main' } },
   },
+  {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: meta('cacerts', 'istio-system'),
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault-backend' },
+      target: {
+        name: 'cacerts',
+        creationPolicy: 'Owner',
+        template: {
+          engineVersion: 'v2',
+          metadata: { labels: { 'app.kubernetes.io/managed-by': 'external-secrets' }, annotations: { 'mesh.example.com/cluster': 'east' } },
+          data: { 'ca-cert.pem': '{{ .caCert }}' },
+        },
+      },
+      data: [{ secretKey: 'caCert', remoteRef: { key: 'mesh/east/intermediate', property: 'ca-cert.pem' } }],
+    },
+  },
 ];
 
 function validObject(kind: string): Record<string, unknown> {
@@ -216,6 +235,28 @@ describe('validateManifest: invalid objects', () => {
     expect(validateManifest(gitRepository)).toContain('/spec/ref/brnach: unknown field');
   });
 
+  it('rejects a misspelt field in an ExternalSecret, at any depth', () => {
+    const externalSecret = validObject('ExternalSecret');
+    const spec = externalSecret.spec as Record<string, unknown> & { data: { remoteRef: Record<string, unknown> }[] };
+    spec.targett = spec.target;
+    delete spec.target;
+    spec.data[0].remoteRef.proprety = 'ca-cert.pem';
+    expect(validateManifest(externalSecret)).toEqual(['/spec/targett: unknown field', '/spec/data/0/remoteRef/proprety: unknown field']);
+  });
+
+  it('rejects a value outside an enum, a wrong type and a missing required field in an ExternalSecret', () => {
+    const externalSecret = validObject('ExternalSecret');
+    const spec = externalSecret.spec as { target: { creationPolicy: string }; refreshInterval: unknown; data: Record<string, unknown>[] };
+    spec.target.creationPolicy = 'Sometimes';
+    expect(validateManifest(externalSecret)).toEqual([
+      '/spec/target/creationPolicy: must be equal to one of the allowed values ("Owner", "Orphan", "Merge", "None")',
+    ]);
+    spec.target.creationPolicy = 'Owner';
+    spec.refreshInterval = 3600;
+    delete spec.data[0].remoteRef;
+    expect(validateManifest(externalSecret)).toEqual(["/spec/data/0: must have required property 'remoteRef'", '/spec/refreshInterval: must be string']);
+  });
+
   it('rejects a value of the wrong type', () => {
     const gateway = validObject('Gateway');
     (gateway.spec as { servers: { port: Record<string, unknown> }[] }).servers[0].port.number = '15443';
@@ -244,9 +285,9 @@ describe('validateManifest: invalid objects', () => {
     expect(validateManifest({ apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: meta('x', 'default') })).toEqual(['/: no schema for apps/v1/Deploymnet']);
     expect(validateManifest({ apiVersion: 'networking.istio.io/v2', kind: 'Gateway', metadata: meta('x', 'default') })).toEqual(['/: no schema for networking.istio.io/v2/Gateway']);
     expect(validateManifest({ apiVersion: 'apps/v1', kind: 'DeploymentSpec', metadata: meta('x', 'default') })).toEqual(['/: no schema for apps/v1/DeploymentSpec']);
-    // No CommonJS package ships the external-secrets v1 schema (see the module's documentation).
-    expect(validateManifest({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: meta('x', 'istio-system'), spec: {} })).toEqual([
-      '/: no schema for external-secrets.io/v1/ExternalSecret',
+    // Only external-secrets.io/v1 is bundled (schemas/README.md); the deprecated v1beta1 is not.
+    expect(validateManifest({ apiVersion: 'external-secrets.io/v1beta1', kind: 'ExternalSecret', metadata: meta('x', 'istio-system'), spec: {} })).toEqual([
+      '/: no schema for external-secrets.io/v1beta1/ExternalSecret',
     ]);
   });
 

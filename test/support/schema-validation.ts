@@ -4,14 +4,16 @@
  *
  * Where each kind's schema comes from:
  * - Istio kinds: the upstream CRD file (`crd-all.gen.yaml` in shared/upstream), compiled with ajv.
+ * - external-secrets.io/v1 ExternalSecret: the upstream CRD's v1 schema, copied into `schemas/`
+ *   (see schemas/README.md for where from) and compiled with ajv the same way. The only npm package
+ *   that models v1, @kubernetes-models/external-secrets 2.x, is ESM-only and needs Node 22 (0.5.2,
+ *   the CommonJS one, stops at v1beta1).
  * - Kubernetes kinds and the cert-manager, Argo CD and Flux kinds: the `kubernetes-models` packages
  *   (the 4.x line, the last that is CommonJS and runs on Node 20). Their precompiled validators
  *   check types, required fields and enums but accept any unknown field, so the field names each
  *   object may have are read from the packages' TypeScript declarations, which are generated from
  *   the same schemas.
- * - Any other kind has no schema here and is reported as a problem, never passed silently. That
- *   includes external-secrets.io/v1 ExternalSecret: only @kubernetes-models/external-secrets 2.x
- *   models v1, and it is ESM-only and needs Node 22 (0.5.2, the CommonJS one, stops at v1beta1).
+ * - Any other kind has no schema here and is reported as a problem, never passed silently.
  *
  * `metadata` is checked by a schema of its own for every kind (CRD schemas leave it out).
  * Schemas are compiled on first use of a kind and cached.
@@ -80,13 +82,13 @@ const bodyValidators = new Map<string, BodyValidator | undefined>();
 function bodyValidatorFor(apiVersion: string, kind: string): BodyValidator | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!bodyValidators.has(key)) {
-    bodyValidators.set(key, istioValidatorFor(apiVersion, kind) ?? kubernetesModelsValidatorFor(apiVersion, kind));
+    bodyValidators.set(key, crdValidatorFor(apiVersion, kind) ?? kubernetesModelsValidatorFor(apiVersion, kind));
   }
   return bodyValidators.get(key);
 }
 
 // ---------------------------------------------------------------------------------------------
-// ajv, shared by the metadata schema and the Istio CRD schemas
+// ajv, shared by the metadata schema and the CRD schemas
 
 const ajv = createAjv();
 
@@ -226,7 +228,7 @@ function lazy<T>(create: () => T): () => T {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Istio kinds: the upstream CRDs
+// Custom resources with a CRD schema: the Istio kinds and the schemas bundled in schemas/
 
 interface CrdVersion {
   name: string;
@@ -256,8 +258,24 @@ const istioSchemas = lazy(() => {
   return schemas;
 });
 
-function istioValidatorFor(apiVersion: string, kind: string): BodyValidator | undefined {
-  const crdSchema = istioSchemas().get(`${apiVersion}/${kind}`);
+/**
+ * `apiVersion/kind` → a file in schemas/ holding one CRD version's openAPIV3Schema, for kinds that
+ * neither the Istio file nor a kubernetes-models package covers. schemas/README.md says where each
+ * file comes from.
+ */
+const BUNDLED_CRD_SCHEMA_FILES: Record<string, string> = {
+  'external-secrets.io/v1/ExternalSecret': 'external-secrets.io_v1_externalsecret.json',
+};
+
+function crdSchemaFor(apiVersion: string, kind: string): JsonSchema | undefined {
+  const key = `${apiVersion}/${kind}`;
+  const bundledFile = BUNDLED_CRD_SCHEMA_FILES[key];
+  if (bundledFile) return JSON.parse(readFileSync(resolve(__dirname, 'schemas', bundledFile), 'utf8')) as JsonSchema;
+  return istioSchemas().get(key);
+}
+
+function crdValidatorFor(apiVersion: string, kind: string): BodyValidator | undefined {
+  const crdSchema = crdSchemaFor(apiVersion, kind);
   if (!crdSchema) return undefined;
   const schema = structuredClone(crdSchema);
   // CRD schemas describe spec and status only; the API server adds the envelope fields itself.

@@ -1,4 +1,10 @@
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../constructs/bookinfo-split';
+import { InstallValues } from '../constructs/install-values';
 import { IstioMesh } from '../constructs/istio-mesh';
+import { IstioRemote } from '../constructs/istio-remote';
+import { MtlsNamespace } from '../constructs/mtls-namespace';
+import { MultiClusterSecret } from '../constructs/multi-cluster-secret';
+import { TlsGateway } from '../constructs/tls-gateway';
 import type { Mesh } from './model/mesh';
 
 /** Options of `buildMesh`. */
@@ -17,6 +23,21 @@ export interface BuildMeshOptions {
  */
 export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMesh {
   const mesh = new IstioMesh(undefined, 'mesh', { mesh: model });
-  void options;
+  new IstioRemote(mesh, 'istio-remote');
+  new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
+  new InstallValues(mesh, 'install-values');
+  const bookinfo = model.bookinfo;
+  if (bookinfo) {
+    const app = new BookinfoSplit(mesh, 'bookinfo', { namespace: bookinfo.namespace, placement: bookinfo.placement, routing: bookinfo.routing });
+    new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: bookinfo.namespace, services: app.mtlsServices });
+    new TlsGateway(mesh, 'bookinfo-gateway', {
+      namespace: bookinfo.namespace,
+      name: bookinfo.gateway.name,
+      hosts: [bookinfo.host],
+      issuer: bookinfo.gateway.issuer,
+      credentialSecret: bookinfo.gateway.credentialSecret,
+      routes: BOOKINFO_INGRESS_ROUTES,
+    });
+  }
   return mesh;
 }

@@ -49,9 +49,8 @@ export interface Bookinfo extends AppPlacement {
   readonly routing: BookinfoRouting;
   readonly gateway: {
     readonly name: string;
-    readonly issuer: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
-    /** True when the issuer is the default self-signed one the gateway emits itself. */
-    readonly selfSignedIssuer: boolean;
+    /** The cert-manager issuer; when neither it nor a credential Secret is given, the gateway emits a self-signed one. */
+    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
     readonly credentialSecret?: string;
   };
 }
@@ -69,8 +68,6 @@ export interface MeshFromSpecOptions {
    */
   readonly tokenVariables?: Readonly<Record<string, string>>;
 }
-
-export const DEFAULT_SELF_SIGNED_ISSUER = 'selfsigned';
 
 /**
  * The mesh model: the single source of truth every construct derives its names, labels and
@@ -140,8 +137,7 @@ export class Mesh {
         placement: resolvePlacement(BOOKINFO, spec.bookinfo.placement, this.clusters.map((c) => c.name)),
         gateway: {
           name: gateway?.name ?? 'bookinfo-ingressgateway',
-          issuer: { kind: gateway?.issuer?.kind ?? 'Issuer', name: gateway?.issuer?.name ?? DEFAULT_SELF_SIGNED_ISSUER },
-          selfSignedIssuer: gateway?.issuer === undefined && gateway?.credentialSecret === undefined,
+          issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
           credentialSecret: gateway?.credentialSecret,
         },
       };

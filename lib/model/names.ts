@@ -116,5 +116,57 @@ export function gatewayCredentialName(gatewayName: string): string {
   return `${gatewayName}-tls`;
 }
 
-/** The namespace-wide PeerAuthentication: Istio applies the one named `default` without a selector to the whole namespace. */
+/** The namespace-wide PeerAuthentication (no selector), named `default` as Istio's security docs name it. */
 export const NAMESPACE_PEER_AUTHENTICATION = 'default';
+
+/** The self-signed cert-manager Issuer a TLS gateway emits when given no issuer. */
+export const DEFAULT_SELF_SIGNED_ISSUER = 'selfsigned';
+
+/** The revision of an Istio install made without `--revision`; its objects carry `istio.io/rev: default`. */
+export const DEFAULT_REVISION = 'default';
+
+/**
+ * Who manages the objects this tool emits, in the labels where Istio's charts write the Helm
+ * release service ("Helm"): no Helm release owns these objects.
+ */
+export const MANAGED_BY = 'cdk8s-istio-multicluster';
+
+/** Recommended and well-known Kubernetes labels the remote-profile objects carry, as Istio's charts set them. */
+export const KUBERNETES_LABELS = {
+  name: 'app.kubernetes.io/name',
+  partOf: 'app.kubernetes.io/part-of',
+  managedBy: 'app.kubernetes.io/managed-by',
+  /** Links an EndpointSlice to its Service. */
+  serviceName: 'kubernetes.io/service-name',
+  /** Tells the controllers that own EndpointSlices which slices are theirs. */
+  endpointSliceManagedBy: 'endpointslice.kubernetes.io/managed-by',
+  operatorComponent: 'operator.istio.io/component',
+} as const;
+
+/** On a `kubernetes.io/service-account-token` Secret: the service account Kubernetes fills its token for. */
+export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
+
+/** Port names of the selector-less `istiod` Service and of its endpoints on a remote. */
+export const ISTIOD_PORT_NAMES = {
+  xds: 'tcp-istiod',
+  webhook: 'tcp-webhook',
+} as const;
+
+/** The four injection webhooks of the default revision, named as istiod's chart names them. */
+export const SIDECAR_INJECTOR_WEBHOOKS = {
+  revisionNamespace: 'rev.namespace.sidecar-injector.istio.io',
+  revisionObject: 'rev.object.sidecar-injector.istio.io',
+  namespace: 'namespace.sidecar-injector.istio.io',
+  object: 'object.sidecar-injector.istio.io',
+} as const;
+
+/**
+ * The key of the API server CA (PEM) in the reader token Secret, and so the property of a remote's
+ * ExternalSecret store entry that holds it, beside `TOKEN_PROPERTY`.
+ */
+export const CA_PROPERTY = 'ca.crt';
+
+/** The Flux post-build variable that holds a remote's API server CA, base64 as in the token Secret's `data`. */
+export function caVariable(clusterName: string): string {
+  return `ISTIO_REMOTE_CA_${clusterName.toUpperCase().replace(/-/g, '_')}`;
+}

@@ -6,9 +6,8 @@ import { parseCidr, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
+import { DNS1123_LABEL } from './names';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The key of a placement entry that applies to workloads no other entry names. */
 export const DEFAULT_PLACEMENT_KEY = 'default';
 
@@ -140,7 +139,7 @@ export function isIpAddress(text: string): boolean {
 }
 
 function isDnsName(text: string): boolean {
-  return text.length <= 253 && text.split('.').every((label) => label.length <= 63 && DNS1123_SUBDOMAIN_LABEL.test(label)) && !/^[\d.]+$/.test(text);
+  return text.length <= 253 && text.split('.').every((label) => label.length <= 63 && DNS1123_LABEL.test(label)) && !/^[\d.]+$/.test(text);
 }
 
 function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {

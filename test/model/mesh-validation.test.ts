@@ -47,7 +47,8 @@ describe('Mesh.fromSpec', () => {
     // THEN the named workload goes where it says, the rest to the default
     expect(mesh.bookinfo!.placement.get('reviews-v3')).toEqual(['west']);
     expect(mesh.bookinfo!.placement.get('productpage-v1')).toEqual(['east']);
-    expect(mesh.bookinfo).toMatchObject({ namespace: 'bookinfo', routing: 'all-v1', gateway: { name: 'bookinfo-ingressgateway', selfSignedIssuer: true } });
+    expect(mesh.bookinfo).toMatchObject({ namespace: 'bookinfo', routing: 'all-v1', gateway: { name: 'bookinfo-ingressgateway' } });
+    expect(mesh.bookinfo!.gateway.issuer).toBeUndefined();
   });
 
   it('places every Bookinfo workload on every cluster without a placement', () => {

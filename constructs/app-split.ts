@@ -1,0 +1,206 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
+import { resolvePlacement } from '../lib/model/mesh';
+import { APP_ANNOTATIONS, APP_LABELS, LABELS, requireDnsLabel } from '../lib/model/names';
+import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
+import type { IstioMesh } from './istio-mesh';
+import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
+
+/**
+ * Workload (`<service>-<version>`) or `default` -> the clusters that run it. A workload no entry
+ * names runs where `default` says, or on every cluster. Accepts the inventory's object form and
+ * the model's resolved `Mesh.bookinfo.placement` map alike.
+ */
+export type WorkloadPlacement = Readonly<Record<string, readonly string[]>> | ReadonlyMap<string, readonly string[]>;
+
+/** Props of `AppSplit`. */
+export interface AppSplitProps {
+  /** The application to split: its services, their versions and who calls whom. */
+  readonly app: AppDefinition;
+  /** The namespace the application runs in, in every cluster that runs part of it. */
+  readonly namespace: string;
+  /**
+   * Where each workload runs.
+   * @default - every workload on every cluster
+   */
+  readonly placement?: WorkloadPlacement;
+}
+
+/**
+ * Splits any application across the clusters of the mesh. Each workload (one Deployment per
+ * service version) runs only where placed; a service's ServiceAccount goes to every cluster that
+ * runs a version of it; its Service goes there too AND to every cluster whose workloads call it,
+ * because clients resolve the Service's DNS name locally even when all its pods run elsewhere.
+ */
+export class AppSplit extends Construct {
+  public readonly app: AppDefinition;
+  public readonly namespace: string;
+  /** Workload -> the clusters that run it (every workload listed; clusters in mesh order). */
+  public readonly placement: ReadonlyMap<string, readonly string[]>;
+  /** The clusters that run at least one workload, in mesh order. */
+  public readonly clusters: readonly string[];
+  /** Service -> the clusters that get its Service object, in mesh order. */
+  private readonly serviceClusters: ReadonlyMap<string, readonly string[]>;
+
+  constructor(scope: IstioMesh, id: string, props: AppSplitProps) {
+    super(scope, id);
+    const model = scope.model;
+    const meshClusters = model.clusters.map((cluster) => cluster.name);
+    this.app = props.app;
+    this.namespace = requireDnsLabel(props.namespace, 'AppSplit namespace');
+    checkApp(props.app);
+    const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
+    checkPlacement(props.app, requested, meshClusters);
+    const inMeshOrder = (clusters: Iterable<string>) => {
+      const wanted = new Set(clusters);
+      return meshClusters.filter((cluster) => wanted.has(cluster));
+    };
+    this.placement = new Map([...resolvePlacement(props.app, requested, meshClusters)].map(([workload, clusters]) => [workload, inMeshOrder(clusters)]));
+    this.clusters = inMeshOrder([...this.placement.values()].flat());
+    this.serviceClusters = new Map(
+      props.app.services.map((service) => {
+        const runners = service.versions.flatMap((version) => this.clustersOf(workloadName(service, version)));
+        const callers = this.callersOf(service.name).flatMap((workload) => this.clustersOf(workload));
+        return [service.name, inMeshOrder([...runners, ...callers])];
+      }),
+    );
+
+    for (const cluster of this.clusters) this.renderCluster(scope.scopeFor(this, scope.clusterChart(cluster)), cluster);
+    requireNamespaceIn(this, scope, this.namespace, this.clusters);
+  }
+
+  /** The clusters that run a workload (`<service>-<version>`); throws for a workload the app lacks. */
+  public clustersOf(workload: string): readonly string[] {
+    const clusters = this.placement.get(workload);
+    if (!clusters) throw new Error(`App "${this.app.name}" has no workload "${workload}" (expected one of: ${[...this.placement.keys()].join(', ')})`);
+    return clusters;
+  }
+
+  /** The workloads that run in a cluster, in app order. */
+  public workloadsIn(cluster: string): string[] {
+    return [...this.placement].filter(([, clusters]) => clusters.includes(cluster)).map(([workload]) => workload);
+  }
+
+  /** The Services that exist in a cluster (served or called there), in app order. */
+  public servicesIn(cluster: string): string[] {
+    return [...this.serviceClusters].filter(([, clusters]) => clusters.includes(cluster)).map(([service]) => service);
+  }
+
+  /** The workloads that call a service, in app order. */
+  public callersOf(service: string): string[] {
+    return this.app.services.flatMap((caller) =>
+      caller.versions.filter((version) => callsOf(caller, version).includes(service)).map((version) => workloadName(caller, version)),
+    );
+  }
+
+  /** Every service with its versions as subsets: what an `MtlsNamespace` of this app needs. */
+  public get mtlsServices(): MtlsService[] {
+    return this.app.services.map((service) => ({ name: service.name, subsets: service.versions.map((version) => version.version) }));
+  }
+
+  private renderCluster(scope: Construct, cluster: string): void {
+    const emittedAccounts = new Set<string>();
+    for (const service of this.app.services) {
+      if (this.serviceClusters.get(service.name)!.includes(cluster)) this.renderService(scope, service);
+      const placedVersions = service.versions.filter((version) => this.clustersOf(workloadName(service, version)).includes(cluster));
+      // Services may share an account; it is emitted once per cluster, with the first one's labels.
+      if (placedVersions.length > 0 && !emittedAccounts.has(service.serviceAccount)) {
+        emittedAccounts.add(service.serviceAccount);
+        new k8s.KubeServiceAccount(scope, `service-account-${service.serviceAccount}`, {
+          metadata: { name: service.serviceAccount, namespace: this.namespace, labels: service.serviceAccountLabels },
+        });
+      }
+      for (const version of placedVersions) this.renderWorkload(scope, service, version);
+    }
+  }
+
+  private renderService(scope: Construct, service: ServiceDefinition): void {
+    new k8s.KubeService(scope, `service-${service.name}`, {
+      metadata: { name: service.name, namespace: this.namespace, labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name } },
+      spec: {
+        ports: [
+          {
+            port: service.port,
+            name: service.portName ?? 'http',
+            targetPort: service.targetPort === undefined ? undefined : k8s.IntOrString.fromNumber(service.targetPort),
+          },
+        ],
+        selector: { [LABELS.app]: service.name },
+      },
+    });
+  }
+
+  private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion): void {
+    const name = workloadName(service, version);
+    const labels = { [LABELS.app]: service.name, [LABELS.version]: version.version };
+    const calls = callsOf(service, version);
+    const annotations = { ...version.podAnnotations, ...(calls.length > 0 ? { [APP_ANNOTATIONS.calls]: calls.join(',') } : {}) };
+    const emptyDirs = Object.entries(version.emptyDirs ?? {});
+    new k8s.KubeDeployment(scope, `deployment-${name}`, {
+      metadata: { name, namespace: this.namespace, labels },
+      spec: {
+        replicas: version.replicas ?? 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+          spec: {
+            serviceAccountName: service.serviceAccount,
+            containers: [
+              {
+                name: service.name,
+                image: version.image,
+                imagePullPolicy: 'IfNotPresent',
+                env: version.env && Object.entries(version.env).map(([envName, value]) => ({ name: envName, value })),
+                ports: [{ containerPort: service.targetPort ?? service.port }],
+                volumeMounts: emptyDirs.length > 0 ? emptyDirs.map(([volume, mountPath]) => ({ name: volume, mountPath })) : undefined,
+              },
+            ],
+            volumes: emptyDirs.length > 0 ? emptyDirs.map(([volume]) => ({ name: volume, emptyDir: {} })) : undefined,
+          },
+        },
+      },
+    });
+  }
+}
+
+/** The services a version calls: its own list, else its service's. */
+function callsOf(service: ServiceDefinition, version: WorkloadVersion): readonly string[] {
+  return version.calls ?? service.calls ?? [];
+}
+
+function checkApp(app: AppDefinition): void {
+  const services = new Set<string>();
+  for (const service of app.services) {
+    requireDnsLabel(service.name, `App "${app.name}" service`);
+    if (services.has(service.name)) throw new Error(`App "${app.name}" defines service "${service.name}" twice; service names must be unique`);
+    services.add(service.name);
+    const versions = new Set<string>();
+    for (const version of service.versions) {
+      if (versions.has(version.version)) throw new Error(`App "${app.name}" service "${service.name}" defines version "${version.version}" twice`);
+      versions.add(version.version);
+    }
+  }
+  for (const service of app.services) {
+    for (const version of service.versions) {
+      const unknown = callsOf(service, version).find((callee) => !services.has(callee));
+      if (unknown !== undefined) {
+        throw new Error(`App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
+      }
+    }
+  }
+}
+
+function checkPlacement(app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {
+  const workloads = workloadNames(app);
+  for (const [workload, clusters] of Object.entries(placement ?? {})) {
+    if (workload !== DEFAULT_PLACEMENT_KEY && !workloads.includes(workload)) {
+      throw new Error(`AppSplit placement names unknown workload "${workload}" of app "${app.name}" (expected one of: ${[...workloads, DEFAULT_PLACEMENT_KEY].join(', ')})`);
+    }
+    if (clusters.length === 0) throw new Error(`AppSplit placement of "${workload}" names no cluster; list at least one, or leave the workload out`);
+    const unknown = clusters.find((cluster) => !meshClusters.includes(cluster));
+    if (unknown !== undefined) {
+      throw new Error(`AppSplit placement of "${workload}" names unknown cluster "${unknown}" (expected one of: ${meshClusters.join(', ')})`);
+    }
+  }
+}

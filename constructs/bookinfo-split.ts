@@ -1,0 +1,85 @@
+import type { VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
+import { newVirtualService } from '../lib/istio/istio-api';
+import { BOOKINFO } from '../lib/model/apps/bookinfo';
+import type { BookinfoRouting } from '../lib/model/mesh-spec';
+import { AppSplit, type WorkloadPlacement } from './app-split';
+import type { IstioMesh } from './istio-mesh';
+import { requireNamespaceIn } from './mtls-namespace';
+import type { TlsGatewayRoute } from './tls-gateway';
+
+/** Props of `BookinfoSplit`. */
+export interface BookinfoSplitProps {
+  /**
+   * The namespace Bookinfo runs in, in every cluster that runs part of it.
+   * @default bookinfo
+   */
+  readonly namespace?: string;
+  /**
+   * Where each workload (`productpage-v1`, `reviews-v3`, ...) runs.
+   * @default - every workload on every cluster
+   */
+  readonly placement?: WorkloadPlacement;
+  /**
+   * The routing preset rendered on the control plane: `all-v1`, `v3` or `jason-v2-v3`.
+   * @default all-v1
+   */
+  readonly routing?: BookinfoRouting;
+}
+
+const PRODUCTPAGE = BOOKINFO.services.find((service) => service.name === 'productpage')!;
+
+/**
+ * The ingress routes of the OpenShift seed, for `TlsGateway`'s `routes`: the pages and the API go
+ * to productpage (unlike upstream `bookinfo-gateway.yaml`, the seed does not route `/static`).
+ */
+export const BOOKINFO_INGRESS_ROUTES: readonly TlsGatewayRoute[] = [
+  {
+    matches: [{ exact: '/productpage' }, { exact: '/login' }, { exact: '/logout' }, { prefix: '/api/v1/products' }],
+    destination: { host: PRODUCTPAGE.name, port: PRODUCTPAGE.port },
+  },
+];
+
+const toSubset = (host: string, subset: string): VirtualServiceSpecHttp => ({ route: [{ destination: { host, subset } }] });
+
+/**
+ * The reviews rules of the presets that differ from `all-v1` (upstream
+ * `virtual-service-reviews-v3.yaml` and `virtual-service-reviews-jason-v2-v3.yaml`). Those
+ * samples are applied on top of `virtual-service-all-v1.yaml`, so every other service keeps its
+ * v1 route.
+ */
+const REVIEWS_RULES: Readonly<Record<BookinfoRouting, readonly VirtualServiceSpecHttp[] | undefined>> = {
+  'all-v1': undefined,
+  'v3': [toSubset('reviews', 'v3')],
+  'jason-v2-v3': [
+    { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+    toSubset('reviews', 'v3'),
+  ],
+};
+
+/**
+ * Istio's Bookinfo split across the mesh by placement (an `AppSplit` of the `BOOKINFO` preset),
+ * plus on the control plane one VirtualService per service for the routing preset. The routes
+ * name subsets, which an `MtlsNamespace` of `mtlsServices` declares (the mesh analyzers report
+ * IST0101 otherwise). The caller adds `TlsGateway` with `BOOKINFO_INGRESS_ROUTES` for ingress.
+ */
+export class BookinfoSplit extends AppSplit {
+  public readonly routing: BookinfoRouting;
+
+  constructor(scope: IstioMesh, id: string, props: BookinfoSplitProps = {}) {
+    super(scope, id, { app: BOOKINFO, namespace: props.namespace ?? 'bookinfo', placement: props.placement });
+    this.routing = props.routing ?? 'all-v1';
+    if (!Object.hasOwn(REVIEWS_RULES, this.routing)) {
+      throw new Error(`BookinfoSplit routing "${this.routing}" is not a preset (expected one of: ${Object.keys(REVIEWS_RULES).join(', ')})`);
+    }
+    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
+    for (const { name: host } of BOOKINFO.services) {
+      const http = (host === 'reviews' ? REVIEWS_RULES[this.routing] : undefined) ?? [toSubset(host, 'v1')];
+      newVirtualService(controlPlane, `virtual-service-${host}`, scope.model.istioApi, {
+        metadata: { name: host, namespace: this.namespace },
+        spec: { hosts: [host], http: [...http] },
+      });
+    }
+    requireNamespaceIn(this, scope, this.namespace, [scope.model.controlPlane.name]);
+  }
+}
+

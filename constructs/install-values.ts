@@ -1,0 +1,207 @@
+import { Construct } from 'constructs';
+import type { Cluster, Mesh } from '../lib/model/mesh';
+import {
+  CA_PROPERTY,
+  ISTIO_SYSTEM_NAMESPACE,
+  LABELS,
+  READER_TOKEN_SECRET,
+  TOKEN_PROPERTY,
+  caVariable,
+  tokenRemoteKey,
+} from '../lib/model/names';
+import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder } from '../lib/synth/mesh-manifests';
+import { manifestFileName, toYaml } from '../lib/writer/render-tree';
+import type { IstioMesh } from './istio-mesh';
+
+/** Props of `InstallValues`. */
+export interface InstallValuesProps {
+  /**
+   * The Istio chart version every `helm install` of the README pins with `--version`, so that the
+   * control plane and the remotes run the same release.
+   * @default - no `--version`: the newest chart of the repository
+   */
+  readonly chartVersion?: string;
+}
+
+const CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/** An upstream chart and the release name Istio's Helm guide installs it as. */
+interface IstioChart {
+  readonly chart: 'base' | 'istiod';
+  readonly release: string;
+}
+const BASE: IstioChart = { chart: 'base', release: 'istio-base' };
+const ISTIOD: IstioChart = { chart: 'istiod', release: 'istiod' };
+
+/** Path, relative to the output root, of a chart's values file for a cluster. */
+function valuesFile(cluster: Cluster, chart: IstioChart): string {
+  return `${INSTALL_FOLDER}/${cluster.name}/${chart.chart}-values.yaml`;
+}
+
+/**
+ * The Helm values that install Istio consistently with the manifests, as files under `install/`
+ * (never applied by kustomize), plus `install/README.md` with the commands in order. Every value
+ * comes from the mesh model, as the manifests do: mesh ID, cluster names, networks, trust domain,
+ * the control-plane address and each remote's injection path or URL. The values follow Istio's
+ * Helm install for primary-remote (Istio 1.24+ charts).
+ */
+export class InstallValues extends Construct {
+  constructor(scope: IstioMesh, id: string, props: InstallValuesProps = {}) {
+    super(scope, id);
+    const chartVersion = props.chartVersion;
+    if (chartVersion !== undefined && !CHART_VERSION.test(chartVersion)) {
+      throw new Error(`InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
+    }
+    const model = scope.model;
+    const controlPlane = model.controlPlane;
+    addValues(scope, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
+    for (const remote of model.remotes) {
+      addValues(scope, remote, BASE, REMOTE_BASE_VALUES);
+      addValues(scope, remote, ISTIOD, remoteIstiodValues(model, remote));
+    }
+    scope.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
+  }
+}
+
+function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object): void {
+  mesh.addFile(valuesFile(cluster, chart), `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(values)}`);
+}
+
+/**
+ * The primary runs istiod for every cluster: `externalIstiod` (and the env the 1.24 Helm guide
+ * sets beside it) makes it lead the remotes, patching their webhook and writing their root-cert
+ * ConfigMaps.
+ */
+function controlPlaneIstiodValues(model: Mesh): object {
+  return {
+    global: {
+      meshID: model.id,
+      multiCluster: { clusterName: model.controlPlane.name },
+      network: model.controlPlane.network,
+      externalIstiod: true,
+    },
+    meshConfig: { trustDomain: model.trustDomain },
+    pilot: { env: { EXTERNAL_ISTIOD: true } },
+  };
+}
+
+/** `helm install istio-base istio/base --set profile=remote --set global.externalIstiod=true`. */
+const REMOTE_BASE_VALUES = { profile: 'remote', global: { externalIstiod: true } };
+
+/**
+ * The values of upstream's Helm command for a remote. No `meshID`: the remote profile renders no
+ * mesh config, the injection path carries cluster and network to the control plane instead.
+ */
+function remoteIstiodValues(model: Mesh, remote: Cluster): object {
+  return {
+    profile: 'remote',
+    global: {
+      multiCluster: { clusterName: remote.name },
+      network: remote.network,
+      configCluster: true,
+      remotePilotAddress: model.controlPlane.controlPlaneAddress,
+    },
+    istiodRemote: remote.injectionUrl ? { injectionURL: remote.injectionUrl } : { injectionPath: remote.injectionPath },
+    pilot: { enabled: false, env: { EXTERNAL_ISTIOD: true } },
+  };
+}
+
+/** `helm install` of a chart on a cluster, with the cluster's values file when it has one. */
+function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly withValues: boolean; readonly chartVersion?: string }): string {
+  return [
+    `helm install ${chart.release} istio/${chart.chart} -n ${ISTIO_SYSTEM_NAMESPACE} --kube-context=${cluster.name}`,
+    options.withValues ? ` -f ${valuesFile(cluster, chart)}` : '',
+    options.chartVersion ? ` --version ${options.chartVersion}` : '',
+  ].join('');
+}
+
+function installReadme(model: Mesh, chartVersion: string | undefined): string {
+  const controlPlane = model.controlPlane;
+  const namespaceFile = manifestFileName({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_SYSTEM_NAMESPACE } });
+  const lines = [
+    `# Installing Istio for mesh ${model.id}`,
+    '',
+    'Generated from the mesh model, like the manifests, so the values agree with them: cluster names, networks, mesh ID, ' +
+      'trust domain, the control-plane address and the injection paths. The commands use the Istio Helm charts of 1.24 and ' +
+      'later (chart repository added as `istio`) and run from the output root, with one kubeconfig context per cluster, named after it.',
+    ...(model.istioApi === 'v1beta1'
+      ? [
+        '',
+        'This mesh renders the v1beta1 API level (Istio 1.5 - 1.21), whose releases predate these charts: set the same values ' +
+          'under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes).',
+      ]
+      : []),
+    '',
+    `## 1. Control plane: ${controlPlane.name}`,
+    '',
+    '```sh',
+    `kubectl --context=${controlPlane.name} create namespace ${ISTIO_SYSTEM_NAMESPACE}`,
+    ...(model.isMultiNetwork
+      ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network}`]
+      : []),
+    helmInstall(BASE, controlPlane, { withValues: false, chartVersion }),
+    `${helmInstall(ISTIOD, controlPlane, { withValues: true, chartVersion })} --wait`,
+    '```',
+    ...(model.remotes.length > 0
+      ? [
+        '',
+        `Remotes reach istiod at \`${controlPlane.controlPlaneAddress}\` (\`controlPlaneAddress\`): ports 15012 and 15017 there must ` +
+          'lead to istiod, e.g. through an east-west gateway and `samples/multicluster/expose-istiod.yaml`, as upstream\'s guide does.',
+        '',
+        '## 2. Remotes',
+        '',
+        `\`${clusterFolder('<remote>')}/\` holds what the \`istiod\` chart renders with \`profile: remote\` (reader RBAC, the ` +
+          'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed. ' +
+          'It goes in before the folder is applied: it renders the reader ServiceAccount too, and Helm does not install over ' +
+          `objects it does not own. \`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
+          'remote set up with Helm instead; leave IstioRemote out of the mesh then.',
+        ...model.remotes.flatMap((remote) => [
+          '',
+          `### ${remote.name}`,
+          '',
+          '```sh',
+          `kubectl --context=${remote.name} apply -f ${clusterFolder(remote.name)}/${namespaceFile}`,
+          helmInstall(BASE, remote, { withValues: true, chartVersion }),
+          `kubectl --context=${remote.name} apply -k ${clusterFolder(remote.name)}`,
+          '```',
+        ]),
+        '',
+        '## 3. Remote credentials',
+        '',
+        `Kubernetes fills the Secret \`${READER_TOKEN_SECRET}\` in \`${ISTIO_SYSTEM_NAMESPACE}\` of each remote with the reader ` +
+          `token (\`${TOKEN_PROPERTY}\`) and the API server CA (\`${CA_PROPERTY}\`).`,
+        ...credentialSteps(model),
+      ]
+      : []),
+    '',
+    `## ${model.remotes.length > 0 ? 4 : 2}. Control-plane manifests`,
+    '',
+    '```sh',
+    `kubectl --context=${controlPlane.name} apply -k ${clusterFolder(controlPlane.name)}`,
+    `kubectl --context=${controlPlane.name} apply -k ${CONTROL_PLANE_FOLDER}`,
+    '```',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function credentialSteps(model: Mesh): string[] {
+  const { secretStore } = model.credentials;
+  switch (model.credentials.source) {
+    case 'external-secret':
+      return [
+        `Copy both, decoded, into the ${secretStore.kind} \`${secretStore.name}\`, one entry per remote:`,
+        '',
+        ...model.remotes.map((remote) => `- ${remote.name}: entry \`${tokenRemoteKey(remote.name)}\`, properties \`${TOKEN_PROPERTY}\` and \`${CA_PROPERTY}\``),
+      ];
+    case 'flux-substitution':
+      return [
+        'Give them to the Flux Kustomization of the control-plane folder (`postBuild.substituteFrom`): the token decoded, the CA as ' +
+          'the Secret\'s `data` holds it (base64):',
+        '',
+        ...model.remotes.map((remote) => `- ${remote.name}: \`${remote.tokenVariable}\` and \`${caVariable(remote.name)}\``),
+      ];
+    case 'inline':
+      return ['The inline credential source has written the inventory tokens into the control-plane folder.'];
+  }
+}

@@ -1,0 +1,315 @@
+import { isIP } from 'node:net';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { Cluster, Mesh } from '../lib/model/mesh';
+import {
+  ANNOTATIONS,
+  DEFAULT_REVISION,
+  ISTIO_SYSTEM_NAMESPACE,
+  ISTIOD_PORT_NAMES,
+  ISTIOD_PORTS,
+  ISTIOD_SERVICE,
+  KUBERNETES_LABELS,
+  LABELS,
+  MANAGED_BY,
+  READER_CLUSTER_ROLE,
+  READER_SERVICE_ACCOUNT,
+  READER_TOKEN_SECRET,
+  SERVICE_ACCOUNT_NAME_ANNOTATION,
+  SIDECAR_INJECTOR_WEBHOOK,
+  SIDECAR_INJECTOR_WEBHOOKS,
+} from '../lib/model/names';
+import type { IstioMesh } from './istio-mesh';
+
+/** Props of `IstioRemote`. */
+export interface IstioRemoteProps {
+  /**
+   * The remote clusters to set up. The control plane is never one: it runs istiod itself.
+   * @default - every remote cluster of the mesh
+   */
+  readonly clusters?: readonly string[];
+}
+
+/**
+ * What Istio's remote profile installs on a remote cluster (the `istiod` chart with
+ * `profile: remote`, Istio 1.24+), placed in each remote's chart: the `istio-system` Namespace
+ * naming its control plane, the reader account whose token the control plane reads the remote
+ * with, the selector-less `istiod` Service that injected proxies and the injection webhook reach
+ * the control plane through, and the injection webhook itself.
+ *
+ * Labels follow the charts, minus the ones that name a Helm release (`release`,
+ * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and
+ * `app.kubernetes.io/managed-by` names this tool instead of Helm.
+ */
+export class IstioRemote extends Construct {
+  /** The remote clusters set up, in mesh order. */
+  public readonly clusters: readonly string[];
+
+  constructor(scope: IstioMesh, id: string, props: IstioRemoteProps = {}) {
+    super(scope, id);
+    const model = scope.model;
+    this.clusters = selectRemotes(model, props.clusters);
+    for (const remote of this.clusters.map((name) => model.cluster(name))) {
+      const objects = scope.scopeFor(this, scope.clusterChart(remote.name));
+      addNamespace(objects, model, remote);
+      addReaderAccount(objects);
+      addIstiodService(objects, model);
+      addInjectionWebhook(objects, model, remote);
+    }
+    this.node.addValidation({ validate: () => this.clustersSetUpEarlier(scope) });
+  }
+
+  /** Two IstioRemotes on one cluster would emit every object twice. */
+  private clustersSetUpEarlier(mesh: IstioMesh): string[] {
+    const remotes = mesh.node.findAll().filter((construct): construct is IstioRemote => construct instanceof IstioRemote);
+    const earlier = remotes.slice(0, remotes.indexOf(this));
+    return this.clusters.flatMap((cluster) =>
+      earlier
+        .filter((other) => other.clusters.includes(cluster))
+        .map((other) => `cluster "${cluster}" is already set up by the IstioRemote at ${other.node.path}; give each remote to one IstioRemote (props.clusters)`),
+    );
+  }
+}
+
+function selectRemotes(model: Mesh, requested: readonly string[] | undefined): string[] {
+  const remoteNames = model.remotes.map((remote) => remote.name);
+  if (requested === undefined) return remoteNames;
+  const expected = `expected a remote cluster (one of: ${remoteNames.join(', ') || 'none, the mesh has no remotes'})`;
+  requested.forEach((name, index) => {
+    if (name === model.controlPlane.name) {
+      throw new Error(`IstioRemote clusters[${index}]: "${name}" is the control-plane cluster; ${expected}`);
+    }
+    if (!remoteNames.includes(name)) throw new Error(`IstioRemote clusters[${index}]: "${name}" is not a cluster of the mesh; ${expected}`);
+    if (requested.indexOf(name) !== index) throw new Error(`IstioRemote clusters[${index}]: "${name}" is listed twice; list each remote once`);
+  });
+  return remoteNames.filter((name) => requested.includes(name));
+}
+
+/** `app.kubernetes.io/part-of` as the charts' `istio.labels`, and who manages the object. */
+const COMMON_LABELS = {
+  [KUBERNETES_LABELS.partOf]: 'istio',
+  [KUBERNETES_LABELS.managedBy]: MANAGED_BY,
+};
+const READER_APP = 'istio-reader';
+const READER_LABELS = { [LABELS.app]: READER_APP, ...COMMON_LABELS };
+const ISTIOD_LABELS = { [KUBERNETES_LABELS.name]: ISTIOD_SERVICE, ...COMMON_LABELS };
+
+/**
+ * The charts never render it: upstream has users create and annotate it before installing. The
+ * control plane leads (writes `istio-ca-root-cert`, patches the webhook) only clusters whose
+ * namespace names it in `controlPlaneClusters`.
+ */
+function addNamespace(scope: Construct, model: Mesh, remote: Cluster): void {
+  new k8s.KubeNamespace(scope, 'namespace', {
+    metadata: {
+      name: ISTIO_SYSTEM_NAMESPACE,
+      annotations: { [ANNOTATIONS.controlPlaneClusters]: model.controlPlane.name },
+      labels: model.isMultiNetwork ? { [LABELS.network]: remote.network } : undefined,
+    },
+  });
+}
+
+const READ = ['get', 'list', 'watch'];
+
+/**
+ * The reader ClusterRole's rules at Istio HEAD (configmaps in the core list), plus what the
+ * remote profile (`istiodRemote.enabled`) adds so that the control plane can write the remote's
+ * `istio-ca-root-cert` ConfigMaps and patch its webhooks' caBundle with the reader token.
+ */
+const READER_RULES: k8s.PolicyRule[] = [
+  {
+    apiGroups: [
+      'config.istio.io',
+      'security.istio.io',
+      'networking.istio.io',
+      'authentication.istio.io',
+      'rbac.istio.io',
+      'telemetry.istio.io',
+      'extensions.istio.io',
+    ],
+    resources: ['*'],
+    verbs: READ,
+  },
+  {
+    apiGroups: [''],
+    resources: ['endpoints', 'pods', 'services', 'nodes', 'replicationcontrollers', 'namespaces', 'secrets', 'configmaps'],
+    verbs: READ,
+  },
+  { apiGroups: ['networking.istio.io'], resources: ['workloadentries'], verbs: READ },
+  { apiGroups: ['networking.x-k8s.io', 'gateway.networking.k8s.io'], resources: ['gateways'], verbs: READ },
+  { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceexports'], verbs: [...READ, 'create', 'delete'] },
+  { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceimports'], verbs: READ },
+  { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'watch', 'update'] },
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: [...READ, 'update', 'patch'] },
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: [...READ, 'update'] },
+];
+
+/**
+ * The reader account, its RBAC and its token Secret: Kubernetes >= 1.24 creates no token for a
+ * service account, and this Secret (named and annotated as `istioctl create-remote-secret` would
+ * create it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs.
+ */
+function addReaderAccount(scope: Construct): void {
+  new k8s.KubeServiceAccount(scope, 'reader-service-account', {
+    metadata: {
+      name: READER_SERVICE_ACCOUNT,
+      namespace: ISTIO_SYSTEM_NAMESPACE,
+      labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
+    },
+  });
+  new k8s.KubeClusterRole(scope, 'reader-cluster-role', {
+    metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
+    rules: READER_RULES,
+  });
+  new k8s.KubeClusterRoleBinding(scope, 'reader-cluster-role-binding', {
+    metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_CLUSTER_ROLE },
+    subjects: [{ kind: 'ServiceAccount', name: READER_SERVICE_ACCOUNT, namespace: ISTIO_SYSTEM_NAMESPACE }],
+  });
+  new k8s.KubeSecret(scope, 'reader-token', {
+    metadata: {
+      name: READER_TOKEN_SECRET,
+      namespace: ISTIO_SYSTEM_NAMESPACE,
+      annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: READER_SERVICE_ACCOUNT },
+    },
+    type: 'kubernetes.io/service-account-token',
+  });
+}
+
+/**
+ * Injected proxies dial `istiod.istio-system.svc:15012` and the API server calls the webhook at
+ * `istiod:443`; on a remote this Service has no pods behind it and leads to the control plane:
+ * through endpoints to an IP address, or as an ExternalName to a DNS name.
+ */
+function addIstiodService(scope: Construct, model: Mesh): void {
+  const address = model.controlPlane.controlPlaneAddress!;
+  const pointsAtName = !model.controlPlaneAddressIsIp;
+  new k8s.KubeService(scope, 'istiod-service', {
+    metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
+    spec: {
+      ports: [
+        { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
+        {
+          port: ISTIOD_PORTS.webhookService,
+          targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.webhookContainer),
+          name: ISTIOD_PORT_NAMES.webhook,
+          protocol: 'TCP',
+        },
+      ],
+      type: pointsAtName ? 'ExternalName' : undefined,
+      externalName: pointsAtName ? address : undefined,
+    },
+  });
+  if (pointsAtName) return;
+  // The endpoints carry the container port 15017: the Service maps 443 to it, and the control
+  // plane's east-west gateway forwards 15017 to istiod's webhook.
+  const ports = [
+    { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
+    { port: ISTIOD_PORTS.webhookContainer, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
+  ];
+  if (model.istioApi === 'v1') {
+    new k8s.KubeEndpointSlice(scope, 'istiod-endpoint-slice', {
+      metadata: {
+        name: ISTIOD_SERVICE,
+        namespace: ISTIO_SYSTEM_NAMESPACE,
+        labels: {
+          ...ISTIOD_LABELS,
+          [KUBERNETES_LABELS.serviceName]: ISTIOD_SERVICE,
+          // Istio's chart writes its release service ("Helm") here. The label tells the
+          // controllers that own EndpointSlices (Kubernetes' own use `*.k8s.io` values) which
+          // slices are theirs; no Helm release owns this one, so it names this tool.
+          [KUBERNETES_LABELS.endpointSliceManagedBy]: MANAGED_BY,
+        },
+      },
+      addressType: isIP(address) === 6 ? 'IPv6' : 'IPv4',
+      endpoints: [{ addresses: [address] }],
+      ports,
+    });
+  } else {
+    // Older Istio and Kubernetes releases (the v1beta1 API level) read the v1 Endpoints.
+    new k8s.KubeEndpoints(scope, 'istiod-endpoints', {
+      metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
+      subsets: [{ addresses: [{ ip: address }], ports }],
+    });
+  }
+}
+
+const SIDECAR_INJECTION_ENABLED: k8s.LabelSelectorRequirement = { key: LABELS.sidecarInject, operator: 'NotIn', values: ['false'] };
+const DEFAULT_REVISION_SELECTED: k8s.LabelSelectorRequirement = { key: LABELS.revision, operator: 'In', values: [DEFAULT_REVISION] };
+const NO_REVISION: k8s.LabelSelectorRequirement = { key: LABELS.revision, operator: 'DoesNotExist' };
+const NO_INJECTION_LABEL: k8s.LabelSelectorRequirement = { key: LABELS.injection, operator: 'DoesNotExist' };
+
+/**
+ * The four webhooks and their selectors as the `istiod` chart renders them for the default
+ * revision (istio/istio `manifests/charts/istio-control/istio-discovery/templates/`
+ * `mutatingwebhook.yaml`, kept in sync upstream with `revision-tags-mwc.yaml` for tag `default`):
+ * a namespace opts in with `istio.io/rev=default` or `istio-injection=enabled`, a pod in a
+ * namespace with neither label with `istio.io/rev=default` or `sidecar.istio.io/inject=true`,
+ * and `sidecar.istio.io/inject=false` always opts a pod out.
+ */
+const INJECTION_WEBHOOK_SELECTORS: ReadonlyArray<Pick<k8s.MutatingWebhook, 'name' | 'namespaceSelector' | 'objectSelector'>> = [
+  {
+    name: SIDECAR_INJECTOR_WEBHOOKS.revisionNamespace,
+    namespaceSelector: { matchExpressions: [DEFAULT_REVISION_SELECTED, NO_INJECTION_LABEL] },
+    objectSelector: { matchExpressions: [SIDECAR_INJECTION_ENABLED] },
+  },
+  {
+    name: SIDECAR_INJECTOR_WEBHOOKS.revisionObject,
+    namespaceSelector: { matchExpressions: [NO_REVISION, NO_INJECTION_LABEL] },
+    objectSelector: { matchExpressions: [SIDECAR_INJECTION_ENABLED, DEFAULT_REVISION_SELECTED] },
+  },
+  {
+    name: SIDECAR_INJECTOR_WEBHOOKS.namespace,
+    namespaceSelector: { matchExpressions: [{ key: LABELS.injection, operator: 'In', values: ['enabled'] }] },
+    objectSelector: { matchExpressions: [SIDECAR_INJECTION_ENABLED] },
+  },
+  {
+    name: SIDECAR_INJECTOR_WEBHOOKS.object,
+    namespaceSelector: { matchExpressions: [NO_INJECTION_LABEL, NO_REVISION] },
+    objectSelector: { matchExpressions: [{ key: LABELS.sidecarInject, operator: 'In', values: ['true'] }, NO_REVISION] },
+  },
+];
+
+/**
+ * The injection webhook calls the control plane's istiod with the remote's cluster ID and
+ * network in the path. It carries no caBundle: the control plane (EXTERNAL_ISTIOD) patches it in,
+ * finding the configuration by its `istio.io/rev` label.
+ */
+function addInjectionWebhook(scope: Construct, model: Mesh, remote: Cluster): void {
+  const clientConfig: k8s.WebhookClientConfig = remote.injectionUrl
+    ? { url: remote.injectionUrl }
+    : {
+      service: {
+        name: ISTIOD_SERVICE,
+        namespace: ISTIO_SYSTEM_NAMESPACE,
+        path: remote.injectionPath,
+        port: ISTIOD_PORTS.webhookService,
+      },
+    };
+  new k8s.KubeMutatingWebhookConfiguration(scope, 'sidecar-injector', {
+    metadata: {
+      name: SIDECAR_INJECTOR_WEBHOOK,
+      labels: {
+        [LABELS.revision]: DEFAULT_REVISION,
+        [LABELS.app]: 'sidecar-injector',
+        [KUBERNETES_LABELS.operatorComponent]: 'Pilot',
+        ...COMMON_LABELS,
+      },
+    },
+    webhooks: INJECTION_WEBHOOK_SELECTORS.map((selectors) => ({
+      ...selectors,
+      clientConfig,
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+      failurePolicy: 'Fail',
+      sideEffects: 'None',
+      reinvocationPolicy: 'Never',
+      // Istio 1.22 and older still accept v1beta1 reviews; HEAD asks for v1 only.
+      admissionReviewVersions: model.istioApi === 'v1' ? ['v1'] : ['v1beta1', 'v1'],
+    })),
+  });
+}

@@ -1,0 +1,114 @@
+import { ApiObject, type Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
+import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
+import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
+import { LABELS, NAMESPACE_PEER_AUTHENTICATION, requireDnsLabel } from '../lib/model/names';
+import type { IstioMesh } from './istio-mesh';
+
+/** A service of an mTLS namespace and the version subsets its DestinationRule declares. */
+export interface MtlsService {
+  /** The Service name: the DestinationRule's name and (short) host. */
+  readonly name: string;
+  /**
+   * The versions of its workloads; each becomes a subset `{name: <v>, labels: {version: <v>}}`.
+   * @default - no subsets
+   */
+  readonly subsets?: readonly string[];
+}
+
+/** Props of `MtlsNamespace`. */
+export interface MtlsNamespaceProps {
+  /** The namespace whose workloads talk only mutual TLS. */
+  readonly namespace: string;
+  /**
+   * The clusters that run the namespace's workloads (the control-plane cluster is always added).
+   * @default - every cluster of the mesh
+   */
+  readonly clusters?: readonly string[];
+  /** The namespace's services, each getting an `ISTIO_MUTUAL` DestinationRule. */
+  readonly services: readonly MtlsService[];
+}
+
+/**
+ * Strict mutual TLS for one namespace across the mesh: the Namespace with sidecar injection in
+ * each cluster running its workloads, and on the control plane a namespace-wide STRICT
+ * PeerAuthentication plus one `ISTIO_MUTUAL` DestinationRule per service.
+ *
+ * The control-plane cluster always gets the Namespace, in its cluster folder, even when it runs
+ * none of the workloads: the PeerAuthentication and DestinationRules of the control-plane folder
+ * live in that namespace there, and istiod reads them only from its own cluster.
+ */
+export class MtlsNamespace extends Construct {
+  public readonly namespace: string;
+  /** The clusters that get the Namespace, in mesh order (always including the control plane). */
+  public readonly clusters: readonly string[];
+  public readonly services: readonly MtlsService[];
+
+  constructor(scope: IstioMesh, id: string, props: MtlsNamespaceProps) {
+    super(scope, id);
+    const model = scope.model;
+    this.namespace = requireDnsLabel(props.namespace, 'MtlsNamespace namespace');
+    const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
+    for (const cluster of requested) model.cluster(cluster);
+    requested.add(model.controlPlane.name);
+    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    this.services = props.services;
+    checkServices(props.services);
+
+    for (const cluster of this.clusters) {
+      new k8s.KubeNamespace(scope.scopeFor(this, scope.clusterChart(cluster)), 'namespace', {
+        metadata: { name: this.namespace, labels: { [LABELS.injection]: 'enabled' } },
+      });
+    }
+    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
+    newPeerAuthentication(controlPlane, 'peer-authentication', model.istioApi, {
+      metadata: { name: NAMESPACE_PEER_AUTHENTICATION, namespace: this.namespace },
+      spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
+    });
+    for (const service of this.services) {
+      newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
+        metadata: { name: service.name, namespace: this.namespace },
+        spec: {
+          host: service.name,
+          trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
+          subsets: service.subsets?.map((version) => ({ name: version, labels: { [LABELS.version]: version } })),
+        },
+      });
+    }
+  }
+}
+
+function checkServices(services: readonly MtlsService[]): void {
+  const seen = new Set<string>();
+  for (const service of services) {
+    requireDnsLabel(service.name, 'MtlsNamespace service');
+    if (seen.has(service.name)) throw new Error(`MtlsNamespace service "${service.name}" is listed twice; list each service once`);
+    seen.add(service.name);
+    const duplicate = service.subsets?.find((version, index) => service.subsets!.indexOf(version) !== index);
+    if (duplicate !== undefined) {
+      throw new Error(`MtlsNamespace service "${service.name}" lists subset "${duplicate}" twice; list each version once`);
+    }
+  }
+}
+
+/**
+ * Makes synthesis fail unless the Namespace `namespace` is emitted in the chart of each of
+ * `clusters`, whichever construct emits it (an MtlsNamespace or a plain Namespace object):
+ * without it, applying that cluster's folder fails on the first object of the namespace.
+ */
+export function requireNamespaceIn(owner: Construct, mesh: IstioMesh, namespace: string, clusters: readonly string[]): void {
+  owner.node.addValidation({
+    validate: () =>
+      clusters
+        .filter((cluster) => !emitsNamespace(mesh.clusterChart(cluster), namespace))
+        .map((cluster) => `Namespace "${namespace}" is not emitted for cluster "${cluster}", where this construct places objects in it; cover that cluster with an MtlsNamespace or add the Namespace`),
+  });
+}
+
+function emitsNamespace(chart: Chart, namespace: string): boolean {
+  return chart.node
+    .findAll()
+    .some((construct) => ApiObject.isApiObject(construct) && construct.kind === 'Namespace' && construct.metadata.name === namespace);
+}

@@ -1,0 +1,264 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { GatewaySpecServersTlsMode, type VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
+import { newGateway, newVirtualService } from '../lib/istio/istio-api';
+import {
+  DEFAULT_SELF_SIGNED_ISSUER,
+  ANNOTATIONS,
+  APP_ANNOTATIONS,
+  APP_LABELS,
+  CERT_MANAGER_API_VERSION,
+  CERT_MANAGER_GROUP,
+  defaultGatewayName,
+  GATEWAY_PORTS,
+  gatewayCredentialName,
+  ISTIOD_PORTS,
+  LABELS,
+  requireDnsLabel,
+} from '../lib/model/names';
+import type { IstioMesh } from './istio-mesh';
+import { requireNamespaceIn } from './mtls-namespace';
+
+/** A cert-manager issuer. */
+export interface CertificateIssuerRef {
+  /** `Issuer` (in the gateway's namespace) or `ClusterIssuer`. */
+  readonly kind: 'Issuer' | 'ClusterIssuer';
+  /** The issuer's name. */
+  readonly name: string;
+}
+
+/** A request path matched exactly or by prefix. */
+export type UriMatch = { readonly exact: string; readonly prefix?: never } | { readonly prefix: string; readonly exact?: never };
+
+/** One HTTP route of the gateway's VirtualService. */
+export interface TlsGatewayRoute {
+  /** The request paths routed; a route with none takes every request that reaches it. */
+  readonly matches: readonly UriMatch[];
+  /** The service (host as Istio resolves it from the gateway's namespace) and port they go to. */
+  readonly destination: { readonly host: string; readonly port: number };
+}
+
+/** Props of `TlsGateway`. */
+export interface TlsGatewayProps {
+  /** The namespace of the gateway workload, of its TLS Secret, and of the Gateway and VirtualService. */
+  readonly namespace: string;
+  /**
+   * The gateway's name: Deployment, Service, ServiceAccount, Role, RoleBinding, the `istio:` and
+   * `app:` pod labels, the Gateway and the VirtualService.
+   * @default - `<namespace>-ingressgateway`
+   */
+  readonly name?: string;
+  /** The external host names served (the Gateway's and VirtualService's hosts, the certificate's DNS names). */
+  readonly hosts: readonly string[];
+  /**
+   * The clusters that run a gateway.
+   * @default - every cluster of the mesh
+   */
+  readonly clusters?: readonly string[];
+  /**
+   * The cert-manager issuer of each cluster's certificate.
+   * @default - a self-signed `Issuer` named `selfsigned`, emitted in the namespace of each cluster
+   */
+  readonly issuer?: CertificateIssuerRef;
+  /**
+   * A user-provided `kubernetes.io/tls` Secret, present in the namespace of every gateway
+   * cluster; no Certificate (and no issuer) is then emitted.
+   * @default - a cert-manager Certificate per cluster writes the Secret `<name>-tls`
+   */
+  readonly credentialSecret?: string;
+  /**
+   * The HTTP routes of the gateway's VirtualService.
+   * @default - no VirtualService: bind your own to `gatewayRef`
+   */
+  readonly routes?: readonly TlsGatewayRoute[];
+}
+
+const GATEWAY_PROXY_CONTAINER = 'istio-proxy';
+/** Lets the injector replace the image with the proxy of the installed Istio version. */
+const INJECTED_IMAGE = 'auto';
+const GATEWAY_INJECTION_TEMPLATE = 'gateway';
+/** Lets the unprivileged proxy bind port 443 itself, as Istio's gateway Helm chart does. */
+const UNPRIVILEGED_PORTS_SYSCTL = { name: 'net.ipv4.ip_unprivileged_port_start', value: '0' };
+/** istiod reads the credential only after checking the gateway's account may list Secrets in its namespace. */
+const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }];
+const HOST_NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A dedicated TLS ingress gateway in an app's namespace, as in the OpenShift seed: in every
+ * cluster a gateway Deployment (proxy injected with the `gateway` template), its LoadBalancer
+ * Service, ServiceAccount, a Role to read Secrets, and the TLS credential (a cert-manager
+ * Certificate, or a Secret the user provides). On the control plane, where istiod reads its
+ * configuration, the Gateway (TLS SIMPLE through `credentialName`) and the VirtualService.
+ *
+ * The credential lives in the gateway workload's namespace of each cluster, because istiod
+ * resolves `credentialName` in the namespace of the proxy it serves.
+ */
+export class TlsGateway extends Construct {
+  /** The gateway's name (workload, Service, Gateway and VirtualService). */
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly hosts: readonly string[];
+  /** The clusters running the gateway, in mesh order. */
+  public readonly clusters: readonly string[];
+  /** The Istio Gateway resource's name. */
+  public readonly gatewayName: string;
+  /** `<namespace>/<gateway>`: how a VirtualService of any namespace binds to the Gateway. */
+  public readonly gatewayRef: string;
+  /** The `kubernetes.io/tls` Secret the Gateway's `credentialName` names, in each gateway cluster. */
+  public readonly credentialName: string;
+  /** The pod labels the Gateway selects. */
+  public readonly selector: Readonly<Record<string, string>>;
+
+  constructor(scope: IstioMesh, id: string, props: TlsGatewayProps) {
+    super(scope, id);
+    const model = scope.model;
+    this.namespace = requireDnsLabel(props.namespace, 'TlsGateway namespace');
+    this.name = requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name');
+    this.hosts = checkHosts(props.hosts);
+    const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
+    for (const cluster of requested) model.cluster(cluster);
+    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    if (this.clusters.length === 0) throw new Error('TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
+    if (props.credentialSecret !== undefined && props.issuer !== undefined) {
+      throw new Error(`TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${props.issuer.kind}/${props.issuer.name}, not both: a user-provided Secret needs no cert-manager issuer`);
+    }
+    if (props.credentialSecret !== undefined && !HOST_NAME.test(props.credentialSecret)) {
+      throw new Error(`TlsGateway credentialSecret "${props.credentialSecret}" is not a Secret name (a DNS-1123 subdomain)`);
+    }
+    for (const route of props.routes ?? []) checkPort(route.destination.port);
+    this.gatewayName = this.name;
+    this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
+    this.credentialName = props.credentialSecret ?? gatewayCredentialName(this.name);
+    this.selector = { [LABELS.gatewaySelector]: this.name };
+
+    for (const cluster of this.clusters) {
+      const clusterScope = scope.scopeFor(this, scope.clusterChart(cluster));
+      this.renderWorkload(clusterScope);
+      if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
+    }
+    this.renderIstioConfig(scope.scopeFor(this, scope.controlPlaneChart), scope, props.routes);
+    requireNamespaceIn(this, scope, this.namespace, [...new Set([...this.clusters, model.controlPlane.name])]);
+  }
+
+  private renderWorkload(scope: Construct): void {
+    const metadata = { name: this.name, namespace: this.namespace };
+    const workloadLabels = { [LABELS.app]: this.name, ...this.selector };
+    new k8s.KubeServiceAccount(scope, 'service-account', { metadata });
+    new k8s.KubeRole(scope, 'role', { metadata, rules: SECRET_READER_RULES });
+    new k8s.KubeRoleBinding(scope, 'role-binding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
+      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace }],
+    });
+    new k8s.KubeDeployment(scope, 'deployment', {
+      metadata: { ...metadata, labels: workloadLabels },
+      spec: {
+        selector: { matchLabels: workloadLabels },
+        template: {
+          metadata: {
+            labels: { ...workloadLabels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
+            annotations: {
+              [ANNOTATIONS.injectTemplates]: GATEWAY_INJECTION_TEMPLATE,
+              [APP_ANNOTATIONS.prometheusScrape]: 'true',
+              [APP_ANNOTATIONS.prometheusPort]: String(GATEWAY_PORTS.mergedPrometheus),
+              [APP_ANNOTATIONS.prometheusPath]: '/stats/prometheus',
+            },
+          },
+          spec: {
+            serviceAccountName: this.name,
+            securityContext: { sysctls: [UNPRIVILEGED_PORTS_SYSCTL] },
+            containers: [
+              {
+                name: GATEWAY_PROXY_CONTAINER,
+                image: INJECTED_IMAGE,
+                ports: [{ containerPort: GATEWAY_PORTS.envoyPrometheus, protocol: 'TCP', name: 'http-envoy-prom' }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(scope, 'service', {
+      metadata: { ...metadata, labels: workloadLabels },
+      spec: {
+        type: 'LoadBalancer',
+        selector: workloadLabels,
+        ports: [
+          // Named as Istio's charts name it; appProtocol says what the name does not: readiness over HTTP (IST0118).
+          {
+            name: 'status-port',
+            appProtocol: 'http',
+            port: ISTIOD_PORTS.gatewayStatus,
+            targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.gatewayStatus),
+            protocol: 'TCP',
+          },
+          { name: 'https', port: GATEWAY_PORTS.https, targetPort: k8s.IntOrString.fromNumber(GATEWAY_PORTS.https), protocol: 'TCP' },
+        ],
+      },
+    });
+  }
+
+  private renderCertificate(scope: Construct, issuer: CertificateIssuerRef | undefined): void {
+    if (issuer === undefined) {
+      new ApiObject(scope, 'issuer', {
+        apiVersion: CERT_MANAGER_API_VERSION,
+        kind: 'Issuer',
+        metadata: { name: DEFAULT_SELF_SIGNED_ISSUER, namespace: this.namespace },
+        spec: { selfSigned: {} },
+      });
+    }
+    const issuerRef = issuer ?? { kind: 'Issuer', name: DEFAULT_SELF_SIGNED_ISSUER };
+    new ApiObject(scope, 'certificate', {
+      apiVersion: CERT_MANAGER_API_VERSION,
+      kind: 'Certificate',
+      metadata: { name: this.credentialName, namespace: this.namespace },
+      spec: {
+        secretName: this.credentialName,
+        dnsNames: [...this.hosts],
+        issuerRef: { group: CERT_MANAGER_GROUP, kind: issuerRef.kind, name: issuerRef.name },
+      },
+    });
+  }
+
+  private renderIstioConfig(scope: Construct, mesh: IstioMesh, routes: readonly TlsGatewayRoute[] | undefined): void {
+    const metadata = { name: this.gatewayName, namespace: this.namespace };
+    newGateway(scope, 'gateway', mesh.model.istioApi, {
+      metadata,
+      spec: {
+        selector: { ...this.selector },
+        servers: [
+          {
+            port: { number: GATEWAY_PORTS.https, name: 'https', protocol: 'HTTPS' },
+            hosts: [...this.hosts],
+            tls: { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: this.credentialName },
+          },
+        ],
+      },
+    });
+    if (routes === undefined) return;
+    newVirtualService(scope, 'virtual-service', mesh.model.istioApi, {
+      metadata,
+      // The namespaced gateway reference stays right if the VirtualService is ever moved (Kiali KIA1108).
+      spec: { hosts: [...this.hosts], gateways: [this.gatewayRef], http: routes.map(toHttpRoute) },
+    });
+  }
+}
+
+function toHttpRoute(route: TlsGatewayRoute): VirtualServiceSpecHttp {
+  return {
+    match: route.matches.length > 0 ? route.matches.map((uri) => ({ uri })) : undefined,
+    route: [{ destination: { host: route.destination.host, port: { number: route.destination.port } } }],
+  };
+}
+
+function checkHosts(hosts: readonly string[]): readonly string[] {
+  if (hosts.length === 0) throw new Error('TlsGateway hosts is empty; list the external host names the gateway serves');
+  const invalid = hosts.find((host) => !HOST_NAME.test(host));
+  if (invalid !== undefined) throw new Error(`TlsGateway host "${invalid}" is not a DNS name (optionally starting with "*.")`);
+  return hosts;
+}
+
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`TlsGateway route destination port ${port} is not a port number (1-65535)`);
+}

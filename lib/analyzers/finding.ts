@@ -1,0 +1,32 @@
+/** How bad a finding is: errors fail `synth` and `validate`; warnings fail them only with `--strict`. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One problem an analyzer found in the synthesized mesh. */
+export interface Finding {
+  /** `IST0xxx` (istioctl analyze), `KIA0xxx` (Kiali) or `MCL0xxx` (this library's multicluster checks). */
+  readonly code: string;
+  readonly severity: Severity;
+  /**
+   * The cluster the problem shows in. For an object of a cluster folder that is its cluster; for
+   * an object of the control-plane folder it is the control-plane cluster, except when the check
+   * is made per cluster (a Gateway's credential, workload or Service in each cluster it runs in):
+   * then it is the cluster where the check failed.
+   */
+  readonly cluster: string;
+  /** The output folder the object is in: `clusters/<name>` or `control-plane`. */
+  readonly folder: string;
+  /** The object at fault, as `objectRef` names it. */
+  readonly object: string;
+  readonly message: string;
+  /** What to change to fix it, in one line. */
+  readonly hint: string;
+}
+
+/**
+ * One line: `IST0101 control-plane VirtualService/bookinfo/x (cluster east): message; hint: hint`.
+ * The severity is left to the caller, which prints it as a coloured label.
+ */
+export function formatFinding(finding: Finding): string {
+  const { code, folder, object, cluster, message, hint } = finding;
+  return `${code} ${folder} ${object} (cluster ${cluster}): ${message}; hint: ${hint}`;
+}

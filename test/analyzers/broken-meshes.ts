@@ -1,0 +1,234 @@
+import type { Finding } from '../../lib/analyzers/finding';
+import { ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../../lib/model/names';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/synth/mesh-manifests';
+import type { MeshFixture } from './fixtures';
+import { APP_NAMESPACE, CONTROL_PLANE, findDoc, NETWORK, remoteSecret, REMOTE, removeDoc } from './fixtures';
+
+/** One way to break the good mesh, and exactly the findings it must produce. */
+export interface BrokenMesh {
+  readonly title: string;
+  /** The code under test; the good mesh must not produce it. */
+  readonly code: string;
+  readonly breakMesh: (mesh: MeshFixture) => void;
+  readonly expected: readonly Partial<Finding>[];
+}
+
+const EAST = clusterFolder(CONTROL_PLANE);
+const WEST = clusterFolder(REMOTE);
+const onControlPlane = { cluster: CONTROL_PLANE, folder: CONTROL_PLANE_FOLDER };
+
+export const BROKEN_MESHES: readonly BrokenMesh[] = [
+  {
+    title: 'a VirtualService bound to a Gateway that does not exist',
+    code: 'IST0101',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'VirtualService', 'bookinfo').spec.gateways = ['bookinfo/missing-gateway'];
+    },
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: 'VirtualService/bookinfo/bookinfo' }],
+  },
+  {
+    title: 'a VirtualService routing to a host that is no Service in any cluster',
+    code: 'IST0101',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'VirtualService', 'bookinfo').spec.http[0].route[0].destination.host = 'productpages';
+    },
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: 'VirtualService/bookinfo/bookinfo' }],
+  },
+  {
+    title: 'a VirtualService routing to a subset no DestinationRule defines',
+    code: 'IST0101',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'VirtualService', 'reviews').spec.http[0].route[1].destination.subset = 'v3';
+    },
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: 'VirtualService/bookinfo/reviews' }],
+  },
+  {
+    title: 'a Gateway whose TLS credential is missing in one cluster it runs in',
+    code: 'IST0101',
+    breakMesh: (mesh) => {
+      removeDoc(mesh.clusters[REMOTE], 'ExternalSecret', 'bookinfo-tls');
+    },
+    expected: [{ code: 'IST0101', severity: 'error', cluster: REMOTE, folder: CONTROL_PLANE_FOLDER, object: 'Gateway/bookinfo/bookinfo-gateway' }],
+  },
+  {
+    title: 'a DestinationRule subset whose labels select no pods in any cluster',
+    code: 'IST0173',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'DestinationRule', 'reviews').spec.subsets[1].labels = { [LABELS.version]: 'v7' };
+    },
+    expected: [{ code: 'IST0173', severity: 'error', ...onControlPlane, object: 'DestinationRule/bookinfo/reviews' }],
+  },
+  {
+    title: 'a DestinationRule for a host that is no Service in any cluster',
+    code: 'IST0174',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'DestinationRule', 'productpage').spec.host = 'productpage.shop.svc.cluster.local';
+    },
+    expected: [{ code: 'IST0174', severity: 'error', ...onControlPlane, object: 'DestinationRule/bookinfo/productpage' }],
+  },
+  {
+    title: 'a VirtualService host its Gateway does not serve',
+    code: 'IST0132',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'VirtualService', 'bookinfo').spec.hosts = ['shop.example.com'];
+    },
+    expected: [{ code: 'IST0132', severity: 'error', ...onControlPlane, object: 'VirtualService/bookinfo/bookinfo' }],
+  },
+  {
+    title: 'two Gateways with the same selector, port and host',
+    code: 'IST0145',
+    breakMesh: (mesh) => {
+      const copy = structuredClone(findDoc(mesh.controlPlane, 'Gateway', 'bookinfo-gateway'));
+      copy.metadata.name = 'bookinfo-gateway-copy';
+      mesh.controlPlane.push(copy);
+    },
+    expected: [
+      { code: 'IST0145', severity: 'error', ...onControlPlane, object: 'Gateway/bookinfo/bookinfo-gateway' },
+      { code: 'IST0145', severity: 'error', ...onControlPlane, object: 'Gateway/bookinfo/bookinfo-gateway-copy' },
+    ],
+  },
+  {
+    title: 'a Gateway port the gateway Service does not expose',
+    code: 'IST0162',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'Gateway', 'bookinfo-gateway').spec.servers[0].port.number = 9443;
+    },
+    expected: [
+      { code: 'IST0162', severity: 'error', cluster: CONTROL_PLANE, folder: CONTROL_PLANE_FOLDER, object: 'Gateway/bookinfo/bookinfo-gateway' },
+      { code: 'IST0162', severity: 'error', cluster: REMOTE, folder: CONTROL_PLANE_FOLDER, object: 'Gateway/bookinfo/bookinfo-gateway' },
+    ],
+  },
+  {
+    title: 'a Service port not named <protocol>[-suffix]',
+    code: 'IST0118',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[CONTROL_PLANE], 'Service', 'details').spec.ports[0].name = 'web';
+    },
+    expected: [{ code: 'IST0118', severity: 'warning', cluster: CONTROL_PLANE, folder: EAST, object: 'Service/bookinfo/details' }],
+  },
+  {
+    title: 'the same Service with another port protocol in another cluster',
+    code: 'IST0170',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[REMOTE], 'Service', 'reviews').spec.ports[0].name = 'grpc';
+    },
+    expected: [{ code: 'IST0170', severity: 'warning', cluster: REMOTE, folder: WEST, object: 'Service/bookinfo/reviews' }],
+  },
+  {
+    title: 'a namespace with workloads but no injection label',
+    code: 'IST0102',
+    breakMesh: (mesh) => {
+      delete findDoc(mesh.clusters[REMOTE], 'Namespace', 'bookinfo').metadata.labels;
+    },
+    expected: [{ code: 'IST0102', severity: 'warning', cluster: REMOTE, folder: WEST, object: 'Namespace/bookinfo' }],
+  },
+  {
+    title: 'a Gateway selecting no workload in a cluster that has its Service',
+    code: 'KIA0302',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[REMOTE], 'Deployment', 'bookinfo-ingressgateway-west').spec.template.metadata.labels[LABELS.gatewaySelector] = 'ingress';
+    },
+    expected: [{ code: 'KIA0302', severity: 'error', cluster: REMOTE, folder: CONTROL_PLANE_FOLDER, object: 'Gateway/bookinfo/bookinfo-gateway' }],
+  },
+  {
+    title: 'a Gateway selecting no workload in any cluster',
+    code: 'KIA0302',
+    breakMesh: (mesh) => {
+      const gateway = findDoc(mesh.controlPlane, 'Gateway', 'bookinfo-gateway');
+      gateway.spec.selector = { [LABELS.gatewaySelector]: 'ingress' };
+    },
+    expected: [{ code: 'KIA0302', severity: 'error', ...onControlPlane, object: 'Gateway/bookinfo/bookinfo-gateway' }],
+  },
+  {
+    title: 'a DestinationRule disabling TLS in a namespace with STRICT mTLS',
+    code: 'IST0113',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'DestinationRule', 'reviews').spec.trafficPolicy.tls.mode = 'DISABLE';
+    },
+    expected: [
+      { code: 'IST0113', severity: 'error', ...onControlPlane, object: 'DestinationRule/bookinfo/reviews' },
+      { code: 'KIA0501', severity: 'error', ...onControlPlane, object: 'PeerAuthentication/bookinfo/default' },
+    ],
+  },
+  {
+    title: 'a DestinationRule subset disabling TLS under mesh-wide STRICT mTLS',
+    code: 'IST0113',
+    breakMesh: (mesh) => {
+      removeDoc(mesh.controlPlane, 'PeerAuthentication', 'default', APP_NAMESPACE);
+      findDoc(mesh.controlPlane, 'DestinationRule', 'reviews').spec.subsets[0].trafficPolicy = { tls: { mode: 'DISABLE' } };
+    },
+    expected: [{ code: 'IST0113', severity: 'error', ...onControlPlane, object: 'DestinationRule/bookinfo/reviews' }],
+  },
+  {
+    title: 'the same object twice in one folder',
+    code: 'MCL0001',
+    breakMesh: (mesh) => {
+      mesh.clusters[REMOTE].push(structuredClone(findDoc(mesh.clusters[REMOTE], 'Service', 'ratings')));
+    },
+    expected: [{ code: 'MCL0001', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Service/bookinfo/ratings' }],
+  },
+  {
+    title: 'a remote cluster without a remote secret',
+    code: 'MCL0002',
+    breakMesh: (mesh) => {
+      removeDoc(mesh.controlPlane, 'Secret', remoteSecretName(REMOTE));
+    },
+    expected: [{ code: 'MCL0002', severity: 'error', ...onControlPlane, object: `Secret/istio-system/${remoteSecretName(REMOTE)}` }],
+  },
+  {
+    title: 'a remote secret for a cluster the mesh does not have',
+    code: 'MCL0003',
+    breakMesh: (mesh) => {
+      mesh.controlPlane.push(remoteSecret('north'));
+    },
+    expected: [{ code: 'MCL0003', severity: 'error', ...onControlPlane, object: `Secret/istio-system/${remoteSecretName('north')}` }],
+  },
+  {
+    title: 'a remote secret for the control-plane cluster',
+    code: 'MCL0003',
+    breakMesh: (mesh) => {
+      mesh.controlPlane.push(remoteSecret(CONTROL_PLANE));
+    },
+    expected: [{ code: 'MCL0003', severity: 'error', ...onControlPlane, object: `Secret/istio-system/${remoteSecretName(CONTROL_PLANE)}` }],
+  },
+  {
+    title: 'a remote secret whose annotation names another cluster than its name and key',
+    code: 'MCL0004',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'Secret', remoteSecretName(REMOTE)).metadata.annotations![ANNOTATIONS.clusterName] = 'wset';
+    },
+    expected: [{ code: 'MCL0004', severity: 'error', ...onControlPlane, object: `Secret/istio-system/${remoteSecretName(REMOTE)}` }],
+  },
+  {
+    title: "a remote's injection path naming the control-plane cluster",
+    code: 'MCL0005',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[REMOTE], 'MutatingWebhookConfiguration', 'istio-sidecar-injector').webhooks[0].clientConfig.service.path = injectionPath(CONTROL_PLANE, NETWORK);
+    },
+    expected: [{ code: 'MCL0005', severity: 'error', cluster: REMOTE, folder: WEST, object: 'MutatingWebhookConfiguration/istio-sidecar-injector' }],
+  },
+  {
+    title: "a remote's istio-system Namespace naming another control plane",
+    code: 'MCL0006',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[REMOTE], 'Namespace', ISTIO_SYSTEM_NAMESPACE).metadata.annotations![ANNOTATIONS.controlPlaneClusters] = 'central';
+    },
+    expected: [{ code: 'MCL0006', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Namespace/istio-system' }],
+  },
+  {
+    title: "Istio configuration in a remote cluster's folder",
+    code: 'MCL0007',
+    breakMesh: (mesh) => {
+      mesh.clusters[REMOTE].push(removeDoc(mesh.controlPlane, 'DestinationRule', 'productpage'));
+    },
+    expected: [{ code: 'MCL0007', severity: 'error', cluster: REMOTE, folder: WEST, object: 'DestinationRule/bookinfo/productpage' }],
+  },
+  {
+    title: 'a caller whose cluster lacks the Service it calls',
+    code: 'MCL0008',
+    breakMesh: (mesh) => {
+      removeDoc(mesh.clusters[CONTROL_PLANE], 'Service', 'reviews');
+    },
+    expected: [{ code: 'MCL0008', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Deployment/bookinfo/productpage-v1' }],
+  },
+];

@@ -1,0 +1,155 @@
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { InstallValues, type InstallValuesProps } from '../../constructs/install-values';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import { Mesh } from '../../lib/model/mesh';
+import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
+import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
+
+/** A control plane reached by DNS name, a remote on its network and one on another network with an injection URL. */
+const EAST: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: 'istiod.east.example.com' };
+const MESH: MeshSpec = {
+  mesh: { id: 'mesh-a', trustDomain: 'example.org' },
+  clusters: [
+    EAST,
+    { name: 'west', url: 'https://api.west.example.com:6443' },
+    { name: 'edge', url: 'https://api.edge.example.com:6443', network: 'network2', injectionUrl: 'https://istiod.example.com:15017/inject/edge' },
+  ],
+};
+
+function synth(spec: MeshSpec, props?: InstallValuesProps) {
+  const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec(spec) });
+  new InstallValues(mesh, 'install', props);
+  return synthesizeMesh(mesh);
+}
+
+function values(files: ReadonlyMap<string, string>, path: string): unknown {
+  expect(files.get(path)).toMatch(/^# Helm values of the istio\/(base|istiod) chart on cluster [a-z]+, generated from the mesh model\.\n/);
+  return load(files.get(path)!);
+}
+
+/** The README's lines that run a command, in order. */
+function commands(readme: string): string[] {
+  return readme.split('\n').filter((line) => /^(helm|kubectl) /.test(line));
+}
+
+describe('InstallValues', () => {
+  it('adds values files and a README under install/, and no manifests', () => {
+    // GIVEN a mesh with two remotes
+    // WHEN InstallValues is synthesized
+    const { files, manifests } = synth(MESH);
+    // THEN only files are emitted, one istiod values file per cluster and a base values file per remote
+    expect([...files.keys()]).toEqual([
+      'install/README.md',
+      'install/east/istiod-values.yaml',
+      'install/edge/base-values.yaml',
+      'install/edge/istiod-values.yaml',
+      'install/west/base-values.yaml',
+      'install/west/istiod-values.yaml',
+    ]);
+    expect(manifests.controlPlane).toEqual([]);
+    expect([...manifests.clusters.values()].flat()).toEqual([]);
+  });
+
+  it('gives the control plane the mesh ID, its cluster name and network, external istiod and the trust domain', () => {
+    // GIVEN a mesh with an ID and trust domain
+    // WHEN InstallValues is synthesized
+    const { files } = synth(MESH);
+    // THEN the control plane's istiod values carry them
+    expect(values(files, 'install/east/istiod-values.yaml')).toEqual({
+      global: { meshID: 'mesh-a', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true },
+      meshConfig: { trustDomain: 'example.org' },
+      pilot: { env: { EXTERNAL_ISTIOD: true } },
+    });
+  });
+
+  it('gives each remote the values of the upstream remote install', () => {
+    // GIVEN remotes with an injection path and with an injection URL
+    // WHEN InstallValues is synthesized
+    const { files } = synth(MESH);
+    // THEN the istiod values follow the upstream Helm command, and the base values its base command
+    expect(values(files, 'install/west/istiod-values.yaml')).toEqual({
+      profile: 'remote',
+      global: { multiCluster: { clusterName: 'west' }, network: 'network1', configCluster: true, remotePilotAddress: 'istiod.east.example.com' },
+      istiodRemote: { injectionPath: '/inject/cluster/west/net/network1' },
+      pilot: { enabled: false, env: { EXTERNAL_ISTIOD: true } },
+    });
+    expect(values(files, 'install/edge/istiod-values.yaml')).toMatchObject({
+      global: { multiCluster: { clusterName: 'edge' }, network: 'network2' },
+      istiodRemote: { injectionURL: 'https://istiod.example.com:15017/inject/edge' },
+    });
+    expect(values(files, 'install/west/base-values.yaml')).toEqual({ profile: 'remote', global: { externalIstiod: true } });
+  });
+
+  it('lists the install commands in order, pinned to the chart version', () => {
+    // GIVEN a multi-network mesh and a chart version
+    // WHEN InstallValues is synthesized
+    const readme = synth(MESH, { chartVersion: '1.24.2' }).files.get('install/README.md')!;
+    // THEN the README runs control plane, then each remote, then the control-plane folders
+    expect(commands(readme)).toEqual([
+      'kubectl --context=east create namespace istio-system',
+      'kubectl --context=east label namespace istio-system topology.istio.io/network=network1',
+      'helm install istio-base istio/base -n istio-system --kube-context=east --version 1.24.2',
+      'helm install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --version 1.24.2 --wait',
+      'kubectl --context=west apply -f clusters/west/namespace-istio-system.yaml',
+      'helm install istio-base istio/base -n istio-system --kube-context=west -f install/west/base-values.yaml --version 1.24.2',
+      'kubectl --context=west apply -k clusters/west',
+      'kubectl --context=edge apply -f clusters/edge/namespace-istio-system.yaml',
+      'helm install istio-base istio/base -n istio-system --kube-context=edge -f install/edge/base-values.yaml --version 1.24.2',
+      'kubectl --context=edge apply -k clusters/edge',
+      'kubectl --context=east apply -k clusters/east',
+      'kubectl --context=east apply -k control-plane',
+    ]);
+    expect(readme).toContain('Remotes reach istiod at `istiod.east.example.com`');
+  });
+
+  it('leaves out the network label, remote steps and --version when they do not apply', () => {
+    // GIVEN a single-cluster mesh and no chart version
+    // WHEN InstallValues is synthesized
+    const { files } = synth({ clusters: [EAST] });
+    // THEN the README installs the control plane only, unpinned
+    expect(commands(files.get('install/README.md')!)).toEqual([
+      'kubectl --context=east create namespace istio-system',
+      'helm install istio-base istio/base -n istio-system --kube-context=east',
+      'helm install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --wait',
+      'kubectl --context=east apply -k clusters/east',
+      'kubectl --context=east apply -k control-plane',
+    ]);
+    expect(files.get('install/README.md')).toContain('## 2. Control-plane manifests');
+  });
+
+  it('tells where each credential source expects the remote tokens', () => {
+    // GIVEN the three credential sources
+    // WHEN InstallValues is synthesized with each
+    const readme = (credentials: MeshSpec['mesh']) => synth({ mesh: credentials, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
+    // THEN the README names the store entries, the Flux variables, or the inline tokens
+    expect(readme({})).toContain('into the ClusterSecretStore `istio-remote-tokens`');
+    expect(readme({})).toContain('- west: entry `istio-remote-token-west`, properties `token` and `ca.crt`');
+    expect(readme({ credentials: { source: 'flux-substitution' } })).toContain('- west: `ISTIO_REMOTE_TOKEN_WEST` and `ISTIO_REMOTE_CA_WEST`');
+    expect(readme({ credentials: { source: 'inline' } })).toContain('The inline credential source has written the inventory tokens');
+  });
+
+  it('points v1beta1 meshes to IstioOperator values', () => {
+    // GIVEN a v1beta1 mesh
+    // WHEN InstallValues is synthesized
+    const readme = synth({ mesh: { istioApi: 'v1beta1' }, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
+    // THEN the README says the same values go under IstioOperator spec.values
+    expect(readme).toContain('under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes)');
+    expect(synth(MESH).files.get('install/README.md')).not.toContain('IstioOperator');
+  });
+
+  it('refuses a chart version that is not a release', () => {
+    // GIVEN a chart version with a range
+    // WHEN InstallValues is created
+    // THEN it throws naming the value and what is expected
+    expect(() => synth(MESH, { chartVersion: '>=1.24' })).toThrow('InstallValues chartVersion ">=1.24" is not a chart version; expected a release such as "1.24.2"');
+  });
+
+  it('matches the snapshot', () => {
+    // GIVEN a multi-network mesh
+    // WHEN InstallValues is synthesized
+    const { files } = synth(MESH, { chartVersion: '1.24.2' });
+    // THEN the files are unchanged
+    expect(Object.fromEntries(files)).toMatchSnapshot();
+  });
+});

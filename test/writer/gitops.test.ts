@@ -1,0 +1,176 @@
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { Mesh } from '../../lib/model/mesh';
+import type { MeshSpec } from '../../lib/model/mesh-spec';
+import { renderGitops, type GitopsOptions } from '../../lib/writer/gitops';
+import { expectValidManifests } from '../support/schema-validation';
+
+const SPEC: MeshSpec = {
+  clusters: [
+    { name: 'east-1', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
+    { name: 'west-2', url: 'https://api.west.example.com:6443' },
+    { name: 'iks', url: 'https://iks.example.com:30426' },
+  ],
+};
+const MESH = Mesh.fromSpec(SPEC);
+const FLUX_SUBSTITUTION_MESH = Mesh.fromSpec({ ...SPEC, mesh: { id: 'hybrid', credentials: { source: 'flux-substitution' } } });
+const REPO = 'https://github.com/example/mesh-config.git';
+
+// Only what the assertions read; the schema tests check the whole objects.
+interface GitopsObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: Record<string, any>;
+}
+
+/** The rendered objects by `Kind/name`, without the kustomization that lists them. */
+function objectsOf(files: Map<string, string>): Map<string, GitopsObject> {
+  const objects = [...files].filter(([path]) => path !== 'kustomization.yaml').map(([, content]) => load(content) as GitopsObject);
+  return new Map(objects.map((object) => [`${object.kind}/${object.metadata.name}`, object]));
+}
+
+const argoCd = (options: Partial<GitopsOptions> = {}, mesh = MESH) => renderGitops(mesh, { tool: 'argocd', repoUrl: REPO, ...options });
+const flux = (options: Partial<GitopsOptions> = {}, mesh = MESH) => renderGitops(mesh, { tool: 'flux', repoUrl: REPO, ...options });
+
+describe('renderGitops for Argo CD', () => {
+  it('writes an ApplicationSet, the control-plane Application and a kustomization listing them', () => {
+    const files = argoCd();
+    expect([...files.keys()]).toEqual(['application-argocd-mesh1-control-plane.yaml', 'applicationset-argocd-mesh1-clusters.yaml', 'kustomization.yaml']);
+    expect(load(files.get('kustomization.yaml')!)).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['application-argocd-mesh1-control-plane.yaml', 'applicationset-argocd-mesh1-clusters.yaml'],
+    });
+  });
+
+  it('generates an Application per cluster labelled with the mesh id, syncing its folder to the cluster of that name', () => {
+    // GIVEN the defaults WHEN rendered
+    const applicationSet = objectsOf(argoCd()).get('ApplicationSet/mesh1-clusters')!;
+    // THEN the cluster generator selects the clusters users labelled for this mesh
+    expect(applicationSet.metadata.namespace).toBe('argocd');
+    expect(applicationSet.spec.generators).toEqual([{ clusters: { selector: { matchLabels: { 'mesh.cdk8s.io/mesh': 'mesh1' } } } }]);
+    // AND the template uses go-template parameters throughout, failing on a missing one
+    expect(applicationSet.spec.goTemplate).toBe(true);
+    expect(applicationSet.spec.goTemplateOptions).toEqual(['missingkey=error']);
+    const template = applicationSet.spec.template;
+    expect(template.metadata.name).toBe('mesh1-cluster-{{.name}}');
+    expect(template.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/clusters/{{.name}}' });
+    expect(template.spec.destination).toEqual({ name: '{{.name}}' });
+    expect(template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(template.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=false']);
+    // AND self-heal leaves the CA bundle istiod writes into the injection webhooks alone
+    expect(template.spec.ignoreDifferences).toEqual([
+      { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+    ]);
+  });
+
+  it('syncs control-plane/ to the control-plane cluster only, retrying until its cluster folder is in place', () => {
+    const application = objectsOf(argoCd()).get('Application/mesh1-control-plane')!;
+    expect(application.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/control-plane' });
+    expect(application.spec.destination).toEqual({ name: 'east-1' });
+    expect(application.spec.syncPolicy.retry.limit).toBeGreaterThan(0);
+  });
+
+  it('uses the revision, base path and namespace given', () => {
+    // GIVEN a base path written with ./ and a trailing slash
+    const objects = objectsOf(argoCd({ revision: 'v1.2.0', basePath: './deploy/mesh/', namespace: 'gitops' }));
+    const application = objects.get('Application/mesh1-control-plane')!;
+    // THEN paths are normalized and the options are used
+    expect(application.metadata.namespace).toBe('gitops');
+    expect(application.spec.source).toEqual({ repoURL: REPO, targetRevision: 'v1.2.0', path: 'deploy/mesh/control-plane' });
+    expect(objects.get('ApplicationSet/mesh1-clusters')!.spec.template.spec.source.path).toBe('deploy/mesh/clusters/{{.name}}');
+  });
+
+  it('points at the repository root when the base path is .', () => {
+    expect(objectsOf(argoCd({ basePath: '.' })).get('Application/mesh1-control-plane')!.spec.source.path).toBe('control-plane');
+  });
+
+  it('emits objects valid against the Argo CD schemas', () => {
+    expectValidManifests([...objectsOf(argoCd()).values()]);
+  });
+
+  it('matches the snapshots', () => {
+    for (const [path, content] of argoCd()) expect(content).toMatchSnapshot(path);
+  });
+});
+
+describe('renderGitops for Flux', () => {
+  it('writes a GitRepository and one Kustomization per folder', () => {
+    expect([...flux().keys()]).toEqual([
+      'gitrepository-flux-system-mesh1.yaml',
+      'kustomization-flux-system-mesh1-cluster-east-1.yaml',
+      'kustomization-flux-system-mesh1-cluster-iks.yaml',
+      'kustomization-flux-system-mesh1-cluster-west-2.yaml',
+      'kustomization-flux-system-mesh1-control-plane.yaml',
+      'kustomization.yaml',
+    ]);
+    const source = objectsOf(flux({ revision: 'release' })).get('GitRepository/mesh1')!;
+    expect(source.spec).toEqual({ interval: '5m', url: REPO, ref: { branch: 'release' } });
+  });
+
+  it('applies each folder to its cluster through that cluster\'s kubeconfig Secret, in the README order', () => {
+    const objects = objectsOf(flux());
+    const kustomization = (name: string) => objects.get(`Kustomization/${name}`)!.spec;
+    // THEN each Kustomization names its folder and its cluster's kubeconfig Secret
+    expect(kustomization('mesh1-cluster-east-1')).toMatchObject({ path: './dist/clusters/east-1', prune: true, sourceRef: { kind: 'GitRepository', name: 'mesh1' }, kubeConfig: { secretRef: { name: 'east-1-kubeconfig' } } });
+    expect(kustomization('mesh1-control-plane')).toMatchObject({ path: './dist/control-plane', kubeConfig: { secretRef: { name: 'east-1-kubeconfig' } } });
+    expect(kustomization('mesh1-cluster-west-2')).toMatchObject({ path: './dist/clusters/west-2', kubeConfig: { secretRef: { name: 'west-2-kubeconfig' } } });
+    // AND the control-plane cluster's folder comes first, then control-plane/, then the remotes
+    expect(kustomization('mesh1-cluster-east-1').dependsOn).toBeUndefined();
+    expect(kustomization('mesh1-control-plane').dependsOn).toEqual([{ name: 'mesh1-cluster-east-1' }]);
+    expect(kustomization('mesh1-cluster-west-2').dependsOn).toEqual([{ name: 'mesh1-control-plane' }]);
+    expect(kustomization('mesh1-cluster-iks').dependsOn).toEqual([{ name: 'mesh1-control-plane' }]);
+  });
+
+  it('substitutes the token variables into control-plane/ only with the flux-substitution credentials', () => {
+    // GIVEN the default external-secret credentials THEN nothing is substituted
+    expect([...objectsOf(flux()).values()].filter((object) => object.spec.postBuild !== undefined)).toEqual([]);
+    // GIVEN flux-substitution THEN only the control-plane Kustomization substitutes, from the tokens Secret
+    const objects = objectsOf(flux({}, FLUX_SUBSTITUTION_MESH));
+    const substituting = [...objects.values()].filter((object) => object.spec.postBuild !== undefined);
+    expect(substituting.map((object) => object.metadata.name)).toEqual(['hybrid-control-plane']);
+    expect(substituting[0].spec.postBuild).toEqual({ substituteFrom: [{ kind: 'Secret', name: 'istio-remote-tokens' }] });
+  });
+
+  it('emits objects valid against the Flux schemas', () => {
+    expectValidManifests([...objectsOf(flux({}, FLUX_SUBSTITUTION_MESH)).values()]);
+  });
+
+  it('matches the snapshots', () => {
+    for (const [path, content] of flux({}, FLUX_SUBSTITUTION_MESH)) expect(content).toMatchSnapshot(path);
+  });
+});
+
+describe('renderGitops option checks', () => {
+  it.each([
+    ['an empty repoUrl', { repoUrl: '' }, 'GitOps repoUrl "" is invalid: expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git'],
+    ['a repoUrl with spaces', { repoUrl: 'https://x y' }, 'GitOps repoUrl "https://x y" is invalid: expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git'],
+    ['an empty revision', { revision: '' }, 'GitOps revision "" is invalid: expected a branch name (Argo CD also takes a tag or commit), e.g. main'],
+    ['an absolute basePath', { basePath: '/dist' }, 'GitOps basePath "/dist" is invalid: expected the output folder\'s path relative to the repository root, e.g. dist (no leading /, no .., . for the root)'],
+    ['the filesystem root as basePath', { basePath: '/' }, 'GitOps basePath "/" is invalid'],
+    ['a basePath leaving the repository', { basePath: '../dist' }, 'GitOps basePath "../dist" is invalid'],
+    ['a basePath with an empty segment', { basePath: 'a//b' }, 'GitOps basePath "a//b" is invalid'],
+    ['a namespace that is no DNS label', { namespace: 'Argo_CD' }, 'GitOps namespace "Argo_CD" is not a DNS-1123 label'],
+    ['an unknown tool', { tool: 'jenkins' as 'flux' }, 'GitOps tool "jenkins" is not supported: expected one of argocd, flux'],
+  ])('refuses %s', (_, options, message) => {
+    expect(() => argoCd(options)).toThrow(message);
+  });
+
+  it('refuses a repository URL Flux cannot clone', () => {
+    expect(() => flux({ repoUrl: 'git@github.com:example/mesh-config.git' })).toThrow(
+      'GitOps repoUrl "git@github.com:example/mesh-config.git" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git',
+    );
+  });
+
+  it('refuses Argo CD for a mesh whose tokens are Flux placeholders', () => {
+    expect(() => argoCd({}, FLUX_SUBSTITUTION_MESH)).toThrow(
+      'GitOps tool "argocd" cannot fill the ${VAR} token placeholders of credentials source "flux-substitution": use the tool flux, or the credentials source external-secret',
+    );
+  });
+
+  it('refuses a mesh id that cannot name Kubernetes objects', () => {
+    const mesh = Mesh.fromSpec({ ...SPEC, mesh: { id: 'Mesh 1' } });
+    expect(() => argoCd({}, mesh)).toThrow('Mesh id (it names the GitOps objects) "Mesh 1" is not a DNS-1123 label');
+  });
+});

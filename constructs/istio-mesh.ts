@@ -46,6 +46,12 @@ export class IstioMesh extends Construct {
       this.clusterCharts.set(cluster.name, new Chart(this, `cluster-${cluster.name}`));
     }
     this.controlPlaneChart = new Chart(this, 'control-plane');
+    if (props.mesh.isMultiNetwork) {
+      this.addWarning(
+        this,
+        'clusters sit on more than one network: cross-network traffic needs an east-west gateway per network (samples/multicluster/expose-services.yaml), which this mesh does not emit',
+      );
+    }
   }
 
   /** The chart of everything applied to that cluster. */

@@ -7,8 +7,8 @@ import { buildMesh } from '../build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { readMeshTree } from '../io/read-mesh-tree';
 import { MeshValidationError } from '../model/mesh-validation-error';
-import { synthesizeMesh } from '../synth/synthesize-mesh';
-import { renderTree } from '../writer/render-tree';
+import { failingFindings, synthesizeOutput } from '../synth-output';
+import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
 import { diffTree, writeTree } from '../writer/write-tree';
 
 /** Exit codes. */
@@ -56,6 +56,10 @@ Options:
       --strict                  treat analyzer warnings as errors
       --allow-inline-credentials
                                 write tokens from the inventory into the remote secrets
+      --gitops TOOL             also write gitops/ for argocd or flux (default: none)
+      --repo-url URL            the Git repository the output is committed to (with --gitops)
+      --revision REV            branch or revision to deliver (default: main)
+      --base-path PATH          where the output folder sits in that repository (default: dist)
       --debug                   print stack traces of unexpected errors
   -h, --help                    show this help
 `;
@@ -134,6 +138,10 @@ function synthCommand(args: readonly string[], io: CliIo): number {
       'check': { type: 'boolean' },
       'strict': { type: 'boolean' },
       'allow-inline-credentials': { type: 'boolean' },
+      'gitops': { type: 'string' },
+      'repo-url': { type: 'string' },
+      'revision': { type: 'string' },
+      'base-path': { type: 'string' },
       'debug': { type: 'boolean' },
       'help': { type: 'boolean', short: 'h' },
     },
@@ -145,17 +153,16 @@ function synthCommand(args: readonly string[], io: CliIo): number {
   }
   if (!values.inventory) throw new UsageError('--inventory FILE is required');
   const outdir = values.out ?? 'dist';
+  const gitops = gitopsOptions(values);
 
   const model = loadInventory(values.inventory);
   const mesh = buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] });
-  const synthesized = synthesizeMesh(mesh);
-  const findings = analyzeMesh(synthesized.manifests);
-  for (const warning of synthesized.warnings) io.stderr(`${paint(io, 'yellow', 'warning:')} ${warning}\n`);
+  const { manifests, findings, warnings, tree } = synthesizeOutput(mesh, { gitops });
+  for (const warning of warnings) io.stderr(`${paint(io, 'yellow', 'warning:')} ${warning}\n`);
   if (reportFindings(findings, io, values.strict === true)) {
     io.stderr(`${paint(io, 'red', 'error:')} the mesh has errors; ${outdir}/ was not touched\n`);
     return EXIT_INVALID;
   }
-  const tree = renderTree(synthesized.manifests, synthesized.files);
 
   if (values.check) {
     const differing = diffTree(tree, outdir);
@@ -167,8 +174,20 @@ function synthCommand(args: readonly string[], io: CliIo): number {
     return EXIT_OK;
   }
   writeTree(tree, outdir);
-  io.stdout(summary(outdir, synthesized.manifests.clusters, synthesized.manifests.controlPlane.length, findings, synthesized.warnings.length));
+  io.stdout(summary(outdir, manifests.clusters, manifests.controlPlane.length, findings, warnings.length));
   return EXIT_OK;
+}
+
+function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revision'?: string; 'base-path'?: string }): GitopsOptions | undefined {
+  const tool = values.gitops ?? 'none';
+  if (tool === 'none') {
+    const stray = (['repo-url', 'revision', 'base-path'] as const).filter((flag) => values[flag] !== undefined);
+    if (stray.length > 0) throw new UsageError(`${stray.map((flag) => `--${flag}`).join(', ')} only apply with --gitops argocd|flux`);
+    return undefined;
+  }
+  if (tool !== 'argocd' && tool !== 'flux') throw new UsageError(`--gitops must be argocd, flux or none, got "${tool}"`);
+  if (!values['repo-url']) throw new UsageError(`--gitops ${tool} needs --repo-url URL`);
+  return { tool: requireGitopsTool(tool), repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
 }
 
 function validateCommand(args: readonly string[], io: CliIo): number {
@@ -190,14 +209,12 @@ function validateCommand(args: readonly string[], io: CliIo): number {
 
 /** Prints every finding; true when any of them fails the run. */
 function reportFindings(findings: readonly Finding[], io: CliIo, strict: boolean): boolean {
-  let failed = false;
+  const failing = new Set(failingFindings(findings, strict));
   for (const finding of findings) {
-    const fails = finding.severity === 'error' || (strict && finding.severity === 'warning');
-    failed ||= fails;
-    const label = fails ? paint(io, 'red', finding.severity) : paint(io, 'yellow', finding.severity);
+    const label = paint(io, failing.has(finding) ? 'red' : 'yellow', finding.severity);
     io.stderr(`${label} ${formatFinding(finding)}\n`);
   }
-  return failed;
+  return failing.size > 0;
 }
 
 function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number, findings: readonly Finding[], warnings: number): string {

@@ -1,0 +1,69 @@
+import type { IstioMesh } from '../constructs/istio-mesh';
+import { analyzeMesh } from './analyzers';
+import { formatFinding, type Finding } from './analyzers/finding';
+import type { MeshManifests } from './synth/mesh-manifests';
+import { synthesizeMesh } from './synth/synthesize-mesh';
+import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from './writer/gitops';
+import { renderReadme } from './writer/readme';
+import { renderTree } from './writer/render-tree';
+import { writeTree } from './writer/write-tree';
+
+/** Options of `synthesizeOutput` and `writeMesh`. */
+export interface MeshOutputOptions {
+  /**
+   * Also write `gitops/`: an Argo CD ApplicationSet or Flux Kustomizations for the folders.
+   * @default - no GitOps objects
+   */
+  readonly gitops?: GitopsOptions;
+  /**
+   * Treat analyzer warnings as errors.
+   * @default false
+   */
+  readonly strict?: boolean;
+}
+
+/** Everything a synth produces, before anything is written. */
+export interface MeshOutput {
+  readonly manifests: MeshManifests;
+  /** What the analyzers found, errors first. */
+  readonly findings: readonly Finding[];
+  /** Warnings raised by the constructs. */
+  readonly warnings: readonly string[];
+  /** Relative path -> content of the whole output tree. */
+  readonly tree: ReadonlyMap<string, string>;
+}
+
+/**
+ * The whole pipeline short of writing: constructs -> manifests -> analyzers -> the output tree
+ * (folders, kustomizations, install values, `README.md`, `gitops/`).
+ */
+export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {}): MeshOutput {
+  const synthesized = synthesizeMesh(mesh);
+  const findings = analyzeMesh(synthesized.manifests);
+  const files = new Map(synthesized.files);
+  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool }));
+  if (options.gitops) {
+    for (const [path, content] of renderGitops(mesh.model, options.gitops)) files.set(`${GITOPS_FOLDER}/${path}`, content);
+  }
+  return { manifests: synthesized.manifests, findings, warnings: synthesized.warnings, tree: renderTree(synthesized.manifests, files) };
+}
+
+/** The findings that fail a synth: errors, and warnings too when strict. */
+export function failingFindings(findings: readonly Finding[], strict = false): Finding[] {
+  return findings.filter((finding) => finding.severity === 'error' || (strict && finding.severity === 'warning'));
+}
+
+/**
+ * Synthesizes a mesh built in code and writes it to `outdir` (e.g. `process.env.CDK8S_OUTDIR`),
+ * the way the CLI does. Throws, listing every failing finding, without touching `outdir` when
+ * the analyzers find errors.
+ */
+export function writeMesh(mesh: IstioMesh, outdir: string, options: MeshOutputOptions = {}): MeshOutput {
+  const output = synthesizeOutput(mesh, options);
+  const failing = failingFindings(output.findings, options.strict);
+  if (failing.length > 0) {
+    throw new Error(`The mesh has ${failing.length} error(s); ${outdir} was not touched:\n${failing.map((f) => `  ${formatFinding(f)}`).join('\n')}`);
+  }
+  writeTree(output.tree, outdir);
+  return output;
+}

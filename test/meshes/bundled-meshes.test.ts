@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import { load, loadAll } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { buildMesh } from '../../lib/build-mesh';
+import { loadInventory } from '../../lib/inventory/load-inventory';
+import { Mesh } from '../../lib/model/mesh';
+import type { MeshSpec } from '../../lib/model/mesh-spec';
+import type { Manifest } from '../../lib/synth/mesh-manifests';
+import { synthesizeOutput } from '../../lib/synth-output';
+import { expectValidManifests } from '../support/schema-validation';
+
+const OPENSHIFT = 'apps/openshift/inventory.yaml';
+const HYBRID = 'apps/hybrid/inventory.yaml';
+const SECRET_TOKEN = 'reader-token-that-must-not-leak';
+
+function synth(file: string, env: Record<string, string> = {}) {
+  return synthesizeOutput(buildMesh(loadInventory(file, { env })));
+}
+
+/** The same inventory at another Istio API level. */
+function synthAtLevel(file: string, istioApi: 'v1' | 'v1beta1') {
+  const spec = load(readFileSync(file, 'utf8')) as MeshSpec;
+  return synthesizeOutput(buildMesh(Mesh.fromSpec({ ...spec, mesh: { ...spec.mesh, istioApi } })));
+}
+
+const all = (output: ReturnType<typeof synth>): Manifest[] => [...[...output.manifests.clusters.values()].flat(), ...output.manifests.controlPlane];
+const names = (manifests: readonly Manifest[], kind: string) => manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name).sort();
+const one = (manifests: readonly Manifest[], kind: string, name: string) => {
+  const found = manifests.filter((m) => m.kind === kind && m.metadata.name === name);
+  expect(found, `${kind}/${name}`).toHaveLength(1);
+  return found[0] as Manifest & Record<string, any>;
+};
+
+describe.each([OPENSHIFT, HYBRID])('the bundled mesh %s', (file) => {
+  const output = synth(file, { OCP_WEST_TOKEN: SECRET_TOKEN, IKS_READER_TOKEN: SECRET_TOKEN, password: SECRET_TOKEN });
+
+  it('synthesizes with no analyzer finding and no construct warning', () => {
+    expect(output.findings).toEqual([]);
+    expect(output.warnings).toEqual([]);
+  });
+
+  it('emits only objects valid against their schemas', () => {
+    expectValidManifests(all(output));
+  });
+
+  it('writes no credential from the environment', () => {
+    for (const [path, content] of output.tree) expect(content, path).not.toContain(SECRET_TOKEN);
+  });
+
+  it('gives the same bytes when synthesized again', () => {
+    expect([...synth(file, { OCP_WEST_TOKEN: SECRET_TOKEN }).tree]).toEqual([...output.tree]);
+  });
+
+  it('keeps Istio configuration and remote secrets out of the cluster folders', () => {
+    for (const [cluster, manifests] of output.manifests.clusters) {
+      const misplaced = manifests.filter((m) => m.apiVersion.includes('istio.io') || m.metadata.labels?.['istio/multiCluster']);
+      expect(misplaced, cluster).toEqual([]);
+    }
+  });
+
+  it('puts every cluster-scoped object in no namespace and every namespaced one in a namespace', () => {
+    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration']);
+    for (const manifest of all(output)) {
+      expect(Boolean(manifest.metadata.namespace), `${manifest.kind}/${manifest.metadata.name}`).toBe(!clusterScoped.has(manifest.kind));
+    }
+  });
+
+  it('lists every object file of a folder in its kustomization', () => {
+    for (const folder of [...output.manifests.clusters.keys()].map((c) => `clusters/${c}`).concat('control-plane')) {
+      const kustomization = load(output.tree.get(`${folder}/kustomization.yaml`)!) as { resources: string[] };
+      const files = [...output.tree.keys()].filter((p) => p.startsWith(`${folder}/`) && !p.endsWith('/kustomization.yaml')).map((p) => p.slice(folder.length + 1));
+      expect([...kustomization.resources].sort()).toEqual(files.sort());
+    }
+  });
+
+  it('matches the snapshot of its whole output tree', () => {
+    expect(Object.fromEntries(output.tree)).toMatchSnapshot();
+  });
+});
+
+describe('the OpenShift seed mesh', () => {
+  const output = synth(OPENSHIFT);
+  const east = output.manifests.clusters.get('ocp-east')!;
+  const west = output.manifests.clusters.get('ocp-west')!;
+  const controlPlane = output.manifests.controlPlane;
+
+  it('runs all of Bookinfo in both clusters behind a TLS gateway each', () => {
+    for (const cluster of [east, west]) {
+      expect(names(cluster, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3']);
+      const gatewayService = one(cluster, 'Service', 'bookinfo-ingressgateway');
+      expect(gatewayService.spec.type).toBe('LoadBalancer');
+      expect(gatewayService.spec.ports.map((p: { port: number }) => p.port)).toEqual(expect.arrayContaining([443, 15021]));
+      expect(one(cluster, 'Certificate', 'bookinfo-ingressgateway-tls').metadata.namespace).toBe('bookinfo');
+      expect(one(cluster, 'Namespace', 'bookinfo').metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+    }
+  });
+
+  it('installs the remote profile on ocp-west only, pointing at the control plane', () => {
+    expect(names(east, 'MutatingWebhookConfiguration')).toEqual([]);
+    const istioSystem = one(west, 'Namespace', 'istio-system');
+    expect(istioSystem.metadata.annotations).toEqual({ 'topology.istio.io/controlPlaneClusters': 'ocp-east' });
+    const webhook = one(west, 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
+    for (const hook of webhook.webhooks) {
+      expect(hook.clientConfig.service).toEqual({ name: 'istiod', namespace: 'istio-system', path: '/inject/cluster/ocp-west/net/network1', port: 443 });
+    }
+    const slice = one(west, 'EndpointSlice', 'istiod');
+    expect(slice).toMatchObject({ addressType: 'IPv4', endpoints: [{ addresses: ['172.30.120.15'] }] });
+  });
+
+  it('reads ocp-west through an ExternalSecret that renders the istioctl-shaped remote secret', () => {
+    const externalSecret = one(controlPlane, 'ExternalSecret', 'istio-remote-secret-ocp-west');
+    expect(externalSecret.apiVersion).toBe('external-secrets.io/v1');
+    expect(externalSecret.spec.target.template.metadata).toEqual({
+      annotations: { 'networking.istio.io/cluster': 'ocp-west' },
+      labels: { 'istio/multiCluster': 'true' },
+    });
+    const kubeconfig = load(externalSecret.spec.target.template.data['ocp-west']) as Record<string, any>;
+    expect(kubeconfig).toMatchObject({
+      'current-context': 'ocp-west',
+      'clusters': [{ name: 'ocp-west', cluster: { server: 'https://api.ocp-west.example.com:6443' } }],
+      'users': [{ name: 'ocp-west', user: { token: '{{ .token }}' } }],
+    });
+    expect(names(controlPlane, 'Secret')).toEqual([]);
+  });
+
+  it('routes the seed paths through the gateway to productpage', () => {
+    const gateway = one(controlPlane, 'Gateway', 'bookinfo-ingressgateway');
+    expect(gateway.spec.selector).toEqual({ istio: 'bookinfo-ingressgateway' });
+    expect(gateway.spec.servers).toEqual([
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE', credentialName: 'bookinfo-ingressgateway-tls' }, hosts: ['bookinfo.apps.example.com'] },
+    ]);
+    const route = one(controlPlane, 'VirtualService', 'bookinfo-ingressgateway');
+    expect(route.spec.http[0].match).toEqual([{ uri: { exact: '/productpage' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]);
+    expect(route.spec.http[0].route).toEqual([{ destination: { host: 'productpage', port: { number: 9080 } } }]);
+  });
+
+  it('enforces namespace mTLS with ISTIO_MUTUAL rules and version subsets', () => {
+    expect(one(controlPlane, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(one(controlPlane, 'DestinationRule', 'reviews').spec).toEqual({
+      host: 'reviews',
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      subsets: ['v1', 'v2', 'v3'].map((v) => ({ name: v, labels: { version: v } })),
+    });
+  });
+
+  it('writes install values that agree with the manifests', () => {
+    const primary = load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>;
+    expect(primary.global).toMatchObject({ meshID: 'mesh1', multiCluster: { clusterName: 'ocp-east' }, network: 'network1', externalIstiod: true });
+    const remote = load(output.tree.get('install/ocp-west/istiod-values.yaml')!) as Record<string, any>;
+    expect(remote).toMatchObject({ profile: 'remote', istiodRemote: { injectionPath: '/inject/cluster/ocp-west/net/network1' }, global: { remotePilotAddress: '172.30.120.15' } });
+  });
+});
+
+describe('the hybrid ICP + IKS seed mesh', () => {
+  const output = synth(HYBRID);
+  const icp = output.manifests.clusters.get('icp')!;
+  const iks = output.manifests.clusters.get('iks')!;
+
+  it('runs only reviews-v3 on IKS, with the Services its callers and itself need', () => {
+    expect(names(iks, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'reviews-v3']);
+    // reviews-v3 calls ratings, so IKS needs the ratings Service to resolve it
+    expect(names(iks, 'Service').filter((n) => n !== 'bookinfo-ingressgateway' && n !== 'istiod')).toEqual(['ratings', 'reviews']);
+    expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
+  });
+
+  it('routes reviews to v3 as upstream virtual-service-reviews-v3.yaml does', () => {
+    const upstream = loadAll(readFileSync('../shared/upstream/istio/samples/bookinfo/networking/virtual-service-reviews-v3.yaml', 'utf8'))[0] as Manifest & { spec: unknown };
+    expect(one(output.manifests.controlPlane, 'VirtualService', 'reviews').spec).toEqual(upstream.spec);
+  });
+
+  it('keeps the token as a Flux placeholder named after the inventory variable', () => {
+    const secret = one(output.manifests.controlPlane, 'Secret', 'istio-remote-secret-iks');
+    expect(secret.stringData.iks).toContain('token: ${IKS_READER_TOKEN}');
+    expect(secret.metadata).toEqual({
+      name: 'istio-remote-secret-iks',
+      namespace: 'istio-system',
+      labels: { 'istio/multiCluster': 'true' },
+      annotations: { 'networking.istio.io/cluster': 'iks' },
+    });
+  });
+
+  it('reaches istiod over the VPN at its ICP service IP and injects with the vpn network', () => {
+    expect(one(iks, 'EndpointSlice', 'istiod')).toMatchObject({ endpoints: [{ addresses: ['10.0.0.50'] }] });
+    const webhook = one(iks, 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
+    expect(webhook.webhooks[0].clientConfig.service.path).toBe('/inject/cluster/iks/net/vpn');
+  });
+});
+
+describe.each([OPENSHIFT, HYBRID])('%s at the v1beta1 API level', (file) => {
+  const output = synthAtLevel(file, 'v1beta1');
+
+  it('renders Istio objects with v1beta1 and endpoints as v1 Endpoints, all valid', () => {
+    const istio = output.manifests.controlPlane.filter((m) => m.apiVersion.includes('istio.io'));
+    expect(new Set(istio.map((m) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1beta1', 'security.istio.io/v1beta1']));
+    const remote = [...output.manifests.clusters.values()].flat();
+    expect(remote.filter((m) => m.kind === 'EndpointSlice')).toEqual([]);
+    expect(remote.filter((m) => m.kind === 'Endpoints').map((m) => m.metadata.name)).toEqual(['istiod']);
+    expectValidManifests(all(output));
+    expect(output.findings).toEqual([]);
+  });
+
+  it('writes the same files as the v1 rendering but for the endpoints kind', () => {
+    const v1Files = [...synthAtLevel(file, 'v1').tree.keys()].map((path) => path.replace('/endpointslice-', '/endpoints-')).sort();
+    expect([...output.tree.keys()].sort()).toEqual(v1Files);
+  });
+});

@@ -42,6 +42,8 @@ export class AppSplit extends Construct {
   public readonly clusters: readonly string[];
   /** Service -> the clusters that get its Service object, in mesh order. */
   private readonly serviceClusters: ReadonlyMap<string, readonly string[]>;
+  /** Service -> the workloads that call it, in app order. */
+  private readonly callers: ReadonlyMap<string, readonly string[]>;
 
   constructor(scope: IstioMesh, id: string, props: AppSplitProps) {
     super(scope, id);
@@ -52,12 +54,13 @@ export class AppSplit extends Construct {
     checkApp(props.app);
     const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
     checkPlacement(props.app, requested, meshClusters);
-    const inMeshOrder = (clusters: Iterable<string>) => {
-      const wanted = new Set(clusters);
-      return meshClusters.filter((cluster) => wanted.has(cluster));
-    };
+    // Mesh order by index lookup and a sort of the few clusters given, not a scan of the mesh per call.
+    const meshIndex = new Map(meshClusters.map((cluster, index) => [cluster, index]));
+    const inMeshOrder = (clusters: Iterable<string>) =>
+      [...new Set(clusters)].filter((cluster) => meshIndex.has(cluster)).sort((a, b) => meshIndex.get(a)! - meshIndex.get(b)!);
     this.placement = new Map([...resolvePlacement(props.app, requested, meshClusters)].map(([workload, clusters]) => [workload, inMeshOrder(clusters)]));
     this.clusters = inMeshOrder([...this.placement.values()].flat());
+    this.callers = indexCallers(props.app);
     this.serviceClusters = new Map(
       props.app.services.map((service) => {
         const runners = service.versions.flatMap((version) => this.clustersOf(workloadName(service, version)));
@@ -66,7 +69,13 @@ export class AppSplit extends Construct {
       }),
     );
 
-    for (const cluster of this.clusters) this.renderCluster(scope.scopeFor(this, scope.clusterChart(cluster)), cluster);
+    // The services each cluster gets something of (its Service, and the workloads placed there
+    // among them), in app order: each cluster renders those, not every service of the app.
+    const servicesByCluster = new Map<string, ServiceDefinition[]>(this.clusters.map((cluster) => [cluster, []]));
+    for (const service of props.app.services) {
+      for (const cluster of this.serviceClusters.get(service.name)!) servicesByCluster.get(cluster)!.push(service);
+    }
+    for (const cluster of this.clusters) this.renderCluster(scope.scopeFor(this, scope.clusterChart(cluster)), cluster, servicesByCluster.get(cluster)!);
     requireNamespaceIn(this, scope, this.namespace, this.clusters);
   }
 
@@ -89,9 +98,7 @@ export class AppSplit extends Construct {
 
   /** The workloads that call a service, in app order. */
   public callersOf(service: string): string[] {
-    return this.app.services.flatMap((caller) =>
-      caller.versions.filter((version) => callsOf(caller, version).includes(service)).map((version) => workloadName(caller, version)),
-    );
+    return [...(this.callers.get(service) ?? [])];
   }
 
   /** Every service with its versions as subsets: what an `MtlsNamespace` of this app needs. */
@@ -99,9 +106,9 @@ export class AppSplit extends Construct {
     return this.app.services.map((service) => ({ name: service.name, subsets: service.versions.map((version) => version.version) }));
   }
 
-  private renderCluster(scope: Construct, cluster: string): void {
+  private renderCluster(scope: Construct, cluster: string, services: readonly ServiceDefinition[]): void {
     const emittedAccounts = new Set<string>();
-    for (const service of this.app.services) {
+    for (const service of services) {
       if (this.serviceClusters.get(service.name)!.includes(cluster)) this.renderService(scope, service);
       const placedVersions = service.versions.filter((version) => this.clustersOf(workloadName(service, version)).includes(cluster));
       // Services may share an account; it is emitted once per cluster, with the first one's labels.
@@ -169,6 +176,21 @@ function callsOf(service: ServiceDefinition, version: WorkloadVersion): readonly
   return version.calls ?? service.calls ?? [];
 }
 
+/** Service -> the workloads that call it, in app order, built in one pass over the app. */
+function indexCallers(app: AppDefinition): Map<string, string[]> {
+  const callers = new Map<string, string[]>();
+  for (const caller of app.services) {
+    for (const version of caller.versions) {
+      for (const callee of new Set(callsOf(caller, version))) {
+        const workloads = callers.get(callee) ?? [];
+        workloads.push(workloadName(caller, version));
+        callers.set(callee, workloads);
+      }
+    }
+  }
+  return callers;
+}
+
 function checkApp(app: AppDefinition): void {
   const services = new Set<string>();
   for (const service of app.services) {
@@ -193,8 +215,9 @@ function checkApp(app: AppDefinition): void {
 
 function checkPlacement(app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {
   const workloads = workloadNames(app);
+  const known = new Set(workloads);
   for (const [workload, clusters] of Object.entries(placement ?? {})) {
-    if (workload !== DEFAULT_PLACEMENT_KEY && !workloads.includes(workload)) {
+    if (workload !== DEFAULT_PLACEMENT_KEY && !known.has(workload)) {
       throw new Error(`AppSplit placement names unknown workload "${workload}" of app "${app.name}" (expected one of: ${[...workloads, DEFAULT_PLACEMENT_KEY].join(', ')})`);
     }
     if (clusters.length === 0) throw new Error(`AppSplit placement of "${workload}" names no cluster; list at least one, or leave the workload out`);

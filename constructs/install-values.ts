@@ -9,8 +9,8 @@ import {
   caVariable,
   tokenRemoteKey,
 } from '../lib/model/names';
-import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder } from '../lib/synth/mesh-manifests';
-import { manifestFileName, toYaml } from '../lib/writer/render-tree';
+import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
+import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
 
 /** Props of `InstallValues`. */

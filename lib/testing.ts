@@ -1,7 +1,7 @@
 import type { IstioMesh } from '../constructs/istio-mesh';
-import { CONTROL_PLANE_FOLDER, clusterFolder, type Manifest } from './synth/mesh-manifests';
+import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest } from './synth/mesh-manifests';
 import { synthesizeMesh } from './synth/synthesize-mesh';
-import { compareText, manifestFileName } from './writer/render-tree';
+import { compareText } from './yaml';
 
 /** Output folder (`clusters/<name>`, `control-plane`) -> its manifests, in file-name order. */
 export type MeshFolders = Record<string, Manifest[]>;

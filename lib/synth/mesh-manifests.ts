@@ -42,3 +42,9 @@ export function objectRef(manifest: Manifest): string {
   const { namespace, name } = manifest.metadata;
   return namespace ? `${manifest.kind}/${namespace}/${name}` : `${manifest.kind}/${name}`;
 }
+
+/** `<kind>-<namespace>-<name>.yaml`, or `<kind>-<name>.yaml` for cluster-scoped objects: the object's file in its folder. */
+export function manifestFileName(manifest: Manifest): string {
+  const { namespace, name } = manifest.metadata;
+  return `${[manifest.kind.toLowerCase(), namespace, name].filter(Boolean).join('-')}.yaml`;
+}

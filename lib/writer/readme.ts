@@ -6,7 +6,7 @@ import type { Cluster, Mesh } from '../model/mesh';
 import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
 import { describeGitops, requireGitopsTool, type GitopsTool } from './gitops';
-import { compareText, toYaml } from './render-tree';
+import { compareText } from '../yaml';
 
 /** Options of `renderReadme`. */
 export interface ReadmeOptions {
@@ -147,12 +147,29 @@ function applyCommand({ folder, cluster, manifests }: OutputFolder): string {
   return `kubectl kustomize ${folder} | envsubst '${shellFormat}' | kubectl --context ${cluster} apply -f -`;
 }
 
-/** The `${VAR}` placeholders (Flux post-build substitution syntax) in the manifests, sorted. */
+/**
+ * The `${VAR}` placeholders (Flux post-build substitution syntax) in the manifests, sorted. Scans
+ * the keys and strings of the objects rather than their YAML: a placeholder never spans two
+ * scalars nor holds a character YAML escapes, so both find the same ones, without dumping every
+ * manifest again.
+ */
 function placeholdersIn(manifests: readonly Manifest[]): string[] {
   const variables = new Set<string>();
-  for (const manifest of manifests) {
-    for (const match of toYaml(manifest).matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) variables.add(match[1]);
-  }
+  const scan = (text: string) => {
+    if (!text.includes('${')) return;
+    for (const match of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) variables.add(match[1]);
+  };
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') scan(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        scan(key);
+        visit(item);
+      }
+    }
+  };
+  manifests.forEach(visit);
   return [...variables].sort(compareText);
 }
 

@@ -17,9 +17,14 @@ export function writeTree(files: ReadonlyMap<string, string>, outdir: string): v
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(join(parent, `.${basename(target)}.staging-`));
   try {
+    const folders = new Set<string>();
     for (const [path, content] of files) {
       const file = join(staging, path);
-      mkdirSync(dirname(file), { recursive: true });
+      const folder = dirname(file);
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
       writeFileSync(file, content);
     }
     writeFileSync(join(staging, OUTPUT_MARKER), MARKER_CONTENT);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Manifest, MeshManifests } from '../../lib/synth/mesh-manifests';
-import { manifestFileName, renderTree } from '../../lib/writer/render-tree';
+import { manifestFileName } from '../../lib/synth/mesh-manifests';
+import { renderTree } from '../../lib/writer/render-tree';
 import { diffTree, OUTPUT_MARKER, readTree, writeTree } from '../../lib/writer/write-tree';
 
 const ns = (name: string): Manifest => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });

@@ -1,0 +1,96 @@
+/**
+ * `validate DIR` through the real bin, on synthesized trees and on trees broken by hand.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INVENTORIES, STACK_FRAME, cli, kustomizationResources, tempDirs, writeFile } from './support';
+
+const dir = tempDirs('cli-validate-');
+
+/** A working folder holding `dist/` synthesized from the OpenShift example (ocp-east is the control plane). */
+function synthesized(): string {
+  const cwd = dir();
+  expect(cli(['synth', '--inventory', INVENTORIES.openshift], { cwd }).status).toBe(0);
+  return cwd;
+}
+
+/** Replaces text in one file of the tree, failing when the text is not there (so the edit really happens). */
+function edit(file: string, from: string, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(file, text.replace(from, to));
+}
+
+describe('validate', () => {
+  it.each(Object.entries(INVENTORIES))('passes the tree synthesized from the %s example', (_name, inventory) => {
+    const cwd = dir();
+    expect(cli(['synth', '--inventory', inventory, '--out', 'out'], { cwd }).status).toBe(0);
+    expect(cli(['validate', 'out'], { cwd })).toEqual({ status: 0, stdout: 'out: no errors (0 finding(s))\n', stderr: '' });
+  });
+
+  it('finds the missing remote secret (MCL0002) once its file and kustomization entry are deleted', () => {
+    // GIVEN a tree whose remote secret for ocp-west was removed by hand
+    const cwd = synthesized();
+    const controlPlane = join(cwd, 'dist', 'control-plane');
+    const secretFile = kustomizationResources(controlPlane).find((file) => file.endsWith('istio-remote-secret-ocp-west.yaml'))!;
+    expect(secretFile).toBeDefined();
+    rmSync(join(controlPlane, secretFile));
+    edit(join(controlPlane, 'kustomization.yaml'), `  - ${secretFile}\n`, '');
+    // WHEN it is validated
+    const result = cli(['validate', 'dist'], { cwd });
+    // THEN the error is listed with its code and the run fails
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error MCL0002 control-plane \S+ \(cluster ocp-east\): remote cluster ocp-west has no remote secret on the control plane; hint: /m);
+  });
+
+  it('finds a VirtualService bound to a Gateway that does not exist (IST0101)', () => {
+    const cwd = synthesized();
+    edit(join(cwd, 'dist', 'control-plane', 'virtualservice-bookinfo-bookinfo-ingressgateway.yaml'), '- bookinfo/bookinfo-ingressgateway', '- bookinfo/no-such-gateway');
+    const result = cli(['validate', 'dist'], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error IST0101 control-plane \S+ \(cluster ocp-east\): gateway "bookinfo\/no-such-gateway" is not defined/m);
+  });
+
+  it('lists warnings and passes, unless --strict makes them fail', () => {
+    // GIVEN a tree where one Service port lost its protocol prefix
+    const cwd = synthesized();
+    edit(join(cwd, 'dist', 'clusters', 'ocp-east', 'service-bookinfo-details.yaml'), '- name: http\n', '- name: web\n');
+    // WHEN it is validated, then validated strictly
+    const lenient = cli(['validate', 'dist'], { cwd });
+    const strict = cli(['validate', 'dist', '--strict'], { cwd });
+    // THEN both list the IST0118 warning; only the strict run fails
+    expect(lenient.status).toBe(0);
+    expect(lenient.stderr).toMatch(/^warning IST0118 clusters\/ocp-east \S+ \(cluster ocp-east\): port 9080 is named "web"/m);
+    expect(lenient.stdout).toMatch(/^dist: no errors \(\d+ finding\(s\)\)\n$/);
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toBe('');
+    expect(strict.stderr).toMatch(/^warning IST0118 /m);
+  });
+
+  it.each([
+    { name: 'a folder that is no output tree', prepare: (cwd: string) => writeFile(cwd, 'tree/notes.txt', 'not a tree\n') },
+    { name: 'a folder that does not exist', prepare: () => undefined },
+  ])('$name: exit 1 with a readable message, no stack trace', ({ prepare }) => {
+    const cwd = dir();
+    prepare(cwd);
+    const result = cli(['validate', 'tree'], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'error: tree is not a mesh output tree: it needs the folders clusters/<cluster>/ and control-plane/\n(run with --debug for the stack trace)\n',
+    );
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('a manifest that does not parse: exit 1 naming the file', () => {
+    const cwd = synthesized();
+    const file = join('dist', 'clusters', 'ocp-west', 'namespace-bookinfo.yaml');
+    writeFileSync(join(cwd, file), 'metadata: [\n');
+    const result = cli(['validate', 'dist'], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr.startsWith(`error: ${file}: `)).toBe(true);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});

@@ -1,22 +1,18 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { GatewaySpecServersTlsMode, type VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import {
   DEFAULT_SELF_SIGNED_ISSUER,
-  ANNOTATIONS,
-  APP_ANNOTATIONS,
-  APP_LABELS,
   CERT_MANAGER_API_VERSION,
   CERT_MANAGER_GROUP,
   defaultGatewayName,
   GATEWAY_PORTS,
   gatewayCredentialName,
-  ISTIOD_PORTS,
   LABELS,
   requireDnsLabel,
 } from '../lib/model/names';
+import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { requireNamespaceIn } from './mtls-namespace';
 
@@ -74,14 +70,6 @@ export interface TlsGatewayProps {
   readonly routes?: readonly TlsGatewayRoute[];
 }
 
-const GATEWAY_PROXY_CONTAINER = 'istio-proxy';
-/** Lets the injector replace the image with the proxy of the installed Istio version. */
-const INJECTED_IMAGE = 'auto';
-const GATEWAY_INJECTION_TEMPLATE = 'gateway';
-/** Lets the unprivileged proxy bind port 443 itself, as Istio's gateway Helm chart does. */
-const UNPRIVILEGED_PORTS_SYSCTL = { name: 'net.ipv4.ip_unprivileged_port_start', value: '0' };
-/** istiod reads the credential only after checking the gateway's account may list Secrets in its namespace. */
-const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }];
 const HOST_NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
@@ -134,69 +122,16 @@ export class TlsGateway extends Construct {
 
     for (const cluster of this.clusters) {
       const clusterScope = scope.scopeFor(this, scope.clusterChart(cluster));
-      this.renderWorkload(clusterScope);
+      new GatewayWorkload(clusterScope, 'workload', {
+        namespace: this.namespace,
+        name: this.name,
+        selector: this.selector,
+        ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
+      });
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }
     this.renderIstioConfig(scope.scopeFor(this, scope.controlPlaneChart), scope, props.routes);
     requireNamespaceIn(this, scope, this.namespace, [...new Set([...this.clusters, model.controlPlane.name])]);
-  }
-
-  private renderWorkload(scope: Construct): void {
-    const metadata = { name: this.name, namespace: this.namespace };
-    const workloadLabels = { [LABELS.app]: this.name, ...this.selector };
-    new k8s.KubeServiceAccount(scope, 'service-account', { metadata });
-    new k8s.KubeRole(scope, 'role', { metadata, rules: SECRET_READER_RULES });
-    new k8s.KubeRoleBinding(scope, 'role-binding', {
-      metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
-      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace }],
-    });
-    new k8s.KubeDeployment(scope, 'deployment', {
-      metadata: { ...metadata, labels: workloadLabels },
-      spec: {
-        selector: { matchLabels: workloadLabels },
-        template: {
-          metadata: {
-            labels: { ...workloadLabels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
-            annotations: {
-              [ANNOTATIONS.injectTemplates]: GATEWAY_INJECTION_TEMPLATE,
-              [APP_ANNOTATIONS.prometheusScrape]: 'true',
-              [APP_ANNOTATIONS.prometheusPort]: String(GATEWAY_PORTS.mergedPrometheus),
-              [APP_ANNOTATIONS.prometheusPath]: '/stats/prometheus',
-            },
-          },
-          spec: {
-            serviceAccountName: this.name,
-            securityContext: { sysctls: [UNPRIVILEGED_PORTS_SYSCTL] },
-            containers: [
-              {
-                name: GATEWAY_PROXY_CONTAINER,
-                image: INJECTED_IMAGE,
-                ports: [{ containerPort: GATEWAY_PORTS.envoyPrometheus, protocol: 'TCP', name: 'http-envoy-prom' }],
-              },
-            ],
-          },
-        },
-      },
-    });
-    new k8s.KubeService(scope, 'service', {
-      metadata: { ...metadata, labels: workloadLabels },
-      spec: {
-        type: 'LoadBalancer',
-        selector: workloadLabels,
-        ports: [
-          // Named as Istio's charts name it; appProtocol says what the name does not: readiness over HTTP (IST0118).
-          {
-            name: 'status-port',
-            appProtocol: 'http',
-            port: ISTIOD_PORTS.gatewayStatus,
-            targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.gatewayStatus),
-            protocol: 'TCP',
-          },
-          { name: 'https', port: GATEWAY_PORTS.https, targetPort: k8s.IntOrString.fromNumber(GATEWAY_PORTS.https), protocol: 'TCP' },
-        ],
-      },
-    });
   }
 
   private renderCertificate(scope: Construct, issuer: CertificateIssuerRef | undefined): void {

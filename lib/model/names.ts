@@ -170,3 +170,18 @@ export const CA_PROPERTY = 'ca.crt';
 export function caVariable(clusterName: string): string {
   return `ISTIO_REMOTE_CA_${clusterName.toUpperCase().replace(/-/g, '_')}`;
 }
+
+/** The east-west gateway, as upstream's `gen-eastwest-gateway.sh` and `istio/gateway` chart name it. */
+export const EAST_WEST_GATEWAY = {
+  name: 'istio-eastwestgateway',
+  selector: { istio: 'eastwestgateway' },
+  /** Gateway exposing istiod's xDS/CA and webhook ports to remotes (`samples/multicluster/expose-istiod.yaml`). */
+  istiodGateway: 'istiod-gateway',
+  istiodVirtualService: 'istiod-vs',
+  /** Gateway exposing every `*.local` service across networks (`samples/multicluster/expose-services.yaml`). */
+  crossNetworkGateway: 'cross-network-gateway',
+  /** Port of mTLS traffic between networks (AUTO_PASSTHROUGH). */
+  crossNetworkPort: 15443,
+  /** Proxy env that keeps traffic through the gateway inside its network. */
+  requestedNetworkViewEnv: 'ISTIO_META_REQUESTED_NETWORK_VIEW',
+} as const;

@@ -1,0 +1,115 @@
+import { Construct } from 'constructs';
+import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
+import { newGateway, newVirtualService } from '../lib/istio/istio-api';
+import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
+import { GatewayWorkload } from './gateway-workload';
+import type { IstioMesh } from './istio-mesh';
+
+/** Props of `EastWestGateway`. */
+export interface EastWestGatewayProps {
+  /**
+   * The clusters that run an east-west gateway.
+   * @default - the control-plane cluster, and in a multi-network mesh every cluster
+   */
+  readonly clusters?: readonly string[];
+  /**
+   * Expose istiod (15012 xDS/CA, 15017 injection webhook) through the gateway, for remotes whose
+   * `controlPlaneAddress` is the gateway's address.
+   * @default - true when the mesh has remote clusters
+   */
+  readonly exposeIstiod?: boolean;
+  /**
+   * Expose every `*.local` service on 15443 (AUTO_PASSTHROUGH), for traffic between networks.
+   * @default - true when clusters sit on more than one network
+   */
+  readonly exposeServices?: boolean;
+}
+
+/**
+ * The east-west gateway of upstream's primary-remote guides: in each of its clusters the
+ * `istio-eastwestgateway` workload in istio-system (what `gen-eastwest-gateway.sh` or the
+ * `istio/gateway` chart with `networkGateway` render), and on the control plane the Gateways
+ * that expose istiod to remotes (`expose-istiod.yaml`) and services across networks
+ * (`expose-services.yaml`). Remotes then reach istiod at the gateway's load-balancer address,
+ * which is the control plane's `controlPlaneAddress`.
+ */
+export class EastWestGateway extends Construct {
+  /** The clusters running the gateway, in mesh order. */
+  public readonly clusters: readonly string[];
+
+  constructor(scope: IstioMesh, id: string, props: EastWestGatewayProps = {}) {
+    super(scope, id);
+    const model = scope.model;
+    const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
+    const requested = new Set(props.clusters ?? defaultClusters);
+    for (const cluster of requested) model.cluster(cluster);
+    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    const exposeIstiod = props.exposeIstiod ?? model.remotes.length > 0;
+    const exposeServices = props.exposeServices ?? model.isMultiNetwork;
+    if (exposeIstiod && !requested.has(model.controlPlane.name)) {
+      throw new Error(`EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
+    }
+
+    for (const name of this.clusters) {
+      const network = model.cluster(name).network;
+      new GatewayWorkload(scope.scopeFor(this, scope.clusterChart(name)), 'workload', {
+        namespace: ISTIO_SYSTEM_NAMESPACE,
+        name: EAST_WEST_GATEWAY.name,
+        selector: EAST_WEST_GATEWAY.selector,
+        labels: { [LABELS.network]: network },
+        env: { [EAST_WEST_GATEWAY.requestedNetworkViewEnv]: network },
+        ports: [
+          { name: 'tls', port: EAST_WEST_GATEWAY.crossNetworkPort },
+          { name: 'tls-istiod', port: ISTIOD_PORTS.xds },
+          { name: 'tls-webhook', port: ISTIOD_PORTS.webhookContainer },
+        ],
+      });
+    }
+    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
+    if (exposeIstiod) renderIstiodExposure(controlPlane, scope);
+    if (exposeServices) renderCrossNetworkGateway(controlPlane, scope);
+  }
+}
+
+const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };
+const ISTIOD_HOST = `${ISTIOD_SERVICE}.${ISTIO_SYSTEM_NAMESPACE}.svc.cluster.local`;
+
+/** `samples/multicluster/expose-istiod.yaml`: 15012 and 15017 passed through to istiod. */
+function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
+  const namespace = ISTIO_SYSTEM_NAMESPACE;
+  newGateway(scope, 'istiod-gateway', mesh.model.istioApi, {
+    metadata: { name: EAST_WEST_GATEWAY.istiodGateway, namespace },
+    spec: {
+      selector: { ...EAST_WEST_GATEWAY.selector },
+      servers: [
+        { port: { name: 'tls-istiod', number: ISTIOD_PORTS.xds, protocol: 'tls' }, tls: PASSTHROUGH, hosts: ['*'] },
+        { port: { name: 'tls-istiodwebhook', number: ISTIOD_PORTS.webhookContainer, protocol: 'tls' }, tls: PASSTHROUGH, hosts: ['*'] },
+      ],
+    },
+  });
+  const route = (listenPort: number, istiodPort: number) => ({
+    match: [{ port: listenPort, sniHosts: ['*'] }],
+    route: [{ destination: { host: ISTIOD_HOST, port: { number: istiodPort } } }],
+  });
+  newVirtualService(scope, 'istiod-vs', mesh.model.istioApi, {
+    metadata: { name: EAST_WEST_GATEWAY.istiodVirtualService, namespace },
+    spec: {
+      hosts: ['*'],
+      gateways: [EAST_WEST_GATEWAY.istiodGateway],
+      tls: [route(ISTIOD_PORTS.xds, ISTIOD_PORTS.xds), route(ISTIOD_PORTS.webhookContainer, ISTIOD_PORTS.webhookService)],
+    },
+  });
+}
+
+/** `samples/multicluster/expose-services.yaml`: every `*.local` service reachable across networks. */
+function renderCrossNetworkGateway(scope: Construct, mesh: IstioMesh): void {
+  newGateway(scope, 'cross-network-gateway', mesh.model.istioApi, {
+    metadata: { name: EAST_WEST_GATEWAY.crossNetworkGateway, namespace: ISTIO_SYSTEM_NAMESPACE },
+    spec: {
+      selector: { ...EAST_WEST_GATEWAY.selector },
+      servers: [
+        { port: { number: EAST_WEST_GATEWAY.crossNetworkPort, name: 'tls', protocol: 'TLS' }, tls: { mode: GatewaySpecServersTlsMode.AUTO_UNDERSCORE_PASSTHROUGH }, hosts: ['*.local'] },
+      ],
+    },
+  });
+}

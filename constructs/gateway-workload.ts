@@ -1,0 +1,106 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ANNOTATIONS, APP_ANNOTATIONS, APP_LABELS, GATEWAY_PORTS, ISTIOD_PORTS, LABELS } from '../lib/model/names';
+
+/** A port of a gateway's Service, forwarded to the same port of the proxy. */
+export interface GatewayServicePort {
+  /** The port name (`<protocol>[-suffix]`, as Istio reads protocols from it). */
+  readonly name: string;
+  /** The port number, on the Service and the proxy. */
+  readonly port: number;
+}
+
+/** Props of `GatewayWorkload`. */
+export interface GatewayWorkloadProps {
+  /** The namespace the gateway runs in. */
+  readonly namespace: string;
+  /** Deployment, Service, ServiceAccount, Role and RoleBinding name. */
+  readonly name: string;
+  /** The pod labels Gateways select the proxy by (`istio: <x>`); also the Service selector. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The Service ports besides the status port. */
+  readonly ports: readonly GatewayServicePort[];
+  /**
+   * Labels of the pods and the Service besides the selector (e.g. `topology.istio.io/network`).
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Environment of the proxy container.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const GATEWAY_PROXY_CONTAINER = 'istio-proxy';
+/** Lets the injector replace the image with the proxy of the installed Istio version. */
+const INJECTED_IMAGE = 'auto';
+const GATEWAY_INJECTION_TEMPLATE = 'gateway';
+/** Lets the unprivileged proxy bind ports below 1024 itself, as Istio's gateway Helm chart does. */
+const UNPRIVILEGED_PORTS_SYSCTL = { name: 'net.ipv4.ip_unprivileged_port_start', value: '0' };
+/** istiod serves a gateway credentials only after checking its account may list Secrets in its namespace. */
+const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }];
+
+/**
+ * An injection-based Istio gateway in one cluster, as Istio's `gateway` Helm chart renders it:
+ * a Deployment whose `istio-proxy` container (`image: auto`) the injector fills in with the
+ * `gateway` template, its LoadBalancer Service with the status port, a ServiceAccount and a Role
+ * to read Secrets. Ingress and east-west gateways differ only in their props.
+ */
+export class GatewayWorkload extends Construct {
+  constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
+    super(scope, id);
+    const metadata = { name: props.name, namespace: props.namespace };
+    const labels = { [LABELS.app]: props.name, ...props.selector, ...props.labels };
+    const podSelector = { [LABELS.app]: props.name, ...props.selector };
+    new k8s.KubeServiceAccount(this, 'service-account', { metadata });
+    new k8s.KubeRole(this, 'role', { metadata, rules: SECRET_READER_RULES });
+    new k8s.KubeRoleBinding(this, 'role-binding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
+      subjects: [{ kind: 'ServiceAccount', name: props.name, namespace: props.namespace }],
+    });
+    const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
+    new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { ...metadata, labels },
+      spec: {
+        selector: { matchLabels: podSelector },
+        template: {
+          metadata: {
+            labels: { ...labels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
+            annotations: {
+              [ANNOTATIONS.injectTemplates]: GATEWAY_INJECTION_TEMPLATE,
+              [APP_ANNOTATIONS.prometheusScrape]: 'true',
+              [APP_ANNOTATIONS.prometheusPort]: String(GATEWAY_PORTS.mergedPrometheus),
+              [APP_ANNOTATIONS.prometheusPath]: '/stats/prometheus',
+            },
+          },
+          spec: {
+            serviceAccountName: props.name,
+            securityContext: { sysctls: [UNPRIVILEGED_PORTS_SYSCTL] },
+            containers: [
+              {
+                name: GATEWAY_PROXY_CONTAINER,
+                image: INJECTED_IMAGE,
+                env: env.length > 0 ? env : undefined,
+                ports: [{ containerPort: GATEWAY_PORTS.envoyPrometheus, protocol: 'TCP', name: 'http-envoy-prom' }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, 'service', {
+      metadata: { ...metadata, labels },
+      spec: {
+        type: 'LoadBalancer',
+        selector: podSelector,
+        ports: [
+          // Named as Istio's charts name it; appProtocol says what the name does not: readiness over HTTP (IST0118).
+          { name: 'status-port', appProtocol: 'http', port: ISTIOD_PORTS.gatewayStatus, targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.gatewayStatus), protocol: 'TCP' },
+          ...props.ports.map(({ name, port }) => ({ name, port, targetPort: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })),
+        ],
+      },
+    });
+  }
+}

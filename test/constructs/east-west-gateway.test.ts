@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { loadAll } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { EastWestGateway, type EastWestGatewayProps } from '../../constructs/east-west-gateway';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import { Mesh } from '../../lib/model/mesh';
+import type { ClusterSpec, IstioApiLevel } from '../../lib/model/mesh-spec';
+import type { Manifest } from '../../lib/synth/mesh-manifests';
+import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
+import { expectValidManifests } from '../support/schema-validation';
+
+const SAMPLES = '../shared/upstream/istio/samples/multicluster';
+const upstream = (file: string) => loadAll(readFileSync(`${SAMPLES}/${file}`, 'utf8')).filter(Boolean) as (Manifest & { spec: unknown })[];
+
+const PRIMARY: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '192.0.2.10' };
+const REMOTE: ClusterSpec = { name: 'west', url: 'https://api.west.example.com:6443' };
+
+function synth(clusters: ClusterSpec[], props: EastWestGatewayProps = {}, istioApi: IstioApiLevel = 'v1') {
+  const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec({ mesh: { istioApi }, clusters }) });
+  const gateway = new EastWestGateway(mesh, 'east-west', props);
+  return { gateway, ...synthesizeMesh(mesh).manifests };
+}
+
+const byKind = (manifests: readonly Manifest[], kind: string, name: string) =>
+  manifests.find((m) => m.kind === kind && m.metadata.name === name) as (Manifest & { spec: any }) | undefined;
+
+describe('EastWestGateway', () => {
+  it('runs the gateway on the control plane and exposes istiod exactly as expose-istiod.yaml does', () => {
+    // GIVEN a single-network primary-remote mesh
+    // WHEN the defaults are synthesized
+    const { gateway, clusters, controlPlane } = synth([PRIMARY, REMOTE]);
+    // THEN only the control plane runs the gateway, and the Gateway and VirtualService match upstream's sample
+    expect(gateway.clusters).toEqual(['east']);
+    expect(clusters.get('west')).toEqual([]);
+    const [istiodGateway, istiodVs] = upstream('expose-istiod.yaml');
+    expect(byKind(controlPlane, 'Gateway', 'istiod-gateway')).toEqual({ ...istiodGateway, metadata: { name: 'istiod-gateway', namespace: 'istio-system' } });
+    expect(byKind(controlPlane, 'VirtualService', 'istiod-vs')).toEqual({ ...istiodVs, metadata: { name: 'istiod-vs', namespace: 'istio-system' } });
+    expect(byKind(controlPlane, 'Gateway', 'cross-network-gateway')).toBeUndefined();
+  });
+
+  it('renders the workload gen-eastwest-gateway.sh describes, labelled with its network', () => {
+    const east = synth([PRIMARY, REMOTE]).clusters.get('east')!;
+    const deployment = byKind(east, 'Deployment', 'istio-eastwestgateway')!;
+    expect(deployment.metadata).toMatchObject({ namespace: 'istio-system', labels: { 'istio': 'eastwestgateway', 'app': 'istio-eastwestgateway', 'topology.istio.io/network': 'network1' } });
+    const pod = deployment.spec.template;
+    expect(pod.metadata.labels).toMatchObject({ 'istio': 'eastwestgateway', 'sidecar.istio.io/inject': 'true', 'topology.istio.io/network': 'network1' });
+    expect(pod.metadata.annotations['inject.istio.io/templates']).toBe('gateway');
+    expect(pod.spec.containers[0]).toMatchObject({ name: 'istio-proxy', image: 'auto', env: [{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: 'network1' }] });
+    const service = byKind(east, 'Service', 'istio-eastwestgateway')!;
+    expect(service.spec.type).toBe('LoadBalancer');
+    expect(service.spec.ports.map((p: { name: string; port: number; targetPort: number }) => [p.name, p.port, p.targetPort])).toEqual([
+      ['status-port', 15021, 15021],
+      ['tls', 15443, 15443],
+      ['tls-istiod', 15012, 15012],
+      ['tls-webhook', 15017, 15017],
+    ]);
+    expect(service.spec.selector).toEqual({ app: 'istio-eastwestgateway', istio: 'eastwestgateway' });
+  });
+
+  it('runs a gateway on every cluster of a multi-network mesh and exposes services as expose-services.yaml does', () => {
+    // GIVEN the remote on a second network
+    const { gateway, clusters, controlPlane } = synth([PRIMARY, { ...REMOTE, network: 'network2' }]);
+    // THEN both clusters run one, each labelled with its own network, and *.local is exposed on 15443
+    expect(gateway.clusters).toEqual(['east', 'west']);
+    expect(byKind(clusters.get('west')!, 'Service', 'istio-eastwestgateway')!.metadata.labels!['topology.istio.io/network']).toBe('network2');
+    const [crossNetwork] = upstream('expose-services.yaml');
+    expect(byKind(controlPlane, 'Gateway', 'cross-network-gateway')).toEqual({ ...crossNetwork, metadata: { name: 'cross-network-gateway', namespace: 'istio-system' } });
+  });
+
+  it('exposes nothing on a mesh of one cluster unless asked', () => {
+    const { controlPlane } = synth([{ ...PRIMARY, controlPlaneAddress: undefined }]);
+    expect(controlPlane).toEqual([]);
+  });
+
+  it.each(['v1', 'v1beta1'] as const)('emits only schema-valid objects at API level %s', (level) => {
+    const { clusters, controlPlane } = synth([PRIMARY, { ...REMOTE, network: 'network2' }], {}, level);
+    const all = [...clusters.values()].flat().concat(controlPlane);
+    expectValidManifests(all);
+    expect(controlPlane.every((m) => m.apiVersion === `networking.istio.io/${level}`)).toBe(true);
+  });
+
+  it('rejects exposing istiod from clusters without the control plane', () => {
+    expect(() => synth([PRIMARY, REMOTE], { clusters: ['west'] })).toThrow(
+      'EastWestGateway exposes istiod, so its clusters must include the control plane "east" (got: west)',
+    );
+  });
+
+  it('rejects an unknown cluster', () => {
+    expect(() => synth([PRIMARY, REMOTE], { clusters: ['east', 'north'] })).toThrow('Unknown cluster "north"; the mesh has: east, west');
+  });
+});

@@ -16,7 +16,7 @@ export interface MeshOutputOptions {
    */
   readonly gitops?: GitopsOptions;
   /**
-   * Treat analyzer warnings as errors.
+   * Treat warnings, the analyzers' and the constructs', as errors.
    * @default false
    */
   readonly strict?: boolean;
@@ -53,16 +53,21 @@ export function failingFindings(findings: readonly Finding[], strict = false): F
   return findings.filter((finding) => finding.severity === 'error' || (strict && finding.severity === 'warning'));
 }
 
+/** What stops an output from being written: failing findings, and under strict the constructs' warnings. */
+export function blockingProblems(output: MeshOutput, strict = false): string[] {
+  return [...failingFindings(output.findings, strict).map(formatFinding), ...(strict ? output.warnings : [])];
+}
+
 /**
  * Synthesizes a mesh built in code and writes it to `outdir` (e.g. `process.env.CDK8S_OUTDIR`),
- * the way the CLI does. Throws, listing every failing finding, without touching `outdir` when
- * the analyzers find errors.
+ * the way the CLI does. Throws, listing every problem, without touching `outdir` when the
+ * analyzers find errors (or, when strict, anything warns).
  */
 export function writeMesh(mesh: IstioMesh, outdir: string, options: MeshOutputOptions = {}): MeshOutput {
   const output = synthesizeOutput(mesh, options);
-  const failing = failingFindings(output.findings, options.strict);
-  if (failing.length > 0) {
-    throw new Error(`The mesh has ${failing.length} error(s); ${outdir} was not touched:\n${failing.map((f) => `  ${formatFinding(f)}`).join('\n')}`);
+  const problems = blockingProblems(output, options.strict);
+  if (problems.length > 0) {
+    throw new Error(`The mesh has ${problems.length} problem(s); ${outdir} was not touched:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   writeTree(output.tree, outdir);
   return output;

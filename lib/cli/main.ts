@@ -7,7 +7,7 @@ import { buildMesh } from '../build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { readMeshTree } from '../io/read-mesh-tree';
 import { MeshValidationError } from '../model/mesh-validation-error';
-import { failingFindings, synthesizeOutput } from '../synth-output';
+import { blockingProblems, failingFindings, synthesizeOutput } from '../synth-output';
 import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
 import { diffTree, writeTree } from '../writer/write-tree';
 
@@ -53,7 +53,7 @@ Options:
   -i, --inventory FILE          the inventory (YAML) to synthesize (required)
   -o, --out DIR                 output folder (default: dist)
       --check                   write nothing; exit 1 and name the files when DIR differs
-      --strict                  treat analyzer warnings as errors
+      --strict                  treat warnings (the analyzers' and the constructs') as errors
       --allow-inline-credentials
                                 write tokens from the inventory into the remote secrets
       --gitops TOOL             also write gitops/ for argocd or flux (default: none)
@@ -75,6 +75,21 @@ Options:
 `;
 
 class UsageError extends Error {}
+
+/** A problem with what the user asked for (props a construct rejects), not a defect: no stack trace hint. */
+class InputError extends Error {}
+
+/** Runs a step whose errors come from the input: constructs throw plain Errors for bad props. */
+function asInputError<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof MeshValidationError)) {
+      throw Object.assign(new InputError(error.message), { stack: error.stack });
+    }
+    throw error;
+  }
+}
 
 /** Runs the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
@@ -110,7 +125,7 @@ function reportError(error: unknown, io: CliIo, debug: boolean, command: string 
     io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n\n${command === 'synth' ? SYNTH_USAGE : command === 'validate' ? VALIDATE_USAGE : USAGE}`);
     return EXIT_USAGE;
   }
-  if (error instanceof MeshValidationError) {
+  if (error instanceof MeshValidationError || (error instanceof InputError && !debug)) {
     io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n`);
     return EXIT_INVALID;
   }
@@ -156,11 +171,14 @@ function synthCommand(args: readonly string[], io: CliIo): number {
   const gitops = gitopsOptions(values);
 
   const model = loadInventory(values.inventory);
-  const mesh = buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] });
-  const { manifests, findings, warnings, tree } = synthesizeOutput(mesh, { gitops });
-  for (const warning of warnings) io.stderr(`${paint(io, 'yellow', 'warning:')} ${warning}\n`);
-  if (reportFindings(findings, io, values.strict === true)) {
-    io.stderr(`${paint(io, 'red', 'error:')} the mesh has errors; ${outdir}/ was not touched\n`);
+  const output = asInputError(() => synthesizeOutput(buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops }));
+  const { manifests, findings, warnings, tree } = output;
+  const strict = values.strict === true;
+  for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);
+  reportFindings(findings, io, strict);
+  if (blockingProblems(output, strict).length > 0) {
+    const what = failingFindings(findings, strict).length > 0 ? 'the mesh has errors' : 'the mesh has warnings and --strict is set';
+    io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${outdir}/ was not touched\n`);
     return EXIT_INVALID;
   }
 

@@ -13,6 +13,7 @@
  *   gateway in every cluster routing to `svc-0`.
  */
 import { AppSplit } from '../constructs/app-split';
+import { EastWestGateway } from '../constructs/east-west-gateway';
 import { InstallValues } from '../constructs/install-values';
 import { IstioMesh } from '../constructs/istio-mesh';
 import { IstioRemote } from '../constructs/istio-remote';
@@ -100,6 +101,7 @@ export function buildSyntheticConstructs(model: Mesh, size: SyntheticMeshSize): 
   new IstioRemote(mesh, 'remotes');
   new MultiClusterSecret(mesh, 'remote-secrets');
   new InstallValues(mesh, 'install');
+  new EastWestGateway(mesh, 'east-west');
   const app = new AppSplit(mesh, 'app', { app: syntheticApp(size.services), namespace: SYNTHETIC_NAMESPACE, placement: syntheticPlacement(size) });
   new MtlsNamespace(mesh, 'app-mtls', { namespace: SYNTHETIC_NAMESPACE, services: app.mtlsServices });
   new TlsGateway(mesh, 'app-gateway', {

@@ -1,15 +1,7 @@
 import { Construct } from 'constructs';
 import type { Cluster, Mesh } from '../lib/model/mesh';
-import {
-  CA_PROPERTY,
-  ISTIO_SYSTEM_NAMESPACE,
-  LABELS,
-  READER_TOKEN_SECRET,
-  TOKEN_PROPERTY,
-  caVariable,
-  tokenRemoteKey,
-} from '../lib/model/names';
-import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
+import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
+import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
 import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
 
@@ -27,11 +19,15 @@ const CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /** An upstream chart and the release name Istio's Helm guide installs it as. */
 interface IstioChart {
-  readonly chart: 'base' | 'istiod';
+  readonly chart: 'base' | 'istiod' | 'cni';
   readonly release: string;
 }
 const BASE: IstioChart = { chart: 'base', release: 'istio-base' };
 const ISTIOD: IstioChart = { chart: 'istiod', release: 'istiod' };
+/** Only in meshes with OpenShift clusters, whose restricted security policy rejects the privileged `istio-init`. */
+const CNI: IstioChart = { chart: 'cni', release: 'istio-cni' };
+/** The CNI chart's OpenShift profile: Multus paths, not chained. */
+const OPENSHIFT_CNI_VALUES = { profile: 'openshift' };
 
 /** Path, relative to the output root, of a chart's values file for a cluster. */
 function valuesFile(cluster: Cluster, chart: IstioChart): string {
@@ -55,6 +51,7 @@ export class InstallValues extends Construct {
     const model = scope.model;
     const controlPlane = model.controlPlane;
     addValues(scope, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
+    for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(scope, cluster, CNI, OPENSHIFT_CNI_VALUES);
     for (const remote of model.remotes) {
       addValues(scope, remote, BASE, REMOTE_BASE_VALUES);
       addValues(scope, remote, ISTIOD, remoteIstiodValues(model, remote));
@@ -79,10 +76,17 @@ function controlPlaneIstiodValues(model: Mesh): object {
       multiCluster: { clusterName: model.controlPlane.name },
       network: model.controlPlane.network,
       externalIstiod: true,
+      ...openShiftPlatform(model.hasOpenShift),
     },
     meshConfig: { trustDomain: model.trustDomain },
-    pilot: { env: { EXTERNAL_ISTIOD: true } },
+    // This istiod injects the pods of every cluster: one OpenShift cluster makes all of them use the CNI plugin.
+    pilot: { env: { EXTERNAL_ISTIOD: true }, ...(model.hasOpenShift ? { cni: { enabled: true } } : {}) },
   };
+}
+
+/** `global.platform: openshift`, what Istio's `openshift` profile sets: OpenShift's injection settings. */
+function openShiftPlatform(applies: boolean): object {
+  return applies ? { platform: 'openshift' } : {};
 }
 
 /** `helm install istio-base istio/base --set profile=remote --set global.externalIstiod=true`. */
@@ -100,10 +104,16 @@ function remoteIstiodValues(model: Mesh, remote: Cluster): object {
       network: remote.network,
       configCluster: true,
       remotePilotAddress: model.controlPlane.controlPlaneAddress,
+      ...openShiftPlatform(remote.platform === 'openshift'),
     },
     istiodRemote: remote.injectionUrl ? { injectionURL: remote.injectionUrl } : { injectionPath: remote.injectionPath },
     pilot: { enabled: false, env: { EXTERNAL_ISTIOD: true } },
   };
+}
+
+/** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */
+function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string | undefined): string[] {
+  return model.hasOpenShift ? [helmInstall(CNI, cluster, { withValues: cluster.platform === 'openshift', chartVersion })] : [];
 }
 
 /** `helm install` of a chart on a cluster, with the cluster's values file when it has one. */
@@ -127,8 +137,9 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
     ...(model.istioApi === 'v1beta1'
       ? [
         '',
-        'This mesh renders the v1beta1 API level (Istio 1.5 - 1.21), whose releases predate these charts: set the same values ' +
-          'under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes).',
+        'This mesh renders the v1beta1 API level, for Istio releases that predate these charts: set the same values ' +
+          'under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes). The manifests need ' +
+          'Istio 1.15 or later (injected gateways, the four injection webhooks, `controlPlaneClusters`).',
       ]
       : []),
     '',
@@ -140,13 +151,15 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
       ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network}`]
       : []),
     helmInstall(BASE, controlPlane, { withValues: false, chartVersion }),
+    ...cniInstall(model, controlPlane, chartVersion),
     `${helmInstall(ISTIOD, controlPlane, { withValues: true, chartVersion })} --wait`,
     '```',
     ...(model.remotes.length > 0
       ? [
         '',
-        `Remotes reach istiod at \`${controlPlane.controlPlaneAddress}\` (\`controlPlaneAddress\`): ports 15012 and 15017 there must ` +
-          'lead to istiod, e.g. through an east-west gateway and `samples/multicluster/expose-istiod.yaml`, as upstream\'s guide does.',
+        `Remotes reach istiod at \`${controlPlane.controlPlaneAddress}\` (\`controlPlaneAddress\`): the load-balancer address of the ` +
+          `east-west gateway \`${clusterFolder(controlPlane.name)}/\` runs, whose Gateway in \`control-plane/\` passes ports 15012 and 15017 ` +
+          'through to istiod (upstream\'s `samples/multicluster/expose-istiod.yaml`). Read it once the gateway runs, and synthesize again if it differs.',
         '',
         '## 2. Remotes',
         '',
@@ -162,46 +175,17 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
           '```sh',
           `kubectl --context=${remote.name} apply -f ${clusterFolder(remote.name)}/${namespaceFile}`,
           helmInstall(BASE, remote, { withValues: true, chartVersion }),
-          `kubectl --context=${remote.name} apply -k ${clusterFolder(remote.name)}`,
+          ...cniInstall(model, remote, chartVersion),
           '```',
         ]),
-        '',
-        '## 3. Remote credentials',
-        '',
-        `Kubernetes fills the Secret \`${READER_TOKEN_SECRET}\` in \`${ISTIO_SYSTEM_NAMESPACE}\` of each remote with the reader ` +
-          `token (\`${TOKEN_PROPERTY}\`) and the API server CA (\`${CA_PROPERTY}\`).`,
-        ...credentialSteps(model),
       ]
       : []),
     '',
-    `## ${model.remotes.length > 0 ? 4 : 2}. Control-plane manifests`,
+    `## ${model.remotes.length > 0 ? 3 : 2}. The manifests`,
     '',
-    '```sh',
-    `kubectl --context=${controlPlane.name} apply -k ${clusterFolder(controlPlane.name)}`,
-    `kubectl --context=${controlPlane.name} apply -k ${CONTROL_PLANE_FOLDER}`,
-    '```',
+    'Then apply the folders in the order, and with the commands, that `README.md` at the output root gives; it also says ' +
+      'where each remote\'s reader token must be published for the control plane\'s remote secrets.',
     '',
   ];
   return lines.join('\n');
-}
-
-function credentialSteps(model: Mesh): string[] {
-  const { secretStore } = model.credentials;
-  switch (model.credentials.source) {
-    case 'external-secret':
-      return [
-        `Copy both, decoded, into the ${secretStore.kind} \`${secretStore.name}\`, one entry per remote:`,
-        '',
-        ...model.remotes.map((remote) => `- ${remote.name}: entry \`${tokenRemoteKey(remote.name)}\`, properties \`${TOKEN_PROPERTY}\` and \`${CA_PROPERTY}\``),
-      ];
-    case 'flux-substitution':
-      return [
-        'Give them to the Flux Kustomization of the control-plane folder (`postBuild.substituteFrom`): the token decoded, the CA as ' +
-          'the Secret\'s `data` holds it (base64):',
-        '',
-        ...model.remotes.map((remote) => `- ${remote.name}: \`${remote.tokenVariable}\` and \`${caVariable(remote.name)}\``),
-      ];
-    case 'inline':
-      return ['The inline credential source has written the inventory tokens into the control-plane folder.'];
-  }
 }

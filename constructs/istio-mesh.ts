@@ -34,6 +34,7 @@ export class IstioMesh extends Construct {
   private readonly clusterCharts = new Map<string, Chart>();
   private readonly extraFiles = new Map<string, string>();
   private readonly warningList: string[] = [];
+  private crossNetworkExposed = false;
 
   /**
    * @param scope an App (one is created when omitted)
@@ -46,12 +47,11 @@ export class IstioMesh extends Construct {
       this.clusterCharts.set(cluster.name, new Chart(this, `cluster-${cluster.name}`));
     }
     this.controlPlaneChart = new Chart(this, 'control-plane');
-    if (props.mesh.isMultiNetwork) {
-      this.addWarning(
-        this,
-        'clusters sit on more than one network: cross-network traffic needs an east-west gateway per network (samples/multicluster/expose-services.yaml), which this mesh does not emit',
-      );
-    }
+  }
+
+  /** Records that services are exposed across networks (an `EastWestGateway` does it). */
+  public exposeServicesAcrossNetworks(): void {
+    this.crossNetworkExposed = true;
   }
 
   /** The chart of everything applied to that cluster. */
@@ -81,9 +81,13 @@ export class IstioMesh extends Construct {
     this.warningList.push(`[${owner.node.path}] ${message}`);
   }
 
-  /** The warnings constructs raised, in the order raised. */
+  /** The warnings constructs raised, in the order raised, then the mesh's own. */
   public get warnings(): readonly string[] {
-    return [...this.warningList];
+    const own =
+      this.model.isMultiNetwork && !this.crossNetworkExposed
+        ? [`[${this.node.path}] clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail`]
+        : [];
+    return [...this.warningList, ...own];
   }
 
   /** The extra files, sorted by path. */

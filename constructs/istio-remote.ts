@@ -12,6 +12,7 @@ import {
   KUBERNETES_LABELS,
   LABELS,
   MANAGED_BY,
+  MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
   READER_SERVICE_ACCOUNT,
   READER_TOKEN_SECRET,
@@ -55,6 +56,16 @@ export class IstioRemote extends Construct {
       addReaderAccount(objects);
       addIstiodService(objects, model);
       addInjectionWebhook(objects, model, remote);
+      if (!model.controlPlaneAddressIsIp && remote.injectionUrl === undefined) {
+        // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
+        // i.e. port 443 of the control plane's address rather than the webhook's 15017.
+        scope.addWarning(
+          this,
+          `cluster "${remote.name}": the injection webhook reaches istiod through the ExternalName Service "${ISTIOD_SERVICE}", ` +
+            `which kube-apiserver calls at ${model.controlPlane.controlPlaneAddress}:${ISTIOD_PORTS.webhookService}; ` +
+            'set clusters[].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443',
+        );
+      }
     }
     this.node.addValidation({ validate: () => this.clustersSetUpEarlier(scope) });
   }
@@ -85,14 +96,20 @@ function selectRemotes(model: Mesh, requested: readonly string[] | undefined): s
   return remoteNames.filter((name) => requested.includes(name));
 }
 
-/** `app.kubernetes.io/part-of` as the charts' `istio.labels`, and who manages the object. */
+/**
+ * `app.kubernetes.io/part-of` as the charts' `istio.labels`, and who manages the object. Every
+ * object of a remote's mesh components carries it, so they can be applied before the workloads
+ * (`kubectl apply -k ... -l app.kubernetes.io/part-of=istio`): pods created before the injection
+ * webhook exists start without a sidecar.
+ */
 const COMMON_LABELS = {
-  [KUBERNETES_LABELS.partOf]: 'istio',
+  ...MESH_COMPONENT_LABELS,
   [KUBERNETES_LABELS.managedBy]: MANAGED_BY,
 };
 const READER_APP = 'istio-reader';
 const READER_LABELS = { [LABELS.app]: READER_APP, ...COMMON_LABELS };
-const ISTIOD_LABELS = { [KUBERNETES_LABELS.name]: ISTIOD_SERVICE, ...COMMON_LABELS };
+/** `istio.io/rev` as the chart sets it from 1.27 on; istiod's caBundle patcher selects webhooks by it too. */
+const ISTIOD_LABELS = { [KUBERNETES_LABELS.name]: ISTIOD_SERVICE, [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS };
 
 /**
  * The charts never render it: upstream has users create and annotate it before installing. The
@@ -104,7 +121,7 @@ function addNamespace(scope: Construct, model: Mesh, remote: Cluster): void {
     metadata: {
       name: ISTIO_SYSTEM_NAMESPACE,
       annotations: { [ANNOTATIONS.controlPlaneClusters]: model.controlPlane.name },
-      labels: model.isMultiNetwork ? { [LABELS.network]: remote.network } : undefined,
+      labels: { ...COMMON_LABELS, ...(model.isMultiNetwork ? { [LABELS.network]: remote.network } : {}) },
     },
   });
 }
@@ -175,6 +192,7 @@ function addReaderAccount(scope: Construct): void {
     metadata: {
       name: READER_TOKEN_SECRET,
       namespace: ISTIO_SYSTEM_NAMESPACE,
+      labels: READER_LABELS,
       annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: READER_SERVICE_ACCOUNT },
     },
     type: 'kubernetes.io/service-account-token',

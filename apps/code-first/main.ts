@@ -5,6 +5,7 @@
  */
 import {
   AppSplit,
+  EastWestGateway,
   IstioMesh,
   IstioRemote,
   InstallValues,
@@ -37,7 +38,7 @@ export function buildShopMesh(): IstioMesh {
   const model = Mesh.fromSpec({
     mesh: { id: 'shop-mesh', credentials: { source: 'external-secret', secretStore: { name: 'vault-backend' } } },
     clusters: [
-      { name: 'dc1-core', url: 'https://api.dc1-core.example.com:6443', istio_control_plane: true, controlPlaneAddress: 'istiod.dc1-core.example.com', region: 'eu-west', zone: 'eu-west-1a' },
+      { name: 'dc1-core', url: 'https://api.dc1-core.example.com:6443', istio_control_plane: true, controlPlaneAddress: '192.0.2.10', region: 'eu-west', zone: 'eu-west-1a' },
       { name: 'dc1-edge', url: 'https://api.dc1-edge.example.com:6443', region: 'eu-west', zone: 'eu-west-1b' },
       { name: 'dc2-edge', url: 'https://api.dc2-edge.example.com:6443', region: 'eu-central', zone: 'eu-central-1a' },
     ],
@@ -46,6 +47,8 @@ export function buildShopMesh(): IstioMesh {
   new IstioRemote(mesh, 'remotes');
   new MultiClusterSecret(mesh, 'remote-secrets');
   new InstallValues(mesh, 'install');
+  // Remotes reach istiod at controlPlaneAddress: the address of this east-west gateway.
+  new EastWestGateway(mesh, 'east-west');
   const shop = new AppSplit(mesh, 'shop', {
     app: SHOP,
     namespace: 'shop',
@@ -64,5 +67,6 @@ export function buildShopMesh(): IstioMesh {
 if (require.main === module) {
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const output = writeMesh(buildShopMesh(), outdir);
+  for (const warning of output.warnings) console.warn(`warning: ${warning}`);
   console.log(`Synthesized ${output.manifests.clusters.size} clusters into ${outdir}/`);
 }

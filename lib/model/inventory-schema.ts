@@ -46,6 +46,7 @@ export const INVENTORY_SCHEMA = {
           controlPlaneAddress: { type: 'string' },
           injectionUrl: { type: 'string' },
           network: { type: 'string', minLength: 1 },
+          platform: { enum: ['kubernetes', 'openshift'] },
           region: { type: 'string', minLength: 1 },
           zone: { type: 'string', minLength: 1 },
           podCidr: { type: 'string' },

@@ -9,6 +9,9 @@
 /** The Istio API level the manifests are rendered for. */
 export type IstioApiLevel = 'v1' | 'v1beta1';
 
+/** The Kubernetes distribution a cluster runs. */
+export type ClusterPlatform = 'kubernetes' | 'openshift';
+
 /** Where a remote secret's bearer token comes from. */
 export type CredentialSource = 'external-secret' | 'flux-substitution' | 'inline';
 
@@ -100,6 +103,12 @@ export interface ClusterSpec {
    * @default - the mesh network
    */
   readonly network?: string;
+  /**
+   * `openshift` installs Istio with the CNI plugin and OpenShift's injection settings (its
+   * restricted security policy rejects the privileged `istio-init` container).
+   * @default kubernetes
+   */
+  readonly platform?: ClusterPlatform;
   /**
    * Locality region (`topology.kubernetes.io/region`).
    * @default - none

@@ -1,6 +1,6 @@
 import { workloadNames, type AppDefinition } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
-import type { BookinfoRouting, CredentialSource, IstioApiLevel, MeshSpec } from './mesh-spec';
+import type { BookinfoRouting, ClusterPlatform, CredentialSource, IstioApiLevel, MeshSpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
 import { injectionPath, tokenVariable } from './names';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
@@ -12,6 +12,7 @@ export interface Cluster {
   readonly url: string;
   readonly isControlPlane: boolean;
   readonly network: string;
+  readonly platform: ClusterPlatform;
   readonly region?: string;
   readonly zone?: string;
   readonly podCidr?: string;
@@ -113,6 +114,7 @@ export class Mesh {
         url: cluster.url,
         isControlPlane: cluster.istio_control_plane === true,
         network,
+        platform: cluster.platform ?? 'kubernetes',
         region: cluster.region,
         zone: cluster.zone,
         podCidr: cluster.podCidr,
@@ -155,6 +157,11 @@ export class Mesh {
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
   public get controlPlaneAddressIsIp(): boolean {
     return this.controlPlane.controlPlaneAddress !== undefined && isIpAddress(this.controlPlane.controlPlaneAddress);
+  }
+
+  /** Whether any cluster runs OpenShift, whose injected pods need the CNI plugin and OpenShift's injection settings. */
+  public get hasOpenShift(): boolean {
+    return this.clusters.some((cluster) => cluster.platform === 'openshift');
   }
 
   /** Whether clusters sit on more than one network. */

@@ -134,7 +134,6 @@ export const MANAGED_BY = 'cdk8s-istio-multicluster';
 /** Recommended and well-known Kubernetes labels the remote-profile objects carry, as Istio's charts set them. */
 export const KUBERNETES_LABELS = {
   name: 'app.kubernetes.io/name',
-  partOf: 'app.kubernetes.io/part-of',
   managedBy: 'app.kubernetes.io/managed-by',
   /** Links an EndpointSlice to its Service. */
   serviceName: 'kubernetes.io/service-name',
@@ -142,6 +141,9 @@ export const KUBERNETES_LABELS = {
   endpointSliceManagedBy: 'endpointslice.kubernetes.io/managed-by',
   operatorComponent: 'operator.istio.io/component',
 } as const;
+
+/** The label of Istio's own components (the charts' `istio.labels`); mesh components are applied by it first. */
+export const MESH_COMPONENT_LABELS = { 'app.kubernetes.io/part-of': 'istio' } as const;
 
 /** On a `kubernetes.io/service-account-token` Secret: the service account Kubernetes fills its token for. */
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';

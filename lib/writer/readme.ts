@@ -3,7 +3,7 @@ import { apiGroup, isKind, KINDS } from '../analyzers/kinds';
 import { podTemplate } from '../analyzers/kube-objects';
 import { remoteSecretOf } from '../analyzers/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
-import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
+import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
 import { describeGitops, requireGitopsTool, type GitopsTool } from './gitops';
 import { compareText } from '../yaml';
@@ -124,27 +124,46 @@ function prerequisites(model: Mesh, folders: readonly OutputFolder[]): string {
 }
 
 function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
-  const [controlPlaneClusterFolder, controlPlaneFolder, ...remoteFolders] = folders;
+  const controlPlaneClusterFolder = folders.find((folder) => folder.folder === clusterFolder(model.controlPlane.name))!;
+  const controlPlaneFolder = folders.find((folder) => folder.folder === CONTROL_PLANE_FOLDER)!;
+  const remoteFolders = folders.filter((folder) => folder !== controlPlaneClusterFolder && folder !== controlPlaneFolder);
   const controlPlane = model.controlPlane.name;
   const objects = (folder: OutputFolder) => `${folder.manifests.length} object${folder.manifests.length === 1 ? '' : 's'}`;
   const steps = [
-    `1. Install Istio with the Helm values in \`${INSTALL_FOLDER}/\` (kustomize does not apply them), on the control-plane cluster \`${controlPlane}\` first.`,
+    `1. Install Istio with the Helm values and commands in \`${INSTALL_FOLDER}/\` (kustomize does not apply them): the control plane on \`${controlPlane}\` first.`,
     `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads.`,
-    `3. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
   ];
-  if (remoteFolders.length > 0) {
-    const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\` (${objects(folder)})`).join(', ');
-    steps.push(`4. Each remote's folder on that remote: ${remotes}. Their workloads start once istiod has read their remote secret, which is why they come last.`);
+  const commands = [applyCommand(controlPlaneClusterFolder)];
+  if (remoteFolders.length === 0) {
+    steps.push(`3. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration; istiod reads it from its own cluster only, and it applies to the whole mesh.`);
+    commands.push(applyCommand(controlPlaneFolder));
+  } else {
+    const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\``).join(', ');
+    steps.push(
+      `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
+      `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it.`,
+      `5. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
+      `6. Each remote's whole folder: ${remoteFolders.map((folder) => `\`${folder.folder}/\` (${objects(folder)})`).join(', ')}. Its pods are injected by istiod, which now knows the cluster.`,
+    );
+    commands.push(...remoteFolders.map((folder) => applyCommand(folder, MESH_COMPONENT_SELECTOR)));
+    commands.push('# publish the reader tokens (see Tokens)', applyCommand(controlPlaneFolder), ...remoteFolders.map((folder) => applyCommand(folder)));
   }
-  return ['## Apply order', '', ...steps, '', 'The commands, from this folder:', '', '```sh', ...folders.map(applyCommand), '```'].join('\n');
+  return ['## Apply order', '', ...steps, '', 'The commands, from this folder:', '', '```sh', ...commands, '```'].join('\n');
 }
 
-/** `kubectl apply -k`, or through `envsubst` when the folder carries `${VAR}` placeholders meant for Flux. */
-function applyCommand({ folder, cluster, manifests }: OutputFolder): string {
+/** The label selector of the mesh components, applied before the workloads. */
+const MESH_COMPONENT_SELECTOR = Object.entries(MESH_COMPONENT_LABELS).map(([key, value]) => `${key}=${value}`).join(',');
+
+/**
+ * `kubectl apply -k`, or through `envsubst` when the folder carries `${VAR}` placeholders meant
+ * for Flux; only the objects a label selector picks, when given one.
+ */
+function applyCommand({ folder, cluster, manifests }: OutputFolder, selector?: string): string {
+  const only = selector ? ` -l ${selector}` : '';
   const variables = placeholdersIn(manifests);
-  if (variables.length === 0) return `kubectl --context ${cluster} apply -k ${folder}`;
+  if (variables.length === 0) return `kubectl --context ${cluster} apply -k ${folder}${only}`;
   const shellFormat = variables.map((variable) => `\${${variable}}`).join(' ');
-  return `kubectl kustomize ${folder} | envsubst '${shellFormat}' | kubectl --context ${cluster} apply -f -`;
+  return `kubectl kustomize ${folder} | envsubst '${shellFormat}' | kubectl --context ${cluster} apply -f -${only}`;
 }
 
 /**
@@ -199,7 +218,8 @@ function tokens(folders: readonly OutputFolder[]): string | undefined {
     '```sh',
     '# the bearer token',
     `${readTokenSecretKey(TOKEN_PROPERTY)} | base64 -d`,
-    '# the API server CA as PEM (a Flux CA variable takes it base64-encoded: leave out `| base64 -d`)',
+    '# the API server CA: decoded (PEM) for an external-secrets store entry, whose template encodes it again;',
+    '# as it is (base64) for a Flux or envsubst variable, which lands in certificate-authority-data',
     `${readTokenSecretKey(CA_PROPERTY)} | base64 -d`,
     '```',
   ].join('\n');

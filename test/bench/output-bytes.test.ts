@@ -15,9 +15,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'a846b048b51e4e679b6ac3d2151d25ed035fa374e39db0bce681d2e704881947',
-  'apps/openshift/inventory.yaml': '233c89a2d790b7f75e45844605da0bcfcb2a390df2f8cb7798b7c67eba3f6a02',
-  'apps/hybrid/inventory.yaml': '08f5bd0f8c6e1a969f5366842b0aded875ddeee303e7f9eecc47d76281fc521b',
+  'synthetic 3x20': '0eb683318d2832ddd4816b7a1099aff3e8828f311cde4c80cf2c7c1205d8941a',
+  'apps/openshift/inventory.yaml': '9c73d62aaa278ed6b195512d8bfcc4047265a4e7d0b34af12c3db2232ae9283a',
+  'apps/hybrid/inventory.yaml': '2f29d0c781da7ba1cb41c06847b01f2e667613f90024968f87c742a207dd9c0b',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -218,16 +218,17 @@ describe('synth --check', () => {
 });
 
 describe('synth --strict', () => {
-  // No inventory reaches an analyzer warning (Bookinfo is well formed), so this uses the
-  // constructs' multi-network warning: IstioMesh.addWarning documents that --strict fails on it.
-  const multiNetwork = twoClusters({ east: { network: 'net-east' }, west: { network: 'net-west' } });
-  const NETWORK_WARNING = 'warning: [mesh] clusters sit on more than one network: cross-network traffic needs an east-west gateway per network';
+  // No inventory reaches an analyzer warning (Bookinfo is well formed), so this uses a construct
+  // warning: a control plane reached by DNS name, whose injection webhook goes through an
+  // ExternalName Service. IstioMesh.addWarning documents that --strict fails on it.
+  const byName = twoClusters({ east: { controlPlaneAddress: 'istiod.east.example.com' } });
+  const WEBHOOK_WARNING = 'warning: [mesh/istio-remote] cluster "west": the injection webhook reaches istiod through the ExternalName Service "istiod"';
 
   it('prints a construct warning, counts it and still writes without --strict', () => {
     const cwd = dir();
-    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', multiNetwork)], { cwd });
+    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', byName)], { cwd });
     expect(result.status).toBe(0);
-    expect(result.stderr.startsWith(NETWORK_WARNING)).toBe(true);
+    expect(result.stderr.startsWith(WEBHOOK_WARNING)).toBe(true);
     expect(result.stdout).toMatch(/\n1 warning\(s\)\n$/);
     expect(existsSync(join(cwd, 'dist', 'clusters', 'west', 'kustomization.yaml'))).toBe(true);
   });
@@ -237,12 +238,12 @@ describe('synth --strict', () => {
     const cwd = dir();
     expect(cli(['synth', '-i', writeFile(cwd, 'flat.yaml', twoClusters())], { cwd }).status).toBe(0);
     const before = snapshotTree(join(cwd, 'dist'));
-    // WHEN a multi-network mesh is synthesized strictly
-    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', multiNetwork), '--strict'], { cwd });
+    // WHEN a mesh with a warning is synthesized strictly
+    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', byName), '--strict'], { cwd });
     // THEN the warning fails the run and dist/ is as it was
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(NETWORK_WARNING);
+    expect(result.stderr).toContain(WEBHOOK_WARNING);
     expect(result.stderr).toContain('error: the mesh has warnings and --strict is set; dist/ was not touched\n');
     expectSameTree(snapshotTree(join(cwd, 'dist')), before);
   });
@@ -448,8 +449,8 @@ describe('colour', () => {
   });
 
   it('labels warnings in yellow on a terminal', () => {
-    const multiNetwork = writeFile(dir(), 'inventory.yaml', twoClusters({ east: { network: 'a' }, west: { network: 'b' } }));
-    expect(onTerminal(['synth', '-i', multiNetwork]).result.stdout).toContain('\u001b[33mwarning:\u001b[0m [mesh] clusters sit on more than one network');
+    const byName = writeFile(dir(), 'inventory.yaml', twoClusters({ east: { controlPlaneAddress: 'istiod.east.example.com' } }));
+    expect(onTerminal(['synth', '-i', byName]).result.stdout).toContain('\u001b[33mwarning:\u001b[0m [mesh/istio-remote] cluster "west": the injection webhook');
   });
 
   it('honours NO_COLOR on a terminal', () => {

@@ -24,7 +24,7 @@ function synth(spec: MeshSpec, props?: InstallValuesProps) {
 }
 
 function values(files: ReadonlyMap<string, string>, path: string): unknown {
-  expect(files.get(path)).toMatch(/^# Helm values of the istio\/(base|istiod) chart on cluster [a-z]+, generated from the mesh model\.\n/);
+  expect(files.get(path)).toMatch(/^# Helm values of the istio\/(base|istiod|cni) chart on cluster [a-z]+, generated from the mesh model\.\n/);
   return load(files.get(path)!);
 }
 
@@ -85,7 +85,7 @@ describe('InstallValues', () => {
     // GIVEN a multi-network mesh and a chart version
     // WHEN InstallValues is synthesized
     const readme = synth(MESH, { chartVersion: '1.24.2' }).files.get('install/README.md')!;
-    // THEN the README runs control plane, then each remote, then the control-plane folders
+    // THEN the README installs the control plane, then each remote's base chart, and leaves the folders to the output README
     expect(commands(readme)).toEqual([
       'kubectl --context=east create namespace istio-system',
       'kubectl --context=east label namespace istio-system topology.istio.io/network=network1',
@@ -93,13 +93,10 @@ describe('InstallValues', () => {
       'helm install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --version 1.24.2 --wait',
       'kubectl --context=west apply -f clusters/west/namespace-istio-system.yaml',
       'helm install istio-base istio/base -n istio-system --kube-context=west -f install/west/base-values.yaml --version 1.24.2',
-      'kubectl --context=west apply -k clusters/west',
       'kubectl --context=edge apply -f clusters/edge/namespace-istio-system.yaml',
       'helm install istio-base istio/base -n istio-system --kube-context=edge -f install/edge/base-values.yaml --version 1.24.2',
-      'kubectl --context=edge apply -k clusters/edge',
-      'kubectl --context=east apply -k clusters/east',
-      'kubectl --context=east apply -k control-plane',
     ]);
+    expect(readme).toContain('## 3. The manifests\n\nThen apply the folders in the order, and with the commands, that `README.md` at the output root gives');
     expect(readme).toContain('Remotes reach istiod at `istiod.east.example.com`');
   });
 
@@ -112,21 +109,30 @@ describe('InstallValues', () => {
       'kubectl --context=east create namespace istio-system',
       'helm install istio-base istio/base -n istio-system --kube-context=east',
       'helm install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --wait',
-      'kubectl --context=east apply -k clusters/east',
-      'kubectl --context=east apply -k control-plane',
     ]);
-    expect(files.get('install/README.md')).toContain('## 2. Control-plane manifests');
+    expect(files.get('install/README.md')).toContain('## 2. The manifests');
   });
 
-  it('tells where each credential source expects the remote tokens', () => {
-    // GIVEN the three credential sources
-    // WHEN InstallValues is synthesized with each
-    const readme = (credentials: MeshSpec['mesh']) => synth({ mesh: credentials, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
-    // THEN the README names the store entries, the Flux variables, or the inline tokens
-    expect(readme({})).toContain('into the ClusterSecretStore `istio-remote-tokens`');
-    expect(readme({})).toContain('- west: entry `istio-remote-token-west`, properties `token` and `ca.crt`');
-    expect(readme({ credentials: { source: 'flux-substitution' } })).toContain('- west: `ISTIO_REMOTE_TOKEN_WEST` and `ISTIO_REMOTE_CA_WEST`');
-    expect(readme({ credentials: { source: 'inline' } })).toContain('The inline credential source has written the inventory tokens');
+  it('installs the CNI plugin everywhere, with the OpenShift settings, when a cluster runs OpenShift', () => {
+    // GIVEN a mesh whose remote west runs OpenShift
+    const spec = { clusters: [MESH.clusters[0], { ...MESH.clusters[1], platform: 'openshift' as const }] };
+    // WHEN InstallValues is synthesized
+    const { files } = synth(spec);
+    // THEN istiod injects for the CNI plugin with OpenShift's settings, and every cluster gets the plugin
+    expect(values(files, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { cni: { enabled: true } } });
+    expect(values(files, 'install/west/cni-values.yaml')).toEqual({ profile: 'openshift' });
+    expect(values(files, 'install/west/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' } });
+    expect(files.has('install/east/cni-values.yaml')).toBe(false);
+    expect(commands(files.get('install/README.md')!)).toEqual(
+      expect.arrayContaining([
+        'helm install istio-cni istio/cni -n istio-system --kube-context=east',
+        'helm install istio-cni istio/cni -n istio-system --kube-context=west -f install/west/cni-values.yaml',
+      ]),
+    );
+    // AND a mesh without OpenShift has none of it
+    const plain = synth(MESH).files;
+    expect(JSON.stringify(values(plain, 'install/east/istiod-values.yaml'))).not.toContain('cni');
+    expect(plain.get('install/README.md')).not.toContain('istio-cni');
   });
 
   it('points v1beta1 meshes to IstioOperator values', () => {
@@ -135,6 +141,7 @@ describe('InstallValues', () => {
     const readme = synth({ mesh: { istioApi: 'v1beta1' }, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
     // THEN the README says the same values go under IstioOperator spec.values
     expect(readme).toContain('under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes)');
+    expect(readme).toContain('The manifests need Istio 1.15 or later');
     expect(synth(MESH).files.get('install/README.md')).not.toContain('IstioOperator');
   });
 

@@ -71,9 +71,35 @@ describe('IstioRemote', () => {
     const flat = only(synth(FLAT_MESH).clusters.get('iks')!, 'Namespace');
     const multiNetwork = synth(MULTI_NETWORK_MESH).clusters;
     // THEN every remote's namespace names the control plane, and carries its own network when networks differ
-    expect(flat.metadata).toEqual({ name: 'istio-system', annotations: { 'topology.istio.io/controlPlaneClusters': 'icp' } });
-    expect(only(multiNetwork.get('iks')!, 'Namespace').metadata.labels).toEqual({ 'topology.istio.io/network': 'network1' });
-    expect(only(multiNetwork.get('edge')!, 'Namespace').metadata.labels).toEqual({ 'topology.istio.io/network': 'network2' });
+    const componentLabels = { 'app.kubernetes.io/part-of': 'istio', 'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster' };
+    expect(flat.metadata).toEqual({ name: 'istio-system', annotations: { 'topology.istio.io/controlPlaneClusters': 'icp' }, labels: componentLabels });
+    expect(only(multiNetwork.get('iks')!, 'Namespace').metadata.labels).toEqual({ ...componentLabels, 'topology.istio.io/network': 'network1' });
+    expect(only(multiNetwork.get('edge')!, 'Namespace').metadata.labels).toEqual({ ...componentLabels, 'topology.istio.io/network': 'network2' });
+  });
+
+  it('labels every object it emits as a mesh component, so it can be applied before the workloads', () => {
+    // GIVEN a flat mesh WHEN synthesized
+    const objects = synth(FLAT_MESH).clusters.get('iks')!;
+    // THEN the selector of the output README's first remote phase picks every one of them
+    expect(objects.length).toBeGreaterThan(5);
+    for (const object of objects) expect(object.metadata.labels?.['app.kubernetes.io/part-of'], `${object.kind}/${object.metadata.name}`).toBe('istio');
+  });
+
+  it('warns that an ExternalName webhook is called on port 443 unless an injection URL is set', () => {
+    // GIVEN a control plane reached by DNS name, one remote with an injection URL and one without
+    const spec = {
+      clusters: [
+        { name: 'icp', url: 'https://icp.example.com:8001', istio_control_plane: true, controlPlaneAddress: 'istiod.icp.example.com' },
+        { name: 'iks', url: 'https://iks.example.com:30426' },
+        { name: 'edge', url: 'https://edge.example.com:6443', injectionUrl: 'https://istiod.icp.example.com:15017/inject/cluster/edge/net/network1' },
+      ],
+    };
+    const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec(spec) });
+    new IstioRemote(mesh, 'remotes');
+    // THEN only the remote without an injection URL is warned about
+    expect(mesh.warnings).toEqual([
+      '[mesh/remotes] cluster "iks": the injection webhook reaches istiod through the ExternalName Service "istiod", which kube-apiserver calls at istiod.icp.example.com:443; set clusters[].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443',
+    ]);
   });
 
   it('creates the reader account, its RBAC with the remote-profile extras and its token Secret', () => {

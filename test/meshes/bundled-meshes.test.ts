@@ -86,13 +86,32 @@ describe('the OpenShift seed mesh', () => {
 
   it('runs all of Bookinfo in both clusters behind a TLS gateway each', () => {
     for (const cluster of [east, west]) {
-      expect(names(cluster, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3']);
+      const bookinfo = cluster.filter((m) => m.metadata.namespace === 'bookinfo');
+      expect(names(bookinfo, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3']);
       const gatewayService = one(cluster, 'Service', 'bookinfo-ingressgateway');
       expect(gatewayService.spec.type).toBe('LoadBalancer');
       expect(gatewayService.spec.ports.map((p: { port: number }) => p.port)).toEqual(expect.arrayContaining([443, 15021]));
       expect(one(cluster, 'Certificate', 'bookinfo-ingressgateway-tls').metadata.namespace).toBe('bookinfo');
       expect(one(cluster, 'Namespace', 'bookinfo').metadata.labels).toEqual({ 'istio-injection': 'enabled' });
     }
+  });
+
+  it('exposes istiod to the remote through an east-west gateway on ocp-east, as upstream does', () => {
+    expect(names(east, 'Deployment')).toContain('istio-eastwestgateway');
+    expect(names(west, 'Deployment')).not.toContain('istio-eastwestgateway');
+    const service = one(east, 'Service', 'istio-eastwestgateway');
+    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([15021, 15443, 15012, 15017]);
+    expect(one(controlPlane, 'Gateway', 'istiod-gateway').spec.selector).toEqual({ istio: 'eastwestgateway' });
+    expect(one(controlPlane, 'VirtualService', 'istiod-vs').spec.tls.map((r: any) => [r.match[0].port, r.route[0].destination.port.number])).toEqual([
+      [15012, 15012],
+      [15017, 443],
+    ]);
+  });
+
+  it('installs Istio with the CNI plugin and OpenShift settings on OpenShift clusters', () => {
+    const primary = load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>;
+    expect(primary).toMatchObject({ global: { platform: 'openshift' }, pilot: { cni: { enabled: true } } });
+    for (const cluster of ['ocp-east', 'ocp-west']) expect(load(output.tree.get(`install/${cluster}/cni-values.yaml`)!)).toEqual({ profile: 'openshift' });
   });
 
   it('installs the remote profile on ocp-west only, pointing at the control plane', () => {
@@ -160,7 +179,7 @@ describe('the hybrid ICP + IKS seed mesh', () => {
     expect(names(iks, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'reviews-v3']);
     // reviews-v3 calls ratings, so IKS needs the ratings Service to resolve it
     expect(names(iks, 'Service').filter((n) => n !== 'bookinfo-ingressgateway' && n !== 'istiod')).toEqual(['ratings', 'reviews']);
-    expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
+    expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'istio-eastwestgateway', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
   });
 
   it('routes reviews to v3 as upstream virtual-service-reviews-v3.yaml does', () => {

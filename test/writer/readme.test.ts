@@ -80,23 +80,35 @@ function block(readme: string, fence: string): string[] {
 }
 
 describe('renderReadme', () => {
-  it('lists the commands in apply order: the control-plane cluster, control-plane/, then each remote', () => {
+  it('lists the commands in apply order: the control-plane cluster, the remotes\' mesh components, control-plane/, then the remotes', () => {
     // GIVEN a mesh and its manifests WHEN the README is rendered
     const readme = renderReadme(MESH, MANIFESTS);
-    // THEN the commands apply each folder to its cluster in that order
+    // THEN the commands apply each folder to its cluster in that order, the remotes' mesh components before their workloads
     expect(block(readme, '```sh')).toEqual([
       'kubectl --context east-1 apply -k clusters/east-1',
+      'kubectl --context west-2 apply -k clusters/west-2 -l app.kubernetes.io/part-of=istio',
+      'kubectl --context iks apply -k clusters/iks -l app.kubernetes.io/part-of=istio',
+      '# publish the reader tokens (see Tokens)',
       'kubectl --context east-1 apply -k control-plane',
       'kubectl --context west-2 apply -k clusters/west-2',
       'kubectl --context iks apply -k clusters/iks',
     ]);
-    // AND the steps start with the Istio install from install/
+    // AND the steps start with the Istio install from install/ and publish the tokens before control-plane/ needs them
     const steps = readme.split('\n').filter((line) => /^\d\. /.test(line));
-    expect(steps).toHaveLength(4);
-    expect(steps[0]).toMatch(/^1\. Install Istio with the Helm values in `install\/`/);
+    expect(steps).toHaveLength(6);
+    expect(steps[0]).toMatch(/^1\. Install Istio with the Helm values and commands in `install\/`/);
     expect(steps[1]).toMatch(/^2\. `clusters\/east-1\/` on `east-1` \(5 objects\)/);
-    expect(steps[2]).toMatch(/^3\. `control-plane\/` on `east-1` only \(3 objects\)/);
-    expect(steps[3]).toMatch(/^4\. Each remote's folder on that remote: `clusters\/west-2\/` on `west-2` \(2 objects\), `clusters\/iks\/` on `iks` \(1 object\)\./);
+    expect(steps[2]).toMatch(/^3\. The mesh components of each remote, the objects labelled `app.kubernetes.io\/part-of=istio` of `clusters\/west-2\/` on `west-2`, `clusters\/iks\/` on `iks`/);
+    expect(steps[3]).toMatch(/^4\. Publish each remote's reader token/);
+    expect(steps[4]).toMatch(/^5\. `control-plane\/` on `east-1` only \(3 objects\)/);
+    expect(steps[5]).toMatch(/^6\. Each remote's whole folder: `clusters\/west-2\/` \(2 objects\), `clusters\/iks\/` \(1 object\)\./);
+  });
+
+  it('applies a mesh of one cluster in three steps', () => {
+    const solo = Mesh.fromSpec({ clusters: [{ name: 'solo', url: 'https://solo.example.com', istio_control_plane: true }] });
+    const readme = renderReadme(solo, manifestsOf({ solo: [] }, [], 'solo'));
+    expect(block(readme, '```sh')).toEqual(['kubectl --context solo apply -k clusters/solo', 'kubectl --context solo apply -k control-plane']);
+    expect(readme.split('\n').filter((line) => /^\d\. /.test(line))).toHaveLength(3);
   });
 
   it('tabulates each cluster with its role, network, locality and object count', () => {
@@ -135,7 +147,7 @@ describe('renderReadme', () => {
     // GIVEN a remote secret whose token is a ${VAR} placeholder for Flux
     const readme = renderReadme(MESH, manifestsOf({ 'east-1': [], 'west-2': [], 'iks': [] }, [remoteSecret('west-2', '${ISTIO_REMOTE_TOKEN_WEST_2}'), remoteSecret('iks', '${ISTIO_REMOTE_TOKEN_IKS}')]));
     // THEN applying it by hand fills exactly those variables
-    expect(block(readme, '```sh')[1]).toBe("kubectl kustomize control-plane | envsubst '${ISTIO_REMOTE_TOKEN_IKS} ${ISTIO_REMOTE_TOKEN_WEST_2}' | kubectl --context east-1 apply -f -");
+    expect(block(readme, '```sh')[4]).toBe("kubectl kustomize control-plane | envsubst '${ISTIO_REMOTE_TOKEN_IKS} ${ISTIO_REMOTE_TOKEN_WEST_2}' | kubectl --context east-1 apply -f -");
     expect(readme).toContain('the `envsubst` command above fills them from the environment: `ISTIO_REMOTE_TOKEN_IKS`, `ISTIO_REMOTE_TOKEN_WEST_2`.');
     expect(readme).toContain("kubectl --context <remote> -n istio-system get secret istio-reader-service-account-istio-remote-secret-token -o jsonpath='{.data.token}' | base64 -d");
     expect(readme).toContain("kubectl --context <remote> -n istio-system get secret istio-reader-service-account-istio-remote-secret-token -o jsonpath='{.data.ca\\.crt}' | base64 -d");

@@ -29,7 +29,10 @@ export interface MeshOutput {
   readonly findings: readonly Finding[];
   /** Warnings raised by the constructs. */
   readonly warnings: readonly string[];
-  /** Relative path -> content of the whole output tree. */
+  /**
+   * Relative path -> content of the whole output tree; empty when the analyzers found errors,
+   * since nothing is written then (and duplicate objects, MCL0001, have no file of their own).
+   */
   readonly tree: ReadonlyMap<string, string>;
 }
 
@@ -40,6 +43,7 @@ export interface MeshOutput {
 export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {}): MeshOutput {
   const synthesized = synthesizeMesh(mesh);
   const findings = analyzeMesh(synthesized.manifests);
+  if (failingFindings(findings).length > 0) return { manifests: synthesized.manifests, findings, warnings: synthesized.warnings, tree: new Map() };
   const files = new Map(synthesized.files);
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool }));
   if (options.gitops) {

@@ -1,0 +1,535 @@
+/*
+ * Every analyzer code, fired by a mesh built with the constructs and then broken the way a user
+ * of the constructs could break it: through construct props (and the mesh spec) where the
+ * constructs let that happen, otherwise through cdk8s escape hatches on what they synthesized
+ * (`addJsonPatch` on an ApiObject a construct created, an extra raw `ApiObject` in a mesh chart, or a child
+ * removed from the construct tree). `analyze-mesh.test.ts` covers the same codes on hand-made
+ * manifests, `read-mesh-tree.test.ts` on a YAML tree read back as `validate` reads it.
+ */
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { describe, expect, it } from 'vitest';
+import { AppSplit, type AppSplitProps } from '../../constructs/app-split';
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../../constructs/bookinfo-split';
+import { EastWestGateway } from '../../constructs/east-west-gateway';
+import { InstallValues } from '../../constructs/install-values';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import { IstioRemote } from '../../constructs/istio-remote';
+import { MtlsNamespace, type MtlsNamespaceProps, type MtlsService } from '../../constructs/mtls-namespace';
+import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
+import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
+import { ANALYZERS } from '../../lib/analyzers';
+import type { Finding } from '../../lib/analyzers/finding';
+import { buildMesh } from '../../lib/build-mesh';
+import type { AppDefinition, ServiceDefinition } from '../../lib/model/app-definition';
+import { Mesh } from '../../lib/model/mesh';
+import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
+import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName, SIDECAR_INJECTOR_WEBHOOK } from '../../lib/model/names';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/synth/mesh-manifests';
+import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
+import { failingFindings, synthesizeOutput } from '../../lib/synth-output';
+
+const EAST = 'east';
+const WEST = 'west';
+const NORTH = 'north';
+const NETWORK = 'network1';
+const NAMESPACE = 'bookinfo';
+const HOST = 'bookinfo.example.com';
+const GATEWAY = 'bookinfo-ingressgateway';
+
+const CLUSTERS: readonly ClusterSpec[] = [
+  { name: EAST, url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.10' },
+  { name: WEST, url: 'https://api.west.example.com:6443' },
+  { name: NORTH, url: 'https://api.north.example.com:6443' },
+];
+
+/** Bookinfo split over three clusters: the front in east, reviews-v2 in west, reviews-v3 in north, ratings in both remotes. */
+const PLACEMENT = { 'reviews-v2': [WEST], 'reviews-v3': [NORTH], 'ratings-v1': [WEST, NORTH], 'default': [EAST] };
+
+/** The mesh the tests break: one control plane, two remotes, Bookinfo routed to reviews-v3 behind a TLS gateway per cluster. */
+const SPEC: MeshSpec = {
+  clusters: CLUSTERS,
+  bookinfo: { namespace: NAMESPACE, host: HOST, routing: 'v3', placement: PLACEMENT },
+};
+
+const onControlPlane = { cluster: EAST, folder: CONTROL_PLANE_FOLDER } as const;
+const inFolderOf = (cluster: string) => ({ cluster, folder: clusterFolder(cluster) }) as const;
+const GATEWAY_OBJECT = `Gateway/${NAMESPACE}/${GATEWAY}`;
+const GATEWAY_VIRTUAL_SERVICE = `VirtualService/${NAMESPACE}/${GATEWAY}`;
+
+/** What a test changes in the hand-composed mesh; everything left out is composed as `buildMesh` does. */
+interface Composition {
+  /** The mesh spec. */
+  readonly spec?: MeshSpec;
+  /** Leave out the MultiClusterSecret. */
+  readonly withoutRemoteSecrets?: boolean;
+  /** Bookinfo's MtlsNamespace props, given the services `BookinfoSplit.mtlsServices` lists. */
+  readonly mtls?: (services: readonly MtlsService[]) => Partial<MtlsNamespaceProps>;
+  /** Bookinfo's TlsGateway props. */
+  readonly gateway?: Partial<TlsGatewayProps>;
+}
+
+/**
+ * The constructs `buildMesh` composes for SPEC, composed by hand with the same ids, so that a test
+ * can change their props or leave one out. The first tests check it is the same mesh.
+ */
+function composeMesh(composition: Composition = {}): IstioMesh {
+  const model = Mesh.fromSpec(composition.spec ?? SPEC);
+  const mesh = new IstioMesh(undefined, 'mesh', { mesh: model });
+  new IstioRemote(mesh, 'istio-remote');
+  if (!composition.withoutRemoteSecrets) new MultiClusterSecret(mesh, 'remote-secrets');
+  new InstallValues(mesh, 'install-values');
+  new EastWestGateway(mesh, 'east-west-gateway');
+  const bookinfo = new BookinfoSplit(mesh, 'bookinfo', { namespace: NAMESPACE, placement: PLACEMENT, routing: 'v3' });
+  new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: NAMESPACE, services: bookinfo.mtlsServices, ...composition.mtls?.(bookinfo.mtlsServices) });
+  new TlsGateway(mesh, 'bookinfo-gateway', { namespace: NAMESPACE, name: GATEWAY, hosts: [HOST], routes: BOOKINFO_INGRESS_ROUTES, ...composition.gateway });
+  return mesh;
+}
+
+/** The one ApiObject of that kind and name (and namespace, when given) the constructs put in a chart. */
+function apiObjectIn(mesh: IstioMesh, chart: Chart, kind: string, name: string, namespace?: string): ApiObject {
+  const found = mesh.node
+    .findAll()
+    .filter((construct): construct is ApiObject => ApiObject.isApiObject(construct))
+    .filter((object) => Chart.of(object) === chart && object.kind === kind && object.name === name && (namespace === undefined || object.metadata.namespace === namespace));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? '*'}/${name} in chart ${chart.node.path}, found ${found.length}`);
+  return found[0];
+}
+
+/** A JSON pointer to a field, escaping `~` and `/` in keys such as annotation names. */
+function pointer(...segments: readonly (string | number)[]): string {
+  return segments.map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+/** The `kubernetes.io/tls` Secret a user provides for `credentialSecret`. */
+function tlsSecret(chart: Chart, name: string): void {
+  new k8s.KubeSecret(chart, `tls-secret-${name}`, {
+    metadata: { name, namespace: NAMESPACE },
+    type: 'kubernetes.io/tls',
+    stringData: { 'tls.crt': 'PEM', 'tls.key': 'PEM' },
+  });
+}
+
+/** A remote secret as `istioctl create-remote-secret --name <cluster>` prints it, added as a raw object. */
+function rawRemoteSecret(chart: Chart, cluster: string): void {
+  new k8s.KubeSecret(chart, `raw-remote-secret-${cluster}`, {
+    metadata: {
+      name: remoteSecretName(cluster),
+      namespace: ISTIO_SYSTEM_NAMESPACE,
+      labels: { [LABELS.multiClusterSecret]: 'true' },
+      annotations: { [ANNOTATIONS.clusterName]: cluster },
+    },
+    stringData: { [cluster]: `apiVersion: v1\nkind: Config\ncurrent-context: ${cluster}\n` },
+  });
+}
+
+/** A small application of one service, `catalog` unless overridden, for the AppSplit cases. */
+function shopApp(name: string, catalog: Partial<ServiceDefinition> = {}): AppDefinition {
+  return {
+    name,
+    services: [{ name: 'catalog', port: 8080, serviceAccount: 'catalog', versions: [{ version: 'v1', image: 'ghcr.io/example/catalog:1.0.0' }], ...catalog }],
+  };
+}
+
+/** An AppSplit in namespace shop, with the namespace's mTLS on the given clusters. */
+function splitShop(mesh: IstioMesh, splits: Readonly<Record<string, Omit<AppSplitProps, 'namespace'>>>, clusters: readonly string[]): void {
+  const services = new Map<string, MtlsService>();
+  for (const [id, props] of Object.entries(splits)) {
+    const split = new AppSplit(mesh, id, { ...props, namespace: 'shop' });
+    for (const service of split.mtlsServices) services.set(service.name, service);
+  }
+  new MtlsNamespace(mesh, 'shop-mtls', { namespace: 'shop', clusters, services: [...services.values()] });
+}
+
+/** One way to break the constructs' mesh, and exactly the findings it must produce. */
+interface BrokenThroughConstructs {
+  readonly title: string;
+  readonly code: string;
+  /** How a user gets there: construct props (or the mesh spec), or a cdk8s escape hatch. */
+  readonly through: 'props' | 'escape hatch';
+  readonly build: () => IstioMesh;
+  readonly expected: readonly (Partial<Finding> & Pick<Finding, 'code' | 'severity' | 'cluster' | 'folder' | 'object'>)[];
+}
+
+const BROKEN: readonly BrokenThroughConstructs[] = [
+  {
+    // TlsGateway always binds its VirtualService to its own Gateway: only an edited reference misses.
+    title: "the gateway's VirtualService bound to a Gateway no construct defines",
+    code: 'IST0101',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'gateways', 0), `${NAMESPACE}/bookinfo-gateway`));
+      return mesh;
+    },
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE }],
+  },
+  {
+    title: 'a TlsGateway route to a host no AppSplit serves',
+    code: 'IST0101',
+    through: 'props',
+    build: () => composeMesh({ gateway: { routes: [{ matches: [{ prefix: '/' }], destination: { host: 'productpages', port: 9080 } }] } }),
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE }],
+  },
+  {
+    title: "BookinfoSplit routing to reviews v3 while the MtlsNamespace lists only reviews' subsets v1 and v2",
+    code: 'IST0101',
+    through: 'props',
+    build: () =>
+      composeMesh({ mtls: (services) => ({ services: services.map((service) => (service.name === 'reviews' ? { name: 'reviews', subsets: ['v1', 'v2'] } : service)) }) }),
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: `VirtualService/${NAMESPACE}/reviews` }],
+  },
+  {
+    title: 'a TlsGateway credentialSecret the user provides in every gateway cluster but north',
+    code: 'IST0101',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh({ gateway: { credentialSecret: 'bookinfo-tls' } });
+      for (const cluster of [EAST, WEST]) tlsSecret(mesh.clusterChart(cluster), 'bookinfo-tls');
+      return mesh;
+    },
+    expected: [{ code: 'IST0101', severity: 'error', cluster: NORTH, folder: CONTROL_PLANE_FOLDER, object: GATEWAY_OBJECT }],
+  },
+  {
+    title: 'an MtlsNamespace subset of reviews no placed workload runs (v4)',
+    code: 'IST0173',
+    through: 'props',
+    build: () =>
+      composeMesh({ mtls: (services) => ({ services: services.map((service) => (service.name === 'reviews' ? { name: 'reviews', subsets: ['v1', 'v2', 'v3', 'v4'] } : service)) }) }),
+    expected: [{ code: 'IST0173', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews` }],
+  },
+  {
+    title: 'an MtlsNamespace service no AppSplit defines',
+    code: 'IST0174',
+    through: 'props',
+    build: () => composeMesh({ mtls: (services) => ({ services: [...services, { name: 'mongodb' }] }) }),
+    expected: [{ code: 'IST0174', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/mongodb` }],
+  },
+  {
+    // TlsGateway gives its Gateway and its VirtualService the same hosts.
+    title: "the gateway's VirtualService serving a host its Gateway does not",
+    code: 'IST0132',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'hosts', 0), 'shop.example.com'));
+      return mesh;
+    },
+    expected: [{ code: 'IST0132', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE }],
+  },
+  {
+    // Same name in the same namespace would emit every object twice (MCL0001) and leave one Gateway;
+    // in another namespace the two Gateways share the selector `istio: <name>`, port 443 and host.
+    title: 'a second TlsGateway of the same name and host in another namespace',
+    code: 'IST0145',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh();
+      new MtlsNamespace(mesh, 'canary-mtls', { namespace: 'bookinfo-canary', services: [] });
+      new TlsGateway(mesh, 'canary-gateway', { namespace: 'bookinfo-canary', name: GATEWAY, hosts: [HOST] });
+      return mesh;
+    },
+    expected: [
+      { code: 'IST0145', severity: 'error', ...onControlPlane, object: `Gateway/bookinfo-canary/${GATEWAY}` },
+      { code: 'IST0145', severity: 'error', ...onControlPlane, object: GATEWAY_OBJECT },
+    ],
+  },
+  {
+    // TlsGateway opens 443 on both its Gateway and its Service.
+    title: 'the Gateway listening on a port its gateway Service does not expose',
+    code: 'IST0162',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'servers', 0, 'port', 'number'), 8443));
+      return mesh;
+    },
+    expected: [EAST, NORTH, WEST].map((cluster) => ({ code: 'IST0162', severity: 'error', cluster, folder: CONTROL_PLANE_FOLDER, object: GATEWAY_OBJECT }) as const),
+  },
+  {
+    title: 'an AppSplit service whose port is named "web"',
+    code: 'IST0118',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh();
+      splitShop(mesh, { shop: { app: shopApp('shop', { portName: 'web' }), placement: { default: [WEST] } } }, [WEST]);
+      return mesh;
+    },
+    expected: [{ code: 'IST0118', severity: 'warning', ...inFolderOf(WEST), object: 'Service/shop/catalog' }],
+  },
+  {
+    title: 'the same service with different ports in two AppSplits of one namespace on different clusters',
+    code: 'IST0170',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh();
+      splitShop(
+        mesh,
+        {
+          'shop-north': { app: shopApp('shop-north'), placement: { default: [NORTH] } },
+          'shop-west': { app: shopApp('shop-west', { port: 9090 }), placement: { default: [WEST] } },
+        },
+        [WEST, NORTH],
+      );
+      return mesh;
+    },
+    // Compared with the first cluster, by name, that has the Service: north.
+    expected: [{ code: 'IST0170', severity: 'warning', ...inFolderOf(WEST), object: 'Service/shop/catalog' }],
+  },
+  {
+    title: 'the MtlsNamespace left out of north, which runs Bookinfo workloads, with a plain Namespace instead',
+    code: 'IST0102',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh({ mtls: () => ({ clusters: [EAST, WEST] }) });
+      new k8s.KubeNamespace(mesh.clusterChart(NORTH), 'bookinfo-namespace', { metadata: { name: NAMESPACE } });
+      return mesh;
+    },
+    expected: [{ code: 'IST0102', severity: 'warning', ...inFolderOf(NORTH), object: `Namespace/${NAMESPACE}` }],
+  },
+  {
+    // Leaving Bookinfo's MtlsNamespace out altogether also drops the DestinationRules its routes
+    // need (IST0101); an AppSplit emits no Istio configuration, so its namespace shows IST0102 alone.
+    title: 'an AppSplit namespace given a plain Namespace and no MtlsNamespace',
+    code: 'IST0102',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh();
+      new AppSplit(mesh, 'shop', { app: shopApp('shop'), namespace: 'shop', placement: { default: [WEST] } });
+      new k8s.KubeNamespace(mesh.clusterChart(WEST), 'shop-namespace', { metadata: { name: 'shop' } });
+      return mesh;
+    },
+    expected: [{ code: 'IST0102', severity: 'warning', ...inFolderOf(WEST), object: 'Namespace/shop' }],
+  },
+  {
+    // TlsGateway labels every cluster's gateway pods with its own selector.
+    title: "north's gateway pods relabelled so the Gateway no longer selects them",
+    code: 'KIA0302',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Deployment', GATEWAY, NAMESPACE).addJsonPatch(
+        JsonPatch.replace(pointer('spec', 'selector', 'matchLabels', LABELS.gatewaySelector), 'ingressgateway'),
+        JsonPatch.replace(pointer('spec', 'template', 'metadata', 'labels', LABELS.gatewaySelector), 'ingressgateway'),
+      );
+      return mesh;
+    },
+    expected: [{ code: 'KIA0302', severity: 'error', cluster: NORTH, folder: CONTROL_PLANE_FOLDER, object: GATEWAY_OBJECT }],
+  },
+  {
+    title: 'the Gateway selector edited to match no gateway workload in any cluster',
+    code: 'KIA0302',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'selector', LABELS.gatewaySelector), 'ingressgateway'));
+      return mesh;
+    },
+    expected: [{ code: 'KIA0302', severity: 'error', ...onControlPlane, object: GATEWAY_OBJECT }],
+  },
+  {
+    // MtlsNamespace writes ISTIO_MUTUAL DestinationRules beside its STRICT PeerAuthentication.
+    title: "the MtlsNamespace's DestinationRule for reviews edited to disable TLS",
+    code: 'IST0113',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'trafficPolicy', 'tls', 'mode'), 'DISABLE'));
+      return mesh;
+    },
+    expected: [
+      { code: 'IST0113', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews` },
+      { code: 'KIA0501', severity: 'error', ...onControlPlane, object: `PeerAuthentication/${NAMESPACE}/default` },
+    ],
+  },
+  {
+    // Two objects of one group, kind, namespace and name would share a file name; the analyzers
+    // report it before the writer ever sees the folder.
+    title: 'the Namespace added by hand to west beside the MtlsNamespace that already emits it',
+    code: 'MCL0001',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      new k8s.KubeNamespace(mesh.clusterChart(WEST), 'bookinfo-namespace', { metadata: { name: NAMESPACE, labels: { [LABELS.injection]: 'enabled' } } });
+      return mesh;
+    },
+    expected: [{ code: 'MCL0001', severity: 'error', ...inFolderOf(WEST), object: `Namespace/${NAMESPACE}` }],
+  },
+  {
+    title: 'the MultiClusterSecret left out',
+    code: 'MCL0002',
+    through: 'props',
+    build: () => composeMesh({ withoutRemoteSecrets: true }),
+    expected: [NORTH, WEST].map((cluster) => ({ code: 'MCL0002', severity: 'error', ...onControlPlane, object: `Secret/${ISTIO_SYSTEM_NAMESPACE}/${remoteSecretName(cluster)}` }) as const),
+  },
+  {
+    // MultiClusterSecret writes one per remote of the model; a leftover comes from a raw object.
+    title: 'a raw remote secret left over for cluster south, which the mesh no longer has',
+    code: 'MCL0003',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      rawRemoteSecret(mesh.controlPlaneChart, 'south');
+      return mesh;
+    },
+    expected: [{ code: 'MCL0003', severity: 'error', ...onControlPlane, object: `Secret/${ISTIO_SYSTEM_NAMESPACE}/${remoteSecretName('south')}` }],
+  },
+  {
+    title: 'a raw remote secret for the control-plane cluster',
+    code: 'MCL0003',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      rawRemoteSecret(mesh.controlPlaneChart, EAST);
+      return mesh;
+    },
+    expected: [{ code: 'MCL0003', severity: 'error', ...onControlPlane, object: `Secret/${ISTIO_SYSTEM_NAMESPACE}/${remoteSecretName(EAST)}` }],
+  },
+  {
+    // MultiClusterSecret derives name, annotation and data key from one cluster name.
+    title: "west's remote ExternalSecret with its cluster annotation edited",
+    code: 'MCL0004',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'ExternalSecret', remoteSecretName(WEST), ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
+        JsonPatch.replace(pointer('spec', 'target', 'template', 'metadata', 'annotations', ANNOTATIONS.clusterName), 'wset'),
+      );
+      return mesh;
+    },
+    expected: [{ code: 'MCL0004', severity: 'error', ...onControlPlane, object: `ExternalSecret/${ISTIO_SYSTEM_NAMESPACE}/${remoteSecretName(WEST)}` }],
+  },
+  {
+    title: "north's injectionUrl copied from west in the mesh spec",
+    code: 'MCL0005',
+    through: 'props',
+    build: () =>
+      composeMesh({
+        spec: {
+          ...SPEC,
+          clusters: CLUSTERS.map((cluster) =>
+            cluster.name === NORTH ? { ...cluster, injectionUrl: `https://istiod.east.example.com:15017${injectionPath(WEST, NETWORK)}` } : cluster,
+          ),
+        },
+      }),
+    expected: [{ code: 'MCL0005', severity: 'error', ...inFolderOf(NORTH), object: `MutatingWebhookConfiguration/${SIDECAR_INJECTOR_WEBHOOK}` }],
+  },
+  {
+    // IstioRemote annotates every remote's istio-system with the model's control plane.
+    title: "north's istio-system Namespace edited to name another control plane",
+    code: 'MCL0006',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Namespace', ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
+        JsonPatch.replace(pointer('metadata', 'annotations', ANNOTATIONS.controlPlaneClusters), 'central'),
+      );
+      return mesh;
+    },
+    expected: [{ code: 'MCL0006', severity: 'error', ...inFolderOf(NORTH), object: `Namespace/${ISTIO_SYSTEM_NAMESPACE}` }],
+  },
+  {
+    // The constructs put Istio configuration in the control-plane chart only.
+    title: "a raw DestinationRule in west's chart",
+    code: 'MCL0007',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      new ApiObject(mesh.clusterChart(WEST), 'ratings-destination-rule', {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'ratings', namespace: NAMESPACE },
+        spec: { host: 'ratings', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+      });
+      return mesh;
+    },
+    expected: [{ code: 'MCL0007', severity: 'error', ...inFolderOf(WEST), object: `DestinationRule/${NAMESPACE}/ratings` }],
+  },
+  {
+    // AppSplit emits a Service wherever a caller of the same app runs; a call into another app
+    // cannot be declared with `calls` (checked against the app's own services), only through
+    // the version's podAnnotations, and nothing then brings the callee's Service along.
+    title: 'an AppSplit workload in north declaring a call to Bookinfo productpage, whose Service only east has',
+    code: 'MCL0008',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh();
+      const storefront = shopApp('storefront', {
+        name: 'storefront',
+        serviceAccount: 'storefront',
+        versions: [{ version: 'v1', image: 'ghcr.io/example/storefront:1.0.0', podAnnotations: { [APP_ANNOTATIONS.calls]: `productpage.${NAMESPACE}` } }],
+      });
+      splitShop(mesh, { shop: { app: storefront, placement: { default: [NORTH] } } }, [NORTH]);
+      return mesh;
+    },
+    expected: [{ code: 'MCL0008', severity: 'error', ...inFolderOf(NORTH), object: 'Deployment/shop/storefront-v1' }],
+  },
+  {
+    title: 'the reviews Service AppSplit put in east for productpage removed from the construct tree',
+    code: 'MCL0008',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      const service = apiObjectIn(mesh, mesh.clusterChart(EAST), 'Service', 'reviews', NAMESPACE);
+      service.node.scope!.node.tryRemoveChild(service.node.id);
+      return mesh;
+    },
+    expected: [{ code: 'MCL0008', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/productpage-v1` }],
+  },
+];
+
+describe('analyzers on meshes built with the constructs', () => {
+  it('find nothing wrong in the mesh buildMesh builds', () => {
+    // GIVEN the standard constructs for three clusters with Bookinfo split over them
+    const mesh = buildMesh(Mesh.fromSpec(SPEC));
+
+    // WHEN it is synthesized
+    const output = synthesizeOutput(mesh);
+
+    // THEN neither the analyzers nor the constructs report anything
+    expect(output.findings).toEqual([]);
+    expect(output.warnings).toEqual([]);
+  });
+
+  it('start the broken meshes from that same mesh, composed by hand', () => {
+    // GIVEN the constructs composed by hand as buildMesh composes them
+    const byHand = composeMesh();
+
+    // WHEN both are synthesized
+    const handManifests = synthesizeMesh(byHand).manifests;
+    const built = synthesizeMesh(buildMesh(Mesh.fromSpec(SPEC))).manifests;
+
+    // THEN they emit the same manifests, with no finding
+    expect(handManifests).toEqual(built);
+    expect(synthesizeOutput(byHand).findings).toEqual([]);
+  });
+
+  it.each(BROKEN)('report $code for $title ($through)', ({ build, expected }) => {
+    // GIVEN the mesh, broken through the constructs
+    const mesh = build();
+
+    // WHEN it is synthesized and analyzed
+    const output = synthesizeOutput(mesh);
+
+    // THEN exactly the expected findings come out, nothing else: errors fail synth, warnings only under --strict
+    expect(output.findings).toMatchObject(expected);
+    expect(output.warnings).toEqual([]);
+    const hasErrors = expected.some((finding) => finding.severity === 'error');
+    expect(failingFindings(output.findings).length > 0).toBe(hasErrors);
+    expect(failingFindings(output.findings, true)).toHaveLength(expected.length);
+    // AND with errors nothing is rendered, so nothing could be written
+    expect(output.tree.size === 0).toBe(hasErrors);
+  });
+
+  it('break the mesh for every code an analyzer reports, and for the four forms of IST0101', () => {
+    // GIVEN the codes of all analyzers
+    const codes = new Set(ANALYZERS.flatMap((analyzer) => analyzer.codes));
+
+    // WHEN compared with the codes the broken meshes produce
+    const tested = new Set(BROKEN.flatMap((broken) => broken.expected.map((finding) => finding.code)));
+
+    // THEN none is left untested, and IST0101 is fired by a missing Gateway, host, subset and credential
+    expect([...codes].filter((code) => !tested.has(code))).toEqual([]);
+    expect(BROKEN.filter((broken) => broken.code === 'IST0101')).toHaveLength(4);
+  });
+});

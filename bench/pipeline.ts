@@ -4,9 +4,7 @@
  * functions in the same order as `synthesizeOutput` + `writeMesh` (no GitOps); the output-bytes
  * test checks that it writes exactly what `writeMesh` writes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { analyzeMesh } from '../lib/analyzers';
 import { formatFinding } from '../lib/analyzers/finding';
 import { failingFindings } from '../lib/synth-output';
@@ -16,7 +14,10 @@ import { synthesizeMesh } from '../lib/synth/synthesize-mesh';
 import { renderReadme } from '../lib/writer/readme';
 import { KUSTOMIZATION_FILE, renderTree } from '../lib/writer/render-tree';
 import { writeTree } from '../lib/writer/write-tree';
+import type { FloorFile } from './floor';
 import { buildSyntheticConstructs, syntheticModel, type SyntheticMeshSize } from './synthetic-mesh';
+
+export { writeFloor, type FloorFile } from './floor';
 
 export const STAGES = ['model', 'constructs', 'synth', 'analyze', 'render', 'write'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -62,9 +63,6 @@ export function runPipeline(size: SyntheticMeshSize, outdir: string): PipelineRu
   return { stages, totalMs: now() - start, manifests: synthesized.manifests, tree };
 }
 
-/** One file of the floor: an object serialized with js-yaml, or a text file written as is. */
-export type FloorFile = readonly [path: string, content: object | string];
-
 /**
  * What the floor writes: every object of the tree (manifests, and the kustomizations as objects)
  * at its path, plus the text files (README, install values) as rendered. Built before timing.
@@ -89,23 +87,4 @@ export function floorFiles(manifests: MeshManifests, tree: ReadonlyMap<string, s
   }
   for (const [path, content] of tree) if (!objectPaths.has(path)) files.push([path, content]);
   return files;
-}
-
-/**
- * The floor: the same files with `js-yaml` `dump` (the writer's options) and `writeFileSync`
- * alone, into `outdir`. Returns the milliseconds taken.
- */
-export function writeFloor(files: readonly FloorFile[], outdir: string): number {
-  const start = now();
-  const made = new Set<string>();
-  for (const [path, content] of files) {
-    const file = join(outdir, path);
-    const dir = dirname(file);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    writeFileSync(file, typeof content === 'string' ? content : dump(content, { lineWidth: -1, noRefs: true }));
-  }
-  return now() - start;
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
-import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
+import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
 import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 
@@ -56,7 +56,7 @@ export class EastWestGateway extends Construct {
         namespace: ISTIO_SYSTEM_NAMESPACE,
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
-        labels: { [LABELS.network]: network, ...MESH_COMPONENT_LABELS },
+        labels: { [LABELS.network]: network },
         env: { [EAST_WEST_GATEWAY.requestedNetworkViewEnv]: network },
         ports: [
           { name: 'tls', port: EAST_WEST_GATEWAY.crossNetworkPort },

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { Cluster, Mesh } from '../lib/model/mesh';
@@ -12,6 +13,7 @@ import {
   KUBERNETES_LABELS,
   LABELS,
   MANAGED_BY,
+  MESH_COMPONENT_ANNOTATIONS,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
   READER_SERVICE_ACCOUNT,
@@ -56,6 +58,9 @@ export class IstioRemote extends Construct {
       addReaderAccount(objects);
       addIstiodService(objects, model);
       addInjectionWebhook(objects, model, remote);
+      for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
+        for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
+      }
       if (!model.controlPlaneAddressIsIp && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.

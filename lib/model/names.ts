@@ -145,6 +145,12 @@ export const KUBERNETES_LABELS = {
 /** The label of Istio's own components (the charts' `istio.labels`); mesh components are applied by it first. */
 export const MESH_COMPONENT_LABELS = { 'app.kubernetes.io/part-of': 'istio' } as const;
 
+/**
+ * Argo CD applies lower sync waves first and waits for them to be healthy: a remote's mesh
+ * components (the injection webhook among them) go in a wave before its workloads.
+ */
+export const MESH_COMPONENT_ANNOTATIONS = { 'argocd.argoproj.io/sync-wave': '-1' } as const;
+
 /** On a `kubernetes.io/service-account-token` Secret: the service account Kubernetes fills its token for. */
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
 

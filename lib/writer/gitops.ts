@@ -1,5 +1,5 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, requireDnsLabel } from '../model/names';
+import { caVariable, MESH_COMPONENT_ANNOTATIONS, requireDnsLabel } from '../model/names';
 import { CONTROL_PLANE_FOLDER, clusterFolder, type Manifest } from '../synth/mesh-manifests';
 import { renderFolder } from './render-tree';
 
@@ -263,6 +263,7 @@ function describeArgoCd(model: Mesh): string {
     `  \`argocd cluster add <kube-context> --name ${model.controlPlane.name} --label ${MESH_CLUSTER_LABEL}=${model.id}\`.`,
     '  The cluster Argo CD runs in has no cluster secret by default; declare one for it if it is part of the mesh.',
     `- The Application \`${controlPlaneDeliveryName(model)}\` syncs \`${CONTROL_PLANE_FOLDER}/\` to \`${model.controlPlane.name}\`. Argo CD does not order Applications: it retries until \`${clusterFolder(model.controlPlane.name)}\` has created the namespaces it needs.`,
+    `- Within a remote's Application, the mesh components carry the sync wave ${MESH_COMPONENT_ANNOTATIONS['argocd.argoproj.io/sync-wave']}, so the injection webhook exists before any workload pod is created.`,
   ].join('\n');
 }
 
@@ -276,6 +277,7 @@ function describeFlux(model: Mesh): string {
     `- Each Kustomization applies its folder through a kubeconfig in a Secret beside it (key \`value\`): create ${kubeconfigSecrets}, e.g.`,
     `  \`kubectl -n flux-system create secret generic ${kubeconfigSecretName(model.controlPlane.name)} --from-file=value=./${model.controlPlane.name}.kubeconfig\`.`,
     `- Order: \`${controlPlaneDeliveryName(model)}\` depends on \`${clusterDeliveryName(model, model.controlPlane.name)}\`, and each remote's Kustomization depends on \`${controlPlaneDeliveryName(model)}\`.`,
+    '- A Kustomization applies its folder at once, so on a remote\'s first install its workload pods may be created before the injection webhook answers and start without a sidecar: once istiod injects, restart them (`kubectl --context <remote> rollout restart deployment -n <namespace>`).',
   ];
   if (model.credentials.source === 'flux-substitution') {
     const variables = model.remotes.map((remote) => `\`${remote.tokenVariable}\` and \`${caVariable(remote.name)}\` (${remote.name})`).join(', ');

@@ -72,17 +72,24 @@ describe('IstioRemote', () => {
     const multiNetwork = synth(MULTI_NETWORK_MESH).clusters;
     // THEN every remote's namespace names the control plane, and carries its own network when networks differ
     const componentLabels = { 'app.kubernetes.io/part-of': 'istio', 'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster' };
-    expect(flat.metadata).toEqual({ name: 'istio-system', annotations: { 'topology.istio.io/controlPlaneClusters': 'icp' }, labels: componentLabels });
+    expect(flat.metadata).toEqual({
+      name: 'istio-system',
+      annotations: { 'topology.istio.io/controlPlaneClusters': 'icp', 'argocd.argoproj.io/sync-wave': '-1' },
+      labels: componentLabels,
+    });
     expect(only(multiNetwork.get('iks')!, 'Namespace').metadata.labels).toEqual({ ...componentLabels, 'topology.istio.io/network': 'network1' });
     expect(only(multiNetwork.get('edge')!, 'Namespace').metadata.labels).toEqual({ ...componentLabels, 'topology.istio.io/network': 'network2' });
   });
 
-  it('labels every object it emits as a mesh component, so it can be applied before the workloads', () => {
+  it('marks every object it emits as a mesh component, so it can be applied before the workloads', () => {
     // GIVEN a flat mesh WHEN synthesized
     const objects = synth(FLAT_MESH).clusters.get('iks')!;
-    // THEN the selector of the output README's first remote phase picks every one of them
+    // THEN the selector of the output README's first remote phase picks every one of them, and Argo CD syncs them in an earlier wave
     expect(objects.length).toBeGreaterThan(5);
-    for (const object of objects) expect(object.metadata.labels?.['app.kubernetes.io/part-of'], `${object.kind}/${object.metadata.name}`).toBe('istio');
+    for (const object of objects) {
+      expect(object.metadata.labels?.['app.kubernetes.io/part-of'], `${object.kind}/${object.metadata.name}`).toBe('istio');
+      expect(object.metadata.annotations?.['argocd.argoproj.io/sync-wave'], `${object.kind}/${object.metadata.name}`).toBe('-1');
+    }
   });
 
   it('warns that an ExternalName webhook is called on port 443 unless an injection URL is set', () => {
@@ -139,7 +146,7 @@ describe('IstioRemote', () => {
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'istio-reader-service-account', namespace: 'istio-system' }]);
     const token = only(remote, 'Secret');
     expect(token.type).toBe('kubernetes.io/service-account-token');
-    expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'istio-reader-service-account' });
+    expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'istio-reader-service-account', 'argocd.argoproj.io/sync-wave': '-1' });
     expect(token.data).toBeUndefined();
   });
 

@@ -117,7 +117,7 @@ describe('the OpenShift seed mesh', () => {
   it('installs the remote profile on ocp-west only, pointing at the control plane', () => {
     expect(names(east, 'MutatingWebhookConfiguration')).toEqual([]);
     const istioSystem = one(west, 'Namespace', 'istio-system');
-    expect(istioSystem.metadata.annotations).toEqual({ 'topology.istio.io/controlPlaneClusters': 'ocp-east' });
+    expect(istioSystem.metadata.annotations).toEqual({ 'topology.istio.io/controlPlaneClusters': 'ocp-east', 'argocd.argoproj.io/sync-wave': '-1' });
     const webhook = one(west, 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
     for (const hook of webhook.webhooks) {
       expect(hook.clientConfig.service).toEqual({ name: 'istiod', namespace: 'istio-system', path: '/inject/cluster/ocp-west/net/network1', port: 443 });

@@ -188,12 +188,14 @@ describe('MultiClusterSecret', () => {
     expect(() => synthesizeMesh(mesh)).toThrow('[mesh/second] the remote secrets are already written by the MultiClusterSecret at mesh/first; a mesh takes one');
   });
 
-  it('emits schema-valid Secrets', () => {
-    // GIVEN the credential sources that write Secrets (ExternalSecret has no schema in test/support)
+  it('emits schema-valid objects for every credential source', () => {
+    // GIVEN the three credential sources
+    const externalSecrets = synth(meshSpec()).manifests.controlPlane;
     const fluxSecrets = synth(meshSpec({ source: 'flux-substitution' })).manifests.controlPlane;
     const inlineSecrets = synth(meshSpec({ source: 'inline' }), { allowInlineCredentials: true }).manifests.controlPlane;
-    // WHEN / THEN every Secret validates against the Kubernetes schema
-    expectValidManifests([...fluxSecrets, ...inlineSecrets]);
+    // WHEN / THEN every ExternalSecret validates against its v1 CRD schema and every Secret against the Kubernetes one
+    expect(externalSecrets.map((m) => m.kind)).toEqual(['ExternalSecret', 'ExternalSecret']);
+    expectValidManifests([...externalSecrets, ...fluxSecrets, ...inlineSecrets]);
   });
 
   it('matches the snapshot of every credential source', () => {

@@ -6,7 +6,7 @@
  * removed from the construct tree). `analyze-mesh.test.ts` covers the same codes on hand-made
  * manifests, `read-mesh-tree.test.ts` on a YAML tree read back as `validate` reads it.
  */
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { AppSplit, type AppSplitProps } from '../../constructs/app-split';
@@ -28,6 +28,7 @@ import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LA
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/synth/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { failingFindings, synthesizeOutput } from '../../lib/synth-output';
+import { remoteSecret } from './fixtures';
 
 const EAST = 'east';
 const WEST = 'west';
@@ -112,15 +113,7 @@ function tlsSecret(chart: Chart, name: string): void {
 
 /** A remote secret as `istioctl create-remote-secret --name <cluster>` prints it, added as a raw object. */
 function rawRemoteSecret(chart: Chart, cluster: string): void {
-  new k8s.KubeSecret(chart, `raw-remote-secret-${cluster}`, {
-    metadata: {
-      name: remoteSecretName(cluster),
-      namespace: ISTIO_SYSTEM_NAMESPACE,
-      labels: { [LABELS.multiClusterSecret]: 'true' },
-      annotations: { [ANNOTATIONS.clusterName]: cluster },
-    },
-    stringData: { [cluster]: `apiVersion: v1\nkind: Config\ncurrent-context: ${cluster}\n` },
-  });
+  new ApiObject(chart, `raw-remote-secret-${cluster}`, remoteSecret(cluster) as unknown as ApiObjectProps);
 }
 
 /** A small application of one service, `catalog` unless overridden, for the AppSplit cases. */

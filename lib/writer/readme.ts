@@ -218,8 +218,8 @@ function tokens(folders: readonly OutputFolder[]): string | undefined {
     '```sh',
     '# the bearer token',
     `${readTokenSecretKey(TOKEN_PROPERTY)} | base64 -d`,
-    '# the API server CA: decoded (PEM) for an external-secrets store entry, whose template encodes it again;',
-    '# as it is (base64) for a Flux or envsubst variable, which lands in certificate-authority-data',
+    '# the API server CA, decoded (PEM) for an external-secrets store entry, whose template encodes it again;',
+    '# for a Flux or envsubst variable leave out `| base64 -d`: certificate-authority-data takes it base64-encoded',
     `${readTokenSecretKey(CA_PROPERTY)} | base64 -d`,
     '```',
   ].join('\n');

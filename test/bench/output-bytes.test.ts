@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'a6c3e4110a404282b231f07eb95270b92bbc92a4f052b419c3ed6609007b5c72',
-  'apps/openshift/inventory.yaml': '54898cda44d01ffbe1f82bdc81034246e4e3b2a4db357729ff02ec371fd612f3',
-  'apps/hybrid/inventory.yaml': 'ee748721d48cea609d978b759bee6dd63b9e4dfc9d66d68bf15617fa6692104d',
+  'synthetic 3x20': 'e72ff4458b6cbe40f3edb86eb4268a70fa8ccba7c756a2efdcb44d7c0d05927b',
+  'apps/openshift/inventory.yaml': '44e166f87082857e203593d6c845edc68e95ad643f7a8880f4a5def9bebdde27',
+  'apps/hybrid/inventory.yaml': '57c91db40033378c6205d0a96f5ce8c967daca2774bd08c4df34efa097f68228',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -101,7 +101,8 @@ describe('inventory properties', () => {
       clusters: names.map(
         (name, index): ClusterSpec => ({
           name,
-          url: `https://api.${name}.example.com:6443`,
+          // not derived from the name: a valid label such as "xn--0" is no valid host name
+          url: `https://api-${index}.example.com:6443`,
           istio_control_plane: index === controlPlane,
           ...(index === controlPlane ? { controlPlaneAddress: `10.0.0.${index + 1}` } : {}),
           podCidr: `10.${index + 1}.0.0/16`,

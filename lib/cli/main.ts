@@ -175,9 +175,9 @@ function synthCommand(args: readonly string[], io: CliIo): number {
   const { manifests, findings, warnings, tree } = output;
   const strict = values.strict === true;
   for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);
-  reportFindings(findings, io, strict);
+  const findingsFail = reportFindings(findings, io, strict);
   if (blockingProblems(output, strict).length > 0) {
-    const what = failingFindings(findings, strict).length > 0 ? 'the mesh has errors' : 'the mesh has warnings and --strict is set';
+    const what = findingsFail ? 'the mesh has errors' : 'the mesh has warnings and --strict is set';
     io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${outdir}/ was not touched\n`);
     return EXIT_INVALID;
   }

@@ -20,6 +20,8 @@ export interface Finding {
   readonly message: string;
   /** What to change to fix it, in one line. */
   readonly hint: string;
+  /** The JSON pointer of the field at fault inside the object, when the finding is about one field. */
+  readonly path?: string;
 }
 
 /**

@@ -15,6 +15,7 @@ import { injectionPathAnalyzer } from './injection-paths';
 import { indexMesh } from './mesh-index';
 import { misplacedControlPlaneObjectAnalyzer } from './misplaced-control-plane-objects';
 import { mtlsConflictAnalyzer } from './mtls-conflicts';
+import { objectSchemaAnalyzer } from './object-schema-violations';
 import { namespaceNotInjectedAnalyzer } from './namespace-injection';
 import { remoteSecretAnalyzer } from './remote-secrets';
 import { portNamingAnalyzer } from './service-port-names';
@@ -24,6 +25,7 @@ import { missingDestinationAnalyzer } from './virtual-service-destinations';
 
 /** Every analyzer `analyzeMesh` runs. The codes and what they mean are listed in `README.md`. */
 export const ANALYZERS: readonly Analyzer[] = [
+  objectSchemaAnalyzer,
   missingGatewayAnalyzer,
   missingDestinationAnalyzer,
   missingCredentialAnalyzer,

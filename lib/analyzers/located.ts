@@ -10,7 +10,7 @@ export interface Located {
 }
 
 /** What an analyzer says about an object; where the object is comes from its location. */
-export type FindingDetails = Pick<Finding, 'code' | 'severity' | 'message' | 'hint'>;
+export type FindingDetails = Pick<Finding, 'code' | 'severity' | 'message' | 'hint' | 'path'>;
 
 /**
  * A finding on a located object. `cluster` defaults to the cluster the object is applied to; a

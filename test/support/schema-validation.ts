@@ -3,35 +3,28 @@
  * can assert "every emitted object is valid" with `expectValidManifests(objects)`.
  *
  * Where each kind's schema comes from:
- * - Istio kinds: the upstream CRD file (`crd-all.gen.yaml` in shared/upstream), compiled with ajv.
- * - external-secrets.io/v1 ExternalSecret: the upstream CRD's v1 schema, copied into `schemas/`
- *   (see schemas/README.md for where from) and compiled with ajv the same way. The only npm package
- *   that models v1, @kubernetes-models/external-secrets 2.x, is ESM-only and needs Node 22 (0.5.2,
- *   the CommonJS one, stops at v1beta1).
- * - Kubernetes kinds and the cert-manager, Argo CD and Flux kinds: the `kubernetes-models` packages
- *   (the 4.x line, the last that is CommonJS and runs on Node 20). Their precompiled validators
- *   check types, required fields and enums but accept any unknown field, so the field names each
- *   object may have are read from the packages' TypeScript declarations, which are generated from
- *   the same schemas.
+ * - Istio kinds and external-secrets.io/v1 ExternalSecret: the product's own check
+ *   (lib/analyzers/object-schemas.ts, the one `validate` runs) with the CRD schemas of its bundle
+ *   (schemas/object-schemas.json).
+ * - Kubernetes kinds and the cert-manager, Argo CD and Flux kinds: the `kubernetes-models`
+ *   packages (the 4.x line, the last that is CommonJS and runs on Node 20), whose precompiled
+ *   validators check upstream's patterns, formats and integer types, more than the product's
+ *   bundle derives from the models' type declarations. They accept any unknown
+ *   field, so the field names each object may have are read from the packages' TypeScript
+ *   declarations, which are generated from the same schemas.
  * - Any other kind has no schema here and is reported as a problem, never passed silently.
  *
- * `metadata` is checked by a schema of its own for every kind (CRD schemas leave it out).
+ * `metadata` is checked by the product's metadata schema for every kind (CRD schemas leave it out).
  * Schemas are compiled on first use of a kind and cached.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { loadAll } from 'js-yaml';
+import type { ErrorObject } from 'ajv';
 import ts from 'typescript';
 import { expect } from 'vitest';
+import { ajvProblems, bodySchemaProblems, formatSchemaProblem, isPlainObject, joinPointer, metadataProblems } from '../../lib/analyzers/object-schemas';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
-/** Same default and override as scripts/import-istio.mjs, which generates the Istio classes from this file. */
-const ISTIO_CRD_FILE = resolve(
-  REPO_ROOT,
-  process.env.ISTIO_CRD_FILE ?? '../shared/upstream/istio/manifests/charts/base/files/crd-all.gen.yaml',
-);
 
 /** Checks one object; returns its problems as `path: message` lines, none when it is valid. */
 export function validateManifest(manifest: unknown): string[] {
@@ -42,12 +35,15 @@ export function validateManifest(manifest: unknown): string[] {
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     return ['/: apiVersion and kind must be strings'];
   }
-  const problems = metadataProblems(metadata, kind);
-  const validateBody = bodyValidatorFor(apiVersion, kind);
-  if (!validateBody) {
+  const problems = metadataProblems(metadata, kind).map(formatSchemaProblem);
+  // The kubernetes-models validators check more than the product's bundle derives from the same
+  // models (patterns, formats, integers), so they take the kinds they cover.
+  const validateModel = bodyValidatorFor(apiVersion, kind);
+  const bodyProblems = validateModel ? validateModel(manifest) : bodySchemaProblems({ apiVersion, kind, ...manifest })?.map(formatSchemaProblem);
+  if (!bodyProblems) {
     return [...problems, `/: no schema for ${apiVersion}/${kind}`];
   }
-  return [...problems, ...validateBody(manifest)];
+  return [...problems, ...bodyProblems];
 }
 
 /** Fails the current test with every problem of every object, each prefixed by `Kind/namespace/name`. */
@@ -67,10 +63,6 @@ function describeObject(manifest: object): string {
   return `${String(kind)}/${namespace}${name}`;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Checks a whole object except `metadata`, which the metadata schema owns for every kind (so a
  * metadata defect is reported once); returns problems as `path: message` lines.
@@ -82,232 +74,9 @@ const bodyValidators = new Map<string, BodyValidator | undefined>();
 function bodyValidatorFor(apiVersion: string, kind: string): BodyValidator | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!bodyValidators.has(key)) {
-    bodyValidators.set(key, crdValidatorFor(apiVersion, kind) ?? kubernetesModelsValidatorFor(apiVersion, kind));
+    bodyValidators.set(key, kubernetesModelsValidatorFor(apiVersion, kind));
   }
   return bodyValidators.get(key);
-}
-
-// ---------------------------------------------------------------------------------------------
-// ajv, shared by the metadata schema and the CRD schemas
-
-const ajv = createAjv();
-
-function createAjv(): Ajv {
-  // strictTypes and strictRequired are off because CRD schemas legitimately break them: types are
-  // inherited by anyOf branches, and `not: {anyOf: [{required: [a]}]}` names properties declared
-  // on the parent schema (Istio's way of saying "at most one of").
-  const instance = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
-  // CEL rules, list semantics and the pruning switch only matter to the API server; the closing of
-  // object schemas (see closeObjectSchemas) is what enforces known fields here.
-  instance.addVocabulary([
-    'x-kubernetes-validations',
-    'x-kubernetes-list-type',
-    'x-kubernetes-list-map-keys',
-    'x-kubernetes-map-type',
-    'x-kubernetes-preserve-unknown-fields',
-    'x-kubernetes-embedded-resource',
-  ]);
-  // Istio pairs it with an anyOf of integer and string, but the keyword alone means the same.
-  instance.addKeyword({
-    keyword: 'x-kubernetes-int-or-string',
-    schemaType: 'boolean',
-    validate: (enabled: boolean, data: unknown) => !enabled || Number.isInteger(data) || typeof data === 'string',
-    errors: false,
-  });
-  const inRange = (min: number, max: number) => (value: number) => Number.isInteger(value) && value >= min && value <= max;
-  instance.addFormat('int32', { type: 'number', validate: inRange(-(2 ** 31), 2 ** 31 - 1) });
-  instance.addFormat('int64', { type: 'number', validate: (value: number) => Number.isInteger(value) });
-  instance.addFormat('double', { type: 'number', validate: () => true });
-  instance.addFormat('float', { type: 'number', validate: () => true });
-  instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
-  instance.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i);
-  return instance;
-}
-
-/** `pointerPrefix` places the errors of a validated sub-object (metadata) in the whole object. */
-function ajvProblems(errors: ErrorObject[] | null | undefined, pointerPrefix = ''): string[] {
-  // An error inside propertyNames repeats, for the key, what its propertyNames error says.
-  return (errors ?? []).filter((error) => error.propertyName === undefined).map((error) => {
-    const pointer = pointerPrefix + error.instancePath;
-    const path = pointer || '/';
-    switch (error.keyword) {
-      case 'propertyNames':
-        return `${path}: invalid key ${JSON.stringify((error.params as { propertyName: string }).propertyName)}`;
-      case 'additionalProperties':
-        return `${joinPointer(pointer, (error.params as { additionalProperty: string }).additionalProperty)}: unknown field`;
-      case 'enum':
-        return `${path}: ${error.message} (${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
-      default:
-        return `${path}: ${error.message}`;
-    }
-  });
-}
-
-function joinPointer(pointer: string, key: string | number): string {
-  return `${pointer}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// metadata
-
-const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-const DNS1035_LABEL = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
-/** `[prefix/]name` where the optional prefix is a DNS subdomain (Kubernetes' qualified name). */
-const QUALIFIED_NAME =
-  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
-const LABEL_VALUE = '^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$';
-/** RBAC objects are named like path segments, e.g. `system:auth-delegator`. */
-const PATH_SEGMENT_NAME = '^(?!\\.\\.?$)[^/%]+$';
-
-/** Only what a generator should write; server-set fields (uid, resourceVersion, ...) are rejected. */
-function metadataSchema(namePattern: string, nameMaxLength: number) {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name'],
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: nameMaxLength, pattern: namePattern },
-      namespace: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS1123_LABEL },
-      labels: {
-        type: 'object',
-        propertyNames: { pattern: QUALIFIED_NAME },
-        additionalProperties: { type: 'string', maxLength: 63, pattern: LABEL_VALUE },
-      },
-      annotations: {
-        type: 'object',
-        propertyNames: { pattern: QUALIFIED_NAME },
-        additionalProperties: { type: 'string' },
-      },
-      finalizers: { type: 'array', items: { type: 'string', pattern: QUALIFIED_NAME } },
-      ownerReferences: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['apiVersion', 'kind', 'name', 'uid'],
-          additionalProperties: false,
-          properties: {
-            apiVersion: { type: 'string' },
-            kind: { type: 'string' },
-            name: { type: 'string' },
-            uid: { type: 'string' },
-            controller: { type: 'boolean' },
-            blockOwnerDeletion: { type: 'boolean' },
-          },
-        },
-      },
-    },
-  };
-}
-
-const metadataValidators = {
-  default: lazy(() => ajv.compile(metadataSchema(DNS1123_SUBDOMAIN, 253))),
-  dns1123Label: lazy(() => ajv.compile(metadataSchema(DNS1123_LABEL, 63))),
-  dns1035Label: lazy(() => ajv.compile(metadataSchema(DNS1035_LABEL, 63))),
-  pathSegment: lazy(() => ajv.compile(metadataSchema(PATH_SEGMENT_NAME, 253))),
-};
-
-/** The name rules the API server applies to these kinds are stricter or looser than a DNS subdomain. */
-const METADATA_VALIDATOR_BY_KIND: Record<string, keyof typeof metadataValidators> = {
-  Namespace: 'dns1123Label',
-  Service: 'dns1035Label',
-  ClusterRole: 'pathSegment',
-  ClusterRoleBinding: 'pathSegment',
-  Role: 'pathSegment',
-  RoleBinding: 'pathSegment',
-};
-
-function metadataProblems(metadata: unknown, kind: string): string[] {
-  const validate = metadataValidators[METADATA_VALIDATOR_BY_KIND[kind] ?? 'default']();
-  return validate(metadata) ? [] : ajvProblems(validate.errors, '/metadata');
-}
-
-function lazy<T>(create: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= create());
-}
-
-// ---------------------------------------------------------------------------------------------
-// Custom resources with a CRD schema: the Istio kinds and the schemas bundled in schemas/
-
-interface CrdVersion {
-  name: string;
-  served: boolean;
-  schema?: { openAPIV3Schema?: JsonSchema };
-}
-interface Crd {
-  kind: string;
-  spec: { group: string; names: { kind: string }; versions: CrdVersion[] };
-}
-type JsonSchema = Record<string, unknown>;
-
-/** `apiVersion/kind` → the served version's schema, for every CRD in the Istio file. */
-const istioSchemas = lazy(() => {
-  if (!existsSync(ISTIO_CRD_FILE)) {
-    throw new Error(`Istio CRD file not found: ${ISTIO_CRD_FILE} (set ISTIO_CRD_FILE to its path)`);
-  }
-  const schemas = new Map<string, JsonSchema>();
-  for (const document of loadAll(readFileSync(ISTIO_CRD_FILE, 'utf8')) as Crd[]) {
-    if (document?.kind !== 'CustomResourceDefinition') continue;
-    const { group, names, versions } = document.spec;
-    for (const version of versions) {
-      const schema = version.schema?.openAPIV3Schema;
-      if (version.served && schema) schemas.set(`${group}/${version.name}/${names.kind}`, schema);
-    }
-  }
-  return schemas;
-});
-
-/**
- * `apiVersion/kind` → a file in schemas/ holding one CRD version's openAPIV3Schema, for kinds that
- * neither the Istio file nor a kubernetes-models package covers. schemas/README.md says where each
- * file comes from.
- */
-const BUNDLED_CRD_SCHEMA_FILES: Record<string, string> = {
-  'external-secrets.io/v1/ExternalSecret': 'external-secrets.io_v1_externalsecret.json',
-};
-
-function crdSchemaFor(apiVersion: string, kind: string): JsonSchema | undefined {
-  const key = `${apiVersion}/${kind}`;
-  const bundledFile = BUNDLED_CRD_SCHEMA_FILES[key];
-  if (bundledFile) return JSON.parse(readFileSync(resolve(__dirname, 'schemas', bundledFile), 'utf8')) as JsonSchema;
-  return istioSchemas().get(key);
-}
-
-function crdValidatorFor(apiVersion: string, kind: string): BodyValidator | undefined {
-  const crdSchema = crdSchemaFor(apiVersion, kind);
-  if (!crdSchema) return undefined;
-  const schema = structuredClone(crdSchema);
-  // CRD schemas describe spec and status only; the API server adds the envelope fields itself.
-  schema.properties = { ...(schema.properties as object), apiVersion: { const: apiVersion }, kind: { const: kind }, metadata: {} };
-  closeObjectSchemas(schema, `${apiVersion}/${kind}`);
-  const validate: ValidateFunction = ajv.compile(schema);
-  return (manifest) => (validate(manifest) ? [] : ajvProblems(validate.errors));
-}
-
-/**
- * The API server prunes fields a structural schema does not list, so a misspelt field vanishes
- * without an error when applied. Closing every object schema that lists its properties (unless it
- * opts out with additionalProperties or x-kubernetes-preserve-unknown-fields) turns that into a
- * validation error here.
- */
-function closeObjectSchemas(schema: JsonSchema, where: string): void {
-  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
-    schema.additionalProperties = false;
-  }
-  for (const child of Object.values((schema.properties ?? {}) as Record<string, JsonSchema>)) {
-    closeObjectSchemas(child, where);
-  }
-  for (const child of [schema.items, schema.additionalProperties].flat()) {
-    if (isPlainObject(child)) closeObjectSchemas(child, where);
-  }
-  // A branch of a combinator that lists properties would be rejected by its closed parent; Istio's
-  // combinators only state which fields are required, and this makes sure it stays that way.
-  for (const branch of [schema.allOf, schema.anyOf, schema.oneOf, schema.not].flat()) {
-    if (isPlainObject(branch) && branch.properties) {
-      throw new Error(`${where}: a combinator branch declares properties; closeObjectSchemas cannot handle that`);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +132,7 @@ function modelProblems(Model: ModelClass, manifest: Record<string, unknown>): st
   } catch (error) {
     const errors = (error as { errors?: ErrorObject[] }).errors;
     if (!errors) throw error;
-    return ajvProblems(errors.filter((modelError) => !isAboutMetadata(modelError)));
+    return ajvProblems(errors.filter((modelError) => !isAboutMetadata(modelError))).map(formatSchemaProblem);
   }
 }
 

@@ -1,0 +1,253 @@
+import { readFileSync } from 'node:fs';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { packageFile } from '../io/package-root';
+
+/*
+ * Checks objects against the schema of their kind, as the API server does with strict field
+ * validation (`kubectl apply --validate=strict`): types, enums, required fields, and no unknown
+ * field. The schemas come from `schemas/object-schemas.json`, which `npm run generate:schemas`
+ * (scripts/generate-object-schemas.ts) writes from the Istio CRDs and the Kubernetes type
+ * definitions; `metadata` is checked by one schema of its own for every kind.
+ */
+
+export type JsonSchema = Record<string, unknown>;
+
+/** The generated bundle: `apiVersion/kind` → a definition name, and the definitions. */
+export interface ObjectSchemaBundle {
+  /** Where the schemas were generated from, for the reader. */
+  readonly sources: readonly string[];
+  readonly kinds: Readonly<Record<string, string>>;
+  readonly definitions: Readonly<Record<string, JsonSchema>>;
+}
+
+/** One schema violation: a JSON pointer into the object, and what is wrong there. */
+export interface SchemaProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export const OBJECT_SCHEMA_FILE = ['schemas', 'object-schemas.json'] as const;
+/** The `$id` the definitions are registered under, so each kind compiles as a `$ref` into them. */
+const BUNDLE_ID = 'object-schemas';
+
+/** `path: message`, the form the CLI and the tests print. */
+export function formatSchemaProblem({ path, message }: SchemaProblem): string {
+  return `${path}: ${message}`;
+}
+
+/**
+ * An ajv that reads Kubernetes structural schemas. strictTypes and strictRequired are off because
+ * CRD schemas legitimately break them: types are inherited by anyOf branches, and
+ * `not: {anyOf: [{required: [a]}]}` names properties declared on the parent schema (Istio's way
+ * of saying "at most one of").
+ */
+export function createSchemaAjv(): Ajv {
+  const instance = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+  // CEL rules, list semantics and the pruning switch only matter to the API server; the closing of
+  // object schemas (see closeObjectSchemas) is what enforces known fields here.
+  instance.addVocabulary([
+    'x-kubernetes-validations',
+    'x-kubernetes-list-type',
+    'x-kubernetes-list-map-keys',
+    'x-kubernetes-map-type',
+    'x-kubernetes-preserve-unknown-fields',
+    'x-kubernetes-embedded-resource',
+  ]);
+  // Istio pairs it with an anyOf of integer and string, but the keyword alone means the same.
+  instance.addKeyword({
+    keyword: 'x-kubernetes-int-or-string',
+    schemaType: 'boolean',
+    validate: (enabled: boolean, data: unknown) => !enabled || Number.isInteger(data) || typeof data === 'string',
+    errors: false,
+  });
+  const inRange = (min: number, max: number) => (value: number) => Number.isInteger(value) && value >= min && value <= max;
+  instance.addFormat('int32', { type: 'number', validate: inRange(-(2 ** 31), 2 ** 31 - 1) });
+  instance.addFormat('int64', { type: 'number', validate: (value: number) => Number.isInteger(value) });
+  instance.addFormat('double', { type: 'number', validate: () => true });
+  instance.addFormat('float', { type: 'number', validate: () => true });
+  instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+  instance.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i);
+  return instance;
+}
+
+/**
+ * The API server prunes fields a structural schema does not list, so a misspelt field vanishes
+ * without an error when applied. Closing every object schema that lists its properties (unless it
+ * opts out with additionalProperties or x-kubernetes-preserve-unknown-fields) turns that into a
+ * validation error, as strict field validation does. Changes `schema` in place.
+ */
+export function closeObjectSchemas(schema: JsonSchema, where: string): void {
+  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+    schema.additionalProperties = false;
+  }
+  for (const child of Object.values((schema.properties ?? {}) as Record<string, JsonSchema>)) {
+    closeObjectSchemas(child, where);
+  }
+  for (const child of [schema.items, schema.additionalProperties].flat()) {
+    if (isPlainObject(child)) closeObjectSchemas(child, where);
+  }
+  // A branch of a combinator that lists properties would be rejected by its closed parent; Istio's
+  // combinators only state which fields are required, and this makes sure it stays that way.
+  for (const branch of [schema.allOf, schema.anyOf, schema.oneOf, schema.not].flat()) {
+    if (isPlainObject(branch) && branch.properties) {
+      throw new Error(`${where}: a combinator branch declares properties; closeObjectSchemas cannot handle that`);
+    }
+  }
+}
+
+/** `pointerPrefix` places the errors of a validated sub-object (metadata) in the whole object. */
+export function ajvProblems(errors: readonly ErrorObject[] | null | undefined, pointerPrefix = ''): SchemaProblem[] {
+  // An error inside propertyNames repeats, for the key, what its propertyNames error says.
+  return (errors ?? []).filter((error) => error.propertyName === undefined).map((error) => {
+    const pointer = pointerPrefix + error.instancePath;
+    const path = pointer || '/';
+    switch (error.keyword) {
+      case 'propertyNames':
+        return { path, message: `invalid key ${JSON.stringify((error.params as { propertyName: string }).propertyName)}` };
+      case 'additionalProperties':
+        return { path: joinPointer(pointer, (error.params as { additionalProperty: string }).additionalProperty), message: 'unknown field' };
+      case 'enum':
+        return { path, message: `${error.message} (${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')})` };
+      default:
+        return { path, message: error.message ?? error.keyword };
+    }
+  });
+}
+
+export function joinPointer(pointer: string, key: string | number): string {
+  return `${pointer}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// metadata
+
+const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const DNS1035_LABEL = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
+/** `[prefix/]name` where the optional prefix is a DNS subdomain (Kubernetes' qualified name). */
+const QUALIFIED_NAME =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const LABEL_VALUE = '^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$';
+/** RBAC objects are named like path segments, e.g. `system:auth-delegator`. */
+const PATH_SEGMENT_NAME = '^(?!\\.\\.?$)[^/%]+$';
+
+/** Only what a generator should write; server-set fields (uid, resourceVersion, ...) are rejected. */
+function metadataSchema(namePattern: string, nameMaxLength: number): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: nameMaxLength, pattern: namePattern },
+      namespace: { type: 'string', minLength: 1, maxLength: 63, pattern: DNS1123_LABEL },
+      labels: {
+        type: 'object',
+        propertyNames: { pattern: QUALIFIED_NAME },
+        additionalProperties: { type: 'string', maxLength: 63, pattern: LABEL_VALUE },
+      },
+      annotations: {
+        type: 'object',
+        propertyNames: { pattern: QUALIFIED_NAME },
+        additionalProperties: { type: 'string' },
+      },
+      finalizers: { type: 'array', items: { type: 'string', pattern: QUALIFIED_NAME } },
+      ownerReferences: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['apiVersion', 'kind', 'name', 'uid'],
+          additionalProperties: false,
+          properties: {
+            apiVersion: { type: 'string' },
+            kind: { type: 'string' },
+            name: { type: 'string' },
+            uid: { type: 'string' },
+            controller: { type: 'boolean' },
+            blockOwnerDeletion: { type: 'boolean' },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The name rules the API server applies to these kinds are stricter or looser than a DNS subdomain. */
+const NAME_RULE_BY_KIND: Readonly<Record<string, 'dns1123Label' | 'dns1035Label' | 'pathSegment'>> = {
+  Namespace: 'dns1123Label',
+  Service: 'dns1035Label',
+  ClusterRole: 'pathSegment',
+  ClusterRoleBinding: 'pathSegment',
+  Role: 'pathSegment',
+  RoleBinding: 'pathSegment',
+};
+
+let sharedAjv: Ajv | undefined;
+function ajv(): Ajv {
+  return (sharedAjv ??= createSchemaAjv());
+}
+
+const metadataValidators = new Map<string, ValidateFunction>();
+
+function metadataValidator(kind: string): ValidateFunction {
+  const rule = Object.hasOwn(NAME_RULE_BY_KIND, kind) ? NAME_RULE_BY_KIND[kind] : 'dns1123Subdomain';
+  let validate = metadataValidators.get(rule);
+  if (!validate) {
+    const [pattern, maxLength] =
+      rule === 'dns1123Label' ? [DNS1123_LABEL, 63] : rule === 'dns1035Label' ? [DNS1035_LABEL, 63] : rule === 'pathSegment' ? [PATH_SEGMENT_NAME, 253] : [DNS1123_SUBDOMAIN, 253];
+    validate = ajv().compile(metadataSchema(pattern, maxLength));
+    metadataValidators.set(rule, validate);
+  }
+  return validate;
+}
+
+/** The problems of an object's `metadata`, with paths from the object's root. */
+export function metadataProblems(metadata: unknown, kind: string): SchemaProblem[] {
+  const validate = metadataValidator(kind);
+  return validate(metadata) ? [] : ajvProblems(validate.errors, '/metadata');
+}
+
+// ---------------------------------------------------------------------------------------------
+// the bundle
+
+let bundle: ObjectSchemaBundle | undefined;
+const bodyValidators = new Map<string, ValidateFunction | undefined>();
+
+function loadBundle(): ObjectSchemaBundle {
+  if (!bundle) {
+    bundle = JSON.parse(readFileSync(packageFile(...OBJECT_SCHEMA_FILE), 'utf8')) as ObjectSchemaBundle;
+    ajv().addSchema({ $id: BUNDLE_ID, definitions: bundle.definitions });
+  }
+  return bundle;
+}
+
+function bodyValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (!bodyValidators.has(key)) {
+    const { kinds } = loadBundle();
+    bodyValidators.set(key, Object.hasOwn(kinds, key) ? ajv().compile({ $ref: `${BUNDLE_ID}#/definitions/${kinds[key]}` }) : undefined);
+  }
+  return bodyValidators.get(key);
+}
+
+/**
+ * Checks a whole object except `metadata` against the schema of its kind; undefined when the
+ * bundle has no schema for the kind.
+ */
+export function bodySchemaProblems(manifest: { readonly apiVersion: string; readonly kind: string }): SchemaProblem[] | undefined {
+  const validate = bodyValidator(manifest.apiVersion, manifest.kind);
+  if (!validate) return undefined;
+  // The bundle's kind schemas accept any metadata: the metadata schema owns it.
+  return validate(manifest) ? [] : ajvProblems(validate.errors);
+}
+
+/**
+ * Checks one object's metadata, and the rest of it against the schema of its kind when the
+ * bundle has one; kinds without a schema get their metadata checked only.
+ */
+export function objectSchemaProblems(manifest: { readonly apiVersion: string; readonly kind: string; readonly metadata: unknown }): SchemaProblem[] {
+  return [...metadataProblems(manifest.metadata, manifest.kind), ...(bodySchemaProblems(manifest) ?? [])];
+}

@@ -21,6 +21,7 @@ import { remoteSecretAnalyzer } from './remote-secrets';
 import { portNamingAnalyzer } from './service-port-names';
 import { hostNotInGatewayAnalyzer } from './virtual-service-gateway-hosts';
 import { missingGatewayAnalyzer } from './virtual-service-gateways';
+import { missingDestinationPortAnalyzer } from './virtual-service-destination-ports';
 import { missingDestinationAnalyzer } from './virtual-service-destinations';
 
 /** Every analyzer `analyzeMesh` runs. The codes and what they mean are listed in `README.md`. */
@@ -28,6 +29,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   objectSchemaAnalyzer,
   missingGatewayAnalyzer,
   missingDestinationAnalyzer,
+  missingDestinationPortAnalyzer,
   missingCredentialAnalyzer,
   subsetSelectsNoPodsAnalyzer,
   unknownDestinationRuleHostAnalyzer,

@@ -53,6 +53,8 @@ export function gatewayRefKey(gatewayRef: string, virtualServiceNamespace: strin
 export interface Destination {
   readonly host: string;
   readonly subset?: string;
+  /** `port.number`: the Service port traffic goes to, when the destination names one. */
+  readonly port?: number;
 }
 
 /** Every destination traffic may go to: http/tcp/tls route destinations and http mirrors. */
@@ -64,7 +66,7 @@ export function virtualServiceDestinations(virtualService: Manifest): readonly D
   return [...routed, ...mirrored].flatMap((item) => {
     const destination = record(item);
     const host = text(destination.host);
-    return host ? [{ host, subset: text(destination.subset) }] : [];
+    return host ? [{ host, subset: text(destination.subset), port: integer(record(destination.port).number) }] : [];
   });
 }
 

@@ -53,6 +53,46 @@ describe('validate', () => {
     expect(result.stderr).toMatch(/^error IST0101 control-plane \S+ \(cluster ocp-east\): gateway "bookinfo\/no-such-gateway" is not defined/m);
   });
 
+  it.each([
+    {
+      name: 'a Gateway field misspelt (hosts: to hostz:)',
+      file: 'control-plane/gateway-bookinfo-bookinfo-ingressgateway.yaml',
+      from: '- hosts:',
+      to: '- hostz:',
+      finding: /^error IST0106 control-plane Gateway\/bookinfo\/bookinfo-ingressgateway \(cluster ocp-east\): schema: \/spec\/servers\/0\/hostz unknown field; hint: remove the field or fix its spelling/m,
+    },
+    {
+      name: 'a PeerAuthentication mode misspelt (STRIKT)',
+      file: 'control-plane/peerauthentication-bookinfo-default.yaml',
+      from: 'mode: STRICT',
+      to: 'mode: STRIKT',
+      finding: /^error IST0106 control-plane PeerAuthentication\/bookinfo\/default \(cluster ocp-east\): schema: \/spec\/mtls\/mode must be equal to one of the allowed values \("UNSET", "DISABLE", "PERMISSIVE", "STRICT"\)/m,
+    },
+    {
+      name: 'a Service port field misspelt (port: to portt:)',
+      file: 'clusters/ocp-east/service-bookinfo-details.yaml',
+      from: '  port: 9080',
+      to: '  portt: 9080',
+      finding: /^error MCL0050 clusters\/ocp-east Service\/bookinfo\/details \(cluster ocp-east\): schema: \/spec\/ports\/0\/portt unknown field/m,
+    },
+    {
+      name: 'a VirtualService routed to port 9999 of a Service that has 9080',
+      file: 'control-plane/virtualservice-bookinfo-bookinfo-ingressgateway.yaml',
+      from: 'number: 9080',
+      to: 'number: 9999',
+      finding: /^error IST0101 control-plane VirtualService\/bookinfo\/bookinfo-ingressgateway \(cluster ocp-east\): destination "productpage:9999" is no port of Service bookinfo\/productpage in any cluster \(its ports: 9080\)/m,
+    },
+  ])('fails on $name', ({ file, from, to, finding }) => {
+    // GIVEN a synthesized tree edited by hand
+    const cwd = synthesized();
+    edit(join(cwd, 'dist', file), from, to);
+    // WHEN it is validated
+    const result = cli(['validate', 'dist'], { cwd });
+    // THEN the run fails with the finding's code, object and JSON path
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(finding);
+  });
+
   it('lists warnings and passes, unless --strict makes them fail', () => {
     // GIVEN a tree where one Service port lost its protocol prefix
     const cwd = synthesized();

@@ -1,6 +1,7 @@
 import type { IstioMesh } from '../constructs/istio-mesh';
 import { analyzeMesh } from './analyzers';
 import { formatFinding, type Finding } from './analyzers/finding';
+import { isSuppressed, type Suppression } from './analyzers/suppressions';
 import type { MeshManifests } from './synth/mesh-manifests';
 import { synthesizeMesh } from './synth/synthesize-mesh';
 import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from './writer/gitops';
@@ -20,12 +21,18 @@ export interface MeshOutputOptions {
    * @default false
    */
   readonly strict?: boolean;
+  /**
+   * Findings to drop before anything else looks at them (`--suppress`): a suppressed error does
+   * not stop the output from being written.
+   * @default - none
+   */
+  readonly suppress?: readonly Suppression[];
 }
 
 /** Everything a synth produces, before anything is written. */
 export interface MeshOutput {
   readonly manifests: MeshManifests;
-  /** What the analyzers found, errors first. */
+  /** What the analyzers found, errors first, less the suppressed findings. */
   readonly findings: readonly Finding[];
   /** Warnings raised by the constructs. */
   readonly warnings: readonly string[];
@@ -42,7 +49,8 @@ export interface MeshOutput {
  */
 export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {}): MeshOutput {
   const synthesized = synthesizeMesh(mesh);
-  const findings = analyzeMesh(synthesized.manifests);
+  const suppress = options.suppress ?? [];
+  const findings = analyzeMesh(synthesized.manifests).filter((finding) => !isSuppressed(finding, suppress));
   if (failingFindings(findings).length > 0) return { manifests: synthesized.manifests, findings, warnings: synthesized.warnings, tree: new Map() };
   const files = new Map(synthesized.files);
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool }));

@@ -65,11 +65,33 @@ export function readTree(dir: string): Map<string, string> {
   return files;
 }
 
+/** How a folder on disk differs from the tree that would be written there; paths are relative and sorted. */
+export interface TreeDifferences {
+  /** In both, with other content. */
+  readonly changed: readonly string[];
+  /** In the tree, not on disk. */
+  readonly missing: readonly string[];
+  /** On disk, not in the tree: stale files a write would remove. */
+  readonly extra: readonly string[];
+  /** The folder on disk, relative path -> content. */
+  readonly actual: ReadonlyMap<string, string>;
+}
+
+export function compareTree(expected: ReadonlyMap<string, string>, outdir: string): TreeDifferences {
+  const actual = readTree(outdir);
+  const changed: string[] = [];
+  const missing: string[] = [];
+  for (const [path, content] of expected) {
+    const current = actual.get(path);
+    if (current === undefined) missing.push(path);
+    else if (current !== content) changed.push(path);
+  }
+  const extra = [...actual.keys()].filter((path) => !expected.has(path));
+  return { changed: changed.sort(), missing: missing.sort(), extra: extra.sort(), actual };
+}
+
 /** The relative paths that differ between the expected tree and the folder on disk: added, changed or stale. */
 export function diffTree(expected: ReadonlyMap<string, string>, outdir: string): string[] {
-  const actual = readTree(outdir);
-  const differing = new Set<string>();
-  for (const [path, content] of expected) if (actual.get(path) !== content) differing.add(path);
-  for (const path of actual.keys()) if (!expected.has(path)) differing.add(path);
-  return [...differing].sort();
+  const { changed, missing, extra } = compareTree(expected, outdir);
+  return [...changed, ...missing, ...extra].sort();
 }

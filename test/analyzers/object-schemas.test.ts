@@ -52,7 +52,8 @@ describe('objectSchemaProblems', () => {
   });
 
   it('checks only the metadata of a kind it has no schema for', () => {
-    expect(objectSchemaProblems({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'Bad_Name' }, spec: { anything: true } })).toEqual([
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'Bad_Name' }, spec: { anything: true } };
+    expect(objectSchemaProblems(widget)).toEqual([
       { path: '/metadata/name', message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"' },
     ]);
   });

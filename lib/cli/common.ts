@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { formatFinding, type Finding } from '../analyzers/finding';
+import { parseSuppression, type Suppression } from '../analyzers/suppressions';
+import { packageFile } from '../io/package-root';
+import { MeshValidationError } from '../model/mesh-validation-error';
+import { failingFindings } from '../synth-output';
+import { FINDINGS_FORMATS, findingsAsJson, findingsAsSarif, type FindingsFormat } from './findings-output';
+import type { ObjectFiles } from './object-files';
+
+/** Exit codes. */
+export const EXIT_OK = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_USAGE = 2;
+
+export const TOOL = 'cdk8s-istio-multicluster';
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Colour is used only on a terminal. */
+  readonly color: boolean;
+}
+
+export const PROCESS_IO: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+};
+
+/** A command line the CLI cannot run: printed with the usage of the command it is about. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A problem with what the user asked for or gave (props a construct rejects, a folder that is no tree), not a defect: no stack trace hint. */
+export class InputError extends Error {}
+
+/** Runs a step whose errors come from the input: constructs, the reader and the writer throw plain Errors for bad input. */
+export function asInputError<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof MeshValidationError)) {
+      throw Object.assign(new InputError(error.message), { stack: error.stack });
+    }
+    throw error;
+  }
+}
+
+/** Runs the argument parser, turning what it rejects into a usage error of the command. */
+export function parsed<T>(usage: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message, usage);
+  }
+}
+
+export function paint(io: CliIo, color: 'red' | 'yellow', text: string): string {
+  if (!io.color) return text;
+  const code = color === 'red' ? 31 : 33;
+  return `\u001b[${code}m${text}\u001b[0m`;
+}
+
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The findings options `synth` and `validate` share
+
+export const FINDINGS_OPTIONS = {
+  'format': { type: 'string' },
+  'suppress': { type: 'string', multiple: true },
+  'fail-on': { type: 'string' },
+  'strict': { type: 'boolean' },
+} as const;
+
+export const FINDINGS_USAGE = `      --format FORMAT           how findings are printed: text (stderr), json or sarif (stdout)   (default: text)
+      --suppress CODE[=Kind/namespace/name]
+                                hide findings of CODE (or *), only on that object when named; * is a
+                                wildcard in the object; repeatable
+      --fail-on LEVEL           error or warning: the lowest severity that fails the run (default: error)
+      --strict                  same as --fail-on warning`;
+
+export interface FindingsOptions {
+  readonly format: FindingsFormat;
+  readonly suppress: readonly Suppression[];
+  /** Warnings fail the run too (`--fail-on warning` or `--strict`). */
+  readonly failOnWarnings: boolean;
+}
+
+export function findingsOptions(values: { format?: string; suppress?: string[]; 'fail-on'?: string; strict?: boolean }, usage: string): FindingsOptions {
+  const format = values.format ?? 'text';
+  if (!(FINDINGS_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FINDINGS_FORMATS.join(', ')}, got "${format}"`, usage);
+  const failOn = values['fail-on'] ?? (values.strict ? 'warning' : 'error');
+  if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`--fail-on must be error or warning, got "${failOn}"`, usage);
+  if (values.strict && failOn === 'error') throw new UsageError('--strict means --fail-on warning; it contradicts --fail-on error', usage);
+  let suppress: Suppression[];
+  try {
+    suppress = (values.suppress ?? []).map(parseSuppression);
+  } catch (error) {
+    throw new UsageError((error as Error).message, usage);
+  }
+  return { format: format as FindingsFormat, suppress, failOnWarnings: failOn === 'warning' };
+}
+
+/**
+ * Prints the findings in the chosen format; true when any of them fails the run. Text goes to
+ * stderr, one line each; json and sarif go to stdout as one document, printed even when empty so
+ * a pipeline always gets something to parse.
+ */
+export function reportFindings(findings: readonly Finding[], io: CliIo, options: FindingsOptions, objectFiles: ObjectFiles): boolean {
+  const failing = new Set(failingFindings(findings, options.failOnWarnings));
+  const placed = findings.map((finding) => ({ ...finding, ...objectFiles(finding), fails: failing.has(finding) }));
+  switch (options.format) {
+    case 'json':
+      io.stdout(findingsAsJson(placed));
+      break;
+    case 'sarif':
+      io.stdout(findingsAsSarif(placed, { name: TOOL, version: packageVersion(), informationUri: 'https://www.npmjs.com/package/cdk8s-istio-multicluster' }));
+      break;
+    case 'text':
+      for (const finding of placed) io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${formatFinding(finding)}\n`);
+      break;
+  }
+  return failing.size > 0;
+}

@@ -1,0 +1,57 @@
+import { analyzerCatalogue } from '../analyzers/catalogue';
+import type { Finding, Severity } from '../analyzers/finding';
+
+/** How `synth` and `validate` print findings: `text` for people, `json` and `sarif` for pipelines. */
+export const FINDINGS_FORMATS = ['text', 'json', 'sarif'] as const;
+export type FindingsFormat = (typeof FINDINGS_FORMATS)[number];
+
+/** A finding with the file (relative to the working folder) and line of the object at fault. */
+export interface PlacedFinding extends Finding {
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** `--format json`: one object per finding, in the analyzers' order. */
+export function findingsAsJson(findings: readonly PlacedFinding[]): string {
+  const objects = findings.map(({ code, severity, cluster, folder, file, line, object, path, message, hint }) => ({ code, severity, cluster, folder, file, line, object, path, message, hint }));
+  return `${JSON.stringify(objects, null, 2)}\n`;
+}
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { error: 'error', warning: 'warning', info: 'note' };
+
+/**
+ * `--format sarif`: a SARIF 2.1.0 log with one run. Rules carry the catalogue's description and
+ * help (lib/analyzers/README.md); results point at the object's file and line, so code-scanning
+ * UIs show them inline.
+ */
+export function findingsAsSarif(findings: readonly PlacedFinding[], tool: { readonly name: string; readonly version: string; readonly informationUri: string }): string {
+  const catalogue = analyzerCatalogue();
+  const codes = [...new Set(findings.map((finding) => finding.code))].sort();
+  const rules = codes.map((code) => {
+    const entry = catalogue.get(code);
+    const firesWhen = entry?.rules.map((rule) => rule.firesWhen).join('; or ') ?? code;
+    const help = entry ? `${firesWhen}\n\nWhy it matters: ${entry.why}\n\nHow to fix it: ${entry.fix}` : code;
+    return {
+      id: code,
+      shortDescription: { text: `${code}: ${firesWhen.length > 120 ? `${firesWhen.slice(0, 117)}...` : firesWhen}` },
+      fullDescription: { text: firesWhen },
+      help: { text: help, markdown: help },
+      defaultConfiguration: { level: SARIF_LEVEL[entry?.rules[0]?.severity ?? 'error'] },
+    };
+  });
+  const results = findings.map((finding) => ({
+    ruleId: finding.code,
+    ruleIndex: codes.indexOf(finding.code),
+    level: SARIF_LEVEL[finding.severity],
+    message: { text: `${finding.object} (cluster ${finding.cluster}): ${finding.message}; hint: ${finding.hint}` },
+    locations: [
+      {
+        ...(finding.file ? { physicalLocation: { artifactLocation: { uri: finding.file.split('\\').join('/') }, region: { startLine: finding.line ?? 1 } } } : {}),
+        logicalLocations: [{ fullyQualifiedName: `${finding.folder}/${finding.object}${finding.path ?? ''}`, kind: 'object' }],
+      },
+    ],
+  }));
+  const log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [{ tool: { driver: { ...tool, rules } }, results }] };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

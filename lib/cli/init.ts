@@ -1,0 +1,95 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { asInputError, EXIT_OK, InputError, parsed, TOOL, UsageError, type CliIo } from './common';
+
+export const INIT_USAGE = `Usage: ${TOOL} init [options]
+
+Writes a commented starter inventory: one control-plane cluster and N-1 remotes, in the seed's
+Ansible format with this tool's extensions. It synthesizes as written; edit the URLs, addresses
+and ranges, then run: ${TOOL} synth -i FILE
+
+Options:
+      --out FILE          where to write it (default: inventory.yaml)
+      --clusters N        how many clusters, 1 to 50 (default: 2)
+      --platform NAME     kubernetes or openshift (default: kubernetes)
+      --force             replace FILE when it exists
+  -h, --help              show this help
+`;
+
+const MAX_CLUSTERS = 50;
+
+export function initCommand(args: readonly string[], io: CliIo): number {
+  const { values } = parsed(INIT_USAGE, () =>
+    parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        out: { type: 'string', short: 'o' },
+        clusters: { type: 'string' },
+        platform: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
+  if (values.help) {
+    io.stdout(INIT_USAGE);
+    return EXIT_OK;
+  }
+  const clusters = Number(values.clusters ?? '2');
+  if (!/^\d+$/.test(values.clusters ?? '2') || clusters < 1 || clusters > MAX_CLUSTERS) {
+    throw new UsageError(`--clusters must be a whole number from 1 to ${MAX_CLUSTERS}, got "${values.clusters}"`, INIT_USAGE);
+  }
+  const platform = values.platform ?? 'kubernetes';
+  if (platform !== 'kubernetes' && platform !== 'openshift') throw new UsageError(`--platform must be kubernetes or openshift, got "${platform}"`, INIT_USAGE);
+  const file = values.out ?? 'inventory.yaml';
+  if (existsSync(file) && !values.force) throw new InputError(`${file} exists; choose another --out or add --force to replace it`);
+  asInputError(() => writeFileSync(file, starterInventory(clusters, platform)));
+  io.stdout(`Wrote ${file} (${clusters} cluster(s), ${platform}). Next: ${TOOL} synth -i ${file}\n`);
+  return EXIT_OK;
+}
+
+/** The starter inventory: distinct pod and service ranges per cluster, the first one the control plane. */
+export function starterInventory(clusters: number, platform: 'kubernetes' | 'openshift'): string {
+  const names = Array.from({ length: clusters }, (_, index) => `cluster${index + 1}`);
+  const clusterEntries = names.map((name, index) => {
+    const controlPlane = index === 0;
+    const lines = [
+      `  - name: ${name}                  # the Istio cluster ID: a DNS-1123 label, unique`,
+      `    url: https://api.${name}.example.com:6443   # the API server`,
+      `    username: admin                # seed format: accepted, never written`,
+      `    password: "{{ lookup('env','password') }}"   # seed format: accepted, never written`,
+      `    istio_control_plane: ${controlPlane}   # exactly one cluster runs istiod`,
+      `    platform: ${platform}           # kubernetes | openshift (Istio CNI, OpenShift injection settings)`,
+    ];
+    if (controlPlane && clusters > 1) {
+      lines.push(`    controlPlaneAddress: 10.0.0.5  # where remotes reach istiod: the east-west gateway's IP or DNS name`);
+    }
+    lines.push(
+      `    network: network1              # one network: pods reach each other directly`,
+      `    podCidr: 10.${128 + 4 * index}.0.0/14          # must not overlap another cluster's ranges`,
+      `    serviceCidr: 172.${16 + index}.0.0/16`,
+    );
+    return lines.join('\n');
+  });
+  return `# Inventory of one Istio mesh over ${clusters} cluster(s) with one control plane (primary-remote).
+# Synthesize it with: ${TOOL} synth -i <this file> [-o DIR]
+# The README's "The inventory" section lists every key, its default and its errors.
+mesh:
+  id: mesh1                          # global.meshID
+  network: network1                  # network of clusters that name none
+  credentials:
+    source: external-secret          # remote secrets read each remote's token from a secret store
+    secretStore:
+      kind: ClusterSecretStore
+      name: istio-remote-tokens
+clusters:
+${clusterEntries.join('\n')}
+# The Bookinfo demo across the mesh; uncomment to deploy it behind a TLS ingress gateway.
+# bookinfo:
+#   namespace: bookinfo
+#   host: bookinfo.apps.example.com
+#   routing: all-v1                  # all-v1 | v3 | jason-v2-v3
+`;
+}

@@ -1,0 +1,165 @@
+import { parseArgs } from 'node:util';
+import { load } from 'js-yaml';
+import type { Finding } from '../analyzers/finding';
+import { buildMesh } from '../build-mesh';
+import { loadInventory } from '../inventory/load-inventory';
+import { blockingProblems, synthesizeOutput, type MeshOutput } from '../synth-output';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
+import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
+import { KUSTOMIZATION_FILE } from '../writer/render-tree';
+import { compareTree, writeTree } from '../writer/write-tree';
+import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, paint, parsed, reportFindings, TOOL, UsageError, type CliIo } from './common';
+import { objectFilesOfMesh } from './object-files';
+import { unifiedDiff } from './unified-diff';
+
+/** `-o -`: the output goes to stdout as one YAML stream instead of a folder. */
+const STDOUT = '-';
+
+export const SYNTH_USAGE = `Usage: ${TOOL} synth --inventory FILE [options]
+
+Options:
+  -i, --inventory FILE          the inventory (YAML) to synthesize (required)
+  -o, --out DIR                 output folder (default: dist); - streams the manifests to stdout
+                                as one multi-document YAML, each prefixed by "# Source: <file>"
+      --cluster NAME            with -o -: only what is applied to cluster NAME (its folder, and
+                                control-plane/ when NAME is the control-plane cluster)
+      --check                   write nothing; exit 1 and list each file that changed, is missing or is extra
+      --diff                    with --check: print a unified diff of each differing file to stdout
+${FINDINGS_USAGE}
+      --allow-inline-credentials
+                                write tokens from the inventory into the remote secrets
+      --gitops TOOL             also write gitops/ for argocd or flux (default: none)
+      --repo-url URL            the Git repository the output is committed to (with --gitops)
+      --revision REV            branch or revision to deliver (default: main)
+      --base-path PATH          where the output folder sits in that repository (default: dist)
+      --debug                   print stack traces of unexpected errors
+  -h, --help                    show this help
+`;
+
+export function synthCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parsed(SYNTH_USAGE, () =>
+    parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'inventory': { type: 'string', short: 'i' },
+        'out': { type: 'string', short: 'o' },
+        'cluster': { type: 'string' },
+        'check': { type: 'boolean' },
+        'diff': { type: 'boolean' },
+        ...FINDINGS_OPTIONS,
+        'allow-inline-credentials': { type: 'boolean' },
+        'gitops': { type: 'string' },
+        'repo-url': { type: 'string' },
+        'revision': { type: 'string' },
+        'base-path': { type: 'string' },
+        'debug': { type: 'boolean' },
+        'help': { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
+  if (values.help) {
+    io.stdout(SYNTH_USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) {
+    const hint = !values.inventory && /\.ya?ml$/i.test(positionals[0]) ? `; the inventory is an option: ${TOOL} synth -i ${positionals[0]}` : '';
+    throw new UsageError(`unexpected argument "${positionals[0]}"${hint}`, SYNTH_USAGE);
+  }
+  if (!values.inventory) throw new UsageError('--inventory FILE is required', SYNTH_USAGE);
+  const outdir = values.out ?? 'dist';
+  const toStdout = outdir === STDOUT;
+  if (values.cluster !== undefined && !toStdout) throw new UsageError('--cluster only applies with -o - (stream one cluster to stdout)', SYNTH_USAGE);
+  if (values.diff && !values.check) throw new UsageError('--diff only applies with --check', SYNTH_USAGE);
+  if (values.check && toStdout) throw new UsageError('--check compares a folder; it does not apply with -o -', SYNTH_USAGE);
+  const findingsOutput = findingsOptions(values, SYNTH_USAGE);
+  if (toStdout && findingsOutput.format !== 'text') throw new UsageError(`-o - and --format ${findingsOutput.format} both write to stdout; choose one`, SYNTH_USAGE);
+  const gitops = gitopsOptions(values);
+
+  const model = loadInventory(values.inventory);
+  const output = asInputError(() =>
+    synthesizeOutput(buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress }),
+  );
+  const { manifests, findings, warnings, tree } = output;
+  const strict = findingsOutput.failOnWarnings;
+  for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);
+  const findingsFail = reportFindings(findings, io, findingsOutput, objectFilesOfMesh(manifests, toStdout ? '' : outdir));
+  if (blockingProblems(output, strict).length > 0) {
+    const what = findingsFail ? 'the mesh has errors' : 'the mesh has warnings and --fail-on warning is set';
+    io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${outdir}/ was not touched`}\n`);
+    return EXIT_INVALID;
+  }
+  if (toStdout) {
+    io.stdout(yamlStream(output, values.cluster));
+    return EXIT_OK;
+  }
+  if (values.check) return check(tree, outdir, values.inventory, values.diff === true, io);
+  asInputError(() => writeTree(tree, outdir));
+  const summaryOut = findingsOutput.format === 'text' ? io.stdout : io.stderr;
+  summaryOut(summary(outdir, manifests.clusters, manifests.controlPlane.length, findings, warnings.length));
+  return EXIT_OK;
+}
+
+function check(tree: ReadonlyMap<string, string>, outdir: string, inventory: string, diff: boolean, io: CliIo): number {
+  const { changed, missing, extra, actual } = compareTree(tree, outdir);
+  if (actual.size === 0) {
+    io.stderr(`${outdir}/ does not exist or is empty; run synth without --check to write it\n`);
+    return EXIT_INVALID;
+  }
+  const differing = changed.length + missing.length + extra.length;
+  if (differing === 0) {
+    io.stdout(`${outdir}/ is up to date with ${inventory}\n`);
+    return EXIT_OK;
+  }
+  const lines = [
+    ...changed.map((path) => `  changed: ${path}`),
+    ...missing.map((path) => `  missing: ${path}`),
+    ...extra.map((path) => `  extra:   ${path}`),
+  ];
+  io.stderr(`${outdir}/ is not what ${inventory} produces; ${differing} file(s) differ:\n${lines.join('\n')}\n`);
+  if (diff) {
+    for (const path of [...changed, ...missing, ...extra].sort()) io.stdout(unifiedDiff(path, actual.get(path), tree.get(path)));
+  }
+  return EXIT_INVALID;
+}
+
+/**
+ * The manifests as one multi-document YAML, folder by folder in apply order (each folder's
+ * kustomization order), each document prefixed by `# Source: <folder>/<file>` as `helm template`
+ * does. With a cluster, only its folder and, for the control-plane cluster, control-plane/.
+ */
+function yamlStream({ manifests, tree }: MeshOutput, cluster: string | undefined): string {
+  const clusters = [...manifests.clusters.keys()];
+  if (cluster !== undefined && !clusters.includes(cluster)) {
+    throw new UsageError(`--cluster ${cluster}: no such cluster (clusters: ${clusters.join(', ')})`, SYNTH_USAGE);
+  }
+  const folders = (cluster === undefined ? clusters : [cluster]).map(clusterFolder);
+  if (cluster === undefined || cluster === manifests.controlPlaneCluster) folders.push(CONTROL_PLANE_FOLDER);
+  const documents = folders.flatMap((folder) => {
+    const { resources } = load(tree.get(`${folder}/${KUSTOMIZATION_FILE}`) ?? '') as { resources: string[] };
+    return resources.map((file) => `# Source: ${folder}/${file}\n${tree.get(`${folder}/${file}`) ?? ''}`);
+  });
+  return documents.map((document) => `---\n${document}`).join('');
+}
+
+function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revision'?: string; 'base-path'?: string }): GitopsOptions | undefined {
+  const tool = values.gitops ?? 'none';
+  if (tool === 'none') {
+    const stray = (['repo-url', 'revision', 'base-path'] as const).filter((flag) => values[flag] !== undefined);
+    if (stray.length > 0) throw new UsageError(`${stray.map((flag) => `--${flag}`).join(', ')} only apply with --gitops argocd|flux`, SYNTH_USAGE);
+    return undefined;
+  }
+  if (tool !== 'argocd' && tool !== 'flux') throw new UsageError(`--gitops must be argocd, flux or none, got "${tool}"`, SYNTH_USAGE);
+  if (!values['repo-url']) throw new UsageError(`--gitops ${tool} needs --repo-url URL`, SYNTH_USAGE);
+  return { tool: requireGitopsTool(tool), repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
+}
+
+function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number, findings: readonly Finding[], warnings: number): string {
+  const lines = [`Synthesized ${clusters.size} cluster(s) into ${outdir}/`];
+  for (const [name, manifests] of clusters) lines.push(`  clusters/${name}/  ${manifests.length} objects`);
+  lines.push(`  control-plane/  ${controlPlaneObjects} objects`);
+  const analyzerWarnings = findings.filter((f) => f.severity !== 'error').length;
+  lines.push(`${warnings + analyzerWarnings} warning(s)`);
+  return `${lines.join('\n')}\n`;
+}

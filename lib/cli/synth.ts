@@ -86,7 +86,7 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);
   const findingsFail = reportFindings(findings, io, findingsOutput, objectFilesOfMesh(manifests, toStdout ? '' : outdir));
   if (blockingProblems(output, strict).length > 0) {
-    const what = findingsFail ? 'the mesh has errors' : 'the mesh has warnings and --fail-on warning is set';
+    const what = findingsFail ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
     io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${outdir}/ was not touched`}\n`);
     return EXIT_INVALID;
   }

@@ -37,10 +37,11 @@ function editScript(a: readonly string[], b: readonly string[]): Edit[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       edits.push({ kind: ' ', line: a[i++] });
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      edits.push({ kind: '+', line: b[j++] });
-    } else {
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      // Removals before additions, as diff prints them.
       edits.push({ kind: '-', line: a[i++] });
+    } else {
+      edits.push({ kind: '+', line: b[j++] });
     }
   }
   return edits;

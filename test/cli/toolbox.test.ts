@@ -25,7 +25,10 @@ function edit(file: string, from: string, to: string): void {
   writeFileSync(file, text.replace(from, to));
 }
 
-/** A tree with one IST0106 error (hostz) and one IST0118 warning (a port named web). */
+/**
+ * A tree with IST0106 errors (hostz; which also makes the VirtualService host unbound, IST0132) and
+ * warnings on a Service port renamed to web in one cluster (IST0118, and IST0170 in the other).
+ */
 function brokenTree(): string {
   const cwd = synthesized();
   edit(join(cwd, 'dist', 'control-plane', 'gateway-bookinfo-bookinfo-ingressgateway.yaml'), '- hosts:', '- hostz:');
@@ -100,6 +103,7 @@ describe('findings a pipeline can read', () => {
       expect.objectContaining({ code: 'IST0106', path: '/spec/servers/0/hostz', message: 'schema: /spec/servers/0/hostz unknown field' }),
       expect.objectContaining({ code: 'IST0132', severity: 'error', file: 'dist/control-plane/virtualservice-bookinfo-bookinfo-ingressgateway.yaml' }),
       expect.objectContaining({ code: 'IST0118', severity: 'warning', cluster: 'ocp-east', folder: 'clusters/ocp-east', file: 'dist/clusters/ocp-east/service-bookinfo-details.yaml', object: 'Service/bookinfo/details' }),
+      expect.objectContaining({ code: 'IST0170', severity: 'warning', cluster: 'ocp-west', file: 'dist/clusters/ocp-west/service-bookinfo-details.yaml' }),
     ]);
     for (const finding of findings) expect(Object.keys(finding)).toEqual(expect.arrayContaining(['code', 'severity', 'cluster', 'folder', 'file', 'object', 'message', 'hint']));
   });
@@ -112,23 +116,24 @@ describe('findings a pipeline can read', () => {
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     const [run] = log.runs;
     expect(run.tool.driver.name).toBe('cdk8s-istio-multicluster');
-    expect(run.tool.driver.rules.map((rule) => rule.id)).toEqual(['IST0106', 'IST0118', 'IST0132']);
+    expect(run.tool.driver.rules.map((rule) => rule.id)).toEqual(['IST0106', 'IST0118', 'IST0132', 'IST0170']);
     expect(run.tool.driver.rules[0].help.text).toContain('Why it matters: the API server prunes fields');
     expect(run.results.map((entry) => [entry.ruleId, entry.level, entry.locations[0].physicalLocation?.artifactLocation.uri])).toEqual([
       ['IST0106', 'error', 'dist/control-plane/gateway-bookinfo-bookinfo-ingressgateway.yaml'],
       ['IST0106', 'error', 'dist/control-plane/gateway-bookinfo-bookinfo-ingressgateway.yaml'],
       ['IST0132', 'error', 'dist/control-plane/virtualservice-bookinfo-bookinfo-ingressgateway.yaml'],
       ['IST0118', 'warning', 'dist/clusters/ocp-east/service-bookinfo-details.yaml'],
+      ['IST0170', 'warning', 'dist/clusters/ocp-west/service-bookinfo-details.yaml'],
     ]);
     for (const entry of run.results) expect(run.tool.driver.rules[entry.ruleIndex].id).toBe(entry.ruleId);
   });
 
   it('--suppress hides exactly the code and object it names', () => {
     const byObject = JSON.parse(cli(['validate', 'dist', '--format', 'json', '--suppress', 'IST0106=Gateway/bookinfo/*'], { cwd }).stdout) as { code: string }[];
-    expect(byObject.map((finding) => finding.code)).toEqual(['IST0132', 'IST0118']);
+    expect(byObject.map((finding) => finding.code)).toEqual(['IST0132', 'IST0118', 'IST0170']);
     const otherObject = JSON.parse(cli(['validate', 'dist', '--format', 'json', '--suppress', 'IST0106=Gateway/istio-system/*'], { cwd }).stdout) as { code: string }[];
-    expect(otherObject.map((finding) => finding.code)).toEqual(['IST0106', 'IST0106', 'IST0132', 'IST0118']);
-    const all = cli(['validate', 'dist', '--suppress', 'IST0106', '--suppress', 'IST0132', '--suppress', 'IST0118'], { cwd });
+    expect(otherObject.map((finding) => finding.code)).toEqual(['IST0106', 'IST0106', 'IST0132', 'IST0118', 'IST0170']);
+    const all = cli(['validate', 'dist', '--suppress', 'IST0106', '--suppress', 'IST0132', '--suppress', 'IST0118', '--suppress', 'IST0170=Service/bookinfo/details'], { cwd });
     expect(all).toEqual({ status: 0, stdout: 'dist: no errors (0 finding(s))\n', stderr: '' });
   });
 

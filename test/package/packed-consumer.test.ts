@@ -1,10 +1,10 @@
 /**
- * The npm package as another project gets it: `npm pack` (whose prepack compiles), installed from
+ * The npm package as another project gets it: `npm pack` (whose prepare script compiles), installed from
  * the tarball into a fresh project with its peer dependencies, imported from strict TypeScript,
  * run directly and through `cdk8s synth`. So "import the constructs in another project" is proven,
  * not assumed.
  *
- * The packing happens in a copy of the project, so that prepack's compile does not rewrite the
+ * The packing happens in a copy of the project, so that prepare's compile does not rewrite the
  * `build/` the CLI tests are running meanwhile. The install is offline-friendly: the packages it
  * needs are the ones `npm ci` put in npm's cache (same versions as our lockfile).
  */
@@ -85,18 +85,22 @@ describe('the packed npm package in a fresh consumer project', () => {
     expectSuccess(run('npm', install, { cwd: consumer, timeout: 5 * MINUTES }), 'npm install');
   }, 10 * MINUTES);
 
-  it('holds compiled JavaScript, type declarations, the bin and README, and nothing else', () => {
+  it('holds compiled JavaScript, type declarations, the bin, README, the schema bundle and the analyzer catalogue, and nothing else', () => {
     const entries = run('tar', ['-tzf', tarball], { cwd: consumer }).stdout.trim().split('\n').map((entry) => entry.replace(/^package\//, ''));
-    for (const expected of ['package.json', 'README.md', 'bin/cdk8s-istio-multicluster.js', 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli/main.js', 'build/constructs/index.js', 'build/lib/imports/networking.istio.io.js']) {
+    const shippedFiles = ['package.json', 'README.md', 'bin/cdk8s-istio-multicluster.js', 'schemas/object-schemas.json', 'lib/analyzers/README.md'];
+    for (const expected of [...shippedFiles, 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli/main.js', 'build/constructs/index.js', 'build/lib/imports/networking.istio.io.js']) {
       expect(entries).toContain(expected);
     }
-    const unexpected = entries.filter((entry) => !['package.json', 'README.md', 'bin/cdk8s-istio-multicluster.js'].includes(entry) && !/^build\/(lib|constructs)\/.+\.(js|d\.ts)$/.test(entry));
+    const unexpected = entries.filter((entry) => !shippedFiles.includes(entry) && !/^build\/(lib|constructs)\/.+\.(js|d\.ts)$/.test(entry));
     expect(unexpected, 'no test/, node_modules/, sources (the generated Istio .ts included) or other files').toEqual([]);
   });
 
   it('runs the installed bin', () => {
     const result = expectSuccess(run('npx', ['--no', '--', 'cdk8s-istio-multicluster', '--version'], { cwd: consumer }), 'npx cdk8s-istio-multicluster');
     expect(result.stdout).toBe(`${PACKAGE_JSON.version}\n`);
+    // The shipped catalogue and schemas are found from the installed package.
+    const explain = expectSuccess(run('npx', ['--no', '--', 'cdk8s-istio-multicluster', 'explain', 'IST0106'], { cwd: consumer }), 'explain');
+    expect(explain.stdout).toMatch(/^IST0106\n\nFires when:\n/);
   });
 
   it('compiles a strict TypeScript consumer against the declarations, then runs it', () => {

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { kubeObject } from './kube-object';
 import { Construct } from 'constructs';
 import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
 import { resolvePlacement } from '../lib/model/mesh';
@@ -114,7 +115,7 @@ export class AppSplit extends Construct {
       // Services may share an account; it is emitted once per cluster, with the first one's labels.
       if (placedVersions.length > 0 && !emittedAccounts.has(service.serviceAccount)) {
         emittedAccounts.add(service.serviceAccount);
-        new k8s.KubeServiceAccount(scope, `service-account-${service.serviceAccount}`, {
+        kubeObject(k8s.KubeServiceAccount, scope, `service-account-${service.serviceAccount}`, {
           metadata: { name: service.serviceAccount, namespace: this.namespace, labels: service.serviceAccountLabels },
         });
       }
@@ -123,7 +124,7 @@ export class AppSplit extends Construct {
   }
 
   private renderService(scope: Construct, service: ServiceDefinition): void {
-    new k8s.KubeService(scope, `service-${service.name}`, {
+    kubeObject(k8s.KubeService, scope, `service-${service.name}`, {
       metadata: { name: service.name, namespace: this.namespace, labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name } },
       spec: {
         ports: [
@@ -144,7 +145,7 @@ export class AppSplit extends Construct {
     const calls = callsOf(service, version);
     const annotations = { ...version.podAnnotations, ...(calls.length > 0 ? { [APP_ANNOTATIONS.calls]: calls.join(',') } : {}) };
     const emptyDirs = Object.entries(version.emptyDirs ?? {});
-    new k8s.KubeDeployment(scope, `deployment-${name}`, {
+    kubeObject(k8s.KubeDeployment, scope, `deployment-${name}`, {
       metadata: { name, namespace: this.namespace, labels },
       spec: {
         replicas: version.replicas ?? 1,

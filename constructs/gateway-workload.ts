@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { kubeObject } from './kube-object';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, APP_ANNOTATIONS, APP_LABELS, GATEWAY_PORTS, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 
@@ -53,15 +54,15 @@ export class GatewayWorkload extends Construct {
     const metadata = { name: props.name, namespace: props.namespace };
     const labels = { [LABELS.app]: props.name, ...props.selector, ...props.labels };
     const podSelector = { [LABELS.app]: props.name, ...props.selector };
-    new k8s.KubeServiceAccount(this, 'service-account', { metadata });
-    new k8s.KubeRole(this, 'role', { metadata, rules: SECRET_READER_RULES });
-    new k8s.KubeRoleBinding(this, 'role-binding', {
+    kubeObject(k8s.KubeServiceAccount, this, 'service-account', { metadata });
+    kubeObject(k8s.KubeRole, this, 'role', { metadata, rules: SECRET_READER_RULES });
+    kubeObject(k8s.KubeRoleBinding, this, 'role-binding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
       subjects: [{ kind: 'ServiceAccount', name: props.name, namespace: props.namespace }],
     });
     const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
-    new k8s.KubeDeployment(this, 'deployment', {
+    kubeObject(k8s.KubeDeployment, this, 'deployment', {
       metadata: { ...metadata, labels },
       spec: {
         selector: { matchLabels: podSelector },
@@ -90,7 +91,7 @@ export class GatewayWorkload extends Construct {
         },
       },
     });
-    new k8s.KubeService(this, 'service', {
+    kubeObject(k8s.KubeService, this, 'service', {
       metadata: { ...metadata, labels },
       spec: {
         type: 'LoadBalancer',

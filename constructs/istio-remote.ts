@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { kubeObject } from './kube-object';
 import { Construct } from 'constructs';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import {
@@ -122,7 +123,7 @@ const ISTIOD_LABELS = { [KUBERNETES_LABELS.name]: ISTIOD_SERVICE, [LABELS.revisi
  * namespace names it in `controlPlaneClusters`.
  */
 function addNamespace(scope: Construct, model: Mesh, remote: Cluster): void {
-  new k8s.KubeNamespace(scope, 'namespace', {
+  kubeObject(k8s.KubeNamespace, scope, 'namespace', {
     metadata: {
       name: ISTIO_SYSTEM_NAMESPACE,
       annotations: { [ANNOTATIONS.controlPlaneClusters]: model.controlPlane.name },
@@ -177,23 +178,23 @@ const READER_RULES: k8s.PolicyRule[] = [
  * create it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs.
  */
 function addReaderAccount(scope: Construct): void {
-  new k8s.KubeServiceAccount(scope, 'reader-service-account', {
+  kubeObject(k8s.KubeServiceAccount, scope, 'reader-service-account', {
     metadata: {
       name: READER_SERVICE_ACCOUNT,
       namespace: ISTIO_SYSTEM_NAMESPACE,
       labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
     },
   });
-  new k8s.KubeClusterRole(scope, 'reader-cluster-role', {
+  kubeObject(k8s.KubeClusterRole, scope, 'reader-cluster-role', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
     rules: READER_RULES,
   });
-  new k8s.KubeClusterRoleBinding(scope, 'reader-cluster-role-binding', {
+  kubeObject(k8s.KubeClusterRoleBinding, scope, 'reader-cluster-role-binding', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_CLUSTER_ROLE },
     subjects: [{ kind: 'ServiceAccount', name: READER_SERVICE_ACCOUNT, namespace: ISTIO_SYSTEM_NAMESPACE }],
   });
-  new k8s.KubeSecret(scope, 'reader-token', {
+  kubeObject(k8s.KubeSecret, scope, 'reader-token', {
     metadata: {
       name: READER_TOKEN_SECRET,
       namespace: ISTIO_SYSTEM_NAMESPACE,
@@ -212,7 +213,7 @@ function addReaderAccount(scope: Construct): void {
 function addIstiodService(scope: Construct, model: Mesh): void {
   const address = model.controlPlane.controlPlaneAddress!;
   const pointsAtName = !model.controlPlaneAddressIsIp;
-  new k8s.KubeService(scope, 'istiod-service', {
+  kubeObject(k8s.KubeService, scope, 'istiod-service', {
     metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
     spec: {
       ports: [
@@ -236,7 +237,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
     { port: ISTIOD_PORTS.webhookContainer, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
   ];
   if (model.istioApi === 'v1') {
-    new k8s.KubeEndpointSlice(scope, 'istiod-endpoint-slice', {
+    kubeObject(k8s.KubeEndpointSlice, scope, 'istiod-endpoint-slice', {
       metadata: {
         name: ISTIOD_SERVICE,
         namespace: ISTIO_SYSTEM_NAMESPACE,
@@ -255,7 +256,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
     });
   } else {
     // Older Istio and Kubernetes releases (the v1beta1 API level) read the v1 Endpoints.
-    new k8s.KubeEndpoints(scope, 'istiod-endpoints', {
+    kubeObject(k8s.KubeEndpoints, scope, 'istiod-endpoints', {
       metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
       subsets: [{ addresses: [{ ip: address }], ports }],
     });
@@ -314,7 +315,7 @@ function addInjectionWebhook(scope: Construct, model: Mesh, remote: Cluster): vo
         port: ISTIOD_PORTS.webhookService,
       },
     };
-  new k8s.KubeMutatingWebhookConfiguration(scope, 'sidecar-injector', {
+  kubeObject(k8s.KubeMutatingWebhookConfiguration, scope, 'sidecar-injector', {
     metadata: {
       name: SIDECAR_INJECTOR_WEBHOOK,
       labels: {

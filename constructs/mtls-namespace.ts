@@ -1,5 +1,6 @@
 import { ApiObject, type Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { kubeObject } from './kube-object';
 import { Construct } from 'constructs';
 import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
@@ -58,7 +59,7 @@ export class MtlsNamespace extends Construct {
     checkServices(props.services);
 
     for (const cluster of this.clusters) {
-      new k8s.KubeNamespace(scope.scopeFor(this, scope.clusterChart(cluster)), 'namespace', {
+      kubeObject(k8s.KubeNamespace, scope.scopeFor(this, scope.clusterChart(cluster)), 'namespace', {
         metadata: { name: this.namespace, labels: { [LABELS.injection]: 'enabled' } },
       });
     }

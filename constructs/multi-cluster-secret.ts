@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { kubeObject } from './kube-object';
 import { Construct } from 'constructs';
 import { dump } from 'js-yaml';
 import type { Cluster, Mesh } from '../lib/model/mesh';
@@ -143,7 +144,7 @@ function remoteSecretMetadata(remote: Cluster) {
 
 /** No `type` (Opaque) and `stringData`, as istioctl prints it. */
 function addRemoteSecret(scope: Construct, remote: Cluster, credentials: KubeconfigCredentials): void {
-  new k8s.KubeSecret(scope, `remote-secret-${remote.name}`, {
+  kubeObject(k8s.KubeSecret, scope, `remote-secret-${remote.name}`, {
     metadata: { name: remoteSecretName(remote.name), namespace: ISTIO_SYSTEM_NAMESPACE, ...remoteSecretMetadata(remote) },
     stringData: { [remote.name]: remoteKubeconfig(remote, credentials) },
   });

@@ -41,7 +41,7 @@ export function loadInventory(file: string, options: LoadInventoryOptions = {}):
     if (typeof name === 'string') tokenVariables[name] = variable;
   });
   if (issues.length > 0) throw new MeshValidationError(issues, file);
-  return Mesh.fromSpec(resolved, { source: file, tokenVariables });
+  return Mesh.fromUnknown(resolved, { source: file, tokenVariables });
 }
 
 function resolveLookups(

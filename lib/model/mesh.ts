@@ -56,7 +56,7 @@ export interface Bookinfo extends AppPlacement {
   };
 }
 
-/** Options of `Mesh.fromSpec`. */
+/** Options of `Mesh.fromSpec` and `Mesh.fromUnknown`. */
 export interface MeshFromSpecOptions {
   /**
    * The file the spec came from, named in error messages.
@@ -75,11 +75,23 @@ export interface MeshFromSpecOptions {
  * addresses from. Immutable; built only from a validated spec.
  */
 export class Mesh {
-  /** Validates a spec (inventory content or a `MeshSpec` literal) and builds the model. */
-  public static fromSpec(spec: MeshSpec | unknown, options: MeshFromSpecOptions = {}): Mesh {
-    const issues = validateMeshSpec(spec);
+  /**
+   * Validates a `MeshSpec` written in code and builds the model. The type gives completion and
+   * compile-time errors; what it cannot express (one control plane, CIDR overlaps, ...) is
+   * checked at run time and throws `MeshValidationError` listing every issue.
+   */
+  public static fromSpec(spec: MeshSpec, options: MeshFromSpecOptions = {}): Mesh {
+    return Mesh.fromUnknown(spec, options);
+  }
+
+  /**
+   * Validates a value of unknown shape (parsed YAML or JSON, such as an inventory's content) and
+   * builds the model; throws `MeshValidationError` listing every issue.
+   */
+  public static fromUnknown(value: unknown, options: MeshFromSpecOptions = {}): Mesh {
+    const issues = validateMeshSpec(value);
     if (issues.length > 0) throw new MeshValidationError(issues, options.source);
-    return new Mesh(spec as MeshSpec, options);
+    return new Mesh(value as MeshSpec, options);
   }
 
   public readonly id: string;

@@ -13,7 +13,7 @@ const VALID: MeshSpec = {
 /** The issues a spec is rejected with, as `path: message` lines. */
 function issuesOf(spec: unknown): string[] {
   try {
-    Mesh.fromSpec(spec);
+    Mesh.fromUnknown(spec);
   } catch (error) {
     expect(error).toBeInstanceOf(MeshValidationError);
     return (error as MeshValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
@@ -27,6 +27,19 @@ const withCluster = (index: number, patch: Record<string, unknown>) => ({
 });
 
 describe('Mesh.fromSpec', () => {
+  it('is typed: a misspelt key or a wrong value type is a compile error, which fromUnknown leaves to run time', () => {
+    // The @ts-expect-error lines fail `tsc --noEmit` (npm test's first step) once fromSpec accepts them.
+    const misspelt = () =>
+      // @ts-expect-error istio_control_plan is no MeshSpec key
+      Mesh.fromSpec({ clusters: [{ name: 'east', url: 'https://api.east.example.com:6443', istio_control_plan: true }] });
+    const wrongType = () =>
+      // @ts-expect-error istio_control_plane is a boolean
+      Mesh.fromSpec({ clusters: [{ name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: 'yes' }] });
+    expect(misspelt).toThrow(MeshValidationError);
+    expect(wrongType).toThrow(MeshValidationError);
+    expect(() => Mesh.fromUnknown({ clusters: [{ name: 'east', url: 'https://api.east.example.com:6443', istio_control_plan: true }] })).toThrow(MeshValidationError);
+  });
+
   it('applies the documented defaults', () => {
     // GIVEN a minimal spec WHEN it is built
     const mesh = Mesh.fromSpec(VALID);

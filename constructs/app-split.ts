@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { kubeObject } from './kube-object';
 import { Construct } from 'constructs';
-import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
+import { workloadName, workloadNames, type AppDefinition, type ProbeDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
 import { resolvePlacement } from '../lib/model/mesh';
 import { APP_ANNOTATIONS, APP_LABELS, LABELS, requireDnsLabel } from '../lib/model/names';
 import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
@@ -159,8 +159,12 @@ export class AppSplit extends Construct {
                 name: service.name,
                 image: version.image,
                 imagePullPolicy: 'IfNotPresent',
+                args: version.args && [...version.args],
                 env: version.env && Object.entries(version.env).map(([envName, value]) => ({ name: envName, value })),
                 ports: [{ containerPort: service.targetPort ?? service.port }],
+                resources: version.resources && { requests: quantities(version.resources.requests), limits: quantities(version.resources.limits) },
+                readinessProbe: version.readinessProbe && probe(version.readinessProbe, service.targetPort ?? service.port),
+                livenessProbe: version.livenessProbe && probe(version.livenessProbe, service.targetPort ?? service.port),
                 volumeMounts: emptyDirs.length > 0 ? emptyDirs.map(([volume, mountPath]) => ({ name: volume, mountPath })) : undefined,
               },
             ],
@@ -202,6 +206,7 @@ function checkApp(app: AppDefinition): void {
     for (const version of service.versions) {
       if (versions.has(version.version)) throw new Error(`App "${app.name}" service "${service.name}" defines version "${version.version}" twice`);
       versions.add(version.version);
+      checkContainer(`App "${app.name}" workload "${workloadName(service, version)}"`, version);
     }
   }
   for (const service of app.services) {
@@ -212,6 +217,40 @@ function checkApp(app: AppDefinition): void {
       }
     }
   }
+}
+
+/** A Kubernetes resource quantity: a decimal number with an optional SI or binary suffix or exponent. */
+const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$/;
+
+function checkContainer(where: string, version: WorkloadVersion): void {
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [resource, quantity] of Object.entries(version.resources?.[kind] ?? {})) {
+      if (!QUANTITY.test(quantity)) throw new Error(`${where} resources.${kind}.${resource}: "${quantity}" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)`);
+    }
+  }
+  for (const name of ['readinessProbe', 'livenessProbe'] as const) {
+    const settings = version[name];
+    for (const field of ['initialDelaySeconds', 'periodSeconds', 'failureThreshold'] as const) {
+      const value = settings?.[field];
+      const minimum = field === 'initialDelaySeconds' ? 0 : 1;
+      if (value !== undefined && (!Number.isInteger(value) || value < minimum)) throw new Error(`${where} ${name}.${field}: ${value} is not a whole number >= ${minimum}`);
+    }
+    if (settings?.httpPath !== undefined && !settings.httpPath.startsWith('/')) throw new Error(`${where} ${name}.httpPath: "${settings.httpPath}" must start with /`);
+  }
+}
+
+function quantities(values: Readonly<Record<string, string>> | undefined): Record<string, k8s.Quantity> | undefined {
+  return values && Object.fromEntries(Object.entries(values).map(([resource, quantity]) => [resource, k8s.Quantity.fromString(quantity)]));
+}
+
+function probe(definition: ProbeDefinition, port: number): k8s.Probe {
+  const target = k8s.IntOrString.fromNumber(port);
+  return {
+    ...(definition.httpPath === undefined ? { tcpSocket: { port: target } } : { httpGet: { path: definition.httpPath, port: target } }),
+    initialDelaySeconds: definition.initialDelaySeconds,
+    periodSeconds: definition.periodSeconds,
+    failureThreshold: definition.failureThreshold,
+  };
 }
 
 function checkPlacement(app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {

@@ -60,6 +60,26 @@ export interface WorkloadVersion {
    */
   readonly env?: Readonly<Record<string, string>>;
   /**
+   * Container arguments (`args`, passed to the image's entrypoint).
+   * @default - the image's own
+   */
+  readonly args?: readonly string[];
+  /**
+   * CPU and memory requests and limits, as Kubernetes quantities (`100m`, `128Mi`).
+   * @default - none
+   */
+  readonly resources?: ResourceDefinition;
+  /**
+   * When the container is ready for traffic; Istio holds traffic back from a pod until it is.
+   * @default - none
+   */
+  readonly readinessProbe?: ProbeDefinition;
+  /**
+   * When the container is restarted.
+   * @default - none
+   */
+  readonly livenessProbe?: ProbeDefinition;
+  /**
    * emptyDir volumes: volume name -> mount path.
    * @default - none
    */
@@ -74,6 +94,44 @@ export interface WorkloadVersion {
    * @default 1
    */
   readonly replicas?: number;
+}
+
+/** Container resources: resource name (`cpu`, `memory`, ...) -> a Kubernetes quantity. */
+export interface ResourceDefinition {
+  /**
+   * What the scheduler reserves.
+   * @default - none
+   */
+  readonly requests?: Readonly<Record<string, string>>;
+  /**
+   * The most the container may use.
+   * @default - none
+   */
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** A probe on the container's port: an HTTP GET of a path, or a TCP connect when no path is given. */
+export interface ProbeDefinition {
+  /**
+   * The path of an HTTP GET to the container port; any 2xx or 3xx answer passes.
+   * @default - a TCP connect to the container port
+   */
+  readonly httpPath?: string;
+  /**
+   * Seconds after the container starts before the first probe.
+   * @default 0
+   */
+  readonly initialDelaySeconds?: number;
+  /**
+   * Seconds between probes.
+   * @default 10
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Consecutive failures before the probe fails.
+   * @default 3
+   */
+  readonly failureThreshold?: number;
 }
 
 /** The name of a version's Deployment. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppSplit, type AppSplitProps } from '../../constructs/app-split';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
-import type { AppDefinition } from '../../lib/model/app-definition';
+import type { AppDefinition, WorkloadVersion } from '../../lib/model/app-definition';
 import { Mesh } from '../../lib/model/mesh';
 import type { Manifest } from '../../lib/synth/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
@@ -180,6 +180,27 @@ describe('AppSplit', () => {
   });
 
   const withService = (patch: object, index = 1): AppDefinition => ({ ...SHOP, services: SHOP.services.map((service, i) => (i === index ? { ...service, ...patch } : service)) });
+  /** The shop with cart v1 changed. */
+  const withVersion = (patch: Partial<WorkloadVersion>): AppDefinition => withService({ versions: [{ ...SHOP.services[1].versions[0], ...patch }, SHOP.services[1].versions[1]] });
+
+  it('renders args, resources and probes of a version into its container', () => {
+    // GIVEN cart v1 with arguments, resources, an HTTP readiness probe and a TCP liveness probe
+    const app = withVersion({
+      args: ['--port', '7000'],
+      resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+      readinessProbe: { httpPath: '/ready', periodSeconds: 5 },
+      livenessProbe: { initialDelaySeconds: 10, failureThreshold: 6 },
+    });
+    // WHEN synthesized
+    const { objects, manifests } = synthShop({ app });
+    // THEN the container carries them as Kubernetes spells them, on the container port
+    const [container] = objects('north', 'Deployment').find((deployment) => deployment.metadata.name === 'cart-v1')!.spec.template.spec.containers;
+    expect(container.args).toEqual(['--port', '7000']);
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } });
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/ready', port: 7000 }, periodSeconds: 5 });
+    expect(container.livenessProbe).toEqual({ tcpSocket: { port: 7000 }, initialDelaySeconds: 10, failureThreshold: 6 });
+    expectValidManifests([...manifests.clusters.values()].flat());
+  });
 
   it.each([
     [{ namespace: 'Shop' }, 'AppSplit namespace "Shop" is not a DNS-1123 label'],
@@ -190,6 +211,9 @@ describe('AppSplit', () => {
     [{ app: withService({ name: 'frontend' }) }, 'App "shop" defines service "frontend" twice; service names must be unique'],
     [{ app: withService({ versions: [SHOP.services[1].versions[0], SHOP.services[1].versions[0]] }) }, 'App "shop" service "cart" defines version "v1" twice'],
     [{ app: withService({ calls: ['payments'] }, 0) }, 'App "shop" workload "frontend-v1" calls unknown service "payments" (expected one of: frontend, cart, catalog, db)'],
+    [{ app: withVersion({ resources: { requests: { cpu: '100 millicores' } } }) }, 'App "shop" workload "cart-v1" resources.requests.cpu: "100 millicores" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)'],
+    [{ app: withVersion({ readinessProbe: { periodSeconds: 0 } }) }, 'App "shop" workload "cart-v1" readinessProbe.periodSeconds: 0 is not a whole number >= 1'],
+    [{ app: withVersion({ livenessProbe: { httpPath: 'healthz' } }) }, 'App "shop" workload "cart-v1" livenessProbe.httpPath: "healthz" must start with /'],
   ])('rejects bad props at once (%#)', (patch, message) => {
     // GIVEN bad props WHEN the construct is created THEN it throws naming the value
     expect(() => new AppSplit(shopMesh(), 'shop', { app: SHOP, namespace: 'shop', ...patch })).toThrow(message);

@@ -85,7 +85,10 @@ export class IstioMesh extends Construct {
   public get warnings(): readonly string[] {
     const own =
       this.model.isMultiNetwork && !this.crossNetworkExposed
-        ? [`[${this.node.path}] clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail`]
+        ? [
+            `[${this.node.path}] clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail ` +
+              `(inventory: ${this.model.clusters.map((cluster) => `${this.model.clusterField(cluster, 'network')} is "${cluster.network}"`).join(', ')})`,
+          ]
         : [];
     return [...this.warningList, ...own];
   }

@@ -69,7 +69,8 @@ export class IstioRemote extends Construct {
           this,
           `cluster "${remote.name}": the injection webhook reaches istiod through the ExternalName Service "${ISTIOD_SERVICE}", ` +
             `which kube-apiserver calls at ${model.controlPlane.controlPlaneAddress}:${ISTIOD_PORTS.webhookService}; ` +
-            'set clusters[].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443',
+            `set ${model.clusterField(remote, 'injectionUrl')} (https://<host>:15017/inject/...) unless that address serves the webhook on 443 ` +
+            `(inventory: ${model.clusterField(model.controlPlane, 'controlPlaneAddress')} is a DNS name, ${model.clusterField(remote, 'injectionUrl')} is unset)`,
         );
       }
     }

@@ -81,7 +81,8 @@ export class MultiClusterSecret extends Construct {
           scope.addWarning(
             this,
             `the remote secrets ${model.remotes.map((remote) => remoteSecretName(remote.name)).join(', ')} hold bearer tokens from the inventory: ` +
-              'the output contains credentials, keep it out of Git',
+              'the output contains credentials, keep it out of Git ' +
+              `(inventory: mesh.credentials.source is "inline"; ${model.remotes.map((remote) => model.clusterField(remote, 'token')).join(', ')})`,
           );
         }
         break;

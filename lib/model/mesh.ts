@@ -166,6 +166,14 @@ export class Mesh {
     return cluster;
   }
 
+  /**
+   * Where a cluster's field sits in the spec (`clusters[1].injectionUrl`), so that messages about
+   * what the constructs made of it name the inventory field a person edits.
+   */
+  public clusterField(cluster: Cluster, field: string): string {
+    return `clusters[${this.clusters.indexOf(cluster)}].${field}`;
+  }
+
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
   public get controlPlaneAddressIsIp(): boolean {
     return this.controlPlane.controlPlaneAddress !== undefined && isIpAddress(this.controlPlane.controlPlaneAddress);

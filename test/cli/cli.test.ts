@@ -292,7 +292,7 @@ describe('synth --allow-inline-credentials', () => {
     const result = cli(['synth', '-i', writeFile(cwd, 'inline.yaml', withSecrets('inline')), '--allow-inline-credentials'], { cwd, env });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe(
-      'warning: [mesh/remote-secrets] the remote secrets istio-remote-secret-west hold bearer tokens from the inventory: the output contains credentials, keep it out of Git\n',
+      'warning: [mesh/remote-secrets] the remote secrets istio-remote-secret-west hold bearer tokens from the inventory: the output contains credentials, keep it out of Git (inventory: mesh.credentials.source is "inline"; clusters[1].token)\n',
     );
     expect(result.stdout).toMatch(/\n1 warning\(s\)\n$/);
     expect(filesContaining(join(cwd, 'dist'), TOKEN)).toEqual(['control-plane/secret-istio-system-istio-remote-secret-west.yaml']);

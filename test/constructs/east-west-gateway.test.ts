@@ -89,3 +89,19 @@ describe('EastWestGateway', () => {
     expect(() => synth([PRIMARY, REMOTE], { clusters: ['east', 'north'] })).toThrow('Unknown cluster "north"; the mesh has: east, west');
   });
 });
+
+describe('a multi-network mesh without an EastWestGateway', () => {
+  it('warns that cross-network calls will fail, naming the network field of every cluster', () => {
+    // GIVEN two clusters on different networks and no EastWestGateway
+    const model = Mesh.fromSpec({
+      clusters: [
+        { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5', network: 'net-east' },
+        { name: 'west', url: 'https://api.west.example.com:6443' },
+      ],
+    });
+    // WHEN the mesh is built THEN its warning names the inventory fields behind it
+    expect(new IstioMesh(undefined, 'mesh', { mesh: model }).warnings).toEqual([
+      '[mesh] clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail (inventory: clusters[0].network is "net-east", clusters[1].network is "network1")',
+    ]);
+  });
+});

@@ -92,7 +92,7 @@ describe('IstioRemote', () => {
     }
   });
 
-  it('warns that an ExternalName webhook is called on port 443 unless an injection URL is set', () => {
+  it('warns that an ExternalName webhook is called on port 443 unless an injection URL is set, naming the inventory fields', () => {
     // GIVEN a control plane reached by DNS name, one remote with an injection URL and one without
     const spec = {
       clusters: [
@@ -105,7 +105,7 @@ describe('IstioRemote', () => {
     new IstioRemote(mesh, 'remotes');
     // THEN only the remote without an injection URL is warned about
     expect(mesh.warnings).toEqual([
-      '[mesh/remotes] cluster "iks": the injection webhook reaches istiod through the ExternalName Service "istiod", which kube-apiserver calls at istiod.icp.example.com:443; set clusters[].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443',
+      '[mesh/remotes] cluster "iks": the injection webhook reaches istiod through the ExternalName Service "istiod", which kube-apiserver calls at istiod.icp.example.com:443; set clusters[1].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443 (inventory: clusters[0].controlPlaneAddress is a DNS name, clusters[1].injectionUrl is unset)',
     ]);
   });
 

@@ -144,7 +144,7 @@ describe('MultiClusterSecret', () => {
     expect(kubeconfigOf(edge, 'edge-1').users[0].user.token).toBe('edge-secret-token');
     expect(JSON.stringify(manifests)).not.toMatch(/icp-secret-token/);
     expect(warnings).toEqual([
-      '[mesh/secrets] the remote secrets istio-remote-secret-iks, istio-remote-secret-edge-1 hold bearer tokens from the inventory: the output contains credentials, keep it out of Git',
+      '[mesh/secrets] the remote secrets istio-remote-secret-iks, istio-remote-secret-edge-1 hold bearer tokens from the inventory: the output contains credentials, keep it out of Git (inventory: mesh.credentials.source is "inline"; clusters[1].token, clusters[2].token)',
     ]);
   });
 

@@ -1,11 +1,12 @@
 /**
- * The npm package as another project gets it: `npm pack` (whose prepare script compiles), installed from
+ * The npm package as another project gets it: `npm pack` of the compiled project, installed from
  * the tarball into a fresh project with its peer dependencies, imported from strict TypeScript,
  * run directly and through `cdk8s synth`. So "import the constructs in another project" is proven,
  * not assumed.
  *
- * The packing happens in a copy of the project, so that prepare's compile does not rewrite the
- * `build/` the CLI tests are running meanwhile. The install is offline-friendly: the packages it
+ * The packing happens in a copy of the project holding this run's `build/` (compiled once by the
+ * global setup, what the prepare script would compile again), so that packing neither recompiles
+ * nor touches the `build/` the CLI tests are running meanwhile. The install is offline-friendly: the packages it
  * needs are the ones `npm ci` put in npm's cache (same versions as our lockfile).
  */
 import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -74,8 +75,11 @@ describe('the packed npm package in a fresh consumer project', () => {
     const source = dir('source');
     cpSync(REPO_ROOT, source, { recursive: true, filter: (path) => !NOT_COPIED.has(relative(REPO_ROOT, path)) });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
+    // build/ is what the prepare script compiles; the global setup compiled it for this run already,
+    // so the copy takes it and packing skips a second compile of the whole project.
+    cpSync(join(REPO_ROOT, 'build'), join(source, 'build'), { recursive: true });
     const packs = dir('packs');
-    expectSuccess(run('npm', ['pack', '--pack-destination', packs], { cwd: source, timeout: 5 * MINUTES }), 'npm pack');
+    expectSuccess(run('npm', ['pack', '--ignore-scripts', '--pack-destination', packs], { cwd: source, timeout: 5 * MINUTES }), 'npm pack');
     const [file] = readdirSync(packs).filter((name) => name.endsWith('.tgz'));
     tarball = join(packs, file);
     // AND a fresh project that installs it with its peer dependencies, TypeScript and Node types

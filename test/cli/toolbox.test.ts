@@ -2,14 +2,14 @@
  * The operator's toolbox through the real bin: init, findings formats, suppressions, explain,
  * --check --diff, -o - streaming and the messages of mistyped command lines.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzerCatalogue } from '../../lib/analyzers/catalogue';
 import { ANALYZERS } from '../../lib/analyzers';
 import { main } from '../../lib/cli/main';
-import { INVENTORIES, STACK_FRAME, cli, tempDirs, yamlDocuments } from './support';
+import { BIN, INVENTORIES, STACK_FRAME, cli, run, tempDirs, yamlDocuments } from './support';
 
 const dir = tempDirs('cli-toolbox-');
 
@@ -276,6 +276,18 @@ describe('synth -o -', () => {
     const result = cli(['synth', '-i', INVENTORIES.openshift, ...args], { cwd: dir() });
     expect(result.status).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(`error: ${message}`);
+  });
+});
+
+describe('the bin without build/', () => {
+  it('says how to build instead of failing with a stack trace', () => {
+    // GIVEN a package folder whose bin has no compiled CLI beside it (a clone before npm ci's build)
+    const packageDir = dir('package');
+    cpSync(BIN, join(packageDir, 'bin', 'cdk8s-istio-multicluster.js'));
+    // WHEN it runs
+    const result = run(process.execPath, [join(packageDir, 'bin', 'cdk8s-istio-multicluster.js'), '--version'], { cwd: packageDir });
+    // THEN it names the missing folder and the command that makes it
+    expect(result).toEqual({ status: 1, stdout: '', stderr: `error: the CLI is not compiled (${join(packageDir, 'build')} is missing); run \`npm run build\` in ${packageDir}\n` });
   });
 });
 

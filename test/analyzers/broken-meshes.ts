@@ -43,6 +43,30 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
     expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: 'VirtualService/bookinfo/reviews' }],
   },
   {
+    title: 'a VirtualService routing to a port its Service does not expose',
+    code: 'IST0101',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'VirtualService', 'bookinfo').spec.http[0].route[0].destination.port.number = 9999;
+    },
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: 'VirtualService/bookinfo/bookinfo', message: 'destination "productpage:9999" is no port of Service bookinfo/productpage in any cluster (its ports: 9080)' }],
+  },
+  {
+    title: 'an Istio object with a value its CRD schema does not allow',
+    code: 'IST0106',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'DestinationRule', 'reviews').spec.trafficPolicy = { loadBalancer: { simple: 'ROUND_ROBINN' } };
+    },
+    expected: [{ code: 'IST0106', severity: 'error', ...onControlPlane, object: 'DestinationRule/bookinfo/reviews', path: '/spec/trafficPolicy/loadBalancer/simple' }],
+  },
+  {
+    title: 'a Kubernetes object with a field its schema does not know',
+    code: 'MCL0050',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[REMOTE], 'Service', 'reviews', APP_NAMESPACE).spec.sessionAffinityy = 'None';
+    },
+    expected: [{ code: 'MCL0050', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Service/bookinfo/reviews', path: '/spec/sessionAffinityy', message: 'schema: /spec/sessionAffinityy unknown field' }],
+  },
+  {
     title: 'a Gateway whose TLS credential is missing in one cluster it runs in',
     code: 'IST0101',
     breakMesh: (mesh) => {

@@ -107,6 +107,8 @@ export function goodMesh(): MeshFixture {
         {
           name: 'namespace.sidecar-injector.istio.io',
           clientConfig: { service: { name: 'istiod', namespace: ISTIO_SYSTEM_NAMESPACE, path: injectionPath(REMOTE, NETWORK), port: 443 } },
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
         },
       ],
     },

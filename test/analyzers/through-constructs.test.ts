@@ -321,6 +321,41 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     expected: [{ code: 'KIA0302', severity: 'error', ...onControlPlane, object: GATEWAY_OBJECT }],
   },
   {
+    // TlsGateway routes to productpage's Service port; an edited port number is exposed by no Service.
+    title: "the gateway's VirtualService edited to route to a port productpage does not expose",
+    code: 'IST0101',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'http', 0, 'route', 0, 'destination', 'port', 'number'), 9999));
+      return mesh;
+    },
+    expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE, message: 'destination "productpage:9999" is no port of Service bookinfo/productpage in any cluster (its ports: 9080)' }],
+  },
+  {
+    // The L1 classes type their props, but an escape hatch writes any JSON.
+    title: "the MtlsNamespace's DestinationRule for reviews given a load balancer Istio does not know",
+    code: 'IST0106',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.controlPlaneChart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.add(pointer('spec', 'trafficPolicy', 'loadBalancer'), { simple: 'ROUND_ROBINN' }));
+      return mesh;
+    },
+    expected: [{ code: 'IST0106', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews`, path: '/spec/trafficPolicy/loadBalancer/simple' }],
+  },
+  {
+    title: "a Service of AppSplit given a field Kubernetes does not know",
+    code: 'MCL0050',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      apiObjectIn(mesh, mesh.clusterChart(EAST), 'Service', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.add(pointer('spec', 'sessionAffinityy'), 'None'));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0050', severity: 'error', ...inFolderOf(EAST), object: `Service/${NAMESPACE}/reviews`, path: '/spec/sessionAffinityy', message: 'schema: /spec/sessionAffinityy unknown field' }],
+  },
+  {
     // MtlsNamespace writes ISTIO_MUTUAL DestinationRules beside its STRICT PeerAuthentication.
     title: "the MtlsNamespace's DestinationRule for reviews edited to disable TLS",
     code: 'IST0113',
@@ -514,15 +549,15 @@ describe('analyzers on meshes built with the constructs', () => {
     expect(output.tree.size === 0).toBe(hasErrors);
   });
 
-  it('break the mesh for every code an analyzer reports, and for the four forms of IST0101', () => {
+  it('break the mesh for every code an analyzer reports, and for the five forms of IST0101', () => {
     // GIVEN the codes of all analyzers
     const codes = new Set(ANALYZERS.flatMap((analyzer) => analyzer.codes));
 
     // WHEN compared with the codes the broken meshes produce
     const tested = new Set(BROKEN.flatMap((broken) => broken.expected.map((finding) => finding.code)));
 
-    // THEN none is left untested, and IST0101 is fired by a missing Gateway, host, subset and credential
+    // THEN none is left untested, and IST0101 is fired by a missing Gateway, host, subset, port and credential
     expect([...codes].filter((code) => !tested.has(code))).toEqual([]);
-    expect(BROKEN.filter((broken) => broken.code === 'IST0101')).toHaveLength(4);
+    expect(BROKEN.filter((broken) => broken.code === 'IST0101')).toHaveLength(5);
   });
 });

@@ -9,7 +9,7 @@ Ansible format with this tool's extensions. It synthesizes as written; edit the 
 and ranges, then run: ${TOOL} synth -i FILE
 
 Options:
-      --out FILE          where to write it (default: inventory.yaml)
+  -o, --out FILE          where to write it (default: inventory.yaml)
       --clusters N        how many clusters, 1 to 50 (default: 2)
       --platform NAME     kubernetes or openshift (default: kubernetes)
       --force             replace FILE when it exists

@@ -5,7 +5,7 @@ import { remoteSecretOf } from '../analyzers/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
-import { MESH_COMPONENT_SELECTOR } from './delivery-phases';
+import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
 import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { compareText } from '../yaml';
 
@@ -233,7 +233,7 @@ function rotation(model: Mesh): string | undefined {
   if (model.remotes.length === 0) return undefined;
   const renew = `Delete the remote's token Secret (\`kubectl --context <remote> -n ${ISTIO_SYSTEM_NAMESPACE} delete secret ${READER_TOKEN_SECRET}\`) and apply its folder again: Kubernetes invalidates the old token with its Secret and fills a new one.`;
   const publish: Record<Mesh['credentials']['source'], string> = {
-    'flux-substitution': `Then publish the tokens again (\`${TOKENS_COMMAND} | kubectl --context <management> apply -f -\`) and let the control-plane Kustomization reconcile (\`flux reconcile kustomization <mesh>-control-plane\`): it substitutes the new token into the remote secret, which istiod reloads.`,
+    'flux-substitution': `Then publish the tokens again (\`${TOKENS_COMMAND} | kubectl --context <management> apply -f -\`) and let the control-plane Kustomization reconcile (\`flux reconcile kustomization ${controlPlaneDeliveryName(model)}\`): it substitutes the new token into the remote secret, which istiod reloads.`,
     'external-secret': `Then write the new store entries (\`${TOKENS_COMMAND}\`) to the ${model.credentials.secretStore.kind} \`${model.credentials.secretStore.name}\`: external-secrets renders the remote secret again within its refresh interval (${model.credentials.refreshInterval}), and istiod reloads it.`,
     inline: `Then put the new token in the inventory (\`clusters[].token\`), synthesize again and apply \`${CONTROL_PLANE_FOLDER}/\`: istiod reloads the remote secret.`,
   };

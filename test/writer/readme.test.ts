@@ -263,7 +263,7 @@ describe('renderReadme', () => {
   it('says how a reader token is rotated with each credential source, and why the mounted kubeconfig directory is not used', () => {
     const readme = (source: 'external-secret' | 'flux-substitution' | 'inline') => renderReadme(Mesh.fromSpec({ ...SPEC, mesh: { credentials: { source } } }), MANIFESTS);
     expect(readme('external-secret')).toContain('external-secrets renders the remote secret again within its refresh interval (1h)');
-    expect(readme('flux-substitution')).toContain('`flux reconcile kustomization <mesh>-control-plane`');
+    expect(readme('flux-substitution')).toContain('`flux reconcile kustomization mesh1-control-plane`');
     expect(readme('inline')).toContain('put the new token in the inventory (`clusters[].token`), synthesize again');
     expect(readme('inline')).toContain('`PILOT_MULTICLUSTER_KUBECONFIG_PATH`); this tool does not use it');
   });

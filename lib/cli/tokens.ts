@@ -118,7 +118,7 @@ function readCredentials(remote: Cluster, kubeconfig: string | undefined): Reade
     return `${where}: the kubeconfig has no context "${remote.context}"; add one, or name it in clusters[].context`;
   }
   const secretPath = `/api/v1/namespaces/${ISTIO_SYSTEM_NAMESPACE}/secrets/${READER_TOKEN_SECRET}`;
-  const read = kubectl([...kubeconfigArgs, '--context', remote.context, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', '--raw', secretPath]);
+  const read = kubectl([...kubeconfigArgs, `--context=${remote.context}`, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', '--raw', secretPath]);
   if (read.status !== 0) {
     if (/\(NotFound\)/.test(read.stderr)) {
       return `${where}: the token Secret ${ISTIO_SYSTEM_NAMESPACE}/${READER_TOKEN_SECRET} does not exist: apply the remote's mesh components first`;

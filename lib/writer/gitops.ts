@@ -319,7 +319,7 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[]): string {
     '',
     `- **The Argo CD cluster names must equal the mesh cluster names** (${clusterNames}): each Application's destination is the cluster of that name, e.g. \`argocd cluster add <kube-context> --name ${model.controlPlane.name}\`.`,
     '- Argo CD (since 1.8) does not assess the health of an Application, so without it the waves would not wait for each other. Restore the check from the Argo CD documentation ("Resource Health", Argo CD App) in `argocd-cm`: the key `resource.customizations.health.argoproj.io_Application`, whose Lua returns `obj.status.health`.',
-    '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret.',
+    '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret. On a cluster where nothing assigns load-balancer addresses, a wave with a gateway never becomes healthy: provide a load balancer (MetalLB on bare metal) before the first sync.',
     `- A remote's mesh components and its workloads come from one folder through two Applications: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
     '',
     'What a first sync does:',

@@ -288,7 +288,7 @@ function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], tool: 
   const steps: string[] = [];
   for (let wave = 0; wave <= lastWave; wave++) {
     const inWave = phases.filter((phase) => waves.get(phase.name) === wave);
-    if (inWave.some((phase) => phase.readsPublishedTokens)) steps.push(publishStep(model, tool));
+    if (inWave.some((phase) => phase.readsPublishedTokens)) steps.push(publishStep(model, phases, tool));
     const what = inWave.map((phase) => `\`${phase.name}\` on \`${phase.cluster}\`: ${phase.summary}`).join('; ');
     const waits = wave === 0 ? '' : tool === 'argocd' ? ` (sync wave ${wave}, once wave ${wave - 1} is healthy)` : ' (once the Kustomizations it depends on are ready)';
     steps.push(`${what}${waits}.`);
@@ -296,18 +296,14 @@ function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], tool: 
   return steps.map((step, index) => `${index + 1}. ${step}`);
 }
 
-function publishStep(model: Mesh, tool: GitopsTool): string {
-  const readers = phasesReadingTokens(model);
+function publishStep(model: Mesh, phases: readonly DeliveryPhase[], tool: GitopsTool): string {
+  const readers = phases.filter((phase) => phase.readsPublishedTokens).map((phase) => `\`${phase.name}\``).join(', ');
   if (model.credentials.source === 'flux-substitution') {
     return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND} | kubectl --context <management> apply -f -\` creates the Secret \`${REMOTE_TOKENS_SECRET}\` beside the Kustomizations. Until then ${readers} fails and is retried.`;
   }
   const store = `${model.credentials.secretStore.kind} \`${model.credentials.secretStore.name}\``;
   const retried = tool === 'argocd' ? 'its ExternalSecrets stay not ready and the sync is retried' : 'its ExternalSecrets stay not ready and it is retried';
   return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND}\` prints the store entries as JSON; write them to the store behind the ${store}. Until then ${readers} waits: ${retried}.`;
-}
-
-function phasesReadingTokens(model: Mesh): string {
-  return deliveryPhases(model).filter((phase) => phase.readsPublishedTokens).map((phase) => `\`${phase.name}\``).join(', ');
 }
 
 function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[]): string {

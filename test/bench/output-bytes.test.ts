@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '62b4ef3a1130c9b33b974c1b117c1cd2c76be1938a18dfe9b69cf38b75b98088',
-  'apps/openshift/inventory.yaml': '5000b1eb4fa32c2dbe50f15bdd9729ff829bacac2dd6177be0f0141f54bf054b',
-  'apps/hybrid/inventory.yaml': 'b09f0e4893686b920724577a92caf84bfb5f310dd3bd72d76971236a5f42f08b',
+  'synthetic 3x20': '5da26db35e6b1e3269e52b2492248ca68d87d4c9f97b652dc50e7e39295233c0',
+  'apps/openshift/inventory.yaml': 'dd262f6104a1d9fbd66f64a1ae63db6ed0fcfebb84033acc2f30f245ff945a6a',
+  'apps/hybrid/inventory.yaml': 'bd98026daff1e67e7dfbad9d0b7ded31271595f979a17ef4488ba96873a59468',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -51,7 +51,9 @@ const TEMPLATE_INPUTS = { token: 'token', ca: 'ca' } as const;
  *   and raises a warning. The CA is the cluster's `caData`; without it the kubeconfig has no
  *   `certificate-authority-data` and istiod verifies the API server against its system roots.
  *
- * Every source writes the CA where `istioctl create-remote-secret` does: the kubeconfig cluster's
+ * A cluster's `caData` (public data, not a credential) is written as it is by every source, in
+ * place of the store's `ca.crt` or the `${ISTIO_REMOTE_CA_<REMOTE>}` placeholder. Every source
+ * writes the CA where `istioctl create-remote-secret` does: the kubeconfig cluster's
  * `certificate-authority-data`, before `server`.
  *
  * The CA is never replaced by `insecure-skip-tls-verify`.
@@ -68,7 +70,7 @@ export class MultiClusterSecret extends Construct {
         break;
       case 'flux-substitution':
         for (const remote of model.remotes) {
-          addRemoteSecret(objects, remote, { token: `\${${remote.tokenVariable}}`, certificateAuthorityData: `\${${caVariable(remote.name)}}` });
+          addRemoteSecret(objects, remote, { token: `\${${remote.tokenVariable}}`, certificateAuthorityData: remote.caData ?? `\${${caVariable(remote.name)}}` });
         }
         break;
       case 'inline':
@@ -175,14 +177,15 @@ function addExternalSecret(scope: Construct, model: Mesh, remote: Cluster): void
           data: {
             [remote.name]: remoteKubeconfig(remote, {
               token: `{{ .${TEMPLATE_INPUTS.token} }}`,
-              certificateAuthorityData: `{{ .${TEMPLATE_INPUTS.ca} | b64enc }}`,
+              certificateAuthorityData: remote.caData ?? `{{ .${TEMPLATE_INPUTS.ca} | b64enc }}`,
             }),
           },
         },
       },
       data: [
         { secretKey: TEMPLATE_INPUTS.token, remoteRef: { key: storeKey, property: TOKEN_PROPERTY } },
-        { secretKey: TEMPLATE_INPUTS.ca, remoteRef: { key: storeKey, property: CA_PROPERTY } },
+        // The inventory's caData, when given, is written as it is; the store's ca.crt is then not read.
+        ...(remote.caData === undefined ? [{ secretKey: TEMPLATE_INPUTS.ca, remoteRef: { key: storeKey, property: CA_PROPERTY } }] : []),
       ],
     },
   });

@@ -1,9 +1,11 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
 import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `EastWestGateway`. */
 export interface EastWestGatewayProps {
@@ -33,13 +35,13 @@ export interface EastWestGatewayProps {
  * (`expose-services.yaml`). Remotes then reach istiod at the gateway's load-balancer address,
  * which is the control plane's `controlPlaneAddress`.
  */
-export class EastWestGateway extends Construct {
+export class EastWestGateway extends MeshConstruct {
   /** The clusters running the gateway, in mesh order. */
   public readonly clusters: readonly string[];
 
-  constructor(scope: IstioMesh, id: string, props: EastWestGatewayProps = {}) {
+  constructor(scope: Construct, id: string, props: EastWestGatewayProps = {}) {
     super(scope, id);
-    const model = scope.model;
+    const model = this.mesh.model;
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
     const requested = new Set(props.clusters ?? defaultClusters);
     for (const cluster of requested) model.cluster(cluster);
@@ -47,12 +49,12 @@ export class EastWestGateway extends Construct {
     const exposeIstiod = props.exposeIstiod ?? model.remotes.length > 0;
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !requested.has(model.controlPlane.name)) {
-      throw new Error(`EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
+      throw new InvalidPropsError(this, 'clusters', `EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
     }
 
     for (const name of this.clusters) {
       const network = model.cluster(name).network;
-      new GatewayWorkload(scope.scopeFor(this, scope.clusterChart(name)), 'workload', {
+      new GatewayWorkload(this.partIn(name), 'workload', {
         namespace: ISTIO_SYSTEM_NAMESPACE,
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
@@ -65,11 +67,11 @@ export class EastWestGateway extends Construct {
         ],
       });
     }
-    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
-    if (exposeIstiod) renderIstiodExposure(controlPlane, scope);
+    const controlPlane = this.controlPlanePart;
+    if (exposeIstiod) renderIstiodExposure(controlPlane, this.mesh);
     if (exposeServices) {
-      renderCrossNetworkGateway(controlPlane, scope);
-      scope.exposeServicesAcrossNetworks();
+      renderCrossNetworkGateway(controlPlane, this.mesh);
+      this.mesh.exposeServicesAcrossNetworks();
     }
   }
 }

@@ -1,11 +1,12 @@
-import { ApiObject, type Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
 import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
 import { LABELS, NAMESPACE_PEER_AUTHENTICATION, requireDnsLabel } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** A service of an mTLS namespace and the version subsets its DestinationRule declares. */
 export interface MtlsService {
@@ -40,29 +41,29 @@ export interface MtlsNamespaceProps {
  * none of the workloads: the PeerAuthentication and DestinationRules of the control-plane folder
  * live in that namespace there, and istiod reads them only from its own cluster.
  */
-export class MtlsNamespace extends Construct {
+export class MtlsNamespace extends MeshConstruct {
   public readonly namespace: string;
   /** The clusters that get the Namespace, in mesh order (always including the control plane). */
   public readonly clusters: readonly string[];
   public readonly services: readonly MtlsService[];
 
-  constructor(scope: IstioMesh, id: string, props: MtlsNamespaceProps) {
+  constructor(scope: Construct, id: string, props: MtlsNamespaceProps) {
     super(scope, id);
-    const model = scope.model;
+    const model = this.mesh.model;
     this.namespace = requireDnsLabel(props.namespace, 'MtlsNamespace namespace');
     const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
     for (const cluster of requested) model.cluster(cluster);
     requested.add(model.controlPlane.name);
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     this.services = props.services;
-    checkServices(props.services);
+    checkServices(this, props.services);
 
     for (const cluster of this.clusters) {
-      new k8s.KubeNamespace(scope.scopeFor(this, scope.clusterChart(cluster)), 'namespace', {
+      new k8s.KubeNamespace(this.partIn(cluster), 'namespace', {
         metadata: { name: this.namespace, labels: { [LABELS.injection]: 'enabled' } },
       });
     }
-    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
+    const controlPlane = this.controlPlanePart;
     newPeerAuthentication(controlPlane, 'peer-authentication', model.istioApi, {
       metadata: { name: NAMESPACE_PEER_AUTHENTICATION, namespace: this.namespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
@@ -80,15 +81,15 @@ export class MtlsNamespace extends Construct {
   }
 }
 
-function checkServices(services: readonly MtlsService[]): void {
+function checkServices(owner: Construct, services: readonly MtlsService[]): void {
   const seen = new Set<string>();
-  for (const service of services) {
+  for (const [index, service] of services.entries()) {
     requireDnsLabel(service.name, 'MtlsNamespace service');
-    if (seen.has(service.name)) throw new Error(`MtlsNamespace service "${service.name}" is listed twice; list each service once`);
+    if (seen.has(service.name)) throw new InvalidPropsError(owner, `services[${index}].name`, `MtlsNamespace service "${service.name}" is listed twice; list each service once`);
     seen.add(service.name);
     const duplicate = service.subsets?.find((version, index) => service.subsets!.indexOf(version) !== index);
     if (duplicate !== undefined) {
-      throw new Error(`MtlsNamespace service "${service.name}" lists subset "${duplicate}" twice; list each version once`);
+      throw new InvalidPropsError(owner, `services[${index}].subsets`, `MtlsNamespace service "${service.name}" lists subset "${duplicate}" twice; list each version once`);
     }
   }
 }
@@ -102,13 +103,7 @@ export function requireNamespaceIn(owner: Construct, mesh: IstioMesh, namespace:
   owner.node.addValidation({
     validate: () =>
       clusters
-        .filter((cluster) => !emitsNamespace(mesh.clusterChart(cluster), namespace))
+        .filter((cluster) => !mesh.namespacesIn(cluster).has(namespace))
         .map((cluster) => `Namespace "${namespace}" is not emitted for cluster "${cluster}", where this construct places objects in it; cover that cluster with an MtlsNamespace or add the Namespace`),
   });
-}
-
-function emitsNamespace(chart: Chart, namespace: string): boolean {
-  return chart.node
-    .findAll()
-    .some((construct) => ApiObject.isApiObject(construct) && construct.kind === 'Namespace' && construct.metadata.name === namespace);
 }

@@ -16,6 +16,11 @@ export interface BuildMeshOptions {
    * @default false
    */
   readonly allowInlineCredentials?: boolean;
+  /**
+   * The app the mesh is created in; its `synth()` writes the mesh.
+   * @default - a new MeshApp writing to $CDK8S_OUTDIR, else dist/
+   */
+  readonly app?: MeshApp;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface BuildMeshOptions {
  * the same constructs themselves.
  */
 export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMesh {
-  const mesh = new IstioMesh(new MeshApp(), 'mesh', { mesh: model });
+  const mesh = new IstioMesh(options.app ?? new MeshApp(), 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
   new InstallValues(mesh, 'install-values');

@@ -11,6 +11,7 @@ import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote } from '../../constructs/istio-remote';
 import { MeshPart } from '../../constructs/mesh-part';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
+import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { TlsGateway } from '../../constructs/tls-gateway';
 import { InvalidPropsError } from '../../lib/errors';
 import { Mesh } from '../../lib/model/mesh';
@@ -142,5 +143,15 @@ describe('MeshTesting.mesh', () => {
     const single = MeshTesting.mesh({ ...TEST_MESH_SPEC, clusters: [TEST_MESH_SPEC.clusters[0]] });
     expect(single.model.clusters.map((cluster) => cluster.name)).toEqual(['east']);
     expect(single.model).toBeInstanceOf(Mesh);
+  });
+});
+
+describe('the README testing example', () => {
+  it('holds: remotes and their secrets on the test mesh have no analyzer finding', () => {
+    // GIVEN the fixture with the remote components and secrets WHEN analyzed THEN nothing is found
+    const mesh = MeshTesting.mesh();
+    new IstioRemote(mesh, 'remotes');
+    new MultiClusterSecret(mesh, 'remote-secrets');
+    expect(MeshTesting.findings(mesh)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
 import { resolvePlacement } from '../lib/model/mesh';
 import { APP_ANNOTATIONS, APP_LABELS, LABELS, requireDnsLabel } from '../lib/model/names';
@@ -51,7 +51,7 @@ export class AppSplit extends MeshConstruct {
     const model = this.mesh.model;
     const meshClusters = model.clusters.map((cluster) => cluster.name);
     this.app = props.app;
-    this.namespace = requireDnsLabel(props.namespace, 'AppSplit namespace');
+    this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'AppSplit namespace'));
     checkApp(this, props.app);
     const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
     checkPlacement(this, props.app, requested, meshClusters);
@@ -195,7 +195,7 @@ function indexCallers(app: AppDefinition): Map<string, string[]> {
 function checkApp(owner: Construct, app: AppDefinition): void {
   const services = new Set<string>();
   for (const service of app.services) {
-    requireDnsLabel(service.name, `App "${app.name}" service`);
+    checkProp(owner, 'app.services', () => requireDnsLabel(service.name, `App "${app.name}" service`));
     if (services.has(service.name)) throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" defines service "${service.name}" twice; service names must be unique`);
     services.add(service.name);
     const versions = new Set<string>();

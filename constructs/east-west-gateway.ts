@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
@@ -44,7 +44,7 @@ export class EastWestGateway extends MeshConstruct {
     const model = this.mesh.model;
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
     const requested = new Set(props.clusters ?? defaultClusters);
-    for (const cluster of requested) model.cluster(cluster);
+    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     const exposeIstiod = props.exposeIstiod ?? model.remotes.length > 0;
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
 import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
@@ -50,9 +50,9 @@ export class MtlsNamespace extends MeshConstruct {
   constructor(scope: Construct, id: string, props: MtlsNamespaceProps) {
     super(scope, id);
     const model = this.mesh.model;
-    this.namespace = requireDnsLabel(props.namespace, 'MtlsNamespace namespace');
+    this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'MtlsNamespace namespace'));
     const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const cluster of requested) model.cluster(cluster);
+    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     requested.add(model.controlPlane.name);
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     this.services = props.services;
@@ -84,7 +84,7 @@ export class MtlsNamespace extends MeshConstruct {
 function checkServices(owner: Construct, services: readonly MtlsService[]): void {
   const seen = new Set<string>();
   for (const [index, service] of services.entries()) {
-    requireDnsLabel(service.name, 'MtlsNamespace service');
+    checkProp(owner, `services[${index}].name`, () => requireDnsLabel(service.name, 'MtlsNamespace service'));
     if (seen.has(service.name)) throw new InvalidPropsError(owner, `services[${index}].name`, `MtlsNamespace service "${service.name}" is listed twice; list each service once`);
     seen.add(service.name);
     const duplicate = service.subsets?.find((version, index) => service.subsets!.indexOf(version) !== index);

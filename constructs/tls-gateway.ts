@@ -13,7 +13,7 @@ import {
   LABELS,
   requireDnsLabel,
 } from '../lib/model/names';
-import { InvalidPropsError } from '../lib/errors';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
@@ -107,11 +107,11 @@ export class TlsGateway extends MeshConstruct {
   constructor(scope: Construct, id: string, props: TlsGatewayProps) {
     super(scope, id);
     const model = this.mesh.model;
-    this.namespace = requireDnsLabel(props.namespace, 'TlsGateway namespace');
-    this.name = requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name');
+    this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'TlsGateway namespace'));
+    this.name = checkProp(this, 'name', () => requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name'));
     this.hosts = checkHosts(this, props.hosts);
     const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const cluster of requested) model.cluster(cluster);
+    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     if (this.clusters.length === 0) throw new InvalidPropsError(this, 'clusters', 'TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
     if (props.credentialSecret !== undefined && props.issuer !== undefined) {

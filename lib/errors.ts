@@ -39,3 +39,16 @@ export interface ConstructWarning {
   /** What is wrong, and what to do about it. */
   readonly message: string;
 }
+
+/**
+ * Runs a model rule on one prop (a DNS label, a cluster name): the plain Error the model throws
+ * becomes an `InvalidPropsError` naming the construct and the prop.
+ */
+export function checkProp<T>(construct: IConstruct, prop: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof InvalidPropsError)) throw new InvalidPropsError(construct, prop, error.message);
+    throw error;
+  }
+}

@@ -101,6 +101,15 @@ describe('constructs own their objects', () => {
     });
   });
 
+  it('turns a model rule broken by a prop into an InvalidPropsError naming that prop', () => {
+    // GIVEN gateways with an unknown cluster and an invalid namespace WHEN created THEN each names its prop
+    const mesh = MeshTesting.mesh();
+    const create = (id: string, props: { namespace: string; clusters?: string[] }) => () => new TlsGateway(mesh, id, { hosts: ['shop.example.com'], ...props });
+    expect(create('a', { namespace: 'shop', clusters: ['north'] })).toThrow(expect.objectContaining({ prop: 'clusters', message: '[mesh/a] Unknown cluster "north"; the mesh has: east, west' }));
+    expect(create('b', { namespace: 'Shop' })).toThrow(expect.objectContaining({ prop: 'namespace', constructPath: 'mesh/b' }));
+    expect(create('b2', { namespace: 'Shop' })).toThrow('[mesh/b2] TlsGateway namespace "Shop" is not a DNS-1123 label');
+  });
+
   it('fails synthesis for an object outside the mesh charts instead of dropping it', () => {
     // GIVEN a mesh whose App also holds a chart of its own, with a ConfigMap
     const mesh = MeshTesting.mesh();

@@ -2,6 +2,7 @@ export * from '../constructs';
 export * from './model/mesh';
 export * from './model/mesh-spec';
 export * from './errors';
+export * from './model/istio-version';
 export * from './model/app-definition';
 export { BOOKINFO } from './model/apps/bookinfo';
 export * as names from './model/names';

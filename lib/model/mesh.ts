@@ -1,6 +1,15 @@
 import { workloadNames, type AppDefinition } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, IstioApiLevel, MeshSpec } from './mesh-spec';
+import {
+  admissionReviewVersions,
+  DEFAULT_ISTIO_VERSION,
+  istioApiLevel,
+  istiodEndpointsKind,
+  type IstioApiLevel,
+  type IstiodEndpointsKind,
+  type IstioVersion,
+} from './istio-version';
+import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshSpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
 import { injectionPath, tokenVariable } from './names';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
@@ -85,7 +94,8 @@ export class Mesh {
   public readonly id: string;
   public readonly network: string;
   public readonly trustDomain: string;
-  public readonly istioApi: IstioApiLevel;
+  /** The Istio minor release the output targets, such as `1.30`. */
+  public readonly istioVersion: IstioVersion;
   public readonly credentials: Credentials;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
@@ -97,7 +107,7 @@ export class Mesh {
     this.id = spec.mesh?.id ?? 'mesh1';
     this.network = spec.mesh?.network ?? 'network1';
     this.trustDomain = spec.mesh?.trustDomain ?? 'cluster.local';
-    this.istioApi = spec.mesh?.istioApi ?? 'v1';
+    this.istioVersion = (spec.mesh?.istioVersion as IstioVersion | undefined) ?? DEFAULT_ISTIO_VERSION;
     const credentials = spec.mesh?.credentials;
     this.credentials = {
       source: credentials?.source ?? 'external-secret',
@@ -152,6 +162,21 @@ export class Mesh {
     const cluster = this.byName.get(name);
     if (!cluster) throw new Error(`Unknown cluster "${name}"; the mesh has: ${[...this.byName.keys()].join(', ')}`);
     return cluster;
+  }
+
+  /** The API level of the Istio configuration, derived from `istioVersion`. */
+  public get istioApi(): IstioApiLevel {
+    return istioApiLevel(this.istioVersion);
+  }
+
+  /** What the remote's selector-less `istiod` Service gets its addresses from, derived from `istioVersion`. */
+  public get istiodEndpointsKind(): IstiodEndpointsKind {
+    return istiodEndpointsKind(this.istioVersion);
+  }
+
+  /** The injection webhook's `admissionReviewVersions`, derived from `istioVersion`. */
+  public get admissionReviewVersions(): readonly string[] {
+    return admissionReviewVersions(this.istioVersion);
   }
 
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */

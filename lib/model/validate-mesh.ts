@@ -4,6 +4,7 @@ import { workloadNames } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
+import { istioVersionProblem } from './istio-version';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { DNS1123_LABEL } from './names';
@@ -72,6 +73,11 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   const clusters = spec.clusters;
+
+  if (spec.mesh?.istioVersion !== undefined) {
+    const problem = istioVersionProblem(spec.mesh.istioVersion);
+    if (problem) add('mesh.istioVersion', problem);
+  }
 
   const controlPlanes = clusters.filter((cluster) => cluster.istio_control_plane === true);
   if (controlPlanes.length !== 1) {

@@ -125,13 +125,13 @@ export class IstioMesh extends Construct {
     return cluster === undefined ? undefined : { cluster, controlPlane: false };
   }
 
-  /** The names of the Namespaces written to a cluster's folder, whichever construct makes them. */
-  public namespacesIn(cluster: string): Set<string> {
-    const namespaces = new Set<string>();
+  /** Cluster name -> the names of the Namespaces written to its folder, whichever construct makes them (one walk of the tree). */
+  public namespacesByCluster(): Map<string, Set<string>> {
+    const namespaces = new Map<string, Set<string>>(this.model.clusters.map((cluster) => [cluster.name, new Set<string>()]));
     for (const construct of this.node.findAll()) {
       if (!ApiObject.isApiObject(construct) || construct.kind !== 'Namespace') continue;
       const destination = this.destinationOf(construct);
-      if (destination?.cluster === cluster && !destination.controlPlane) namespaces.add(construct.metadata.name!);
+      if (destination !== undefined && !destination.controlPlane) namespaces.get(destination.cluster)!.add(construct.metadata.name!);
     }
     return namespaces;
   }

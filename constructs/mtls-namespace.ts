@@ -101,9 +101,11 @@ function checkServices(owner: Construct, services: readonly MtlsService[]): void
  */
 export function requireNamespaceIn(owner: Construct, mesh: IstioMesh, namespace: string, clusters: readonly string[]): void {
   owner.node.addValidation({
-    validate: () =>
-      clusters
-        .filter((cluster) => !mesh.namespacesIn(cluster).has(namespace))
-        .map((cluster) => `Namespace "${namespace}" is not emitted for cluster "${cluster}", where this construct places objects in it; cover that cluster with an MtlsNamespace or add the Namespace`),
+    validate: () => {
+      const namespaces = mesh.namespacesByCluster();
+      return clusters
+        .filter((cluster) => !namespaces.get(cluster)!.has(namespace))
+        .map((cluster) => `Namespace "${namespace}" is not emitted for cluster "${cluster}", where this construct places objects in it; cover that cluster with an MtlsNamespace or add the Namespace`);
+    },
   });
 }

@@ -1,3 +1,4 @@
+import type { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
@@ -38,6 +39,8 @@ export interface EastWestGatewayProps {
 export class EastWestGateway extends MeshConstruct {
   /** The clusters running the gateway, in mesh order. */
   public readonly clusters: readonly string[];
+  /** The gateway's Deployment in each cluster running it, by cluster name (escape hatches start here). */
+  public readonly deployments: ReadonlyMap<string, k8s.KubeDeployment>;
 
   constructor(scope: Construct, id: string, props: EastWestGatewayProps = {}) {
     super(scope, id);
@@ -52,9 +55,10 @@ export class EastWestGateway extends MeshConstruct {
       throw new InvalidPropsError(this, 'clusters', `EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
     }
 
+    const deployments = new Map<string, k8s.KubeDeployment>();
     for (const name of this.clusters) {
       const network = model.cluster(name).network;
-      new GatewayWorkload(this.partIn(name), 'workload', {
+      const workload = new GatewayWorkload(this.partIn(name), 'workload', {
         namespace: ISTIO_SYSTEM_NAMESPACE,
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
@@ -66,7 +70,9 @@ export class EastWestGateway extends MeshConstruct {
           { name: 'tls-webhook', port: ISTIOD_PORTS.webhookContainer },
         ],
       });
+      deployments.set(name, workload.deployment);
     }
+    this.deployments = deployments;
     const controlPlane = this.controlPlanePart;
     if (exposeIstiod) renderIstiodExposure(controlPlane, this.mesh);
     if (exposeServices) {

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
 import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
@@ -46,6 +47,10 @@ export class MtlsNamespace extends MeshConstruct {
   /** The clusters that get the Namespace, in mesh order (always including the control plane). */
   public readonly clusters: readonly string[];
   public readonly services: readonly MtlsService[];
+  /** The namespace-wide STRICT PeerAuthentication, on the control plane. */
+  public readonly peerAuthentication: ApiObject;
+  /** Service name -> its `ISTIO_MUTUAL` DestinationRule, on the control plane. */
+  public readonly destinationRules: ReadonlyMap<string, ApiObject>;
 
   constructor(scope: Construct, id: string, props: MtlsNamespaceProps) {
     super(scope, id);
@@ -64,19 +69,21 @@ export class MtlsNamespace extends MeshConstruct {
       });
     }
     const controlPlane = this.controlPlanePart;
-    newPeerAuthentication(controlPlane, 'peer-authentication', model.istioApi, {
+    this.peerAuthentication = newPeerAuthentication(controlPlane, 'peer-authentication', model.istioApi, {
       metadata: { name: NAMESPACE_PEER_AUTHENTICATION, namespace: this.namespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
+    const destinationRules = new Map<string, ApiObject>();
+    this.destinationRules = destinationRules;
     for (const service of this.services) {
-      newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
+      destinationRules.set(service.name, newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
         metadata: { name: service.name, namespace: this.namespace },
         spec: {
           host: service.name,
           trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
           subsets: service.subsets?.map((version) => ({ name: version, labels: { [LABELS.version]: version } })),
         },
-      });
+      }));
     }
   }
 }

@@ -7,6 +7,7 @@ import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, Node } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { EastWestGateway } from '../../constructs/east-west-gateway';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote } from '../../constructs/istio-remote';
 import { MeshPart } from '../../constructs/mesh-part';
@@ -52,6 +53,18 @@ describe('constructs own their objects', () => {
     expect(kindsOf(gateway.controlPlanePart.node.findAll())).toEqual(['Gateway/shop-ingressgateway']);
     expect(objects).toHaveLength(15);
     expect(objects.filter((object) => object.kind === 'Deployment')).toEqual([...gateway.deployments.values()]);
+  });
+
+  it('hands out the main objects of the east-west gateway and of an mTLS namespace', () => {
+    // GIVEN an east-west gateway on both clusters and an mTLS namespace of two services
+    const mesh = MeshTesting.mesh();
+    const eastWest = new EastWestGateway(mesh, 'east-west', { clusters: ['east', 'west'] });
+    const mtls = new MtlsNamespace(mesh, 'shop-mtls', { namespace: 'shop', services: [{ name: 'web' }, { name: 'db' }] });
+    // THEN each handle is the object its part holds
+    expect([...eastWest.deployments.keys()]).toEqual(['east', 'west']);
+    expect(eastWest.deployments.get('west')!.node.scopes).toContain(eastWest.partIn('west'));
+    expect(kindsOf([mtls.peerAuthentication, ...mtls.destinationRules.values()])).toEqual(['PeerAuthentication/default', 'DestinationRule/web', 'DestinationRule/db']);
+    expect(mtls.controlPlanePart.node.findAll()).toContain(mtls.destinationRules.get('db'));
   });
 
   it('writes an escape-hatch patch of one owned object into that cluster only', () => {

@@ -55,6 +55,7 @@ export class IstioMesh extends Construct {
   /** The chart of Istio configuration and remote secrets, applied only to the control-plane cluster. */
   public readonly controlPlaneChart: Chart;
   private readonly clusterCharts = new Map<string, Chart>();
+  private readonly clusterOfChart = new Map<IConstruct, string>();
   private readonly extraFiles = new Map<string, string>();
   private readonly warningList: ConstructWarning[] = [];
   private crossNetworkExposed = false;
@@ -67,7 +68,9 @@ export class IstioMesh extends Construct {
     Object.defineProperty(this, ISTIO_MESH_SYMBOL, { value: true });
     this.model = props.mesh;
     for (const cluster of props.mesh.clusters) {
-      this.clusterCharts.set(cluster.name, new Chart(this, `cluster-${cluster.name}`));
+      const chart = new Chart(this, `cluster-${cluster.name}`);
+      this.clusterCharts.set(cluster.name, chart);
+      this.clusterOfChart.set(chart, cluster.name);
     }
     this.controlPlaneChart = new Chart(this, 'control-plane');
     refusePlainAppSynth(this);
@@ -108,21 +111,26 @@ export class IstioMesh extends Construct {
    */
   public scopeFor(owner: IConstruct, chart: Chart): Construct {
     if (chart === this.controlPlaneChart) return this.partFor(owner, undefined);
-    const cluster = [...this.clusterCharts].find(([, clusterChart]) => clusterChart === chart)?.[0];
+    const cluster = this.clusterOfChart.get(chart);
     if (cluster === undefined) throw new Error(`${chart.node.path} is not a chart of the mesh ${this.node.path}`);
     return this.partFor(owner, cluster);
   }
 
   /**
-   * The folder an object of this mesh is written to: that of its nearest `MeshPart`, or of the
-   * mesh chart it was created in; undefined for an object outside the mesh's charts.
+   * The folder an object of this mesh is written to: that of its nearest `MeshPart` or mesh chart
+   * (charts of the user's own inside them included); undefined for an object outside them.
    */
-  public destinationOf(apiObject: ApiObject): MeshDestination | undefined {
-    const chart = Chart.of(apiObject);
-    if (MeshPart.isMeshPart(chart)) return IstioMesh.of(chart) === this ? { cluster: chart.cluster, controlPlane: chart.controlPlane } : undefined;
-    if (chart === this.controlPlaneChart) return { cluster: this.model.controlPlane.name, controlPlane: true };
-    const cluster = [...this.clusterCharts].find(([, clusterChart]) => clusterChart === chart)?.[0];
-    return cluster === undefined ? undefined : { cluster, controlPlane: false };
+  public destinationOf(apiObject: IConstruct): MeshDestination | undefined {
+    const scopes = apiObject.node.scopes;
+    for (let index = scopes.length - 1; index >= 0; index--) {
+      const scope = scopes[index];
+      if (MeshPart.isMeshPart(scope)) return IstioMesh.of(scope) === this ? { cluster: scope.cluster, controlPlane: scope.controlPlane } : undefined;
+      if (scope === this.controlPlaneChart) return { cluster: this.model.controlPlane.name, controlPlane: true };
+      const cluster = this.clusterOfChart.get(scope);
+      if (cluster !== undefined) return { cluster, controlPlane: false };
+      if (scope === this) return undefined;
+    }
+    return undefined;
   }
 
   /** Cluster name -> the names of the Namespaces written to its folder, whichever construct makes them (one walk of the tree). */

@@ -63,8 +63,7 @@ export function blockingProblems(output: MeshOutput, strict = false): string[] {
 }
 
 /**
- * Synthesizes a mesh built in code and writes it to `outdir` (e.g. `process.env.CDK8S_OUTDIR`),
- * the way the CLI does. Throws, listing every problem, without touching `outdir` when the
+ * Synthesizes a mesh and writes it to `outdir`, the way the CLI does: what `MeshApp.synth()` runs. Throws, listing every problem, without touching `outdir` when the
  * analyzers find errors (or, when strict, anything warns).
  */
 export function writeMesh(mesh: IstioMesh, outdir: string, options: MeshOutputOptions = {}): MeshOutput {

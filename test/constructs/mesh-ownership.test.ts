@@ -132,11 +132,16 @@ describe('constructs own their objects', () => {
     expect(() => synthesizeMesh(mesh)).toThrow("[stray/settings] is outside the mesh's charts, so no folder would hold it");
   });
 
-  it('writes objects placed in the mesh charts directly, as before', () => {
-    // GIVEN a ConfigMap in west's chart WHEN synthesized THEN it is in west's folder
+  it('writes objects placed in the mesh charts directly, or in charts of their own inside them', () => {
+    // GIVEN a ConfigMap in west's chart and one in a chart of the user's inside the control-plane chart
     const mesh = MeshTesting.mesh();
     new k8s.KubeConfigMap(mesh.clusterChart('west'), 'settings', { metadata: { name: 'settings', namespace: 'default' } });
-    expect(MeshTesting.find(MeshTesting.synth(mesh)['clusters/west'], 'ConfigMap', 'settings')).toHaveLength(1);
+    new k8s.KubeConfigMap(new Chart(mesh.controlPlaneChart, 'mine'), 'extra', { metadata: { name: 'extra', namespace: 'default' } });
+    // WHEN synthesized THEN each is in its folder
+    const folders = MeshTesting.synth(mesh);
+    expect(MeshTesting.find(folders['clusters/west'], 'ConfigMap').map((m) => m.metadata.name)).toEqual(['settings']);
+    expect(MeshTesting.find(folders['control-plane'], 'ConfigMap').map((m) => m.metadata.name)).toEqual(['extra']);
+    expect(MeshTesting.find(folders['clusters/east'], 'ConfigMap')).toEqual([]);
   });
 
   it('rejects node.addDependency with what to do, rather than ignoring it', () => {

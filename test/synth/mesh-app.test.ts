@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { describe, expect, it, vi } from 'vitest';
+import { buildShopMesh } from '../../apps/code-first/main';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote } from '../../constructs/istio-remote';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
@@ -16,7 +17,7 @@ import { main, type CliIo } from '../../lib/cli/main';
 import { loadInventory } from '../../lib/inventory/load-inventory';
 import { MeshApp } from '../../lib/mesh-app';
 import { Mesh } from '../../lib/model/mesh';
-import { TEST_MESH_SPEC } from '../../lib/testing';
+import { MeshTesting, TEST_MESH_SPEC } from '../../lib/testing';
 import { expectSameTree, INVENTORIES, snapshotTree, tempDirs } from '../cli/support';
 
 const dir = tempDirs('mesh-app-');
@@ -72,6 +73,16 @@ describe('MeshApp', () => {
     // WHEN synthesized THEN it throws and the folder is not created
     expect(() => app.synth()).toThrow(/^The mesh has \d+ problem\(s\); .* was not touched:\n.*VirtualService\/shop\/shop-ingressgateway/);
     expect(existsSync(outdir)).toBe(false);
+  });
+
+  it('writes the code-first example (what `npx cdk8s synth` runs) with no analyzer finding', () => {
+    // GIVEN the example's mesh in a MeshApp
+    const app = new MeshApp({ outdir: dir('code-first') });
+    const mesh = buildShopMesh(app);
+    // WHEN analyzed and synthesized THEN nothing is found and every cluster gets its folder
+    expect(MeshTesting.findings(mesh)).toEqual([]);
+    expect(app.synthMesh().findings).toEqual([]);
+    expect(readdirSync(join(app.outdir, 'clusters')).sort()).toEqual(['dc1-core', 'dc1-edge', 'dc2-edge']);
   });
 
   it('synthesizes exactly one IstioMesh', () => {

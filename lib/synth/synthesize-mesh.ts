@@ -1,6 +1,7 @@
 import { ApiObject, App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { IstioMesh } from '../../constructs/istio-mesh';
+import type { ConstructWarning } from '../errors';
 import type { Manifest, MeshManifests } from './mesh-manifests';
 
 /** The synthesized mesh plus the extra files its constructs emitted. */
@@ -8,8 +9,10 @@ export interface SynthesizedMesh {
   readonly manifests: MeshManifests;
   /** Relative path -> content, for files that are not manifests (install values, ...). */
   readonly files: ReadonlyMap<string, string>;
-  /** Warnings the constructs raised. */
+  /** Warnings the constructs raised, as lines `[<construct path>] <message>`. */
   readonly warnings: readonly string[];
+  /** The same warnings, structured: construct path, cluster, message. */
+  readonly constructWarnings: readonly ConstructWarning[];
 }
 
 /**
@@ -40,6 +43,7 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
     manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name },
     files: mesh.files,
     warnings: mesh.warnings,
+    constructWarnings: mesh.constructWarnings,
   };
 }
 

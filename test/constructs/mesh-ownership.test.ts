@@ -163,6 +163,20 @@ describe('constructs own their objects', () => {
   });
 });
 
+describe('construct warnings', () => {
+  it('are structured: construct path, cluster and message, and the same as lines', () => {
+    // GIVEN remotes reaching a control plane by DNS name (the ExternalName webhook warning)
+    const spec = { ...TEST_MESH_SPEC, clusters: [{ ...TEST_MESH_SPEC.clusters[0], controlPlaneAddress: 'istiod.east.example.com' }, TEST_MESH_SPEC.clusters[1]] };
+    const mesh = MeshTesting.mesh(spec);
+    new IstioRemote(mesh, 'remotes');
+    // WHEN synthesized
+    const { warnings, constructWarnings } = synthesizeMesh(mesh);
+    // THEN the warning names its construct and cluster
+    expect(constructWarnings).toEqual([{ constructPath: 'mesh/remotes', cluster: 'west', message: expect.stringContaining('the injection webhook reaches istiod through the ExternalName Service') }]);
+    expect(warnings).toEqual([`[mesh/remotes] ${constructWarnings[0].message}`]);
+  });
+});
+
 describe('MeshTesting.mesh', () => {
   it('builds a two-cluster fixture in one line, or the spec given', () => {
     // GIVEN no spec, then a spec WHEN meshes are built THEN they hold the clusters asked

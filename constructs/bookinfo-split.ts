@@ -1,10 +1,10 @@
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import type { VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
 import { newVirtualService } from '../lib/istio/istio-api';
 import { BOOKINFO } from '../lib/model/apps/bookinfo';
 import type { BookinfoRouting } from '../lib/model/mesh-spec';
 import { AppSplit, type WorkloadPlacement } from './app-split';
-import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
 import { requireNamespaceIn } from './mtls-namespace';
 import type { TlsGatewayRoute } from './tls-gateway';
 

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode, type VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import {
@@ -13,7 +14,6 @@ import {
   LABELS,
   requireDnsLabel,
 } from '../lib/model/names';
-import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';

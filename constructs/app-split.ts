@@ -1,8 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
-import { resolvePlacement } from '../lib/model/mesh';
-import { APP_ANNOTATIONS, APP_LABELS, LABELS, requireDnsLabel } from '../lib/model/names';
+import { servicePolicyIssues } from '../lib/model/locality';
+import { resolvePlacement, type Mesh } from '../lib/model/mesh';
+import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
+import { APP_ANNOTATIONS, APP_LABELS, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
 import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
 import type { IstioMesh } from './istio-mesh';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
@@ -25,6 +27,19 @@ export interface AppSplitProps {
    * @default - every workload on every cluster
    */
   readonly placement?: WorkloadPlacement;
+  /**
+   * Keep the application inside each cluster (MeshConfig `serviceSettings[].settings.clusterLocal`):
+   * `true` for its whole namespace, or a list of its services. A client then reaches only the
+   * endpoints of its own cluster.
+   * @default false
+   */
+  readonly clusterLocal?: boolean | readonly string[];
+  /**
+   * Service -> its locality policy (`mode: off`, failover regions or distribute weights),
+   * overriding the mesh's `locality`.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>> | ReadonlyMap<string, ServiceLocalitySpec>;
 }
 
 /**
@@ -44,16 +59,27 @@ export class AppSplit extends Construct {
   private readonly serviceClusters: ReadonlyMap<string, readonly string[]>;
   /** Service -> the workloads that call it, in app order. */
   private readonly callers: ReadonlyMap<string, readonly string[]>;
+  /** The services kept inside each cluster. */
+  public readonly clusterLocalServices: ReadonlySet<string>;
+  /** Service -> its locality policy, where it overrides the mesh's. */
+  private readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
+  private readonly model: Mesh;
 
   constructor(scope: IstioMesh, id: string, props: AppSplitProps) {
     super(scope, id);
     const model = scope.model;
+    this.model = model;
     const meshClusters = model.clusters.map((cluster) => cluster.name);
     this.app = props.app;
     this.namespace = requireDnsLabel(props.namespace, 'AppSplit namespace');
     checkApp(props.app);
     const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
     checkPlacement(props.app, requested, meshClusters);
+    this.locality = props.locality instanceof Map ? new Map(props.locality) : new Map(Object.entries(props.locality ?? {}));
+    checkLocality(props.app, this.locality, model);
+    this.clusterLocalServices = clusterLocalServices(props.app, props.clusterLocal);
+    if (props.clusterLocal === true) scope.addClusterLocalHosts([namespaceHosts(this.namespace)]);
+    else scope.addClusterLocalHosts([...this.clusterLocalServices].map((service) => serviceHost(service, this.namespace)));
     // Mesh order by index lookup and a sort of the few clusters given, not a scan of the mesh per call.
     const meshIndex = new Map(meshClusters.map((cluster, index) => [cluster, index]));
     const inMeshOrder = (clusters: Iterable<string>) =>
@@ -101,9 +127,20 @@ export class AppSplit extends Construct {
     return [...(this.callers.get(service) ?? [])];
   }
 
-  /** Every service with its versions as subsets: what an `MtlsNamespace` of this app needs. */
+  /**
+   * Every service with its versions as subsets, and for locality load balancing the clusters its
+   * workloads run in (none for a cluster-local service, whose clients see only their own cluster)
+   * and its policy: what an `MtlsNamespace` of this app needs.
+   */
   public get mtlsServices(): MtlsService[] {
-    return this.app.services.map((service) => ({ name: service.name, subsets: service.versions.map((version) => version.version) }));
+    return this.app.services.map((service) => ({
+      name: service.name,
+      subsets: service.versions.map((version) => version.version),
+      clusters: this.clusterLocalServices.has(service.name)
+        ? undefined
+        : [...new Set(service.versions.flatMap((version) => this.clustersOf(workloadName(service, version))))],
+      locality: this.locality.get(service.name),
+    }));
   }
 
   private renderCluster(scope: Construct, cluster: string, services: readonly ServiceDefinition[]): void {
@@ -118,13 +155,18 @@ export class AppSplit extends Construct {
           metadata: { name: service.serviceAccount, namespace: this.namespace, labels: service.serviceAccountLabels },
         });
       }
-      for (const version of placedVersions) this.renderWorkload(scope, service, version);
+      for (const version of placedVersions) this.renderWorkload(scope, service, version, cluster);
     }
   }
 
   private renderService(scope: Construct, service: ServiceDefinition): void {
     new k8s.KubeService(scope, `service-${service.name}`, {
-      metadata: { name: service.name, namespace: this.namespace, labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name } },
+      metadata: {
+        name: service.name,
+        namespace: this.namespace,
+        labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name },
+        annotations: this.clusterLocalServices.has(service.name) ? { [APP_ANNOTATIONS.clusterLocal]: 'true' } : undefined,
+      },
       spec: {
         ports: [
           {
@@ -138,7 +180,7 @@ export class AppSplit extends Construct {
     });
   }
 
-  private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion): void {
+  private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion, cluster: string): void {
     const name = workloadName(service, version);
     const labels = { [LABELS.app]: service.name, [LABELS.version]: version.version };
     const calls = callsOf(service, version);
@@ -150,7 +192,10 @@ export class AppSplit extends Construct {
         replicas: version.replicas ?? 1,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+          metadata: {
+            labels: { ...labels, ...this.model.cluster(cluster).localityPodLabels },
+            annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+          },
           spec: {
             serviceAccountName: service.serviceAccount,
             containers: [
@@ -210,6 +255,26 @@ function checkApp(app: AppDefinition): void {
         throw new Error(`App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
       }
     }
+  }
+}
+
+/** The services of `clusterLocal`: every one for `true`; throws for a service the app lacks. */
+function clusterLocalServices(app: AppDefinition, clusterLocal: boolean | readonly string[] | undefined): ReadonlySet<string> {
+  const services = app.services.map((service) => service.name);
+  if (clusterLocal === true) return new Set(services);
+  const unknown = (clusterLocal || []).find((service) => !services.includes(service));
+  if (unknown !== undefined) throw new Error(`AppSplit clusterLocal names unknown service "${unknown}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
+  return new Set(clusterLocal || []);
+}
+
+function checkLocality(app: AppDefinition, locality: ReadonlyMap<string, ServiceLocalitySpec>, model: Mesh): void {
+  const services = app.services.map((service) => service.name);
+  const regions = [...new Set(model.clusters.flatMap((cluster) => (cluster.region === undefined ? [] : [cluster.region])))];
+  const { mode, failoverPriority, distribute } = model.locality;
+  for (const [service, policy] of locality) {
+    if (!services.includes(service)) throw new Error(`AppSplit locality names unknown service "${service}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
+    const issue = servicePolicyIssues(policy, `locality.${service}`, { mode, regions, failoverPriority, distribute })[0];
+    if (issue) throw new Error(`AppSplit ${issue.path}: ${issue.message}`);
   }
 }
 

@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
 import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
+import { serviceTrafficPolicy } from '../lib/model/locality';
+import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { LABELS, NAMESPACE_PEER_AUTHENTICATION, requireDnsLabel } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
 
@@ -16,6 +18,18 @@ export interface MtlsService {
    * @default - no subsets
    */
   readonly subsets?: readonly string[];
+  /**
+   * The clusters its workloads run in. A service in more than one locality gets the mesh's
+   * locality load balancing on its DestinationRule, and while failover is on `outlierDetection`,
+   * without which Istio never fails over.
+   * @default - none: the DestinationRule carries no locality policy
+   */
+  readonly clusters?: readonly string[];
+  /**
+   * Its locality policy, overriding the mesh's.
+   * @default - the mesh's
+   */
+  readonly locality?: ServiceLocalitySpec;
 }
 
 /** Props of `MtlsNamespace`. */
@@ -72,7 +86,10 @@ export class MtlsNamespace extends Construct {
         metadata: { name: service.name, namespace: this.namespace },
         spec: {
           host: service.name,
-          trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
+          trafficPolicy: {
+            tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
+            ...serviceTrafficPolicy(model, service.clusters ?? [], service.locality),
+          },
           subsets: service.subsets?.map((version) => ({ name: version, labels: { [LABELS.version]: version } })),
         },
       });

@@ -127,6 +127,7 @@ export class TlsGateway extends Construct {
         name: this.name,
         selector: this.selector,
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
+        podLabels: model.cluster(cluster).localityPodLabels,
       });
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }

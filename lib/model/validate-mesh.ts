@@ -4,6 +4,7 @@ import { workloadNames } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
+import { localityIssues } from './locality';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { DNS1123_LABEL } from './names';
@@ -92,9 +93,9 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
       if (cluster.istio_control_plane) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
       else checkUrl(cluster.injectionUrl, `${at}.injectionUrl`, add, ['https:']);
     }
-    if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
   });
   checkCidrs(clusters, add);
+  issues.push(...localityIssues(spec, BOOKINFO.services.map((service) => service.name)));
 
   if (spec.bookinfo) checkBookinfo(spec, add);
   return issues;

@@ -1,11 +1,11 @@
 import { ApiObject, type Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
+import { DestinationRuleSpecTrafficPolicyTlsMode, type DestinationRuleSpecTrafficPolicyOutlierDetection } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
 import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
 import { serviceTrafficPolicy } from '../lib/model/locality';
-import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
+import type { OutlierDetectionSpec, ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { LABELS, NAMESPACE_PEER_AUTHENTICATION, requireDnsLabel } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
 
@@ -82,19 +82,26 @@ export class MtlsNamespace extends Construct {
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
     for (const service of this.services) {
+      const locality = serviceTrafficPolicy(model, service.clusters ?? [], service.locality);
       newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
         metadata: { name: service.name, namespace: this.namespace },
         spec: {
           host: service.name,
           trafficPolicy: {
             tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
-            ...serviceTrafficPolicy(model, service.clusters ?? [], service.locality),
+            loadBalancer: locality?.loadBalancer,
+            outlierDetection: locality?.outlierDetection && toOutlierDetection(locality.outlierDetection),
           },
           subsets: service.subsets?.map((version) => ({ name: version, labels: { [LABELS.version]: version } })),
         },
       });
     }
   }
+}
+
+/** Istio's field names to the generated class's (which spells `consecutive5xxErrors` as `consecutive5XxErrors`). */
+function toOutlierDetection({ consecutive5xxErrors, ...rest }: Required<OutlierDetectionSpec>): DestinationRuleSpecTrafficPolicyOutlierDetection {
+  return { consecutive5XxErrors: consecutive5xxErrors, ...rest };
 }
 
 function checkServices(services: readonly MtlsService[]): void {

@@ -139,7 +139,7 @@ export class AppSplit extends Construct {
       clusters: this.clusterLocalServices.has(service.name)
         ? undefined
         : [...new Set(service.versions.flatMap((version) => this.clustersOf(workloadName(service, version))))],
-      locality: this.locality.get(service.name),
+      ...(this.locality.has(service.name) ? { locality: this.locality.get(service.name) } : {}),
     }));
   }
 

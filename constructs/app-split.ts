@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
-import { servicePolicyIssues } from '../lib/model/locality';
+import { meshPolicyContext, servicePolicyIssues } from '../lib/model/locality';
 import { resolvePlacement, type Mesh } from '../lib/model/mesh';
 import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { APP_ANNOTATIONS, APP_LABELS, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
@@ -269,11 +269,10 @@ function clusterLocalServices(app: AppDefinition, clusterLocal: boolean | readon
 
 function checkLocality(app: AppDefinition, locality: ReadonlyMap<string, ServiceLocalitySpec>, model: Mesh): void {
   const services = app.services.map((service) => service.name);
-  const regions = [...new Set(model.clusters.flatMap((cluster) => (cluster.region === undefined ? [] : [cluster.region])))];
-  const { mode, failoverPriority, distribute } = model.locality;
+  const context = meshPolicyContext(model);
   for (const [service, policy] of locality) {
     if (!services.includes(service)) throw new Error(`AppSplit locality names unknown service "${service}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
-    const issue = servicePolicyIssues(policy, `locality.${service}`, { mode, regions, failoverPriority, distribute })[0];
+    const issue = servicePolicyIssues(policy, `locality.${service}`, context)[0];
     if (issue) throw new Error(`AppSplit ${issue.path}: ${issue.message}`);
   }
 }

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { DestinationRuleSpecTrafficPolicyTlsMode, type DestinationRuleSpecTrafficPolicyOutlierDetection } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
 import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
-import { serviceTrafficPolicy } from '../lib/model/locality';
+import { meshPolicyContext, servicePolicyIssues, serviceTrafficPolicy } from '../lib/model/locality';
+import type { Mesh } from '../lib/model/mesh';
 import type { OutlierDetectionSpec, ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { LABELS, NAMESPACE_PEER_AUTHENTICATION, requireDnsLabel } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
@@ -69,7 +70,7 @@ export class MtlsNamespace extends Construct {
     requested.add(model.controlPlane.name);
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     this.services = props.services;
-    checkServices(props.services);
+    checkServices(props.services, model);
 
     for (const cluster of this.clusters) {
       new k8s.KubeNamespace(scope.scopeFor(this, scope.clusterChart(cluster)), 'namespace', {
@@ -104,10 +105,14 @@ function toOutlierDetection({ consecutive5xxErrors, ...rest }: Required<OutlierD
   return { consecutive5XxErrors: consecutive5xxErrors, ...rest };
 }
 
-function checkServices(services: readonly MtlsService[]): void {
+function checkServices(services: readonly MtlsService[], model: Mesh): void {
   const seen = new Set<string>();
+  const context = meshPolicyContext(model);
   for (const service of services) {
     requireDnsLabel(service.name, 'MtlsNamespace service');
+    for (const cluster of service.clusters ?? []) model.cluster(cluster);
+    const issue = service.locality && servicePolicyIssues(service.locality, `services.${service.name}.locality`, context)[0];
+    if (issue) throw new Error(`MtlsNamespace ${issue.path}: ${issue.message}`);
     if (seen.has(service.name)) throw new Error(`MtlsNamespace service "${service.name}" is listed twice; list each service once`);
     seen.add(service.name);
     const duplicate = service.subsets?.find((version, index) => service.subsets!.indexOf(version) !== index);

@@ -241,6 +241,13 @@ export interface PolicyContext {
   readonly distribute?: readonly LocalityDistributeSpec[];
 }
 
+/** What a service's policy in this mesh is checked against. */
+export function meshPolicyContext(mesh: Mesh): PolicyContext {
+  const { mode, failoverPriority, distribute } = mesh.locality;
+  const regions = [...new Set(mesh.clusters.flatMap((cluster) => (cluster.region === undefined ? [] : [cluster.region])))];
+  return { mode, regions, failoverPriority, distribute };
+}
+
 /** The issues of one locality policy (the mesh's or a service's), at field path `at`. */
 export function servicePolicyIssues(policy: ServiceLocalitySpec, at: string, context: PolicyContext): ValidationIssue[] {
   const issues: ValidationIssue[] = [];

@@ -17,8 +17,8 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
   'synthetic 3x20': 'e72ff4458b6cbe40f3edb86eb4268a70fa8ccba7c756a2efdcb44d7c0d05927b',
-  'apps/openshift/inventory.yaml': '44e166f87082857e203593d6c845edc68e95ad643f7a8880f4a5def9bebdde27',
-  'apps/hybrid/inventory.yaml': '57c91db40033378c6205d0a96f5ce8c967daca2774bd08c4df34efa097f68228',
+  'apps/openshift/inventory.yaml': 'c2970474d601da8f3d2d4182c628506bd52ad138fadba1023097c6ef848d0d0a',
+  'apps/hybrid/inventory.yaml': 'ea2de01b1be9d3bdde179d7c3a3b953c829c66ee4237b73e26fb3986eae05909',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -337,12 +337,20 @@ function locality(model: Mesh, manifests: MeshManifests): string | undefined {
     lines.push(`- Cluster-local (MeshConfig \`serviceSettings\`): ${[...clusterLocal, ...clusterLocalHosts].join(', ')}. Their callers reach only their own cluster's endpoints, whatever fails.`);
   }
   const controlPlane = model.controlPlane.name;
+  const losses =
+    policy.mode === 'failover'
+      ? [
+        '- **A zone or a cluster**: callers elsewhere eject its endpoints as they fail and move to the nearest healthy locality. Its ingress gateway goes with it: steer external clients to another cluster\'s gateway (DNS or a global load balancer); the mesh does not.',
+        `- **A region**: callers in other regions already stayed home; callers of that region that survive fail over ${policy.failover.length > 0 ? 'as `failover` says, else to any other region' : 'to any other region'}.`,
+      ]
+      : [
+        '- **A zone, a cluster or a region**: requests sent to its endpoints fail until those endpoints leave the service (no failover by locality in this mode). Its ingress gateway goes with it: steer external clients to another cluster\'s gateway (DNS or a global load balancer); the mesh does not.',
+      ];
   lines.push(
     '',
     'When something is lost:',
     '',
-    '- **A zone or a cluster**: callers elsewhere eject its endpoints as they fail and move to the nearest healthy locality. Its ingress gateway goes with it: steer external clients to another cluster\'s gateway (DNS or a global load balancer); the mesh does not.',
-    `- **A region**: callers in other regions already stayed home; callers of that region that survive fail over ${policy.failover.length > 0 ? 'as `failover` says, else to any other region' : 'to any other region'}.`,
+    ...losses,
     `- **The control-plane cluster \`${controlPlane}\`**: the mesh freezes. Proxies keep their last configuration and traffic flows, failover included among the endpoints they already know, but no change reaches them: new pods in injected namespaces are refused (the injection webhook calls istiod), endpoints of new pods are never announced, and workload certificates are not renewed (they last 24 hours by default). Restore \`${controlPlane}\` before then.`,
   );
   return lines.join('\n');

@@ -198,6 +198,7 @@ describe('renderReadme', () => {
     const readme = renderReadme(distributing, MANIFESTS);
     expect(readme).toContain('  - from `us-east1/*`: 90% to `us-east1/*`, 10% to `us-west1/*`');
     expect(readme).toContain('- Cluster-local (MeshConfig `serviceSettings`): `*.tools.svc.cluster.local`.');
+    expect(readme).toContain('- **A zone, a cluster or a region**: requests sent to its endpoints fail until those endpoints leave the service (no failover by locality in this mode).');
     const flat = Mesh.fromSpec({ clusters: SPEC.clusters.map(({ region: _region, zone: _zone, ...cluster }) => cluster) });
     expect(renderReadme(flat, MANIFESTS)).not.toContain('## Locality');
   });

@@ -159,8 +159,8 @@ export function serviceTrafficPolicy(mesh: Mesh, clusters: readonly string[], ov
 
 type AddIssue = (path: string, message: string) => void;
 
-/** Istio's label value syntax without `.`, which separates region, zone and subzone in the label. */
-const LOCALITY_LABEL_PART = /^[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?$/;
+/** A Kubernetes label value (without its length limit): what node topology labels and the pod label hold. */
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DURATION = /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/;
 
 /** Every locality rule of a spec whose shape is sound: clusters, `mesh.locality` and Bookinfo's overrides. */
@@ -199,8 +199,10 @@ function checkClusterLocality(cluster: ClusterSpec, at: string, add: AddIssue): 
     const value = cluster[field];
     if (value === undefined) continue;
     if (value.includes('/') || value.includes('*')) add(`${at}.${field}`, `"${value}" must not contain '/' or '*' (Istio separates region, zone and subzone with '/', and reads '*' as a wildcard)`);
-    else if (labelled && !LOCALITY_LABEL_PART.test(value)) {
-      add(`${at}.${field}`, `"${value}" cannot go into the ${LABELS.locality} pod label: use letters, digits, '-' and '_', starting and ending with a letter or digit ('.' separates region, zone and subzone there); or set localityLabel: false when the cluster's nodes carry topology labels`);
+    else if (value.length > 63 || !LABEL_VALUE.test(value)) {
+      add(`${at}.${field}`, `"${value}" is not a Kubernetes label value, as the topology labels Istio reads are (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
+    } else if (labelled && value.includes('.')) {
+      add(`${at}.${field}`, `"${value}" cannot go into the ${LABELS.locality} pod label, where '.' separates region, zone and subzone; rename it, or set localityLabel: false when the cluster's nodes carry topology labels`);
     }
   }
   const value = localityLabelValue(localityParts(cluster));

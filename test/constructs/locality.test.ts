@@ -17,7 +17,7 @@ import { expectValidManifests } from '../support/schema-validation';
 
 /** Five clusters in three regions: two zones of us-east, two of us-west, one eu-west cluster whose nodes carry topology labels. */
 const FIVE_CLUSTERS: MeshSpec = {
-  mesh: { locality: { failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }] } },
+  mesh: { locality: { failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }], failoverPriority: ['topology.istio.io/network'] } },
   clusters: [
     { name: 'east-a', url: 'https://api.east-a.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5', region: 'us-east', zone: 'us-east-1a' },
     { name: 'east-b', url: 'https://api.east-b.example.com:6443', region: 'us-east', zone: 'us-east-1b' },
@@ -71,7 +71,7 @@ describe('zone-aware routing over five clusters in three regions', () => {
     for (const service of ['reviews', 'productpage']) {
       expect(rules.get(service)!.spec.trafficPolicy, service).toEqual({
         tls: { mode: 'ISTIO_MUTUAL' },
-        loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }] } },
+        loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }], failoverPriority: ['topology.istio.io/network'] } },
         outlierDetection: DEFAULT_OUTLIER_DETECTION,
       });
     }
@@ -86,7 +86,7 @@ describe('zone-aware routing over five clusters in three regions', () => {
     const values = load(output.tree.get('install/east-a/istiod-values.yaml')!) as { meshConfig: object };
     expect(values.meshConfig).toEqual({
       trustDomain: 'cluster.local',
-      localityLbSetting: { enabled: true, failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }] },
+      localityLbSetting: { enabled: true, failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }], failoverPriority: ['topology.istio.io/network'] },
     });
   });
 

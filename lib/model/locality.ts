@@ -163,7 +163,10 @@ type AddIssue = (path: string, message: string) => void;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DURATION = /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/;
 
-/** Every locality rule of a spec whose shape is sound: clusters, `mesh.locality` and Bookinfo's overrides. */
+/**
+ * The locality rules of a spec whose shape is sound, beyond a zone's need for a region (checked
+ * with the other per-cluster rules): clusters, `mesh.locality` and Bookinfo's overrides.
+ */
 export function localityIssues(spec: MeshSpec, serviceNames: readonly string[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add: AddIssue = (path, message) => issues.push({ path, message });
@@ -191,7 +194,6 @@ export function localityIssues(spec: MeshSpec, serviceNames: readonly string[]):
 }
 
 function checkClusterLocality(cluster: ClusterSpec, at: string, add: AddIssue): void {
-  if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
   if (cluster.subzone !== undefined && cluster.zone === undefined) add(`${at}.subzone`, 'needs a zone (locality is region/zone/subzone)');
   if (cluster.localityLabel === true && cluster.region === undefined) add(`${at}.localityLabel`, 'needs a region: the label carries the cluster\'s region, zone and subzone');
   const labelled = cluster.localityLabel !== false;

@@ -93,6 +93,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
       if (cluster.istio_control_plane) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
       else checkUrl(cluster.injectionUrl, `${at}.injectionUrl`, add, ['https:']);
     }
+    if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
   });
   checkCidrs(clusters, add);
   issues.push(...localityIssues(spec, BOOKINFO.services.map((service) => service.name)));

@@ -26,6 +26,11 @@ export interface GatewayWorkloadProps {
    */
   readonly labels?: Readonly<Record<string, string>>;
   /**
+   * Labels of the pods only (e.g. the locality override, which Istio reads from pods).
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
    * Environment of the proxy container.
    * @default - none
    */
@@ -72,7 +77,7 @@ export class GatewayWorkload extends Construct {
         selector: { matchLabels: podSelector },
         template: {
           metadata: {
-            labels: { ...labels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
+            labels: { ...labels, ...props.podLabels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
             annotations: {
               [ANNOTATIONS.injectTemplates]: GATEWAY_INJECTION_TEMPLATE,
               [APP_ANNOTATIONS.prometheusScrape]: 'true',

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
 import type { Cluster, Mesh } from '../lib/model/mesh';
+import { localityMeshConfig } from '../lib/model/locality';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
 import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
 import { toYaml } from '../lib/yaml';
@@ -53,7 +54,7 @@ export class InstallValues extends MeshConstruct {
     const mesh = this.mesh;
     const model = mesh.model;
     const controlPlane = model.controlPlane;
-    addValues(mesh, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
+    addValues(mesh, controlPlane, ISTIOD, () => controlPlaneIstiodValues(model, mesh.clusterLocalHosts));
     for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(mesh, cluster, CNI, OPENSHIFT_CNI_VALUES);
     for (const remote of model.remotes) {
       addValues(mesh, remote, BASE, REMOTE_BASE_VALUES);
@@ -63,8 +64,10 @@ export class InstallValues extends MeshConstruct {
   }
 }
 
-function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object): void {
-  mesh.addFile(valuesFile(cluster, chart), `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(values)}`);
+/** Values given as a function are rendered at synthesis: they read what other constructs registered (cluster-local hosts). */
+function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object | (() => object)): void {
+  const render = () => `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(typeof values === 'function' ? values() : values)}`;
+  mesh.addFile(valuesFile(cluster, chart), typeof values === 'function' ? render : render());
 }
 
 /**
@@ -72,7 +75,7 @@ function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values:
  * sets beside it) makes it lead the remotes, patching their webhook and writing their root-cert
  * ConfigMaps.
  */
-function controlPlaneIstiodValues(model: Mesh): object {
+function controlPlaneIstiodValues(model: Mesh, clusterLocalHosts: readonly string[]): object {
   return {
     global: {
       meshID: model.id,
@@ -81,7 +84,7 @@ function controlPlaneIstiodValues(model: Mesh): object {
       externalIstiod: true,
       ...openShiftPlatform(model.hasOpenShift),
     },
-    meshConfig: { trustDomain: model.trustDomain },
+    meshConfig: { trustDomain: model.trustDomain, ...localityMeshConfig(model, clusterLocalHosts) },
     // This istiod injects the pods of every cluster: one OpenShift cluster makes all of them use the CNI plugin.
     pilot: { env: { EXTERNAL_ISTIOD: true }, ...(model.hasOpenShift ? { cni: { enabled: true } } : {}) },
   };

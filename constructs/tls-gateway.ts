@@ -134,6 +134,7 @@ export class TlsGateway extends MeshConstruct {
         name: this.name,
         selector: this.selector,
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
+        podLabels: model.cluster(cluster).localityPodLabels,
       });
       deployments.set(cluster, workload.deployment);
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);

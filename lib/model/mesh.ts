@@ -9,7 +9,8 @@ import {
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshSpec } from './mesh-spec';
+import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
+import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshSpec, ServiceLocalitySpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
 import { injectionPath, tokenVariable } from './names';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
@@ -24,6 +25,11 @@ export interface Cluster {
   readonly platform: ClusterPlatform;
   readonly region?: string;
   readonly zone?: string;
+  readonly subzone?: string;
+  /** `region[/zone[/subzone]]`, as Istio writes a locality; none when the cluster names no region. */
+  readonly locality?: string;
+  /** The locality override its workloads and gateways carry; empty when its nodes carry topology labels. */
+  readonly localityPodLabels: Readonly<Record<string, string>>;
   readonly podCidr?: string;
   readonly serviceCidr?: string;
   /** Control plane only: where remotes reach istiod. */
@@ -67,6 +73,10 @@ export interface Bookinfo extends AppPlacement {
     readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
     readonly credentialSecret?: string;
   };
+  /** `true` for the whole namespace, or the services kept inside each cluster. */
+  readonly clusterLocal: boolean | readonly string[];
+  /** Service -> its locality policy, overriding the mesh's. */
+  readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
 }
 
 /** Options of `Mesh.fromSpec`. */
@@ -101,6 +111,8 @@ export class Mesh {
   /** The Istio minor release the output targets, such as `1.30`. */
   public readonly istioVersion: IstioVersion;
   public readonly credentials: Credentials;
+  /** Zone-aware routing: the mesh-wide locality policy. */
+  public readonly locality: Locality;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
@@ -131,6 +143,9 @@ export class Mesh {
         platform: cluster.platform ?? 'kubernetes',
         region: cluster.region,
         zone: cluster.zone,
+        subzone: cluster.subzone,
+        locality: localityParts(cluster).join('/') || undefined,
+        localityPodLabels: Object.freeze(localityPodLabels(cluster)),
         podCidr: cluster.podCidr,
         serviceCidr: cluster.serviceCidr,
         controlPlaneAddress: cluster.controlPlaneAddress,
@@ -142,6 +157,7 @@ export class Mesh {
         context: cluster.context ?? cluster.name,
       });
     });
+    this.locality = resolveLocality(spec);
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
     this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);
@@ -158,6 +174,8 @@ export class Mesh {
           issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
           credentialSecret: gateway?.credentialSecret,
         },
+        clusterLocal: spec.bookinfo.clusterLocal ?? false,
+        locality: new Map(Object.entries(spec.bookinfo.locality ?? {})),
       };
     }
     Object.freeze(this);

@@ -5,6 +5,7 @@ import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import { istioVersionProblem } from './istio-version';
+import { localityIssues } from './locality';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { DNS1123_LABEL } from './names';
@@ -102,6 +103,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
     if (cluster.caData !== undefined) checkCaData(cluster.caData, `${at}.caData`, add);
   });
   checkCidrs(clusters, add);
+  issues.push(...localityIssues(spec, BOOKINFO.services.map((service) => service.name)));
 
   if (spec.bookinfo) checkBookinfo(spec, add);
   return issues;

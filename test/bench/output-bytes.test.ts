@@ -17,8 +17,8 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
   'synthetic 3x20': '5da26db35e6b1e3269e52b2492248ca68d87d4c9f97b652dc50e7e39295233c0',
-  'apps/openshift/inventory.yaml': 'dd262f6104a1d9fbd66f64a1ae63db6ed0fcfebb84033acc2f30f245ff945a6a',
-  'apps/hybrid/inventory.yaml': 'bd98026daff1e67e7dfbad9d0b7ded31271595f979a17ef4488ba96873a59468',
+  'apps/openshift/inventory.yaml': 'dd18f7c62e92ee5f63c0355da314c68e29b86826411a3ea7d6eae1f76d3f9eb0',
+  'apps/hybrid/inventory.yaml': '27e9f0ca5803602a2146268a3597423bcefe802315b1013302d8ed1c5bea8894',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -10,12 +10,8 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
  * naming the file and what was wrong.
  */
 export function readRegularFile(file: string, maxBytes = MAX_INPUT_BYTES): string {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  // Node's own error names the file: ENOENT: no such file or directory, open 'FILE'.
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error(`${file} is not a regular file (${fileKind(stat)}); only regular files are read`);

@@ -109,7 +109,7 @@ function semanticIssues(input: unknown, rolesKnown: boolean): ValidationIssue[] 
     }
     const url = text(cluster.url);
     if (url !== undefined) checkUrl(url, `${at}.url`, add);
-    if (rolesKnown) checkControlPlaneAddress(cluster, at, clusters.length > 1, add);
+    checkControlPlaneAddress(cluster, at, clusters.length > 1, rolesKnown, add);
     const injectionUrl = text(cluster.injectionUrl);
     if (injectionUrl !== undefined) {
       if (cluster.istio_control_plane === true && rolesKnown) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
@@ -233,14 +233,14 @@ const UNUSABLE_ENDPOINT_RANGES: readonly { readonly cidr: string; readonly what:
   { cidr: '::ffff:0:0/96', what: 'IPv4-mapped IPv6; write the IPv4 address itself' },
 ].map(({ cidr, what }) => ({ cidr, what, range: parseCidr(cidr)! }));
 
-function checkControlPlaneAddress(cluster: ClusterSpec, at: string, hasRemotes: boolean, add: AddIssue): void {
+function checkControlPlaneAddress(cluster: ClusterSpec, at: string, hasRemotes: boolean, rolesKnown: boolean, add: AddIssue): void {
   const address = text(cluster.controlPlaneAddress);
   if (cluster.istio_control_plane !== true) {
-    if (cluster.controlPlaneAddress !== undefined) add(`${at}.controlPlaneAddress`, 'is only valid on the control-plane cluster');
+    if (rolesKnown && cluster.controlPlaneAddress !== undefined) add(`${at}.controlPlaneAddress`, 'is only valid on the control-plane cluster');
     return;
   }
   if (cluster.controlPlaneAddress === undefined) {
-    if (hasRemotes) add(`${at}.controlPlaneAddress`, 'is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)');
+    if (rolesKnown && hasRemotes) add(`${at}.controlPlaneAddress`, 'is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)');
     return;
   }
   if (address === undefined) return;
@@ -307,6 +307,9 @@ function checkBookinfo(bookinfo: BookinfoSpec, clusters: readonly ClusterSpec[],
   const gatewayName = text(gateway?.name);
   if (gatewayName !== undefined && !DNS1035_LABEL.test(gatewayName)) {
     add('bookinfo.gateway.name', `"${gatewayName}" is not a DNS-1035 label (at most 63 lowercase letters, digits and '-', starting with a letter): it names the gateway's Service`);
+  }
+  if (gateway?.issuer !== undefined && gateway.credentialSecret !== undefined) {
+    add('bookinfo.gateway.credentialSecret', 'is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)');
   }
   for (const [path, value] of [
     ['bookinfo.gateway.issuer.name', text(fields(gateway?.issuer)?.name)],

@@ -142,6 +142,7 @@ describe('inventory validation', () => {
     ['an inline credential source with an empty token', { ...withCluster(1, { token: '' }), mesh: { credentials: { source: 'inline' } } }, 'clusters[1].token: is empty; credentials.source "inline" writes'],
     ['a gateway name that is no DNS-1035 label', { ...VALID, bookinfo: { host: 'h', gateway: { name: '1gw' } } }, 'bookinfo.gateway.name: "1gw" is not a DNS-1035 label (at most 63 lowercase letters, digits and \'-\', starting with a letter): it names the gateway\'s Service'],
     ['an issuer name that is no object name', { ...VALID, bookinfo: { host: 'h', gateway: { issuer: { name: 'A B' } } } }, 'bookinfo.gateway.issuer.name: "A B" is not a DNS-1123 subdomain'],
+    ['a gateway with both an issuer and a Secret', { ...VALID, bookinfo: { host: 'h', gateway: { issuer: { name: 'i' }, credentialSecret: 's' } } }, 'bookinfo.gateway.credentialSecret: is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)'],
     ['a host that is no DNS name', { ...VALID, bookinfo: { host: 'a b.com' } }, 'bookinfo.host: "a b.com" is not a DNS name'],
     ...['kube-system', 'kube-public', 'default', 'istio-system'].map((namespace) => [
       `the Bookinfo namespace ${namespace}`,

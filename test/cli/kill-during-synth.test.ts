@@ -83,3 +83,35 @@ describe('a synth killed at any point', () => {
     }
   });
 });
+
+describe('two synths into one folder at once', () => {
+  it('never fail with a raw rename error: each writes in turn or is refused by the lock, and the tree is whole', { timeout: 60_000 }, async () => {
+    // GIVEN two inventories
+    const inputs = dirs('inputs');
+    const files = [writeFile(inputs, 'a.yaml', inventory(8, 'a.example.com')), writeFile(inputs, 'b.yaml', inventory(7, 'b.example.com'))];
+    const cwd = dirs('work');
+    // WHEN both synthesize into dist at the same time
+    const results = await Promise.all(
+      files.map(
+        (file) =>
+          new Promise<{ status: number | null; stderr: string }>((done) => {
+            const child = spawn(process.execPath, [BIN, 'synth', '-i', file, '-o', 'dist'], { cwd, env: colourlessEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+            child.once('close', (status) => done({ status, stderr }));
+          }),
+      ),
+    );
+    // THEN each one wrote, or was refused because the other held the lock
+    for (const { status, stderr } of results) {
+      if (status !== 0) expect(stderr).toMatch(/^error: Another synth \(process \d+\) is writing .*dist; run again when it has finished \(its lock is .*\.dist\.lock\)\n/);
+    }
+    expect(results.some(({ status }) => status === 0)).toBe(true);
+    // AND dist holds one whole tree, with nothing left beside it
+    expect(readdirSync(cwd)).toEqual(['dist']);
+    const rerun = cli(['synth', '-i', files[0], '-o', 'dist', '--check'], { cwd });
+    const other = cli(['synth', '-i', files[1], '-o', 'dist', '--check'], { cwd });
+    expect([rerun.status, other.status].sort()).toEqual([0, 1]);
+  });
+});
+

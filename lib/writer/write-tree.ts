@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { readRegularFile } from '../io/read-regular-file';
 
@@ -62,7 +62,14 @@ export function writeTree(files: ReadonlyMap<string, string>, outdir: string): v
 function outputFolder(outdir: string): string {
   if (outdir === '') throw new Error('The output folder is an empty path; name a folder');
   const path = resolve(outdir);
-  const target = lstatOrUndefined(path)?.isSymbolicLink() ? realpathSync(path) : path;
+  let target = path;
+  if (lstatOrUndefined(path)?.isSymbolicLink()) {
+    try {
+      target = realpathSync(path);
+    } catch {
+      throw new Error(`Output ${path} is a symlink to ${readlinkSync(path)}, which does not exist; create that folder or remove the link`);
+    }
+  }
   if (dirname(target) === target) throw new Error(`The output folder cannot be the file system root ${target}`);
   return target;
 }

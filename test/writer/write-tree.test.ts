@@ -165,6 +165,12 @@ describe('writeTree on hostile folders', () => {
     expect(readTree(real)).toEqual(new Map([['clusters/west/b.yaml', 'b: 1\n']]));
   });
 
+  it('refuses a symlinked output folder whose target is missing', () => {
+    const parent = tmp();
+    symlinkSync('nowhere', join(parent, 'dist'));
+    expect(() => writeTree(new Map(), join(parent, 'dist'))).toThrow(`Output ${join(parent, 'dist')} is a symlink to nowhere, which does not exist; create that folder or remove the link`);
+  });
+
   it('gives the output folder the mode any new folder gets under the umask', () => {
     const { parent, out } = written();
     mkdirSync(join(parent, 'plain'));

@@ -174,7 +174,9 @@ function checkClusterName(name: string, path: string, add: AddIssue): void {
 
 /** A URL as messages may show it: user info, which may hold a password or token, is replaced. */
 export function redactUrl(value: string): string {
-  return value.replace(/^([^:/?#\s]*:\/\/)[^/?#]*@/, '$1***@');
+  // The authority ends at the first / ? # or \ (WHATWG URL parsing reads \ as / in http(s)); its
+  // user info runs to the last @ before that, however many slashes follow the scheme.
+  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:[/\\]*)?[^/?#\\]*@/, '$1***@');
 }
 
 interface UrlRules {
@@ -187,13 +189,13 @@ interface UrlRules {
 function checkUrl(value: string, path: string, add: AddIssue, rules: UrlRules = {}): void {
   const protocols = rules.protocols ?? ['http:', 'https:'];
   const expected = protocols.length === 1 ? protocols[0].slice(0, -1) : 'http(s)';
-  const shown = `"${redactUrl(value)}"`;
+  // JSON quoting shows a tab or newline as \t or \n instead of breaking the message.
+  const shown = JSON.stringify(redactUrl(value));
   if (/\{\{|\}\}|\$\{/.test(value)) {
     add(path, `${shown} contains template syntax ({{, }} or \${): the output's templates (external-secrets, Flux substitution) would evaluate it`);
     return;
   }
   // WHATWG URL parsing drops tabs and newlines and trims spaces: check the text as written.
-  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(value)) {
     add(path, `${shown} contains whitespace or control characters; a URL has none`);
     return;

@@ -159,7 +159,7 @@ describe('renderGitops option checks', () => {
 
   it('refuses a repository URL Flux cannot clone', () => {
     expect(() => flux({ repoUrl: 'git@github.com:example/mesh-config.git' })).toThrow(
-      'GitOps repoUrl "git@github.com:example/mesh-config.git" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git',
+      'GitOps repoUrl "***@github.com:example/mesh-config.git" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git',
     );
   });
 

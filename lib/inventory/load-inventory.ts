@@ -22,6 +22,9 @@ const MAX_ALIASES = 1000;
  */
 const MAX_VALUES = 200_000;
 
+/** Fields whose value is a secret: messages never repeat it. */
+const SECRET_FIELD = /\.(token|password)$/;
+
 /** The variables a string looked up, and those of them unset or empty. */
 interface Lookups {
   readonly variables: string[];
@@ -116,7 +119,8 @@ class LookupResolver {
     });
     if (found.variables.length > 0) this.lookups.set(path, found);
     if (ANY_TEMPLATE.test(value.replace(LOOKUP, ''))) {
-      this.issues.push({ path, message: `unsupported template "${value}"; only {{ lookup('env','VAR') }} is resolved` });
+      const shown = SECRET_FIELD.test(path) ? 'in this secret value (not repeated here)' : `"${value}"`;
+      this.issues.push({ path, message: `unsupported template ${shown}; only {{ lookup('env','VAR') }} is resolved` });
     }
     return resolved;
   }

@@ -63,8 +63,8 @@ describe('loadInventory', () => {
   });
 
   it('rejects any other template expression, naming the field', () => {
-    const file = inventoryFile(SEED_INVENTORY.replace(`"{{ lookup('env','password') }}"`, `"{{ vault_password }}"`));
-    expect(() => loadInventory(file, { env: {} })).toThrow(`${file}: clusters[0].password: unsupported template "{{ vault_password }}"; only {{ lookup('env','VAR') }} is resolved`);
+    const file = inventoryFile(SEED_INVENTORY.replace('https://cluster2.example.com:8443', '{{ cluster2_url }}'));
+    expect(() => loadInventory(file, { env: {} })).toThrow(`${file}: clusters[1].url: unsupported template "{{ cluster2_url }}"; only {{ lookup('env','VAR') }} is resolved`);
   });
 
   it('rejects a file it cannot read', () => {
@@ -180,6 +180,12 @@ describe('loadInventory on hostile input', () => {
     const file = inventoryFile(SEED_INVENTORY.replace('cluster1', 'constructor').replace('cluster2', 'tostring'));
     const mesh = loadInventory(file, { env: {} });
     expect(mesh.cluster('constructor').tokenVariable).toBe('ISTIO_REMOTE_TOKEN_CONSTRUCTOR');
+  });
+
+  it('never repeats a secret value with an unsupported template', () => {
+    const file = inventoryFile(SEED_INVENTORY.replace(`password: "{{ lookup('env','password') }}"\n  istio_control_plane: false`, `password: "hunter{{2}}"\n  istio_control_plane: false`));
+    expect(() => loadInventory(file, { env: {} })).toThrow(`${file}: clusters[1].password: unsupported template in this secret value (not repeated here); only {{ lookup('env','VAR') }} is resolved`);
+    expect(() => loadInventory(file, { env: {} })).not.toThrow('hunter');
   });
 
   it('names the unset variable of an inline token', () => {

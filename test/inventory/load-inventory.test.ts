@@ -63,7 +63,7 @@ describe('loadInventory', () => {
   });
 
   it('rejects any other template expression, naming the field', () => {
-    const file = inventoryFile(SEED_INVENTORY.replace('https://cluster2.example.com:8443', '{{ cluster2_url }}'));
+    const file = inventoryFile(SEED_INVENTORY.replace('https://cluster2.example.com:8443', '"{{ cluster2_url }}"'));
     expect(() => loadInventory(file, { env: {} })).toThrow(`${file}: clusters[1].url: unsupported template "{{ cluster2_url }}"; only {{ lookup('env','VAR') }} is resolved`);
   });
 

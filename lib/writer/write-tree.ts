@@ -171,6 +171,12 @@ function assertReplaceable(target: string): void {
   if (!stat.isDirectory()) throw new Error(`Output ${target} exists and is not a directory`);
   if (readdirSync(target).length === 0) return;
   const written = writtenFiles(target);
+  if (written === undefined && isEarlierMarker(target)) {
+    throw new Error(
+      `Output folder ${target} was written by an earlier cdk8s-istio-multicluster, whose marker does not list the files it wrote; ` +
+        'refusing to replace it: check that it holds nothing of yours, remove it, and run again',
+    );
+  }
   if (written === undefined) {
     throw new Error(
       `Output folder ${target} is not empty and was not written by cdk8s-istio-multicluster (no regular ${OUTPUT_MARKER} file of the tool); ` +
@@ -198,6 +204,12 @@ function writtenFiles(folder: string): Set<string> | undefined {
   const [header, intro, ...paths] = readRegularFile(marker).split('\n');
   if (header !== MARKER_HEADER || intro !== MARKER_FILES_INTRO) return undefined;
   return new Set(paths.filter((path) => path !== ''));
+}
+
+/** Whether the folder's marker is the one line earlier versions wrote (the header alone, no list of files). */
+function isEarlierMarker(folder: string): boolean {
+  const marker = join(folder, OUTPUT_MARKER);
+  return lstatOrUndefined(marker)?.isFile() === true && readRegularFile(marker) === `${MARKER_HEADER}\n`;
 }
 
 /** Relative paths under the folder that are neither a listed file, nor a folder on the way to one, nor the marker. */

@@ -152,7 +152,7 @@ export class Mesh {
         injectionUrl: cluster.injectionUrl,
         injectionPath: injectionPath(cluster.name, network),
         token: cluster.token,
-        tokenVariable: options.tokenVariables?.[cluster.name] ?? tokenVariable(cluster.name),
+        tokenVariable: ownValue(options.tokenVariables, cluster.name) ?? tokenVariable(cluster.name),
         caData: cluster.caData,
         context: cluster.context ?? cluster.name,
       });
@@ -228,10 +228,15 @@ export function resolvePlacement(
   placement: Readonly<Record<string, readonly string[]>> | undefined,
   allClusters: readonly string[],
 ): ReadonlyMap<string, readonly string[]> {
-  const fallback = placement?.[DEFAULT_PLACEMENT_KEY] ?? allClusters;
+  const fallback = ownValue(placement, DEFAULT_PLACEMENT_KEY) ?? allClusters;
   const result = new Map<string, readonly string[]>();
   for (const workload of workloadNames(app)) {
-    result.set(workload, [...new Set(placement?.[workload] ?? fallback)]);
+    result.set(workload, [...new Set(ownValue(placement, workload) ?? fallback)]);
   }
   return result;
+}
+
+/** A map's own entry: a user's key such as `constructor` never reaches Object.prototype. */
+function ownValue<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
 }

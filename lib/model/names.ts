@@ -99,6 +99,27 @@ export const TOKEN_PROPERTY = 'token';
 /** Kubernetes' DNS-1123 label: what namespaces and most object names must be. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** Kubernetes' DNS-1035 label: what Service names must be (a letter first). */
+export const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Kubernetes' DNS-1123 subdomain: what most object names (Secrets, stores, issuers) must be. */
+export function isDnsSubdomain(text: string): boolean {
+  return text.length <= 253 && text.split('.').every((label) => DNS1123_LABEL.test(label));
+}
+
+/** A Kubernetes label value: at most 63 characters, alphanumerics with '-', '_' or '.' inside. */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** Namespaces of Kubernetes and of the mesh itself: an application split across the mesh must not take them. */
+export const RESERVED_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ISTIO_SYSTEM_NAMESPACE]);
+
+/** What is wrong with an application namespace, or undefined when it is a DNS-1123 label no one else owns. */
+export function appNamespaceProblem(namespace: string): string | undefined {
+  if (!DNS1123_LABEL.test(namespace)) return `"${namespace}" is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`;
+  if (RESERVED_NAMESPACES.has(namespace)) return `"${namespace}" is reserved for Kubernetes or the mesh (${[...RESERVED_NAMESPACES].join(', ')}); choose a namespace of the application's own`;
+  return undefined;
+}
+
 /** Returns `value` when it is a DNS-1123 label; throws an Error naming `what` otherwise. */
 export function requireDnsLabel(value: string, what: string): string {
   if (!DNS1123_LABEL.test(value)) {

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '5da26db35e6b1e3269e52b2492248ca68d87d4c9f97b652dc50e7e39295233c0',
-  'apps/openshift/inventory.yaml': 'dd18f7c62e92ee5f63c0355da314c68e29b86826411a3ea7d6eae1f76d3f9eb0',
-  'apps/hybrid/inventory.yaml': '27e9f0ca5803602a2146268a3597423bcefe802315b1013302d8ed1c5bea8894',
+  'synthetic 3x20': '7c568ed652b6626e874150c97f44766e6a58c06c6ae76bfc5314af6d3b88d8b8',
+  'apps/openshift/inventory.yaml': 'd1dc898e433b8c68298f72b8aa4fd79a4828beee07fbb4a690412ba7e0e64889',
+  'apps/hybrid/inventory.yaml': '4e5e27b7b5b5046a83c73d5e3f67049801f47dfe4b2bfa6519c14b67b0eb694d',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

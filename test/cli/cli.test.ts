@@ -169,7 +169,7 @@ describe('synth --out', () => {
     const result = cli(['synth', '-i', INVENTORIES.hybrid, '--out', 'mine'], { cwd });
     // THEN synth stops and the folder keeps exactly its file
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('is not empty and was not written by cdk8s-istio-multicluster; refusing to replace it');
+    expect(result.stderr).toContain(`is not empty and was not written by cdk8s-istio-multicluster (no regular .cdk8s-istio-multicluster file of the tool); refusing to replace it`);
     expect([...snapshotTree(join(cwd, 'mine'))].map(([path, bytes]) => [path, bytes.toString()])).toEqual([['notes.txt', 'keep me\n']]);
   });
 });

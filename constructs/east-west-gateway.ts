@@ -2,11 +2,11 @@ import { Construct } from 'constructs';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
-import { GatewayWorkload } from './gateway-workload';
+import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 
-/** Props of `EastWestGateway`. */
-export interface EastWestGatewayProps {
+/** Props of `EastWestGateway`; the container options apply to the gateway of every cluster. */
+export interface EastWestGatewayProps extends GatewayContainerOptions {
   /**
    * The clusters that run an east-west gateway.
    * @default - the control-plane cluster, and in a multi-network mesh every cluster
@@ -63,6 +63,8 @@ export class EastWestGateway extends Construct {
           { name: 'tls-istiod', port: ISTIOD_PORTS.xds },
           { name: 'tls-webhook', port: ISTIOD_PORTS.webhookContainer },
         ],
+        containerSecurityContext: props.containerSecurityContext,
+        resources: props.resources,
       });
     }
     const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);

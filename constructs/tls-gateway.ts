@@ -12,7 +12,7 @@ import {
   LABELS,
   requireDnsLabel,
 } from '../lib/model/names';
-import { GatewayWorkload } from './gateway-workload';
+import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { requireNamespaceIn } from './mtls-namespace';
 
@@ -35,8 +35,8 @@ export interface TlsGatewayRoute {
   readonly destination: { readonly host: string; readonly port: number };
 }
 
-/** Props of `TlsGateway`. */
-export interface TlsGatewayProps {
+/** Props of `TlsGateway`; the container options apply to the gateway of every cluster. */
+export interface TlsGatewayProps extends GatewayContainerOptions {
   /** The namespace of the gateway workload, of its TLS Secret, and of the Gateway and VirtualService. */
   readonly namespace: string;
   /**
@@ -127,6 +127,8 @@ export class TlsGateway extends Construct {
         name: this.name,
         selector: this.selector,
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
+        containerSecurityContext: props.containerSecurityContext,
+        resources: props.resources,
       });
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }

@@ -149,7 +149,7 @@ describe('the OpenShift seed mesh', () => {
       { port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE', credentialName: 'bookinfo-ingressgateway-tls' }, hosts: ['bookinfo.apps.example.com'] },
     ]);
     const route = one(controlPlane, 'VirtualService', 'bookinfo-ingressgateway');
-    expect(route.spec.http[0].match).toEqual([{ uri: { exact: '/productpage' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]);
+    expect(route.spec.http[0].match).toEqual([{ uri: { exact: '/productpage' } }, { uri: { prefix: '/static' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]);
     expect(route.spec.http[0].route).toEqual([{ destination: { host: 'productpage', port: { number: 9080 } } }]);
   });
 

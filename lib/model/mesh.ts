@@ -11,7 +11,7 @@ import {
 } from './istio-version';
 import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshSpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { injectionPath, tokenVariable } from './names';
+import { DEFAULT_NETWORK, injectionPath, tokenVariable } from './names';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -105,7 +105,7 @@ export class Mesh {
 
   private constructor(spec: MeshSpec, options: MeshFromSpecOptions) {
     this.id = spec.mesh?.id ?? 'mesh1';
-    this.network = spec.mesh?.network ?? 'network1';
+    this.network = spec.mesh?.network ?? DEFAULT_NETWORK;
     this.trustDomain = spec.mesh?.trustDomain ?? 'cluster.local';
     this.istioVersion = (spec.mesh?.istioVersion as IstioVersion | undefined) ?? DEFAULT_ISTIO_VERSION;
     const credentials = spec.mesh?.credentials;

@@ -3,6 +3,9 @@
  * here, from the cluster and mesh model, and nowhere else.
  */
 
+/** The network of clusters when neither they nor the mesh name one. */
+export const DEFAULT_NETWORK = 'network1';
+
 /** The Istio system namespace, in every cluster. */
 export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
 /** The service account whose token the control plane uses to read a remote. */

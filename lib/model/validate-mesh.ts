@@ -7,7 +7,7 @@ import { INVENTORY_SCHEMA } from './inventory-schema';
 import { istioVersionProblem } from './istio-version';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { DNS1123_LABEL } from './names';
+import { DEFAULT_NETWORK, DNS1123_LABEL } from './names';
 
 /** The key of a placement entry that applies to workloads no other entry names. */
 export const DEFAULT_PLACEMENT_KEY = 'default';
@@ -100,7 +100,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
     }
     if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
   });
-  checkCidrs(clusters, add);
+  checkCidrs(clusters, spec.mesh?.network ?? DEFAULT_NETWORK, add);
 
   if (spec.bookinfo) checkBookinfo(spec, add);
   return issues;
@@ -148,8 +148,12 @@ function isDnsName(text: string): boolean {
   return text.length <= 253 && text.split('.').every((label) => label.length <= 63 && DNS1123_LABEL.test(label)) && !/^[\d.]+$/.test(text);
 }
 
-function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {
-  const ranges: { path: string; text: string; cluster: string; range: IpRange }[] = [];
+/**
+ * Pod and service ranges must be distinct within one network, whose pods reach each other
+ * directly; clusters on different networks meet only through gateways and may reuse ranges.
+ */
+function checkCidrs(clusters: readonly ClusterSpec[], meshNetwork: string, add: AddIssue): void {
+  const ranges: { path: string; text: string; network: string; range: IpRange }[] = [];
   clusters.forEach((cluster, index) => {
     for (const field of ['podCidr', 'serviceCidr'] as const) {
       const text = cluster[field];
@@ -157,13 +161,13 @@ function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {
       const path = `clusters[${index}].${field}`;
       const range = parseCidr(text);
       if (!range) add(path, `"${text}" is not a CIDR (address/prefix, e.g. 10.128.0.0/14)`);
-      else ranges.push({ path, text, cluster: cluster.name, range });
+      else ranges.push({ path, text, network: cluster.network ?? meshNetwork, range });
     }
   });
   ranges.forEach((a, i) => {
     for (const b of ranges.slice(i + 1)) {
-      if (rangesOverlap(a.range, b.range)) {
-        add(b.path, `${b.text} overlaps ${a.path} (${a.text}); one flat network needs distinct, routable pod and service ranges`);
+      if (a.network === b.network && rangesOverlap(a.range, b.range)) {
+        add(b.path, `${b.text} overlaps ${a.path} (${a.text}) on network "${a.network}"; one flat network needs distinct, routable pod and service ranges`);
       }
     }
   });

@@ -103,7 +103,7 @@ const CASES: readonly BadCase[] = [
   {
     name: 'overlapping CIDRs across clusters',
     breakIt: ({ clusters: [, west] }) => (west.podCidr = '10.1.128.0/17'),
-    problems: [['clusters[1].podCidr', '10.1.128.0/17 overlaps clusters[0].podCidr (10.1.0.0/16); one flat network needs distinct, routable pod and service ranges']],
+    problems: [['clusters[1].podCidr', '10.1.128.0/17 overlaps clusters[0].podCidr (10.1.0.0/16) on network "network1"; one flat network needs distinct, routable pod and service ranges']],
   },
   {
     name: 'an unsupported istioVersion',

@@ -107,7 +107,7 @@ describe('inventory validation', () => {
     ['a zone without a region', withCluster(1, { zone: 'us-east-1a' }), 'clusters[1].zone: needs a region (locality is region/zone)'],
     ['a pod CIDR that is not a CIDR', withCluster(1, { podCidr: '10.0.0.0' }), 'clusters[1].podCidr: "10.0.0.0" is not a CIDR (address/prefix, e.g. 10.128.0.0/14)'],
     ['a prefix too long for IPv4', withCluster(1, { serviceCidr: '10.0.0.0/33' }), 'clusters[1].serviceCidr: "10.0.0.0/33" is not a CIDR'],
-    ['overlapping pod CIDRs', { clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14' }, { ...VALID.clusters[1], podCidr: '10.130.0.0/16' }] }, 'clusters[1].podCidr: 10.130.0.0/16 overlaps clusters[0].podCidr (10.128.0.0/14); one flat network needs distinct, routable pod and service ranges'],
+    ['overlapping pod CIDRs', { clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14' }, { ...VALID.clusters[1], podCidr: '10.130.0.0/16' }] }, 'clusters[1].podCidr: 10.130.0.0/16 overlaps clusters[0].podCidr (10.128.0.0/14) on network "network1"; one flat network needs distinct, routable pod and service ranges'],
     ['a service CIDR overlapping another cluster\'s pod CIDR', { clusters: [{ ...VALID.clusters[0], podCidr: '172.30.0.0/16' }, { ...VALID.clusters[1], serviceCidr: '172.30.5.0/24' }] }, 'clusters[1].serviceCidr: 172.30.5.0/24 overlaps clusters[0].podCidr (172.30.0.0/16)'],
     ['overlapping IPv6 ranges', { clusters: [{ ...VALID.clusters[0], podCidr: 'fd00::/48' }, { ...VALID.clusters[1], podCidr: 'fd00:0:0:1::/64' }] }, 'clusters[1].podCidr: fd00:0:0:1::/64 overlaps clusters[0].podCidr (fd00::/48)'],
     ['a Bookinfo namespace that is not a DNS label', { ...VALID, bookinfo: { host: 'h', namespace: 'Book_Info' } }, 'bookinfo.namespace: "Book_Info" is not a DNS-1123 label'],
@@ -127,6 +127,20 @@ describe('inventory validation', () => {
     };
     const mesh = Mesh.fromSpec(spec);
     expect(mesh.controlPlaneAddressIsIp).toBe(false);
+  });
+
+  it('checks CIDR overlaps only within a network', () => {
+    // GIVEN two clusters reusing the same ranges
+    const sameRanges = (network: string) => ({ ...VALID.clusters[1], network, podCidr: '10.128.0.0/14', serviceCidr: '172.30.0.0/16' });
+    const spec = (west: string, mesh: { network?: string } = {}) => ({ mesh, clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14', serviceCidr: '172.30.0.0/16' }, sameRanges(west)] });
+    // WHEN the second sits on another network THEN the mesh is valid
+    expect(Mesh.fromSpec(spec('network2')).isMultiNetwork).toBe(true);
+    // WHEN both sit on the mesh network, named or defaulted THEN both ranges overlap
+    expect(issuesOf(spec('network1'))).toEqual([
+      'clusters[1].podCidr: 10.128.0.0/14 overlaps clusters[0].podCidr (10.128.0.0/14) on network "network1"; one flat network needs distinct, routable pod and service ranges',
+      'clusters[1].serviceCidr: 172.30.0.0/16 overlaps clusters[0].serviceCidr (172.30.0.0/16) on network "network1"; one flat network needs distinct, routable pod and service ranges',
+    ]);
+    expect(issuesOf(spec('vpn', { network: 'vpn' }))).toHaveLength(2);
   });
 
   it('lists every problem at once, naming the source file', () => {

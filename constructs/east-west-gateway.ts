@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
+import type { Mesh } from '../lib/model/mesh';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
 import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
@@ -15,7 +16,7 @@ export interface EastWestGatewayProps extends GatewayContainerOptions {
   /**
    * Expose istiod (15012 xDS/CA, 15017 injection webhook) through the gateway, for remotes whose
    * `controlPlaneAddress` is the gateway's address.
-   * @default - true when the mesh has remote clusters
+   * @default - true when the mesh has remote clusters and its `controlPlaneAddressKind` is `eastwest-gateway`
    */
   readonly exposeIstiod?: boolean;
   /**
@@ -44,7 +45,7 @@ export class EastWestGateway extends Construct {
     const requested = new Set(props.clusters ?? defaultClusters);
     for (const cluster of requested) model.cluster(cluster);
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
-    const exposeIstiod = props.exposeIstiod ?? model.remotes.length > 0;
+    const exposeIstiod = props.exposeIstiod ?? remotesReachIstiodThroughGateway(model);
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !requested.has(model.controlPlane.name)) {
       throw new Error(`EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
@@ -74,6 +75,11 @@ export class EastWestGateway extends Construct {
       scope.exposeServicesAcrossNetworks();
     }
   }
+}
+
+/** Whether remotes reach istiod through the control plane's east-west gateway (not straight at istiod over routed ranges). */
+export function remotesReachIstiodThroughGateway(model: Mesh): boolean {
+  return model.remotes.length > 0 && model.controlPlaneAddressKind === 'eastwest-gateway';
 }
 
 const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { externalNameServesWebhook, istiodEndpointPorts, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import {
   ANNOTATIONS,
@@ -52,6 +53,7 @@ export class IstioRemote extends Construct {
     super(scope, id);
     const model = scope.model;
     this.clusters = selectRemotes(model, props.clusters);
+    if (this.clusters.length > 0) this.warnAboutControlPlaneAddress(scope);
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
       const objects = scope.scopeFor(this, scope.clusterChart(remote.name));
       addNamespace(objects, model, remote);
@@ -61,7 +63,8 @@ export class IstioRemote extends Construct {
       for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
         for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
       }
-      if (!model.controlPlaneAddressIsIp && remote.injectionUrl === undefined) {
+      const namesControlPlane = !model.controlPlaneAddressMissing && !model.controlPlaneAddressIsIp;
+      if (namesControlPlane && !externalNameServesWebhook(model.controlPlaneAddressKind) && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.
         scope.addWarning(
@@ -73,6 +76,29 @@ export class IstioRemote extends Construct {
       }
     }
     this.node.addValidation({ validate: () => this.clustersSetUpEarlier(scope) });
+  }
+
+  /**
+   * The seed's inventory names no address (its playbook read it from the live cluster): the
+   * remotes get a placeholder the API server rejects, and the warning says what to set.
+   */
+  private warnAboutControlPlaneAddress(mesh: IstioMesh): void {
+    const model = mesh.model;
+    const field = `${model.controlPlanePath}.controlPlaneAddress`;
+    if (model.controlPlaneAddressMissing) {
+      mesh.addWarning(
+        this,
+        `${field} is not set: the remotes' istiod Service points at the placeholder "${model.istiodAddress}", which the API server rejects when it is applied; ` +
+          `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
+      );
+    }
+    if (model.controlPlaneAddressKind === 'istiod-pod') {
+      mesh.addWarning(
+        this,
+        `${model.controlPlanePath}.controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ` +
+          'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
+      );
+    }
   }
 
   /** Two IstioRemotes on one cluster would emit every object twice. */
@@ -210,8 +236,9 @@ function addReaderAccount(scope: Construct): void {
  * through endpoints to an IP address, or as an ExternalName to a DNS name.
  */
 function addIstiodService(scope: Construct, model: Mesh): void {
-  const address = model.controlPlane.controlPlaneAddress!;
+  const address = model.istiodAddress;
   const pointsAtName = !model.controlPlaneAddressIsIp;
+  const endpointPorts = istiodEndpointPorts(model.controlPlaneAddressKind);
   new k8s.KubeService(scope, 'istiod-service', {
     metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
     spec: {
@@ -219,7 +246,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
         { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
         {
           port: ISTIOD_PORTS.webhookService,
-          targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.webhookContainer),
+          targetPort: k8s.IntOrString.fromNumber(endpointPorts.webhook),
           name: ISTIOD_PORT_NAMES.webhook,
           protocol: 'TCP',
         },
@@ -229,11 +256,11 @@ function addIstiodService(scope: Construct, model: Mesh): void {
     },
   });
   if (pointsAtName) return;
-  // The endpoints carry the container port 15017: the Service maps 443 to it, and the control
-  // plane's east-west gateway forwards 15017 to istiod's webhook.
+  // The Service maps 443 to the port behind the address that serves the webhook: 15017 of an
+  // istiod pod or of the east-west gateway (which forwards it to istiod), 443 of istiod's Service.
   const ports = [
-    { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
-    { port: ISTIOD_PORTS.webhookContainer, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
+    { port: endpointPorts.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
+    { port: endpointPorts.webhook, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
   ];
   if (model.istiodEndpointsKind === 'EndpointSlice') {
     new k8s.KubeEndpointSlice(scope, 'istiod-endpoint-slice', {

@@ -9,9 +9,9 @@ import {
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshSpec } from './mesh-spec';
+import type { BookinfoRouting, ClusterPlatform, ControlPlaneAddressKind, CredentialSource, MeshSpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { DEFAULT_NETWORK, injectionPath, tokenVariable } from './names';
+import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, injectionPath, tokenVariable } from './names';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -28,6 +28,8 @@ export interface Cluster {
   readonly serviceCidr?: string;
   /** Control plane only: where remotes reach istiod. */
   readonly controlPlaneAddress?: string;
+  /** Control plane only: what `controlPlaneAddress` is (default `eastwest-gateway`). */
+  readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
   /** Remote only: the full injection URL, when set. */
   readonly injectionUrl?: string;
   /** The path the remote's injection webhook calls istiod at. */
@@ -130,6 +132,7 @@ export class Mesh {
         podCidr: cluster.podCidr,
         serviceCidr: cluster.serviceCidr,
         controlPlaneAddress: cluster.controlPlaneAddress,
+        controlPlaneAddressKind: cluster.istio_control_plane === true ? (cluster.controlPlaneAddressKind ?? 'eastwest-gateway') : undefined,
         injectionUrl: cluster.injectionUrl,
         injectionPath: injectionPath(cluster.name, network),
         token: cluster.token,
@@ -177,6 +180,26 @@ export class Mesh {
   /** The injection webhook's `admissionReviewVersions`, derived from `istioVersion`. */
   public get admissionReviewVersions(): readonly string[] {
     return admissionReviewVersions(this.istioVersion);
+  }
+
+  /** How remotes reach istiod: through the east-west gateway, istiod's Service IP or an istiod pod IP. */
+  public get controlPlaneAddressKind(): ControlPlaneAddressKind {
+    return this.controlPlane.controlPlaneAddressKind!;
+  }
+
+  /** Whether remotes need a control-plane address the inventory does not give (synthesis then warns). */
+  public get controlPlaneAddressMissing(): boolean {
+    return this.remotes.length > 0 && this.controlPlane.controlPlaneAddress === undefined;
+  }
+
+  /** The address remotes reach istiod at, or a placeholder that fails at apply time when the inventory gives none. */
+  public get istiodAddress(): string {
+    return this.controlPlane.controlPlaneAddress ?? CONTROL_PLANE_ADDRESS_PLACEHOLDER;
+  }
+
+  /** The `clusters[i]` path of the control plane in the inventory, for messages. */
+  public get controlPlanePath(): string {
+    return `clusters[${this.clusters.indexOf(this.controlPlane)}]`;
   }
 
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */

@@ -6,8 +6,17 @@
 /** The network of clusters when neither they nor the mesh name one. */
 export const DEFAULT_NETWORK = 'network1';
 
+/**
+ * Stands for a control-plane address the inventory does not give. Neither an IP nor a DNS name,
+ * so the API server rejects the remote's `istiod` Service carrying it (and Helm's rendering of
+ * it) at apply time, rather than remotes reaching a plausible wrong address.
+ */
+export const CONTROL_PLANE_ADDRESS_PLACEHOLDER = 'CONTROL_PLANE_ADDRESS_NOT_SET';
+
 /** The Istio system namespace, in every cluster. */
 export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
+/** Where the CNI plugin's node agent runs. */
+export const KUBE_SYSTEM_NAMESPACE = 'kube-system';
 /** The service account whose token the control plane uses to read a remote. */
 export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
 /** The reader ClusterRole (and its binding): `istio-reader-clusterrole-<releaseNamespace>`. */

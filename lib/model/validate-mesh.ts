@@ -93,7 +93,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
     if (first !== undefined) add(`${at}.name`, `duplicate cluster name "${cluster.name}" (already used by clusters[${first}])`);
     else seen.set(cluster.name, index);
     checkUrl(cluster.url, `${at}.url`, add);
-    checkControlPlaneAddress(cluster, at, clusters.length > 1, add);
+    checkControlPlaneAddress(cluster, at, add);
     if (cluster.injectionUrl !== undefined) {
       if (cluster.istio_control_plane) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
       else checkUrl(cluster.injectionUrl, `${at}.injectionUrl`, add, ['https:']);
@@ -126,16 +126,15 @@ function checkUrl(value: string, path: string, add: AddIssue, protocols = ['http
   }
 }
 
-function checkControlPlaneAddress(cluster: ClusterSpec, at: string, hasRemotes: boolean, add: AddIssue): void {
+/** A missing address is no error: the seed's inventory has none, and synthesis warns instead (see IstioRemote). */
+function checkControlPlaneAddress(cluster: ClusterSpec, at: string, add: AddIssue): void {
   const address = cluster.controlPlaneAddress;
   if (!cluster.istio_control_plane) {
     if (address !== undefined) add(`${at}.controlPlaneAddress`, 'is only valid on the control-plane cluster');
+    if (cluster.controlPlaneAddressKind !== undefined) add(`${at}.controlPlaneAddressKind`, 'is only valid on the control-plane cluster');
     return;
   }
-  if (address === undefined) {
-    if (hasRemotes) add(`${at}.controlPlaneAddress`, 'is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)');
-    return;
-  }
+  if (address === undefined) return;
   if (!isIpAddress(address) && !isDnsName(address)) add(`${at}.controlPlaneAddress`, `"${address}" is neither an IP address nor a DNS name`);
 }
 

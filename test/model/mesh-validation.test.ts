@@ -98,7 +98,8 @@ describe('inventory validation', () => {
     ['a duplicate name', withCluster(1, { name: 'east' }), 'clusters[1].name: duplicate cluster name "east" (already used by clusters[0])'],
     ['a url that is not http(s)', withCluster(1, { url: 'ftp://west' }), 'clusters[1].url: "ftp://west" is not an http(s) URL'],
     ['a url that does not parse', withCluster(1, { url: 'west:6443' }), 'clusters[1].url: "west:6443" is not an http(s) URL'],
-    ['a missing control-plane address', withCluster(0, { controlPlaneAddress: undefined }), 'clusters[0].controlPlaneAddress: is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)'],
+    ['an address kind on a remote', withCluster(1, { controlPlaneAddressKind: 'istiod-pod' }), 'clusters[1].controlPlaneAddressKind: is only valid on the control-plane cluster'],
+    ['an unknown address kind', withCluster(0, { controlPlaneAddressKind: 'loadbalancer' }), 'clusters[0].controlPlaneAddressKind: must be one of: eastwest-gateway, istiod-service, istiod-pod'],
     ['a control-plane address that is neither IP nor DNS name', withCluster(0, { controlPlaneAddress: 'istiod_east' }), 'clusters[0].controlPlaneAddress: "istiod_east" is neither an IP address nor a DNS name'],
     ['a malformed IPv4 control-plane address', withCluster(0, { controlPlaneAddress: '10.0.0.256' }), 'clusters[0].controlPlaneAddress: "10.0.0.256" is neither an IP address nor a DNS name'],
     ['a control-plane address on a remote', withCluster(1, { controlPlaneAddress: '10.0.0.6' }), 'clusters[1].controlPlaneAddress: is only valid on the control-plane cluster'],
@@ -158,6 +159,17 @@ describe('inventory validation', () => {
         '  - inventory.yaml: clusters[1].zone: needs a region (locality is region/zone)',
       ].join('\n'),
     );
+  });
+
+  it('accepts a control plane without an address, as the seed\'s inventory has none, and stands a placeholder in', () => {
+    // GIVEN remotes and no controlPlaneAddress WHEN built
+    const mesh = Mesh.fromSpec(withCluster(0, { controlPlaneAddress: undefined }));
+    // THEN the model says so and the address is a placeholder that is neither an IP nor a DNS name
+    expect(mesh.controlPlaneAddressMissing).toBe(true);
+    expect(mesh.istiodAddress).toBe('CONTROL_PLANE_ADDRESS_NOT_SET');
+    expect(mesh.controlPlaneAddressIsIp).toBe(false);
+    expect(mesh.controlPlaneAddressKind).toBe('eastwest-gateway');
+    expect(Mesh.fromSpec(VALID).controlPlaneAddressMissing).toBe(false);
   });
 
   it('accepts a single cluster that is its own control plane without an address', () => {

@@ -1,7 +1,7 @@
 /**
  * The Helm values of Istio's charts for each cluster, derived from the mesh model in one place:
  * `install/` writes them as values files, and an operator's `Istio` / `IstioCNI` resources can
- * carry the same values. Only keys the targeted charts read (test/model/istio-values.test.ts
+ * carry the same values. Only keys the targeted charts read (test/meshes/helm-values.test.ts
  * checks every key against the charts' `values.yaml`).
  */
 import type { Cluster, Mesh } from './mesh';

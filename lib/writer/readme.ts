@@ -6,6 +6,7 @@ import type { Cluster, Mesh } from '../model/mesh';
 import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
 import { describeGitops, requireGitopsTool, type GitopsTool } from './gitops';
+import { flatNetworkRouting, reachingIstiod } from './network-readme';
 import { compareText } from '../yaml';
 
 /** Options of `renderReadme`. */
@@ -38,6 +39,8 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     introduction(model),
     clusterTable(model, manifests),
     prerequisites(model, folders),
+    reachingIstiod(model),
+    flatNetworkRouting(model),
     applyOrder(model, folders),
     tokens(folders),
     topology(model, manifests, folders),

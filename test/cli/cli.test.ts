@@ -249,7 +249,7 @@ describe('synth --strict', () => {
   });
 
   it('passes a mesh without warnings', () => {
-    const result = cli(['synth', '-i', INVENTORIES.hybrid, '--strict'], { cwd: dir() });
+    const result = cli(['synth', '-i', INVENTORIES.openshift, '--strict'], { cwd: dir() });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });
@@ -398,7 +398,7 @@ describe('--debug', () => {
   function outputIsAFile(flags: string[]) {
     const cwd = dir();
     writeFile(cwd, 'taken', 'my file\n');
-    const result = cli(['synth', '-i', INVENTORIES.hybrid, '--out', 'taken', ...flags], { cwd });
+    const result = cli(['synth', '-i', INVENTORIES.openshift, '--out', 'taken', ...flags], { cwd });
     expect(readFileSync(join(cwd, 'taken'), 'utf8')).toBe('my file\n');
     return result;
   }

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'e72ff4458b6cbe40f3edb86eb4268a70fa8ccba7c756a2efdcb44d7c0d05927b',
-  'apps/openshift/inventory.yaml': '44e166f87082857e203593d6c845edc68e95ad643f7a8880f4a5def9bebdde27',
-  'apps/hybrid/inventory.yaml': '57c91db40033378c6205d0a96f5ce8c967daca2774bd08c4df34efa097f68228',
+  'synthetic 3x20': 'ebe37bba4b3701fb2b3b527129d303e77c94a292bad0ad11e43f2831590868cc',
+  'apps/openshift/inventory.yaml': 'c4b2cb3d5ba8f600643342ecd9f938e38c6e0f8fc7f4b5b042493a565f543e07',
+  'apps/hybrid/inventory.yaml': '20fe4b4c3534ff2362dc1be0640eb47d9aad0fd752dd0737de6d9c01110f9e34',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -14,6 +14,8 @@ import {
   KUBERNETES_LABELS,
   LABELS,
   MANAGED_BY,
+  MESH_CONFIG_KEY,
+  MESH_CONFIG_MAP,
   MESH_COMPONENT_ANNOTATIONS,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
@@ -23,6 +25,7 @@ import {
   SIDECAR_INJECTOR_WEBHOOK,
   SIDECAR_INJECTOR_WEBHOOKS,
 } from '../lib/model/names';
+import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
 
 /** Props of `IstioRemote`. */
@@ -60,6 +63,7 @@ export class IstioRemote extends Construct {
       addReaderAccount(objects);
       addIstiodService(objects, model);
       addInjectionWebhook(objects, model, remote);
+      if (model.remotesNeedTrustDomain) addMeshConfig(objects, model);
       for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
         for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
       }
@@ -287,6 +291,20 @@ function addIstiodService(scope: Construct, model: Mesh): void {
       subsets: [{ addresses: [{ ip: address }], ports }],
     });
   }
+}
+
+/**
+ * The remote's mesh config, holding only the trust domain: from Istio 1.29 the control plane's
+ * istiod reads each remote's trust domain from this ConfigMap (with the reader account, whose
+ * ClusterRole lists configmaps) and assumes `cluster.local` without it, which breaks the
+ * identities of services that only run on remotes. The remote profile renders no mesh config
+ * (`configMap: false`), so no chart owns it too.
+ */
+function addMeshConfig(scope: Construct, model: Mesh): void {
+  new k8s.KubeConfigMap(scope, 'mesh-config', {
+    metadata: { name: MESH_CONFIG_MAP, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS } },
+    data: { [MESH_CONFIG_KEY]: toYaml({ trustDomain: model.trustDomain }) },
+  });
 }
 
 const SIDECAR_INJECTION_ENABLED: k8s.LabelSelectorRequirement = { key: LABELS.sidecarInject, operator: 'NotIn', values: ['false'] };

@@ -5,13 +5,14 @@ import {
   DEFAULT_ISTIO_VERSION,
   istioApiLevel,
   istiodEndpointsKind,
+  readsRemoteMeshConfig,
   type IstioApiLevel,
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
 import type { BookinfoRouting, ClusterPlatform, ControlPlaneAddressKind, CredentialSource, MeshSpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, injectionPath, tokenVariable } from './names';
+import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, injectionPath, tokenVariable } from './names';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -108,7 +109,7 @@ export class Mesh {
   private constructor(spec: MeshSpec, options: MeshFromSpecOptions) {
     this.id = spec.mesh?.id ?? 'mesh1';
     this.network = spec.mesh?.network ?? DEFAULT_NETWORK;
-    this.trustDomain = spec.mesh?.trustDomain ?? 'cluster.local';
+    this.trustDomain = spec.mesh?.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     this.istioVersion = (spec.mesh?.istioVersion as IstioVersion | undefined) ?? DEFAULT_ISTIO_VERSION;
     const credentials = spec.mesh?.credentials;
     this.credentials = {
@@ -175,6 +176,14 @@ export class Mesh {
   /** What the remote's selector-less `istiod` Service gets its addresses from, derived from `istioVersion`. */
   public get istiodEndpointsKind(): IstiodEndpointsKind {
     return istiodEndpointsKind(this.istioVersion);
+  }
+
+  /**
+   * Whether each remote needs a mesh ConfigMap naming the trust domain: istiod reads a remote's
+   * trust domain there from 1.29 on and assumes `cluster.local` without one.
+   */
+  public get remotesNeedTrustDomain(): boolean {
+    return this.trustDomain !== DEFAULT_TRUST_DOMAIN && readsRemoteMeshConfig(this.istioVersion);
   }
 
   /** The injection webhook's `admissionReviewVersions`, derived from `istioVersion`. */

@@ -23,6 +23,11 @@ export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
 export const READER_CLUSTER_ROLE = `istio-reader-clusterrole-${ISTIO_SYSTEM_NAMESPACE}`;
 /** The token Secret `istioctl create-remote-secret` creates for the reader on Kubernetes >= 1.24. */
 export const READER_TOKEN_SECRET = `${READER_SERVICE_ACCOUNT}-istio-remote-secret-token`;
+/** The mesh config ConfigMap of the default revision, and its key (istio/istio `pkg/config/mesh/kubemesh`). */
+export const MESH_CONFIG_MAP = 'istio';
+export const MESH_CONFIG_KEY = 'mesh';
+/** The trust domain istiod assumes where no mesh config names one. */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 /** The selector-less Service injected proxies reach the control plane through. */
 export const ISTIOD_SERVICE = 'istiod';
 /** The remote's sidecar injection webhook configuration. */

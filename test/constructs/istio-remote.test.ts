@@ -211,6 +211,23 @@ describe('IstioRemote', () => {
     expect(webhook.webhooks.map((w: { admissionReviewVersions: string[] }) => w.admissionReviewVersions)).toEqual(Array(4).fill(['v1']));
   });
 
+  it('tells istiod a non-default trust domain through each remote\'s mesh ConfigMap from Istio 1.29 on', () => {
+    // GIVEN a mesh with its own trust domain
+    const spec = (istioVersion: string, trustDomain = 'example.org'): MeshSpec => ({ mesh: { istioVersion, trustDomain }, clusters: [ICP, IKS] });
+    // WHEN IstioRemote is synthesized for 1.29 and later
+    for (const version of ['1.29', '1.30']) {
+      const remote = synth(spec(version)).clusters.get('iks')!;
+      // THEN the remote holds the `istio` ConfigMap whose `mesh` key istiod reads the remote's trust domain from
+      const configMap = only(remote, 'ConfigMap');
+      expect(configMap.metadata).toMatchObject({ name: 'istio', namespace: 'istio-system' });
+      expect(configMap.data).toEqual({ mesh: 'trustDomain: example.org\n' });
+      expect(synth(spec(version)).clusters.get('icp')).toEqual([]);
+    }
+    // AND not before 1.29, which never read it, nor with the default trust domain istiod assumes
+    expect(MeshTesting.find(synth(spec('1.28')).clusters.get('iks')!, 'ConfigMap')).toEqual([]);
+    expect(MeshTesting.find(synth(spec('1.30', 'cluster.local')).clusters.get('iks')!, 'ConfigMap')).toEqual([]);
+  });
+
   it('makes the istiod Service an ExternalName without endpoints when the control plane has a DNS name', () => {
     // GIVEN a control plane reached at a host name
     const spec: MeshSpec = { clusters: [{ ...ICP, controlPlaneAddress: 'istiod.icp.example.com' }, IKS] };

@@ -107,6 +107,15 @@ describe('controlPlaneAddressKind', () => {
     expect(synth('istiod-pod', { controlPlaneAddress: undefined }).readme).toContain("get pod -l app=istiod -o jsonpath='{.items[0].status.podIP}'");
   });
 
+  it('passes the analyzers and the schemas with a non-default trust domain on the remotes', () => {
+    const spec: MeshSpec = { mesh: { trustDomain: 'example.org', credentials: { source: 'flux-substitution' } }, clusters: [EAST, WEST] };
+    const output = synthesizeOutput(buildMesh(Mesh.fromSpec(spec)));
+    const west = output.manifests.clusters.get('west')!;
+    expect(west.filter((m) => m.kind === 'ConfigMap').map((m) => m.metadata.name)).toEqual(['istio']);
+    expect(output.findings).toEqual([]);
+    expectValidManifests(west);
+  });
+
   it('leaves the flat-network section out when no two clusters of a network give ranges', () => {
     const spec: MeshSpec = { clusters: [{ ...EAST, podCidr: undefined, serviceCidr: undefined }, WEST] };
     expect(synthesizeOutput(buildMesh(Mesh.fromSpec(spec))).tree.get('README.md')).not.toContain('## Flat network routing');

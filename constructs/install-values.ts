@@ -117,10 +117,10 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
         '',
         `\`${clusterFolder('<remote>')}/\` holds what the \`istiod\` chart renders with \`profile: remote\` (reader RBAC, the ` +
           'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed, ' +
-          'before the folder is applied. Its values keep it from rendering the reader ServiceAccount the folder holds ' +
-          '(`global.enableReaderRBAC: false`): every object has one owner. ' +
+          'before the folder is applied: it renders the reader ServiceAccount, which the folder\'s reader RBAC and token Secret ' +
+          'name and the folder does not hold, so every object has one owner. ' +
           `\`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
-          'remote set up with Helm instead; leave IstioRemote out of the mesh then, and `global.enableReaderRBAC` out of the base values.',
+          'remote set up with Helm instead; leave IstioRemote out of the mesh then.',
         ...model.remotes.flatMap((remote) => [
           '',
           `### ${remote.name}`,

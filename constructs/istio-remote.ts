@@ -202,18 +202,13 @@ const READER_RULES: k8s.PolicyRule[] = [
 ];
 
 /**
- * The reader account, its RBAC and its token Secret: Kubernetes >= 1.24 creates no token for a
- * service account, and this Secret (named and annotated as `istioctl create-remote-secret` would
- * create it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs.
+ * The reader account's RBAC and token Secret: Kubernetes >= 1.24 creates no token for a service
+ * account, and this Secret (named and annotated as `istioctl create-remote-secret` would create
+ * it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs. The account
+ * itself is the `base` chart's (`reader-serviceaccount.yaml`, rendered by every supported
+ * release), which install/README.md installs before this folder: one owner per object.
  */
 function addReaderAccount(scope: Construct): void {
-  new k8s.KubeServiceAccount(scope, 'reader-service-account', {
-    metadata: {
-      name: READER_SERVICE_ACCOUNT,
-      namespace: ISTIO_SYSTEM_NAMESPACE,
-      labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
-    },
-  });
   new k8s.KubeClusterRole(scope, 'reader-cluster-role', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
     rules: READER_RULES,

@@ -73,12 +73,11 @@ function remoteIstiodValues(mesh: Mesh, remote: Cluster): HelmValues {
 }
 
 /**
- * The `base` chart's values on a remote. Its folder holds the reader ServiceAccount with the rest
- * of the reader RBAC, so the chart must not render it too (`global.enableReaderRBAC`): Helm
- * refuses to adopt an object it did not create, and one owner keeps GitOps and Helm from fighting.
+ * The `base` chart's values on a remote: upstream's `profile: remote`. The chart renders the
+ * reader ServiceAccount, so the remote's folder holds only its RBAC and token Secret.
  */
 export function remoteBaseValues(): HelmValues {
-  return { profile: 'remote', global: { enableReaderRBAC: false } };
+  return { profile: 'remote' };
 }
 
 /**

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'ebe37bba4b3701fb2b3b527129d303e77c94a292bad0ad11e43f2831590868cc',
-  'apps/openshift/inventory.yaml': 'c4b2cb3d5ba8f600643342ecd9f938e38c6e0f8fc7f4b5b042493a565f543e07',
-  'apps/hybrid/inventory.yaml': '20fe4b4c3534ff2362dc1be0640eb47d9aad0fd752dd0737de6d9c01110f9e34',
+  'synthetic 3x20': '382b35d1593624f2845be4d80468e2f3ce1d9e035d1e8c07d41dd28011680656',
+  'apps/openshift/inventory.yaml': '830c3bde8316bab979592a5d81414ca81679b16141ccf430ce98d806db3f51ad',
+  'apps/hybrid/inventory.yaml': '37a69dda9c3e17da7e828fb878bf296ee37d903945bc6b7477b20ab992096b56',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -77,7 +77,7 @@ describe('InstallValues', () => {
       global: { multiCluster: { clusterName: 'edge' }, network: 'network2' },
       istiodRemote: { injectionURL: 'https://istiod.example.com:15017/inject/edge' },
     });
-    expect(values(files, 'install/west/base-values.yaml')).toEqual({ profile: 'remote', global: { enableReaderRBAC: false } });
+    expect(values(files, 'install/west/base-values.yaml')).toEqual({ profile: 'remote' });
   });
 
   it('lists the install commands in order, pinned to the chart version', () => {

@@ -113,7 +113,7 @@ describe('controlPlaneAddressKind', () => {
     const west = output.manifests.clusters.get('west')!;
     expect(west.filter((m) => m.kind === 'ConfigMap').map((m) => m.metadata.name)).toEqual(['istio']);
     expect(output.findings).toEqual([]);
-    expectValidManifests(west);
+    expectValidManifests([...west]);
   });
 
   it('leaves the flat-network section out when no two clusters of a network give ranges', () => {

@@ -114,18 +114,19 @@ describe('Helm values against the Istio 1.30 charts', () => {
 });
 
 describe('one owner per object', () => {
-  it('keeps the base chart from rendering the reader ServiceAccount each remote folder holds', () => {
-    // GIVEN a mesh whose remote folders hold the reader ServiceAccount
+  it('leaves the reader ServiceAccount to the base chart every remote installs, and holds only its RBAC and token Secret', () => {
+    // GIVEN a mesh with remotes
     const output = synthesizeOutput(buildMesh(Mesh.fromSpec(MESHES['Kubernetes, east-west gateway'])));
-    // THEN the base chart renders it only when global.enableReaderRBAC is not false
-    expect(chartFile('base', 'templates/reader-serviceaccount.yaml')).toContain('(dig "global" "enableReaderRBAC" true .Values)');
+    // THEN the base chart renders the account
     expect(chartFile('base', 'templates/reader-serviceaccount.yaml')).toContain('name: istio-reader-service-account');
     for (const remote of ['west', 'edge']) {
+      // AND the install README installs base on that remote before its folder
+      const readme = output.tree.get('install/README.md')!;
+      expect(readme.indexOf(`helm install istio-base istio/base -n istio-system --kube-context=${remote} -f install/${remote}/base-values.yaml`)).toBeGreaterThan(-1);
+      // AND the folder does not hold the account, only what names it
       const folder = output.manifests.clusters.get(remote)!;
-      expect(folder.some((m) => m.kind === 'ServiceAccount' && m.metadata.name === 'istio-reader-service-account'), remote).toBe(true);
-      // AND the base values of that remote switch it off, and its install README installs base with them
-      expect((load(output.tree.get(`install/${remote}/base-values.yaml`)!) as any).global.enableReaderRBAC).toBe(false);
-      expect(output.tree.get('install/README.md')).toContain(`helm install istio-base istio/base -n istio-system --kube-context=${remote} -f install/${remote}/base-values.yaml`);
+      expect(folder.filter((m) => m.kind === 'ServiceAccount' && m.metadata.name === 'istio-reader-service-account'), remote).toEqual([]);
+      expect(folder.find((m) => m.kind === 'ClusterRoleBinding' && m.metadata.name === 'istio-reader-clusterrole-istio-system')).toBeDefined();
     }
   });
 

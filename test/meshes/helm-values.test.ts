@@ -131,8 +131,11 @@ describe('one owner per object', () => {
   });
 
   it('leaves the NetworkAttachmentDefinition injected pods name to the CNI chart', () => {
-    // GIVEN an OpenShift mesh, whose CNI chart renders default/istio-cni with the Multus provider
+    // GIVEN an OpenShift mesh, whose CNI chart renders default/istio-cni with the Multus provider,
+    // and whose injector names that one NetworkAttachmentDefinition by namespace: no namespace needs its own
     expect(chartFile('cni', 'templates/network-attachment-definition.yaml')).toContain('{{- if eq .Values.provider "multus" }}');
+    expect(chartFile('cni', 'templates/network-attachment-definition.yaml')).toContain('namespace: default');
+    expect(chartFile('istiod', 'files/injection-template.yaml')).toContain('`default/istio-cni`');
     expect(chartFile('cni', 'files/profile-platform-openshift.yaml')).toContain('provider: "multus"');
     const output = synthesizeOutput(buildMesh(Mesh.fromSpec(MESHES['OpenShift everywhere, istiod Service IP'])));
     // THEN no folder holds one

@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import { cniValues, istiodValues, remoteBaseValues, usesCniPlugin, type HelmValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh } from '../lib/model/mesh';
@@ -6,6 +7,7 @@ import { ISTIO_SYSTEM_NAMESPACE, KUBE_SYSTEM_NAMESPACE, LABELS } from '../lib/mo
 import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
 import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `InstallValues`. */
 export interface InstallValuesProps {
@@ -45,25 +47,26 @@ function valuesFile(cluster: Cluster, chart: IstioChart): string {
  * the control-plane address and each remote's injection path or URL. The values follow Istio's
  * Helm install for primary-remote (Istio 1.24+ charts).
  */
-export class InstallValues extends Construct {
-  constructor(scope: IstioMesh, id: string, props: InstallValuesProps = {}) {
+export class InstallValues extends MeshConstruct {
+  constructor(scope: Construct, id: string, props: InstallValuesProps = {}) {
     super(scope, id);
     const chartVersion = props.chartVersion;
     if (chartVersion !== undefined && !CHART_VERSION.test(chartVersion)) {
-      throw new Error(`InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
+      throw new InvalidPropsError(this, 'chartVersion', `InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
     }
-    const model = scope.model;
+    const mesh = this.mesh;
+    const model = mesh.model;
     const controlPlane = model.controlPlane;
-    addValues(scope, controlPlane, ISTIOD, istiodValues(model, controlPlane));
+    addValues(mesh, controlPlane, ISTIOD, istiodValues(model, controlPlane));
     for (const cluster of model.clusters) {
       const cni = cniValues(cluster);
-      if (cni) addValues(scope, cluster, CNI, cni);
+      if (cni) addValues(mesh, cluster, CNI, cni);
     }
     for (const remote of model.remotes) {
-      addValues(scope, remote, BASE, remoteBaseValues());
-      addValues(scope, remote, ISTIOD, istiodValues(model, remote));
+      addValues(mesh, remote, BASE, remoteBaseValues());
+      addValues(mesh, remote, ISTIOD, istiodValues(model, remote));
     }
-    scope.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
+    mesh.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
   }
 }
 

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import { externalNameServesWebhook, istiodEndpointPorts, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import {
@@ -27,6 +28,7 @@ import {
 } from '../lib/model/names';
 import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `IstioRemote`. */
 export interface IstioRemoteProps {
@@ -48,17 +50,17 @@ export interface IstioRemoteProps {
  * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and
  * `app.kubernetes.io/managed-by` names this tool instead of Helm.
  */
-export class IstioRemote extends Construct {
+export class IstioRemote extends MeshConstruct {
   /** The remote clusters set up, in mesh order. */
   public readonly clusters: readonly string[];
 
-  constructor(scope: IstioMesh, id: string, props: IstioRemoteProps = {}) {
+  constructor(scope: Construct, id: string, props: IstioRemoteProps = {}) {
     super(scope, id);
-    const model = scope.model;
-    this.clusters = selectRemotes(model, props.clusters);
-    if (this.clusters.length > 0) this.warnAboutControlPlaneAddress(scope);
+    const model = this.mesh.model;
+    this.clusters = selectRemotes(this, model, props.clusters);
+    if (this.clusters.length > 0) this.warnAboutControlPlaneAddress(this.mesh);
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
-      const objects = scope.scopeFor(this, scope.clusterChart(remote.name));
+      const objects = this.partIn(remote.name);
       addNamespace(objects, model, remote);
       addReaderAccount(objects);
       addIstiodService(objects, model);
@@ -71,15 +73,16 @@ export class IstioRemote extends Construct {
       if (namesControlPlane && !externalNameServesWebhook(model.controlPlaneAddressKind) && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.
-        scope.addWarning(
+        this.mesh.addWarning(
           this,
           `cluster "${remote.name}": the injection webhook reaches istiod through the ExternalName Service "${ISTIOD_SERVICE}", ` +
             `which kube-apiserver calls at ${model.controlPlane.controlPlaneAddress}:${ISTIOD_PORTS.webhookService}; ` +
             'set clusters[].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443',
+          remote.name,
         );
       }
     }
-    this.node.addValidation({ validate: () => this.clustersSetUpEarlier(scope) });
+    this.node.addValidation({ validate: () => this.clustersSetUpEarlier(this.mesh) });
   }
 
   /**
@@ -117,16 +120,16 @@ export class IstioRemote extends Construct {
   }
 }
 
-function selectRemotes(model: Mesh, requested: readonly string[] | undefined): string[] {
+function selectRemotes(owner: Construct, model: Mesh, requested: readonly string[] | undefined): string[] {
   const remoteNames = model.remotes.map((remote) => remote.name);
   if (requested === undefined) return remoteNames;
   const expected = `expected a remote cluster (one of: ${remoteNames.join(', ') || 'none, the mesh has no remotes'})`;
   requested.forEach((name, index) => {
     if (name === model.controlPlane.name) {
-      throw new Error(`IstioRemote clusters[${index}]: "${name}" is the control-plane cluster; ${expected}`);
+      throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is the control-plane cluster; ${expected}`);
     }
-    if (!remoteNames.includes(name)) throw new Error(`IstioRemote clusters[${index}]: "${name}" is not a cluster of the mesh; ${expected}`);
-    if (requested.indexOf(name) !== index) throw new Error(`IstioRemote clusters[${index}]: "${name}" is listed twice; list each remote once`);
+    if (!remoteNames.includes(name)) throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is not a cluster of the mesh; ${expected}`);
+    if (requested.indexOf(name) !== index) throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is listed twice; list each remote once`);
   });
   return remoteNames.filter((name) => requested.includes(name));
 }

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '382b35d1593624f2845be4d80468e2f3ce1d9e035d1e8c07d41dd28011680656',
-  'apps/openshift/inventory.yaml': '830c3bde8316bab979592a5d81414ca81679b16141ccf430ce98d806db3f51ad',
-  'apps/hybrid/inventory.yaml': '37a69dda9c3e17da7e828fb878bf296ee37d903945bc6b7477b20ab992096b56',
+  'synthetic 3x20': 'cb3758526cda18a26668f82ae8e639da7213df5d4b396aedfa5b3787553c3daa',
+  'apps/openshift/inventory.yaml': '5545f42a3e622a07af40df4054c800be4ec2505bf6456eaaa23e2b9a38c941a3',
+  'apps/hybrid/inventory.yaml': '76a1a71530d5a8b108e22f50a49b5caa5041c82a95bcb055b1b53abb802ae335',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

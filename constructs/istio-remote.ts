@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
+import { externalNameServesWebhook, istiodEndpointPorts, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import {
   ANNOTATIONS,
@@ -14,6 +15,8 @@ import {
   KUBERNETES_LABELS,
   LABELS,
   MANAGED_BY,
+  MESH_CONFIG_KEY,
+  MESH_CONFIG_MAP,
   MESH_COMPONENT_ANNOTATIONS,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
@@ -23,6 +26,7 @@ import {
   SIDECAR_INJECTOR_WEBHOOK,
   SIDECAR_INJECTOR_WEBHOOKS,
 } from '../lib/model/names';
+import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 
@@ -54,16 +58,19 @@ export class IstioRemote extends MeshConstruct {
     super(scope, id);
     const model = this.mesh.model;
     this.clusters = selectRemotes(this, model, props.clusters);
+    if (this.clusters.length > 0) this.warnAboutControlPlaneAddress(this.mesh);
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
       const objects = this.partIn(remote.name);
       addNamespace(objects, model, remote);
       addReaderAccount(objects);
       addIstiodService(objects, model);
       addInjectionWebhook(objects, model, remote);
+      if (model.remotesNeedTrustDomain) addMeshConfig(objects, model);
       for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
         for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
       }
-      if (!model.controlPlaneAddressIsIp && remote.injectionUrl === undefined) {
+      const namesControlPlane = !model.controlPlaneAddressMissing && !model.controlPlaneAddressIsIp;
+      if (namesControlPlane && !externalNameServesWebhook(model.controlPlaneAddressKind) && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.
         this.mesh.addWarning(
@@ -76,6 +83,29 @@ export class IstioRemote extends MeshConstruct {
       }
     }
     this.node.addValidation({ validate: () => this.clustersSetUpEarlier(this.mesh) });
+  }
+
+  /**
+   * The seed's inventory names no address (its playbook read it from the live cluster): the
+   * remotes get a placeholder the API server rejects, and the warning says what to set.
+   */
+  private warnAboutControlPlaneAddress(mesh: IstioMesh): void {
+    const model = mesh.model;
+    const field = `${model.controlPlanePath}.controlPlaneAddress`;
+    if (model.controlPlaneAddressMissing) {
+      mesh.addWarning(
+        this,
+        `${field} is not set: the remotes' istiod Service points at the placeholder "${model.istiodAddress}", which the API server rejects when it is applied; ` +
+          `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
+      );
+    }
+    if (model.controlPlaneAddressKind === 'istiod-pod') {
+      mesh.addWarning(
+        this,
+        `${model.controlPlanePath}.controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ` +
+          'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
+      );
+    }
   }
 
   /** Two IstioRemotes on one cluster would emit every object twice. */
@@ -175,18 +205,13 @@ const READER_RULES: k8s.PolicyRule[] = [
 ];
 
 /**
- * The reader account, its RBAC and its token Secret: Kubernetes >= 1.24 creates no token for a
- * service account, and this Secret (named and annotated as `istioctl create-remote-secret` would
- * create it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs.
+ * The reader account's RBAC and token Secret: Kubernetes >= 1.24 creates no token for a service
+ * account, and this Secret (named and annotated as `istioctl create-remote-secret` would create
+ * it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs. The account
+ * itself is the `base` chart's (`reader-serviceaccount.yaml`, rendered by every supported
+ * release), which install/README.md installs before this folder: one owner per object.
  */
 function addReaderAccount(scope: Construct): void {
-  new k8s.KubeServiceAccount(scope, 'reader-service-account', {
-    metadata: {
-      name: READER_SERVICE_ACCOUNT,
-      namespace: ISTIO_SYSTEM_NAMESPACE,
-      labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
-    },
-  });
   new k8s.KubeClusterRole(scope, 'reader-cluster-role', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
     rules: READER_RULES,
@@ -213,8 +238,9 @@ function addReaderAccount(scope: Construct): void {
  * through endpoints to an IP address, or as an ExternalName to a DNS name.
  */
 function addIstiodService(scope: Construct, model: Mesh): void {
-  const address = model.controlPlane.controlPlaneAddress!;
+  const address = model.istiodAddress;
   const pointsAtName = !model.controlPlaneAddressIsIp;
+  const endpointPorts = istiodEndpointPorts(model.controlPlaneAddressKind);
   new k8s.KubeService(scope, 'istiod-service', {
     metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
     spec: {
@@ -222,7 +248,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
         { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
         {
           port: ISTIOD_PORTS.webhookService,
-          targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.webhookContainer),
+          targetPort: k8s.IntOrString.fromNumber(endpointPorts.webhook),
           name: ISTIOD_PORT_NAMES.webhook,
           protocol: 'TCP',
         },
@@ -232,11 +258,11 @@ function addIstiodService(scope: Construct, model: Mesh): void {
     },
   });
   if (pointsAtName) return;
-  // The endpoints carry the container port 15017: the Service maps 443 to it, and the control
-  // plane's east-west gateway forwards 15017 to istiod's webhook.
+  // The Service maps 443 to the port behind the address that serves the webhook: 15017 of an
+  // istiod pod or of the east-west gateway (which forwards it to istiod), 443 of istiod's Service.
   const ports = [
-    { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
-    { port: ISTIOD_PORTS.webhookContainer, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
+    { port: endpointPorts.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
+    { port: endpointPorts.webhook, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
   ];
   if (model.istiodEndpointsKind === 'EndpointSlice') {
     new k8s.KubeEndpointSlice(scope, 'istiod-endpoint-slice', {
@@ -263,6 +289,20 @@ function addIstiodService(scope: Construct, model: Mesh): void {
       subsets: [{ addresses: [{ ip: address }], ports }],
     });
   }
+}
+
+/**
+ * The remote's mesh config, holding only the trust domain: from Istio 1.29 the control plane's
+ * istiod reads each remote's trust domain from this ConfigMap (with the reader account, whose
+ * ClusterRole lists configmaps) and assumes `cluster.local` without it, which breaks the
+ * identities of services that only run on remotes. The remote profile renders no mesh config
+ * (`configMap: false`), so no chart owns it too.
+ */
+function addMeshConfig(scope: Construct, model: Mesh): void {
+  new k8s.KubeConfigMap(scope, 'mesh-config', {
+    metadata: { name: MESH_CONFIG_MAP, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS } },
+    data: { [MESH_CONFIG_KEY]: toYaml({ trustDomain: model.trustDomain }) },
+  });
 }
 
 const SIDECAR_INJECTION_ENABLED: k8s.LabelSelectorRequirement = { key: LABELS.sidecarInject, operator: 'NotIn', values: ['false'] };

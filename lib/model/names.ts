@@ -3,14 +3,31 @@
  * here, from the cluster and mesh model, and nowhere else.
  */
 
+/** The network of clusters when neither they nor the mesh name one. */
+export const DEFAULT_NETWORK = 'network1';
+
+/**
+ * Stands for a control-plane address the inventory does not give. Neither an IP nor a DNS name,
+ * so the API server rejects the remote's `istiod` Service carrying it (and Helm's rendering of
+ * it) at apply time, rather than remotes reaching a plausible wrong address.
+ */
+export const CONTROL_PLANE_ADDRESS_PLACEHOLDER = 'CONTROL_PLANE_ADDRESS_NOT_SET';
+
 /** The Istio system namespace, in every cluster. */
 export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
+/** Where the CNI plugin's node agent runs. */
+export const KUBE_SYSTEM_NAMESPACE = 'kube-system';
 /** The service account whose token the control plane uses to read a remote. */
 export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
 /** The reader ClusterRole (and its binding): `istio-reader-clusterrole-<releaseNamespace>`. */
 export const READER_CLUSTER_ROLE = `istio-reader-clusterrole-${ISTIO_SYSTEM_NAMESPACE}`;
 /** The token Secret `istioctl create-remote-secret` creates for the reader on Kubernetes >= 1.24. */
 export const READER_TOKEN_SECRET = `${READER_SERVICE_ACCOUNT}-istio-remote-secret-token`;
+/** The mesh config ConfigMap of the default revision, and its key (istio/istio `pkg/config/mesh/kubemesh`). */
+export const MESH_CONFIG_MAP = 'istio';
+export const MESH_CONFIG_KEY = 'mesh';
+/** The trust domain istiod assumes where no mesh config names one. */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 /** The selector-less Service injected proxies reach the control plane through. */
 export const ISTIOD_SERVICE = 'istiod';
 /** The remote's sidecar injection webhook configuration. */

@@ -7,7 +7,7 @@ import { istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
 import type { BookinfoSpec, ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { appNamespaceProblem, DNS1035_LABEL, DNS1123_LABEL, isDnsSubdomain, LABEL_VALUE } from './names';
+import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsSubdomain, LABEL_VALUE } from './names';
 
 /** The key of a placement entry that applies to workloads no other entry names. */
 export const DEFAULT_PLACEMENT_KEY = 'default';
@@ -116,7 +116,7 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
     }
     const url = text(cluster.url);
     if (url !== undefined) checkUrl(url, `${at}.url`, add);
-    checkControlPlaneAddress(cluster, at, clusters.length > 1, rolesKnown, add);
+    checkControlPlaneAddress(cluster, at, rolesKnown, add);
     const injectionUrl = text(cluster.injectionUrl);
     if (injectionUrl !== undefined) {
       if (cluster.istio_control_plane === true && rolesKnown) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
@@ -133,7 +133,7 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
       add(`${at}.token`, `${cluster.token === undefined ? 'is missing' : 'is empty'}; credentials.source "inline" writes each remote's token into its remote secret`);
     }
   });
-  checkCidrs(clusters, add);
+  checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
   if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec, BOOKINFO.services.map((service) => service.name)));
 
   const bookinfo = fields(spec.bookinfo);
@@ -264,14 +264,12 @@ const UNUSABLE_ENDPOINT_RANGES: readonly { readonly cidr: string; readonly what:
   { cidr: '::ffff:0:0/96', what: 'IPv4-mapped IPv6; write the IPv4 address itself' },
 ].map(({ cidr, what }) => ({ cidr, what, range: parseCidr(cidr)! }));
 
-function checkControlPlaneAddress(cluster: ClusterSpec, at: string, hasRemotes: boolean, rolesKnown: boolean, add: AddIssue): void {
+/** A missing address is no error: the seed's inventory has none, and synthesis warns instead (see IstioRemote). */
+function checkControlPlaneAddress(cluster: ClusterSpec, at: string, rolesKnown: boolean, add: AddIssue): void {
   const address = text(cluster.controlPlaneAddress);
   if (cluster.istio_control_plane !== true) {
     if (rolesKnown && cluster.controlPlaneAddress !== undefined) add(`${at}.controlPlaneAddress`, 'is only valid on the control-plane cluster');
-    return;
-  }
-  if (cluster.controlPlaneAddress === undefined) {
-    if (rolesKnown && hasRemotes) add(`${at}.controlPlaneAddress`, 'is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)');
+    if (rolesKnown && cluster.controlPlaneAddressKind !== undefined) add(`${at}.controlPlaneAddressKind`, 'is only valid on the control-plane cluster');
     return;
   }
   if (address === undefined) return;
@@ -298,8 +296,12 @@ function isDnsName(text: string): boolean {
   return isDnsSubdomain(text) && !/^[\d.]+$/.test(text);
 }
 
-function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {
-  const ranges: { path: string; text: string; range: IpRange }[] = [];
+/**
+ * Pod and service ranges must be distinct within one network, whose pods reach each other
+ * directly; clusters on different networks meet only through gateways and may reuse ranges.
+ */
+function checkCidrs(clusters: readonly ClusterSpec[], meshNetwork: string, add: AddIssue): void {
+  const ranges: { path: string; text: string; network: string; range: IpRange }[] = [];
   clusters.forEach((cluster, index) => {
     for (const field of ['podCidr', 'serviceCidr'] as const) {
       const value = text(cluster[field]);
@@ -307,13 +309,13 @@ function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {
       const path = `clusters[${index}].${field}`;
       const range = parseCidr(value);
       if (!range) add(path, `"${value}" is not a CIDR (address/prefix, e.g. 10.128.0.0/14; no IPv6 zone)`);
-      else ranges.push({ path, text: value, range });
+      else ranges.push({ path, text: value, network: text(cluster.network) ?? meshNetwork, range });
     }
   });
   ranges.forEach((a, i) => {
     for (const b of ranges.slice(i + 1)) {
-      if (rangesOverlap(a.range, b.range)) {
-        add(b.path, `${b.text} overlaps ${a.path} (${a.text}); one flat network needs distinct, routable pod and service ranges`);
+      if (a.network === b.network && rangesOverlap(a.range, b.range)) {
+        add(b.path, `${b.text} overlaps ${a.path} (${a.text}) on network "${a.network}"; one flat network needs distinct, routable pod and service ranges`);
       }
     }
   });

@@ -7,6 +7,7 @@ import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABE
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
 import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
+import { flatNetworkRouting, reachingIstiod } from './network-readme';
 import { compareText } from '../yaml';
 
 /** Options of `renderReadme`. */
@@ -39,6 +40,8 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     introduction(model),
     clusterTable(model, manifests),
     prerequisites(model, folders),
+    reachingIstiod(model),
+    flatNetworkRouting(model),
     applyOrder(model, folders),
     tokens(folders),
     rotation(model),
@@ -143,7 +146,7 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
   } else {
     const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\``).join(', ');
     steps.push(
-      `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
+      `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account's RBAC and token Secret (the account is the \`base\` chart's), the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
       `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it, and \`${TOKENS_COMMAND}\` prints what to publish.`,
       `5. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
       `6. Each remote's whole folder: ${remoteFolders.map((folder) => `\`${folder.folder}/\` (${objects(folder)})`).join(', ')}. Its pods are injected by istiod, which now knows the cluster.`,

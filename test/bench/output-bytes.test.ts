@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '7c568ed652b6626e874150c97f44766e6a58c06c6ae76bfc5314af6d3b88d8b8',
-  'apps/openshift/inventory.yaml': 'd1dc898e433b8c68298f72b8aa4fd79a4828beee07fbb4a690412ba7e0e64889',
-  'apps/hybrid/inventory.yaml': '4e5e27b7b5b5046a83c73d5e3f67049801f47dfe4b2bfa6519c14b67b0eb694d',
+  'synthetic 3x20': '6c5f540b6d688dc531153487064e306f9f1a2e6c10661acb9458504b4861efe6',
+  'apps/openshift/inventory.yaml': 'cc00be3926bd8f7101435cf42efda84aa3ffd3dbf740e9ea7b17ca2c4e2d1a89',
+  'apps/hybrid/inventory.yaml': '499e872de9e760f60f80c41be30006eb0b9d84d80bd96e5b52bd79cd4bfe3448',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

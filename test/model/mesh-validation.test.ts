@@ -98,7 +98,8 @@ describe('inventory validation', () => {
     ['a duplicate name', withCluster(1, { name: 'east' }), 'clusters[1].name: duplicate cluster name "east" (already used by clusters[0])'],
     ['a url that is not http(s)', withCluster(1, { url: 'ftp://west' }), 'clusters[1].url: "ftp://west" is not an http(s) URL'],
     ['a url that does not parse', withCluster(1, { url: 'west:6443' }), 'clusters[1].url: "west:6443" is not an http(s) URL'],
-    ['a missing control-plane address', withCluster(0, { controlPlaneAddress: undefined }), 'clusters[0].controlPlaneAddress: is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)'],
+    ['an address kind on a remote', withCluster(1, { controlPlaneAddressKind: 'istiod-pod' }), 'clusters[1].controlPlaneAddressKind: is only valid on the control-plane cluster'],
+    ['an unknown address kind', withCluster(0, { controlPlaneAddressKind: 'loadbalancer' }), 'clusters[0].controlPlaneAddressKind: must be one of: eastwest-gateway, istiod-service, istiod-pod'],
     ['a control-plane address that is neither IP nor DNS name', withCluster(0, { controlPlaneAddress: 'istiod_east' }), 'clusters[0].controlPlaneAddress: "istiod_east" is neither an IP address nor a DNS name'],
     ['a malformed IPv4 control-plane address', withCluster(0, { controlPlaneAddress: '10.0.0.256' }), 'clusters[0].controlPlaneAddress: "10.0.0.256" is neither an IP address nor a DNS name'],
     ['a control-plane address on a remote', withCluster(1, { controlPlaneAddress: '10.0.0.6' }), 'clusters[1].controlPlaneAddress: is only valid on the control-plane cluster'],
@@ -108,7 +109,7 @@ describe('inventory validation', () => {
     ['a pod CIDR that is not a CIDR', withCluster(1, { podCidr: '10.0.0.0' }), 'clusters[1].podCidr: "10.0.0.0" is not a CIDR (address/prefix, e.g. 10.128.0.0/14; no IPv6 zone)'],
     ['a CIDR with an IPv6 zone', withCluster(1, { podCidr: 'fe80::%eth0/64' }), 'clusters[1].podCidr: "fe80::%eth0/64" is not a CIDR'],
     ['a prefix too long for IPv4', withCluster(1, { serviceCidr: '10.0.0.0/33' }), 'clusters[1].serviceCidr: "10.0.0.0/33" is not a CIDR'],
-    ['overlapping pod CIDRs', { clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14' }, { ...VALID.clusters[1], podCidr: '10.130.0.0/16' }] }, 'clusters[1].podCidr: 10.130.0.0/16 overlaps clusters[0].podCidr (10.128.0.0/14); one flat network needs distinct, routable pod and service ranges'],
+    ['overlapping pod CIDRs', { clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14' }, { ...VALID.clusters[1], podCidr: '10.130.0.0/16' }] }, 'clusters[1].podCidr: 10.130.0.0/16 overlaps clusters[0].podCidr (10.128.0.0/14) on network "network1"; one flat network needs distinct, routable pod and service ranges'],
     ['a service CIDR overlapping another cluster\'s pod CIDR', { clusters: [{ ...VALID.clusters[0], podCidr: '172.30.0.0/16' }, { ...VALID.clusters[1], serviceCidr: '172.30.5.0/24' }] }, 'clusters[1].serviceCidr: 172.30.5.0/24 overlaps clusters[0].podCidr (172.30.0.0/16)'],
     ['overlapping IPv6 ranges', { clusters: [{ ...VALID.clusters[0], podCidr: 'fd00::/48' }, { ...VALID.clusters[1], podCidr: 'fd00:0:0:1::/64' }] }, 'clusters[1].podCidr: fd00:0:0:1::/64 overlaps clusters[0].podCidr (fd00::/48)'],
     ['a Bookinfo namespace that is not a DNS label', { ...VALID, bookinfo: { host: 'h', namespace: 'Book_Info' } }, 'bookinfo.namespace: "Book_Info" is not a DNS-1123 label'],
@@ -184,6 +185,20 @@ describe('inventory validation', () => {
     expect(mesh.controlPlaneAddressIsIp).toBe(false);
   });
 
+  it('checks CIDR overlaps only within a network', () => {
+    // GIVEN two clusters reusing the same ranges
+    const sameRanges = (network: string) => ({ ...VALID.clusters[1], network, podCidr: '10.128.0.0/14', serviceCidr: '172.30.0.0/16' });
+    const spec = (west: string, mesh: { network?: string } = {}) => ({ mesh, clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14', serviceCidr: '172.30.0.0/16' }, sameRanges(west)] });
+    // WHEN the second sits on another network THEN the mesh is valid
+    expect(Mesh.fromSpec(spec('network2')).isMultiNetwork).toBe(true);
+    // WHEN both sit on the mesh network, named or defaulted THEN both ranges overlap
+    expect(issuesOf(spec('network1'))).toEqual([
+      'clusters[1].podCidr: 10.128.0.0/14 overlaps clusters[0].podCidr (10.128.0.0/14) on network "network1"; one flat network needs distinct, routable pod and service ranges',
+      'clusters[1].serviceCidr: 172.30.0.0/16 overlaps clusters[0].serviceCidr (172.30.0.0/16) on network "network1"; one flat network needs distinct, routable pod and service ranges',
+    ]);
+    expect(issuesOf(spec('vpn', { network: 'vpn' }))).toHaveLength(2);
+  });
+
   it('lists every problem at once, naming the source file', () => {
     // GIVEN a spec with three independent problems
     const spec = { clusters: [{ ...VALID.clusters[0], name: 'East' }, { ...VALID.clusters[1], url: 'nope', zone: 'z' }] };
@@ -199,6 +214,17 @@ describe('inventory validation', () => {
         '  - inventory.yaml: clusters[1].zone: needs a region (locality is region/zone)',
       ].join('\n'),
     );
+  });
+
+  it('accepts a control plane without an address, as the seed\'s inventory has none, and stands a placeholder in', () => {
+    // GIVEN remotes and no controlPlaneAddress WHEN built
+    const mesh = Mesh.fromSpec(withCluster(0, { controlPlaneAddress: undefined }));
+    // THEN the model says so and the address is a placeholder that is neither an IP nor a DNS name
+    expect(mesh.controlPlaneAddressMissing).toBe(true);
+    expect(mesh.istiodAddress).toBe('CONTROL_PLANE_ADDRESS_NOT_SET');
+    expect(mesh.controlPlaneAddressIsIp).toBe(false);
+    expect(mesh.controlPlaneAddressKind).toBe('eastwest-gateway');
+    expect(Mesh.fromSpec(VALID).controlPlaneAddressMissing).toBe(false);
   });
 
   it('accepts a single cluster that is its own control plane without an address', () => {

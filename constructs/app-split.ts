@@ -1,11 +1,14 @@
 import { k8s } from 'cdk8s-plus-27';
-import { kubeObject } from './kube-object';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { workloadName, workloadNames, type AppDefinition, type ProbeDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
-import { resolvePlacement } from '../lib/model/mesh';
-import { APP_ANNOTATIONS, APP_LABELS, LABELS, requireDnsLabel } from '../lib/model/names';
+import { meshPolicyContext, servicePolicyIssues } from '../lib/model/locality';
+import { resolvePlacement, type Mesh } from '../lib/model/mesh';
+import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
+import { APP_ANNOTATIONS, APP_LABELS, appNamespaceProblem, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
 import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
-import type { IstioMesh } from './istio-mesh';
+import { kubeObject } from './kube-object';
+import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
 
 /**
@@ -26,6 +29,19 @@ export interface AppSplitProps {
    * @default - every workload on every cluster
    */
   readonly placement?: WorkloadPlacement;
+  /**
+   * Keep the application inside each cluster (MeshConfig `serviceSettings[].settings.clusterLocal`):
+   * `true` for its whole namespace, or a list of its services. A client then reaches only the
+   * endpoints of its own cluster.
+   * @default false
+   */
+  readonly clusterLocal?: boolean | readonly string[];
+  /**
+   * Service -> its locality policy (`mode: off`, failover regions or distribute weights),
+   * overriding the mesh's `locality`.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>> | ReadonlyMap<string, ServiceLocalitySpec>;
 }
 
 /**
@@ -34,7 +50,7 @@ export interface AppSplitProps {
  * runs a version of it; its Service goes there too AND to every cluster whose workloads call it,
  * because clients resolve the Service's DNS name locally even when all its pods run elsewhere.
  */
-export class AppSplit extends Construct {
+export class AppSplit extends MeshConstruct {
   public readonly app: AppDefinition;
   public readonly namespace: string;
   /** Workload -> the clusters that run it (every workload listed; clusters in mesh order). */
@@ -45,16 +61,27 @@ export class AppSplit extends Construct {
   private readonly serviceClusters: ReadonlyMap<string, readonly string[]>;
   /** Service -> the workloads that call it, in app order. */
   private readonly callers: ReadonlyMap<string, readonly string[]>;
+  /** The services kept inside each cluster. */
+  public readonly clusterLocalServices: ReadonlySet<string>;
+  /** Service -> its locality policy, where it overrides the mesh's. */
+  private readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
 
-  constructor(scope: IstioMesh, id: string, props: AppSplitProps) {
+  constructor(scope: Construct, id: string, props: AppSplitProps) {
     super(scope, id);
-    const model = scope.model;
+    const model = this.mesh.model;
     const meshClusters = model.clusters.map((cluster) => cluster.name);
     this.app = props.app;
-    this.namespace = requireDnsLabel(props.namespace, 'AppSplit namespace');
-    checkApp(props.app);
+    const namespaceProblem = appNamespaceProblem(props.namespace);
+    if (namespaceProblem) throw new InvalidPropsError(this, 'namespace', `AppSplit namespace ${namespaceProblem}`);
+    this.namespace = props.namespace;
+    checkApp(this, props.app);
     const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
-    checkPlacement(props.app, requested, meshClusters);
+    checkPlacement(this, props.app, requested, meshClusters);
+    this.locality = props.locality instanceof Map ? new Map(props.locality) : new Map(Object.entries(props.locality ?? {}));
+    checkLocality(this, props.app, this.locality, model);
+    this.clusterLocalServices = clusterLocalServices(this, props.app, props.clusterLocal);
+    if (props.clusterLocal === true) this.mesh.addClusterLocalHosts([namespaceHosts(this.namespace)]);
+    else this.mesh.addClusterLocalHosts([...this.clusterLocalServices].map((service) => serviceHost(service, this.namespace)));
     // Mesh order by index lookup and a sort of the few clusters given, not a scan of the mesh per call.
     const meshIndex = new Map(meshClusters.map((cluster, index) => [cluster, index]));
     const inMeshOrder = (clusters: Iterable<string>) =>
@@ -76,8 +103,8 @@ export class AppSplit extends Construct {
     for (const service of props.app.services) {
       for (const cluster of this.serviceClusters.get(service.name)!) servicesByCluster.get(cluster)!.push(service);
     }
-    for (const cluster of this.clusters) this.renderCluster(scope.scopeFor(this, scope.clusterChart(cluster)), cluster, servicesByCluster.get(cluster)!);
-    requireNamespaceIn(this, scope, this.namespace, this.clusters);
+    for (const cluster of this.clusters) this.renderCluster(this.partIn(cluster), cluster, servicesByCluster.get(cluster)!);
+    requireNamespaceIn(this, this.mesh, this.namespace, this.clusters);
   }
 
   /** The clusters that run a workload (`<service>-<version>`); throws for a workload the app lacks. */
@@ -102,9 +129,20 @@ export class AppSplit extends Construct {
     return [...(this.callers.get(service) ?? [])];
   }
 
-  /** Every service with its versions as subsets: what an `MtlsNamespace` of this app needs. */
+  /**
+   * Every service with its versions as subsets, and for locality load balancing the clusters its
+   * workloads run in (none for a cluster-local service, whose clients see only their own cluster)
+   * and its policy: what an `MtlsNamespace` of this app needs.
+   */
   public get mtlsServices(): MtlsService[] {
-    return this.app.services.map((service) => ({ name: service.name, subsets: service.versions.map((version) => version.version) }));
+    return this.app.services.map((service) => ({
+      name: service.name,
+      subsets: service.versions.map((version) => version.version),
+      clusters: this.clusterLocalServices.has(service.name)
+        ? undefined
+        : [...new Set(service.versions.flatMap((version) => this.clustersOf(workloadName(service, version))))],
+      ...(this.locality.has(service.name) ? { locality: this.locality.get(service.name) } : {}),
+    }));
   }
 
   private renderCluster(scope: Construct, cluster: string, services: readonly ServiceDefinition[]): void {
@@ -119,13 +157,18 @@ export class AppSplit extends Construct {
           metadata: { name: service.serviceAccount, namespace: this.namespace, labels: service.serviceAccountLabels },
         });
       }
-      for (const version of placedVersions) this.renderWorkload(scope, service, version);
+      for (const version of placedVersions) this.renderWorkload(scope, service, version, cluster);
     }
   }
 
   private renderService(scope: Construct, service: ServiceDefinition): void {
     kubeObject(k8s.KubeService, scope, `service-${service.name}`, {
-      metadata: { name: service.name, namespace: this.namespace, labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name } },
+      metadata: {
+        name: service.name,
+        namespace: this.namespace,
+        labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name },
+        annotations: this.clusterLocalServices.has(service.name) ? { [APP_ANNOTATIONS.clusterLocal]: 'true' } : undefined,
+      },
       spec: {
         ports: [
           {
@@ -139,7 +182,7 @@ export class AppSplit extends Construct {
     });
   }
 
-  private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion): void {
+  private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion, cluster: string): void {
     const name = workloadName(service, version);
     const labels = { [LABELS.app]: service.name, [LABELS.version]: version.version };
     const calls = callsOf(service, version);
@@ -151,7 +194,10 @@ export class AppSplit extends Construct {
         replicas: version.replicas ?? 1,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+          metadata: {
+            labels: { ...labels, ...this.mesh.model.cluster(cluster).localityPodLabels },
+            annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+          },
           spec: {
             serviceAccountName: service.serviceAccount,
             containers: [
@@ -196,24 +242,24 @@ function indexCallers(app: AppDefinition): Map<string, string[]> {
   return callers;
 }
 
-function checkApp(app: AppDefinition): void {
+function checkApp(owner: Construct, app: AppDefinition): void {
   const services = new Set<string>();
   for (const service of app.services) {
-    requireDnsLabel(service.name, `App "${app.name}" service`);
-    if (services.has(service.name)) throw new Error(`App "${app.name}" defines service "${service.name}" twice; service names must be unique`);
+    checkProp(owner, 'app.services', () => requireDnsLabel(service.name, `App "${app.name}" service`));
+    if (services.has(service.name)) throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" defines service "${service.name}" twice; service names must be unique`);
     services.add(service.name);
     const versions = new Set<string>();
     for (const version of service.versions) {
-      if (versions.has(version.version)) throw new Error(`App "${app.name}" service "${service.name}" defines version "${version.version}" twice`);
+      if (versions.has(version.version)) throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" service "${service.name}" defines version "${version.version}" twice`);
       versions.add(version.version);
-      checkContainer(`App "${app.name}" workload "${workloadName(service, version)}"`, version);
+      checkContainer(owner, `App "${app.name}" workload "${workloadName(service, version)}"`, version);
     }
   }
   for (const service of app.services) {
     for (const version of service.versions) {
       const unknown = callsOf(service, version).find((callee) => !services.has(callee));
       if (unknown !== undefined) {
-        throw new Error(`App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
+        throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
       }
     }
   }
@@ -222,10 +268,10 @@ function checkApp(app: AppDefinition): void {
 /** A Kubernetes resource quantity: a decimal number with an optional SI or binary suffix or exponent. */
 const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$/;
 
-function checkContainer(where: string, version: WorkloadVersion): void {
+function checkContainer(owner: Construct, where: string, version: WorkloadVersion): void {
   for (const kind of ['requests', 'limits'] as const) {
     for (const [resource, quantity] of Object.entries(version.resources?.[kind] ?? {})) {
-      if (!QUANTITY.test(quantity)) throw new Error(`${where} resources.${kind}.${resource}: "${quantity}" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)`);
+      if (!QUANTITY.test(quantity)) throw new InvalidPropsError(owner, 'app.services', `${where} resources.${kind}.${resource}: "${quantity}" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)`);
     }
   }
   for (const name of ['readinessProbe', 'livenessProbe'] as const) {
@@ -233,9 +279,9 @@ function checkContainer(where: string, version: WorkloadVersion): void {
     for (const field of ['initialDelaySeconds', 'periodSeconds', 'failureThreshold'] as const) {
       const value = settings?.[field];
       const minimum = field === 'initialDelaySeconds' ? 0 : 1;
-      if (value !== undefined && (!Number.isInteger(value) || value < minimum)) throw new Error(`${where} ${name}.${field}: ${value} is not a whole number >= ${minimum}`);
+      if (value !== undefined && (!Number.isInteger(value) || value < minimum)) throw new InvalidPropsError(owner, 'app.services', `${where} ${name}.${field}: ${value} is not a whole number >= ${minimum}`);
     }
-    if (settings?.httpPath !== undefined && !settings.httpPath.startsWith('/')) throw new Error(`${where} ${name}.httpPath: "${settings.httpPath}" must start with /`);
+    if (settings?.httpPath !== undefined && !settings.httpPath.startsWith('/')) throw new InvalidPropsError(owner, 'app.services', `${where} ${name}.httpPath: "${settings.httpPath}" must start with /`);
   }
 }
 
@@ -253,17 +299,36 @@ function probe(definition: ProbeDefinition, port: number): k8s.Probe {
   };
 }
 
-function checkPlacement(app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {
+/** The services of `clusterLocal`: every one for `true`; throws for a service the app lacks. */
+function clusterLocalServices(owner: Construct, app: AppDefinition, clusterLocal: boolean | readonly string[] | undefined): ReadonlySet<string> {
+  const services = app.services.map((service) => service.name);
+  if (clusterLocal === true) return new Set(services);
+  const unknown = (clusterLocal || []).find((service) => !services.includes(service));
+  if (unknown !== undefined) throw new InvalidPropsError(owner, 'clusterLocal', `AppSplit clusterLocal names unknown service "${unknown}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
+  return new Set(clusterLocal || []);
+}
+
+function checkLocality(owner: Construct, app: AppDefinition, locality: ReadonlyMap<string, ServiceLocalitySpec>, model: Mesh): void {
+  const services = app.services.map((service) => service.name);
+  const context = meshPolicyContext(model);
+  for (const [service, policy] of locality) {
+    if (!services.includes(service)) throw new InvalidPropsError(owner, `locality.${service}`, `AppSplit locality names unknown service "${service}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
+    const issue = servicePolicyIssues(policy, `locality.${service}`, context)[0];
+    if (issue) throw new InvalidPropsError(owner, issue.path, `AppSplit ${issue.path}: ${issue.message}`);
+  }
+}
+
+function checkPlacement(owner: Construct, app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {
   const workloads = workloadNames(app);
   const known = new Set(workloads);
   for (const [workload, clusters] of Object.entries(placement ?? {})) {
     if (workload !== DEFAULT_PLACEMENT_KEY && !known.has(workload)) {
-      throw new Error(`AppSplit placement names unknown workload "${workload}" of app "${app.name}" (expected one of: ${[...workloads, DEFAULT_PLACEMENT_KEY].join(', ')})`);
+      throw new InvalidPropsError(owner, 'placement', `AppSplit placement names unknown workload "${workload}" of app "${app.name}" (expected one of: ${[...workloads, DEFAULT_PLACEMENT_KEY].join(', ')})`);
     }
-    if (clusters.length === 0) throw new Error(`AppSplit placement of "${workload}" names no cluster; list at least one, or leave the workload out`);
+    if (clusters.length === 0) throw new InvalidPropsError(owner, 'placement', `AppSplit placement of "${workload}" names no cluster; list at least one, or leave the workload out`);
     const unknown = clusters.find((cluster) => !meshClusters.includes(cluster));
     if (unknown !== undefined) {
-      throw new Error(`AppSplit placement of "${workload}" names unknown cluster "${unknown}" (expected one of: ${meshClusters.join(', ')})`);
+      throw new InvalidPropsError(owner, 'placement', `AppSplit placement of "${workload}" names unknown cluster "${unknown}" (expected one of: ${meshClusters.join(', ')})`);
     }
   }
 }

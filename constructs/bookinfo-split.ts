@@ -1,9 +1,10 @@
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import type { VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
 import { newVirtualService } from '../lib/istio/istio-api';
 import { BOOKINFO } from '../lib/model/apps/bookinfo';
 import type { BookinfoRouting } from '../lib/model/mesh-spec';
-import { AppSplit, type WorkloadPlacement } from './app-split';
-import type { IstioMesh } from './istio-mesh';
+import { AppSplit, type AppSplitProps, type WorkloadPlacement } from './app-split';
 import { requireNamespaceIn } from './mtls-namespace';
 import type { TlsGatewayRoute } from './tls-gateway';
 
@@ -24,17 +25,28 @@ export interface BookinfoSplitProps {
    * @default all-v1
    */
   readonly routing?: BookinfoRouting;
+  /**
+   * Keep Bookinfo inside each cluster: `true` for its whole namespace, or a list of its services.
+   * @default false
+   */
+  readonly clusterLocal?: AppSplitProps['clusterLocal'];
+  /**
+   * Service (`reviews`, ...) -> its locality policy, overriding the mesh's.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: AppSplitProps['locality'];
 }
 
 const PRODUCTPAGE = BOOKINFO.services.find((service) => service.name === 'productpage')!;
 
 /**
- * The ingress routes of the OpenShift seed, for `TlsGateway`'s `routes`: the pages and the API go
- * to productpage (unlike upstream `bookinfo-gateway.yaml`, the seed does not route `/static`).
+ * The ingress routes for `TlsGateway`'s `routes`, as upstream's `bookinfo-gateway.yaml`: the
+ * OpenShift seed's four (pages, login, logout, API) plus `/static`, without which the product
+ * page loads unstyled.
  */
 export const BOOKINFO_INGRESS_ROUTES: readonly TlsGatewayRoute[] = [
   {
-    matches: [{ exact: '/productpage' }, { exact: '/login' }, { exact: '/logout' }, { prefix: '/api/v1/products' }],
+    matches: [{ exact: '/productpage' }, { prefix: '/static' }, { exact: '/login' }, { exact: '/logout' }, { prefix: '/api/v1/products' }],
     destination: { host: PRODUCTPAGE.name, port: PRODUCTPAGE.port },
   },
 ];
@@ -65,21 +77,27 @@ const REVIEWS_RULES: Readonly<Record<BookinfoRouting, readonly VirtualServiceSpe
 export class BookinfoSplit extends AppSplit {
   public readonly routing: BookinfoRouting;
 
-  constructor(scope: IstioMesh, id: string, props: BookinfoSplitProps = {}) {
-    super(scope, id, { app: BOOKINFO, namespace: props.namespace ?? 'bookinfo', placement: props.placement });
+  constructor(scope: Construct, id: string, props: BookinfoSplitProps = {}) {
+    super(scope, id, {
+      app: BOOKINFO,
+      namespace: props.namespace ?? 'bookinfo',
+      placement: props.placement,
+      clusterLocal: props.clusterLocal,
+      locality: props.locality,
+    });
     this.routing = props.routing ?? 'all-v1';
     if (!Object.hasOwn(REVIEWS_RULES, this.routing)) {
-      throw new Error(`BookinfoSplit routing "${this.routing}" is not a preset (expected one of: ${Object.keys(REVIEWS_RULES).join(', ')})`);
+      throw new InvalidPropsError(this, 'routing', `BookinfoSplit routing "${this.routing}" is not a preset (expected one of: ${Object.keys(REVIEWS_RULES).join(', ')})`);
     }
-    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
+    const controlPlane = this.controlPlanePart;
     for (const { name: host } of BOOKINFO.services) {
       const http = (host === 'reviews' ? REVIEWS_RULES[this.routing] : undefined) ?? [toSubset(host, 'v1')];
-      newVirtualService(controlPlane, `virtual-service-${host}`, scope.model.istioApi, {
+      newVirtualService(controlPlane, `virtual-service-${host}`, this.mesh.model.istioApi, {
         metadata: { name: host, namespace: this.namespace },
         spec: { hosts: [host], http: [...http] },
       });
     }
-    requireNamespaceIn(this, scope, this.namespace, [scope.model.controlPlane.name]);
+    requireNamespaceIn(this, this.mesh, this.namespace, [this.mesh.model.controlPlane.name]);
   }
 }
 

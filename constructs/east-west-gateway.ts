@@ -1,12 +1,16 @@
-import { Construct } from 'constructs';
+import type { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
+import type { Mesh } from '../lib/model/mesh';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
-import { GatewayWorkload } from './gateway-workload';
+import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
-/** Props of `EastWestGateway`. */
-export interface EastWestGatewayProps {
+/** Props of `EastWestGateway`; the container options apply to the gateway of every cluster. */
+export interface EastWestGatewayProps extends GatewayContainerOptions {
   /**
    * The clusters that run an east-west gateway.
    * @default - the control-plane cluster, and in a multi-network mesh every cluster
@@ -15,7 +19,7 @@ export interface EastWestGatewayProps {
   /**
    * Expose istiod (15012 xDS/CA, 15017 injection webhook) through the gateway, for remotes whose
    * `controlPlaneAddress` is the gateway's address.
-   * @default - true when the mesh has remote clusters
+   * @default - true when the mesh has remote clusters and its `controlPlaneAddressKind` is `eastwest-gateway`
    */
   readonly exposeIstiod?: boolean;
   /**
@@ -33,45 +37,58 @@ export interface EastWestGatewayProps {
  * (`expose-services.yaml`). Remotes then reach istiod at the gateway's load-balancer address,
  * which is the control plane's `controlPlaneAddress`.
  */
-export class EastWestGateway extends Construct {
+export class EastWestGateway extends MeshConstruct {
   /** The clusters running the gateway, in mesh order. */
   public readonly clusters: readonly string[];
+  /** The gateway's Deployment in each cluster running it, by cluster name (escape hatches start here). */
+  public readonly deployments: ReadonlyMap<string, ApiObject>;
 
-  constructor(scope: IstioMesh, id: string, props: EastWestGatewayProps = {}) {
+  constructor(scope: Construct, id: string, props: EastWestGatewayProps = {}) {
     super(scope, id);
-    const model = scope.model;
+    const model = this.mesh.model;
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
     const requested = new Set(props.clusters ?? defaultClusters);
-    for (const cluster of requested) model.cluster(cluster);
+    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
-    const exposeIstiod = props.exposeIstiod ?? model.remotes.length > 0;
+    const exposeIstiod = props.exposeIstiod ?? remotesReachIstiodThroughGateway(model);
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !requested.has(model.controlPlane.name)) {
-      throw new Error(`EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
+      throw new InvalidPropsError(this, 'clusters', `EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
     }
 
+    const deployments = new Map<string, ApiObject>();
     for (const name of this.clusters) {
-      const network = model.cluster(name).network;
-      new GatewayWorkload(scope.scopeFor(this, scope.clusterChart(name)), 'workload', {
+      const { network, localityPodLabels } = model.cluster(name);
+      const workload = new GatewayWorkload(this.partIn(name), 'workload', {
         namespace: ISTIO_SYSTEM_NAMESPACE,
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
         labels: { [LABELS.network]: network },
+        podLabels: localityPodLabels,
         env: { [EAST_WEST_GATEWAY.requestedNetworkViewEnv]: network },
         ports: [
           { name: 'tls', port: EAST_WEST_GATEWAY.crossNetworkPort },
           { name: 'tls-istiod', port: ISTIOD_PORTS.xds },
           { name: 'tls-webhook', port: ISTIOD_PORTS.webhookContainer },
         ],
+        containerSecurityContext: props.containerSecurityContext,
+        resources: props.resources,
       });
+      deployments.set(name, workload.deployment);
     }
-    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
-    if (exposeIstiod) renderIstiodExposure(controlPlane, scope);
+    this.deployments = deployments;
+    const controlPlane = this.controlPlanePart;
+    if (exposeIstiod) renderIstiodExposure(controlPlane, this.mesh);
     if (exposeServices) {
-      renderCrossNetworkGateway(controlPlane, scope);
-      scope.exposeServicesAcrossNetworks();
+      renderCrossNetworkGateway(controlPlane, this.mesh);
+      this.mesh.exposeServicesAcrossNetworks();
     }
   }
+}
+
+/** Whether remotes reach istiod through the control plane's east-west gateway (not straight at istiod over routed ranges). */
+export function remotesReachIstiodThroughGateway(model: Mesh): boolean {
+  return model.remotes.length > 0 && model.controlPlaneAddressKind === 'eastwest-gateway';
 }
 
 const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };

@@ -1,7 +1,8 @@
+import type { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { kubeObject } from './kube-object';
 import { Construct } from 'constructs';
 import { ANNOTATIONS, APP_ANNOTATIONS, APP_LABELS, GATEWAY_PORTS, ISTIOD_PORTS, LABELS } from '../lib/model/names';
+import { kubeObject } from './kube-object';
 
 /** A port of a gateway's Service, forwarded to the same port of the proxy. */
 export interface GatewayServicePort {
@@ -11,8 +12,24 @@ export interface GatewayServicePort {
   readonly port: number;
 }
 
+/** The proxy container's settings that upstream's `gateway` chart makes configurable. */
+export interface GatewayContainerOptions {
+  /**
+   * The `istio-proxy` container's securityContext (the chart's `containerSecurityContext`).
+   * @default - the chart's: all capabilities dropped, no privilege escalation, not privileged,
+   * read-only root filesystem, non-root; plus the RuntimeDefault seccomp profile Pod Security
+   * "restricted" asks for
+   */
+  readonly containerSecurityContext?: k8s.SecurityContext;
+  /**
+   * The `istio-proxy` container's requests and limits (the chart's `resources`).
+   * @default - the chart's: requests 100m CPU and 128Mi, limits 2000m CPU and 1024Mi
+   */
+  readonly resources?: k8s.ResourceRequirements;
+}
+
 /** Props of `GatewayWorkload`. */
-export interface GatewayWorkloadProps {
+export interface GatewayWorkloadProps extends GatewayContainerOptions {
   /** The namespace the gateway runs in. */
   readonly namespace: string;
   /** Deployment, Service, ServiceAccount, Role and RoleBinding name. */
@@ -27,6 +44,11 @@ export interface GatewayWorkloadProps {
    */
   readonly labels?: Readonly<Record<string, string>>;
   /**
+   * Labels of the pods only (e.g. the locality override, which Istio reads from pods).
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
    * Environment of the proxy container.
    * @default - none
    */
@@ -39,6 +61,20 @@ const INJECTED_IMAGE = 'auto';
 const GATEWAY_INJECTION_TEMPLATE = 'gateway';
 /** Lets the unprivileged proxy bind ports below 1024 itself, as Istio's gateway Helm chart does. */
 const UNPRIVILEGED_PORTS_SYSCTL = { name: 'net.ipv4.ip_unprivileged_port_start', value: '0' };
+/** What upstream's `gateway` chart (`templates/deployment.yaml`) sets when `containerSecurityContext` is empty. */
+export const DEFAULT_GATEWAY_CONTAINER_SECURITY_CONTEXT: k8s.SecurityContext = {
+  capabilities: { drop: ['ALL'] },
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+/** The `gateway` chart's default `resources`. */
+export const DEFAULT_GATEWAY_RESOURCES: k8s.ResourceRequirements = {
+  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+  limits: { cpu: k8s.Quantity.fromString('2000m'), memory: k8s.Quantity.fromString('1024Mi') },
+};
 /** istiod serves a gateway credentials only after checking its account may list Secrets in its namespace. */
 const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }];
 
@@ -49,6 +85,11 @@ const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: [
  * to read Secrets. Ingress and east-west gateways differ only in their props.
  */
 export class GatewayWorkload extends Construct {
+  /** The gateway's Deployment (escape hatch: its JSON patches apply to the JSON written). */
+  public readonly deployment: ApiObject;
+  /** The gateway's LoadBalancer Service (escape hatch: its JSON patches apply to the JSON written). */
+  public readonly service: ApiObject;
+
   constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
     super(scope, id);
     const metadata = { name: props.name, namespace: props.namespace };
@@ -62,13 +103,13 @@ export class GatewayWorkload extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: props.name, namespace: props.namespace }],
     });
     const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
-    kubeObject(k8s.KubeDeployment, this, 'deployment', {
+    this.deployment = kubeObject(k8s.KubeDeployment, this, 'deployment', {
       metadata: { ...metadata, labels },
       spec: {
         selector: { matchLabels: podSelector },
         template: {
           metadata: {
-            labels: { ...labels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
+            labels: { ...labels, ...props.podLabels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
             annotations: {
               [ANNOTATIONS.injectTemplates]: GATEWAY_INJECTION_TEMPLATE,
               [APP_ANNOTATIONS.prometheusScrape]: 'true',
@@ -83,6 +124,8 @@ export class GatewayWorkload extends Construct {
               {
                 name: GATEWAY_PROXY_CONTAINER,
                 image: INJECTED_IMAGE,
+                securityContext: props.containerSecurityContext ?? DEFAULT_GATEWAY_CONTAINER_SECURITY_CONTEXT,
+                resources: props.resources ?? DEFAULT_GATEWAY_RESOURCES,
                 env: env.length > 0 ? env : undefined,
                 ports: [{ containerPort: GATEWAY_PORTS.envoyPrometheus, protocol: 'TCP', name: 'http-envoy-prom' }],
               },
@@ -91,7 +134,7 @@ export class GatewayWorkload extends Construct {
         },
       },
     });
-    kubeObject(k8s.KubeService, this, 'service', {
+    this.service = kubeObject(k8s.KubeService, this, 'service', {
       metadata: { ...metadata, labels },
       spec: {
         type: 'LoadBalancer',

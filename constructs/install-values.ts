@@ -1,9 +1,13 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
+import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
+import { cniValues, istiodValues, remoteBaseValues, usesCniPlugin, type HelmValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh } from '../lib/model/mesh';
-import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
+import { ISTIO_SYSTEM_NAMESPACE, KUBE_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
 import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
 import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `InstallValues`. */
 export interface InstallValuesProps {
@@ -21,13 +25,15 @@ const CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 interface IstioChart {
   readonly chart: 'base' | 'istiod' | 'cni';
   readonly release: string;
+  readonly namespace: string;
 }
-const BASE: IstioChart = { chart: 'base', release: 'istio-base' };
-const ISTIOD: IstioChart = { chart: 'istiod', release: 'istiod' };
-/** Only in meshes with OpenShift clusters, whose restricted security policy rejects the privileged `istio-init`. */
-const CNI: IstioChart = { chart: 'cni', release: 'istio-cni' };
-/** The CNI chart's OpenShift profile: Multus paths, not chained. */
-const OPENSHIFT_CNI_VALUES = { profile: 'openshift' };
+const BASE: IstioChart = { chart: 'base', release: 'istio-base', namespace: ISTIO_SYSTEM_NAMESPACE };
+const ISTIOD: IstioChart = { chart: 'istiod', release: 'istiod', namespace: ISTIO_SYSTEM_NAMESPACE };
+/**
+ * Only in meshes with OpenShift clusters, whose restricted security policy rejects the privileged
+ * `istio-init`. In kube-system, as the chart's README says (its node-critical priority class).
+ */
+const CNI: IstioChart = { chart: 'cni', release: 'istio-cni', namespace: KUBE_SYSTEM_NAMESPACE };
 
 /** Path, relative to the output root, of a chart's values file for a cluster. */
 function valuesFile(cluster: Cluster, chart: IstioChart): string {
@@ -41,85 +47,45 @@ function valuesFile(cluster: Cluster, chart: IstioChart): string {
  * the control-plane address and each remote's injection path or URL. The values follow Istio's
  * Helm install for primary-remote (Istio 1.24+ charts).
  */
-export class InstallValues extends Construct {
-  constructor(scope: IstioMesh, id: string, props: InstallValuesProps = {}) {
+export class InstallValues extends MeshConstruct {
+  constructor(scope: Construct, id: string, props: InstallValuesProps = {}) {
     super(scope, id);
     const chartVersion = props.chartVersion;
     if (chartVersion !== undefined && !CHART_VERSION.test(chartVersion)) {
-      throw new Error(`InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
+      throw new InvalidPropsError(this, 'chartVersion', `InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
     }
-    const model = scope.model;
+    const mesh = this.mesh;
+    const model = mesh.model;
     const controlPlane = model.controlPlane;
-    addValues(scope, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
-    for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(scope, cluster, CNI, OPENSHIFT_CNI_VALUES);
-    for (const remote of model.remotes) {
-      addValues(scope, remote, BASE, REMOTE_BASE_VALUES);
-      addValues(scope, remote, ISTIOD, remoteIstiodValues(model, remote));
+    // Rendered at synthesis: MeshConfig's cluster-local hosts come from every construct of the mesh.
+    addValues(mesh, controlPlane, ISTIOD, () => istiodValues(model, controlPlane, mesh.clusterLocalHosts));
+    for (const cluster of model.clusters) {
+      const cni = cniValues(cluster);
+      if (cni) addValues(mesh, cluster, CNI, cni);
     }
-    scope.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
+    for (const remote of model.remotes) {
+      addValues(mesh, remote, BASE, remoteBaseValues());
+      addValues(mesh, remote, ISTIOD, istiodValues(model, remote));
+    }
+    mesh.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
   }
 }
 
-function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object): void {
-  mesh.addFile(valuesFile(cluster, chart), `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(values)}`);
-}
-
-/**
- * The primary runs istiod for every cluster: `externalIstiod` (and the env the 1.24 Helm guide
- * sets beside it) makes it lead the remotes, patching their webhook and writing their root-cert
- * ConfigMaps.
- */
-function controlPlaneIstiodValues(model: Mesh): object {
-  return {
-    global: {
-      meshID: model.id,
-      multiCluster: { clusterName: model.controlPlane.name },
-      network: model.controlPlane.network,
-      externalIstiod: true,
-      ...openShiftPlatform(model.hasOpenShift),
-    },
-    meshConfig: { trustDomain: model.trustDomain },
-    // This istiod injects the pods of every cluster: one OpenShift cluster makes all of them use the CNI plugin.
-    pilot: { env: { EXTERNAL_ISTIOD: true }, ...(model.hasOpenShift ? { cni: { enabled: true } } : {}) },
-  };
-}
-
-/** `global.platform: openshift`, what Istio's `openshift` profile sets: OpenShift's injection settings. */
-function openShiftPlatform(applies: boolean): object {
-  return applies ? { platform: 'openshift' } : {};
-}
-
-/** `helm install istio-base istio/base --set profile=remote --set global.externalIstiod=true`. */
-const REMOTE_BASE_VALUES = { profile: 'remote', global: { externalIstiod: true } };
-
-/**
- * The values of upstream's Helm command for a remote. No `meshID`: the remote profile renders no
- * mesh config, the injection path carries cluster and network to the control plane instead.
- */
-function remoteIstiodValues(model: Mesh, remote: Cluster): object {
-  return {
-    profile: 'remote',
-    global: {
-      multiCluster: { clusterName: remote.name },
-      network: remote.network,
-      configCluster: true,
-      remotePilotAddress: model.controlPlane.controlPlaneAddress,
-      ...openShiftPlatform(remote.platform === 'openshift'),
-    },
-    istiodRemote: remote.injectionUrl ? { injectionURL: remote.injectionUrl } : { injectionPath: remote.injectionPath },
-    pilot: { enabled: false, env: { EXTERNAL_ISTIOD: true } },
-  };
+/** Values given as a function are rendered at synthesis: they read what other constructs registered (cluster-local hosts). */
+function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: HelmValues | (() => HelmValues)): void {
+  const render = () => `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(typeof values === 'function' ? values() : values)}`;
+  mesh.addFile(valuesFile(cluster, chart), typeof values === 'function' ? render : render());
 }
 
 /** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */
 function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string | undefined): string[] {
-  return model.hasOpenShift ? [helmInstall(CNI, cluster, { withValues: cluster.platform === 'openshift', chartVersion })] : [];
+  return usesCniPlugin(model) ? [helmInstall(CNI, cluster, { withValues: cniValues(cluster) !== undefined, chartVersion })] : [];
 }
 
 /** `helm install` of a chart on a cluster, with the cluster's values file when it has one. */
 function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly withValues: boolean; readonly chartVersion?: string }): string {
   return [
-    `helm install ${chart.release} istio/${chart.chart} -n ${ISTIO_SYSTEM_NAMESPACE} --kube-context=${cluster.name}`,
+    `helm install ${chart.release} istio/${chart.chart} -n ${chart.namespace} --kube-context=${cluster.name}`,
     options.withValues ? ` -f ${valuesFile(cluster, chart)}` : '',
     options.chartVersion ? ` --version ${options.chartVersion}` : '',
   ].join('');
@@ -132,16 +98,8 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
     `# Installing Istio for mesh ${model.id}`,
     '',
     'Generated from the mesh model, like the manifests, so the values agree with them: cluster names, networks, mesh ID, ' +
-      'trust domain, the control-plane address and the injection paths. The commands use the Istio Helm charts of 1.24 and ' +
-      'later (chart repository added as `istio`) and run from the output root, with one kubeconfig context per cluster, named after it.',
-    ...(model.istioApi === 'v1beta1'
-      ? [
-        '',
-        'This mesh renders the v1beta1 API level, for Istio releases that predate these charts: set the same values ' +
-          'under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes). The manifests need ' +
-          'Istio 1.15 or later (injected gateways, the four injection webhooks, `controlPlaneClusters`).',
-      ]
-      : []),
+      `trust domain, the control-plane address and the injection paths. The commands use the Istio ${model.istioVersion} Helm charts ` +
+      '(`mesh.istioVersion`; chart repository added as `istio`) and run from the output root, with one kubeconfig context per cluster, named after it.',
     '',
     `## 1. Control plane: ${controlPlane.name}`,
     '',
@@ -157,16 +115,17 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
     ...(model.remotes.length > 0
       ? [
         '',
-        `Remotes reach istiod at \`${controlPlane.controlPlaneAddress}\` (\`controlPlaneAddress\`): the load-balancer address of the ` +
-          `east-west gateway \`${clusterFolder(controlPlane.name)}/\` runs, whose Gateway in \`control-plane/\` passes ports 15012 and 15017 ` +
-          'through to istiod (upstream\'s `samples/multicluster/expose-istiod.yaml`). Read it once the gateway runs, and synthesize again if it differs.',
+        `Remotes reach istiod at \`${model.istiodAddress}\` (\`${model.controlPlanePath}.controlPlaneAddress\`, of kind ` +
+          `\`${model.controlPlaneAddressKind}\`): ${describeControlPlaneAddress(model.controlPlaneAddressKind)}. Once it runs, read it with ` +
+          `\`${readControlPlaneAddressCommand(model)}\` and synthesize again if it differs.`,
         '',
         '## 2. Remotes',
         '',
         `\`${clusterFolder('<remote>')}/\` holds what the \`istiod\` chart renders with \`profile: remote\` (reader RBAC, the ` +
-          'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed. ' +
-          'It goes in before the folder is applied: it renders the reader ServiceAccount too, and Helm does not install over ' +
-          `objects it does not own. \`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
+          'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed, ' +
+          'before the folder is applied: it renders the reader ServiceAccount, which the folder\'s reader RBAC and token Secret ' +
+          'name and the folder does not hold, so every object has one owner. ' +
+          `\`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
           'remote set up with Helm instead; leave IstioRemote out of the mesh then.',
         ...model.remotes.flatMap((remote) => [
           '',

@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { kubeObject } from './kube-object';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
+import { externalNameServesWebhook, istiodEndpointPorts, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import {
   ANNOTATIONS,
@@ -14,6 +15,8 @@ import {
   KUBERNETES_LABELS,
   LABELS,
   MANAGED_BY,
+  MESH_CONFIG_KEY,
+  MESH_CONFIG_MAP,
   MESH_COMPONENT_ANNOTATIONS,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
@@ -23,7 +26,10 @@ import {
   SIDECAR_INJECTOR_WEBHOOK,
   SIDECAR_INJECTOR_WEBHOOKS,
 } from '../lib/model/names';
+import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
+import { kubeObject } from './kube-object';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `IstioRemote`. */
 export interface IstioRemoteProps {
@@ -45,36 +51,63 @@ export interface IstioRemoteProps {
  * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and
  * `app.kubernetes.io/managed-by` names this tool instead of Helm.
  */
-export class IstioRemote extends Construct {
+export class IstioRemote extends MeshConstruct {
   /** The remote clusters set up, in mesh order. */
   public readonly clusters: readonly string[];
 
-  constructor(scope: IstioMesh, id: string, props: IstioRemoteProps = {}) {
+  constructor(scope: Construct, id: string, props: IstioRemoteProps = {}) {
     super(scope, id);
-    const model = scope.model;
-    this.clusters = selectRemotes(model, props.clusters);
+    const model = this.mesh.model;
+    this.clusters = selectRemotes(this, model, props.clusters);
+    if (this.clusters.length > 0) this.warnAboutControlPlaneAddress(this.mesh);
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
-      const objects = scope.scopeFor(this, scope.clusterChart(remote.name));
+      const objects = this.partIn(remote.name);
       addNamespace(objects, model, remote);
       addReaderAccount(objects);
       addIstiodService(objects, model);
       addInjectionWebhook(objects, model, remote);
+      if (model.remotesNeedTrustDomain) addMeshConfig(objects, model);
       for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
         for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
       }
-      if (!model.controlPlaneAddressIsIp && remote.injectionUrl === undefined) {
+      const namesControlPlane = !model.controlPlaneAddressMissing && !model.controlPlaneAddressIsIp;
+      if (namesControlPlane && !externalNameServesWebhook(model.controlPlaneAddressKind) && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.
-        scope.addWarning(
+        this.mesh.addWarning(
           this,
           `cluster "${remote.name}": the injection webhook reaches istiod through the ExternalName Service "${ISTIOD_SERVICE}", ` +
             `which kube-apiserver calls at ${model.controlPlane.controlPlaneAddress}:${ISTIOD_PORTS.webhookService}; ` +
             `set ${model.clusterField(remote, 'injectionUrl')} (https://<host>:15017/inject/...) unless that address serves the webhook on 443 ` +
             `(inventory: ${model.clusterField(model.controlPlane, 'controlPlaneAddress')} is a DNS name, ${model.clusterField(remote, 'injectionUrl')} is unset)`,
+          remote.name,
         );
       }
     }
-    this.node.addValidation({ validate: () => this.clustersSetUpEarlier(scope) });
+    this.node.addValidation({ validate: () => this.clustersSetUpEarlier(this.mesh) });
+  }
+
+  /**
+   * The seed's inventory names no address (its playbook read it from the live cluster): the
+   * remotes get a placeholder the API server rejects, and the warning says what to set.
+   */
+  private warnAboutControlPlaneAddress(mesh: IstioMesh): void {
+    const model = mesh.model;
+    const field = `${model.controlPlanePath}.controlPlaneAddress`;
+    if (model.controlPlaneAddressMissing) {
+      mesh.addWarning(
+        this,
+        `${field} is not set: the remotes' istiod Service points at the placeholder "${model.istiodAddress}", which the API server rejects when it is applied; ` +
+          `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
+      );
+    }
+    if (model.controlPlaneAddressKind === 'istiod-pod') {
+      mesh.addWarning(
+        this,
+        `${model.controlPlanePath}.controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ` +
+          'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
+      );
+    }
   }
 
   /** Two IstioRemotes on one cluster would emit every object twice. */
@@ -89,16 +122,16 @@ export class IstioRemote extends Construct {
   }
 }
 
-function selectRemotes(model: Mesh, requested: readonly string[] | undefined): string[] {
+function selectRemotes(owner: Construct, model: Mesh, requested: readonly string[] | undefined): string[] {
   const remoteNames = model.remotes.map((remote) => remote.name);
   if (requested === undefined) return remoteNames;
   const expected = `expected a remote cluster (one of: ${remoteNames.join(', ') || 'none, the mesh has no remotes'})`;
   requested.forEach((name, index) => {
     if (name === model.controlPlane.name) {
-      throw new Error(`IstioRemote clusters[${index}]: "${name}" is the control-plane cluster; ${expected}`);
+      throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is the control-plane cluster; ${expected}`);
     }
-    if (!remoteNames.includes(name)) throw new Error(`IstioRemote clusters[${index}]: "${name}" is not a cluster of the mesh; ${expected}`);
-    if (requested.indexOf(name) !== index) throw new Error(`IstioRemote clusters[${index}]: "${name}" is listed twice; list each remote once`);
+    if (!remoteNames.includes(name)) throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is not a cluster of the mesh; ${expected}`);
+    if (requested.indexOf(name) !== index) throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is listed twice; list each remote once`);
   });
   return remoteNames.filter((name) => requested.includes(name));
 }
@@ -174,18 +207,13 @@ const READER_RULES: k8s.PolicyRule[] = [
 ];
 
 /**
- * The reader account, its RBAC and its token Secret: Kubernetes >= 1.24 creates no token for a
- * service account, and this Secret (named and annotated as `istioctl create-remote-secret` would
- * create it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs.
+ * The reader account's RBAC and token Secret: Kubernetes >= 1.24 creates no token for a service
+ * account, and this Secret (named and annotated as `istioctl create-remote-secret` would create
+ * it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs. The account
+ * itself is the `base` chart's (`reader-serviceaccount.yaml`, rendered by every supported
+ * release), which install/README.md installs before this folder: one owner per object.
  */
 function addReaderAccount(scope: Construct): void {
-  kubeObject(k8s.KubeServiceAccount, scope, 'reader-service-account', {
-    metadata: {
-      name: READER_SERVICE_ACCOUNT,
-      namespace: ISTIO_SYSTEM_NAMESPACE,
-      labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
-    },
-  });
   kubeObject(k8s.KubeClusterRole, scope, 'reader-cluster-role', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
     rules: READER_RULES,
@@ -212,8 +240,9 @@ function addReaderAccount(scope: Construct): void {
  * through endpoints to an IP address, or as an ExternalName to a DNS name.
  */
 function addIstiodService(scope: Construct, model: Mesh): void {
-  const address = model.controlPlane.controlPlaneAddress!;
+  const address = model.istiodAddress;
   const pointsAtName = !model.controlPlaneAddressIsIp;
+  const endpointPorts = istiodEndpointPorts(model.controlPlaneAddressKind);
   kubeObject(k8s.KubeService, scope, 'istiod-service', {
     metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
     spec: {
@@ -221,7 +250,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
         { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
         {
           port: ISTIOD_PORTS.webhookService,
-          targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.webhookContainer),
+          targetPort: k8s.IntOrString.fromNumber(endpointPorts.webhook),
           name: ISTIOD_PORT_NAMES.webhook,
           protocol: 'TCP',
         },
@@ -231,13 +260,13 @@ function addIstiodService(scope: Construct, model: Mesh): void {
     },
   });
   if (pointsAtName) return;
-  // The endpoints carry the container port 15017: the Service maps 443 to it, and the control
-  // plane's east-west gateway forwards 15017 to istiod's webhook.
+  // The Service maps 443 to the port behind the address that serves the webhook: 15017 of an
+  // istiod pod or of the east-west gateway (which forwards it to istiod), 443 of istiod's Service.
   const ports = [
-    { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
-    { port: ISTIOD_PORTS.webhookContainer, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
+    { port: endpointPorts.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
+    { port: endpointPorts.webhook, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
   ];
-  if (model.istioApi === 'v1') {
+  if (model.istiodEndpointsKind === 'EndpointSlice') {
     kubeObject(k8s.KubeEndpointSlice, scope, 'istiod-endpoint-slice', {
       metadata: {
         name: ISTIOD_SERVICE,
@@ -256,12 +285,26 @@ function addIstiodService(scope: Construct, model: Mesh): void {
       ports,
     });
   } else {
-    // Older Istio and Kubernetes releases (the v1beta1 API level) read the v1 Endpoints.
+    // The istiod chart renders v1 Endpoints up to Istio 1.27.
     kubeObject(k8s.KubeEndpoints, scope, 'istiod-endpoints', {
       metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
       subsets: [{ addresses: [{ ip: address }], ports }],
     });
   }
+}
+
+/**
+ * The remote's mesh config, holding only the trust domain: from Istio 1.29 the control plane's
+ * istiod reads each remote's trust domain from this ConfigMap (with the reader account, whose
+ * ClusterRole lists configmaps) and assumes `cluster.local` without it, which breaks the
+ * identities of services that only run on remotes. The remote profile renders no mesh config
+ * (`configMap: false`), so no chart owns it too.
+ */
+function addMeshConfig(scope: Construct, model: Mesh): void {
+  kubeObject(k8s.KubeConfigMap, scope, 'mesh-config', {
+    metadata: { name: MESH_CONFIG_MAP, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS } },
+    data: { [MESH_CONFIG_KEY]: toYaml({ trustDomain: model.trustDomain }) },
+  });
 }
 
 const SIDECAR_INJECTION_ENABLED: k8s.LabelSelectorRequirement = { key: LABELS.sidecarInject, operator: 'NotIn', values: ['false'] };
@@ -333,8 +376,7 @@ function addInjectionWebhook(scope: Construct, model: Mesh, remote: Cluster): vo
       failurePolicy: 'Fail',
       sideEffects: 'None',
       reinvocationPolicy: 'Never',
-      // Istio 1.22 and older still accept v1beta1 reviews; HEAD asks for v1 only.
-      admissionReviewVersions: model.istioApi === 'v1' ? ['v1'] : ['v1beta1', 'v1'],
+      admissionReviewVersions: [...model.admissionReviewVersions],
     })),
   });
 }

@@ -1,11 +1,12 @@
 import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../constructs/bookinfo-split';
-import { EastWestGateway } from '../constructs/east-west-gateway';
+import { EastWestGateway, remotesReachIstiodThroughGateway } from '../constructs/east-west-gateway';
 import { InstallValues } from '../constructs/install-values';
 import { IstioMesh } from '../constructs/istio-mesh';
 import { IstioRemote } from '../constructs/istio-remote';
 import { MtlsNamespace } from '../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../constructs/multi-cluster-secret';
 import { TlsGateway } from '../constructs/tls-gateway';
+import { MeshApp } from './mesh-app';
 import type { Mesh } from './model/mesh';
 
 /** Options of `buildMesh`. */
@@ -15,23 +16,35 @@ export interface BuildMeshOptions {
    * @default false
    */
   readonly allowInlineCredentials?: boolean;
+  /**
+   * The app the mesh is created in; its `synth()` writes the mesh.
+   * @default - a new MeshApp writing to $CDK8S_OUTDIR, else dist/
+   */
+  readonly app?: MeshApp;
 }
 
 /**
  * Builds the standard constructs for a mesh model: the remote components, the control plane's
- * remote secrets and install values, the east-west gateway remotes reach istiod through (and
- * services cross networks through), and Bookinfo with its TLS gateways and mTLS when the model
- * asks for it. Code-first users compose the same constructs themselves.
+ * remote secrets and install values, the east-west gateway when remotes reach istiod through it
+ * or services cross networks through it, and Bookinfo with its TLS gateways and mTLS when the model
+ * asks for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
+ * the same constructs themselves.
  */
 export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMesh {
-  const mesh = new IstioMesh(undefined, 'mesh', { mesh: model });
+  const mesh = new IstioMesh(options.app ?? new MeshApp(), 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
   new InstallValues(mesh, 'install-values');
-  if (model.remotes.length > 0 || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
+  if (remotesReachIstiodThroughGateway(model) || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
   const bookinfo = model.bookinfo;
   if (bookinfo) {
-    const app = new BookinfoSplit(mesh, 'bookinfo', { namespace: bookinfo.namespace, placement: bookinfo.placement, routing: bookinfo.routing });
+    const app = new BookinfoSplit(mesh, 'bookinfo', {
+      namespace: bookinfo.namespace,
+      placement: bookinfo.placement,
+      routing: bookinfo.routing,
+      clusterLocal: bookinfo.clusterLocal,
+      locality: bookinfo.locality,
+    });
     new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: bookinfo.namespace, services: app.mtlsServices });
     new TlsGateway(mesh, 'bookinfo-gateway', {
       namespace: bookinfo.namespace,

@@ -37,6 +37,7 @@ const MODEL_KINDS: readonly string[] = [
   'v1/ConfigMap',
   'v1/Pod',
   'v1/Endpoints',
+  'discovery.k8s.io/v1/EndpointSlice',
   'apps/v1/Deployment',
   'apps/v1/StatefulSet',
   'apps/v1/DaemonSet',

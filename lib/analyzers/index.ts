@@ -12,6 +12,7 @@ import { gatewayPortNotOnServiceAnalyzer } from './gateway-service-ports';
 import { gatewaySelectsNoWorkloadAnalyzer } from './gateway-workloads';
 import { inconsistentServiceAnalyzer } from './inconsistent-services';
 import { injectionPathAnalyzer } from './injection-paths';
+import { LOCALITY_ANALYZERS } from './locality';
 import { indexMesh } from './mesh-index';
 import { misplacedControlPlaneObjectAnalyzer } from './misplaced-control-plane-objects';
 import { mtlsConflictAnalyzer } from './mtls-conflicts';
@@ -47,6 +48,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   controlPlaneClustersAnalyzer,
   misplacedControlPlaneObjectAnalyzer,
   callerServiceAnalyzer,
+  ...LOCALITY_ANALYZERS,
 ];
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };

@@ -1,8 +1,9 @@
-import { MeshValidationError } from '../model/mesh-validation-error';
+import { InvalidPropsError, MeshValidationError } from '../errors';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, packageVersion, paint, PROCESS_IO, TOOL, UsageError, type CliIo } from './common';
 import { explainCommand } from './explain';
 import { initCommand } from './init';
 import { synthCommand } from './synth';
+import { tokensCommand } from './tokens';
 import { validateCommand } from './validate';
 
 export { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo } from './common';
@@ -16,6 +17,7 @@ Commands:
   synth      synthesize an inventory into one folder per cluster plus control-plane/
   validate   run the mesh analyzers and schema checks over an existing output folder
   explain    say what an analyzer code checks, why it matters and how to fix it
+  tokens     print the remotes' reader tokens for the remote secrets, read with kubectl
 
 Options:
   -h, --help       show help (also: ${TOOL} <command> --help)
@@ -24,7 +26,7 @@ Options:
 Exit codes: 0 success, 1 invalid input or analyzer errors, 2 usage error.
 `;
 
-const COMMANDS = ['init', 'synth', 'validate', 'explain', 'help'] as const;
+const COMMANDS = ['init', 'synth', 'validate', 'explain', 'tokens', 'help'] as const;
 
 /** Runs the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
@@ -40,6 +42,8 @@ export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
         return validateCommand(rest, io);
       case 'explain':
         return explainCommand(rest, io);
+      case 'tokens':
+        return tokensCommand(rest, io);
       case '-h':
       case '--help':
       case 'help':
@@ -83,9 +87,11 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n\n${error.usage ?? USAGE}`);
     return EXIT_USAGE;
   }
-  if (error instanceof MeshValidationError || error instanceof InputError) {
+  // The user's mistakes (an invalid inventory, props a construct rejects, a folder the reader or
+  // writer refuses) need no stack trace unless asked for; anything else is a defect.
+  if (error instanceof MeshValidationError || error instanceof InvalidPropsError || error instanceof InputError) {
     io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n`);
-    if (debug && error instanceof InputError && error.stack) io.stderr(`${error.stack}\n`);
+    if (debug && !(error instanceof MeshValidationError) && error.stack) io.stderr(`${error.stack}\n`);
     return EXIT_INVALID;
   }
   const message = error instanceof Error ? error.message : String(error);

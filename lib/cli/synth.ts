@@ -68,6 +68,7 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
     throw new UsageError(`unexpected argument "${positionals[0]}"${hint}`, SYNTH_USAGE);
   }
   if (!values.inventory) throw new UsageError('--inventory FILE is required', SYNTH_USAGE);
+  if (values.out === '') throw new UsageError('--out names an empty folder path; give a folder, e.g. --out dist', SYNTH_USAGE);
   const outdir = values.out ?? 'dist';
   const toStdout = outdir === STDOUT;
   if (values.cluster !== undefined && !toStdout) throw new UsageError('--cluster only applies with -o - (stream one cluster to stdout)', SYNTH_USAGE);
@@ -78,9 +79,7 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   const gitops = gitopsOptions(values);
 
   const model = loadInventory(values.inventory);
-  const output = asInputError(() =>
-    synthesizeOutput(buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress }),
-  );
+  const output = synthesizeOutput(buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress });
   const { manifests, findings, warnings, tree } = output;
   const strict = findingsOutput.failOnWarnings;
   for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);

@@ -6,11 +6,16 @@
  * validation.
  */
 
-/** The Istio API level the manifests are rendered for. */
-export type IstioApiLevel = 'v1' | 'v1beta1';
-
 /** The Kubernetes distribution a cluster runs. */
 export type ClusterPlatform = 'kubernetes' | 'openshift';
+
+/**
+ * What a control plane's `controlPlaneAddress` is, which decides how remotes reach istiod:
+ * `eastwest-gateway` (upstream's way) the east-west gateway passing 15012 and 15017 through,
+ * `istiod-service` istiod's Service IP (routed service ranges, the OpenShift seed),
+ * `istiod-pod` an istiod pod IP (routed pod ranges, the IBM seed; it changes on restart).
+ */
+export type ControlPlaneAddressKind = 'eastwest-gateway' | 'istiod-service' | 'istiod-pod';
 
 /** Where a remote secret's bearer token comes from. */
 export type CredentialSource = 'external-secret' | 'flux-substitution' | 'inline';
@@ -33,15 +38,129 @@ export interface MeshSettingsSpec {
    */
   readonly trustDomain?: string;
   /**
-   * `v1` for Istio >= 1.22, `v1beta1` for Istio 1.5 - 1.21 and OpenShift Service Mesh 2.x.
-   * @default v1
+   * The Istio minor release the output targets (`"1.24"` to `"1.30"`), as a string. It decides
+   * everything that differs between releases: the Istio API level, the remote's istiod
+   * Endpoints or EndpointSlice, the webhook's `admissionReviewVersions` and the chart values.
+   * @default "1.30"
    */
-  readonly istioApi?: IstioApiLevel;
+  readonly istioVersion?: string;
   /**
    * How the control plane's remote secrets obtain each remote's bearer token.
    * @default - an ExternalSecret per remote, reading from the `istio-remote-tokens` ClusterSecretStore
    */
   readonly credentials?: CredentialsSpec;
+  /**
+   * Zone-aware routing: where traffic stays and where it goes when a zone, region or cluster fails.
+   * @default - `mode: failover` once any cluster names a region; `off` otherwise
+   */
+  readonly locality?: LocalitySpec;
+}
+
+/**
+ * How Istio's locality load balancing routes a service: `failover` keeps traffic in the caller's
+ * subzone, zone, region (in that order) while endpoints there are healthy; `distribute` spreads it
+ * by weights; `off` ignores locality.
+ */
+export type LocalityMode = 'failover' | 'distribute' | 'off';
+
+/** A region traffic fails over to when the endpoints of its own region are unhealthy (`failover[]` of Istio). */
+export interface LocalityFailoverSpec {
+  /** The region of the caller. */
+  readonly from: string;
+  /** The region it fails over to. */
+  readonly to: string;
+}
+
+/** Weights of the localities a caller's traffic goes to (`distribute[]` of Istio). */
+export interface LocalityDistributeSpec {
+  /** The caller's locality, `region/zone/subzone`, ending in `*` to match several. */
+  readonly from: string;
+  /** Locality (`region/zone/subzone`, may end in `*`) -> percent of the traffic; they sum to 100. */
+  readonly to: Readonly<Record<string, number>>;
+}
+
+/** The locality policy of one service, overriding the mesh's. */
+export interface ServiceLocalitySpec {
+  /**
+   * @default - `failover` when `failover` is given, `distribute` when `distribute` is, else the mesh's mode
+   */
+  readonly mode?: LocalityMode;
+  /**
+   * Region -> region failover pairs.
+   * @default - the mesh's
+   */
+  readonly failover?: readonly LocalityFailoverSpec[];
+  /**
+   * Weights per caller locality; only with `mode: distribute`.
+   * @default - the mesh's
+   */
+  readonly distribute?: readonly LocalityDistributeSpec[];
+}
+
+/** Mesh-wide locality policy. */
+export interface LocalitySpec extends ServiceLocalitySpec {
+  /**
+   * `failover`, `distribute` or `off`.
+   * @default - `failover` once any cluster names a region; `off` otherwise
+   */
+  readonly mode?: LocalityMode;
+  /**
+   * Ordered labels endpoints are preferred by when they match the caller's (e.g.
+   * `topology.istio.io/network`); only with `mode: failover`.
+   * @default - none: region, zone and subzone, in Istio's order
+   */
+  readonly failoverPriority?: readonly string[];
+  /**
+   * The outlier detection every multi-locality service's DestinationRule carries while failover is
+   * on (Istio never fails over without it).
+   * @default { consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 100 }
+   */
+  readonly outlierDetection?: OutlierDetectionSpec;
+  /**
+   * Services kept inside each cluster: a client sees only the endpoints of its own cluster
+   * (MeshConfig `serviceSettings[].settings.clusterLocal`).
+   * @default - none
+   */
+  readonly clusterLocal?: ClusterLocalSpec;
+}
+
+/** Outlier detection settings (`trafficPolicy.outlierDetection` of a DestinationRule). */
+export interface OutlierDetectionSpec {
+  /**
+   * 5xx answers in a row before an endpoint is ejected.
+   * @default 5
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * Time between ejection sweeps (a duration such as `10s`).
+   * @default 10s
+   */
+  readonly interval?: string;
+  /**
+   * Minimum time an endpoint stays ejected.
+   * @default 30s
+   */
+  readonly baseEjectionTime?: string;
+  /**
+   * Percent of a service's endpoints that may be ejected: 100 lets a whole locality go, so that
+   * traffic fails over.
+   * @default 100
+   */
+  readonly maxEjectionPercent?: number;
+}
+
+/** Services kept inside each cluster. */
+export interface ClusterLocalSpec {
+  /**
+   * Namespaces all of whose services are cluster-local.
+   * @default - none
+   */
+  readonly namespaces?: readonly string[];
+  /**
+   * Services, as `<name>.<namespace>`.
+   * @default - none
+   */
+  readonly services?: readonly string[];
 }
 
 /** How remote-secret tokens reach the control plane without landing in Git. */
@@ -88,10 +207,17 @@ export interface ClusterSpec {
    */
   readonly istio_control_plane?: boolean;
   /**
-   * Control plane only: the address remotes reach istiod at (IP or DNS name).
-   * @default - required when the mesh has remotes
+   * Control plane only: the address remotes reach istiod at (IP or DNS name), of the kind
+   * `controlPlaneAddressKind` says.
+   * @default - when the mesh has remotes, a placeholder that fails at apply time, with a warning
+   * (the seed's inventory has no address: its playbook read it from the live cluster)
    */
   readonly controlPlaneAddress?: string;
+  /**
+   * Control plane only: what `controlPlaneAddress` is, and so how remotes reach istiod.
+   * @default eastwest-gateway
+   */
+  readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
   /**
    * Remote only: the full sidecar injection URL (`istiodRemote.injectionURL`), used instead of
    * the `istiod` Service path.
@@ -120,6 +246,18 @@ export interface ClusterSpec {
    */
   readonly zone?: string;
   /**
+   * Locality subzone (`topology.istio.io/subzone`); needs `zone`.
+   * @default - none
+   */
+  readonly subzone?: string;
+  /**
+   * Whether this cluster's workloads and gateways carry the pod label that overrides locality
+   * (`istio-locality: <region>.<zone>.<subzone>`). Set false when the cluster's nodes carry the
+   * topology labels themselves.
+   * @default - true when the cluster names a region
+   */
+  readonly localityLabel?: boolean;
+  /**
    * The pod CIDR, checked for overlaps across the flat network.
    * @default - not checked
    */
@@ -135,6 +273,18 @@ export interface ClusterSpec {
    * @default - none
    */
   readonly token?: string;
+  /**
+   * The API server's CA, base64-encoded PEM as a kubeconfig's `certificate-authority-data` holds
+   * it; the inline credential source writes it into the remote secret's kubeconfig (the other
+   * sources take the CA from the reader token Secret).
+   * @default - none: istiod verifies the API server against its system roots
+   */
+  readonly caData?: string;
+  /**
+   * The kubeconfig context `cdk8s-istio-multicluster tokens` reads the cluster's reader token through.
+   * @default - the cluster name
+   */
+  readonly context?: string;
   /**
    * Accepted for compatibility with the seed's Ansible inventory; never written.
    * @default - none
@@ -171,6 +321,16 @@ export interface BookinfoSpec {
    * @default - `bookinfo-ingressgateway` with a cert-manager certificate from a self-signed issuer
    */
   readonly gateway?: GatewaySpec;
+  /**
+   * Keep Bookinfo inside each cluster: `true` for the whole namespace, or a list of its services.
+   * @default false
+   */
+  readonly clusterLocal?: boolean | readonly string[];
+  /**
+   * Service (`reviews`, ...) -> its locality policy, overriding the mesh's.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
 }
 
 /** The Bookinfo routing presets, as in the upstream networking samples. */

@@ -1,8 +1,19 @@
 import { workloadNames, type AppDefinition } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, IstioApiLevel, MeshSpec } from './mesh-spec';
+import {
+  admissionReviewVersions,
+  DEFAULT_ISTIO_VERSION,
+  istioApiLevel,
+  istiodEndpointsKind,
+  readsRemoteMeshConfig,
+  type IstioApiLevel,
+  type IstiodEndpointsKind,
+  type IstioVersion,
+} from './istio-version';
+import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
+import type { BookinfoRouting, ClusterPlatform, ControlPlaneAddressKind, CredentialSource, MeshSpec, ServiceLocalitySpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { injectionPath, tokenVariable } from './names';
+import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, injectionPath, tokenVariable } from './names';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -15,10 +26,17 @@ export interface Cluster {
   readonly platform: ClusterPlatform;
   readonly region?: string;
   readonly zone?: string;
+  readonly subzone?: string;
+  /** `region[/zone[/subzone]]`, as Istio writes a locality; none when the cluster names no region. */
+  readonly locality?: string;
+  /** The locality override its workloads and gateways carry; empty when its nodes carry topology labels. */
+  readonly localityPodLabels: Readonly<Record<string, string>>;
   readonly podCidr?: string;
   readonly serviceCidr?: string;
   /** Control plane only: where remotes reach istiod. */
   readonly controlPlaneAddress?: string;
+  /** Control plane only: what `controlPlaneAddress` is (default `eastwest-gateway`). */
+  readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
   /** Remote only: the full injection URL, when set. */
   readonly injectionUrl?: string;
   /** The path the remote's injection webhook calls istiod at. */
@@ -27,6 +45,10 @@ export interface Cluster {
   readonly token?: string;
   /** The variable a `${VAR}` placeholder names for this cluster's token. */
   readonly tokenVariable: string;
+  /** The API server CA, base64 PEM, only present when the inventory gave one. */
+  readonly caData?: string;
+  /** The kubeconfig context the cluster is read through. */
+  readonly context: string;
 }
 
 /** How remote-secret tokens are obtained. */
@@ -54,6 +76,10 @@ export interface Bookinfo extends AppPlacement {
     readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
     readonly credentialSecret?: string;
   };
+  /** `true` for the whole namespace, or the services kept inside each cluster. */
+  readonly clusterLocal: boolean | readonly string[];
+  /** Service -> its locality policy, overriding the mesh's. */
+  readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
 }
 
 /** Options of `Mesh.fromSpec` and `Mesh.fromUnknown`. */
@@ -97,8 +123,11 @@ export class Mesh {
   public readonly id: string;
   public readonly network: string;
   public readonly trustDomain: string;
-  public readonly istioApi: IstioApiLevel;
+  /** The Istio minor release the output targets, such as `1.30`. */
+  public readonly istioVersion: IstioVersion;
   public readonly credentials: Credentials;
+  /** Zone-aware routing: the mesh-wide locality policy. */
+  public readonly locality: Locality;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
@@ -107,9 +136,9 @@ export class Mesh {
 
   private constructor(spec: MeshSpec, options: MeshFromSpecOptions) {
     this.id = spec.mesh?.id ?? 'mesh1';
-    this.network = spec.mesh?.network ?? 'network1';
-    this.trustDomain = spec.mesh?.trustDomain ?? 'cluster.local';
-    this.istioApi = spec.mesh?.istioApi ?? 'v1';
+    this.network = spec.mesh?.network ?? DEFAULT_NETWORK;
+    this.trustDomain = spec.mesh?.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+    this.istioVersion = (spec.mesh?.istioVersion as IstioVersion | undefined) ?? DEFAULT_ISTIO_VERSION;
     const credentials = spec.mesh?.credentials;
     this.credentials = {
       source: credentials?.source ?? 'external-secret',
@@ -129,15 +158,22 @@ export class Mesh {
         platform: cluster.platform ?? 'kubernetes',
         region: cluster.region,
         zone: cluster.zone,
+        subzone: cluster.subzone,
+        locality: localityParts(cluster).join('/') || undefined,
+        localityPodLabels: Object.freeze(localityPodLabels(cluster)),
         podCidr: cluster.podCidr,
         serviceCidr: cluster.serviceCidr,
         controlPlaneAddress: cluster.controlPlaneAddress,
+        controlPlaneAddressKind: cluster.istio_control_plane === true ? (cluster.controlPlaneAddressKind ?? 'eastwest-gateway') : undefined,
         injectionUrl: cluster.injectionUrl,
         injectionPath: injectionPath(cluster.name, network),
         token: cluster.token,
-        tokenVariable: options.tokenVariables?.[cluster.name] ?? tokenVariable(cluster.name),
+        tokenVariable: ownValue(options.tokenVariables, cluster.name) ?? tokenVariable(cluster.name),
+        caData: cluster.caData,
+        context: cluster.context ?? cluster.name,
       });
     });
+    this.locality = resolveLocality(spec);
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
     this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);
@@ -154,6 +190,8 @@ export class Mesh {
           issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
           credentialSecret: gateway?.credentialSecret,
         },
+        clusterLocal: spec.bookinfo.clusterLocal ?? false,
+        locality: new Map(Object.entries(spec.bookinfo.locality ?? {})),
       };
     }
     Object.freeze(this);
@@ -172,6 +210,49 @@ export class Mesh {
    */
   public clusterField(cluster: Cluster, field: string): string {
     return `clusters[${this.clusters.indexOf(cluster)}].${field}`;
+  }
+
+  /** The API level of the Istio configuration, derived from `istioVersion`. */
+  public get istioApi(): IstioApiLevel {
+    return istioApiLevel(this.istioVersion);
+  }
+
+  /** What the remote's selector-less `istiod` Service gets its addresses from, derived from `istioVersion`. */
+  public get istiodEndpointsKind(): IstiodEndpointsKind {
+    return istiodEndpointsKind(this.istioVersion);
+  }
+
+  /**
+   * Whether each remote needs a mesh ConfigMap naming the trust domain: istiod reads a remote's
+   * trust domain there from 1.29 on and assumes `cluster.local` without one.
+   */
+  public get remotesNeedTrustDomain(): boolean {
+    return this.trustDomain !== DEFAULT_TRUST_DOMAIN && readsRemoteMeshConfig(this.istioVersion);
+  }
+
+  /** The injection webhook's `admissionReviewVersions`, derived from `istioVersion`. */
+  public get admissionReviewVersions(): readonly string[] {
+    return admissionReviewVersions(this.istioVersion);
+  }
+
+  /** How remotes reach istiod: through the east-west gateway, istiod's Service IP or an istiod pod IP. */
+  public get controlPlaneAddressKind(): ControlPlaneAddressKind {
+    return this.controlPlane.controlPlaneAddressKind!;
+  }
+
+  /** Whether remotes need a control-plane address the inventory does not give (synthesis then warns). */
+  public get controlPlaneAddressMissing(): boolean {
+    return this.remotes.length > 0 && this.controlPlane.controlPlaneAddress === undefined;
+  }
+
+  /** The address remotes reach istiod at, or a placeholder that fails at apply time when the inventory gives none. */
+  public get istiodAddress(): string {
+    return this.controlPlane.controlPlaneAddress ?? CONTROL_PLANE_ADDRESS_PLACEHOLDER;
+  }
+
+  /** The `clusters[i]` path of the control plane in the inventory, for messages. */
+  public get controlPlanePath(): string {
+    return `clusters[${this.clusters.indexOf(this.controlPlane)}]`;
   }
 
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
@@ -199,10 +280,15 @@ export function resolvePlacement(
   placement: Readonly<Record<string, readonly string[]>> | undefined,
   allClusters: readonly string[],
 ): ReadonlyMap<string, readonly string[]> {
-  const fallback = placement?.[DEFAULT_PLACEMENT_KEY] ?? allClusters;
+  const fallback = ownValue(placement, DEFAULT_PLACEMENT_KEY) ?? allClusters;
   const result = new Map<string, readonly string[]>();
   for (const workload of workloadNames(app)) {
-    result.set(workload, [...new Set(placement?.[workload] ?? fallback)]);
+    result.set(workload, [...new Set(ownValue(placement, workload) ?? fallback)]);
   }
   return result;
+}
+
+/** A map's own entry: a user's key such as `constructor` never reaches Object.prototype. */
+function ownValue<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
 }

@@ -1,7 +1,10 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, MESH_COMPONENT_ANNOTATIONS, requireDnsLabel } from '../model/names';
-import { CONTROL_PLANE_FOLDER, clusterFolder, type Manifest } from '../synth/mesh-manifests';
-import { renderFolder } from './render-tree';
+import { caVariable, MESH_COMPONENT_LABELS, requireDnsLabel } from '../model/names';
+import { redactUrl } from '../model/validate-mesh';
+import { CONTROL_PLANE_FOLDER, type Manifest } from '../synth/mesh-manifests';
+import { compareText, toYaml } from '../yaml';
+import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase } from './delivery-phases';
+import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
 
 /** The GitOps controllers `dist/gitops/` can be written for. */
 export type GitopsTool = 'argocd' | 'flux';
@@ -32,11 +35,8 @@ export interface GitopsOptions {
   readonly namespace?: string;
 }
 
-/**
- * The label users put on their Argo CD cluster secrets (`argocd cluster add ... --label`) to enroll
- * a cluster in the mesh's ApplicationSet; its value is the mesh id.
- */
-export const MESH_CLUSTER_LABEL = 'mesh.cdk8s.io/mesh';
+/** The label of every GitOps object of the mesh; its value is the mesh id. */
+export const MESH_LABEL = 'mesh.cdk8s.io/mesh';
 
 /** The Secret, beside the Flux Kustomizations, whose keys Flux substitutes into the remote secrets. */
 export const REMOTE_TOKENS_SECRET = 'istio-remote-tokens';
@@ -46,20 +46,19 @@ export function kubeconfigSecretName(clusterName: string): string {
   return `${clusterName}-kubeconfig`;
 }
 
-/** The Argo CD Application / Flux Kustomization of a cluster's folder. */
-export function clusterDeliveryName(model: Mesh, clusterName: string): string {
-  return `${model.id}-cluster-${clusterName}`;
+/** The folder, under `gitops/`, of a phase that delivers part of a folder. */
+export function phaseFolder(phaseName: string): string {
+  return `${GITOPS_FOLDER}/phases/${phaseName}`;
 }
 
-/** The Argo CD Application / Flux Kustomization of the control-plane folder. */
-export function controlPlaneDeliveryName(model: Mesh): string {
-  return `${model.id}-${CONTROL_PLANE_FOLDER}`;
-}
+/** The folder, under `gitops/`, of the Argo CD Applications the root Application syncs in waves. */
+export const ARGO_CD_APPLICATIONS_FOLDER = `${GITOPS_FOLDER}/applications`;
 
 const DEFAULT_NAMESPACE: Readonly<Record<GitopsTool, string>> = { argocd: 'argocd', flux: 'flux-system' };
 const ARGO_CD_API_VERSION = 'argoproj.io/v1alpha1';
-/** Argo CD's go-template syntax: with `goTemplate: true` a cluster generator parameter is `{{.name}}`. */
-const ARGO_CLUSTER_NAME_PARAMETER = '{{.name}}';
+/** Where Argo CD runs: the root Application delivers the others there. */
+const ARGO_CD_IN_CLUSTER = 'https://kubernetes.default.svc';
+const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 const FLUX_SOURCE_API_VERSION = 'source.toolkit.fluxcd.io/v1';
 const FLUX_KUSTOMIZE_API_VERSION = 'kustomize.toolkit.fluxcd.io/v1';
 
@@ -73,21 +72,49 @@ interface ResolvedGitopsOptions {
 }
 
 /**
- * The GitOps objects that deliver the output folders to their clusters, as relative path under
- * `gitops/` -> YAML, plus a `kustomization.yaml` so that `kubectl apply -k gitops` installs them
- * where the controller runs. Throws on an invalid option before rendering anything.
+ * The GitOps objects that deliver the output folders to their clusters in the order of
+ * `deliveryPhases`, as relative path under `gitops/` -> YAML, plus a `kustomization.yaml` so that
+ * `kubectl apply -k gitops` installs them where the controller runs, and a kustomization under
+ * `phases/` for each phase that delivers part of a folder. Throws on an invalid option before
+ * rendering anything.
  */
 export function renderGitops(model: Mesh, options: GitopsOptions): Map<string, string> {
   const resolved = resolveOptions(model, options);
-  const objects = resolved.tool === 'argocd' ? argoCdObjects(model, resolved) : fluxObjects(model, resolved);
+  const phases = deliveryPhases(model);
+  const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, resolved) : renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, resolved));
+  for (const phase of phases.filter((candidate) => candidate.objects !== 'all')) {
+    for (const [path, content] of phaseKustomization(phase)) files.set(path, content);
+  }
   const folderPrefix = `${GITOPS_FOLDER}/`;
-  return new Map([...renderFolder(GITOPS_FOLDER, objects)].map(([path, content]) => [path.slice(folderPrefix.length), content]));
+  return new Map([...files].sort(([a], [b]) => compareText(a, b)).map(([path, content]) => [path.slice(folderPrefix.length), content]));
+}
+
+/**
+ * A kustomization that builds the phase's folder and drops the objects of the other phase with
+ * `$patch: delete` patches selected by label: the folder stays the one source of its objects,
+ * and kustomize's default load restrictions hold (a folder may be a resource from anywhere).
+ */
+function phaseKustomization(phase: DeliveryPhase): Map<string, string> {
+  const folder = phaseFolder(phase.name);
+  const [[key, value]] = Object.entries(MESH_COMPONENT_LABELS);
+  const dropped = phase.objects === 'mesh-components' ? `${key}!=${value}` : `${key}=${value}`;
+  const toRoot = folder.split('/').map(() => '..').join('/');
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [`${toRoot}/${phase.folder}`],
+    // A delete patch with a target removes every object the target selects, whatever kind and
+    // name the patch itself names.
+    patches: [{ target: { labelSelector: dropped }, patch: '$patch: delete\napiVersion: v1\nkind: Object\nmetadata:\n  name: dropped\n' }],
+  };
+  return new Map([[`${folder}/${KUSTOMIZATION_FILE}`, toYaml(kustomization)]]);
 }
 
 function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOptions {
   const tool = requireGitopsTool(options.tool);
   requireToolFitsCredentials(model, tool);
   requireDnsLabel(model.id, 'Mesh id (it names the GitOps objects)');
+  requireDeliveryNamesFit(model);
   return {
     tool,
     repoUrl: requireRepoUrl(options.repoUrl, tool),
@@ -114,16 +141,52 @@ function requireToolFitsCredentials(model: Mesh, tool: GitopsTool): void {
   }
 }
 
+/** The longest name Flux and Argo CD accept for a Kustomization / Application: both write it into a label value. */
+const MAX_DELIVERY_NAME = 63;
+
+/** Every phase's Application / Kustomization name must fit, and all that do not are named at once. */
+function requireDeliveryNamesFit(model: Mesh): void {
+  const tooLong = deliveryPhases(model)
+    .map((phase) => ({ name: phase.name, index: model.clusters.findIndex((cluster) => cluster.name === phase.cluster) }))
+    .filter(({ name }) => name.length > MAX_DELIVERY_NAME);
+  if (tooLong.length > 0) {
+    const named = tooLong.map(({ name, index }) => `"${name}" (${name.length} characters, from mesh.id and clusters[${index}].name)`).join(', ');
+    throw new Error(`GitOps object names over ${MAX_DELIVERY_NAME} characters, which Flux and Argo CD write as label values: ${named}; shorten the mesh id or the cluster names`);
+  }
+}
+
 const FLUX_GIT_URL = /^(https?|ssh):\/\/\S+$/;
 
 function requireRepoUrl(repoUrl: string, tool: GitopsTool): string {
+  const shown = redactUrl(repoUrl);
   if (repoUrl === '' || /\s/.test(repoUrl)) {
-    throw new Error(`GitOps repoUrl "${repoUrl}" is invalid: expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git`);
+    throw new Error(`GitOps repoUrl "${shown}" is invalid: expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git`);
+  }
+  if (carriesCredentials(repoUrl)) {
+    throw new Error(
+      `GitOps repoUrl "${shown}" carries credentials (user info before @); they would be written into the GitOps objects: ` +
+        'give the URL without them and the credentials to Argo CD or Flux as a repository Secret',
+    );
   }
   if (tool === 'flux' && !FLUX_GIT_URL.test(repoUrl)) {
-    throw new Error(`GitOps repoUrl "${repoUrl}" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git`);
+    throw new Error(`GitOps repoUrl "${shown}" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git`);
   }
   return repoUrl;
+}
+
+/**
+ * Whether a Git URL holds a credential: any password, or an http(s) user name (where a token
+ * usually sits, `https://x-access-token:TOKEN@` or `https://TOKEN@`). An SSH user name (`git@`) is
+ * no credential.
+ */
+function carriesCredentials(repoUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(repoUrl);
+  } catch {
+    return false;
+  }
+  return url.password !== '' || (url.username !== '' && (url.protocol === 'http:' || url.protocol === 'https:'));
 }
 
 function requireRevision(revision: string): string {
@@ -147,86 +210,90 @@ function pathInRepo(options: ResolvedGitopsOptions, folder: string): string {
 }
 
 function meshLabels(model: Mesh): Record<string, string> {
-  return { [MESH_CLUSTER_LABEL]: model.id };
+  return { [MESH_LABEL]: model.id };
+}
+
+/** The path in the repository a phase's controller builds: its folder, or its kustomization under `gitops/phases/`. */
+function phasePath(options: ResolvedGitopsOptions, phase: DeliveryPhase): string {
+  return pathInRepo(options, phase.objects === 'all' ? phase.folder : phaseFolder(phase.name));
 }
 
 /**
- * One ApplicationSet whose cluster generator creates an Application per enrolled cluster for its
- * folder, plus one Application for the control-plane folder.
+ * An app of apps: the root Application, which `kubectl apply -k gitops` installs, syncs
+ * `gitops/applications/`, an Application per phase whose sync wave follows the phase order.
+ * Argo CD applies a wave once the Applications of the waves before it are healthy (with the
+ * Application health check in argocd-cm, see the README).
  */
-function argoCdObjects(model: Mesh, options: ResolvedGitopsOptions): Manifest[] {
+function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Map<string, string> {
   const labels = meshLabels(model);
-  const applicationSpec = (folder: string, destinationName: string) => ({
-    project: 'default',
-    source: { repoURL: options.repoUrl, targetRevision: options.revision, path: pathInRepo(options, folder) },
-    destination: { name: destinationName },
-    syncPolicy: {
-      automated: { prune: true, selfHeal: true },
-      // Every namespace is part of the output; a namespace Argo CD created would be one nobody owns.
-      syncOptions: ['CreateNamespace=false'],
-      // Argo CD has no order between Applications: control-plane/ fails until its cluster's folder
-      // has created the namespaces (and Istio its CRDs), so it retries for a while instead.
-      retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
-    },
-  });
-  const applicationSet: Manifest = {
-    apiVersion: ARGO_CD_API_VERSION,
-    kind: 'ApplicationSet',
-    metadata: { name: `${model.id}-clusters`, namespace: options.namespace, labels },
-    spec: {
-      goTemplate: true,
-      // A misspelt parameter must fail the generation, not render an empty path or destination.
-      goTemplateOptions: ['missingkey=error'],
-      generators: [{ clusters: { selector: { matchLabels: labels } } }],
-      template: {
-        metadata: { name: clusterDeliveryName(model, ARGO_CLUSTER_NAME_PARAMETER), labels },
-        spec: {
-          ...applicationSpec(clusterFolder(ARGO_CLUSTER_NAME_PARAMETER), ARGO_CLUSTER_NAME_PARAMETER),
-          // istiod writes the CA bundle into the remotes' injection webhooks; self-heal must not revert it.
-          ignoreDifferences: [
-            { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
-          ],
-        },
-      },
-    },
+  const waves = phaseWaves(phases);
+  const syncPolicy = {
+    automated: { prune: true, selfHeal: true },
+    // Every namespace is part of the output; a namespace Argo CD created would be one nobody owns.
+    syncOptions: ['CreateNamespace=false'],
+    // The phase that reads the published tokens stays degraded until a human publishes them.
+    retry: { limit: 30, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
   };
-  const controlPlaneApplication: Manifest = {
+  const applications = phases.map((phase): Manifest => ({
     apiVersion: ARGO_CD_API_VERSION,
     kind: 'Application',
-    metadata: { name: controlPlaneDeliveryName(model), namespace: options.namespace, labels },
-    spec: applicationSpec(CONTROL_PLANE_FOLDER, model.controlPlane.name),
+    metadata: { name: phase.name, namespace: options.namespace, labels, annotations: { [SYNC_WAVE_ANNOTATION]: String(waves.get(phase.name)) } },
+    spec: {
+      project: 'default',
+      source: { repoURL: options.repoUrl, targetRevision: options.revision, path: phasePath(options, phase) },
+      destination: { name: phase.cluster },
+      syncPolicy,
+      // istiod writes the CA bundle into the remotes' injection webhooks; self-heal must not revert it.
+      ...(phase.folder === CONTROL_PLANE_FOLDER ? {} : {
+        ignoreDifferences: [
+          { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+        ],
+      }),
+    },
+  }));
+  const root: Manifest = {
+    apiVersion: ARGO_CD_API_VERSION,
+    kind: 'Application',
+    metadata: { name: model.id, namespace: options.namespace, labels },
+    spec: {
+      project: 'default',
+      source: { repoURL: options.repoUrl, targetRevision: options.revision, path: pathInRepo(options, ARGO_CD_APPLICATIONS_FOLDER) },
+      destination: { server: ARGO_CD_IN_CLUSTER, namespace: options.namespace },
+      syncPolicy: { automated: syncPolicy.automated, retry: syncPolicy.retry },
+    },
   };
-  return [applicationSet, controlPlaneApplication];
+  return new Map([...renderFolder(GITOPS_FOLDER, [root]), ...renderFolder(ARGO_CD_APPLICATIONS_FOLDER, applications)]);
 }
 
 /**
- * A GitRepository and one Kustomization per folder, run by Flux in a management cluster that
- * reaches each cluster through a kubeconfig Secret. The order of the README is enforced with
- * dependsOn: the control-plane cluster's folder, then control-plane/, then the remotes (whose
- * workloads need istiod to have read their remote secret).
+ * A GitRepository and a Kustomization per phase, run by Flux in a management cluster that reaches
+ * each cluster through a kubeconfig Secret. `dependsOn` follows the phase order, and `wait`
+ * makes a Kustomization ready only once its objects are, so a phase starts on healthy ones.
  */
-function fluxObjects(model: Mesh, options: ResolvedGitopsOptions): Manifest[] {
+function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Manifest[] {
   const labels = meshLabels(model);
   const metadata = (name: string) => ({ name, namespace: options.namespace, labels });
-  const kustomization = (name: string, folder: string, clusterName: string, extraSpec: object = {}): Manifest => ({
-    apiVersion: FLUX_KUSTOMIZE_API_VERSION,
-    kind: 'Kustomization',
-    metadata: metadata(name),
-    spec: {
-      interval: '10m',
-      sourceRef: { kind: 'GitRepository', name: model.id },
-      path: `./${pathInRepo(options, folder)}`,
-      prune: true,
-      kubeConfig: { secretRef: { name: kubeconfigSecretName(clusterName) } },
-      ...extraSpec,
-    },
-  });
-  const dependsOn = (name: string) => ({ dependsOn: [{ name }] });
-  const controlPlaneName = model.controlPlane.name;
-  const controlPlaneClusterDelivery = clusterDeliveryName(model, controlPlaneName);
   const tokenSubstitution = model.credentials.source === 'flux-substitution'
     ? { postBuild: { substituteFrom: [{ kind: 'Secret', name: REMOTE_TOKENS_SECRET }] } }
     : {};
+  const kustomization = (phase: DeliveryPhase): Manifest => ({
+    apiVersion: FLUX_KUSTOMIZE_API_VERSION,
+    kind: 'Kustomization',
+    metadata: metadata(phase.name),
+    spec: {
+      interval: '10m',
+      // Until the tokens are published the phase that reads them fails; it is retried this often.
+      retryInterval: '1m',
+      timeout: '5m',
+      sourceRef: { kind: 'GitRepository', name: model.id },
+      path: `./${phasePath(options, phase)}`,
+      prune: true,
+      wait: true,
+      kubeConfig: { secretRef: { name: kubeconfigSecretName(phase.cluster) } },
+      ...(phase.after.length > 0 ? { dependsOn: phase.after.map((name) => ({ name })) } : {}),
+      ...(phase.readsPublishedTokens ? tokenSubstitution : {}),
+    },
+  });
   return [
     {
       apiVersion: FLUX_SOURCE_API_VERSION,
@@ -234,56 +301,85 @@ function fluxObjects(model: Mesh, options: ResolvedGitopsOptions): Manifest[] {
       metadata: metadata(model.id),
       spec: { interval: '5m', url: options.repoUrl, ref: { branch: options.revision } },
     },
-    kustomization(controlPlaneClusterDelivery, clusterFolder(controlPlaneName), controlPlaneName),
-    kustomization(controlPlaneDeliveryName(model), CONTROL_PLANE_FOLDER, controlPlaneName, { ...dependsOn(controlPlaneClusterDelivery), ...tokenSubstitution }),
-    ...model.remotes.map((remote) =>
-      kustomization(clusterDeliveryName(model, remote.name), clusterFolder(remote.name), remote.name, dependsOn(controlPlaneDeliveryName(model))),
-    ),
+    ...phases.map(kustomization),
   ];
 }
 
+/** The command that prints what the remote secrets read, for the README. */
+export const TOKENS_COMMAND = 'cdk8s-istio-multicluster tokens --inventory <inventory.yaml>';
+
 /**
- * The README section on `gitops/`: what the objects do and what users must create beside them
- * (cluster labels, kubeconfig and token Secrets), named from the same functions as the objects.
+ * The README section on `gitops/`: what a first sync does, phase by phase, the one manual step,
+ * and what users must create beside the objects (kubeconfig Secrets, Argo CD settings), named
+ * from the same functions as the objects.
  */
 export function describeGitops(model: Mesh, tool: GitopsTool): string {
   requireToolFitsCredentials(model, tool);
-  return tool === 'argocd' ? describeArgoCd(model) : describeFlux(model);
+  const phases = deliveryPhases(model);
+  return tool === 'argocd' ? describeArgoCd(model, phases) : describeFlux(model, phases);
 }
 
-function describeArgoCd(model: Mesh): string {
+/** The first-install steps: the phases by wave, and the token publishing before the phase that reads the tokens. */
+function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], tool: GitopsTool): string[] {
+  const waves = phaseWaves(phases);
+  const lastWave = Math.max(...waves.values());
+  const steps: string[] = [];
+  for (let wave = 0; wave <= lastWave; wave++) {
+    const inWave = phases.filter((phase) => waves.get(phase.name) === wave);
+    if (inWave.some((phase) => phase.readsPublishedTokens)) steps.push(publishStep(model, phases, tool));
+    const what = inWave.map((phase) => `\`${phase.name}\` on \`${phase.cluster}\`: ${phase.summary}`).join('; ');
+    const waits = wave === 0 ? '' : tool === 'argocd' ? ` (sync wave ${wave}, once wave ${wave - 1} is healthy)` : ' (once the Kustomizations it depends on are ready)';
+    steps.push(`${what}${waits}.`);
+  }
+  return steps.map((step, index) => `${index + 1}. ${step}`);
+}
+
+function publishStep(model: Mesh, phases: readonly DeliveryPhase[], tool: GitopsTool): string {
+  const readers = phases.filter((phase) => phase.readsPublishedTokens).map((phase) => `\`${phase.name}\``).join(', ');
+  if (model.credentials.source === 'flux-substitution') {
+    return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND} | kubectl --context <management> apply -f -\` creates the Secret \`${REMOTE_TOKENS_SECRET}\` beside the Kustomizations. Until then ${readers} fails and is retried.`;
+  }
+  const store = `${model.credentials.secretStore.kind} \`${model.credentials.secretStore.name}\``;
+  const retried = tool === 'argocd' ? 'its ExternalSecrets stay not ready and the sync is retried' : 'its ExternalSecrets stay not ready and it is retried';
+  return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND}\` prints the store entries as JSON; write them to the store behind the ${store}. Until then ${readers} waits: ${retried}.`;
+}
+
+function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[]): string {
   const clusterNames = model.clusters.map((cluster) => `\`${cluster.name}\``).join(', ');
   return [
     '## GitOps with Argo CD',
     '',
-    `\`${GITOPS_FOLDER}/\` holds an ApplicationSet and an Application for Argo CD (namespace \`argocd\` unless chosen otherwise). Install them where Argo CD runs: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
+    `\`${GITOPS_FOLDER}/\` holds the Application \`${model.id}\` for Argo CD (namespace \`argocd\` unless chosen otherwise): an app of apps that syncs \`${ARGO_CD_APPLICATIONS_FOLDER}/\`, one Application per phase with a sync wave. Install it where Argo CD runs: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
     '',
-    `- The ApplicationSet \`${model.id}-clusters\` uses the cluster generator: every Argo CD cluster labelled \`${MESH_CLUSTER_LABEL}: ${model.id}\` gets an Application \`${clusterDeliveryName(model, '<name>')}\` that syncs \`${clusterFolder('<name>')}\` to it.`,
-    `- **The Argo CD cluster names must equal the mesh cluster names** (${clusterNames}): the name picks both the folder and the destination. Register each cluster with its name and the label, e.g.`,
-    `  \`argocd cluster add <kube-context> --name ${model.controlPlane.name} --label ${MESH_CLUSTER_LABEL}=${model.id}\`.`,
-    '  The cluster Argo CD runs in has no cluster secret by default; declare one for it if it is part of the mesh.',
-    `- The Application \`${controlPlaneDeliveryName(model)}\` syncs \`${CONTROL_PLANE_FOLDER}/\` to \`${model.controlPlane.name}\`. Argo CD does not order Applications: it retries until \`${clusterFolder(model.controlPlane.name)}\` has created the namespaces it needs.`,
-    `- Within a remote's Application, the mesh components carry the sync wave ${MESH_COMPONENT_ANNOTATIONS['argocd.argoproj.io/sync-wave']}, so the injection webhook exists before any workload pod is created.`,
+    `- **The Argo CD cluster names must equal the mesh cluster names** (${clusterNames}): each Application's destination is the cluster of that name, e.g. \`argocd cluster add <kube-context> --name ${model.controlPlane.name}\`.`,
+    '- Argo CD (since 1.8) does not assess the health of an Application, so without it the waves would not wait for each other. Restore the check from the Argo CD documentation ("Resource Health", Argo CD App) in `argocd-cm`: the key `resource.customizations.health.argoproj.io_Application`, whose Lua returns `obj.status.health`.',
+    '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret. On a cluster where nothing assigns load-balancer addresses, a wave with a gateway never becomes healthy: provide a load balancer (MetalLB on bare metal) before the first sync.',
+    `- A remote's mesh components and its workloads come from one folder through two Applications: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    '',
+    'What a first sync does:',
+    '',
+    ...firstInstallSteps(model, phases, 'argocd'),
   ].join('\n');
 }
 
-function describeFlux(model: Mesh): string {
+function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
   const kubeconfigSecrets = model.clusters.map((cluster) => `\`${kubeconfigSecretName(cluster.name)}\``).join(', ');
   const lines = [
     '## GitOps with Flux',
     '',
-    `\`${GITOPS_FOLDER}/\` holds a GitRepository and one Kustomization per folder for a Flux instance in a management cluster (namespace \`flux-system\` unless chosen otherwise). Install them there: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
+    `\`${GITOPS_FOLDER}/\` holds a GitRepository and one Kustomization per phase for a Flux instance in a management cluster (namespace \`flux-system\` unless chosen otherwise). Install them there: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
     '',
     `- Each Kustomization applies its folder through a kubeconfig in a Secret beside it (key \`value\`): create ${kubeconfigSecrets}, e.g.`,
     `  \`kubectl -n flux-system create secret generic ${kubeconfigSecretName(model.controlPlane.name)} --from-file=value=./${model.controlPlane.name}.kubeconfig\`.`,
-    `- Order: \`${controlPlaneDeliveryName(model)}\` depends on \`${clusterDeliveryName(model, model.controlPlane.name)}\`, and each remote's Kustomization depends on \`${controlPlaneDeliveryName(model)}\`.`,
-    '- A Kustomization applies its folder at once, so on a remote\'s first install its workload pods may be created before the injection webhook answers and start without a sidecar: once istiod injects, restart them (`kubectl --context <remote> rollout restart deployment -n <namespace>`).',
+    '- Each Kustomization waits for its objects to be ready (`wait: true`) and `dependsOn` the phases before it. Flux counts a `LoadBalancer` Service ready once it has a cluster IP, not an external address: check the gateways\' addresses (`kubectl get service -A`) if remotes cannot reach the control plane.',
+    `- A remote's mesh components and its workloads come from one folder through two Kustomizations: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
   ];
-  if (model.credentials.source === 'flux-substitution') {
+  if (model.credentials.source === 'flux-substitution' && model.remotes.length > 0) {
     const variables = model.remotes.map((remote) => `\`${remote.tokenVariable}\` and \`${caVariable(remote.name)}\` (${remote.name})`).join(', ');
     lines.push(
-      `- \`${controlPlaneDeliveryName(model)}\` fills the remote secrets' placeholders from the Secret \`${REMOTE_TOKENS_SECRET}\` beside it, one key per variable: ${variables}: each remote's reader token and API server CA (see Tokens).`,
+      `- \`${controlPlaneDeliveryName(model)}\` fills the remote secrets' placeholders from the Secret \`${REMOTE_TOKENS_SECRET}\` beside it, one key per variable: ${variables}: each remote's reader token and API server CA.`,
     );
   }
+  lines.push('', 'What a first install does:', '', ...firstInstallSteps(model, phases, 'flux'));
   return lines.join('\n');
 }

@@ -10,11 +10,13 @@ import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { AppSplit, type AppSplitProps } from '../../constructs/app-split';
-import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../../constructs/bookinfo-split';
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit, type BookinfoSplitProps } from '../../constructs/bookinfo-split';
 import { EastWestGateway } from '../../constructs/east-west-gateway';
 import { InstallValues } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote } from '../../constructs/istio-remote';
+import type { MeshConstruct } from '../../constructs/mesh-construct';
+import type { MeshPart } from '../../constructs/mesh-part';
 import { MtlsNamespace, type MtlsNamespaceProps, type MtlsService } from '../../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
@@ -53,6 +55,16 @@ const SPEC: MeshSpec = {
   bookinfo: { namespace: NAMESPACE, host: HOST, routing: 'v3', placement: PLACEMENT },
 };
 
+/** SPEC with a region per cluster: reviews (east, west, north) and ratings (west, north) run in several localities. */
+const REGIONAL: MeshSpec = {
+  ...SPEC,
+  clusters: [
+    { ...CLUSTERS[0], region: 'us-east', zone: 'us-east-1a' },
+    { ...CLUSTERS[1], region: 'us-west', zone: 'us-west-2a' },
+    { ...CLUSTERS[2], region: 'eu-north', zone: 'eu-north-1a' },
+  ],
+};
+
 const onControlPlane = { cluster: EAST, folder: CONTROL_PLANE_FOLDER } as const;
 const inFolderOf = (cluster: string) => ({ cluster, folder: clusterFolder(cluster) }) as const;
 const GATEWAY_OBJECT = `Gateway/${NAMESPACE}/${GATEWAY}`;
@@ -68,6 +80,8 @@ interface Composition {
   readonly mtls?: (services: readonly MtlsService[]) => Partial<MtlsNamespaceProps>;
   /** Bookinfo's TlsGateway props. */
   readonly gateway?: Partial<TlsGatewayProps>;
+  /** Bookinfo's own props beyond namespace, placement and routing. */
+  readonly bookinfo?: Partial<BookinfoSplitProps>;
 }
 
 /**
@@ -81,19 +95,24 @@ function composeMesh(composition: Composition = {}): IstioMesh {
   if (!composition.withoutRemoteSecrets) new MultiClusterSecret(mesh, 'remote-secrets');
   new InstallValues(mesh, 'install-values');
   new EastWestGateway(mesh, 'east-west-gateway');
-  const bookinfo = new BookinfoSplit(mesh, 'bookinfo', { namespace: NAMESPACE, placement: PLACEMENT, routing: 'v3' });
+  const bookinfo = new BookinfoSplit(mesh, 'bookinfo', { namespace: NAMESPACE, placement: PLACEMENT, routing: 'v3', ...composition.bookinfo });
   new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: NAMESPACE, services: bookinfo.mtlsServices, ...composition.mtls?.(bookinfo.mtlsServices) });
   new TlsGateway(mesh, 'bookinfo-gateway', { namespace: NAMESPACE, name: GATEWAY, hosts: [HOST], routes: BOOKINFO_INGRESS_ROUTES, ...composition.gateway });
   return mesh;
 }
 
-/** The one ApiObject of that kind and name (and namespace, when given) the constructs put in a chart. */
-function apiObjectIn(mesh: IstioMesh, chart: Chart, kind: string, name: string, namespace?: string): ApiObject {
-  const found = mesh.node
+/** The construct composeMesh created with that id, whose parts hold its objects. */
+function constructOf(mesh: IstioMesh, id: string): MeshConstruct {
+  return mesh.node.findChild(id) as MeshConstruct;
+}
+
+/** The one ApiObject of that kind and name (and namespace, when given) a construct's part holds. */
+function apiObjectIn(part: MeshPart, kind: string, name: string, namespace?: string): ApiObject {
+  const found = part.node
     .findAll()
     .filter((construct): construct is ApiObject => ApiObject.isApiObject(construct))
-    .filter((object) => Chart.of(object) === chart && object.kind === kind && object.name === name && (namespace === undefined || object.metadata.namespace === namespace));
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? '*'}/${name} in chart ${chart.node.path}, found ${found.length}`);
+    .filter((object) => object.kind === kind && object.name === name && (namespace === undefined || object.metadata.namespace === namespace));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? '*'}/${name} in ${part.node.path}, found ${found.length}`);
   return found[0];
 }
 
@@ -152,7 +171,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'gateways', 0), `${NAMESPACE}/bookinfo-gateway`));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'gateways', 0), `${NAMESPACE}/bookinfo-gateway`));
       return mesh;
     },
     expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE }],
@@ -205,7 +224,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'hosts', 0), 'shop.example.com'));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'hosts', 0), 'shop.example.com'));
       return mesh;
     },
     expected: [{ code: 'IST0132', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE }],
@@ -234,7 +253,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'servers', 0, 'port', 'number'), 8443));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'servers', 0, 'port', 'number'), 8443));
       return mesh;
     },
     expected: [EAST, NORTH, WEST].map((cluster) => ({ code: 'IST0162', severity: 'error', cluster, folder: CONTROL_PLANE_FOLDER, object: GATEWAY_OBJECT }) as const),
@@ -301,7 +320,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Deployment', GATEWAY, NAMESPACE).addJsonPatch(
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').partIn(NORTH), 'Deployment', GATEWAY, NAMESPACE).addJsonPatch(
         JsonPatch.replace(pointer('spec', 'selector', 'matchLabels', LABELS.gatewaySelector), 'ingressgateway'),
         JsonPatch.replace(pointer('spec', 'template', 'metadata', 'labels', LABELS.gatewaySelector), 'ingressgateway'),
       );
@@ -315,7 +334,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'selector', LABELS.gatewaySelector), 'ingressgateway'));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'selector', LABELS.gatewaySelector), 'ingressgateway'));
       return mesh;
     },
     expected: [{ code: 'KIA0302', severity: 'error', ...onControlPlane, object: GATEWAY_OBJECT }],
@@ -327,7 +346,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'http', 0, 'route', 0, 'destination', 'port', 'number'), 9999));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'http', 0, 'route', 0, 'destination', 'port', 'number'), 9999));
       return mesh;
     },
     expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE, message: 'destination "productpage:9999" is no port of Service bookinfo/productpage in any cluster (its ports: 9080)' }],
@@ -339,7 +358,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.add(pointer('spec', 'trafficPolicy', 'loadBalancer'), { simple: 'ROUND_ROBINN' }));
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').controlPlanePart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.add(pointer('spec', 'trafficPolicy', 'loadBalancer'), { simple: 'ROUND_ROBINN' }));
       return mesh;
     },
     expected: [{ code: 'IST0106', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews`, path: '/spec/trafficPolicy/loadBalancer/simple' }],
@@ -350,7 +369,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.clusterChart(EAST), 'Service', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.add(pointer('spec', 'sessionAffinityy'), 'None'));
+      apiObjectIn(constructOf(mesh, 'bookinfo').partIn(EAST), 'Service', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.add(pointer('spec', 'sessionAffinityy'), 'None'));
       return mesh;
     },
     expected: [{ code: 'MCL0050', severity: 'error', ...inFolderOf(EAST), object: `Service/${NAMESPACE}/reviews`, path: '/spec/sessionAffinityy', message: 'schema: /spec/sessionAffinityy unknown field' }],
@@ -362,7 +381,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'trafficPolicy', 'tls', 'mode'), 'DISABLE'));
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').controlPlanePart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'trafficPolicy', 'tls', 'mode'), 'DISABLE'));
       return mesh;
     },
     expected: [
@@ -420,7 +439,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'ExternalSecret', remoteSecretName(WEST), ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
+      apiObjectIn(constructOf(mesh, 'remote-secrets').controlPlanePart, 'ExternalSecret', remoteSecretName(WEST), ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
         JsonPatch.replace(pointer('spec', 'target', 'template', 'metadata', 'annotations', ANNOTATIONS.clusterName), 'wset'),
       );
       return mesh;
@@ -449,7 +468,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Namespace', ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
+      apiObjectIn(constructOf(mesh, 'istio-remote').partIn(NORTH), 'Namespace', ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
         JsonPatch.replace(pointer('metadata', 'annotations', ANNOTATIONS.controlPlaneClusters), 'central'),
       );
       return mesh;
@@ -498,11 +517,78 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      const service = apiObjectIn(mesh, mesh.clusterChart(EAST), 'Service', 'reviews', NAMESPACE);
+      const service = apiObjectIn(constructOf(mesh, 'bookinfo').partIn(EAST), 'Service', 'reviews', NAMESPACE);
       service.node.scope!.node.tryRemoveChild(service.node.id);
       return mesh;
     },
     expected: [{ code: 'MCL0008', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/productpage-v1` }],
+  },
+  {
+    title: "the outlierDetection of reviews' DestinationRule removed, leaving failover on",
+    code: 'MCL0030',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh({ spec: REGIONAL });
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').controlPlanePart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.remove('/spec/trafficPolicy/outlierDetection'));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0030', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews` }],
+  },
+  {
+    title: "weights of reviews' DestinationRule patched to sum to 90",
+    code: 'MCL0031',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh({ spec: REGIONAL, bookinfo: { locality: { reviews: { distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 20 } }] } } } });
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').controlPlanePart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(
+        JsonPatch.replace(pointer('spec', 'trafficPolicy', 'loadBalancer', 'localityLbSetting', 'distribute', 0, 'to', 'us-west/*'), 10),
+      );
+      return mesh;
+    },
+    expected: [{ code: 'MCL0031', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews` }],
+  },
+  {
+    title: 'ratings, which runs in us-west and eu-north, told to fail over to us-east',
+    code: 'MCL0032',
+    through: 'props',
+    build: () => composeMesh({ spec: REGIONAL, bookinfo: { locality: { ratings: { failover: [{ from: 'eu-north', to: 'us-east' }] } } } }),
+    expected: [{ code: 'MCL0032', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/ratings` }],
+  },
+  {
+    title: 'an AppSplit keeping its catalog cluster-local in north while its frontend in west calls it',
+    code: 'MCL0033',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh();
+      const frontend: ServiceDefinition = { name: 'frontend', port: 8080, serviceAccount: 'frontend', calls: ['catalog'], versions: [{ version: 'v1', image: 'ghcr.io/example/frontend:1.0.0' }] };
+      const app = shopApp('storefront');
+      splitShop(mesh, { shop: { app: { ...app, services: [frontend, ...app.services] }, placement: { 'frontend-v1': [WEST], 'catalog-v1': [NORTH] }, clusterLocal: ['catalog'] } }, [WEST, NORTH]);
+      return mesh;
+    },
+    expected: [{ code: 'MCL0033', severity: 'error', ...inFolderOf(WEST), object: 'Deployment/shop/frontend-v1' }],
+  },
+  {
+    title: "details' locality label patched to a zone without a region",
+    code: 'MCL0034',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh({ spec: REGIONAL });
+      apiObjectIn(constructOf(mesh, 'bookinfo').partIn(EAST), 'Deployment', 'details-v1', NAMESPACE).addJsonPatch(
+        JsonPatch.replace(pointer('spec', 'template', 'metadata', 'labels', LABELS.locality), '.us-east-1a'),
+      );
+      return mesh;
+    },
+    expected: [{ code: 'MCL0034', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/details-v1` }],
+  },
+  {
+    title: 'west claiming east\'s region and zone on another network',
+    code: 'MCL0035',
+    through: 'props',
+    build: () =>
+      composeMesh({
+        spec: { ...REGIONAL, clusters: [REGIONAL.clusters[0], { ...REGIONAL.clusters[1], region: 'us-east', zone: 'us-east-1a', network: 'network2' }, REGIONAL.clusters[2]] },
+      }),
+    expected: [{ code: 'MCL0035', severity: 'warning', ...inFolderOf(WEST), object: `Deployment/${ISTIO_SYSTEM_NAMESPACE}/istio-eastwestgateway` }],
   },
 ];
 

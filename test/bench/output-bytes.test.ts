@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'e72ff4458b6cbe40f3edb86eb4268a70fa8ccba7c756a2efdcb44d7c0d05927b',
-  'apps/openshift/inventory.yaml': '44e166f87082857e203593d6c845edc68e95ad643f7a8880f4a5def9bebdde27',
-  'apps/hybrid/inventory.yaml': '57c91db40033378c6205d0a96f5ce8c967daca2774bd08c4df34efa097f68228',
+  'synthetic 3x20': '6c5f540b6d688dc531153487064e306f9f1a2e6c10661acb9458504b4861efe6',
+  'apps/openshift/inventory.yaml': 'cc00be3926bd8f7101435cf42efda84aa3ffd3dbf740e9ea7b17ca2c4e2d1a89',
+  'apps/hybrid/inventory.yaml': '499e872de9e760f60f80c41be30006eb0b9d84d80bd96e5b52bd79cd4bfe3448',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -86,9 +86,9 @@ const CASES: readonly BadCase[] = [
     problems: [['clusters[0].istio_control_plan', 'unknown key "istio_control_plan" (expected one of: name, url, istio_control_plane,']],
   },
   {
-    name: 'a missing controlPlaneAddress',
-    breakIt: ({ clusters: [east] }) => delete east.controlPlaneAddress,
-    problems: [['clusters[0].controlPlaneAddress', 'is required on the control plane when the mesh has remote clusters']],
+    name: 'a controlPlaneAddressKind on a remote',
+    breakIt: ({ clusters: [, west] }) => (west.controlPlaneAddressKind = 'istiod-service'),
+    problems: [['clusters[1].controlPlaneAddressKind', 'is only valid on the control-plane cluster']],
   },
   {
     name: 'a controlPlaneAddress that is neither IP nor DNS name',
@@ -103,12 +103,12 @@ const CASES: readonly BadCase[] = [
   {
     name: 'overlapping CIDRs across clusters',
     breakIt: ({ clusters: [, west] }) => (west.podCidr = '10.1.128.0/17'),
-    problems: [['clusters[1].podCidr', '10.1.128.0/17 overlaps clusters[0].podCidr (10.1.0.0/16); one flat network needs distinct, routable pod and service ranges']],
+    problems: [['clusters[1].podCidr', '10.1.128.0/17 overlaps clusters[0].podCidr (10.1.0.0/16) on network "network1"; one flat network needs distinct, routable pod and service ranges']],
   },
   {
-    name: 'an unknown istioApi',
-    breakIt: (inventory) => (inventory.mesh = { istioApi: 'v2' }),
-    problems: [['mesh.istioApi', 'must be one of: v1, v1beta1']],
+    name: 'an unsupported istioVersion',
+    breakIt: (inventory) => (inventory.mesh = { istioVersion: '1.31' }),
+    problems: [['mesh.istioVersion', '"1.31" is newer than the supported range 1.24 to 1.30']],
   },
   {
     name: 'a Bookinfo placement of an unknown workload',
@@ -119,6 +119,18 @@ const CASES: readonly BadCase[] = [
     name: 'a Bookinfo placement on an unknown cluster',
     breakIt: ({ bookinfo }) => (bookinfo.placement = { default: ['east', 'north'] }),
     problems: [['bookinfo.placement.default[1]', 'unknown cluster "north" (expected one of: east, west)']],
+  },
+  {
+    name: 'a locality policy failing over to a region no cluster names, with weights in failover mode',
+    breakIt: (inventory) => {
+      Object.assign(inventory.clusters[0], { region: 'us-east' });
+      Object.assign(inventory.clusters[1], { region: 'us-west' });
+      inventory.mesh = { locality: { failover: [{ from: 'us-east', to: 'eu-west' }], distribute: [{ from: 'us-east', to: { 'us-west': 100 } }] } };
+    },
+    problems: [
+      ['mesh.locality.distribute', 'is only used with mode: distribute (mode is failover)'],
+      ['mesh.locality.failover[0].to', '"eu-west" is no cluster\'s region (expected one of: us-east, us-west)'],
+    ],
   },
   {
     name: 'three problems at once',

@@ -104,15 +104,17 @@ describe('usage errors', () => {
   });
 });
 
-describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', (_name, inventory) => {
+describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', (name, inventory) => {
+  /** The hybrid seed reaches istiod at a pod IP, which synthesis warns about. */
+  const warnings = name === 'hybrid' ? ['warning: [mesh/istio-remote] clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP'] : [];
   it('writes a folder per cluster, control-plane/ and README.md, and sums them up', () => {
     // GIVEN an empty working folder
     const cwd = dir();
     // WHEN the inventory is synthesized into the default output folder
     const result = cli(['synth', '--inventory', inventory], { cwd });
-    // THEN it succeeds without warnings and dist/ holds every cluster of the inventory
+    // THEN it succeeds with only the expected warnings and dist/ holds every cluster of the inventory
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe('');
+    expect(result.stderr.split('\n').filter(Boolean).map((line) => line.slice(0, warnings[0]?.length))).toEqual(warnings);
     const out = join(cwd, 'dist');
     const clusters = inventoryClusters(inventory);
     expect(readdirSync(join(out, 'clusters')).sort()).toEqual([...clusters].sort());
@@ -126,7 +128,7 @@ describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', 
         `Synthesized ${clusters.length} cluster(s) into dist/`,
         ...clusters.map((cluster) => `  clusters/${cluster}/  ${objects(`clusters/${cluster}`)} objects`),
         `  control-plane/  ${objects('control-plane')} objects`,
-        '0 warning(s)',
+        `${warnings.length} warning(s)`,
         '',
       ].join('\n'),
     );
@@ -169,7 +171,7 @@ describe('synth --out', () => {
     const result = cli(['synth', '-i', INVENTORIES.hybrid, '--out', 'mine'], { cwd });
     // THEN synth stops and the folder keeps exactly its file
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('is not empty and was not written by cdk8s-istio-multicluster; refusing to replace it');
+    expect(result.stderr).toContain(`is not empty and was not written by cdk8s-istio-multicluster (no regular .cdk8s-istio-multicluster file of the tool); refusing to replace it`);
     expect([...snapshotTree(join(cwd, 'mine'))].map(([path, bytes]) => [path, bytes.toString()])).toEqual([['notes.txt', 'keep me\n']]);
   });
 });
@@ -247,7 +249,7 @@ describe('synth --strict', () => {
   });
 
   it('passes a mesh without warnings', () => {
-    const result = cli(['synth', '-i', INVENTORIES.hybrid, '--strict'], { cwd: dir() });
+    const result = cli(['synth', '-i', INVENTORIES.openshift, '--strict'], { cwd: dir() });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });
@@ -338,28 +340,24 @@ describe('synth --gitops', () => {
     const result = cli(['synth', '-i', inventory, '--gitops', tool, '--repo-url', REPO_URL, ...flags], { cwd });
     expect(result.status, result.stderr).toBe(0);
     const folder = join(cwd, 'dist', 'gitops');
-    const files = readdirSync(folder).filter((file) => file !== 'kustomization.yaml');
+    const files = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'kustomization.yaml').map((entry) => entry.name);
     expect(kustomizationResources(folder).sort()).toEqual(files.sort());
     return files.flatMap((file) => yamlDocuments(readFileSync(join(folder, file), 'utf8')) as Doc[]);
   }
 
-  it.each(LOCATIONS)('argocd $flags: an ApplicationSet for the clusters and an Application for control-plane/', ({ flags, revision, base }) => {
+  it.each(LOCATIONS)('argocd $flags: a root Application syncing the phase Applications', ({ flags, revision, base }) => {
     const objects = synthGitops('argocd', flags);
-    expect(objects.map((o) => o.kind).sort()).toEqual(['Application', 'ApplicationSet']);
-    const application = objects.find((o) => o.kind === 'Application')!;
-    const applicationSet = objects.find((o) => o.kind === 'ApplicationSet')!;
-    expect(application.spec.source).toEqual({ repoURL: REPO_URL, targetRevision: revision, path: `${base}/control-plane` });
-    expect(application.spec.destination).toEqual({ name: 'ocp-east' });
-    expect(applicationSet.spec.template.spec.source).toEqual({ repoURL: REPO_URL, targetRevision: revision, path: `${base}/clusters/{{.name}}` });
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Application/mesh1']);
+    expect(objects[0].spec.source).toEqual({ repoURL: REPO_URL, targetRevision: revision, path: `${base}/gitops/applications` });
   });
 
-  it.each(LOCATIONS)('flux $flags: a GitRepository and a Kustomization per folder', ({ flags, revision, base }) => {
+  it.each(LOCATIONS)('flux $flags: a GitRepository and a Kustomization per phase', ({ flags, revision, base }) => {
     const objects = synthGitops('flux', flags);
-    expect(objects.map((o) => o.kind).sort()).toEqual(['GitRepository', 'Kustomization', 'Kustomization', 'Kustomization']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['GitRepository', 'Kustomization', 'Kustomization', 'Kustomization', 'Kustomization']);
     const repository = objects.find((o) => o.kind === 'GitRepository')!;
     expect(repository.spec).toMatchObject({ url: REPO_URL, ref: { branch: revision } });
     const paths = objects.filter((o) => o.kind === 'Kustomization').map((o) => o.spec.path).sort();
-    expect(paths).toEqual([`./${base}/clusters/ocp-east`, `./${base}/clusters/ocp-west`, `./${base}/control-plane`]);
+    expect(paths).toEqual([`./${base}/clusters/ocp-east`, `./${base}/control-plane`, `./${base}/gitops/phases/mesh1-cluster-ocp-west`, `./${base}/gitops/phases/mesh1-cluster-ocp-west-mesh`]);
   });
 
   it('refuses argocd for a mesh whose tokens need Flux substitution, leaving dist/ untouched', () => {
@@ -396,7 +394,7 @@ describe('--debug', () => {
   function outputIsAFile(flags: string[]) {
     const cwd = dir();
     writeFile(cwd, 'taken', 'my file\n');
-    const result = cli(['synth', '-i', INVENTORIES.hybrid, '--out', 'taken', ...flags], { cwd });
+    const result = cli(['synth', '-i', INVENTORIES.openshift, '--out', 'taken', ...flags], { cwd });
     expect(readFileSync(join(cwd, 'taken'), 'utf8')).toBe('my file\n');
     return result;
   }

@@ -148,11 +148,12 @@ describe('AppSplit', () => {
 
   it('exposes the services and their versions as mTLS subsets', () => {
     // GIVEN the shop WHEN split THEN each service lists every version
+    // AND the clusters running it, for locality load balancing
     expect(synthShop().split.mtlsServices).toEqual([
-      { name: 'frontend', subsets: ['v1'] },
-      { name: 'cart', subsets: ['v1', 'v2'] },
-      { name: 'catalog', subsets: ['v1'] },
-      { name: 'db', subsets: ['v1'] },
+      { name: 'frontend', subsets: ['v1'], clusters: ['east'] },
+      { name: 'cart', subsets: ['v1', 'v2'], clusters: ['north', 'west'] },
+      { name: 'catalog', subsets: ['v1'], clusters: ['north'] },
+      { name: 'db', subsets: ['v1'], clusters: ['north'] },
     ]);
   });
 
@@ -204,6 +205,8 @@ describe('AppSplit', () => {
 
   it.each([
     [{ namespace: 'Shop' }, 'AppSplit namespace "Shop" is not a DNS-1123 label'],
+    [{ namespace: 'kube-system' }, 'AppSplit namespace "kube-system" is reserved for Kubernetes or the mesh (default, kube-system, kube-public, kube-node-lease, istio-system); choose a namespace of the application\'s own'],
+    [{ namespace: 'istio-system' }, 'AppSplit namespace "istio-system" is reserved for Kubernetes or the mesh'],
     [{ placement: { 'cart-v3': ['west'] } }, 'AppSplit placement names unknown workload "cart-v3" of app "shop" (expected one of: frontend-v1, cart-v1, cart-v2, catalog-v1, db-v1, default)'],
     [{ placement: { 'cart-v2': ['south'] } }, 'AppSplit placement of "cart-v2" names unknown cluster "south" (expected one of: east, west, north)'],
     [{ placement: { default: [] } }, 'AppSplit placement of "default" names no cluster; list at least one, or leave the workload out'],

@@ -148,6 +148,16 @@ describe('MultiClusterSecret', () => {
     ]);
   });
 
+  it('writes an inline remote\'s caData where istioctl create-remote-secret writes the CA: certificate-authority-data, before server', () => {
+    // GIVEN an inline remote with its API server CA
+    const caData = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+    const { manifests } = synth(meshSpec({ source: 'inline' }, [ICP, { ...IKS, caData }]), { allowInlineCredentials: true });
+    // THEN the kubeconfig's cluster carries it, keyed and ordered as istioctl prints it
+    const cluster = kubeconfigOf(manifests.controlPlane[0], 'iks').clusters[0].cluster;
+    expect(cluster).toEqual({ 'certificate-authority-data': caData, server: 'https://iks.example.com:6443' });
+    expect(Object.keys(cluster)).toEqual(['certificate-authority-data', 'server']);
+  });
+
   it('refuses inline credentials without the opt-in', () => {
     // GIVEN a mesh with inline credentials
     // WHEN MultiClusterSecret is created without allowInlineCredentials
@@ -158,14 +168,12 @@ describe('MultiClusterSecret', () => {
     );
   });
 
-  it('names the remote and field of a missing inline token', () => {
+  it('never gets an inline mesh with a remote lacking its token: the model names the field', () => {
     // GIVEN an inline mesh whose second remote has no token
     const spec = meshSpec({ source: 'inline' }, [ICP, IKS, { name: 'edge-1', url: 'https://edge.example.com' }]);
-    // WHEN MultiClusterSecret is created with the opt-in
-    // THEN it throws naming the cluster and its inventory field
+    // THEN the model refuses it, with the field path, before any construct runs
     expect(() => synth(spec, { allowInlineCredentials: true })).toThrow(
-      'MultiClusterSecret: remote cluster "edge-1" has no token (clusters[2].token), which the inline credential source writes into its remote secret; ' +
-        'set it, or use credentials.source "external-secret" or "flux-substitution"',
+      'clusters[2].token: is missing; credentials.source "inline" writes each remote\'s token into its remote secret',
     );
   });
 

@@ -1,29 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { k8s } from 'cdk8s-plus-27';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { BOOKINFO_INGRESS_ROUTES } from '../../constructs/bookinfo-split';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
 import { Mesh } from '../../lib/model/mesh';
-import type { IstioApiLevel } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/synth/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 
 const HOST = 'bookinfo.apps.example.com';
+/** Upstream's gateway chart: its default resources, and what its Deployment template sets when containerSecurityContext is empty. */
+const GATEWAY_CHART_VALUES = (load(readFileSync(resolve(__dirname, '../../../shared/upstream/istio-1.30.3/manifests/charts/gateway/values.yaml'), 'utf8')) as any)
+  ._internal_defaults_do_not_set;
+const RESTRICTED_CONTAINER = {
+  capabilities: { drop: ['ALL'] },
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 /** The OpenShift seed: two clusters, ocp1 hosting the control plane. */
-function seedMesh(istioApi: IstioApiLevel = 'v1'): IstioMesh {
+function seedMesh(istioVersion?: string): IstioMesh {
   const clusters = [
     { name: 'ocp1', url: 'https://api.ocp1.example.com:6443', istio_control_plane: true, controlPlaneAddress: '172.30.0.10' },
     { name: 'ocp2', url: 'https://api.ocp2.example.com:6443' },
   ];
-  return new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec({ mesh: { istioApi }, clusters }) });
+  return new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec({ mesh: { istioVersion }, clusters }) });
 }
 
 /** A gateway in namespace bookinfo, whose Namespace a plain object provides in every cluster. */
-function synthGateway(props: Partial<TlsGatewayProps> = {}, istioApi?: IstioApiLevel) {
-  const mesh = seedMesh(istioApi);
+function synthGateway(props: Partial<TlsGatewayProps> = {}, istioVersion?: string) {
+  const mesh = seedMesh(istioVersion);
   for (const chart of mesh.clusterChartsByName.values()) new k8s.KubeNamespace(chart, 'bookinfo', { metadata: { name: 'bookinfo' } });
   const gateway = new TlsGateway(mesh, 'gateway', { namespace: 'bookinfo', hosts: [HOST], routes: BOOKINFO_INGRESS_ROUTES, ...props });
   const { manifests } = synthesizeMesh(mesh);
@@ -73,8 +86,28 @@ describe('TlsGateway', () => {
     expect(pod.spec).toEqual({
       serviceAccountName: 'bookinfo-ingressgateway',
       securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] },
-      containers: [{ name: 'istio-proxy', image: 'auto', ports: [{ containerPort: 15090, protocol: 'TCP', name: 'http-envoy-prom' }] }],
+      containers: [
+        {
+          name: 'istio-proxy',
+          image: 'auto',
+          securityContext: RESTRICTED_CONTAINER,
+          resources: GATEWAY_CHART_VALUES.resources,
+          ports: [{ containerPort: 15090, protocol: 'TCP', name: 'http-envoy-prom' }],
+        },
+      ],
     });
+  });
+
+  it('passes Pod Security "restricted" with the gateway chart\'s container settings, and takes others through props', () => {
+    // GIVEN the defaults WHEN synthesized
+    const container = find(synthGateway().cluster('ocp1'), 'Deployment').spec.template.spec.containers[0];
+    // THEN the container drops every capability, runs non-root on a read-only root filesystem, and has the chart's requests and limits
+    expect(container.securityContext).toEqual(RESTRICTED_CONTAINER);
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
+    // AND props replace both
+    const resources = { requests: { cpu: k8s.Quantity.fromString('50m') } };
+    const overridden = find(synthGateway({ containerSecurityContext: { runAsNonRoot: true }, resources }).cluster('ocp1'), 'Deployment').spec.template.spec.containers[0];
+    expect(overridden).toMatchObject({ securityContext: { runAsNonRoot: true }, resources: { requests: { cpu: '50m' } } });
   });
 
   it('selects the gateway pods from the Gateway, the Service and the Deployment alike', () => {
@@ -139,7 +172,7 @@ describe('TlsGateway', () => {
       gateways: [gateway.gatewayRef],
       http: [
         {
-          match: [{ uri: { exact: '/productpage' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }],
+          match: [{ uri: { exact: '/productpage' } }, { uri: { prefix: '/static' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }],
           route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
         },
       ],
@@ -189,17 +222,17 @@ describe('TlsGateway', () => {
   });
 
   it.each([
-    ['v1', 'networking.istio.io/v1'],
-    ['v1beta1', 'networking.istio.io/v1beta1'],
-  ] as const)('renders API level %s', (level, networking) => {
-    // GIVEN a mesh at that API level WHEN synthesized THEN the level decides the apiVersions
-    expect(synthGateway({}, level).controlPlane.map((m) => `${m.apiVersion} ${m.kind}`)).toEqual([`${networking} Gateway`, `${networking} VirtualService`]);
+    ['1.24', 'networking.istio.io/v1'],
+    ['1.30', 'networking.istio.io/v1'],
+  ] as const)('renders the API of Istio %s', (istioVersion, networking) => {
+    // GIVEN a mesh targeting that Istio release WHEN synthesized THEN the release decides the apiVersions
+    expect(synthGateway({}, istioVersion).controlPlane.map((m) => `${m.apiVersion} ${m.kind}`)).toEqual([`${networking} Gateway`, `${networking} VirtualService`]);
   });
 
   it('emits only schema-valid objects and a stable output', () => {
-    for (const level of ['v1', 'v1beta1'] as const) {
-      // GIVEN the seed gateway at an API level WHEN synthesized
-      const { manifests } = synthGateway({}, level);
+    for (const level of ['v1'] as const) {
+      // GIVEN the seed gateway WHEN synthesized
+      const { manifests } = synthGateway({});
       const all = [...[...manifests.clusters.values()].flat(), ...manifests.controlPlane];
       // THEN every object validates and the output matches the snapshot
       expectValidManifests(all);

@@ -12,15 +12,20 @@ import { expectValidManifests } from '../support/schema-validation';
 const OPENSHIFT = 'apps/openshift/inventory.yaml';
 const HYBRID = 'apps/hybrid/inventory.yaml';
 const SECRET_TOKEN = 'reader-token-that-must-not-leak';
+/** The locality part of a multi-locality service's DestinationRule under the default failover mode. */
+const FAILOVER = {
+  loadBalancer: { localityLbSetting: { enabled: true } },
+  outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+};
 
 function synth(file: string, env: Record<string, string> = {}) {
   return synthesizeOutput(buildMesh(loadInventory(file, { env })));
 }
 
-/** The same inventory at another Istio API level. */
-function synthAtLevel(file: string, istioApi: 'v1' | 'v1beta1') {
+/** The same inventory targeting another Istio release. */
+function synthAtVersion(file: string, istioVersion: string) {
   const spec = load(readFileSync(file, 'utf8')) as MeshSpec;
-  return synthesizeOutput(buildMesh(Mesh.fromSpec({ ...spec, mesh: { ...spec.mesh, istioApi } })));
+  return synthesizeOutput(buildMesh(Mesh.fromSpec({ ...spec, mesh: { ...spec.mesh, istioVersion } })));
 }
 
 const all = (output: ReturnType<typeof synth>): Manifest[] => [...[...output.manifests.clusters.values()].flat(), ...output.manifests.controlPlane];
@@ -34,9 +39,11 @@ const one = (manifests: readonly Manifest[], kind: string, name: string) => {
 describe.each([OPENSHIFT, HYBRID])('the bundled mesh %s', (file) => {
   const output = synth(file, { OCP_WEST_TOKEN: SECRET_TOKEN, IKS_READER_TOKEN: SECRET_TOKEN, password: SECRET_TOKEN });
 
-  it('synthesizes with no analyzer finding and no construct warning', () => {
+  it('synthesizes with no analyzer finding, and warns only that a pod IP changes', () => {
     expect(output.findings).toEqual([]);
-    expect(output.warnings).toEqual([]);
+    const podIpWarning = '[mesh/istio-remote] clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ' +
+      'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address';
+    expect(output.warnings).toEqual(file === HYBRID ? [podIpWarning] : []);
   });
 
   it('emits only objects valid against their schemas', () => {
@@ -96,22 +103,19 @@ describe('the OpenShift seed mesh', () => {
     }
   });
 
-  it('exposes istiod to the remote through an east-west gateway on ocp-east, as upstream does', () => {
-    expect(names(east, 'Deployment')).toContain('istio-eastwestgateway');
-    expect(names(west, 'Deployment')).not.toContain('istio-eastwestgateway');
-    const service = one(east, 'Service', 'istio-eastwestgateway');
-    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([15021, 15443, 15012, 15017]);
-    expect(one(controlPlane, 'Gateway', 'istiod-gateway').spec.selector).toEqual({ istio: 'eastwestgateway' });
-    expect(one(controlPlane, 'VirtualService', 'istiod-vs').spec.tls.map((r: any) => [r.match[0].port, r.route[0].destination.port.number])).toEqual([
-      [15012, 15012],
-      [15017, 443],
-    ]);
+  it('points ocp-west at istiod\'s Service IP through the tunnel, as the seed does: 15012 and the webhook on 443, no east-west gateway', () => {
+    expect(names(east, 'Deployment')).not.toContain('istio-eastwestgateway');
+    expect(controlPlane.filter((m) => m.metadata.name === 'istiod-gateway' || m.metadata.name === 'istiod-vs')).toEqual([]);
+    const service = one(west, 'Service', 'istiod');
+    expect(service.spec.ports.map((p: any) => [p.name, p.port, p.targetPort])).toEqual([['tcp-istiod', 15012, undefined], ['tcp-webhook', 443, 443]]);
+    expect(one(west, 'EndpointSlice', 'istiod').ports.map((p: { port: number }) => p.port)).toEqual([15012, 443]);
   });
 
-  it('installs Istio with the CNI plugin and OpenShift settings on OpenShift clusters', () => {
+  it('installs Istio with the CNI plugin and the OpenShift platform on OpenShift clusters', () => {
     const primary = load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>;
-    expect(primary).toMatchObject({ global: { platform: 'openshift' }, pilot: { cni: { enabled: true } } });
-    for (const cluster of ['ocp-east', 'ocp-west']) expect(load(output.tree.get(`install/${cluster}/cni-values.yaml`)!)).toEqual({ profile: 'openshift' });
+    expect(primary.global.platform).toBe('openshift');
+    for (const cluster of ['ocp-east', 'ocp-west']) expect(load(output.tree.get(`install/${cluster}/cni-values.yaml`)!)).toEqual({ global: { platform: 'openshift' } });
+    expect(output.tree.get('install/README.md')).toContain('helm install istio-cni istio/cni -n kube-system --kube-context=ocp-west -f install/ocp-west/cni-values.yaml');
   });
 
   it('installs the remote profile on ocp-west only, pointing at the control plane', () => {
@@ -149,7 +153,7 @@ describe('the OpenShift seed mesh', () => {
       { port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE', credentialName: 'bookinfo-ingressgateway-tls' }, hosts: ['bookinfo.apps.example.com'] },
     ]);
     const route = one(controlPlane, 'VirtualService', 'bookinfo-ingressgateway');
-    expect(route.spec.http[0].match).toEqual([{ uri: { exact: '/productpage' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]);
+    expect(route.spec.http[0].match).toEqual([{ uri: { exact: '/productpage' } }, { uri: { prefix: '/static' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]);
     expect(route.spec.http[0].route).toEqual([{ destination: { host: 'productpage', port: { number: 9080 } } }]);
   });
 
@@ -157,9 +161,29 @@ describe('the OpenShift seed mesh', () => {
     expect(one(controlPlane, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
     expect(one(controlPlane, 'DestinationRule', 'reviews').spec).toEqual({
       host: 'reviews',
-      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, ...FAILOVER },
       subsets: ['v1', 'v2', 'v3'].map((v) => ({ name: v, labels: { version: v } })),
     });
+  });
+
+  it("serves a request entering a cluster's gateway from that cluster while healthy, and fails over to the other", () => {
+    // Each cluster's gateway and Bookinfo pods carry that cluster's locality, distinct per cluster...
+    for (const [cluster, locality] of [[east, 'us-east.us-east-1a'], [west, 'us-west.us-west-2a']] as const) {
+      for (const deployment of cluster.filter((m) => m.kind === 'Deployment') as any[]) {
+        expect(deployment.spec.template.metadata.labels['istio-locality'], deployment.metadata.name).toBe(locality);
+      }
+    }
+    // ...the gateway routes to the productpage host, not to a cluster...
+    expect(one(controlPlane, 'VirtualService', 'bookinfo-ingressgateway').spec.http[0].route[0].destination.host).toBe('productpage');
+    // ...and every Bookinfo service, running in both localities, prefers the caller's locality and fails over
+    // once outlier detection ejects its endpoints there.
+    for (const service of ['productpage', 'reviews', 'details', 'ratings']) {
+      expect(one(controlPlane, 'DestinationRule', service).spec.trafficPolicy, service).toEqual({ tls: { mode: 'ISTIO_MUTUAL' }, ...FAILOVER });
+    }
+    expect((load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>).meshConfig.localityLbSetting).toEqual({ enabled: true });
+    const readme = output.tree.get('README.md')!;
+    expect(readme).toContain('## Locality');
+    expect(readme).toContain('subgraph region_us_east["region us-east"]');
   });
 
   it('writes install values that agree with the manifests', () => {
@@ -179,7 +203,7 @@ describe('the hybrid ICP + IKS seed mesh', () => {
     expect(names(iks, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'reviews-v3']);
     // reviews-v3 calls ratings, so IKS needs the ratings Service to resolve it
     expect(names(iks, 'Service').filter((n) => n !== 'bookinfo-ingressgateway' && n !== 'istiod')).toEqual(['ratings', 'reviews']);
-    expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'istio-eastwestgateway', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
+    expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
   });
 
   it('routes reviews to v3 as upstream virtual-service-reviews-v3.yaml does', () => {
@@ -198,19 +222,35 @@ describe('the hybrid ICP + IKS seed mesh', () => {
     });
   });
 
-  it('reaches istiod over the VPN at its ICP service IP and injects with the vpn network', () => {
-    expect(one(iks, 'EndpointSlice', 'istiod')).toMatchObject({ endpoints: [{ addresses: ['10.0.0.50'] }] });
+  it('labels the pods of on-premises ICP with its locality, leaves IKS to its node labels, and fails reviews over', () => {
+    for (const deployment of icp.filter((m) => m.kind === 'Deployment') as any[]) {
+      expect(deployment.spec.template.metadata.labels['istio-locality'], deployment.metadata.name).toBe('on-prem.dc1');
+    }
+    for (const deployment of iks.filter((m) => m.kind === 'Deployment') as any[]) {
+      expect(deployment.spec.template.metadata.labels['istio-locality'], deployment.metadata.name).toBeUndefined();
+    }
+    // reviews runs in both localities (v1 and v2 on ICP, v3 on IKS); every other service only on ICP.
+    const rules = output.manifests.controlPlane.filter((m) => m.kind === 'DestinationRule') as any[];
+    for (const rule of rules) {
+      const expected = rule.metadata.name === 'reviews' ? { tls: { mode: 'ISTIO_MUTUAL' }, ...FAILOVER } : { tls: { mode: 'ISTIO_MUTUAL' } };
+      expect(rule.spec.trafficPolicy, rule.metadata.name).toEqual(expected);
+    }
+  });
+
+  it('reaches istiod over the VPN at its ICP pod IP, as the seed does, and injects with the vpn network', () => {
+    expect(one(iks, 'EndpointSlice', 'istiod')).toMatchObject({ endpoints: [{ addresses: ['10.1.0.50'] }], ports: [{ port: 15012 }, { port: 15017 }] });
+    expect(names(icp, 'Deployment')).not.toContain('istio-eastwestgateway');
     const webhook = one(iks, 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
     expect(webhook.webhooks[0].clientConfig.service.path).toBe('/inject/cluster/iks/net/vpn');
   });
 });
 
-describe.each([OPENSHIFT, HYBRID])('%s at the v1beta1 API level', (file) => {
-  const output = synthAtLevel(file, 'v1beta1');
+describe.each([OPENSHIFT, HYBRID])('%s targeting Istio 1.27', (file) => {
+  const output = synthAtVersion(file, '1.27');
 
-  it('renders Istio objects with v1beta1 and endpoints as v1 Endpoints, all valid', () => {
+  it('renders Istio objects with v1 and endpoints as v1 Endpoints, as the 1.27 chart does, all valid', () => {
     const istio = output.manifests.controlPlane.filter((m) => m.apiVersion.includes('istio.io'));
-    expect(new Set(istio.map((m) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1beta1', 'security.istio.io/v1beta1']));
+    expect(new Set(istio.map((m) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1', 'security.istio.io/v1']));
     const remote = [...output.manifests.clusters.values()].flat();
     expect(remote.filter((m) => m.kind === 'EndpointSlice')).toEqual([]);
     expect(remote.filter((m) => m.kind === 'Endpoints').map((m) => m.metadata.name)).toEqual(['istiod']);
@@ -218,8 +258,8 @@ describe.each([OPENSHIFT, HYBRID])('%s at the v1beta1 API level', (file) => {
     expect(output.findings).toEqual([]);
   });
 
-  it('writes the same files as the v1 rendering but for the endpoints kind', () => {
-    const v1Files = [...synthAtLevel(file, 'v1').tree.keys()].map((path) => path.replace('/endpointslice-', '/endpoints-')).sort();
+  it('writes the same files as the 1.30 rendering but for the endpoints kind', () => {
+    const v1Files = [...synthAtVersion(file, '1.30').tree.keys()].map((path) => path.replace('/endpointslice-', '/endpoints-')).sort();
     expect([...output.tree.keys()].sort()).toEqual(v1Files);
   });
 });

@@ -153,19 +153,25 @@ describe('renderReadme', () => {
     expect(readme).toContain("kubectl --context <remote> -n istio-system get secret istio-reader-service-account-istio-remote-secret-token -o jsonpath='{.data.ca\\.crt}' | base64 -d");
   });
 
-  it('draws one subgraph per cluster, istiod on the control plane, gateways, workloads and each remote-secret link', () => {
+  it('draws one subgraph per cluster in its region and zone, istiod on the control plane, gateways, workloads and each remote-secret link', () => {
     const mermaid = block(renderReadme(MESH, MANIFESTS), '```mermaid');
     expect(mermaid).toEqual([
       'flowchart TB',
-      '  subgraph cluster_east_1["east-1: control plane, network network1"]',
-      '    apiserver_east_1["API server"]',
-      '    istiod_east_1["istiod"]',
-      '    gateway_east_1_bookinfo_bookinfo_ingressgateway["gateway bookinfo-ingressgateway (bookinfo)"]',
-      '    workload_east_1_bookinfo_productpage_v1["productpage v1 (bookinfo)"]',
+      '  subgraph region_us_east1["region us-east1"]',
+      '    subgraph zone_us_east1_us_east1_b["zone us-east1-b"]',
+      '      subgraph cluster_east_1["east-1: control plane, network network1"]',
+      '        apiserver_east_1["API server"]',
+      '        istiod_east_1["istiod"]',
+      '        gateway_east_1_bookinfo_bookinfo_ingressgateway["gateway bookinfo-ingressgateway (bookinfo)"]',
+      '        workload_east_1_bookinfo_productpage_v1["productpage v1 (bookinfo)"]',
+      '      end',
+      '    end',
       '  end',
-      '  subgraph cluster_west_2["west-2: remote, network network2"]',
-      '    apiserver_west_2["API server"]',
-      '    workload_west_2_bookinfo_reviews_v3["reviews v3 (bookinfo)"]',
+      '  subgraph region_us_west1["region us-west1"]',
+      '    subgraph cluster_west_2["west-2: remote, network network2"]',
+      '      apiserver_west_2["API server"]',
+      '      workload_west_2_bookinfo_reviews_v3["reviews v3 (bookinfo)"]',
+      '    end',
       '  end',
       '  subgraph cluster_iks["iks: remote, network network1"]',
       '    apiserver_iks["API server"]',
@@ -173,6 +179,28 @@ describe('renderReadme', () => {
       '  istiod_east_1 -->|"istio-remote-secret-west-2"| apiserver_west_2',
       '  istiod_east_1 -->|"istio-remote-secret-iks"| apiserver_iks',
     ]);
+  });
+
+  it('explains where traffic stays and what a lost zone, region or control plane does', () => {
+    const readme = renderReadme(MESH, MANIFESTS);
+    const section = readme.slice(readme.indexOf('## Locality'), readme.indexOf('## Topology'));
+    expect(section).toContain("pod label `istio-locality`: `east-1` (`us-east1/us-east1-b`), `west-2` (`us-west1`).");
+    expect(section).toContain("goes to endpoints in the caller's own subzone and zone while they are healthy, then to its region, then to any other region.");
+    expect(section).toContain('an endpoint is ejected after 5 consecutive 5xx answers, for at least 30s (checked every 10s, up to 100% of the endpoints)');
+    expect(section).toContain('- **The control-plane cluster `east-1`**: the mesh freezes.');
+  });
+
+  it('describes distribute weights and cluster-local services, and has no Locality section without localities', () => {
+    const distributing = Mesh.fromSpec({
+      ...SPEC,
+      mesh: { locality: { mode: 'distribute', distribute: [{ from: 'us-east1/*', to: { 'us-east1/*': 90, 'us-west1/*': 10 } }], clusterLocal: { namespaces: ['tools'] } } },
+    });
+    const readme = renderReadme(distributing, MANIFESTS);
+    expect(readme).toContain('  - from `us-east1/*`: 90% to `us-east1/*`, 10% to `us-west1/*`');
+    expect(readme).toContain('- Cluster-local (MeshConfig `serviceSettings`): `*.tools.svc.cluster.local`.');
+    expect(readme).toContain('- **A zone, a cluster or a region**: requests sent to its endpoints fail until those endpoints leave the service (no failover by locality in this mode).');
+    const flat = Mesh.fromSpec({ clusters: SPEC.clusters.map(({ region: _region, zone: _zone, ...cluster }) => cluster) });
+    expect(renderReadme(flat, MANIFESTS)).not.toContain('## Locality');
   });
 
   it('links only the clusters the control-plane manifests hold a remote secret for', () => {
@@ -183,10 +211,11 @@ describe('renderReadme', () => {
     expect(mermaid.filter((line) => line.includes('-->'))).toEqual(['  istiod_east_1 -->|"istio-remote-secret-west-2"| apiserver_west_2']);
   });
 
-  it('keeps node ids Mermaid-safe and distinct when names sanitize alike, and escapes labels', () => {
-    // GIVEN clusters "a" and "a-b" whose workloads would both sanitize to workload_a_b_c_d, and a network with quotes and brackets
+  it('keeps node ids Mermaid-safe and distinct when names sanitize alike', () => {
+    // GIVEN clusters "a" and "a-b" whose workloads would both sanitize to workload_a_b_c_d (a network
+    // with quotes or brackets, which Mermaid would need escaped, is no label value: the model refuses it)
     const mesh = Mesh.fromSpec({
-      mesh: { network: 'net "x" <y>' },
+      mesh: { network: 'net_x.y' },
       clusters: [
         { name: 'a', url: 'https://a.example.com', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
         { name: 'a-b', url: 'https://ab.example.com' },
@@ -195,10 +224,10 @@ describe('renderReadme', () => {
     const inNamespace = (manifest: Manifest, ns: string): Manifest => ({ ...manifest, metadata: { ...manifest.metadata, namespace: ns } });
     const manifests = manifestsOf({ 'a': [inNamespace(deployment('d', { app: 'd', version: 'v1' }), 'b-c')], 'a-b': [inNamespace(deployment('d', { app: 'd', version: 'v1' }), 'c')] }, [], 'a');
     const mermaid = block(renderReadme(mesh, manifests), '```mermaid');
-    // THEN ids hold only letters, digits and _, each node has its own, and labels carry no raw quote or bracket
+    // THEN ids hold only letters, digits and _, and each node has its own
     const nodeIds = mermaid.flatMap((line) => /^\s+(?:subgraph )?(\w+)\[/.exec(line)?.[1] ?? []);
     expect(nodeIds).toEqual(['cluster_a', 'apiserver_a', 'istiod_a', 'workload_a_b_c_d', 'cluster_a_b', 'apiserver_a_b', 'workload_a_b_c_d_2']);
-    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net #34;x#34; #60;y#62;"]');
+    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net_x.y"]');
   });
 
   it('gives the same bytes for the same objects in any order', () => {
@@ -212,10 +241,11 @@ describe('renderReadme', () => {
   it('describes the GitOps files only when asked', () => {
     expect(renderReadme(MESH, MANIFESTS)).not.toContain('## GitOps');
     expect(renderReadme(MESH, MANIFESTS, { gitops: 'none' })).not.toContain('## GitOps');
-    // GIVEN Argo CD THEN users learn the label to put on their cluster secrets and that names must match
+    // GIVEN Argo CD THEN users learn that names must match and which health check the waves need
     const argo = renderReadme(MESH, MANIFESTS, { gitops: 'argocd' });
     expect(argo).toContain('## GitOps with Argo CD');
-    expect(argo).toContain('`argocd cluster add <kube-context> --name east-1 --label mesh.cdk8s.io/mesh=mesh1`');
+    expect(argo).toContain('`argocd cluster add <kube-context> --name east-1`');
+    expect(argo).toContain('`resource.customizations.health.argoproj.io_Application`');
     expect(argo).toContain('**The Argo CD cluster names must equal the mesh cluster names** (`east-1`, `west-2`, `iks`)');
     // GIVEN Flux THEN users learn the kubeconfig Secrets to create
     const flux = renderReadme(MESH, MANIFESTS, { gitops: 'flux' });
@@ -236,6 +266,36 @@ describe('renderReadme', () => {
 
   it('matches the snapshot', () => {
     expect(renderReadme(MESH, MANIFESTS, { gitops: 'argocd' })).toMatchSnapshot();
+  });
+
+  it('states what a first GitOps install does in the phase order, with the token publishing before the phase that reads the tokens', () => {
+    // GIVEN each tool and credential source it takes
+    const fluxMesh = Mesh.fromSpec({ ...SPEC, mesh: { credentials: { source: 'flux-substitution' } } });
+    const cases = [
+      ['argocd', renderReadme(MESH, MANIFESTS, { gitops: 'argocd' })],
+      ['flux', renderReadme(MESH, MANIFESTS, { gitops: 'flux' })],
+      ['flux-substitution', renderReadme(fluxMesh, MANIFESTS, { gitops: 'flux' })],
+    ] as const;
+    for (const [name, readme] of cases) {
+      const firstInstall = readme.slice(readme.indexOf('What a first'));
+      // THEN the steps follow the phases, and publishing comes right before control-plane/
+      const order = ['mesh1-cluster-east-1', 'mesh1-cluster-west-2-mesh', 'Publish the reader tokens', '`mesh1-control-plane`', '`mesh1-cluster-west-2` on'].map((text) => firstInstall.indexOf(text));
+      expect(order.every((position) => position >= 0), name).toBe(true);
+      expect([...order].sort((a, b) => a - b), name).toEqual(order);
+      expect(firstInstall, name).toMatchSnapshot(`first install, ${name}`);
+    }
+    // AND the publishing command fits the credential source
+    expect(cases[2][1]).toContain('`cdk8s-istio-multicluster tokens --inventory <inventory.yaml> | kubectl --context <management> apply -f -` creates the Secret `istio-remote-tokens`');
+    expect(cases[1][1]).toContain('`cdk8s-istio-multicluster tokens --inventory <inventory.yaml>` prints the store entries as JSON; write them to the store behind the ClusterSecretStore `istio-remote-tokens`');
+  });
+
+  it('says how a reader token is rotated with each credential source, and why the mounted kubeconfig directory is not used', () => {
+    const withTokens = { ...SPEC, clusters: SPEC.clusters.map((cluster) => (cluster.istio_control_plane ? cluster : { ...cluster, token: `${cluster.name}-reader-token` })) };
+    const readme = (source: 'external-secret' | 'flux-substitution' | 'inline') => renderReadme(Mesh.fromSpec({ ...withTokens, mesh: { credentials: { source } } }), MANIFESTS);
+    expect(readme('external-secret')).toContain('external-secrets renders the remote secret again within its refresh interval (1h)');
+    expect(readme('flux-substitution')).toContain('`flux reconcile kustomization mesh1-control-plane`');
+    expect(readme('inline')).toContain('put the new token in the inventory (`clusters[].token`), synthesize again');
+    expect(readme('inline')).toContain('`PILOT_MULTICLUSTER_KUBECONFIG_PATH`); this tool does not use it');
   });
 
   it('refuses manifests synthesized for another control plane', () => {

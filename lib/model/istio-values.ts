@@ -1,0 +1,95 @@
+/**
+ * The Helm values of Istio's charts for each cluster, derived from the mesh model in one place:
+ * `install/` writes them as values files, and an operator's `Istio` / `IstioCNI` resources can
+ * carry the same values. Only keys the targeted charts read (test/meshes/helm-values.test.ts
+ * checks every key against the charts' `values.yaml`).
+ */
+import { localityMeshConfig } from './locality';
+import type { Cluster, Mesh } from './mesh';
+
+/** A Helm value: a scalar, a map or a list (MeshConfig's `serviceSettings`). */
+export type HelmValue = string | number | boolean | HelmValues | readonly HelmValue[];
+
+/** Helm values: nested maps. */
+export interface HelmValues {
+  readonly [key: string]: HelmValue;
+}
+
+/** The platform profile (`files/profile-platform-openshift.yaml`) every chart applies for `global.platform: openshift`. */
+const OPENSHIFT_PLATFORM = 'openshift';
+
+function platformValues(cluster: Cluster): HelmValues {
+  return cluster.platform === 'openshift' ? { platform: OPENSHIFT_PLATFORM } : {};
+}
+
+/**
+ * Whether pods are injected for the CNI plugin: the control plane's istiod injects the pods of
+ * every cluster, and one OpenShift cluster, whose restricted security policy rejects the
+ * privileged `istio-init`, needs it.
+ */
+export function usesCniPlugin(mesh: Mesh): boolean {
+  return mesh.hasOpenShift;
+}
+
+/**
+ * The `istiod` chart's values for a cluster. The control plane runs istiod for every cluster
+ * (`global.externalIstiod` makes it lead the remotes: it patches their webhook and writes their
+ * root-cert ConfigMaps); a remote's values are upstream's `profile: remote` install, for a remote
+ * set up with Helm instead of its folder. `global.platform` follows the cluster's own platform.
+ */
+export function istiodValues(mesh: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[] = []): HelmValues {
+  return cluster.isControlPlane ? controlPlaneIstiodValues(mesh, cluster, clusterLocalHosts) : remoteIstiodValues(mesh, cluster);
+}
+
+/** `clusterLocalHosts`: hosts constructs keep inside each cluster, beside the model's own. */
+function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLocalHosts: readonly string[]): HelmValues {
+  return {
+    global: {
+      meshID: mesh.id,
+      multiCluster: { clusterName: controlPlane.name },
+      network: controlPlane.network,
+      externalIstiod: true,
+      ...platformValues(controlPlane),
+    },
+    meshConfig: { trustDomain: mesh.trustDomain, ...(localityMeshConfig(mesh, clusterLocalHosts) as HelmValues) },
+    pilot: {
+      env: { EXTERNAL_ISTIOD: true },
+      // The OpenShift platform profile sets these for an OpenShift control plane. A Kubernetes one
+      // injects for OpenShift remotes too: the CNI plugin instead of istio-init, and Multus's
+      // `k8s.v1.cni.cncf.io/networks: default/istio-cni` annotation (ignored where there is no Multus).
+      ...(usesCniPlugin(mesh) && controlPlane.platform !== 'openshift' ? { cni: { enabled: true, provider: 'multus' } } : {}),
+    },
+  };
+}
+
+/** No `meshID`: the remote profile renders no mesh config; the injection path carries cluster and network to the control plane. */
+function remoteIstiodValues(mesh: Mesh, remote: Cluster): HelmValues {
+  return {
+    profile: 'remote',
+    global: {
+      multiCluster: { clusterName: remote.name },
+      network: remote.network,
+      configCluster: true,
+      remotePilotAddress: mesh.istiodAddress,
+      ...platformValues(remote),
+    },
+    istiodRemote: remote.injectionUrl ? { injectionURL: remote.injectionUrl } : { injectionPath: remote.injectionPath },
+  };
+}
+
+/**
+ * The `base` chart's values on a remote: upstream's `profile: remote`. The chart renders the
+ * reader ServiceAccount, so the remote's folder holds only its RBAC and token Secret.
+ */
+export function remoteBaseValues(): HelmValues {
+  return { profile: 'remote' };
+}
+
+/**
+ * The `cni` chart's values: the OpenShift platform profile (Multus paths, not chained, and the
+ * `default/istio-cni` NetworkAttachmentDefinition injected pods name) on OpenShift; none, the
+ * chart's defaults, elsewhere.
+ */
+export function cniValues(cluster: Cluster): HelmValues | undefined {
+  return cluster.platform === 'openshift' ? { global: platformValues(cluster) } : undefined;
+}

@@ -46,8 +46,7 @@ describe('help and version', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout.startsWith(USAGE_HEADER)).toBe(true);
-    expect(result.stdout).toMatch(/^ {2}synth {3,}\S/m);
-    expect(result.stdout).toMatch(/^ {2}validate {3,}\S/m);
+    for (const command of ['init', 'synth', 'validate', 'explain', 'tokens']) expect(result.stdout).toMatch(new RegExp(`^ {2}${command} {3,}\\S`, 'm'));
     expect(result.stdout).toContain('Exit codes: 0 success, 1 invalid input or analyzer errors, 2 usage error.');
   });
 

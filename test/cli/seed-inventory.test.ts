@@ -70,7 +70,7 @@ describe('the OpenShift seed\'s inventory, verbatim', () => {
     const result = cli(['synth', '-i', inventory, '--strict'], { cwd });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(WARNING);
-    expect(result.stderr).toContain('error: the mesh has warnings and --strict is set; dist/ was not touched\n');
+    expect(result.stderr).toContain('error: the mesh has warnings and --strict (--fail-on warning) makes them fail; dist/ was not touched\n');
     expect([...snapshotTree(cwd).keys()]).toEqual(['inventory.yaml']);
   });
 });

@@ -295,6 +295,7 @@ describe('messages a person can act on', () => {
   it.each([
     { args: ['sytnh'], first: 'error: unknown command "sytnh"; did you mean "synth"?' },
     { args: ['valdate', 'dist'], first: 'error: unknown command "valdate"; did you mean "validate"?' },
+    { args: ['tokns', '-i', 'mesh.yaml'], first: 'error: unknown command "tokns"; did you mean "tokens"?' },
     { args: ['frobnicate'], first: 'error: unknown command "frobnicate"' },
     { args: ['mesh.yaml'], first: 'error: unknown command "mesh.yaml"; to synthesize an inventory: cdk8s-istio-multicluster synth -i mesh.yaml' },
     { args: ['synth', 'mesh.yaml'], first: 'error: unexpected argument "mesh.yaml"; the inventory is an option: cdk8s-istio-multicluster synth -i mesh.yaml' },

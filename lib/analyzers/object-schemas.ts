@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { _, type ErrorObject, type KeywordCxt, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { packageFile } from '../io/package-root';
+import { SCHEMA_FORMATS } from './schema-formats';
 
 /*
  * Checks objects against the schema of their kind, as the API server does with strict field
@@ -39,10 +43,17 @@ export function formatSchemaProblem({ path, message }: SchemaProblem): string {
  * An ajv that reads Kubernetes structural schemas. strictTypes and strictRequired are off because
  * CRD schemas legitimately break them: types are inherited by anyOf branches, and
  * `not: {anyOf: [{required: [a]}]}` names properties declared on the parent schema (Istio's way
- * of saying "at most one of").
+ * of saying "at most one of"). With `standaloneSource`, it keeps the code of what it compiles, for
+ * `standaloneValidatorsCode`.
  */
-export function createSchemaAjv(): Ajv {
-  const instance = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+export function createSchemaAjv(options: { readonly standaloneSource?: boolean } = {}): Ajv {
+  const instance = new Ajv({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    ...(options.standaloneSource ? { code: { source: true, formats: _`require("./schema-formats").SCHEMA_FORMATS` } } : {}),
+  });
   // CEL rules, list semantics and the pruning switch only matter to the API server; the closing of
   // object schemas (see closeObjectSchemas) is what enforces known fields here.
   instance.addVocabulary([
@@ -54,19 +65,15 @@ export function createSchemaAjv(): Ajv {
     'x-kubernetes-embedded-resource',
   ]);
   // Istio pairs it with an anyOf of integer and string, but the keyword alone means the same.
+  // Generated code rather than a function, so that standalone validators carry it too.
   instance.addKeyword({
     keyword: 'x-kubernetes-int-or-string',
     schemaType: 'boolean',
-    validate: (enabled: boolean, data: unknown) => !enabled || Number.isInteger(data) || typeof data === 'string',
-    errors: false,
+    code: (cxt: KeywordCxt) => {
+      if (cxt.schema === true) cxt.fail(_`!(Number.isInteger(${cxt.data}) || typeof ${cxt.data} == "string")`);
+    },
   });
-  const inRange = (min: number, max: number) => (value: number) => Number.isInteger(value) && value >= min && value <= max;
-  instance.addFormat('int32', { type: 'number', validate: inRange(-(2 ** 31), 2 ** 31 - 1) });
-  instance.addFormat('int64', { type: 'number', validate: (value: number) => Number.isInteger(value) });
-  instance.addFormat('double', { type: 'number', validate: () => true });
-  instance.addFormat('float', { type: 'number', validate: () => true });
-  instance.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
-  instance.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i);
+  for (const [name, format] of Object.entries(SCHEMA_FORMATS)) instance.addFormat(name, format);
   return instance;
 }
 
@@ -175,8 +182,17 @@ function metadataSchema(namePattern: string, nameMaxLength: number): JsonSchema 
   };
 }
 
+/** The name rules the API server applies to object names, by the pattern and length limit of each. */
+const NAME_RULES = {
+  dns1123Subdomain: [DNS1123_SUBDOMAIN, 253],
+  dns1123Label: [DNS1123_LABEL, 63],
+  dns1035Label: [DNS1035_LABEL, 63],
+  pathSegment: [PATH_SEGMENT_NAME, 253],
+} as const satisfies Record<string, readonly [string, number]>;
+type NameRule = keyof typeof NAME_RULES;
+
 /** The name rules the API server applies to these kinds are stricter or looser than a DNS subdomain. */
-const NAME_RULE_BY_KIND: Readonly<Record<string, 'dns1123Label' | 'dns1035Label' | 'pathSegment'>> = {
+const NAME_RULE_BY_KIND: Readonly<Record<string, NameRule>> = {
   Namespace: 'dns1123Label',
   Service: 'dns1035Label',
   ClusterRole: 'pathSegment',
@@ -185,20 +201,22 @@ const NAME_RULE_BY_KIND: Readonly<Record<string, 'dns1123Label' | 'dns1035Label'
   RoleBinding: 'pathSegment',
 };
 
+/** The key of a metadata validator among the standalone validators (no `apiVersion/kind` has a colon). */
+const metadataKey = (rule: NameRule) => `metadata:${rule}`;
+
 let sharedAjv: Ajv | undefined;
 function ajv(): Ajv {
   return (sharedAjv ??= createSchemaAjv());
 }
 
-const metadataValidators = new Map<string, ValidateFunction>();
+const metadataValidators = new Map<NameRule, ValidateFunction>();
 
 function metadataValidator(kind: string): ValidateFunction {
   const rule = Object.hasOwn(NAME_RULE_BY_KIND, kind) ? NAME_RULE_BY_KIND[kind] : 'dns1123Subdomain';
   let validate = metadataValidators.get(rule);
   if (!validate) {
-    const [pattern, maxLength] =
-      rule === 'dns1123Label' ? [DNS1123_LABEL, 63] : rule === 'dns1035Label' ? [DNS1035_LABEL, 63] : rule === 'pathSegment' ? [PATH_SEGMENT_NAME, 253] : [DNS1123_SUBDOMAIN, 253];
-    validate = ajv().compile(metadataSchema(pattern, maxLength));
+    const [pattern, maxLength] = NAME_RULES[rule];
+    validate = loadStandaloneValidators()?.[metadataKey(rule)] ?? ajv().compile(metadataSchema(pattern, maxLength));
     metadataValidators.set(rule, validate);
   }
   return validate;
@@ -213,24 +231,81 @@ export function metadataProblems(metadata: unknown, kind: string): SchemaProblem
 // ---------------------------------------------------------------------------------------------
 // the bundle
 
+/**
+ * The standalone validators `npm run build` writes beside the compiled module (see
+ * `standaloneValidatorsCode`): loading them takes a fraction of the time compiling the schemas
+ * takes, which would dominate a `validate` run. From source (tests, tsx) there are none, and the
+ * bundle is compiled at run time, kind by kind.
+ */
+export const STANDALONE_VALIDATORS_FILE = 'object-validators.js';
+
+let bundleText: string | undefined;
 let bundle: ObjectSchemaBundle | undefined;
+let standaloneValidators: Readonly<Record<string, ValidateFunction>> | null | undefined;
 const bodyValidators = new Map<string, ValidateFunction | undefined>();
 
 function loadBundle(): ObjectSchemaBundle {
-  if (!bundle) {
-    bundle = JSON.parse(readFileSync(packageFile(...OBJECT_SCHEMA_FILE), 'utf8')) as ObjectSchemaBundle;
-    ajv().addSchema({ $id: BUNDLE_ID, definitions: bundle.definitions });
-  }
+  bundleText ??= readFileSync(packageFile(...OBJECT_SCHEMA_FILE), 'utf8');
+  bundle ??= JSON.parse(bundleText) as ObjectSchemaBundle;
   return bundle;
+}
+
+/** The SHA-256 of the bundle file, which the standalone validators record to prove they were compiled from it. */
+function bundleDigest(): string {
+  loadBundle();
+  return createHash('sha256').update(bundleText!).digest('hex');
+}
+
+/** Where the standalone validators record the digest of the bundle they were compiled from. */
+const DIGEST_EXPORT = 'bundleDigest';
+
+/** The standalone validators, unless there are none or they were compiled from another bundle (a build that skipped them). */
+function loadStandaloneValidators(): Readonly<Record<string, ValidateFunction>> | null {
+  if (standaloneValidators === undefined) {
+    const file = join(__dirname, STANDALONE_VALIDATORS_FILE);
+    const loaded = existsSync(file) ? (require(file) as Record<string, unknown>) : undefined;
+    standaloneValidators = loaded?.[DIGEST_EXPORT] === bundleDigest() ? (loaded as Record<string, ValidateFunction>) : null;
+  }
+  return standaloneValidators;
+}
+
+let bundleAdded = false;
+function compiledValidator(definition: string): ValidateFunction {
+  if (!bundleAdded) {
+    ajv().addSchema({ $id: BUNDLE_ID, definitions: loadBundle().definitions });
+    bundleAdded = true;
+  }
+  return ajv().compile({ $ref: `${BUNDLE_ID}#/definitions/${definition}` });
 }
 
 function bodyValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!bodyValidators.has(key)) {
+    const standalone = loadStandaloneValidators();
     const { kinds } = loadBundle();
-    bodyValidators.set(key, Object.hasOwn(kinds, key) ? ajv().compile({ $ref: `${BUNDLE_ID}#/definitions/${kinds[key]}` }) : undefined);
+    const validator = !Object.hasOwn(kinds, key) ? undefined : standalone ? standalone[key] : compiledValidator(kinds[key]);
+    bodyValidators.set(key, validator);
   }
   return bodyValidators.get(key);
+}
+
+/**
+ * The CommonJS source of one validator per kind of the bundle, exported under `apiVersion/kind`,
+ * and of the metadata validators, compiled ahead of time (ajv's standalone code). It requires `./schema-formats` and ajv's
+ * runtime, so it belongs beside the compiled object-schemas module.
+ */
+export function standaloneValidatorsCode(): string {
+  const { kinds, definitions } = loadBundle();
+  const generator = createSchemaAjv({ standaloneSource: true });
+  generator.addSchema({ $id: BUNDLE_ID, definitions });
+  const exports: Record<string, string> = {};
+  for (const [rule, [pattern, maxLength]] of Object.entries(NAME_RULES)) {
+    const id = metadataKey(rule as NameRule);
+    generator.addSchema(metadataSchema(pattern, maxLength), id);
+    exports[id] = id;
+  }
+  for (const [key, definition] of Object.entries(kinds)) exports[key] = `${BUNDLE_ID}#/definitions/${definition}`;
+  return `${standaloneCode(generator, exports)}\nexports[${JSON.stringify(DIGEST_EXPORT)}] = ${JSON.stringify(bundleDigest())};\n`;
 }
 
 /**

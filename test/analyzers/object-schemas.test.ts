@@ -1,10 +1,13 @@
 /**
  * The shipped schema bundle and the product's schema check (what `validate` and `synth` run).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { objectSchemaProblems, OBJECT_SCHEMA_FILE } from '../../lib/analyzers/object-schemas';
+import { ajvProblems, bodySchemaProblems, metadataProblems, objectSchemaProblems, OBJECT_SCHEMA_FILE, STANDALONE_VALIDATORS_FILE, type ObjectSchemaBundle } from '../../lib/analyzers/object-schemas';
 import { generateObjectSchemas } from '../../scripts/generate-object-schemas';
 
 describe('schemas/object-schemas.json', () => {
@@ -56,5 +59,45 @@ describe('objectSchemaProblems', () => {
     expect(objectSchemaProblems(widget)).toEqual([
       { path: '/metadata/name', message: 'must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"' },
     ]);
+  });
+});
+
+describe('the standalone validators npm run build compiles', () => {
+  // The global setup ran npm run build's steps; the compiled module loads these, the source compiles at run time.
+  const root = join(__dirname, '..', '..');
+  const standalone = createRequire(__filename)(join(root, 'build', 'lib', 'analyzers', STANDALONE_VALIDATORS_FILE)) as Record<string, ValidateFunction>;
+  const bundle = JSON.parse(readFileSync(join(root, ...OBJECT_SCHEMA_FILE), 'utf8')) as ObjectSchemaBundle;
+
+  it('record the digest of the bundle they were compiled from, which the loader compares', () => {
+    expect(standalone.bundleDigest).toBe(createHash('sha256').update(readFileSync(join(root, ...OBJECT_SCHEMA_FILE))).digest('hex'));
+  });
+
+  it('cover every kind of the bundle and every metadata name rule', () => {
+    expect(Object.keys(standalone).sort()).toEqual(
+      [...Object.keys(bundle.kinds), 'bundleDigest', 'metadata:dns1035Label', 'metadata:dns1123Label', 'metadata:dns1123Subdomain', 'metadata:pathSegment'].sort(),
+    );
+  });
+
+  it.each([
+    { name: 'a valid Service', fails: false, object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews' }, spec: { ports: [{ port: 9080, name: 'http' }] } } },
+    { name: 'a misspelt Service field', fails: true, object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews' }, spec: { ports: [{ portt: 9080 }] } } },
+    { name: 'a misspelt Gateway field', fails: true, object: { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { servers: [{ hostz: ['*'], port: { number: 80, name: 'http', protocol: 'HTTP' } }] } } },
+    { name: 'an unknown PeerAuthentication mode', fails: true, object: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default' }, spec: { mtls: { mode: 'STRIKT' } } } },
+    { name: 'an int-or-string that is neither', fails: true, object: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r' }, spec: { host: 'r' }, status: { observedGeneration: 1.5 } } },
+    { name: 'an int32 out of range', fails: true, object: { apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'w' }, spec: { url: 'oci://x', priority: 2 ** 31 } } },
+  ])('find what the run-time compiled schemas find: $name', ({ object, fails }) => {
+    // GIVEN an object WHEN the standalone validator of its kind checks it
+    const validate = standalone[`${object.apiVersion}/${object.kind}`];
+    const problems = validate(object) ? [] : ajvProblems(validate.errors);
+    // THEN it reports what the schemas compiled from the bundle report
+    expect(problems.length > 0).toBe(fails);
+    expect(problems).toEqual(bodySchemaProblems(object));
+  });
+
+  it('check metadata as the run-time compiled schema does', () => {
+    const validate = standalone['metadata:dns1035Label'];
+    const metadata = { name: '1reviews', labels: { 'bad key!': 'x' }, uid: 'server-set' };
+    expect(validate(metadata)).toBe(false);
+    expect(ajvProblems(validate.errors, '/metadata')).toEqual(metadataProblems(metadata, 'Service'));
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Vitest global setup: compiles the package once per test run (`tsc -p tsconfig.build.json`, what
- * `npm run build` does), so that tests spawning `bin/cdk8s-istio-multicluster.js` run the real
+ * Vitest global setup: builds the package once per test run as `npm run build` does
+ * (`tsc -p tsconfig.build.json`, then the standalone schema validators), so that tests spawning `bin/cdk8s-istio-multicluster.js` run the real
  * compiled CLI in `build/`, never a stale or missing one (a fresh clone has no `build/`).
  */
 import { execFileSync } from 'node:child_process';
@@ -13,8 +13,9 @@ export default function buildOnce(): void {
   const tsc = createRequire(resolve(REPO_ROOT, 'package.json')).resolve('typescript/bin/tsc');
   try {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/compile-object-validators.js'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: 'pipe' });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`Building the package (tsc -p tsconfig.build.json) failed, so the CLI tests cannot run:\n${stdout ?? ''}${stderr ?? ''}`);
+    throw new Error(`Building the package (npm run build) failed, so the CLI tests cannot run:\n${stdout ?? ''}${stderr ?? ''}`);
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { REMOTE_BASE_VALUES, cniValues, controlPlaneIstiodValues, remoteIstiodValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
 import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
@@ -26,8 +27,6 @@ const BASE: IstioChart = { chart: 'base', release: 'istio-base' };
 const ISTIOD: IstioChart = { chart: 'istiod', release: 'istiod' };
 /** Only in meshes with OpenShift clusters, whose restricted security policy rejects the privileged `istio-init`. */
 const CNI: IstioChart = { chart: 'cni', release: 'istio-cni' };
-/** The CNI chart's OpenShift profile: Multus paths, not chained. */
-const OPENSHIFT_CNI_VALUES = { profile: 'openshift' };
 
 /** Path, relative to the output root, of a chart's values file for a cluster. */
 function valuesFile(cluster: Cluster, chart: IstioChart): string {
@@ -51,7 +50,7 @@ export class InstallValues extends Construct {
     const model = scope.model;
     const controlPlane = model.controlPlane;
     addValues(scope, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
-    for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(scope, cluster, CNI, OPENSHIFT_CNI_VALUES);
+    for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(scope, cluster, CNI, cniValues(cluster));
     for (const remote of model.remotes) {
       addValues(scope, remote, BASE, REMOTE_BASE_VALUES);
       addValues(scope, remote, ISTIOD, remoteIstiodValues(model, remote));
@@ -62,53 +61,6 @@ export class InstallValues extends Construct {
 
 function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object): void {
   mesh.addFile(valuesFile(cluster, chart), `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(values)}`);
-}
-
-/**
- * The primary runs istiod for every cluster: `externalIstiod` (and the env the 1.24 Helm guide
- * sets beside it) makes it lead the remotes, patching their webhook and writing their root-cert
- * ConfigMaps.
- */
-function controlPlaneIstiodValues(model: Mesh): object {
-  return {
-    global: {
-      meshID: model.id,
-      multiCluster: { clusterName: model.controlPlane.name },
-      network: model.controlPlane.network,
-      externalIstiod: true,
-      ...openShiftPlatform(model.hasOpenShift),
-    },
-    meshConfig: { trustDomain: model.trustDomain },
-    // This istiod injects the pods of every cluster: one OpenShift cluster makes all of them use the CNI plugin.
-    pilot: { env: { EXTERNAL_ISTIOD: true }, ...(model.hasOpenShift ? { cni: { enabled: true } } : {}) },
-  };
-}
-
-/** `global.platform: openshift`, what Istio's `openshift` profile sets: OpenShift's injection settings. */
-function openShiftPlatform(applies: boolean): object {
-  return applies ? { platform: 'openshift' } : {};
-}
-
-/** `helm install istio-base istio/base --set profile=remote --set global.externalIstiod=true`. */
-const REMOTE_BASE_VALUES = { profile: 'remote', global: { externalIstiod: true } };
-
-/**
- * The values of upstream's Helm command for a remote. No `meshID`: the remote profile renders no
- * mesh config, the injection path carries cluster and network to the control plane instead.
- */
-function remoteIstiodValues(model: Mesh, remote: Cluster): object {
-  return {
-    profile: 'remote',
-    global: {
-      multiCluster: { clusterName: remote.name },
-      network: remote.network,
-      configCluster: true,
-      remotePilotAddress: model.controlPlane.controlPlaneAddress,
-      ...openShiftPlatform(remote.platform === 'openshift'),
-    },
-    istiodRemote: remote.injectionUrl ? { injectionURL: remote.injectionUrl } : { injectionPath: remote.injectionPath },
-    pilot: { enabled: false, env: { EXTERNAL_ISTIOD: true } },
-  };
 }
 
 /** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */

@@ -13,6 +13,27 @@ export const INVENTORY_SCHEMA = {
         network: { type: 'string', minLength: 1 },
         trustDomain: { type: 'string', minLength: 1 },
         istioApi: { enum: ['v1', 'v1beta1'] },
+        installer: { enum: ['helm', 'sail'] },
+        sail: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            updateStrategy: { enum: ['InPlace', 'RevisionBased'] },
+            revisionTag: { type: 'string' },
+            subscription: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel'],
+              properties: {
+                channel: { type: 'string', minLength: 1 },
+                name: { type: 'string' },
+                source: { type: 'string' },
+                sourceNamespace: { type: 'string' },
+                namespace: { type: 'string' },
+              },
+            },
+          },
+        },
         credentials: {
           type: 'object',
           additionalProperties: false,

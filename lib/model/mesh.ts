@@ -1,8 +1,9 @@
 import { workloadNames, type AppDefinition } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, IstioApiLevel, MeshSpec } from './mesh-spec';
+import type { BookinfoRouting, ClusterPlatform, CredentialSource, IstioApiLevel, MeshInstaller, MeshSpec, SailUpdateStrategy } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { injectionPath, tokenVariable } from './names';
+import { LABELS, injectionPath, tokenVariable } from './names';
+import { SAIL_DEFAULT_ISTIO_MINOR, SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -34,6 +35,25 @@ export interface Credentials {
   readonly source: CredentialSource;
   readonly secretStore: { readonly kind: 'ClusterSecretStore' | 'SecretStore'; readonly name: string };
   readonly refreshInterval: string;
+}
+
+/** The `sail` installer's settings with defaults applied. */
+export interface Sail {
+  /** `spec.version` of every Sail resource. */
+  readonly version: string;
+  readonly updateStrategy: SailUpdateStrategy;
+  /** The `IstioRevision` the operator creates in every cluster (same name and version everywhere). */
+  readonly revision: string;
+  /** `RevisionBased` only: the `IstioRevisionTag` on the control plane. */
+  readonly revisionTag?: string;
+  /** The OLM Subscription to emit, when asked for. */
+  readonly subscription?: {
+    readonly channel: string;
+    readonly name: string;
+    readonly source: string;
+    readonly sourceNamespace: string;
+    readonly namespace: string;
+  };
 }
 
 /** A split application: its definition, namespace and workload placement. */
@@ -87,6 +107,9 @@ export class Mesh {
   public readonly trustDomain: string;
   public readonly istioApi: IstioApiLevel;
   public readonly credentials: Credentials;
+  public readonly installer: MeshInstaller;
+  /** Present with `installer: sail`. */
+  public readonly sail?: Sail;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
@@ -107,6 +130,8 @@ export class Mesh {
       },
       refreshInterval: credentials?.refreshInterval ?? '1h',
     };
+    this.installer = spec.mesh?.installer ?? 'helm';
+    if (this.installer === 'sail') this.sail = sailSettings(spec);
     this.clusters = spec.clusters.map((cluster) => {
       const network = cluster.network ?? this.network;
       return Object.freeze({
@@ -164,10 +189,43 @@ export class Mesh {
     return this.clusters.some((cluster) => cluster.platform === 'openshift');
   }
 
+  /**
+   * The label that opts a namespace of this cluster into sidecar injection: `istio-injection` with
+   * the default revision; with Sail's `RevisionBased` strategy `istio.io/rev` naming the control
+   * plane's revision tag, or on a remote the revision itself (a tag cannot target a remote
+   * revision, so remotes have none). Never both labels.
+   */
+  public injectionLabel(cluster: Cluster): { readonly key: string; readonly value: string } {
+    const sail = this.sail;
+    if (sail?.updateStrategy !== 'RevisionBased') return { key: LABELS.injection, value: 'enabled' };
+    return { key: LABELS.revision, value: cluster.isControlPlane ? sail.revisionTag! : sail.revision };
+  }
+
   /** Whether clusters sit on more than one network. */
   public get isMultiNetwork(): boolean {
     return new Set(this.clusters.map((cluster) => cluster.network)).size > 1;
   }
+}
+
+/** Version, strategy, revision and Subscription of the `sail` installer. */
+function sailSettings(spec: MeshSpec): Sail {
+  const settings = spec.mesh?.sail;
+  const version = sailVersionFor(SAIL_DEFAULT_ISTIO_MINOR);
+  const updateStrategy = settings?.updateStrategy ?? 'InPlace';
+  const subscription = settings?.subscription;
+  return {
+    version,
+    updateStrategy,
+    revision: sailRevisionName(SAIL_ISTIO_NAME, updateStrategy, version),
+    revisionTag: updateStrategy === 'RevisionBased' ? settings?.revisionTag ?? 'default' : undefined,
+    subscription: subscription && {
+      channel: subscription.channel,
+      name: subscription.name ?? SAIL_SUBSCRIPTION_DEFAULTS.name,
+      source: subscription.source ?? SAIL_SUBSCRIPTION_DEFAULTS.source,
+      sourceNamespace: subscription.sourceNamespace ?? SAIL_SUBSCRIPTION_DEFAULTS.sourceNamespace,
+      namespace: subscription.namespace ?? SAIL_SUBSCRIPTION_DEFAULTS.namespace,
+    },
+  };
 }
 
 /**

@@ -95,6 +95,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
     if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
   });
   checkCidrs(clusters, add);
+  checkSail(spec, add);
 
   if (spec.bookinfo) checkBookinfo(spec, add);
   return issues;
@@ -161,6 +162,24 @@ function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {
       }
     }
   });
+}
+
+function checkSail(spec: MeshSpec, add: AddIssue): void {
+  const sail = spec.mesh?.sail;
+  if (sail === undefined) return;
+  if (spec.mesh?.installer !== 'sail') {
+    add('mesh.sail', 'is only valid with installer: sail');
+    return;
+  }
+  if (sail.revisionTag !== undefined) {
+    if (sail.updateStrategy !== 'RevisionBased') add('mesh.sail.revisionTag', 'is only valid with updateStrategy: RevisionBased');
+    else if (!DNS1123_LABEL.test(sail.revisionTag)) add('mesh.sail.revisionTag', `"${sail.revisionTag}" is not a DNS-1123 label`);
+  }
+  const subscription = sail.subscription;
+  for (const field of ['name', 'source', 'sourceNamespace', 'namespace'] as const) {
+    const value = subscription?.[field];
+    if (value !== undefined && !DNS1123_LABEL.test(value)) add(`mesh.sail.subscription.${field}`, `"${value}" is not a DNS-1123 label`);
+  }
 }
 
 function checkBookinfo(spec: MeshSpec, add: AddIssue): void {

@@ -59,7 +59,7 @@ describe('InstallValues', () => {
     expect(values(files, 'install/east/istiod-values.yaml')).toEqual({
       global: { meshID: 'mesh-a', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true },
       meshConfig: { trustDomain: 'example.org' },
-      pilot: { env: { EXTERNAL_ISTIOD: true } },
+      pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
     });
   });
 
@@ -72,7 +72,7 @@ describe('InstallValues', () => {
       profile: 'remote',
       global: { multiCluster: { clusterName: 'west' }, network: 'network1', configCluster: true, remotePilotAddress: 'istiod.east.example.com' },
       istiodRemote: { injectionPath: '/inject/cluster/west/net/network1' },
-      pilot: { enabled: false, env: { EXTERNAL_ISTIOD: true } },
+      pilot: { enabled: false, env: { EXTERNAL_ISTIOD: 'true' } },
     });
     expect(values(files, 'install/edge/istiod-values.yaml')).toMatchObject({
       global: { multiCluster: { clusterName: 'edge' }, network: 'network2' },
@@ -120,7 +120,7 @@ describe('InstallValues', () => {
     const { files } = synth(spec);
     // THEN istiod injects for the CNI plugin with OpenShift's settings, and every cluster gets the plugin
     expect(values(files, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { cni: { enabled: true } } });
-    expect(values(files, 'install/west/cni-values.yaml')).toEqual({ profile: 'openshift' });
+    expect(values(files, 'install/west/cni-values.yaml')).toEqual({ global: { platform: 'openshift' } });
     expect(values(files, 'install/west/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' } });
     expect(files.has('install/east/cni-values.yaml')).toBe(false);
     expect(commands(files.get('install/README.md')!)).toEqual(

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
-import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
+import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 
@@ -57,6 +57,7 @@ export class EastWestGateway extends Construct {
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
         labels: { [LABELS.network]: network },
+        revision: model.podRevision(model.cluster(name)),
         env: { [EAST_WEST_GATEWAY.requestedNetworkViewEnv]: network },
         ports: [
           { name: 'tls', port: EAST_WEST_GATEWAY.crossNetworkPort },
@@ -75,7 +76,6 @@ export class EastWestGateway extends Construct {
 }
 
 const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };
-const ISTIOD_HOST = `${ISTIOD_SERVICE}.${ISTIO_SYSTEM_NAMESPACE}.svc.cluster.local`;
 
 /** `samples/multicluster/expose-istiod.yaml`: 15012 and 15017 passed through to istiod. */
 function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
@@ -90,9 +90,11 @@ function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
       ],
     },
   });
+  // The control plane's istiod Service: named after its revision with Sail's RevisionBased strategy.
+  const istiodHost = `${mesh.model.istiodService}.${namespace}.svc.cluster.local`;
   const route = (listenPort: number, istiodPort: number) => ({
     match: [{ port: listenPort, sniHosts: ['*'] }],
-    route: [{ destination: { host: ISTIOD_HOST, port: { number: istiodPort } } }],
+    route: [{ destination: { host: istiodHost, port: { number: istiodPort } } }],
   });
   newVirtualService(scope, 'istiod-vs', mesh.model.istioApi, {
     metadata: { name: EAST_WEST_GATEWAY.istiodVirtualService, namespace },

@@ -26,6 +26,11 @@ export interface GatewayWorkloadProps {
    */
   readonly labels?: Readonly<Record<string, string>>;
   /**
+   * The `istio.io/rev` of the pods, for a revisioned injector (Sail's `RevisionBased` strategy).
+   * @default - none: the default revision injects them
+   */
+  readonly revision?: string;
+  /**
    * Environment of the proxy container.
    * @default - none
    */
@@ -67,7 +72,12 @@ export class GatewayWorkload extends Construct {
         selector: { matchLabels: podSelector },
         template: {
           metadata: {
-            labels: { ...labels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
+            labels: {
+              ...labels,
+              [LABELS.sidecarInject]: 'true',
+              [APP_LABELS.dataplaneMode]: 'none',
+              ...(props.revision === undefined ? {} : { [LABELS.revision]: props.revision }),
+            },
             annotations: {
               [ANNOTATIONS.injectTemplates]: GATEWAY_INJECTION_TEMPLATE,
               [APP_ANNOTATIONS.prometheusScrape]: 'true',

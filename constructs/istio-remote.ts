@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { Cluster, Mesh } from '../lib/model/mesh';
+import { sailRendersReaderServiceAccount } from '../lib/model/sail';
 import {
   ANNOTATIONS,
   DEFAULT_REVISION,
@@ -40,6 +41,12 @@ export interface IstioRemoteProps {
  * with, the selector-less `istiod` Service that injected proxies and the injection webhook reach
  * the control plane through, and the injection webhook itself.
  *
+ * With the mesh's `sail` installer the Sail operator renders the istiod chart from the remote's
+ * `Istio` resource (`SailInstall`): the Service, its endpoints, the webhook and the reader RBAC are
+ * its objects then, and this construct keeps what no chart renders (the Namespace with
+ * `controlPlaneClusters` and the network label, the reader token Secret) plus the reader
+ * ServiceAccount when the operator does not install the base chart (a revision other than `default`).
+ *
  * Labels follow the charts, minus the ones that name a Helm release (`release`,
  * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and
  * `app.kubernetes.io/managed-by` names this tool instead of Helm.
@@ -55,9 +62,16 @@ export class IstioRemote extends Construct {
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
       const objects = scope.scopeFor(this, scope.clusterChart(remote.name));
       addNamespace(objects, model, remote);
-      addReaderAccount(objects);
-      addIstiodService(objects, model);
-      addInjectionWebhook(objects, model, remote);
+      // With the Sail installer the operator renders the istiod chart (and for the revision
+      // `default` the base chart) with `profile: remote` from the remote's `Istio`: one owner each.
+      const sail = model.sail;
+      if (sail === undefined || !sailRendersReaderServiceAccount(sail)) addReaderServiceAccount(objects);
+      addReaderTokenSecret(objects);
+      if (sail === undefined) {
+        addReaderRbac(objects);
+        addIstiodService(objects, model);
+        addInjectionWebhook(objects, model, remote);
+      }
       for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
         for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
       }
@@ -171,12 +185,8 @@ const READER_RULES: k8s.PolicyRule[] = [
   { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: [...READ, 'update'] },
 ];
 
-/**
- * The reader account, its RBAC and its token Secret: Kubernetes >= 1.24 creates no token for a
- * service account, and this Secret (named and annotated as `istioctl create-remote-secret` would
- * create it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs.
- */
-function addReaderAccount(scope: Construct): void {
+/** The reader account whose token the control plane reads the remote with. */
+function addReaderServiceAccount(scope: Construct): void {
   new k8s.KubeServiceAccount(scope, 'reader-service-account', {
     metadata: {
       name: READER_SERVICE_ACCOUNT,
@@ -184,6 +194,9 @@ function addReaderAccount(scope: Construct): void {
       labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
     },
   });
+}
+
+function addReaderRbac(scope: Construct): void {
   new k8s.KubeClusterRole(scope, 'reader-cluster-role', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
     rules: READER_RULES,
@@ -193,6 +206,14 @@ function addReaderAccount(scope: Construct): void {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_CLUSTER_ROLE },
     subjects: [{ kind: 'ServiceAccount', name: READER_SERVICE_ACCOUNT, namespace: ISTIO_SYSTEM_NAMESPACE }],
   });
+}
+
+/**
+ * Kubernetes >= 1.24 creates no token for a service account: this Secret (named and annotated as
+ * `istioctl create-remote-secret` would create it) makes Kubernetes fill in the `token` and
+ * `ca.crt` the remote secret needs. No chart renders it.
+ */
+function addReaderTokenSecret(scope: Construct): void {
   new k8s.KubeSecret(scope, 'reader-token', {
     metadata: {
       name: READER_TOKEN_SECRET,

@@ -58,8 +58,9 @@ export class MtlsNamespace extends Construct {
     checkServices(props.services);
 
     for (const cluster of this.clusters) {
+      const injection = model.injectionLabel(model.cluster(cluster));
       new k8s.KubeNamespace(scope.scopeFor(this, scope.clusterChart(cluster)), 'namespace', {
-        metadata: { name: this.namespace, labels: { [LABELS.injection]: 'enabled' } },
+        metadata: { name: this.namespace, labels: { [injection.key]: injection.value } },
       });
     }
     const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);

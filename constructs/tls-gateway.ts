@@ -126,6 +126,7 @@ export class TlsGateway extends Construct {
         namespace: this.namespace,
         name: this.name,
         selector: this.selector,
+        revision: scope.model.podRevision(scope.model.cluster(cluster)),
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
       });
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);

@@ -5,6 +5,7 @@ import { IstioMesh } from '../constructs/istio-mesh';
 import { IstioRemote } from '../constructs/istio-remote';
 import { MtlsNamespace } from '../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../constructs/multi-cluster-secret';
+import { SailInstall } from '../constructs/sail-install';
 import { TlsGateway } from '../constructs/tls-gateway';
 import type { Mesh } from './model/mesh';
 
@@ -19,7 +20,7 @@ export interface BuildMeshOptions {
 
 /**
  * Builds the standard constructs for a mesh model: the remote components, the control plane's
- * remote secrets and install values, the east-west gateway remotes reach istiod through (and
+ * remote secrets and Istio's install (Helm values or the Sail operator's resources), the east-west gateway remotes reach istiod through (and
  * services cross networks through), and Bookinfo with its TLS gateways and mTLS when the model
  * asks for it. Code-first users compose the same constructs themselves.
  */
@@ -27,7 +28,8 @@ export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMes
   const mesh = new IstioMesh(undefined, 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
-  new InstallValues(mesh, 'install-values');
+  if (model.installer === 'sail') new SailInstall(mesh, 'sail');
+  else new InstallValues(mesh, 'install-values');
   if (model.remotes.length > 0 || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
   const bookinfo = model.bookinfo;
   if (bookinfo) {

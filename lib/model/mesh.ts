@@ -2,7 +2,7 @@ import { workloadNames, type AppDefinition } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
 import type { BookinfoRouting, ClusterPlatform, CredentialSource, IstioApiLevel, MeshInstaller, MeshSpec, SailUpdateStrategy } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { LABELS, injectionPath, tokenVariable } from './names';
+import { ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
 import { SAIL_DEFAULT_ISTIO_MINOR, SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
@@ -199,6 +199,21 @@ export class Mesh {
     const sail = this.sail;
     if (sail?.updateStrategy !== 'RevisionBased') return { key: LABELS.injection, value: 'enabled' };
     return { key: LABELS.revision, value: cluster.isControlPlane ? sail.revisionTag! : sail.revision };
+  }
+
+  /**
+   * The `istio.io/rev` an injected gateway pod of this cluster names, so that a revisioned injector
+   * (Sail's `RevisionBased` strategy) injects it; none with the default revision.
+   */
+  public podRevision(cluster: Cluster): string | undefined {
+    const label = this.injectionLabel(cluster);
+    return label.key === LABELS.revision ? label.value : undefined;
+  }
+
+  /** The control plane's istiod Service: `istiod`, or `istiod-<revision>` for a Sail revision other than `default`. */
+  public get istiodService(): string {
+    const revision = this.sail?.revision;
+    return revision === undefined || revision === 'default' ? ISTIOD_SERVICE : `${ISTIOD_SERVICE}-${revision}`;
   }
 
   /** Whether clusters sit on more than one network. */

@@ -65,3 +65,22 @@ export const SAIL_SUBSCRIPTION_DEFAULTS = {
   sourceNamespace: 'openshift-marketplace',
   namespace: 'openshift-operators',
 } as const;
+
+/** The API of every Sail resource. */
+export const SAIL_API_VERSION = 'sailoperator.io/v1';
+export const SAIL_KINDS = { istio: 'Istio', cni: 'IstioCNI', revisionTag: 'IstioRevisionTag' } as const;
+
+/**
+ * Argo CD sync waves: the operator's Subscription first, then each cluster's Istio resources with
+ * the remote's mesh components (whose namespace they need), all before the workloads (wave 0).
+ */
+export const SAIL_SYNC_WAVES = { operator: '-2', istio: '-1' } as const;
+
+/**
+ * The operator installs the `base` chart, whose templates include the reader ServiceAccount, only
+ * for the revision (or revision tag) named `default` (sail-operator's IstioRevision controller);
+ * a remote's revision is `default` with `InPlace` only, and a remote has no tag.
+ */
+export function sailRendersReaderServiceAccount(sail: { readonly revision: string }): boolean {
+  return sail.revision === 'default';
+}

@@ -4,7 +4,11 @@
  *
  * Where each kind's schema comes from:
  * - Istio kinds: the upstream CRD file (`crd-all.gen.yaml` in shared/upstream), compiled with ajv.
- * - external-secrets.io/v1 ExternalSecret: the upstream CRD's v1 schema, copied into `schemas/`
+ * - Sail operator kinds (`sailoperator.io/v1`: Istio, IstioCNI, IstioRevisionTag, ...): the CRD
+ *   files of the Sail operator release the `sail` installer targets, in shared/upstream, compiled
+ *   the same way (`Istio.spec.values` is the whole Helm values schema, so value keys are checked).
+ * - external-secrets.io/v1 ExternalSecret and OLM's operators.coreos.com/v1alpha1 Subscription: the
+ *   upstream CRD's schema, copied into `schemas/`
  *   (see schemas/README.md for where from) and compiled with ajv the same way. The only npm package
  *   that models v1, @kubernetes-models/external-secrets 2.x, is ESM-only and needs Node 22 (0.5.2,
  *   the CommonJS one, stops at v1beta1).
@@ -18,9 +22,9 @@
  * `metadata` is checked by a schema of its own for every kind (CRD schemas leave it out).
  * Schemas are compiled on first use of a kind and cached.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { loadAll } from 'js-yaml';
 import ts from 'typescript';
@@ -32,6 +36,9 @@ const ISTIO_CRD_FILE = resolve(
   REPO_ROOT,
   process.env.ISTIO_CRD_FILE ?? '../shared/upstream/istio/manifests/charts/base/files/crd-all.gen.yaml',
 );
+
+/** The Sail operator's CRDs (chart/crds/*.yaml), one kind per file. */
+const SAIL_CRD_DIR = resolve(REPO_ROOT, process.env.SAIL_CRD_DIR ?? '../shared/upstream/sail-operator-1.30.3/chart/crds');
 
 /** Checks one object; returns its problems as `path: message` lines, none when it is valid. */
 export function validateManifest(manifest: unknown): string[] {
@@ -241,18 +248,24 @@ interface Crd {
 }
 type JsonSchema = Record<string, unknown>;
 
-/** `apiVersion/kind` → the served version's schema, for every CRD in the Istio file. */
-const istioSchemas = lazy(() => {
+/** `apiVersion/kind` → the served version's schema, for every CRD in the Istio file and the Sail CRD files. */
+const crdSchemas = lazy(() => {
   if (!existsSync(ISTIO_CRD_FILE)) {
     throw new Error(`Istio CRD file not found: ${ISTIO_CRD_FILE} (set ISTIO_CRD_FILE to its path)`);
   }
+  if (!existsSync(SAIL_CRD_DIR)) {
+    throw new Error(`Sail operator CRD folder not found: ${SAIL_CRD_DIR} (set SAIL_CRD_DIR to its path)`);
+  }
+  const sailFiles = readdirSync(SAIL_CRD_DIR).filter((name) => name.endsWith('.yaml')).sort().map((name) => join(SAIL_CRD_DIR, name));
   const schemas = new Map<string, JsonSchema>();
-  for (const document of loadAll(readFileSync(ISTIO_CRD_FILE, 'utf8')) as Crd[]) {
-    if (document?.kind !== 'CustomResourceDefinition') continue;
-    const { group, names, versions } = document.spec;
-    for (const version of versions) {
-      const schema = version.schema?.openAPIV3Schema;
-      if (version.served && schema) schemas.set(`${group}/${version.name}/${names.kind}`, schema);
+  for (const file of [ISTIO_CRD_FILE, ...sailFiles]) {
+    for (const document of loadAll(readFileSync(file, 'utf8')) as Crd[]) {
+      if (document?.kind !== 'CustomResourceDefinition') continue;
+      const { group, names, versions } = document.spec;
+      for (const version of versions) {
+        const schema = version.schema?.openAPIV3Schema;
+        if (version.served && schema) schemas.set(`${group}/${version.name}/${names.kind}`, schema);
+      }
     }
   }
   return schemas;
@@ -265,13 +278,14 @@ const istioSchemas = lazy(() => {
  */
 const BUNDLED_CRD_SCHEMA_FILES: Record<string, string> = {
   'external-secrets.io/v1/ExternalSecret': 'external-secrets.io_v1_externalsecret.json',
+  'operators.coreos.com/v1alpha1/Subscription': 'operators.coreos.com_v1alpha1_subscription.json',
 };
 
 function crdSchemaFor(apiVersion: string, kind: string): JsonSchema | undefined {
   const key = `${apiVersion}/${kind}`;
   const bundledFile = BUNDLED_CRD_SCHEMA_FILES[key];
   if (bundledFile) return JSON.parse(readFileSync(resolve(__dirname, 'schemas', bundledFile), 'utf8')) as JsonSchema;
-  return istioSchemas().get(key);
+  return crdSchemas().get(key);
 }
 
 function crdValidatorFor(apiVersion: string, kind: string): BodyValidator | undefined {

@@ -11,12 +11,14 @@ import { missingCredentialAnalyzer } from './gateway-credentials';
 import { gatewayPortNotOnServiceAnalyzer } from './gateway-service-ports';
 import { gatewaySelectsNoWorkloadAnalyzer } from './gateway-workloads';
 import { inconsistentServiceAnalyzer } from './inconsistent-services';
+import { injectionLabelAnalyzer } from './injection-labels';
 import { injectionPathAnalyzer } from './injection-paths';
 import { indexMesh } from './mesh-index';
 import { misplacedControlPlaneObjectAnalyzer } from './misplaced-control-plane-objects';
 import { mtlsConflictAnalyzer } from './mtls-conflicts';
 import { namespaceNotInjectedAnalyzer } from './namespace-injection';
 import { remoteSecretAnalyzer } from './remote-secrets';
+import { sailResourceAnalyzer } from './sail-resources';
 import { portNamingAnalyzer } from './service-port-names';
 import { hostNotInGatewayAnalyzer } from './virtual-service-gateway-hosts';
 import { missingGatewayAnalyzer } from './virtual-service-gateways';
@@ -43,6 +45,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   controlPlaneClustersAnalyzer,
   misplacedControlPlaneObjectAnalyzer,
   callerServiceAnalyzer,
+  sailResourceAnalyzer,
+  injectionLabelAnalyzer,
 ];
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { SailInstall } from '../../constructs/sail-install';
+import { analyzeMesh } from '../../lib/analyzers';
 import { buildMesh } from '../../lib/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
@@ -189,6 +190,18 @@ describe('SailInstall', () => {
     // THEN every object validates strictly
     expect(manifests.some((m) => m.apiVersion === 'sailoperator.io/v1')).toBe(true);
     expectValidManifests(manifests);
+  });
+
+  it.each([
+    ['the two-cluster OpenShift mesh', OPENSHIFT_SAIL_MESH],
+    ['a Kubernetes control plane with OpenShift remotes', MIXED_SAIL_MESH],
+    ['a RevisionBased mesh', REVISION_BASED_MESH],
+  ])('passes the analyzers without an error: %s', (_name, spec) => {
+    // GIVEN a sail mesh
+    // WHEN it is synthesized and analyzed
+    const findings = analyzeMesh(synth(spec));
+    // THEN nothing fails (the Sail checks included)
+    expect(findings.filter((finding) => finding.severity === 'error')).toEqual([]);
   });
 
   it.each([

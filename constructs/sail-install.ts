@@ -37,8 +37,9 @@ const OLM_SUBSCRIPTION = { apiVersion: 'operators.coreos.com/v1alpha1', kind: 'S
  *   the objects the operator does not render);
  * - when asked, the OLM `Subscription` that installs the operator.
  *
- * Every object carries an Argo CD sync wave before the workloads (the Subscription one wave
- * earlier), so that a cluster's Istio is ready before pods that need injection are created.
+ * Every object carries the mesh components' label (applied before the workloads by hand) and an
+ * Argo CD sync wave before the workloads (the Subscription one wave earlier), so that a cluster's
+ * Istio is ready before pods that need injection are created.
  */
 export class SailInstall extends Construct {
   /** The clusters whose Istio the operator installs, in mesh order. */
@@ -56,13 +57,13 @@ export class SailInstall extends Construct {
     for (const cluster of this.clusters.map((name) => model.cluster(name))) {
       const objects = scope.scopeFor(this, scope.clusterChart(cluster.name));
       if (cluster.isControlPlane) addControlPlaneNamespace(objects, model, cluster);
-      new ApiObject(objects, 'istio', { apiVersion: SAIL_API_VERSION, kind: SAIL_KINDS.istio, metadata: { name: SAIL_ISTIO_NAME }, spec: istioSpec(model, sail, cluster) });
+      new ApiObject(objects, 'istio', { apiVersion: SAIL_API_VERSION, kind: SAIL_KINDS.istio, metadata: { name: SAIL_ISTIO_NAME, labels: { ...MESH_COMPONENT_LABELS } }, spec: istioSpec(model, sail, cluster) });
       if (model.hasOpenShift) addCni(objects, sail, cluster);
       if (cluster.isControlPlane && sail.revisionTag !== undefined) {
         new ApiObject(objects, 'revision-tag', {
           apiVersion: SAIL_API_VERSION,
           kind: SAIL_KINDS.revisionTag,
-          metadata: { name: sail.revisionTag },
+          metadata: { name: sail.revisionTag, labels: { ...MESH_COMPONENT_LABELS } },
           spec: { targetRef: { kind: SAIL_KINDS.istio, name: SAIL_ISTIO_NAME } },
         });
       }
@@ -108,7 +109,7 @@ function addCni(scope: Construct, sail: Sail, cluster: Cluster): void {
   new ApiObject(scope, 'cni', {
     apiVersion: SAIL_API_VERSION,
     kind: SAIL_KINDS.cni,
-    metadata: { name: SAIL_CNI.name },
+    metadata: { name: SAIL_CNI.name, labels: { ...MESH_COMPONENT_LABELS } },
     spec: { version: sail.version, namespace: SAIL_CNI.namespace, ...(Object.keys(values).length > 0 ? { values } : {}) },
   });
 }
@@ -116,7 +117,12 @@ function addCni(scope: Construct, sail: Sail, cluster: Cluster): void {
 function addSubscription(scope: Construct, subscription: NonNullable<Sail['subscription']>): void {
   new ApiObject(scope, 'subscription', {
     ...OLM_SUBSCRIPTION,
-    metadata: { name: subscription.name, namespace: subscription.namespace, annotations: { [ARGO_SYNC_WAVE]: SAIL_SYNC_WAVES.operator } },
+    metadata: {
+      name: subscription.name,
+      namespace: subscription.namespace,
+      labels: { ...MESH_COMPONENT_LABELS },
+      annotations: { [ARGO_SYNC_WAVE]: SAIL_SYNC_WAVES.operator },
+    },
     spec: {
       channel: subscription.channel,
       installPlanApproval: 'Automatic',

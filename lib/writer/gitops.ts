@@ -1,5 +1,7 @@
 import type { Mesh } from '../model/mesh';
 import { caVariable, MESH_COMPONENT_ANNOTATIONS, requireDnsLabel } from '../model/names';
+import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS } from '../model/sail';
+import { toYaml } from '../yaml';
 import { CONTROL_PLANE_FOLDER, clusterFolder, type Manifest } from '../synth/mesh-manifests';
 import { renderFolder } from './render-tree';
 
@@ -81,7 +83,61 @@ export function renderGitops(model: Mesh, options: GitopsOptions): Map<string, s
   const resolved = resolveOptions(model, options);
   const objects = resolved.tool === 'argocd' ? argoCdObjects(model, resolved) : fluxObjects(model, resolved);
   const folderPrefix = `${GITOPS_FOLDER}/`;
-  return new Map([...renderFolder(GITOPS_FOLDER, objects)].map(([path, content]) => [path.slice(folderPrefix.length), content]));
+  const files = new Map([...renderFolder(GITOPS_FOLDER, objects)].map(([path, content]) => [path.slice(folderPrefix.length), content]));
+  // A patch, not a resource of the kustomization: applying argocd-cm whole would replace the user's settings.
+  if (resolved.tool === 'argocd' && model.sail) files.set(ARGO_CD_SAIL_HEALTH_PATCH, toYaml(argoCdSailHealthPatch()));
+  return files;
+}
+
+/** The merge patch of `argocd-cm` that teaches Argo CD when a Sail resource is healthy. */
+export const ARGO_CD_SAIL_HEALTH_PATCH = 'argocd-cm-sail-health.patch.yaml';
+
+/**
+ * Argo CD knows no health of custom resources: without this a sync wave would not wait for the
+ * operator. Healthy once the operator has seen the latest spec, every revision of an `Istio` is
+ * ready, and the `Ready` condition is true.
+ */
+const SAIL_HEALTH_LUA = [
+  'hs = { status = "Progressing", message = "Waiting for the Sail operator" }',
+  'if obj.status == nil or obj.status.observedGeneration ~= obj.metadata.generation then',
+  '  return hs',
+  'end',
+  'local revisions = obj.status.revisions',
+  'if revisions ~= nil and (revisions.total == nil or revisions.total == 0 or revisions.ready ~= revisions.total) then',
+  '  hs.message = "Waiting for the control plane revisions to be ready"',
+  '  return hs',
+  'end',
+  'if obj.status.conditions ~= nil then',
+  '  for _, condition in ipairs(obj.status.conditions) do',
+  '    if condition.type == "Ready" and condition.status == "True" then',
+  '      hs.status = "Healthy"',
+  '      hs.message = condition.message or "Ready"',
+  '    elseif condition.type == "Ready" and condition.message ~= nil then',
+  '      hs.message = condition.message',
+  '    end',
+  '  end',
+  'end',
+  'return hs',
+  '',
+].join('\n');
+
+function argoCdSailHealthPatch(): object {
+  const kinds = [SAIL_KINDS.istio, SAIL_KINDS.cni, SAIL_KINDS.revisionTag];
+  const group = SAIL_API_VERSION.slice(0, SAIL_API_VERSION.indexOf('/'));
+  return { data: Object.fromEntries(kinds.map((kind) => [`resource.customizations.health.${group}_${kind}`, SAIL_HEALTH_LUA])) };
+}
+
+/**
+ * Flux health checks on a cluster's Sail resources: its Kustomization is ready, and the ones that
+ * depend on it start, only once the operator reports them `Ready`.
+ */
+function sailHealthChecks(model: Mesh): object {
+  if (!model.sail) return {};
+  const resource = (kind: string, name: string) => ({ apiVersion: SAIL_API_VERSION, kind, name });
+  return {
+    healthChecks: [resource(SAIL_KINDS.istio, SAIL_ISTIO_NAME), ...(model.hasOpenShift ? [resource(SAIL_KINDS.cni, SAIL_CNI.name)] : [])],
+    timeout: '10m',
+  };
 }
 
 function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOptions {
@@ -234,10 +290,10 @@ function fluxObjects(model: Mesh, options: ResolvedGitopsOptions): Manifest[] {
       metadata: metadata(model.id),
       spec: { interval: '5m', url: options.repoUrl, ref: { branch: options.revision } },
     },
-    kustomization(controlPlaneClusterDelivery, clusterFolder(controlPlaneName), controlPlaneName),
+    kustomization(controlPlaneClusterDelivery, clusterFolder(controlPlaneName), controlPlaneName, sailHealthChecks(model)),
     kustomization(controlPlaneDeliveryName(model), CONTROL_PLANE_FOLDER, controlPlaneName, { ...dependsOn(controlPlaneClusterDelivery), ...tokenSubstitution }),
     ...model.remotes.map((remote) =>
-      kustomization(clusterDeliveryName(model, remote.name), clusterFolder(remote.name), remote.name, dependsOn(controlPlaneDeliveryName(model))),
+      kustomization(clusterDeliveryName(model, remote.name), clusterFolder(remote.name), remote.name, { ...dependsOn(controlPlaneDeliveryName(model)), ...sailHealthChecks(model) }),
     ),
   ];
 }
@@ -264,7 +320,15 @@ function describeArgoCd(model: Mesh): string {
     '  The cluster Argo CD runs in has no cluster secret by default; declare one for it if it is part of the mesh.',
     `- The Application \`${controlPlaneDeliveryName(model)}\` syncs \`${CONTROL_PLANE_FOLDER}/\` to \`${model.controlPlane.name}\`. Argo CD does not order Applications: it retries until \`${clusterFolder(model.controlPlane.name)}\` has created the namespaces it needs.`,
     `- Within a remote's Application, the mesh components carry the sync wave ${MESH_COMPONENT_ANNOTATIONS['argocd.argoproj.io/sync-wave']}, so the injection webhook exists before any workload pod is created.`,
+    ...(model.sail ? describeArgoCdSail(model) : []),
   ].join('\n');
+}
+
+function describeArgoCdSail(model: Mesh): string[] {
+  return [
+    `- Sail operator: each cluster's \`Istio\`${model.hasOpenShift ? ', `IstioCNI`' : ''}${model.sail?.revisionTag ? ' and `IstioRevisionTag`' : ''} carry the sync wave ${MESH_COMPONENT_ANNOTATIONS['argocd.argoproj.io/sync-wave']}${model.sail?.subscription ? ', the operator\'s `Subscription` the wave -2 (the Sail resources skip the dry run until its CRDs exist)' : ''}. Argo CD waits for a wave to be healthy before the next one, but knows no health of these kinds: patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (healthy when every revision is ready and \`Ready\` is true), e.g.`,
+    `  \`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\`. Without it the workloads' wave starts before istiod injects.`,
+  ];
 }
 
 function describeFlux(model: Mesh): string {
@@ -278,6 +342,11 @@ function describeFlux(model: Mesh): string {
     `  \`kubectl -n flux-system create secret generic ${kubeconfigSecretName(model.controlPlane.name)} --from-file=value=./${model.controlPlane.name}.kubeconfig\`.`,
     `- Order: \`${controlPlaneDeliveryName(model)}\` depends on \`${clusterDeliveryName(model, model.controlPlane.name)}\`, and each remote's Kustomization depends on \`${controlPlaneDeliveryName(model)}\`.`,
     '- A Kustomization applies its folder at once, so on a remote\'s first install its workload pods may be created before the injection webhook answers and start without a sidecar: once istiod injects, restart them (`kubectl --context <remote> rollout restart deployment -n <namespace>`).',
+    ...(model.sail
+      ? [
+        `- Sail operator: each cluster's Kustomization health-checks its \`Istio\`${model.hasOpenShift ? ' and `IstioCNI`' : ''} (Ready, timeout 10m), so \`${controlPlaneDeliveryName(model)}\` and the remotes start only once the control plane's istiod is ready. Within a folder the same first-install caveat holds for its own workloads.`,
+      ]
+      : []),
   ];
   if (model.credentials.source === 'flux-substitution') {
     const variables = model.remotes.map((remote) => `\`${remote.tokenVariable}\` and \`${caVariable(remote.name)}\` (${remote.name})`).join(', ');

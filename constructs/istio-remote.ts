@@ -66,9 +66,9 @@ export class IstioRemote extends Construct {
       // `default` the base chart) with `profile: remote` from the remote's `Istio`: one owner each.
       const sail = model.sail;
       if (sail === undefined || !sailRendersReaderServiceAccount(sail)) addReaderServiceAccount(objects);
+      if (sail === undefined) addReaderRbac(objects);
       addReaderTokenSecret(objects);
       if (sail === undefined) {
-        addReaderRbac(objects);
         addIstiodService(objects, model);
         addInjectionWebhook(objects, model, remote);
       }

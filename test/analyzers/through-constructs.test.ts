@@ -53,6 +53,11 @@ const SPEC: MeshSpec = {
   bookinfo: { namespace: NAMESPACE, host: HOST, routing: 'v3', placement: PLACEMENT },
 };
 
+/** SPEC installed by the Sail operator: each cluster's Istio resource is in its folder. */
+function sailMesh(): IstioMesh {
+  return buildMesh(Mesh.fromSpec({ ...SPEC, mesh: { installer: 'sail' } }));
+}
+
 const onControlPlane = { cluster: EAST, folder: CONTROL_PLANE_FOLDER } as const;
 const inFolderOf = (cluster: string) => ({ cluster, folder: clusterFolder(cluster) }) as const;
 const GATEWAY_OBJECT = `Gateway/${NAMESPACE}/${GATEWAY}`;
@@ -469,6 +474,50 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     },
     expected: [{ code: 'MCL0008', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/productpage-v1` }],
   },
+  {
+    title: "a remote's Istio edited to name the control plane in clusterName",
+    code: 'MCL0040',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      apiObjectIn(mesh, mesh.clusterChart(WEST), 'Istio', 'default').addJsonPatch(JsonPatch.replace(pointer('spec', 'values', 'global', 'multiCluster', 'clusterName'), EAST));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0040', severity: 'error', ...inFolderOf(WEST), object: 'Istio/default' }],
+  },
+  {
+    title: "a remote's injected namespace given istio.io/rev beside istio-injection",
+    code: 'MCL0041',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      apiObjectIn(mesh, mesh.clusterChart(WEST), 'Namespace', NAMESPACE).metadata.addLabel(LABELS.revision, 'prod');
+      return mesh;
+    },
+    expected: [{ code: 'MCL0041', severity: 'error', ...inFolderOf(WEST), object: `Namespace/${NAMESPACE}` }],
+  },
+  {
+    title: "a remote's Istio edited without profile remote",
+    code: 'MCL0042',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Istio', 'default').addJsonPatch(JsonPatch.remove(pointer('spec', 'profile')));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0042', severity: 'error', ...inFolderOf(NORTH), object: 'Istio/default' }],
+  },
+  {
+    title: 'an IstioRevisionTag added to a remote',
+    code: 'MCL0043',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      new ApiObject(mesh.clusterChart(WEST), 'tag', { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: 'prod' }, spec: { targetRef: { kind: 'Istio', name: 'default' } } });
+      return mesh;
+    },
+    expected: [{ code: 'MCL0043', severity: 'error', ...inFolderOf(WEST), object: 'IstioRevisionTag/prod' }],
+  },
 ];
 
 describe('analyzers on meshes built with the constructs', () => {
@@ -479,6 +528,15 @@ describe('analyzers on meshes built with the constructs', () => {
     // WHEN it is synthesized
     const output = synthesizeOutput(mesh);
 
+    // THEN neither the analyzers nor the constructs report anything
+    expect(output.findings).toEqual([]);
+    expect(output.warnings).toEqual([]);
+  });
+
+  it('find nothing wrong in the same mesh installed by the Sail operator', () => {
+    // GIVEN the same mesh with the sail installer
+    // WHEN it is synthesized
+    const output = synthesizeOutput(sailMesh());
     // THEN neither the analyzers nor the constructs report anything
     expect(output.findings).toEqual([]);
     expect(output.warnings).toEqual([]);

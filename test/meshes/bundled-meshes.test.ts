@@ -111,7 +111,7 @@ describe('the OpenShift seed mesh', () => {
   it('installs Istio with the CNI plugin and OpenShift settings on OpenShift clusters', () => {
     const primary = load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>;
     expect(primary).toMatchObject({ global: { platform: 'openshift' }, pilot: { cni: { enabled: true } } });
-    for (const cluster of ['ocp-east', 'ocp-west']) expect(load(output.tree.get(`install/${cluster}/cni-values.yaml`)!)).toEqual({ profile: 'openshift' });
+    for (const cluster of ['ocp-east', 'ocp-west']) expect(load(output.tree.get(`install/${cluster}/cni-values.yaml`)!)).toEqual({ global: { platform: 'openshift' } });
   });
 
   it('installs the remote profile on ocp-west only, pointing at the control plane', () => {

@@ -84,16 +84,8 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
     `# Installing Istio for mesh ${model.id}`,
     '',
     'Generated from the mesh model, like the manifests, so the values agree with them: cluster names, networks, mesh ID, ' +
-      'trust domain, the control-plane address and the injection paths. The commands use the Istio Helm charts of 1.24 and ' +
-      'later (chart repository added as `istio`) and run from the output root, with one kubeconfig context per cluster, named after it.',
-    ...(model.istioApi === 'v1beta1'
-      ? [
-        '',
-        'This mesh renders the v1beta1 API level, for Istio releases that predate these charts: set the same values ' +
-          'under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes). The manifests need ' +
-          'Istio 1.15 or later (injected gateways, the four injection webhooks, `controlPlaneClusters`).',
-      ]
-      : []),
+      `trust domain, the control-plane address and the injection paths. The commands use the Istio ${model.istioVersion} Helm charts ` +
+      '(`mesh.istioVersion`; chart repository added as `istio`) and run from the output root, with one kubeconfig context per cluster, named after it.',
     '',
     `## 1. Control plane: ${controlPlane.name}`,
     '',

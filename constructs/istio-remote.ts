@@ -256,7 +256,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
     { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
     { port: ISTIOD_PORTS.webhookContainer, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
   ];
-  if (model.istioApi === 'v1') {
+  if (model.istiodEndpointsKind === 'EndpointSlice') {
     new k8s.KubeEndpointSlice(scope, 'istiod-endpoint-slice', {
       metadata: {
         name: ISTIOD_SERVICE,
@@ -275,7 +275,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
       ports,
     });
   } else {
-    // Older Istio and Kubernetes releases (the v1beta1 API level) read the v1 Endpoints.
+    // The istiod chart renders v1 Endpoints up to Istio 1.27.
     new k8s.KubeEndpoints(scope, 'istiod-endpoints', {
       metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
       subsets: [{ addresses: [{ ip: address }], ports }],
@@ -352,8 +352,7 @@ function addInjectionWebhook(scope: Construct, model: Mesh, remote: Cluster): vo
       failurePolicy: 'Fail',
       sideEffects: 'None',
       reinvocationPolicy: 'Never',
-      // Istio 1.22 and older still accept v1beta1 reviews; HEAD asks for v1 only.
-      admissionReviewVersions: model.istioApi === 'v1' ? ['v1'] : ['v1beta1', 'v1'],
+      admissionReviewVersions: [...model.admissionReviewVersions],
     })),
   });
 }

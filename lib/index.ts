@@ -1,6 +1,7 @@
 export * from '../constructs';
 export * from './model/mesh';
 export * from './model/mesh-spec';
+export * from './model/istio-version';
 export * from './model/mesh-validation-error';
 export * from './model/app-definition';
 export { BOOKINFO } from './model/apps/bookinfo';

@@ -2,7 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
-import type { IstioApiLevel } from '../model/mesh-spec';
+import type { IstioApiLevel } from '../model/istio-version';
 
 type L1Class<P> = new (scope: Construct, id: string, props: P) => ApiObject;
 

@@ -6,9 +6,6 @@
  * validation.
  */
 
-/** The Istio API level the manifests are rendered for. */
-export type IstioApiLevel = 'v1' | 'v1beta1';
-
 /** The Kubernetes distribution a cluster runs. */
 export type ClusterPlatform = 'kubernetes' | 'openshift';
 
@@ -39,10 +36,12 @@ export interface MeshSettingsSpec {
    */
   readonly trustDomain?: string;
   /**
-   * `v1` for Istio >= 1.22, `v1beta1` for Istio 1.5 - 1.21 and OpenShift Service Mesh 2.x.
-   * @default v1
+   * The Istio minor release the output targets (`"1.24"` to `"1.30"`), as a string. It decides
+   * everything that differs between releases: the Istio API level, the remote's istiod
+   * Endpoints or EndpointSlice, the webhook's `admissionReviewVersions` and the chart values.
+   * @default "1.30"
    */
-  readonly istioApi?: IstioApiLevel;
+  readonly istioVersion?: string;
   /**
    * `helm`: Helm values under `install/`, installed by hand. `sail`: each cluster's folder holds its
    * `sailoperator.io/v1` `Istio` (and `IstioCNI` when the mesh has OpenShift clusters), for the Sail

@@ -1,9 +1,18 @@
 import { workloadNames, type AppDefinition } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, IstioApiLevel, MeshInstaller, MeshSpec, SailUpdateStrategy } from './mesh-spec';
+import {
+  admissionReviewVersions,
+  DEFAULT_ISTIO_VERSION,
+  istioApiLevel,
+  istiodEndpointsKind,
+  type IstioApiLevel,
+  type IstiodEndpointsKind,
+  type IstioVersion,
+} from './istio-version';
+import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshInstaller, MeshSpec, SailUpdateStrategy } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
 import { ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
-import { SAIL_DEFAULT_ISTIO_MINOR, SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
+import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -105,7 +114,8 @@ export class Mesh {
   public readonly id: string;
   public readonly network: string;
   public readonly trustDomain: string;
-  public readonly istioApi: IstioApiLevel;
+  /** The Istio minor release the output targets, such as `1.30`. */
+  public readonly istioVersion: IstioVersion;
   public readonly credentials: Credentials;
   public readonly installer: MeshInstaller;
   /** Present with `installer: sail`. */
@@ -120,7 +130,7 @@ export class Mesh {
     this.id = spec.mesh?.id ?? 'mesh1';
     this.network = spec.mesh?.network ?? 'network1';
     this.trustDomain = spec.mesh?.trustDomain ?? 'cluster.local';
-    this.istioApi = spec.mesh?.istioApi ?? 'v1';
+    this.istioVersion = (spec.mesh?.istioVersion as IstioVersion | undefined) ?? DEFAULT_ISTIO_VERSION;
     const credentials = spec.mesh?.credentials;
     this.credentials = {
       source: credentials?.source ?? 'external-secret',
@@ -131,7 +141,7 @@ export class Mesh {
       refreshInterval: credentials?.refreshInterval ?? '1h',
     };
     this.installer = spec.mesh?.installer ?? 'helm';
-    if (this.installer === 'sail') this.sail = sailSettings(spec);
+    if (this.installer === 'sail') this.sail = sailSettings(spec, this.istioVersion);
     this.clusters = spec.clusters.map((cluster) => {
       const network = cluster.network ?? this.network;
       return Object.freeze({
@@ -179,6 +189,21 @@ export class Mesh {
     return cluster;
   }
 
+  /** The API level of the Istio configuration, derived from `istioVersion`. */
+  public get istioApi(): IstioApiLevel {
+    return istioApiLevel(this.istioVersion);
+  }
+
+  /** What the remote's selector-less `istiod` Service gets its addresses from, derived from `istioVersion`. */
+  public get istiodEndpointsKind(): IstiodEndpointsKind {
+    return istiodEndpointsKind(this.istioVersion);
+  }
+
+  /** The injection webhook's `admissionReviewVersions`, derived from `istioVersion`. */
+  public get admissionReviewVersions(): readonly string[] {
+    return admissionReviewVersions(this.istioVersion);
+  }
+
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
   public get controlPlaneAddressIsIp(): boolean {
     return this.controlPlane.controlPlaneAddress !== undefined && isIpAddress(this.controlPlane.controlPlaneAddress);
@@ -223,9 +248,9 @@ export class Mesh {
 }
 
 /** Version, strategy, revision and Subscription of the `sail` installer. */
-function sailSettings(spec: MeshSpec): Sail {
+function sailSettings(spec: MeshSpec, istioVersion: IstioVersion): Sail {
   const settings = spec.mesh?.sail;
-  const version = sailVersionFor(SAIL_DEFAULT_ISTIO_MINOR);
+  const version = sailVersionFor(istioVersion);
   const updateStrategy = settings?.updateStrategy ?? 'InPlace';
   const subscription = settings?.subscription;
   return {

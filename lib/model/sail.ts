@@ -27,9 +27,6 @@ const NEWEST_PATCH_BY_MINOR: ReadonlyMap<string, string> = new Map([
 /** The Istio minors the Sail operator at hand installs, newest first. */
 export const SAIL_ISTIO_MINORS: readonly string[] = [...NEWEST_PATCH_BY_MINOR.keys()];
 
-/** The Istio minor the mesh targets until the model names one (Sail's own default version is 1.30.3). */
-export const SAIL_DEFAULT_ISTIO_MINOR = '1.30';
-
 /**
  * The `spec.version` of every Sail resource for an Istio minor such as "1.30"; throws when the
  * Sail operator at hand does not install it.

@@ -4,9 +4,11 @@ import { workloadNames } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
+import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { DNS1123_LABEL } from './names';
+import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
 
 /** The key of a placement entry that applies to workloads no other entry names. */
 export const DEFAULT_PLACEMENT_KEY = 'default';
@@ -72,6 +74,11 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   const clusters = spec.clusters;
+
+  if (spec.mesh?.istioVersion !== undefined) {
+    const problem = istioVersionProblem(spec.mesh.istioVersion);
+    if (problem) add('mesh.istioVersion', problem);
+  }
 
   const controlPlanes = clusters.filter((cluster) => cluster.istio_control_plane === true);
   if (controlPlanes.length !== 1) {
@@ -165,6 +172,10 @@ function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {
 }
 
 function checkSail(spec: MeshSpec, add: AddIssue): void {
+  const istioVersion = spec.mesh?.istioVersion ?? DEFAULT_ISTIO_VERSION;
+  if (spec.mesh?.installer === 'sail' && istioVersionProblem(istioVersion) === undefined && !SAIL_ISTIO_MINORS.includes(istioVersion)) {
+    add('mesh.istioVersion', `"${istioVersion}" is not installed by the Sail operator ${SAIL_OPERATOR_RELEASE} (installer: sail); expected one of: ${SAIL_ISTIO_MINORS.join(', ')}`);
+  }
   const sail = spec.mesh?.sail;
   if (sail === undefined) return;
   if (spec.mesh?.installer !== 'sail') {

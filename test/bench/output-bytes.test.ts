@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'e72ff4458b6cbe40f3edb86eb4268a70fa8ccba7c756a2efdcb44d7c0d05927b',
-  'apps/openshift/inventory.yaml': '44e166f87082857e203593d6c845edc68e95ad643f7a8880f4a5def9bebdde27',
-  'apps/hybrid/inventory.yaml': '57c91db40033378c6205d0a96f5ce8c967daca2774bd08c4df34efa097f68228',
+  'synthetic 3x20': '62b4ef3a1130c9b33b974c1b117c1cd2c76be1938a18dfe9b69cf38b75b98088',
+  'apps/openshift/inventory.yaml': '5000b1eb4fa32c2dbe50f15bdd9729ff829bacac2dd6177be0f0141f54bf054b',
+  'apps/hybrid/inventory.yaml': 'b09f0e4893686b920724577a92caf84bfb5f310dd3bd72d76971236a5f42f08b',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

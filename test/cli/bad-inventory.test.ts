@@ -106,9 +106,9 @@ const CASES: readonly BadCase[] = [
     problems: [['clusters[1].podCidr', '10.1.128.0/17 overlaps clusters[0].podCidr (10.1.0.0/16); one flat network needs distinct, routable pod and service ranges']],
   },
   {
-    name: 'an unknown istioApi',
-    breakIt: (inventory) => (inventory.mesh = { istioApi: 'v2' }),
-    problems: [['mesh.istioApi', 'must be one of: v1, v1beta1']],
+    name: 'an unsupported istioVersion',
+    breakIt: (inventory) => (inventory.mesh = { istioVersion: '1.31' }),
+    problems: [['mesh.istioVersion', '"1.31" is newer than the supported range 1.24 to 1.30']],
   },
   {
     name: 'a Bookinfo placement of an unknown workload',

@@ -7,7 +7,7 @@ import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { TlsGateway } from '../../constructs/tls-gateway';
 import { Mesh } from '../../lib/model/mesh';
-import type { BookinfoRouting, IstioApiLevel, MeshSpec } from '../../lib/model/mesh-spec';
+import type { BookinfoRouting, MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/synth/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
@@ -27,8 +27,8 @@ const REVIEWS_V3_ON_IKS = { 'reviews-v3': ['iks'], 'default': ['icp'] };
 
 
 /** What the caller composes: BookinfoSplit, MtlsNamespace over the clusters it runs in, and the seed's TLS gateway. */
-function synthBookinfo(splitProps: BookinfoSplitProps = {}, istioApi: IstioApiLevel = 'v1') {
-  const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec({ ...HYBRID, mesh: { istioApi } }) });
+function synthBookinfo(splitProps: BookinfoSplitProps = {}, istioVersion?: string) {
+  const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec({ ...HYBRID, mesh: { istioVersion } }) });
   const split = new BookinfoSplit(mesh, 'bookinfo', splitProps);
   new MtlsNamespace(mesh, 'mtls', { namespace: split.namespace, services: split.mtlsServices });
   new TlsGateway(mesh, 'gateway', { namespace: split.namespace, hosts: ['bookinfo.example.com'], routes: BOOKINFO_INGRESS_ROUTES });
@@ -113,13 +113,10 @@ describe('BookinfoSplit', () => {
     expect([...manifests.clusters.values()].flat().filter((m) => m.apiVersion.includes('istio.io'))).toEqual([]);
   });
 
-  it.each([
-    ['v1', 'networking.istio.io/v1'],
-    ['v1beta1', 'networking.istio.io/v1beta1'],
-  ] as const)('renders API level %s', (istioApi, networking) => {
-    // GIVEN a mesh at that API level WHEN synthesized THEN the routing has its apiVersion
-    const { manifests, ofKind } = synthBookinfo({}, istioApi);
-    expect(new Set(ofKind(manifests.controlPlane, 'VirtualService').map((m) => m.apiVersion))).toEqual(new Set([networking]));
+  it.each(['1.24', '1.30'])('renders the v1 API of Istio %s', (istioVersion) => {
+    // GIVEN a mesh targeting that Istio release WHEN synthesized THEN the routing has its apiVersion
+    const { manifests, ofKind } = synthBookinfo({}, istioVersion);
+    expect(new Set(ofKind(manifests.controlPlane, 'VirtualService').map((m) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1']));
   });
 
   it('routes ingress as the seed does', () => {
@@ -130,15 +127,13 @@ describe('BookinfoSplit', () => {
   });
 
   it('emits only schema-valid objects and a stable output for the hybrid seed', () => {
-    for (const istioApi of ['v1', 'v1beta1'] as const) {
-      // GIVEN the hybrid seed with mTLS and the TLS gateway, at an API level
-      // WHEN synthesized
-      const { manifests } = synthBookinfo({ placement: REVIEWS_V3_ON_IKS, routing: 'jason-v2-v3' }, istioApi);
-      // THEN every object validates and the output matches the snapshot
-      const all = [...[...manifests.clusters.values()].flat(), ...manifests.controlPlane];
-      expectValidManifests(all);
-      expect({ clusters: Object.fromEntries(manifests.clusters), controlPlane: manifests.controlPlane }).toMatchSnapshot(istioApi);
-    }
+    // GIVEN the hybrid seed with mTLS and the TLS gateway
+    // WHEN synthesized
+    const { manifests } = synthBookinfo({ placement: REVIEWS_V3_ON_IKS, routing: 'jason-v2-v3' });
+    // THEN every object validates and the output matches the snapshot
+    const all = [...[...manifests.clusters.values()].flat(), ...manifests.controlPlane];
+    expectValidManifests(all);
+    expect({ clusters: Object.fromEntries(manifests.clusters), controlPlane: manifests.controlPlane }).toMatchSnapshot('v1');
   });
 
   it('rejects a routing that is not a preset', () => {

@@ -135,14 +135,13 @@ describe('InstallValues', () => {
     expect(plain.get('install/README.md')).not.toContain('istio-cni');
   });
 
-  it('points v1beta1 meshes to IstioOperator values', () => {
-    // GIVEN a v1beta1 mesh
+  it('names the Istio release the values target', () => {
+    // GIVEN a mesh targeting Istio 1.27
     // WHEN InstallValues is synthesized
-    const readme = synth({ mesh: { istioApi: 'v1beta1' }, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
-    // THEN the README says the same values go under IstioOperator spec.values
-    expect(readme).toContain('under an IstioOperator `spec.values` instead (with `spec.profile: remote` on the remotes)');
-    expect(readme).toContain('The manifests need Istio 1.15 or later');
-    expect(synth(MESH).files.get('install/README.md')).not.toContain('IstioOperator');
+    const readme = synth({ mesh: { istioVersion: '1.27' }, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
+    // THEN the README names that release's charts, and the default mesh names 1.30's
+    expect(readme).toContain('The commands use the Istio 1.27 Helm charts (`mesh.istioVersion`');
+    expect(synth(MESH).files.get('install/README.md')).toContain('The commands use the Istio 1.30 Helm charts');
   });
 
   it('refuses a chart version that is not a release', () => {

@@ -187,9 +187,9 @@ describe('IstioRemote', () => {
     expect(slice.endpoints).toEqual([{ addresses: ['fd00::5'] }]);
   });
 
-  it('backs the istiod Service with v1 Endpoints and accepts v1beta1 reviews on the v1beta1 API level', () => {
-    // GIVEN a v1beta1 mesh (older Istio and Kubernetes)
-    const spec: MeshSpec = { mesh: { istioApi: 'v1beta1' }, clusters: [ICP, IKS] };
+  it('backs the istiod Service with v1 Endpoints before Istio 1.28, as its chart does', () => {
+    // GIVEN a mesh targeting Istio 1.27
+    const spec: MeshSpec = { mesh: { istioVersion: '1.27' }, clusters: [ICP, IKS] };
     // WHEN IstioRemote is synthesized
     const remote = synth(spec).clusters.get('iks')!;
     // THEN Endpoints (endpoint port 15017) replace the EndpointSlice
@@ -208,7 +208,7 @@ describe('IstioRemote', () => {
     ]);
     const webhook = only(remote, 'MutatingWebhookConfiguration');
     expect(webhook.apiVersion).toBe('admissionregistration.k8s.io/v1');
-    expect(webhook.webhooks.map((w: { admissionReviewVersions: string[] }) => w.admissionReviewVersions)).toEqual(Array(4).fill(['v1beta1', 'v1']));
+    expect(webhook.webhooks.map((w: { admissionReviewVersions: string[] }) => w.admissionReviewVersions)).toEqual(Array(4).fill(['v1']));
   });
 
   it('makes the istiod Service an ExternalName without endpoints when the control plane has a DNS name', () => {
@@ -314,11 +314,11 @@ describe('IstioRemote', () => {
     );
   });
 
-  it('emits only schema-valid objects on every API level and address kind', () => {
-    // GIVEN meshes covering v1 / v1beta1, IPv4 / IPv6 / DNS name, service path / injection URL
+  it('emits only schema-valid objects on every Istio version and address kind', () => {
+    // GIVEN meshes covering EndpointSlice / Endpoints, IPv4 / IPv6 / DNS name, service path / injection URL
     const specs: MeshSpec[] = [
       MULTI_NETWORK_MESH,
-      { mesh: { istioApi: 'v1beta1' }, clusters: [ICP, IKS, EDGE] },
+      { mesh: { istioVersion: '1.24' }, clusters: [ICP, IKS, EDGE] },
       { clusters: [{ ...ICP, controlPlaneAddress: 'fd00::5' }, IKS] },
       { clusters: [{ ...ICP, controlPlaneAddress: 'istiod.icp.example.com' }, IKS] },
     ];

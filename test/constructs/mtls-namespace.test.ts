@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace, requireNamespaceIn, type MtlsNamespaceProps } from '../../constructs/mtls-namespace';
 import { Mesh } from '../../lib/model/mesh';
-import type { IstioApiLevel } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/synth/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
@@ -14,9 +13,9 @@ import { expectValidManifests } from '../support/schema-validation';
 const UPSTREAM_MTLS_RULES = resolve(__dirname, '../../../shared/upstream/istio/samples/bookinfo/networking/destination-rule-all-mtls.yaml');
 
 /** east is the control plane; west and north are remotes. */
-function threeClusterMesh(istioApi: IstioApiLevel = 'v1'): IstioMesh {
+function threeClusterMesh(istioVersion?: string): IstioMesh {
   const model = Mesh.fromSpec({
-    mesh: { istioApi },
+    mesh: { istioVersion },
     clusters: [
       { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
       { name: 'west', url: 'https://api.west.example.com:6443' },
@@ -31,8 +30,8 @@ const BOOKINFO_SERVICES = [
   { name: 'reviews', subsets: ['v1', 'v2', 'v3'] },
 ];
 
-function synth(props: MtlsNamespaceProps, istioApi?: IstioApiLevel) {
-  const mesh = threeClusterMesh(istioApi);
+function synth(props: MtlsNamespaceProps, istioVersion?: string) {
+  const mesh = threeClusterMesh(istioVersion);
   const mtls = new MtlsNamespace(mesh, 'mtls', props);
   const { manifests } = synthesizeMesh(mesh);
   return { mtls, manifests, all: [...[...manifests.clusters.values()].flat(), ...manifests.controlPlane] };
@@ -92,12 +91,12 @@ describe('MtlsNamespace', () => {
   });
 
   it.each([
-    ['v1', 'security.istio.io/v1', 'networking.istio.io/v1'],
-    ['v1beta1', 'security.istio.io/v1beta1', 'networking.istio.io/v1beta1'],
-  ] as const)('renders API level %s', (level, security, networking) => {
-    // GIVEN a mesh at that API level WHEN synthesized
-    const { manifests } = synth({ namespace: 'bookinfo', services: BOOKINFO_SERVICES }, level);
-    // THEN the level decides the apiVersions
+    ['1.24', 'security.istio.io/v1', 'networking.istio.io/v1'],
+    ['1.30', 'security.istio.io/v1', 'networking.istio.io/v1'],
+  ] as const)('renders the API of Istio %s', (istioVersion, security, networking) => {
+    // GIVEN a mesh targeting that Istio release WHEN synthesized
+    const { manifests } = synth({ namespace: 'bookinfo', services: BOOKINFO_SERVICES }, istioVersion);
+    // THEN the release decides the apiVersions
     expect(manifests.controlPlane.map((m) => `${m.apiVersion} ${m.kind}`)).toEqual([
       `${security} PeerAuthentication`,
       `${networking} DestinationRule`,
@@ -106,10 +105,10 @@ describe('MtlsNamespace', () => {
   });
 
   it('emits only schema-valid objects and a stable output', () => {
-    // GIVEN a namespace on a subset of clusters, at both API levels
-    for (const level of ['v1', 'v1beta1'] as const) {
+    // GIVEN a namespace on a subset of clusters
+    for (const level of ['v1'] as const) {
       // WHEN synthesized
-      const { all } = synth({ namespace: 'bookinfo', clusters: ['north'], services: BOOKINFO_SERVICES }, level);
+      const { all } = synth({ namespace: 'bookinfo', clusters: ['north'], services: BOOKINFO_SERVICES });
       // THEN every object validates and the output matches the snapshot
       expectValidManifests(all);
       expect(all).toMatchSnapshot(level);

@@ -5,7 +5,6 @@ import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
 import { Mesh } from '../../lib/model/mesh';
-import type { IstioApiLevel } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/synth/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
@@ -13,17 +12,17 @@ import { expectValidManifests } from '../support/schema-validation';
 const HOST = 'bookinfo.apps.example.com';
 
 /** The OpenShift seed: two clusters, ocp1 hosting the control plane. */
-function seedMesh(istioApi: IstioApiLevel = 'v1'): IstioMesh {
+function seedMesh(istioVersion?: string): IstioMesh {
   const clusters = [
     { name: 'ocp1', url: 'https://api.ocp1.example.com:6443', istio_control_plane: true, controlPlaneAddress: '172.30.0.10' },
     { name: 'ocp2', url: 'https://api.ocp2.example.com:6443' },
   ];
-  return new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec({ mesh: { istioApi }, clusters }) });
+  return new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec({ mesh: { istioVersion }, clusters }) });
 }
 
 /** A gateway in namespace bookinfo, whose Namespace a plain object provides in every cluster. */
-function synthGateway(props: Partial<TlsGatewayProps> = {}, istioApi?: IstioApiLevel) {
-  const mesh = seedMesh(istioApi);
+function synthGateway(props: Partial<TlsGatewayProps> = {}, istioVersion?: string) {
+  const mesh = seedMesh(istioVersion);
   for (const chart of mesh.clusterChartsByName.values()) new k8s.KubeNamespace(chart, 'bookinfo', { metadata: { name: 'bookinfo' } });
   const gateway = new TlsGateway(mesh, 'gateway', { namespace: 'bookinfo', hosts: [HOST], routes: BOOKINFO_INGRESS_ROUTES, ...props });
   const { manifests } = synthesizeMesh(mesh);
@@ -189,17 +188,17 @@ describe('TlsGateway', () => {
   });
 
   it.each([
-    ['v1', 'networking.istio.io/v1'],
-    ['v1beta1', 'networking.istio.io/v1beta1'],
-  ] as const)('renders API level %s', (level, networking) => {
-    // GIVEN a mesh at that API level WHEN synthesized THEN the level decides the apiVersions
-    expect(synthGateway({}, level).controlPlane.map((m) => `${m.apiVersion} ${m.kind}`)).toEqual([`${networking} Gateway`, `${networking} VirtualService`]);
+    ['1.24', 'networking.istio.io/v1'],
+    ['1.30', 'networking.istio.io/v1'],
+  ] as const)('renders the API of Istio %s', (istioVersion, networking) => {
+    // GIVEN a mesh targeting that Istio release WHEN synthesized THEN the release decides the apiVersions
+    expect(synthGateway({}, istioVersion).controlPlane.map((m) => `${m.apiVersion} ${m.kind}`)).toEqual([`${networking} Gateway`, `${networking} VirtualService`]);
   });
 
   it('emits only schema-valid objects and a stable output', () => {
-    for (const level of ['v1', 'v1beta1'] as const) {
-      // GIVEN the seed gateway at an API level WHEN synthesized
-      const { manifests } = synthGateway({}, level);
+    for (const level of ['v1'] as const) {
+      // GIVEN the seed gateway WHEN synthesized
+      const { manifests } = synthGateway({});
       const all = [...[...manifests.clusters.values()].flat(), ...manifests.controlPlane];
       // THEN every object validates and the output matches the snapshot
       expectValidManifests(all);

@@ -91,13 +91,13 @@ describe('inventory properties', () => {
     .chain((names) =>
       fc.record({
         controlPlane: fc.nat({ max: names.length - 1 }),
-        istioApi: fc.constantFrom('v1' as const, 'v1beta1' as const),
+        istioVersion: fc.constantFrom('1.24', '1.27', '1.30'),
         network: fc.option(label, { nil: undefined }),
         names: fc.constant(names),
       }),
     )
-    .map(({ names, controlPlane, istioApi, network }) => ({
-      mesh: { istioApi, ...(network ? { network } : {}) },
+    .map(({ names, controlPlane, istioVersion, network }) => ({
+      mesh: { istioVersion, ...(network ? { network } : {}) },
       clusters: names.map(
         (name, index): ClusterSpec => ({
           name,
@@ -138,7 +138,7 @@ describe('inventory properties', () => {
         const fromSpec = Mesh.fromSpec(spec);
         expect(fromFile.clusters).toEqual(fromSpec.clusters);
         expect(fromFile.controlPlane).toEqual(fromSpec.controlPlane);
-        expect(fromFile.istioApi).toBe(spec.mesh!.istioApi);
+        expect(fromFile.istioVersion).toBe(spec.mesh!.istioVersion);
       }),
       { numRuns: 200 },
     );

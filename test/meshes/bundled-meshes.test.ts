@@ -17,10 +17,10 @@ function synth(file: string, env: Record<string, string> = {}) {
   return synthesizeOutput(buildMesh(loadInventory(file, { env })));
 }
 
-/** The same inventory at another Istio API level. */
-function synthAtLevel(file: string, istioApi: 'v1' | 'v1beta1') {
+/** The same inventory targeting another Istio release. */
+function synthAtVersion(file: string, istioVersion: string) {
   const spec = load(readFileSync(file, 'utf8')) as MeshSpec;
-  return synthesizeOutput(buildMesh(Mesh.fromSpec({ ...spec, mesh: { ...spec.mesh, istioApi } })));
+  return synthesizeOutput(buildMesh(Mesh.fromSpec({ ...spec, mesh: { ...spec.mesh, istioVersion } })));
 }
 
 const all = (output: ReturnType<typeof synth>): Manifest[] => [...[...output.manifests.clusters.values()].flat(), ...output.manifests.controlPlane];
@@ -205,12 +205,12 @@ describe('the hybrid ICP + IKS seed mesh', () => {
   });
 });
 
-describe.each([OPENSHIFT, HYBRID])('%s at the v1beta1 API level', (file) => {
-  const output = synthAtLevel(file, 'v1beta1');
+describe.each([OPENSHIFT, HYBRID])('%s targeting Istio 1.27', (file) => {
+  const output = synthAtVersion(file, '1.27');
 
-  it('renders Istio objects with v1beta1 and endpoints as v1 Endpoints, all valid', () => {
+  it('renders Istio objects with v1 and endpoints as v1 Endpoints, as the 1.27 chart does, all valid', () => {
     const istio = output.manifests.controlPlane.filter((m) => m.apiVersion.includes('istio.io'));
-    expect(new Set(istio.map((m) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1beta1', 'security.istio.io/v1beta1']));
+    expect(new Set(istio.map((m) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1', 'security.istio.io/v1']));
     const remote = [...output.manifests.clusters.values()].flat();
     expect(remote.filter((m) => m.kind === 'EndpointSlice')).toEqual([]);
     expect(remote.filter((m) => m.kind === 'Endpoints').map((m) => m.metadata.name)).toEqual(['istiod']);
@@ -218,8 +218,8 @@ describe.each([OPENSHIFT, HYBRID])('%s at the v1beta1 API level', (file) => {
     expect(output.findings).toEqual([]);
   });
 
-  it('writes the same files as the v1 rendering but for the endpoints kind', () => {
-    const v1Files = [...synthAtLevel(file, 'v1').tree.keys()].map((path) => path.replace('/endpointslice-', '/endpoints-')).sort();
+  it('writes the same files as the 1.30 rendering but for the endpoints kind', () => {
+    const v1Files = [...synthAtVersion(file, '1.30').tree.keys()].map((path) => path.replace('/endpointslice-', '/endpoints-')).sort();
     expect([...output.tree.keys()].sort()).toEqual(v1Files);
   });
 });

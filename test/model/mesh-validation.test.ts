@@ -31,7 +31,8 @@ describe('Mesh.fromSpec', () => {
     // GIVEN a minimal spec WHEN it is built
     const mesh = Mesh.fromSpec(VALID);
     // THEN every default is applied and names are derived from the model
-    expect(mesh).toMatchObject({ id: 'mesh1', network: 'network1', trustDomain: 'cluster.local', istioApi: 'v1' });
+    expect(mesh).toMatchObject({ id: 'mesh1', network: 'network1', trustDomain: 'cluster.local', istioVersion: '1.30' });
+    expect([mesh.istioApi, mesh.istiodEndpointsKind, mesh.admissionReviewVersions]).toEqual(['v1', 'EndpointSlice', ['v1']]);
     expect(mesh.credentials).toEqual({ source: 'external-secret', secretStore: { kind: 'ClusterSecretStore', name: 'istio-remote-tokens' }, refreshInterval: '1h' });
     expect(mesh.controlPlane.name).toBe('east');
     expect(mesh.remotes.map((c) => c.name)).toEqual(['west']);
@@ -76,7 +77,12 @@ describe('inventory validation', () => {
     ['an empty cluster list', { clusters: [] }, 'clusters: must NOT have fewer than 1 items'],
     ['a missing Bookinfo host', { ...VALID, bookinfo: {} }, 'bookinfo.host: is required'],
     ['a non-boolean control-plane flag', withCluster(0, { istio_control_plane: 'yes' }), 'clusters[0].istio_control_plane: must be boolean'],
-    ['an unknown API level', { ...VALID, mesh: { istioApi: 'v2' } }, 'mesh.istioApi: must be one of: v1, v1beta1'],
+    ['the former API level knob', { ...VALID, mesh: { istioApi: 'v1' } }, 'mesh.istioApi: unknown key "istioApi"'],
+    ['an Istio version newer than supported', { ...VALID, mesh: { istioVersion: '1.31' } }, 'mesh.istioVersion: "1.31" is newer than the supported range 1.24 to 1.30'],
+    ['an Istio version older than supported', { ...VALID, mesh: { istioVersion: '1.23' } }, 'mesh.istioVersion: "1.23" is older than the supported range 1.24 to 1.30: its istiod chart has no remote profile and no global.platform'],
+    ['an Istio patch release', { ...VALID, mesh: { istioVersion: '1.30.3' } }, 'mesh.istioVersion: "1.30.3" is not an Istio minor release; expected "1.N" such as "1.30"'],
+    ['an unquoted Istio version', { ...VALID, mesh: { istioVersion: 1.3 } }, 'mesh.istioVersion: 1.3 is a number; write the minor as a quoted string, e.g. "1.30"'],
+    ['an Istio version of another type', { ...VALID, mesh: { istioVersion: true } }, 'mesh.istioVersion: must be a string such as "1.30"'],
     ['an unknown credential source', { ...VALID, mesh: { credentials: { source: 'vault' } } }, 'mesh.credentials.source: must be one of: external-secret, flux-substitution, inline'],
     ['an unknown routing preset', { ...VALID, bookinfo: { host: 'h', routing: 'v4' } }, 'bookinfo.routing: must be one of: all-v1, v3, jason-v2-v3'],
     ['a document that is not a mapping', 'clusters', '(root): must be object'],

@@ -157,14 +157,18 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
     const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\``).join(', ');
     steps.push(
       sail
-        ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader token Secret and the remote's \`Istio\` (\`profile: remote\`), from which the operator renders the \`istiod\` Service and the injection webhook; wait until it is ready. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`
+        ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader token Secret and the remote's \`Istio\` (\`profile: remote\`), from which the operator renders the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar. The operator reports a remote \`Istio\` ready once its webhook reaches istiod, so it is waited for after step 5.`
         : `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
       `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it.`,
       `5. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
       `6. Each remote's whole folder: ${remoteFolders.map((folder) => `\`${folder.folder}/\` (${objects(folder)})`).join(', ')}. Its pods are injected by istiod, which now knows the cluster.`,
     );
-    commands.push(...remoteFolders.flatMap((folder) => [applyCommand(folder, MESH_COMPONENT_SELECTOR), ...(sail ? [waitForIstio(folder.cluster)] : [])]));
-    commands.push('# publish the reader tokens (see Tokens)', applyCommand(controlPlaneFolder), ...remoteFolders.map((folder) => applyCommand(folder)));
+    commands.push(...remoteFolders.map((folder) => applyCommand(folder, MESH_COMPONENT_SELECTOR)));
+    commands.push(
+      '# publish the reader tokens (see Tokens)',
+      applyCommand(controlPlaneFolder),
+      ...remoteFolders.flatMap((folder) => [...(sail ? [waitForIstio(folder.cluster)] : []), applyCommand(folder)]),
+    );
   }
   return ['## Apply order', '', ...steps, '', 'The commands, from this folder:', '', '```sh', ...commands, '```'].join('\n');
 }

@@ -64,7 +64,7 @@ describe('delivering a Sail mesh', () => {
     // GIVEN a sail mesh with a Subscription
     // WHEN its README is rendered
     const text = readme(MIXED);
-    // THEN the Subscriptions go first, then each Istio, waited for, before the workloads
+    // THEN the Subscriptions go first, then each Istio, waited for before the workloads (a remote's once the control plane has its remote secret)
     const commands = text.slice(text.indexOf('```sh'));
     const order = [
       'kubectl --context east apply -f clusters/east/subscription-openshift-operators-servicemeshoperator3.yaml',
@@ -73,7 +73,9 @@ describe('delivering a Sail mesh', () => {
       'kubectl --context east wait --for=condition=Ready istios/default --timeout=5m',
       'kubectl --context east apply -k clusters/east\n',
       'kubectl --context west apply -k clusters/west -l app.kubernetes.io/part-of=istio',
+      'kubectl --context east apply -k control-plane',
       'kubectl --context west wait --for=condition=Ready istios/default --timeout=5m',
+      'kubectl --context west apply -k clusters/west\n',
     ].map((command) => commands.indexOf(command));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '62b4ef3a1130c9b33b974c1b117c1cd2c76be1938a18dfe9b69cf38b75b98088',
-  'apps/openshift/inventory.yaml': '5000b1eb4fa32c2dbe50f15bdd9729ff829bacac2dd6177be0f0141f54bf054b',
-  'apps/hybrid/inventory.yaml': 'b09f0e4893686b920724577a92caf84bfb5f310dd3bd72d76971236a5f42f08b',
+  'synthetic 3x20': '3468d319b2bceba210ef059505e9f39367605ebd804704e91b1794152dbb77f6',
+  'apps/openshift/inventory.yaml': '1f0bd6cf50415290b7a699a70c80b49a47fb949d05b173b7b7d5f105e9341712',
+  'apps/hybrid/inventory.yaml': '40238ee0c91bd2608c403d55e7c31036c15356d9fa64a3d8e2b14d1a76b1916d',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

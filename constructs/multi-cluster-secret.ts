@@ -48,8 +48,11 @@ const TEMPLATE_INPUTS = { token: 'token', ca: 'ca' } as const;
  *   substitution: the token, and the CA base64-encoded as the token Secret's `data` holds it, so
  *   that both stay one line inside the kubeconfig. No Go template is emitted in this mode.
  * - `inline`: the Secret with the inventory's token written in; needs `allowInlineCredentials`
- *   and raises a warning. The inventory holds no CA, so the kubeconfig has no
- *   `certificate-authority-data`: istiod then verifies the API server against its system roots.
+ *   and raises a warning. The CA is the cluster's `caData`; without it the kubeconfig has no
+ *   `certificate-authority-data` and istiod verifies the API server against its system roots.
+ *
+ * Every source writes the CA where `istioctl create-remote-secret` does: the kubeconfig cluster's
+ * `certificate-authority-data`, before `server`.
  *
  * The CA is never replaced by `insecure-skip-tls-verify`.
  */
@@ -75,7 +78,7 @@ export class MultiClusterSecret extends Construct {
               'pass allowInlineCredentials: true (CLI: --allow-inline-credentials) to accept that, or use credentials.source "external-secret" or "flux-substitution"',
           );
         }
-        for (const remote of model.remotes) addRemoteSecret(objects, remote, { token: inlineToken(model, remote) });
+        for (const remote of model.remotes) addRemoteSecret(objects, remote, { token: inlineToken(model, remote), certificateAuthorityData: remote.caData });
         if (model.remotes.length > 0) {
           scope.addWarning(
             this,

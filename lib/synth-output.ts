@@ -11,7 +11,7 @@ import { writeTree } from './writer/write-tree';
 /** Options of `synthesizeOutput` and `writeMesh`. */
 export interface MeshOutputOptions {
   /**
-   * Also write `gitops/`: an Argo CD ApplicationSet or Flux Kustomizations for the folders.
+   * Also write `gitops/`: an Argo CD app of apps or Flux Kustomizations that deliver the folders in phases.
    * @default - no GitOps objects
    */
   readonly gitops?: GitopsOptions;

@@ -10,6 +10,7 @@ import { MeshValidationError } from '../model/mesh-validation-error';
 import { blockingProblems, failingFindings, synthesizeOutput } from '../synth-output';
 import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
 import { diffTree, writeTree } from '../writer/write-tree';
+import { tokensCommand } from './tokens';
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -39,6 +40,7 @@ Generates the manifests of one Istio mesh over several clusters with one control
 Commands:
   synth      synthesize an inventory into one folder per cluster plus control-plane/
   validate   run the mesh analyzers over an existing output folder
+  tokens     print the remotes' reader tokens for the remote secrets, read with kubectl
 
 Options:
   -h, --help       show help (also: ${TOOL} <command> --help)
@@ -101,6 +103,8 @@ export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
         return synthCommand(rest, io);
       case 'validate':
         return validateCommand(rest, io);
+      case 'tokens':
+        return tokensCommand(rest, io);
       case '-h':
       case '--help':
       case 'help':

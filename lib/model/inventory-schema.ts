@@ -74,6 +74,8 @@ export const INVENTORY_SCHEMA = {
           podCidr: { type: 'string' },
           serviceCidr: { type: 'string' },
           token: { type: 'string' },
+          caData: { type: 'string' },
+          context: { type: 'string', minLength: 1 },
           username: { type: 'string' },
           password: { type: 'string' },
         },

@@ -201,6 +201,18 @@ export interface ClusterSpec {
    */
   readonly token?: string;
   /**
+   * The API server's CA, base64-encoded PEM as a kubeconfig's `certificate-authority-data` holds
+   * it; the inline credential source writes it into the remote secret's kubeconfig (the other
+   * sources take the CA from the reader token Secret).
+   * @default - none: istiod verifies the API server against its system roots
+   */
+  readonly caData?: string;
+  /**
+   * The kubeconfig context `cdk8s-istio-multicluster tokens` reads the cluster's reader token through.
+   * @default - the cluster name
+   */
+  readonly context?: string;
+  /**
    * Accepted for compatibility with the seed's Ansible inventory; never written.
    * @default - none
    */

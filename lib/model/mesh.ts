@@ -37,6 +37,10 @@ export interface Cluster {
   readonly token?: string;
   /** The variable a `${VAR}` placeholder names for this cluster's token. */
   readonly tokenVariable: string;
+  /** The API server CA, base64 PEM, only present when the inventory gave one. */
+  readonly caData?: string;
+  /** The kubeconfig context the cluster is read through. */
+  readonly context: string;
 }
 
 /** How remote-secret tokens are obtained. */
@@ -159,6 +163,8 @@ export class Mesh {
         injectionPath: injectionPath(cluster.name, network),
         token: cluster.token,
         tokenVariable: options.tokenVariables?.[cluster.name] ?? tokenVariable(cluster.name),
+        caData: cluster.caData,
+        context: cluster.context ?? cluster.name,
       });
     });
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));

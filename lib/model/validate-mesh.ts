@@ -100,6 +100,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
       else checkUrl(cluster.injectionUrl, `${at}.injectionUrl`, add, ['https:']);
     }
     if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
+    if (cluster.caData !== undefined) checkCaData(cluster.caData, `${at}.caData`, spec.mesh?.credentials?.source ?? 'external-secret', add);
   });
   checkCidrs(clusters, add);
   checkSail(spec, add);
@@ -126,6 +127,25 @@ function checkUrl(value: string, path: string, add: AddIssue, protocols = ['http
   if (!url || !protocols.includes(url.protocol) || !url.hostname) {
     add(path, `"${value}" is not an ${expected} URL`);
   }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n/;
+
+/** A kubeconfig's `certificate-authority-data`: base64 of a PEM certificate bundle, read by the inline source only. */
+function checkCaData(value: string, path: string, source: string, add: AddIssue): void {
+  if (source !== 'inline') {
+    add(path, `is only read by credentials.source inline; with "${source}" the remote secret takes the CA from the remote's reader token Secret (ca.crt), so leave it out`);
+    return;
+  }
+  const expected = 'expected the API server CA as certificate-authority-data holds it: the PEM certificate, base64-encoded on one line (e.g. base64 -w0 ca.crt)';
+  if (value === '') add(path, `is empty: ${expected}`);
+  else if (!BASE64.test(value)) add(path, `"${abbreviate(value)}" is not base64: ${expected}`);
+  else if (!PEM_CERTIFICATE.test(Buffer.from(value, 'base64').toString('latin1'))) add(path, `"${abbreviate(value)}" does not decode to a PEM certificate (-----BEGIN CERTIFICATE-----): ${expected}`);
+}
+
+function abbreviate(value: string): string {
+  return value.length > 24 ? `${value.slice(0, 24)}...` : value;
 }
 
 function checkControlPlaneAddress(cluster: ClusterSpec, at: string, hasRemotes: boolean, add: AddIssue): void {

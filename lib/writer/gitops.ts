@@ -1,9 +1,10 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, MESH_COMPONENT_ANNOTATIONS, requireDnsLabel } from '../model/names';
-import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS } from '../model/sail';
-import { toYaml } from '../yaml';
-import { CONTROL_PLANE_FOLDER, clusterFolder, type Manifest } from '../synth/mesh-manifests';
-import { renderFolder } from './render-tree';
+import { caVariable, MESH_COMPONENT_LABELS, requireDnsLabel } from '../model/names';
+import { SAIL_API_VERSION, SAIL_KINDS } from '../model/sail';
+import { CONTROL_PLANE_FOLDER, type Manifest } from '../synth/mesh-manifests';
+import { compareText, toYaml } from '../yaml';
+import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase } from './delivery-phases';
+import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
 
 /** The GitOps controllers `dist/gitops/` can be written for. */
 export type GitopsTool = 'argocd' | 'flux';
@@ -34,11 +35,8 @@ export interface GitopsOptions {
   readonly namespace?: string;
 }
 
-/**
- * The label users put on their Argo CD cluster secrets (`argocd cluster add ... --label`) to enroll
- * a cluster in the mesh's ApplicationSet; its value is the mesh id.
- */
-export const MESH_CLUSTER_LABEL = 'mesh.cdk8s.io/mesh';
+/** The label of every GitOps object of the mesh; its value is the mesh id. */
+export const MESH_LABEL = 'mesh.cdk8s.io/mesh';
 
 /** The Secret, beside the Flux Kustomizations, whose keys Flux substitutes into the remote secrets. */
 export const REMOTE_TOKENS_SECRET = 'istio-remote-tokens';
@@ -48,20 +46,19 @@ export function kubeconfigSecretName(clusterName: string): string {
   return `${clusterName}-kubeconfig`;
 }
 
-/** The Argo CD Application / Flux Kustomization of a cluster's folder. */
-export function clusterDeliveryName(model: Mesh, clusterName: string): string {
-  return `${model.id}-cluster-${clusterName}`;
+/** The folder, under `gitops/`, of a phase that delivers part of a folder. */
+export function phaseFolder(phaseName: string): string {
+  return `${GITOPS_FOLDER}/phases/${phaseName}`;
 }
 
-/** The Argo CD Application / Flux Kustomization of the control-plane folder. */
-export function controlPlaneDeliveryName(model: Mesh): string {
-  return `${model.id}-${CONTROL_PLANE_FOLDER}`;
-}
+/** The folder, under `gitops/`, of the Argo CD Applications the root Application syncs in waves. */
+export const ARGO_CD_APPLICATIONS_FOLDER = `${GITOPS_FOLDER}/applications`;
 
 const DEFAULT_NAMESPACE: Readonly<Record<GitopsTool, string>> = { argocd: 'argocd', flux: 'flux-system' };
 const ARGO_CD_API_VERSION = 'argoproj.io/v1alpha1';
-/** Argo CD's go-template syntax: with `goTemplate: true` a cluster generator parameter is `{{.name}}`. */
-const ARGO_CLUSTER_NAME_PARAMETER = '{{.name}}';
+/** Where Argo CD runs: the root Application delivers the others there. */
+const ARGO_CD_IN_CLUSTER = 'https://kubernetes.default.svc';
+const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 const FLUX_SOURCE_API_VERSION = 'source.toolkit.fluxcd.io/v1';
 const FLUX_KUSTOMIZE_API_VERSION = 'kustomize.toolkit.fluxcd.io/v1';
 
@@ -75,44 +72,56 @@ interface ResolvedGitopsOptions {
 }
 
 /**
- * The GitOps objects that deliver the output folders to their clusters, as relative path under
- * `gitops/` -> YAML, plus a `kustomization.yaml` so that `kubectl apply -k gitops` installs them
- * where the controller runs. Throws on an invalid option before rendering anything.
+ * The GitOps objects that deliver the output folders to their clusters in the order of
+ * `deliveryPhases`, as relative path under `gitops/` -> YAML, plus a `kustomization.yaml` so that
+ * `kubectl apply -k gitops` installs them where the controller runs, and a kustomization under
+ * `phases/` for each phase that delivers part of a folder. Throws on an invalid option before
+ * rendering anything.
  */
 export function renderGitops(model: Mesh, options: GitopsOptions): Map<string, string> {
   const resolved = resolveOptions(model, options);
-  const objects = resolved.tool === 'argocd' ? argoCdObjects(model, resolved) : fluxObjects(model, resolved);
-  const folderPrefix = `${GITOPS_FOLDER}/`;
-  const files = new Map([...renderFolder(GITOPS_FOLDER, objects)].map(([path, content]) => [path.slice(folderPrefix.length), content]));
+  const phases = deliveryPhases(model);
+  const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, resolved) : renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, resolved));
+  for (const phase of phases.filter((candidate) => candidate.objects !== 'all')) {
+    for (const [path, content] of phaseKustomization(phase)) files.set(path, content);
+  }
   // A patch, not a resource of the kustomization: applying argocd-cm whole would replace the user's settings.
-  if (resolved.tool === 'argocd' && model.sail) files.set(ARGO_CD_SAIL_HEALTH_PATCH, toYaml(argoCdSailHealthPatch()));
-  return files;
+  if (resolved.tool === 'argocd' && model.sail) files.set(`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}`, toYaml(argoCdSailHealthPatch()));
+  const folderPrefix = `${GITOPS_FOLDER}/`;
+  return new Map([...files].sort(([a], [b]) => compareText(a, b)).map(([path, content]) => [path.slice(folderPrefix.length), content]));
 }
 
 /** The merge patch of `argocd-cm` that teaches Argo CD when a Sail resource is healthy. */
 export const ARGO_CD_SAIL_HEALTH_PATCH = 'argocd-cm-sail-health.patch.yaml';
 
 /**
- * Argo CD knows no health of custom resources: without this a sync wave would not wait for the
- * operator. Healthy once the operator has seen the latest spec, every revision of an `Istio` is
- * ready, and the `Ready` condition is true.
+ * Argo CD knows no health of custom resources: without this a phase would not wait for the
+ * operator. Healthy once the operator has seen the latest spec and every revision of an `Istio` is
+ * ready with the `Ready` condition true. A remote `Istio` only turns Ready once the control plane
+ * has patched its webhook, which needs the remote secret of a later phase: for it, `Reconciled` is
+ * the health, so its phase does not wait for one that waits for it.
  */
 const SAIL_HEALTH_LUA = [
   'hs = { status = "Progressing", message = "Waiting for the Sail operator" }',
   'if obj.status == nil or obj.status.observedGeneration ~= obj.metadata.generation then',
   '  return hs',
   'end',
-  'local revisions = obj.status.revisions',
-  'if revisions ~= nil and (revisions.total == nil or revisions.total == 0 or revisions.ready ~= revisions.total) then',
-  '  hs.message = "Waiting for the control plane revisions to be ready"',
-  '  return hs',
+  'local healthy = "Ready"',
+  'if obj.spec ~= nil and obj.spec.profile == "remote" then',
+  '  healthy = "Reconciled"',
+  'else',
+  '  local revisions = obj.status.revisions',
+  '  if revisions ~= nil and (revisions.total == nil or revisions.total == 0 or revisions.ready ~= revisions.total) then',
+  '    hs.message = "Waiting for the control plane revisions to be ready"',
+  '    return hs',
+  '  end',
   'end',
   'if obj.status.conditions ~= nil then',
   '  for _, condition in ipairs(obj.status.conditions) do',
-  '    if condition.type == "Ready" and condition.status == "True" then',
+  '    if condition.type == healthy and condition.status == "True" then',
   '      hs.status = "Healthy"',
-  '      hs.message = condition.message or "Ready"',
-  '    elseif condition.type == "Ready" and condition.message ~= nil then',
+  '      hs.message = condition.message or healthy',
+  '    elseif condition.type == healthy and condition.message ~= nil then',
   '      hs.message = condition.message',
   '    end',
   '  end',
@@ -128,16 +137,33 @@ function argoCdSailHealthPatch(): object {
 }
 
 /**
- * Flux health checks on a cluster's Sail resources: its Kustomization is ready, and the ones that
- * depend on it start, only once the operator reports them `Ready`.
+ * Flux's `wait` reads the `Ready` condition, which a remote's `Istio` reaches only once a later
+ * phase (`control-plane/`, the remote secret) is in: with the Sail installer a remote's mesh
+ * components are applied without waiting, the way the Helm path's are.
  */
-function sailHealthChecks(model: Mesh): object {
-  if (!model.sail) return {};
-  const resource = (kind: string, name: string) => ({ apiVersion: SAIL_API_VERSION, kind, name });
-  return {
-    healthChecks: [resource(SAIL_KINDS.istio, SAIL_ISTIO_NAME), ...(model.hasOpenShift ? [resource(SAIL_KINDS.cni, SAIL_CNI.name)] : [])],
-    timeout: '10m',
+function waitsForObjects(model: Mesh, phase: DeliveryPhase): boolean {
+  return !(model.sail && phase.objects === 'mesh-components' && phase.cluster !== model.controlPlane.name);
+}
+
+/**
+ * A kustomization that builds the phase's folder and drops the objects of the other phase with
+ * `$patch: delete` patches selected by label: the folder stays the one source of its objects,
+ * and kustomize's default load restrictions hold (a folder may be a resource from anywhere).
+ */
+function phaseKustomization(phase: DeliveryPhase): Map<string, string> {
+  const folder = phaseFolder(phase.name);
+  const [[key, value]] = Object.entries(MESH_COMPONENT_LABELS);
+  const dropped = phase.objects === 'mesh-components' ? `${key}!=${value}` : `${key}=${value}`;
+  const toRoot = folder.split('/').map(() => '..').join('/');
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [`${toRoot}/${phase.folder}`],
+    // A delete patch with a target removes every object the target selects, whatever kind and
+    // name the patch itself names.
+    patches: [{ target: { labelSelector: dropped }, patch: '$patch: delete\napiVersion: v1\nkind: Object\nmetadata:\n  name: dropped\n' }],
   };
+  return new Map([[`${folder}/${KUSTOMIZATION_FILE}`, toYaml(kustomization)]]);
 }
 
 function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOptions {
@@ -203,86 +229,90 @@ function pathInRepo(options: ResolvedGitopsOptions, folder: string): string {
 }
 
 function meshLabels(model: Mesh): Record<string, string> {
-  return { [MESH_CLUSTER_LABEL]: model.id };
+  return { [MESH_LABEL]: model.id };
+}
+
+/** The path in the repository a phase's controller builds: its folder, or its kustomization under `gitops/phases/`. */
+function phasePath(options: ResolvedGitopsOptions, phase: DeliveryPhase): string {
+  return pathInRepo(options, phase.objects === 'all' ? phase.folder : phaseFolder(phase.name));
 }
 
 /**
- * One ApplicationSet whose cluster generator creates an Application per enrolled cluster for its
- * folder, plus one Application for the control-plane folder.
+ * An app of apps: the root Application, which `kubectl apply -k gitops` installs, syncs
+ * `gitops/applications/`, an Application per phase whose sync wave follows the phase order.
+ * Argo CD applies a wave once the Applications of the waves before it are healthy (with the
+ * Application health check in argocd-cm, see the README).
  */
-function argoCdObjects(model: Mesh, options: ResolvedGitopsOptions): Manifest[] {
+function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Map<string, string> {
   const labels = meshLabels(model);
-  const applicationSpec = (folder: string, destinationName: string) => ({
-    project: 'default',
-    source: { repoURL: options.repoUrl, targetRevision: options.revision, path: pathInRepo(options, folder) },
-    destination: { name: destinationName },
-    syncPolicy: {
-      automated: { prune: true, selfHeal: true },
-      // Every namespace is part of the output; a namespace Argo CD created would be one nobody owns.
-      syncOptions: ['CreateNamespace=false'],
-      // Argo CD has no order between Applications: control-plane/ fails until its cluster's folder
-      // has created the namespaces (and Istio its CRDs), so it retries for a while instead.
-      retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
-    },
-  });
-  const applicationSet: Manifest = {
-    apiVersion: ARGO_CD_API_VERSION,
-    kind: 'ApplicationSet',
-    metadata: { name: `${model.id}-clusters`, namespace: options.namespace, labels },
-    spec: {
-      goTemplate: true,
-      // A misspelt parameter must fail the generation, not render an empty path or destination.
-      goTemplateOptions: ['missingkey=error'],
-      generators: [{ clusters: { selector: { matchLabels: labels } } }],
-      template: {
-        metadata: { name: clusterDeliveryName(model, ARGO_CLUSTER_NAME_PARAMETER), labels },
-        spec: {
-          ...applicationSpec(clusterFolder(ARGO_CLUSTER_NAME_PARAMETER), ARGO_CLUSTER_NAME_PARAMETER),
-          // istiod writes the CA bundle into the remotes' injection webhooks; self-heal must not revert it.
-          ignoreDifferences: [
-            { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
-          ],
-        },
-      },
-    },
+  const waves = phaseWaves(phases);
+  const syncPolicy = {
+    automated: { prune: true, selfHeal: true },
+    // Every namespace is part of the output; a namespace Argo CD created would be one nobody owns.
+    syncOptions: ['CreateNamespace=false'],
+    // The phase that reads the published tokens stays degraded until a human publishes them.
+    retry: { limit: 30, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
   };
-  const controlPlaneApplication: Manifest = {
+  const applications = phases.map((phase): Manifest => ({
     apiVersion: ARGO_CD_API_VERSION,
     kind: 'Application',
-    metadata: { name: controlPlaneDeliveryName(model), namespace: options.namespace, labels },
-    spec: applicationSpec(CONTROL_PLANE_FOLDER, model.controlPlane.name),
+    metadata: { name: phase.name, namespace: options.namespace, labels, annotations: { [SYNC_WAVE_ANNOTATION]: String(waves.get(phase.name)) } },
+    spec: {
+      project: 'default',
+      source: { repoURL: options.repoUrl, targetRevision: options.revision, path: phasePath(options, phase) },
+      destination: { name: phase.cluster },
+      syncPolicy,
+      // istiod writes the CA bundle into the remotes' injection webhooks; self-heal must not revert it.
+      ...(phase.folder === CONTROL_PLANE_FOLDER ? {} : {
+        ignoreDifferences: [
+          { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+        ],
+      }),
+    },
+  }));
+  const root: Manifest = {
+    apiVersion: ARGO_CD_API_VERSION,
+    kind: 'Application',
+    metadata: { name: model.id, namespace: options.namespace, labels },
+    spec: {
+      project: 'default',
+      source: { repoURL: options.repoUrl, targetRevision: options.revision, path: pathInRepo(options, ARGO_CD_APPLICATIONS_FOLDER) },
+      destination: { server: ARGO_CD_IN_CLUSTER, namespace: options.namespace },
+      syncPolicy: { automated: syncPolicy.automated, retry: syncPolicy.retry },
+    },
   };
-  return [applicationSet, controlPlaneApplication];
+  return new Map([...renderFolder(GITOPS_FOLDER, [root]), ...renderFolder(ARGO_CD_APPLICATIONS_FOLDER, applications)]);
 }
 
 /**
- * A GitRepository and one Kustomization per folder, run by Flux in a management cluster that
- * reaches each cluster through a kubeconfig Secret. The order of the README is enforced with
- * dependsOn: the control-plane cluster's folder, then control-plane/, then the remotes (whose
- * workloads need istiod to have read their remote secret).
+ * A GitRepository and a Kustomization per phase, run by Flux in a management cluster that reaches
+ * each cluster through a kubeconfig Secret. `dependsOn` follows the phase order, and `wait`
+ * makes a Kustomization ready only once its objects are, so a phase starts on healthy ones.
  */
-function fluxObjects(model: Mesh, options: ResolvedGitopsOptions): Manifest[] {
+function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Manifest[] {
   const labels = meshLabels(model);
   const metadata = (name: string) => ({ name, namespace: options.namespace, labels });
-  const kustomization = (name: string, folder: string, clusterName: string, extraSpec: object = {}): Manifest => ({
-    apiVersion: FLUX_KUSTOMIZE_API_VERSION,
-    kind: 'Kustomization',
-    metadata: metadata(name),
-    spec: {
-      interval: '10m',
-      sourceRef: { kind: 'GitRepository', name: model.id },
-      path: `./${pathInRepo(options, folder)}`,
-      prune: true,
-      kubeConfig: { secretRef: { name: kubeconfigSecretName(clusterName) } },
-      ...extraSpec,
-    },
-  });
-  const dependsOn = (name: string) => ({ dependsOn: [{ name }] });
-  const controlPlaneName = model.controlPlane.name;
-  const controlPlaneClusterDelivery = clusterDeliveryName(model, controlPlaneName);
   const tokenSubstitution = model.credentials.source === 'flux-substitution'
     ? { postBuild: { substituteFrom: [{ kind: 'Secret', name: REMOTE_TOKENS_SECRET }] } }
     : {};
+  const kustomization = (phase: DeliveryPhase): Manifest => ({
+    apiVersion: FLUX_KUSTOMIZE_API_VERSION,
+    kind: 'Kustomization',
+    metadata: metadata(phase.name),
+    spec: {
+      interval: '10m',
+      // Until the tokens are published the phase that reads them fails; it is retried this often.
+      retryInterval: '1m',
+      timeout: '5m',
+      sourceRef: { kind: 'GitRepository', name: model.id },
+      path: `./${phasePath(options, phase)}`,
+      prune: true,
+      wait: waitsForObjects(model, phase),
+      kubeConfig: { secretRef: { name: kubeconfigSecretName(phase.cluster) } },
+      ...(phase.after.length > 0 ? { dependsOn: phase.after.map((name) => ({ name })) } : {}),
+      ...(phase.readsPublishedTokens ? tokenSubstitution : {}),
+    },
+  });
   return [
     {
       apiVersion: FLUX_SOURCE_API_VERSION,
@@ -290,69 +320,93 @@ function fluxObjects(model: Mesh, options: ResolvedGitopsOptions): Manifest[] {
       metadata: metadata(model.id),
       spec: { interval: '5m', url: options.repoUrl, ref: { branch: options.revision } },
     },
-    kustomization(controlPlaneClusterDelivery, clusterFolder(controlPlaneName), controlPlaneName, sailHealthChecks(model)),
-    kustomization(controlPlaneDeliveryName(model), CONTROL_PLANE_FOLDER, controlPlaneName, { ...dependsOn(controlPlaneClusterDelivery), ...tokenSubstitution }),
-    ...model.remotes.map((remote) =>
-      kustomization(clusterDeliveryName(model, remote.name), clusterFolder(remote.name), remote.name, { ...dependsOn(controlPlaneDeliveryName(model)), ...sailHealthChecks(model) }),
-    ),
+    ...phases.map(kustomization),
   ];
 }
 
+/** The command that prints what the remote secrets read, for the README. */
+export const TOKENS_COMMAND = 'cdk8s-istio-multicluster tokens --inventory <inventory.yaml>';
+
 /**
- * The README section on `gitops/`: what the objects do and what users must create beside them
- * (cluster labels, kubeconfig and token Secrets), named from the same functions as the objects.
+ * The README section on `gitops/`: what a first sync does, phase by phase, the one manual step,
+ * and what users must create beside the objects (kubeconfig Secrets, Argo CD settings), named
+ * from the same functions as the objects.
  */
 export function describeGitops(model: Mesh, tool: GitopsTool): string {
   requireToolFitsCredentials(model, tool);
-  return tool === 'argocd' ? describeArgoCd(model) : describeFlux(model);
+  const phases = deliveryPhases(model);
+  return tool === 'argocd' ? describeArgoCd(model, phases) : describeFlux(model, phases);
 }
 
-function describeArgoCd(model: Mesh): string {
+/** The first-install steps: the phases by wave, and the token publishing before the phase that reads the tokens. */
+function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], tool: GitopsTool): string[] {
+  const waves = phaseWaves(phases);
+  const lastWave = Math.max(...waves.values());
+  const steps: string[] = [];
+  for (let wave = 0; wave <= lastWave; wave++) {
+    const inWave = phases.filter((phase) => waves.get(phase.name) === wave);
+    if (inWave.some((phase) => phase.readsPublishedTokens)) steps.push(publishStep(model, phases, tool));
+    const what = inWave.map((phase) => `\`${phase.name}\` on \`${phase.cluster}\`: ${phase.summary}`).join('; ');
+    const waits = wave === 0 ? '' : tool === 'argocd' ? ` (sync wave ${wave}, once wave ${wave - 1} is healthy)` : ' (once the Kustomizations it depends on are ready)';
+    steps.push(`${what}${waits}.`);
+  }
+  return steps.map((step, index) => `${index + 1}. ${step}`);
+}
+
+function publishStep(model: Mesh, phases: readonly DeliveryPhase[], tool: GitopsTool): string {
+  const readers = phases.filter((phase) => phase.readsPublishedTokens).map((phase) => `\`${phase.name}\``).join(', ');
+  if (model.credentials.source === 'flux-substitution') {
+    return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND} | kubectl --context <management> apply -f -\` creates the Secret \`${REMOTE_TOKENS_SECRET}\` beside the Kustomizations. Until then ${readers} fails and is retried.`;
+  }
+  const store = `${model.credentials.secretStore.kind} \`${model.credentials.secretStore.name}\``;
+  const retried = tool === 'argocd' ? 'its ExternalSecrets stay not ready and the sync is retried' : 'its ExternalSecrets stay not ready and it is retried';
+  return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND}\` prints the store entries as JSON; write them to the store behind the ${store}. Until then ${readers} waits: ${retried}.`;
+}
+
+function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[]): string {
   const clusterNames = model.clusters.map((cluster) => `\`${cluster.name}\``).join(', ');
   return [
     '## GitOps with Argo CD',
     '',
-    `\`${GITOPS_FOLDER}/\` holds an ApplicationSet and an Application for Argo CD (namespace \`argocd\` unless chosen otherwise). Install them where Argo CD runs: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
+    `\`${GITOPS_FOLDER}/\` holds the Application \`${model.id}\` for Argo CD (namespace \`argocd\` unless chosen otherwise): an app of apps that syncs \`${ARGO_CD_APPLICATIONS_FOLDER}/\`, one Application per phase with a sync wave. Install it where Argo CD runs: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
     '',
-    `- The ApplicationSet \`${model.id}-clusters\` uses the cluster generator: every Argo CD cluster labelled \`${MESH_CLUSTER_LABEL}: ${model.id}\` gets an Application \`${clusterDeliveryName(model, '<name>')}\` that syncs \`${clusterFolder('<name>')}\` to it.`,
-    `- **The Argo CD cluster names must equal the mesh cluster names** (${clusterNames}): the name picks both the folder and the destination. Register each cluster with its name and the label, e.g.`,
-    `  \`argocd cluster add <kube-context> --name ${model.controlPlane.name} --label ${MESH_CLUSTER_LABEL}=${model.id}\`.`,
-    '  The cluster Argo CD runs in has no cluster secret by default; declare one for it if it is part of the mesh.',
-    `- The Application \`${controlPlaneDeliveryName(model)}\` syncs \`${CONTROL_PLANE_FOLDER}/\` to \`${model.controlPlane.name}\`. Argo CD does not order Applications: it retries until \`${clusterFolder(model.controlPlane.name)}\` has created the namespaces it needs.`,
-    `- Within a remote's Application, the mesh components carry the sync wave ${MESH_COMPONENT_ANNOTATIONS['argocd.argoproj.io/sync-wave']}, so the injection webhook exists before any workload pod is created.`,
-    ...(model.sail ? describeArgoCdSail(model) : []),
+    `- **The Argo CD cluster names must equal the mesh cluster names** (${clusterNames}): each Application's destination is the cluster of that name, e.g. \`argocd cluster add <kube-context> --name ${model.controlPlane.name}\`.`,
+    '- Argo CD (since 1.8) does not assess the health of an Application, so without it the waves would not wait for each other. Restore the check from the Argo CD documentation ("Resource Health", Argo CD App) in `argocd-cm`: the key `resource.customizations.health.argoproj.io_Application`, whose Lua returns `obj.status.health`.',
+    '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret. On a cluster where nothing assigns load-balancer addresses, a wave with a gateway never becomes healthy: provide a load balancer (MetalLB on bare metal) before the first sync.',
+    `- A remote's mesh components and its workloads come from one folder through two Applications: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...(model.sail
+      ? [
+        `- Sail operator: Argo CD knows no health of its kinds, so a phase would not wait for the control plane's \`Istio\`. Patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (healthy when every revision is ready and \`Ready\` is true; a remote \`Istio\` once \`Reconciled\`): \`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\`.${model.sail.subscription ? ' Within a phase the operator\'s `Subscription` carries the sync wave -2 and the Sail resources -1 (skipping the dry run until the CRDs exist).' : ''}`,
+      ]
+      : []),
+    '',
+    'What a first sync does:',
+    '',
+    ...firstInstallSteps(model, phases, 'argocd'),
   ].join('\n');
 }
 
-function describeArgoCdSail(model: Mesh): string[] {
-  return [
-    `- Sail operator: each cluster's \`Istio\`${model.hasOpenShift ? ', `IstioCNI`' : ''}${model.sail?.revisionTag ? ' and `IstioRevisionTag`' : ''} carry the sync wave ${MESH_COMPONENT_ANNOTATIONS['argocd.argoproj.io/sync-wave']}${model.sail?.subscription ? ', the operator\'s `Subscription` the wave -2 (the Sail resources skip the dry run until its CRDs exist)' : ''}. Argo CD waits for a wave to be healthy before the next one, but knows no health of these kinds: patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (healthy when every revision is ready and \`Ready\` is true), e.g.`,
-    `  \`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\`. Without it the workloads' wave starts before istiod injects.`,
-  ];
-}
-
-function describeFlux(model: Mesh): string {
+function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
   const kubeconfigSecrets = model.clusters.map((cluster) => `\`${kubeconfigSecretName(cluster.name)}\``).join(', ');
   const lines = [
     '## GitOps with Flux',
     '',
-    `\`${GITOPS_FOLDER}/\` holds a GitRepository and one Kustomization per folder for a Flux instance in a management cluster (namespace \`flux-system\` unless chosen otherwise). Install them there: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
+    `\`${GITOPS_FOLDER}/\` holds a GitRepository and one Kustomization per phase for a Flux instance in a management cluster (namespace \`flux-system\` unless chosen otherwise). Install them there: \`kubectl apply -k ${GITOPS_FOLDER}\`.`,
     '',
     `- Each Kustomization applies its folder through a kubeconfig in a Secret beside it (key \`value\`): create ${kubeconfigSecrets}, e.g.`,
     `  \`kubectl -n flux-system create secret generic ${kubeconfigSecretName(model.controlPlane.name)} --from-file=value=./${model.controlPlane.name}.kubeconfig\`.`,
-    `- Order: \`${controlPlaneDeliveryName(model)}\` depends on \`${clusterDeliveryName(model, model.controlPlane.name)}\`, and each remote's Kustomization depends on \`${controlPlaneDeliveryName(model)}\`.`,
-    '- A Kustomization applies its folder at once, so on a remote\'s first install its workload pods may be created before the injection webhook answers and start without a sidecar: once istiod injects, restart them (`kubectl --context <remote> rollout restart deployment -n <namespace>`).',
+    '- Each Kustomization waits for its objects to be ready (`wait: true`) and `dependsOn` the phases before it. Flux counts a `LoadBalancer` Service ready once it has a cluster IP, not an external address: check the gateways\' addresses (`kubectl get service -A`) if remotes cannot reach the control plane.',
+    `- A remote's mesh components and its workloads come from one folder through two Kustomizations: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
     ...(model.sail
-      ? [
-        `- Sail operator: each cluster's Kustomization health-checks its \`Istio\`${model.hasOpenShift ? ' and `IstioCNI`' : ''} (Ready, timeout 10m), so \`${controlPlaneDeliveryName(model)}\` and the remotes start only once the control plane's istiod is ready. Within a folder the same first-install caveat holds for its own workloads.`,
-      ]
+      ? ['- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.']
       : []),
   ];
-  if (model.credentials.source === 'flux-substitution') {
+  if (model.credentials.source === 'flux-substitution' && model.remotes.length > 0) {
     const variables = model.remotes.map((remote) => `\`${remote.tokenVariable}\` and \`${caVariable(remote.name)}\` (${remote.name})`).join(', ');
     lines.push(
-      `- \`${controlPlaneDeliveryName(model)}\` fills the remote secrets' placeholders from the Secret \`${REMOTE_TOKENS_SECRET}\` beside it, one key per variable: ${variables}: each remote's reader token and API server CA (see Tokens).`,
+      `- \`${controlPlaneDeliveryName(model)}\` fills the remote secrets' placeholders from the Secret \`${REMOTE_TOKENS_SECRET}\` beside it, one key per variable: ${variables}: each remote's reader token and API server CA.`,
     );
   }
+  lines.push('', 'What a first install does:', '', ...firstInstallSteps(model, phases, 'flux'));
   return lines.join('\n');
 }

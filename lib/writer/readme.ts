@@ -3,10 +3,11 @@ import { apiGroup, isKind, KINDS } from '../analyzers/kinds';
 import { podTemplate } from '../analyzers/kube-objects';
 import { remoteSecretOf } from '../analyzers/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
-import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
+import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE } from '../model/sail';
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
-import { describeGitops, requireGitopsTool, type GitopsTool } from './gitops';
+import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
+import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { compareText } from '../yaml';
 
 /** Options of `renderReadme`. */
@@ -41,6 +42,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     prerequisites(model, folders),
     applyOrder(model, folders),
     tokens(folders),
+    rotation(model),
     topology(model, manifests, folders),
     gitops === 'none' ? undefined : describeGitops(model, requireGitopsTool(gitops)),
   ];
@@ -159,7 +161,7 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
       sail
         ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader token Secret and the remote's \`Istio\` (\`profile: remote\`), from which the operator renders the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar. The operator reports a remote \`Istio\` ready once its webhook reaches istiod, so it is waited for after step 5.`
         : `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
-      `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it.`,
+      `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it, and \`${TOKENS_COMMAND}\` prints what to publish.`,
       `5. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
       `6. Each remote's whole folder: ${remoteFolders.map((folder) => `\`${folder.folder}/\` (${objects(folder)})`).join(', ')}. Its pods are injected by istiod, which now knows the cluster.`,
     );
@@ -190,8 +192,6 @@ function waitForIstio(cluster: string): string {
   return `kubectl --context ${cluster} wait --for=condition=Ready istios/${SAIL_ISTIO_NAME} --timeout=5m`;
 }
 
-/** The label selector of the mesh components, applied before the workloads. */
-const MESH_COMPONENT_SELECTOR = Object.entries(MESH_COMPONENT_LABELS).map(([key, value]) => `${key}=${value}`).join(',');
 
 /**
  * `kubectl apply -k`, or through `envsubst` when the folder carries `${VAR}` placeholders meant
@@ -261,6 +261,27 @@ function tokens(folders: readonly OutputFolder[]): string | undefined {
     '# for a Flux or envsubst variable leave out `| base64 -d`: certificate-authority-data takes it base64-encoded',
     `${readTokenSecretKey(CA_PROPERTY)} | base64 -d`,
     '```',
+  ].join('\n');
+}
+
+/**
+ * How a reader token is rotated with the mesh's credential source, and why the remote secrets
+ * stay Secrets although Istio 1.30 can read remote kubeconfigs from a mounted directory.
+ */
+function rotation(model: Mesh): string | undefined {
+  if (model.remotes.length === 0) return undefined;
+  const renew = `Delete the remote's token Secret (\`kubectl --context <remote> -n ${ISTIO_SYSTEM_NAMESPACE} delete secret ${READER_TOKEN_SECRET}\`) and apply its folder again: Kubernetes invalidates the old token with its Secret and fills a new one.`;
+  const publish: Record<Mesh['credentials']['source'], string> = {
+    'flux-substitution': `Then publish the tokens again (\`${TOKENS_COMMAND} | kubectl --context <management> apply -f -\`) and let the control-plane Kustomization reconcile (\`flux reconcile kustomization ${controlPlaneDeliveryName(model)}\`): it substitutes the new token into the remote secret, which istiod reloads.`,
+    'external-secret': `Then write the new store entries (\`${TOKENS_COMMAND}\`) to the ${model.credentials.secretStore.kind} \`${model.credentials.secretStore.name}\`: external-secrets renders the remote secret again within its refresh interval (${model.credentials.refreshInterval}), and istiod reloads it.`,
+    inline: `Then put the new token in the inventory (\`clusters[].token\`), synthesize again and apply \`${CONTROL_PLANE_FOLDER}/\`: istiod reloads the remote secret.`,
+  };
+  return [
+    '## Rotating a reader token',
+    '',
+    `${renew} ${publish[model.credentials.source]}`,
+    '',
+    'Istio 1.30 can also read remote kubeconfigs from a directory mounted into istiod (`PILOT_MULTICLUSTER_KUBECONFIG_PATH`); this tool does not use it. When it is set, istiod reads remote clusters from that directory only and ignores the `istio/multiCluster` Secrets, so the remote secrets above, which every credential source renders and the analyzers check, would be dead; and mounting files into istiod changes its Deployment, which the Istio chart owns.',
   ].join('\n');
 }
 

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '3468d319b2bceba210ef059505e9f39367605ebd804704e91b1794152dbb77f6',
-  'apps/openshift/inventory.yaml': '1f0bd6cf50415290b7a699a70c80b49a47fb949d05b173b7b7d5f105e9341712',
-  'apps/hybrid/inventory.yaml': '40238ee0c91bd2608c403d55e7c31036c15356d9fa64a3d8e2b14d1a76b1916d',
+  'synthetic 3x20': '3cfe080b86ee5d8a987a4511de4044ea7f0eb7b8f790f2b4d76c61cc46f245d2',
+  'apps/openshift/inventory.yaml': 'cdf5118e3bb9a930b242ee184b132480acc4a94f7904825cf9f681e213720539',
+  'apps/hybrid/inventory.yaml': '4452791dd17399c0943ea312ff8b7bce4609401fde4e684f417ab87e1baea521',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

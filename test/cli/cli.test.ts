@@ -340,28 +340,24 @@ describe('synth --gitops', () => {
     const result = cli(['synth', '-i', inventory, '--gitops', tool, '--repo-url', REPO_URL, ...flags], { cwd });
     expect(result.status, result.stderr).toBe(0);
     const folder = join(cwd, 'dist', 'gitops');
-    const files = readdirSync(folder).filter((file) => file !== 'kustomization.yaml');
+    const files = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'kustomization.yaml').map((entry) => entry.name);
     expect(kustomizationResources(folder).sort()).toEqual(files.sort());
     return files.flatMap((file) => yamlDocuments(readFileSync(join(folder, file), 'utf8')) as Doc[]);
   }
 
-  it.each(LOCATIONS)('argocd $flags: an ApplicationSet for the clusters and an Application for control-plane/', ({ flags, revision, base }) => {
+  it.each(LOCATIONS)('argocd $flags: a root Application syncing the phase Applications', ({ flags, revision, base }) => {
     const objects = synthGitops('argocd', flags);
-    expect(objects.map((o) => o.kind).sort()).toEqual(['Application', 'ApplicationSet']);
-    const application = objects.find((o) => o.kind === 'Application')!;
-    const applicationSet = objects.find((o) => o.kind === 'ApplicationSet')!;
-    expect(application.spec.source).toEqual({ repoURL: REPO_URL, targetRevision: revision, path: `${base}/control-plane` });
-    expect(application.spec.destination).toEqual({ name: 'ocp-east' });
-    expect(applicationSet.spec.template.spec.source).toEqual({ repoURL: REPO_URL, targetRevision: revision, path: `${base}/clusters/{{.name}}` });
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Application/mesh1']);
+    expect(objects[0].spec.source).toEqual({ repoURL: REPO_URL, targetRevision: revision, path: `${base}/gitops/applications` });
   });
 
-  it.each(LOCATIONS)('flux $flags: a GitRepository and a Kustomization per folder', ({ flags, revision, base }) => {
+  it.each(LOCATIONS)('flux $flags: a GitRepository and a Kustomization per phase', ({ flags, revision, base }) => {
     const objects = synthGitops('flux', flags);
-    expect(objects.map((o) => o.kind).sort()).toEqual(['GitRepository', 'Kustomization', 'Kustomization', 'Kustomization']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['GitRepository', 'Kustomization', 'Kustomization', 'Kustomization', 'Kustomization']);
     const repository = objects.find((o) => o.kind === 'GitRepository')!;
     expect(repository.spec).toMatchObject({ url: REPO_URL, ref: { branch: revision } });
     const paths = objects.filter((o) => o.kind === 'Kustomization').map((o) => o.spec.path).sort();
-    expect(paths).toEqual([`./${base}/clusters/ocp-east`, `./${base}/clusters/ocp-west`, `./${base}/control-plane`]);
+    expect(paths).toEqual([`./${base}/clusters/ocp-east`, `./${base}/control-plane`, `./${base}/gitops/phases/mesh1-cluster-ocp-west`, `./${base}/gitops/phases/mesh1-cluster-ocp-west-mesh`]);
   });
 
   it('refuses argocd for a mesh whose tokens need Flux substitution, leaving dist/ untouched', () => {

@@ -38,7 +38,8 @@ describe.each([
     // GIVEN a folder whose kustomization lists every manifest file in it
     const path = join(out, folder);
     const resources = kustomizationResources(path);
-    expect([...resources].sort()).toEqual(readdirSync(path).filter((file) => file !== 'kustomization.yaml').sort());
+    const files = readdirSync(path, { withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'kustomization.yaml').map((entry) => entry.name);
+    expect([...resources].sort()).toEqual(files.sort());
     // WHEN kustomize builds it
     const built = run('kubectl', ['kustomize', path], { cwd });
     // THEN it succeeds with exactly the objects of those files
@@ -46,5 +47,27 @@ describe.each([
     const documents = yamlDocuments(built.stdout);
     expect(documents).toHaveLength(resources.length);
     expect(objectNames(documents)).toEqual(objectNames(resources.flatMap((file) => yamlDocuments(readFileSync(join(path, file), 'utf8')))));
+  });
+
+  it('builds each remote\'s two phases into its mesh components and the rest of its folder', () => {
+    const phasesDir = join(out, 'gitops', 'phases');
+    const phases = readdirSync(phasesDir);
+    const remotes = phases.filter((phase) => phase.endsWith('-mesh')).map((phase) => phase.slice(0, -'-mesh'.length));
+    expect(remotes.length).toBeGreaterThan(0);
+    for (const workloads of remotes) {
+      const cluster = workloads.replace(/^.*?-cluster-/, '');
+      const built = (folder: string) => {
+        const result = run('kubectl', ['kustomize', folder], { cwd });
+        expect(result.status, result.stderr).toBe(0);
+        return yamlDocuments(result.stdout) as { metadata: { labels?: Record<string, string> } }[];
+      };
+      const meshComponents = built(join(phasesDir, `${workloads}-mesh`));
+      const rest = built(join(phasesDir, workloads));
+      // THEN the two phases split the folder by the mesh-component label, and together are the whole folder
+      expect(meshComponents.length).toBeGreaterThan(0);
+      expect(meshComponents.every((object) => object.metadata.labels?.['app.kubernetes.io/part-of'] === 'istio')).toBe(true);
+      expect(rest.some((object) => object.metadata.labels?.['app.kubernetes.io/part-of'] === 'istio')).toBe(false);
+      expect(objectNames([...meshComponents, ...rest])).toEqual(objectNames(built(join(out, 'clusters', cluster))));
+    }
   });
 });

@@ -148,6 +148,16 @@ describe('MultiClusterSecret', () => {
     ]);
   });
 
+  it('writes an inline remote\'s caData where istioctl create-remote-secret writes the CA: certificate-authority-data, before server', () => {
+    // GIVEN an inline remote with its API server CA
+    const caData = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+    const { manifests } = synth(meshSpec({ source: 'inline' }, [ICP, { ...IKS, caData }]), { allowInlineCredentials: true });
+    // THEN the kubeconfig's cluster carries it, keyed and ordered as istioctl prints it
+    const cluster = kubeconfigOf(manifests.controlPlane[0], 'iks').clusters[0].cluster;
+    expect(cluster).toEqual({ 'certificate-authority-data': caData, server: 'https://iks.example.com:6443' });
+    expect(Object.keys(cluster)).toEqual(['certificate-authority-data', 'server']);
+  });
+
   it('refuses inline credentials without the opt-in', () => {
     // GIVEN a mesh with inline credentials
     // WHEN MultiClusterSecret is created without allowInlineCredentials

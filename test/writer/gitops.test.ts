@@ -20,13 +20,13 @@ const REPO = 'https://github.com/example/mesh-config.git';
 interface GitopsObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
   spec: Record<string, any>;
 }
 
-/** The rendered objects by `Kind/name`, without the kustomization that lists them. */
+/** The rendered objects by `Kind/name`, without the kustomizations. */
 function objectsOf(files: Map<string, string>): Map<string, GitopsObject> {
-  const objects = [...files].filter(([path]) => path !== 'kustomization.yaml').map(([, content]) => load(content) as GitopsObject);
+  const objects = [...files].filter(([path]) => !path.endsWith('kustomization.yaml')).map(([, content]) => load(content) as GitopsObject);
   return new Map(objects.map((object) => [`${object.kind}/${object.metadata.name}`, object]));
 }
 
@@ -34,42 +34,69 @@ const argoCd = (options: Partial<GitopsOptions> = {}, mesh = MESH) => renderGito
 const flux = (options: Partial<GitopsOptions> = {}, mesh = MESH) => renderGitops(mesh, { tool: 'flux', repoUrl: REPO, ...options });
 
 describe('renderGitops for Argo CD', () => {
-  it('writes an ApplicationSet, the control-plane Application and a kustomization listing them', () => {
+  it('writes a root Application, an Application per phase under applications/ and a kustomization per partial phase', () => {
     const files = argoCd();
-    expect([...files.keys()]).toEqual(['application-argocd-mesh1-control-plane.yaml', 'applicationset-argocd-mesh1-clusters.yaml', 'kustomization.yaml']);
-    expect(load(files.get('kustomization.yaml')!)).toEqual({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: ['application-argocd-mesh1-control-plane.yaml', 'applicationset-argocd-mesh1-clusters.yaml'],
-    });
+    expect([...files.keys()]).toEqual([
+      'application-argocd-mesh1.yaml',
+      'applications/application-argocd-mesh1-cluster-east-1.yaml',
+      'applications/application-argocd-mesh1-cluster-iks-mesh.yaml',
+      'applications/application-argocd-mesh1-cluster-iks.yaml',
+      'applications/application-argocd-mesh1-cluster-west-2-mesh.yaml',
+      'applications/application-argocd-mesh1-cluster-west-2.yaml',
+      'applications/application-argocd-mesh1-control-plane.yaml',
+      'applications/kustomization.yaml',
+      'kustomization.yaml',
+      'phases/mesh1-cluster-iks-mesh/kustomization.yaml',
+      'phases/mesh1-cluster-iks/kustomization.yaml',
+      'phases/mesh1-cluster-west-2-mesh/kustomization.yaml',
+      'phases/mesh1-cluster-west-2/kustomization.yaml',
+    ]);
+    // THEN `kubectl apply -k gitops` installs the root Application only
+    expect(load(files.get('kustomization.yaml')!)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['application-argocd-mesh1.yaml'] });
   });
 
-  it('generates an Application per cluster labelled with the mesh id, syncing its folder to the cluster of that name', () => {
-    // GIVEN the defaults WHEN rendered
-    const applicationSet = objectsOf(argoCd()).get('ApplicationSet/mesh1-clusters')!;
-    // THEN the cluster generator selects the clusters users labelled for this mesh
-    expect(applicationSet.metadata.namespace).toBe('argocd');
-    expect(applicationSet.spec.generators).toEqual([{ clusters: { selector: { matchLabels: { 'mesh.cdk8s.io/mesh': 'mesh1' } } } }]);
-    // AND the template uses go-template parameters throughout, failing on a missing one
-    expect(applicationSet.spec.goTemplate).toBe(true);
-    expect(applicationSet.spec.goTemplateOptions).toEqual(['missingkey=error']);
-    const template = applicationSet.spec.template;
-    expect(template.metadata.name).toBe('mesh1-cluster-{{.name}}');
-    expect(template.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/clusters/{{.name}}' });
-    expect(template.spec.destination).toEqual({ name: '{{.name}}' });
-    expect(template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-    expect(template.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=false']);
+  it('syncs applications/ from the root Application to where Argo CD runs', () => {
+    const root = objectsOf(argoCd()).get('Application/mesh1')!;
+    expect(root.metadata.namespace).toBe('argocd');
+    expect(root.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/gitops/applications' });
+    expect(root.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+    expect(root.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+
+  it('orders the phases with sync waves: control-plane cluster and remote mesh components, control-plane/, remote workloads', () => {
+    const objects = objectsOf(argoCd());
+    const wave = (name: string) => objects.get(`Application/${name}`)!.metadata.annotations['argocd.argoproj.io/sync-wave'];
+    expect(['mesh1-cluster-east-1', 'mesh1-cluster-west-2-mesh', 'mesh1-cluster-iks-mesh', 'mesh1-control-plane', 'mesh1-cluster-west-2', 'mesh1-cluster-iks'].map(wave)).toEqual(['0', '0', '0', '1', '2', '2']);
+  });
+
+  it('syncs each phase to its cluster, a remote\'s parts through their phase kustomizations', () => {
+    const objects = objectsOf(argoCd());
+    const spec = (name: string) => objects.get(`Application/${name}`)!.spec;
+    expect(spec('mesh1-cluster-east-1').source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/clusters/east-1' });
+    expect(spec('mesh1-cluster-east-1').destination).toEqual({ name: 'east-1' });
+    expect(spec('mesh1-control-plane').source.path).toBe('dist/control-plane');
+    expect(spec('mesh1-control-plane').destination).toEqual({ name: 'east-1' });
+    expect(spec('mesh1-cluster-iks-mesh').source.path).toBe('dist/gitops/phases/mesh1-cluster-iks-mesh');
+    expect(spec('mesh1-cluster-iks').source.path).toBe('dist/gitops/phases/mesh1-cluster-iks');
+    expect(spec('mesh1-cluster-iks').destination).toEqual({ name: 'iks' });
+    expect(spec('mesh1-cluster-iks').syncPolicy.syncOptions).toEqual(['CreateNamespace=false']);
+    expect(spec('mesh1-cluster-iks').syncPolicy.retry.limit).toBeGreaterThan(0);
     // AND self-heal leaves the CA bundle istiod writes into the injection webhooks alone
-    expect(template.spec.ignoreDifferences).toEqual([
+    expect(spec('mesh1-cluster-iks-mesh').ignoreDifferences).toEqual([
       { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
     ]);
   });
 
-  it('syncs control-plane/ to the control-plane cluster only, retrying until its cluster folder is in place', () => {
-    const application = objectsOf(argoCd()).get('Application/mesh1-control-plane')!;
-    expect(application.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/control-plane' });
-    expect(application.spec.destination).toEqual({ name: 'east-1' });
-    expect(application.spec.syncPolicy.retry.limit).toBeGreaterThan(0);
+  it('builds a remote\'s folder in its phase kustomizations and drops the other phase\'s objects by label', () => {
+    const files = argoCd();
+    expect(load(files.get('phases/mesh1-cluster-iks-mesh/kustomization.yaml')!)).toMatchObject({
+      resources: ['../../../clusters/iks'],
+      patches: [{ target: { labelSelector: 'app.kubernetes.io/part-of!=istio' } }],
+    });
+    expect(load(files.get('phases/mesh1-cluster-iks/kustomization.yaml')!)).toMatchObject({
+      resources: ['../../../clusters/iks'],
+      patches: [{ target: { labelSelector: 'app.kubernetes.io/part-of=istio' } }],
+    });
   });
 
   it('uses the revision, base path and namespace given', () => {
@@ -79,7 +106,8 @@ describe('renderGitops for Argo CD', () => {
     // THEN paths are normalized and the options are used
     expect(application.metadata.namespace).toBe('gitops');
     expect(application.spec.source).toEqual({ repoURL: REPO, targetRevision: 'v1.2.0', path: 'deploy/mesh/control-plane' });
-    expect(objects.get('ApplicationSet/mesh1-clusters')!.spec.template.spec.source.path).toBe('deploy/mesh/clusters/{{.name}}');
+    expect(objects.get('Application/mesh1')!.spec.source.path).toBe('deploy/mesh/gitops/applications');
+    expect(objects.get('Application/mesh1-cluster-iks')!.spec.source.path).toBe('deploy/mesh/gitops/phases/mesh1-cluster-iks');
   });
 
   it('points at the repository root when the base path is .', () => {
@@ -96,29 +124,37 @@ describe('renderGitops for Argo CD', () => {
 });
 
 describe('renderGitops for Flux', () => {
-  it('writes a GitRepository and one Kustomization per folder', () => {
+  it('writes a GitRepository and one Kustomization per phase', () => {
     expect([...flux().keys()]).toEqual([
       'gitrepository-flux-system-mesh1.yaml',
       'kustomization-flux-system-mesh1-cluster-east-1.yaml',
+      'kustomization-flux-system-mesh1-cluster-iks-mesh.yaml',
       'kustomization-flux-system-mesh1-cluster-iks.yaml',
+      'kustomization-flux-system-mesh1-cluster-west-2-mesh.yaml',
       'kustomization-flux-system-mesh1-cluster-west-2.yaml',
       'kustomization-flux-system-mesh1-control-plane.yaml',
       'kustomization.yaml',
+      'phases/mesh1-cluster-iks-mesh/kustomization.yaml',
+      'phases/mesh1-cluster-iks/kustomization.yaml',
+      'phases/mesh1-cluster-west-2-mesh/kustomization.yaml',
+      'phases/mesh1-cluster-west-2/kustomization.yaml',
     ]);
     const source = objectsOf(flux({ revision: 'release' })).get('GitRepository/mesh1')!;
     expect(source.spec).toEqual({ interval: '5m', url: REPO, ref: { branch: 'release' } });
   });
 
-  it('applies each folder to its cluster through that cluster\'s kubeconfig Secret, in the README order', () => {
+  it('applies each phase to its cluster through that cluster\'s kubeconfig Secret, in the phase order', () => {
     const objects = objectsOf(flux());
     const kustomization = (name: string) => objects.get(`Kustomization/${name}`)!.spec;
-    // THEN each Kustomization names its folder and its cluster's kubeconfig Secret
-    expect(kustomization('mesh1-cluster-east-1')).toMatchObject({ path: './dist/clusters/east-1', prune: true, sourceRef: { kind: 'GitRepository', name: 'mesh1' }, kubeConfig: { secretRef: { name: 'east-1-kubeconfig' } } });
+    // THEN each Kustomization names its folder and its cluster's kubeconfig Secret, and waits for its objects
+    expect(kustomization('mesh1-cluster-east-1')).toMatchObject({ path: './dist/clusters/east-1', prune: true, wait: true, sourceRef: { kind: 'GitRepository', name: 'mesh1' }, kubeConfig: { secretRef: { name: 'east-1-kubeconfig' } } });
     expect(kustomization('mesh1-control-plane')).toMatchObject({ path: './dist/control-plane', kubeConfig: { secretRef: { name: 'east-1-kubeconfig' } } });
-    expect(kustomization('mesh1-cluster-west-2')).toMatchObject({ path: './dist/clusters/west-2', kubeConfig: { secretRef: { name: 'west-2-kubeconfig' } } });
-    // AND the control-plane cluster's folder comes first, then control-plane/, then the remotes
+    expect(kustomization('mesh1-cluster-west-2-mesh')).toMatchObject({ path: './dist/gitops/phases/mesh1-cluster-west-2-mesh', kubeConfig: { secretRef: { name: 'west-2-kubeconfig' } } });
+    expect(kustomization('mesh1-cluster-west-2')).toMatchObject({ path: './dist/gitops/phases/mesh1-cluster-west-2', kubeConfig: { secretRef: { name: 'west-2-kubeconfig' } } });
+    // AND the control-plane cluster and the remotes' mesh components come first, then control-plane/, then the remotes' workloads
     expect(kustomization('mesh1-cluster-east-1').dependsOn).toBeUndefined();
-    expect(kustomization('mesh1-control-plane').dependsOn).toEqual([{ name: 'mesh1-cluster-east-1' }]);
+    expect(kustomization('mesh1-cluster-iks-mesh').dependsOn).toBeUndefined();
+    expect(kustomization('mesh1-control-plane').dependsOn).toEqual([{ name: 'mesh1-cluster-east-1' }, { name: 'mesh1-cluster-west-2-mesh' }, { name: 'mesh1-cluster-iks-mesh' }]);
     expect(kustomization('mesh1-cluster-west-2').dependsOn).toEqual([{ name: 'mesh1-control-plane' }]);
     expect(kustomization('mesh1-cluster-iks').dependsOn).toEqual([{ name: 'mesh1-control-plane' }]);
   });

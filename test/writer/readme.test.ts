@@ -212,10 +212,11 @@ describe('renderReadme', () => {
   it('describes the GitOps files only when asked', () => {
     expect(renderReadme(MESH, MANIFESTS)).not.toContain('## GitOps');
     expect(renderReadme(MESH, MANIFESTS, { gitops: 'none' })).not.toContain('## GitOps');
-    // GIVEN Argo CD THEN users learn the label to put on their cluster secrets and that names must match
+    // GIVEN Argo CD THEN users learn that names must match and which health check the waves need
     const argo = renderReadme(MESH, MANIFESTS, { gitops: 'argocd' });
     expect(argo).toContain('## GitOps with Argo CD');
-    expect(argo).toContain('`argocd cluster add <kube-context> --name east-1 --label mesh.cdk8s.io/mesh=mesh1`');
+    expect(argo).toContain('`argocd cluster add <kube-context> --name east-1`');
+    expect(argo).toContain('`resource.customizations.health.argoproj.io_Application`');
     expect(argo).toContain('**The Argo CD cluster names must equal the mesh cluster names** (`east-1`, `west-2`, `iks`)');
     // GIVEN Flux THEN users learn the kubeconfig Secrets to create
     const flux = renderReadme(MESH, MANIFESTS, { gitops: 'flux' });
@@ -236,6 +237,35 @@ describe('renderReadme', () => {
 
   it('matches the snapshot', () => {
     expect(renderReadme(MESH, MANIFESTS, { gitops: 'argocd' })).toMatchSnapshot();
+  });
+
+  it('states what a first GitOps install does in the phase order, with the token publishing before the phase that reads the tokens', () => {
+    // GIVEN each tool and credential source it takes
+    const fluxMesh = Mesh.fromSpec({ ...SPEC, mesh: { credentials: { source: 'flux-substitution' } } });
+    const cases = [
+      ['argocd', renderReadme(MESH, MANIFESTS, { gitops: 'argocd' })],
+      ['flux', renderReadme(MESH, MANIFESTS, { gitops: 'flux' })],
+      ['flux-substitution', renderReadme(fluxMesh, MANIFESTS, { gitops: 'flux' })],
+    ] as const;
+    for (const [name, readme] of cases) {
+      const firstInstall = readme.slice(readme.indexOf('What a first'));
+      // THEN the steps follow the phases, and publishing comes right before control-plane/
+      const order = ['mesh1-cluster-east-1', 'mesh1-cluster-west-2-mesh', 'Publish the reader tokens', '`mesh1-control-plane`', '`mesh1-cluster-west-2` on'].map((text) => firstInstall.indexOf(text));
+      expect(order.every((position) => position >= 0), name).toBe(true);
+      expect([...order].sort((a, b) => a - b), name).toEqual(order);
+      expect(firstInstall, name).toMatchSnapshot(`first install, ${name}`);
+    }
+    // AND the publishing command fits the credential source
+    expect(cases[2][1]).toContain('`cdk8s-istio-multicluster tokens --inventory <inventory.yaml> | kubectl --context <management> apply -f -` creates the Secret `istio-remote-tokens`');
+    expect(cases[1][1]).toContain('`cdk8s-istio-multicluster tokens --inventory <inventory.yaml>` prints the store entries as JSON; write them to the store behind the ClusterSecretStore `istio-remote-tokens`');
+  });
+
+  it('says how a reader token is rotated with each credential source, and why the mounted kubeconfig directory is not used', () => {
+    const readme = (source: 'external-secret' | 'flux-substitution' | 'inline') => renderReadme(Mesh.fromSpec({ ...SPEC, mesh: { credentials: { source } } }), MANIFESTS);
+    expect(readme('external-secret')).toContain('external-secrets renders the remote secret again within its refresh interval (1h)');
+    expect(readme('flux-substitution')).toContain('`flux reconcile kustomization mesh1-control-plane`');
+    expect(readme('inline')).toContain('put the new token in the inventory (`clusters[].token`), synthesize again');
+    expect(readme('inline')).toContain('`PILOT_MULTICLUSTER_KUBECONFIG_PATH`); this tool does not use it');
   });
 
   it('refuses manifests synthesized for another control plane', () => {

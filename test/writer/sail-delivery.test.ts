@@ -28,8 +28,10 @@ describe('delivering a Sail mesh', () => {
       'resource.customizations.health.sailoperator.io_IstioCNI',
       'resource.customizations.health.sailoperator.io_IstioRevisionTag',
     ]);
-    expect(patch.data['resource.customizations.health.sailoperator.io_Istio']).toContain('revisions.ready ~= revisions.total');
-    expect(patch.data['resource.customizations.health.sailoperator.io_Istio']).toContain('condition.type == "Ready" and condition.status == "True"');
+    const lua = patch.data['resource.customizations.health.sailoperator.io_Istio'];
+    expect(lua).toContain('revisions.ready ~= revisions.total');
+    expect(lua).toContain('local healthy = "Ready"');
+    expect(lua).toContain('if obj.spec ~= nil and obj.spec.profile == "remote" then\n  healthy = "Reconciled"');
     // and kubectl apply -k gitops does not replace argocd-cm with it
     expect(files.get('kustomization.yaml')).not.toContain(ARGO_CD_SAIL_HEALTH_PATCH);
   });
@@ -42,21 +44,18 @@ describe('delivering a Sail mesh', () => {
     expect(renderGitops(model, { tool: 'argocd', repoUrl: REPO }).has(ARGO_CD_SAIL_HEALTH_PATCH)).toBe(false);
   });
 
-  it('makes Flux wait for each cluster Istio (and IstioCNI) before the Kustomizations that depend on it', () => {
+  it('gives Flux a phase for the control plane Istio before the rest of its folder, and does not wait on a remote Istio', () => {
     // GIVEN the OpenShift sail mesh
     // WHEN the Flux objects are rendered
     const files = renderGitops(OPENSHIFT, { tool: 'flux', repoUrl: REPO });
-    const objects = [...files].filter(([path]) => path !== 'kustomization.yaml').map(([, content]) => load(content) as any);
-    // THEN each cluster folder's Kustomization health-checks its Sail resources, and the order stays
+    const objects = [...files].filter(([path]) => path.endsWith('.yaml') && !path.endsWith('kustomization.yaml')).map(([, content]) => load(content) as any);
     const byName = new Map(objects.map((object) => [object.metadata.name, object]));
-    for (const cluster of ['east', 'west']) {
-      expect(byName.get(`mesh1-cluster-${cluster}`).spec.healthChecks).toEqual([
-        { apiVersion: 'sailoperator.io/v1', kind: 'Istio', name: 'default' },
-        { apiVersion: 'sailoperator.io/v1', kind: 'IstioCNI', name: 'default' },
-      ]);
-    }
-    expect(byName.get('mesh1-control-plane').spec.dependsOn).toEqual([{ name: 'mesh1-cluster-east' }]);
-    expect(byName.get('mesh1-cluster-west').spec.dependsOn).toEqual([{ name: 'mesh1-control-plane' }]);
+    // THEN east's mesh components come first and are waited for; east's workloads follow them
+    expect(byName.get('mesh1-cluster-east-mesh').spec).toMatchObject({ path: './dist/gitops/phases/mesh1-cluster-east-mesh', wait: true });
+    expect(byName.get('mesh1-cluster-east').spec.dependsOn).toEqual([{ name: 'mesh1-cluster-east-mesh' }]);
+    // and the remote's Istio, Ready only after control-plane/, is applied without wait
+    expect(byName.get('mesh1-cluster-west-mesh').spec.wait).toBe(false);
+    expect(byName.get('mesh1-control-plane').spec.dependsOn).toEqual([{ name: 'mesh1-cluster-east' }, { name: 'mesh1-cluster-west-mesh' }]);
     expectValidManifests(objects);
   });
 

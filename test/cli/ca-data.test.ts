@@ -1,0 +1,47 @@
+/**
+ * `clusters[].caData` through the real bin: the inline remote secret carries it as
+ * certificate-authority-data, and a value istiod could not use is refused with its field.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { STACK_FRAME, cli, tempDirs, writeFile } from './support';
+
+const dir = tempDirs('cli-ca-data-');
+const CA_DATA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBcdk8s\n-----END CERTIFICATE-----\n').toString('base64');
+
+function inventory(cwd: string, source: string, caData: string): string {
+  return writeFile(cwd, 'inventory.yaml', {
+    mesh: { credentials: { source } },
+    clusters: [
+      { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
+      { name: 'west', url: 'https://api.west.example.com:6443', token: 'west-reader-token', caData },
+    ],
+  });
+}
+
+describe('synth with clusters[].caData', () => {
+  it('writes a looked-up CA into the inline remote secret\'s kubeconfig as certificate-authority-data', () => {
+    const cwd = dir();
+    const result = cli(['synth', '-i', inventory(cwd, 'inline', "{{ lookup('env','WEST_CA') }}"), '--allow-inline-credentials'], { cwd, env: { WEST_CA: CA_DATA } });
+    expect(result.status, result.stderr).toBe(0);
+    const secret = load(readFileSync(join(cwd, 'dist', 'control-plane', 'secret-istio-system-istio-remote-secret-west.yaml'), 'utf8')) as { stringData: { west: string } };
+    const kubeconfig = load(secret.stringData.west) as { clusters: { cluster: Record<string, string> }[] };
+    expect(kubeconfig.clusters[0].cluster).toEqual({ 'certificate-authority-data': CA_DATA, server: 'https://api.west.example.com:6443' });
+  });
+
+  it.each([
+    ['an unset variable', 'inline', "{{ lookup('env','WEST_CA') }}", 'is empty: expected the API server CA as certificate-authority-data holds it: the PEM certificate, base64-encoded on one line (e.g. base64 -w0 ca.crt)'],
+    ['a PEM that is not base64-encoded', 'inline', '-----BEGIN CERTIFICATE-----', '"-----BEGIN CERTIFICATE--..." is not base64: expected the API server CA'],
+    ['base64 of something else', 'inline', Buffer.from('not a certificate').toString('base64'), `"${Buffer.from('not a certificate').toString('base64')}" does not decode to a PEM certificate (-----BEGIN CERTIFICATE-----)`],
+    ['a source that takes the CA from the token Secret', 'external-secret', CA_DATA, 'is only read by credentials.source inline; with "external-secret" the remote secret takes the CA from the remote\'s reader token Secret (ca.crt), so leave it out'],
+  ])('refuses %s, naming the field', (_, source, caData, message) => {
+    const cwd = dir();
+    const file = inventory(cwd, source, caData);
+    const result = cli(['synth', '-i', file, '--allow-inline-credentials'], { cwd, env: { WEST_CA: undefined } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}: clusters[1].caData: ${message}`);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});

@@ -72,6 +72,13 @@ export class SailInstall extends Construct {
         if (sail.subscription && object.apiVersion === SAIL_API_VERSION) object.metadata.addAnnotation(ARGO_SYNC_OPTIONS, 'SkipDryRunOnMissingResource=true');
       }
       if (sail.subscription) addSubscription(objects, sail.subscription);
+      if (!cluster.isControlPlane && cluster.injectionUrl !== undefined) {
+        scope.addWarning(
+          this,
+          `cluster "${cluster.name}": the Sail operator probes a remote's injection webhook through its Service only, so with injectionUrl ` +
+            'it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not)',
+        );
+      }
     }
     const remotes = this.clusters.filter((name) => name !== model.controlPlane.name);
     requireNamespaceIn(this, scope, ISTIO_SYSTEM_NAMESPACE, remotes);

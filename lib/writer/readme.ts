@@ -169,7 +169,7 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
     commands.push(
       '# publish the reader tokens (see Tokens)',
       applyCommand(controlPlaneFolder),
-      ...remoteFolders.flatMap((folder) => [...(sail ? [waitForIstio(folder.cluster)] : []), applyCommand(folder)]),
+      ...remoteFolders.flatMap((folder) => [...(sail && model.cluster(folder.cluster).injectionUrl === undefined ? [waitForIstio(folder.cluster)] : []), applyCommand(folder)]),
     );
   }
   return ['## Apply order', '', ...steps, '', 'The commands, from this folder:', '', '```sh', ...commands, '```'].join('\n');

@@ -67,6 +67,16 @@ describe('SailInstall', () => {
     expect(istio.spec.values.istiodRemote).toEqual({ injectionURL: 'https://istiod.example.com:15017/inject/cluster/edge/net/network1' });
   });
 
+  it('warns that the operator never reports a remote with an injection URL ready', () => {
+    // GIVEN the mixed mesh whose remote edge has an injection URL
+    // WHEN it is synthesized
+    const { warnings } = synthesizeMesh(buildMesh(Mesh.fromSpec(MIXED_SAIL_MESH)));
+    // THEN the warning names edge only
+    expect(warnings.filter((warning) => warning.includes('Sail operator'))).toEqual([
+      '[mesh/sail] cluster "edge": the Sail operator probes a remote\'s injection webhook through its Service only, so with injectionUrl it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not)',
+    ]);
+  });
+
   it('installs IstioCNI on every cluster of a mesh with OpenShift clusters, with the OpenShift platform only there', () => {
     // GIVEN a Kubernetes control plane with OpenShift remotes
     // WHEN it is synthesized

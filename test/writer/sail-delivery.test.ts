@@ -80,6 +80,8 @@ describe('delivering a Sail mesh', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(text).toContain('each folder holds the `Subscription` to the Sail operator (package `servicemeshoperator3`, channel `stable`, catalog `redhat-operators`)');
     expect(text).not.toContain('install/');
+    // and edge, whose webhook has an injection URL the operator cannot probe, is not waited for
+    expect(commands).not.toContain('kubectl --context edge wait');
     // and the Argo CD section names the health patch
     expect(text).toContain(`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file gitops/${ARGO_CD_SAIL_HEALTH_PATCH}`);
   });

@@ -1,10 +1,11 @@
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
 import { resolvePlacement } from '../lib/model/mesh';
 import { APP_ANNOTATIONS, APP_LABELS, LABELS, requireDnsLabel } from '../lib/model/names';
 import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
-import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
 
 /**
@@ -33,7 +34,7 @@ export interface AppSplitProps {
  * runs a version of it; its Service goes there too AND to every cluster whose workloads call it,
  * because clients resolve the Service's DNS name locally even when all its pods run elsewhere.
  */
-export class AppSplit extends Construct {
+export class AppSplit extends MeshConstruct {
   public readonly app: AppDefinition;
   public readonly namespace: string;
   /** Workload -> the clusters that run it (every workload listed; clusters in mesh order). */
@@ -45,15 +46,15 @@ export class AppSplit extends Construct {
   /** Service -> the workloads that call it, in app order. */
   private readonly callers: ReadonlyMap<string, readonly string[]>;
 
-  constructor(scope: IstioMesh, id: string, props: AppSplitProps) {
+  constructor(scope: Construct, id: string, props: AppSplitProps) {
     super(scope, id);
-    const model = scope.model;
+    const model = this.mesh.model;
     const meshClusters = model.clusters.map((cluster) => cluster.name);
     this.app = props.app;
-    this.namespace = requireDnsLabel(props.namespace, 'AppSplit namespace');
-    checkApp(props.app);
+    this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'AppSplit namespace'));
+    checkApp(this, props.app);
     const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
-    checkPlacement(props.app, requested, meshClusters);
+    checkPlacement(this, props.app, requested, meshClusters);
     // Mesh order by index lookup and a sort of the few clusters given, not a scan of the mesh per call.
     const meshIndex = new Map(meshClusters.map((cluster, index) => [cluster, index]));
     const inMeshOrder = (clusters: Iterable<string>) =>
@@ -75,8 +76,8 @@ export class AppSplit extends Construct {
     for (const service of props.app.services) {
       for (const cluster of this.serviceClusters.get(service.name)!) servicesByCluster.get(cluster)!.push(service);
     }
-    for (const cluster of this.clusters) this.renderCluster(scope.scopeFor(this, scope.clusterChart(cluster)), cluster, servicesByCluster.get(cluster)!);
-    requireNamespaceIn(this, scope, this.namespace, this.clusters);
+    for (const cluster of this.clusters) this.renderCluster(this.partIn(cluster), cluster, servicesByCluster.get(cluster)!);
+    requireNamespaceIn(this, this.mesh, this.namespace, this.clusters);
   }
 
   /** The clusters that run a workload (`<service>-<version>`); throws for a workload the app lacks. */
@@ -191,15 +192,15 @@ function indexCallers(app: AppDefinition): Map<string, string[]> {
   return callers;
 }
 
-function checkApp(app: AppDefinition): void {
+function checkApp(owner: Construct, app: AppDefinition): void {
   const services = new Set<string>();
   for (const service of app.services) {
-    requireDnsLabel(service.name, `App "${app.name}" service`);
-    if (services.has(service.name)) throw new Error(`App "${app.name}" defines service "${service.name}" twice; service names must be unique`);
+    checkProp(owner, 'app.services', () => requireDnsLabel(service.name, `App "${app.name}" service`));
+    if (services.has(service.name)) throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" defines service "${service.name}" twice; service names must be unique`);
     services.add(service.name);
     const versions = new Set<string>();
     for (const version of service.versions) {
-      if (versions.has(version.version)) throw new Error(`App "${app.name}" service "${service.name}" defines version "${version.version}" twice`);
+      if (versions.has(version.version)) throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" service "${service.name}" defines version "${version.version}" twice`);
       versions.add(version.version);
     }
   }
@@ -207,23 +208,23 @@ function checkApp(app: AppDefinition): void {
     for (const version of service.versions) {
       const unknown = callsOf(service, version).find((callee) => !services.has(callee));
       if (unknown !== undefined) {
-        throw new Error(`App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
+        throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
       }
     }
   }
 }
 
-function checkPlacement(app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {
+function checkPlacement(owner: Construct, app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {
   const workloads = workloadNames(app);
   const known = new Set(workloads);
   for (const [workload, clusters] of Object.entries(placement ?? {})) {
     if (workload !== DEFAULT_PLACEMENT_KEY && !known.has(workload)) {
-      throw new Error(`AppSplit placement names unknown workload "${workload}" of app "${app.name}" (expected one of: ${[...workloads, DEFAULT_PLACEMENT_KEY].join(', ')})`);
+      throw new InvalidPropsError(owner, 'placement', `AppSplit placement names unknown workload "${workload}" of app "${app.name}" (expected one of: ${[...workloads, DEFAULT_PLACEMENT_KEY].join(', ')})`);
     }
-    if (clusters.length === 0) throw new Error(`AppSplit placement of "${workload}" names no cluster; list at least one, or leave the workload out`);
+    if (clusters.length === 0) throw new InvalidPropsError(owner, 'placement', `AppSplit placement of "${workload}" names no cluster; list at least one, or leave the workload out`);
     const unknown = clusters.find((cluster) => !meshClusters.includes(cluster));
     if (unknown !== undefined) {
-      throw new Error(`AppSplit placement of "${workload}" names unknown cluster "${unknown}" (expected one of: ${meshClusters.join(', ')})`);
+      throw new InvalidPropsError(owner, 'placement', `AppSplit placement of "${workload}" names unknown cluster "${unknown}" (expected one of: ${meshClusters.join(', ')})`);
     }
   }
 }

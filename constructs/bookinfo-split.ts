@@ -1,9 +1,10 @@
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import type { VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
 import { newVirtualService } from '../lib/istio/istio-api';
 import { BOOKINFO } from '../lib/model/apps/bookinfo';
 import type { BookinfoRouting } from '../lib/model/mesh-spec';
 import { AppSplit, type WorkloadPlacement } from './app-split';
-import type { IstioMesh } from './istio-mesh';
 import { requireNamespaceIn } from './mtls-namespace';
 import type { TlsGatewayRoute } from './tls-gateway';
 
@@ -65,21 +66,21 @@ const REVIEWS_RULES: Readonly<Record<BookinfoRouting, readonly VirtualServiceSpe
 export class BookinfoSplit extends AppSplit {
   public readonly routing: BookinfoRouting;
 
-  constructor(scope: IstioMesh, id: string, props: BookinfoSplitProps = {}) {
+  constructor(scope: Construct, id: string, props: BookinfoSplitProps = {}) {
     super(scope, id, { app: BOOKINFO, namespace: props.namespace ?? 'bookinfo', placement: props.placement });
     this.routing = props.routing ?? 'all-v1';
     if (!Object.hasOwn(REVIEWS_RULES, this.routing)) {
-      throw new Error(`BookinfoSplit routing "${this.routing}" is not a preset (expected one of: ${Object.keys(REVIEWS_RULES).join(', ')})`);
+      throw new InvalidPropsError(this, 'routing', `BookinfoSplit routing "${this.routing}" is not a preset (expected one of: ${Object.keys(REVIEWS_RULES).join(', ')})`);
     }
-    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
+    const controlPlane = this.controlPlanePart;
     for (const { name: host } of BOOKINFO.services) {
       const http = (host === 'reviews' ? REVIEWS_RULES[this.routing] : undefined) ?? [toSubset(host, 'v1')];
-      newVirtualService(controlPlane, `virtual-service-${host}`, scope.model.istioApi, {
+      newVirtualService(controlPlane, `virtual-service-${host}`, this.mesh.model.istioApi, {
         metadata: { name: host, namespace: this.namespace },
         spec: { hosts: [host], http: [...http] },
       });
     }
-    requireNamespaceIn(this, scope, this.namespace, [scope.model.controlPlane.name]);
+    requireNamespaceIn(this, this.mesh, this.namespace, [this.mesh.model.controlPlane.name]);
   }
 }
 

@@ -1,9 +1,12 @@
-import { Construct } from 'constructs';
+import type { k8s } from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `EastWestGateway`. */
 export interface EastWestGatewayProps {
@@ -33,26 +36,29 @@ export interface EastWestGatewayProps {
  * (`expose-services.yaml`). Remotes then reach istiod at the gateway's load-balancer address,
  * which is the control plane's `controlPlaneAddress`.
  */
-export class EastWestGateway extends Construct {
+export class EastWestGateway extends MeshConstruct {
   /** The clusters running the gateway, in mesh order. */
   public readonly clusters: readonly string[];
+  /** The gateway's Deployment in each cluster running it, by cluster name (escape hatches start here). */
+  public readonly deployments: ReadonlyMap<string, k8s.KubeDeployment>;
 
-  constructor(scope: IstioMesh, id: string, props: EastWestGatewayProps = {}) {
+  constructor(scope: Construct, id: string, props: EastWestGatewayProps = {}) {
     super(scope, id);
-    const model = scope.model;
+    const model = this.mesh.model;
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
     const requested = new Set(props.clusters ?? defaultClusters);
-    for (const cluster of requested) model.cluster(cluster);
+    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     const exposeIstiod = props.exposeIstiod ?? model.remotes.length > 0;
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !requested.has(model.controlPlane.name)) {
-      throw new Error(`EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
+      throw new InvalidPropsError(this, 'clusters', `EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
     }
 
+    const deployments = new Map<string, k8s.KubeDeployment>();
     for (const name of this.clusters) {
       const network = model.cluster(name).network;
-      new GatewayWorkload(scope.scopeFor(this, scope.clusterChart(name)), 'workload', {
+      const workload = new GatewayWorkload(this.partIn(name), 'workload', {
         namespace: ISTIO_SYSTEM_NAMESPACE,
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
@@ -65,12 +71,14 @@ export class EastWestGateway extends Construct {
           { name: 'tls-webhook', port: ISTIOD_PORTS.webhookContainer },
         ],
       });
+      deployments.set(name, workload.deployment);
     }
-    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
-    if (exposeIstiod) renderIstiodExposure(controlPlane, scope);
+    this.deployments = deployments;
+    const controlPlane = this.controlPlanePart;
+    if (exposeIstiod) renderIstiodExposure(controlPlane, this.mesh);
     if (exposeServices) {
-      renderCrossNetworkGateway(controlPlane, scope);
-      scope.exposeServicesAcrossNetworks();
+      renderCrossNetworkGateway(controlPlane, this.mesh);
+      this.mesh.exposeServicesAcrossNetworks();
     }
   }
 }

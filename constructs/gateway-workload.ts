@@ -53,6 +53,11 @@ const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: [
  * to read Secrets. Ingress and east-west gateways differ only in their props.
  */
 export class GatewayWorkload extends Construct {
+  /** The gateway's Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The gateway's LoadBalancer Service. */
+  public readonly service: k8s.KubeService;
+
   constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
     super(scope, id);
     const metadata = { name: props.name, namespace: props.namespace };
@@ -66,7 +71,7 @@ export class GatewayWorkload extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: props.name, namespace: props.namespace }],
     });
     const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
-    new k8s.KubeDeployment(this, 'deployment', {
+    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: { ...metadata, labels },
       spec: {
         selector: { matchLabels: podSelector },
@@ -100,7 +105,7 @@ export class GatewayWorkload extends Construct {
         },
       },
     });
-    new k8s.KubeService(this, 'service', {
+    this.service = new k8s.KubeService(this, 'service', {
       metadata: { ...metadata, labels },
       spec: {
         type: 'LoadBalancer',

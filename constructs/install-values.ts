@@ -1,10 +1,12 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import { REMOTE_BASE_VALUES, cniValues, controlPlaneIstiodValues, remoteIstiodValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
 import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
 import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `InstallValues`. */
 export interface InstallValuesProps {
@@ -40,22 +42,23 @@ function valuesFile(cluster: Cluster, chart: IstioChart): string {
  * the control-plane address and each remote's injection path or URL. The values follow Istio's
  * Helm install for primary-remote (Istio 1.24+ charts).
  */
-export class InstallValues extends Construct {
-  constructor(scope: IstioMesh, id: string, props: InstallValuesProps = {}) {
+export class InstallValues extends MeshConstruct {
+  constructor(scope: Construct, id: string, props: InstallValuesProps = {}) {
     super(scope, id);
     const chartVersion = props.chartVersion;
     if (chartVersion !== undefined && !CHART_VERSION.test(chartVersion)) {
-      throw new Error(`InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
+      throw new InvalidPropsError(this, 'chartVersion', `InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
     }
-    const model = scope.model;
+    const mesh = this.mesh;
+    const model = mesh.model;
     const controlPlane = model.controlPlane;
-    addValues(scope, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
-    for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(scope, cluster, CNI, cniValues(cluster));
+    addValues(mesh, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
+    for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(mesh, cluster, CNI, cniValues(cluster));
     for (const remote of model.remotes) {
-      addValues(scope, remote, BASE, REMOTE_BASE_VALUES);
-      addValues(scope, remote, ISTIOD, remoteIstiodValues(model, remote));
+      addValues(mesh, remote, BASE, REMOTE_BASE_VALUES);
+      addValues(mesh, remote, ISTIOD, remoteIstiodValues(model, remote));
     }
-    scope.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
+    mesh.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
   }
 }
 

@@ -1,8 +1,21 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
+import { InvalidPropsError, type ConstructWarning } from '../lib/errors';
 import type { Mesh } from '../lib/model/mesh';
+import { MeshPart } from './mesh-part';
 
 const ISTIO_MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.IstioMesh');
+/** Set by `MeshApp`, whose `synth()` writes the mesh's layout; a plain App's would write cdk8s's own. */
+const MESH_APP_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshApp');
+const PLAIN_APP_GUARDED = Symbol.for('cdk8s-istio-multicluster.PlainAppGuarded');
+
+/** Where an object is written: a cluster's folder, or the control-plane folder. */
+export interface MeshDestination {
+  /** The cluster the object is applied to (for the control-plane folder, the control-plane cluster). */
+  readonly cluster: string;
+  /** Whether it goes to `control-plane/` rather than `clusters/<cluster>/`. */
+  readonly controlPlane: boolean;
+}
 
 /** Props of `IstioMesh`. */
 export interface IstioMeshProps {
@@ -21,19 +34,30 @@ export class IstioMesh extends Construct {
     return x !== null && typeof x === 'object' && ISTIO_MESH_SYMBOL in x;
   }
 
-  /** The IstioMesh a construct lives under; throws when it was not created under one. */
+  /** The IstioMesh a construct lives under, at any depth; throws when it was not created under one. */
   public static of(construct: IConstruct): IstioMesh {
     const mesh = construct.node.scopes.slice().reverse().find(IstioMesh.isIstioMesh);
-    if (!mesh) throw new Error(`${construct.node.path} must be created under an IstioMesh (new X(mesh, 'id', ...))`);
+    if (!mesh) throw new InvalidPropsError(construct, 'scope', `${construct.node.path} must be created under an IstioMesh, at any depth (new X(mesh, 'id', ...))`);
     return mesh;
+  }
+
+  /** Whether a construct is a `MeshApp`, whose `synth()` writes the mesh's layout. */
+  public static isMeshApp(x: unknown): boolean {
+    return x !== null && typeof x === 'object' && MESH_APP_SYMBOL in x;
+  }
+
+  /** Marks an App as a `MeshApp` (called by its constructor). */
+  public static markMeshApp(app: App): void {
+    Object.defineProperty(app, MESH_APP_SYMBOL, { value: true });
   }
 
   public readonly model: Mesh;
   /** The chart of Istio configuration and remote secrets, applied only to the control-plane cluster. */
   public readonly controlPlaneChart: Chart;
   private readonly clusterCharts = new Map<string, Chart>();
+  private readonly clusterOfChart = new Map<IConstruct, string>();
   private readonly extraFiles = new Map<string, string>();
-  private readonly warningList: string[] = [];
+  private readonly warningList: ConstructWarning[] = [];
   private crossNetworkExposed = false;
 
   /**
@@ -44,9 +68,12 @@ export class IstioMesh extends Construct {
     Object.defineProperty(this, ISTIO_MESH_SYMBOL, { value: true });
     this.model = props.mesh;
     for (const cluster of props.mesh.clusters) {
-      this.clusterCharts.set(cluster.name, new Chart(this, `cluster-${cluster.name}`));
+      const chart = new Chart(this, `cluster-${cluster.name}`);
+      this.clusterCharts.set(cluster.name, chart);
+      this.clusterOfChart.set(chart, cluster.name);
     }
     this.controlPlaneChart = new Chart(this, 'control-plane');
+    refusePlainAppSynth(this);
   }
 
   /** Records that services are exposed across networks (an `EastWestGateway` does it). */
@@ -62,12 +89,59 @@ export class IstioMesh extends Construct {
   }
 
   /**
-   * A scope for `owner`'s objects in a cluster's chart (or the control-plane chart), named after
-   * the owner's path so that two constructs never collide.
+   * `owner`'s part for a cluster's folder, or for the control-plane folder when `cluster` is
+   * undefined: a child of `owner`, made on first use. Throws for a cluster the mesh lacks.
+   */
+  public partFor(owner: IConstruct, cluster: string | undefined): MeshPart {
+    const controlPlane = cluster === undefined;
+    const id = controlPlane ? 'control-plane' : `cluster-${cluster}`;
+    if (!controlPlane) this.clusterChart(cluster);
+    const existing = owner.node.tryFindChild(id);
+    if (existing !== undefined) {
+      if (!MeshPart.isMeshPart(existing)) throw new Error(`${owner.node.path} has a child "${id}" that is not its MeshPart; give that child another id`);
+      return existing;
+    }
+    return new MeshPart(owner, id, { cluster: cluster ?? this.model.controlPlane.name, controlPlane });
+  }
+
+  /**
+   * `owner`'s part for the folder of a chart of this mesh (`clusterChart(...)` or
+   * `controlPlaneChart`).
+   * @deprecated use `MeshConstruct.partIn(cluster)` or `controlPlanePart`
    */
   public scopeFor(owner: IConstruct, chart: Chart): Construct {
-    const id = owner.node.path.replace(/\//g, '.');
-    return (chart.node.tryFindChild(id) as Construct | undefined) ?? new Construct(chart, id);
+    if (chart === this.controlPlaneChart) return this.partFor(owner, undefined);
+    const cluster = this.clusterOfChart.get(chart);
+    if (cluster === undefined) throw new Error(`${chart.node.path} is not a chart of the mesh ${this.node.path}`);
+    return this.partFor(owner, cluster);
+  }
+
+  /**
+   * The folder an object of this mesh is written to: that of its nearest `MeshPart` or mesh chart
+   * (charts of the user's own inside them included); undefined for an object outside them.
+   */
+  public destinationOf(apiObject: IConstruct): MeshDestination | undefined {
+    const scopes = apiObject.node.scopes;
+    for (let index = scopes.length - 1; index >= 0; index--) {
+      const scope = scopes[index];
+      if (MeshPart.isMeshPart(scope)) return IstioMesh.of(scope) === this ? { cluster: scope.cluster, controlPlane: scope.controlPlane } : undefined;
+      if (scope === this.controlPlaneChart) return { cluster: this.model.controlPlane.name, controlPlane: true };
+      const cluster = this.clusterOfChart.get(scope);
+      if (cluster !== undefined) return { cluster, controlPlane: false };
+      if (scope === this) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Cluster name -> the names of the Namespaces written to its folder, whichever construct makes them (one walk of the tree). */
+  public namespacesByCluster(): Map<string, Set<string>> {
+    const namespaces = new Map<string, Set<string>>(this.model.clusters.map((cluster) => [cluster.name, new Set<string>()]));
+    for (const construct of this.node.findAll()) {
+      if (!ApiObject.isApiObject(construct) || construct.kind !== 'Namespace') continue;
+      const destination = this.destinationOf(construct);
+      if (destination !== undefined && !destination.controlPlane) namespaces.get(destination.cluster)!.add(construct.metadata.name!);
+    }
+    return namespaces;
   }
 
   /** A file written beside the manifests (e.g. install values); the path is relative to the output root. */
@@ -77,17 +151,22 @@ export class IstioMesh extends Construct {
   }
 
   /** A warning shown when the mesh is synthesized (synth goes on; `--strict` makes it fail). */
-  public addWarning(owner: IConstruct, message: string): void {
-    this.warningList.push(`[${owner.node.path}] ${message}`);
+  public addWarning(owner: IConstruct, message: string, cluster?: string): void {
+    this.warningList.push({ constructPath: owner.node.path, message, ...(cluster === undefined ? {} : { cluster }) });
   }
 
   /** The warnings constructs raised, in the order raised, then the mesh's own. */
-  public get warnings(): readonly string[] {
-    const own =
+  public get constructWarnings(): readonly ConstructWarning[] {
+    const own: ConstructWarning[] =
       this.model.isMultiNetwork && !this.crossNetworkExposed
-        ? [`[${this.node.path}] clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail`]
+        ? [{ constructPath: this.node.path, message: 'clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail' }]
         : [];
     return [...this.warningList, ...own];
+  }
+
+  /** `constructWarnings` as lines, `[<construct path>] <message>`. */
+  public get warnings(): readonly string[] {
+    return this.constructWarnings.map((warning) => `[${warning.constructPath}] ${warning.message}`);
   }
 
   /** The extra files, sorted by path. */
@@ -99,4 +178,21 @@ export class IstioMesh extends Construct {
   public get clusterChartsByName(): ReadonlyMap<string, Chart> {
     return this.clusterCharts;
   }
+}
+
+/**
+ * A plain cdk8s App's `synth()` would write hashed `*.k8s.yaml` files, without analyzers, README or
+ * kustomizations: it fails instead, saying to use a `MeshApp`. The pipeline (`MeshApp`, the CLI,
+ * `MeshTesting`) does not run the App's own validation, so it is unaffected.
+ */
+function refusePlainAppSynth(mesh: IstioMesh): void {
+  const root = mesh.node.root;
+  if (!(root instanceof App) || IstioMesh.isMeshApp(root) || PLAIN_APP_GUARDED in root) return;
+  Object.defineProperty(root, PLAIN_APP_GUARDED, { value: true });
+  root.node.addValidation({
+    validate: () => [
+      `the IstioMesh ${mesh.node.path} is under a plain cdk8s App, whose synth() writes cdk8s's own layout rather than the mesh's folders; ` +
+        'create it under a MeshApp (new IstioMesh(new MeshApp(), ...)), whose synth() writes them, analyzers included',
+    ],
+  });
 }

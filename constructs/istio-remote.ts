@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import { sailRendersReaderServiceAccount } from '../lib/model/sail';
 import {
@@ -24,6 +25,7 @@ import {
   SIDECAR_INJECTOR_WEBHOOKS,
 } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `IstioRemote`. */
 export interface IstioRemoteProps {
@@ -51,16 +53,16 @@ export interface IstioRemoteProps {
  * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and
  * `app.kubernetes.io/managed-by` names this tool instead of Helm.
  */
-export class IstioRemote extends Construct {
+export class IstioRemote extends MeshConstruct {
   /** The remote clusters set up, in mesh order. */
   public readonly clusters: readonly string[];
 
-  constructor(scope: IstioMesh, id: string, props: IstioRemoteProps = {}) {
+  constructor(scope: Construct, id: string, props: IstioRemoteProps = {}) {
     super(scope, id);
-    const model = scope.model;
-    this.clusters = selectRemotes(model, props.clusters);
+    const model = this.mesh.model;
+    this.clusters = selectRemotes(this, model, props.clusters);
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
-      const objects = scope.scopeFor(this, scope.clusterChart(remote.name));
+      const objects = this.partIn(remote.name);
       addNamespace(objects, model, remote);
       // With the Sail installer the operator renders the istiod chart (and for the revision
       // `default` the base chart) with `profile: remote` from the remote's `Istio`: one owner each.
@@ -78,15 +80,16 @@ export class IstioRemote extends Construct {
       if (!model.controlPlaneAddressIsIp && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.
-        scope.addWarning(
+        this.mesh.addWarning(
           this,
           `cluster "${remote.name}": the injection webhook reaches istiod through the ExternalName Service "${ISTIOD_SERVICE}", ` +
             `which kube-apiserver calls at ${model.controlPlane.controlPlaneAddress}:${ISTIOD_PORTS.webhookService}; ` +
             'set clusters[].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443',
+          remote.name,
         );
       }
     }
-    this.node.addValidation({ validate: () => this.clustersSetUpEarlier(scope) });
+    this.node.addValidation({ validate: () => this.clustersSetUpEarlier(this.mesh) });
   }
 
   /** Two IstioRemotes on one cluster would emit every object twice. */
@@ -101,16 +104,16 @@ export class IstioRemote extends Construct {
   }
 }
 
-function selectRemotes(model: Mesh, requested: readonly string[] | undefined): string[] {
+function selectRemotes(owner: Construct, model: Mesh, requested: readonly string[] | undefined): string[] {
   const remoteNames = model.remotes.map((remote) => remote.name);
   if (requested === undefined) return remoteNames;
   const expected = `expected a remote cluster (one of: ${remoteNames.join(', ') || 'none, the mesh has no remotes'})`;
   requested.forEach((name, index) => {
     if (name === model.controlPlane.name) {
-      throw new Error(`IstioRemote clusters[${index}]: "${name}" is the control-plane cluster; ${expected}`);
+      throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is the control-plane cluster; ${expected}`);
     }
-    if (!remoteNames.includes(name)) throw new Error(`IstioRemote clusters[${index}]: "${name}" is not a cluster of the mesh; ${expected}`);
-    if (requested.indexOf(name) !== index) throw new Error(`IstioRemote clusters[${index}]: "${name}" is listed twice; list each remote once`);
+    if (!remoteNames.includes(name)) throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is not a cluster of the mesh; ${expected}`);
+    if (requested.indexOf(name) !== index) throw new InvalidPropsError(owner, `clusters[${index}]`, `IstioRemote clusters[${index}]: "${name}" is listed twice; list each remote once`);
   });
   return remoteNames.filter((name) => requested.includes(name));
 }

@@ -1,11 +1,13 @@
-import { ApiObject, type Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
 import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
 import { LABELS, NAMESPACE_PEER_AUTHENTICATION, requireDnsLabel } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** A service of an mTLS namespace and the version subsets its DestinationRule declares. */
 export interface MtlsService {
@@ -40,56 +42,62 @@ export interface MtlsNamespaceProps {
  * none of the workloads: the PeerAuthentication and DestinationRules of the control-plane folder
  * live in that namespace there, and istiod reads them only from its own cluster.
  */
-export class MtlsNamespace extends Construct {
+export class MtlsNamespace extends MeshConstruct {
   public readonly namespace: string;
   /** The clusters that get the Namespace, in mesh order (always including the control plane). */
   public readonly clusters: readonly string[];
   public readonly services: readonly MtlsService[];
+  /** The namespace-wide STRICT PeerAuthentication, on the control plane. */
+  public readonly peerAuthentication: ApiObject;
+  /** Service name -> its `ISTIO_MUTUAL` DestinationRule, on the control plane. */
+  public readonly destinationRules: ReadonlyMap<string, ApiObject>;
 
-  constructor(scope: IstioMesh, id: string, props: MtlsNamespaceProps) {
+  constructor(scope: Construct, id: string, props: MtlsNamespaceProps) {
     super(scope, id);
-    const model = scope.model;
-    this.namespace = requireDnsLabel(props.namespace, 'MtlsNamespace namespace');
+    const model = this.mesh.model;
+    this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'MtlsNamespace namespace'));
     const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const cluster of requested) model.cluster(cluster);
+    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     requested.add(model.controlPlane.name);
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     this.services = props.services;
-    checkServices(props.services);
+    checkServices(this, props.services);
 
     for (const cluster of this.clusters) {
       const injection = model.injectionLabel(model.cluster(cluster));
-      new k8s.KubeNamespace(scope.scopeFor(this, scope.clusterChart(cluster)), 'namespace', {
+      new k8s.KubeNamespace(this.partIn(cluster), 'namespace', {
         metadata: { name: this.namespace, labels: { [injection.key]: injection.value } },
       });
     }
-    const controlPlane = scope.scopeFor(this, scope.controlPlaneChart);
-    newPeerAuthentication(controlPlane, 'peer-authentication', model.istioApi, {
+    const controlPlane = this.controlPlanePart;
+    this.peerAuthentication = newPeerAuthentication(controlPlane, 'peer-authentication', model.istioApi, {
       metadata: { name: NAMESPACE_PEER_AUTHENTICATION, namespace: this.namespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
+    const destinationRules = new Map<string, ApiObject>();
+    this.destinationRules = destinationRules;
     for (const service of this.services) {
-      newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
+      destinationRules.set(service.name, newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
         metadata: { name: service.name, namespace: this.namespace },
         spec: {
           host: service.name,
           trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
           subsets: service.subsets?.map((version) => ({ name: version, labels: { [LABELS.version]: version } })),
         },
-      });
+      }));
     }
   }
 }
 
-function checkServices(services: readonly MtlsService[]): void {
+function checkServices(owner: Construct, services: readonly MtlsService[]): void {
   const seen = new Set<string>();
-  for (const service of services) {
-    requireDnsLabel(service.name, 'MtlsNamespace service');
-    if (seen.has(service.name)) throw new Error(`MtlsNamespace service "${service.name}" is listed twice; list each service once`);
+  for (const [index, service] of services.entries()) {
+    checkProp(owner, `services[${index}].name`, () => requireDnsLabel(service.name, 'MtlsNamespace service'));
+    if (seen.has(service.name)) throw new InvalidPropsError(owner, `services[${index}].name`, `MtlsNamespace service "${service.name}" is listed twice; list each service once`);
     seen.add(service.name);
     const duplicate = service.subsets?.find((version, index) => service.subsets!.indexOf(version) !== index);
     if (duplicate !== undefined) {
-      throw new Error(`MtlsNamespace service "${service.name}" lists subset "${duplicate}" twice; list each version once`);
+      throw new InvalidPropsError(owner, `services[${index}].subsets`, `MtlsNamespace service "${service.name}" lists subset "${duplicate}" twice; list each version once`);
     }
   }
 }
@@ -101,15 +109,11 @@ function checkServices(services: readonly MtlsService[]): void {
  */
 export function requireNamespaceIn(owner: Construct, mesh: IstioMesh, namespace: string, clusters: readonly string[]): void {
   owner.node.addValidation({
-    validate: () =>
-      clusters
-        .filter((cluster) => !emitsNamespace(mesh.clusterChart(cluster), namespace))
-        .map((cluster) => `Namespace "${namespace}" is not emitted for cluster "${cluster}", where this construct places objects in it; cover that cluster with an MtlsNamespace or add the Namespace`),
+    validate: () => {
+      const namespaces = mesh.namespacesByCluster();
+      return clusters
+        .filter((cluster) => !namespaces.get(cluster)!.has(namespace))
+        .map((cluster) => `Namespace "${namespace}" is not emitted for cluster "${cluster}", where this construct places objects in it; cover that cluster with an MtlsNamespace or add the Namespace`);
+    },
   });
-}
-
-function emitsNamespace(chart: Chart, namespace: string): boolean {
-  return chart.node
-    .findAll()
-    .some((construct) => ApiObject.isApiObject(construct) && construct.kind === 'Namespace' && construct.metadata.name === namespace);
 }

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
 import { dump } from 'js-yaml';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import {
@@ -14,6 +15,7 @@ import {
   tokenRemoteKey,
 } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 
 /** Props of `MultiClusterSecret`. */
 export interface MultiClusterSecretProps {
@@ -51,36 +53,40 @@ const TEMPLATE_INPUTS = { token: 'token', ca: 'ca' } as const;
  *   and raises a warning. The CA is the cluster's `caData`; without it the kubeconfig has no
  *   `certificate-authority-data` and istiod verifies the API server against its system roots.
  *
- * Every source writes the CA where `istioctl create-remote-secret` does: the kubeconfig cluster's
+ * A cluster's `caData` (public data, not a credential) is written as it is by every source, in
+ * place of the store's `ca.crt` or the `${ISTIO_REMOTE_CA_<REMOTE>}` placeholder. Every source
+ * writes the CA where `istioctl create-remote-secret` does: the kubeconfig cluster's
  * `certificate-authority-data`, before `server`.
  *
  * The CA is never replaced by `insecure-skip-tls-verify`.
  */
-export class MultiClusterSecret extends Construct {
-  constructor(scope: IstioMesh, id: string, props: MultiClusterSecretProps = {}) {
+export class MultiClusterSecret extends MeshConstruct {
+  constructor(scope: Construct, id: string, props: MultiClusterSecretProps = {}) {
     super(scope, id);
-    const model = scope.model;
+    const model = this.mesh.model;
     const allowInlineCredentials = props.allowInlineCredentials ?? false;
-    const objects = scope.scopeFor(this, scope.controlPlaneChart);
+    const objects = this.controlPlanePart;
     switch (model.credentials.source) {
       case 'external-secret':
         for (const remote of model.remotes) addExternalSecret(objects, model, remote);
         break;
       case 'flux-substitution':
         for (const remote of model.remotes) {
-          addRemoteSecret(objects, remote, { token: `\${${remote.tokenVariable}}`, certificateAuthorityData: `\${${caVariable(remote.name)}}` });
+          addRemoteSecret(objects, remote, { token: `\${${remote.tokenVariable}}`, certificateAuthorityData: remote.caData ?? `\${${caVariable(remote.name)}}` });
         }
         break;
       case 'inline':
         if (!allowInlineCredentials) {
-          throw new Error(
+          throw new InvalidPropsError(
+            this,
+            'allowInlineCredentials',
             'MultiClusterSecret: the mesh has credentials.source "inline", which writes each remote\'s bearer token into the output; ' +
               'pass allowInlineCredentials: true (CLI: --allow-inline-credentials) to accept that, or use credentials.source "external-secret" or "flux-substitution"',
           );
         }
-        for (const remote of model.remotes) addRemoteSecret(objects, remote, { token: inlineToken(model, remote), certificateAuthorityData: remote.caData });
+        for (const remote of model.remotes) addRemoteSecret(objects, remote, { token: inlineToken(this, model, remote), certificateAuthorityData: remote.caData });
         if (model.remotes.length > 0) {
-          scope.addWarning(
+          this.mesh.addWarning(
             this,
             `the remote secrets ${model.remotes.map((remote) => remoteSecretName(remote.name)).join(', ')} hold bearer tokens from the inventory: ` +
               'the output contains credentials, keep it out of Git',
@@ -88,7 +94,7 @@ export class MultiClusterSecret extends Construct {
         }
         break;
     }
-    this.node.addValidation({ validate: () => this.otherRemoteSecretWriters(scope) });
+    this.node.addValidation({ validate: () => this.otherRemoteSecretWriters(this.mesh) });
   }
 
   /** A second MultiClusterSecret would write every remote secret twice. */
@@ -99,9 +105,11 @@ export class MultiClusterSecret extends Construct {
   }
 }
 
-function inlineToken(model: Mesh, remote: Cluster): string {
+function inlineToken(owner: Construct, model: Mesh, remote: Cluster): string {
   if (remote.token === undefined) {
-    throw new Error(
+    throw new InvalidPropsError(
+      owner,
+      'mesh',
       `MultiClusterSecret: remote cluster "${remote.name}" has no token (clusters[${model.clusters.indexOf(remote)}].token), ` +
         'which the inline credential source writes into its remote secret; set it, or use credentials.source "external-secret" or "flux-substitution"',
     );
@@ -175,14 +183,15 @@ function addExternalSecret(scope: Construct, model: Mesh, remote: Cluster): void
           data: {
             [remote.name]: remoteKubeconfig(remote, {
               token: `{{ .${TEMPLATE_INPUTS.token} }}`,
-              certificateAuthorityData: `{{ .${TEMPLATE_INPUTS.ca} | b64enc }}`,
+              certificateAuthorityData: remote.caData ?? `{{ .${TEMPLATE_INPUTS.ca} | b64enc }}`,
             }),
           },
         },
       },
       data: [
         { secretKey: TEMPLATE_INPUTS.token, remoteRef: { key: storeKey, property: TOKEN_PROPERTY } },
-        { secretKey: TEMPLATE_INPUTS.ca, remoteRef: { key: storeKey, property: CA_PROPERTY } },
+        // The inventory's caData, when given, is written as it is; the store's ca.crt is then not read.
+        ...(remote.caData === undefined ? [{ secretKey: TEMPLATE_INPUTS.ca, remoteRef: { key: storeKey, property: CA_PROPERTY } }] : []),
       ],
     },
   });

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { cniValues, istiodValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
 import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVES } from '../lib/model/sail';
-import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
 
 /** Props of `SailInstall`. */
@@ -41,21 +42,22 @@ const OLM_SUBSCRIPTION = { apiVersion: 'operators.coreos.com/v1alpha1', kind: 'S
  * Argo CD sync wave before the workloads (the Subscription one wave earlier), so that a cluster's
  * Istio is ready before pods that need injection are created.
  */
-export class SailInstall extends Construct {
+export class SailInstall extends MeshConstruct {
   /** The clusters whose Istio the operator installs, in mesh order. */
   public readonly clusters: readonly string[];
 
-  constructor(scope: IstioMesh, id: string, props: SailInstallProps = {}) {
+  constructor(scope: Construct, id: string, props: SailInstallProps = {}) {
     super(scope, id);
-    const model = scope.model;
+    const mesh = this.mesh;
+    const model = mesh.model;
     const sail = model.sail;
-    if (!sail) throw new Error(`SailInstall needs a mesh with installer: sail (mesh "${model.id}" has installer: ${model.installer})`);
+    if (!sail) throw new InvalidPropsError(this, 'mesh', `SailInstall needs a mesh with installer: sail (mesh "${model.id}" has installer: ${model.installer})`);
     const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const name of requested) model.cluster(name);
+    for (const name of requested) checkProp(this, 'clusters', () => model.cluster(name));
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
 
     for (const cluster of this.clusters.map((name) => model.cluster(name))) {
-      const objects = scope.scopeFor(this, scope.clusterChart(cluster.name));
+      const objects = this.partIn(cluster.name);
       if (cluster.isControlPlane) addControlPlaneNamespace(objects, model, cluster);
       new ApiObject(objects, 'istio', { apiVersion: SAIL_API_VERSION, kind: SAIL_KINDS.istio, metadata: { name: SAIL_ISTIO_NAME, labels: { ...MESH_COMPONENT_LABELS } }, spec: istioSpec(model, sail, cluster) });
       if (model.hasOpenShift) addCni(objects, sail, cluster);
@@ -73,15 +75,16 @@ export class SailInstall extends Construct {
       }
       if (sail.subscription) addSubscription(objects, sail.subscription);
       if (!cluster.isControlPlane && cluster.injectionUrl !== undefined) {
-        scope.addWarning(
+        mesh.addWarning(
           this,
           `cluster "${cluster.name}": the Sail operator probes a remote's injection webhook through its Service only, so with injectionUrl ` +
             'it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not)',
+          cluster.name,
         );
       }
     }
     const remotes = this.clusters.filter((name) => name !== model.controlPlane.name);
-    requireNamespaceIn(this, scope, ISTIO_SYSTEM_NAMESPACE, remotes);
+    requireNamespaceIn(this, mesh, ISTIO_SYSTEM_NAMESPACE, remotes);
   }
 }
 

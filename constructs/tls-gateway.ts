@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { k8s } from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode, type VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import {
@@ -14,6 +16,7 @@ import {
 } from '../lib/model/names';
 import { GatewayWorkload } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
+import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
 
 /** A cert-manager issuer. */
@@ -82,7 +85,7 @@ const HOST_NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*
  * The credential lives in the gateway workload's namespace of each cluster, because istiod
  * resolves `credentialName` in the namespace of the proxy it serves.
  */
-export class TlsGateway extends Construct {
+export class TlsGateway extends MeshConstruct {
   /** The gateway's name (workload, Service, Gateway and VirtualService). */
   public readonly name: string;
   public readonly namespace: string;
@@ -98,41 +101,47 @@ export class TlsGateway extends Construct {
   /** The pod labels the Gateway selects. */
   public readonly selector: Readonly<Record<string, string>>;
 
-  constructor(scope: IstioMesh, id: string, props: TlsGatewayProps) {
+  /** The gateway's Deployment in each cluster running it, by cluster name (escape hatches start here). */
+  public readonly deployments: ReadonlyMap<string, k8s.KubeDeployment>;
+
+  constructor(scope: Construct, id: string, props: TlsGatewayProps) {
     super(scope, id);
-    const model = scope.model;
-    this.namespace = requireDnsLabel(props.namespace, 'TlsGateway namespace');
-    this.name = requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name');
-    this.hosts = checkHosts(props.hosts);
+    const model = this.mesh.model;
+    this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'TlsGateway namespace'));
+    this.name = checkProp(this, 'name', () => requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name'));
+    this.hosts = checkHosts(this, props.hosts);
     const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const cluster of requested) model.cluster(cluster);
+    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
-    if (this.clusters.length === 0) throw new Error('TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
+    if (this.clusters.length === 0) throw new InvalidPropsError(this, 'clusters', 'TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
     if (props.credentialSecret !== undefined && props.issuer !== undefined) {
-      throw new Error(`TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${props.issuer.kind}/${props.issuer.name}, not both: a user-provided Secret needs no cert-manager issuer`);
+      throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${props.issuer.kind}/${props.issuer.name}, not both: a user-provided Secret needs no cert-manager issuer`);
     }
     if (props.credentialSecret !== undefined && !HOST_NAME.test(props.credentialSecret)) {
-      throw new Error(`TlsGateway credentialSecret "${props.credentialSecret}" is not a Secret name (a DNS-1123 subdomain)`);
+      throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway credentialSecret "${props.credentialSecret}" is not a Secret name (a DNS-1123 subdomain)`);
     }
-    for (const route of props.routes ?? []) checkPort(route.destination.port);
+    (props.routes ?? []).forEach((route, index) => checkPort(this, index, route.destination.port));
     this.gatewayName = this.name;
     this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
     this.credentialName = props.credentialSecret ?? gatewayCredentialName(this.name);
     this.selector = { [LABELS.gatewaySelector]: this.name };
 
+    const deployments = new Map<string, k8s.KubeDeployment>();
     for (const cluster of this.clusters) {
-      const clusterScope = scope.scopeFor(this, scope.clusterChart(cluster));
-      new GatewayWorkload(clusterScope, 'workload', {
+      const clusterScope = this.partIn(cluster);
+      const workload = new GatewayWorkload(clusterScope, 'workload', {
         namespace: this.namespace,
         name: this.name,
         selector: this.selector,
-        revision: scope.model.podRevision(scope.model.cluster(cluster)),
+        revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster)),
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
       });
+      deployments.set(cluster, workload.deployment);
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }
-    this.renderIstioConfig(scope.scopeFor(this, scope.controlPlaneChart), scope, props.routes);
-    requireNamespaceIn(this, scope, this.namespace, [...new Set([...this.clusters, model.controlPlane.name])]);
+    this.deployments = deployments;
+    this.renderIstioConfig(this.controlPlanePart, this.mesh, props.routes);
+    requireNamespaceIn(this, this.mesh, this.namespace, [...new Set([...this.clusters, model.controlPlane.name])]);
   }
 
   private renderCertificate(scope: Construct, issuer: CertificateIssuerRef | undefined): void {
@@ -188,13 +197,13 @@ function toHttpRoute(route: TlsGatewayRoute): VirtualServiceSpecHttp {
   };
 }
 
-function checkHosts(hosts: readonly string[]): readonly string[] {
-  if (hosts.length === 0) throw new Error('TlsGateway hosts is empty; list the external host names the gateway serves');
+function checkHosts(owner: Construct, hosts: readonly string[]): readonly string[] {
+  if (hosts.length === 0) throw new InvalidPropsError(owner, 'hosts', 'TlsGateway hosts is empty; list the external host names the gateway serves');
   const invalid = hosts.find((host) => !HOST_NAME.test(host));
-  if (invalid !== undefined) throw new Error(`TlsGateway host "${invalid}" is not a DNS name (optionally starting with "*.")`);
+  if (invalid !== undefined) throw new InvalidPropsError(owner, `hosts[${hosts.indexOf(invalid)}]`, `TlsGateway host "${invalid}" is not a DNS name (optionally starting with "*.")`);
   return hosts;
 }
 
-function checkPort(port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`TlsGateway route destination port ${port} is not a port number (1-65535)`);
+function checkPort(owner: Construct, route: number, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidPropsError(owner, `routes[${route}].destination.port`, `TlsGateway route destination port ${port} is not a port number (1-65535)`);
 }

@@ -7,6 +7,7 @@ import { MtlsNamespace } from '../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../constructs/multi-cluster-secret';
 import { SailInstall } from '../constructs/sail-install';
 import { TlsGateway } from '../constructs/tls-gateway';
+import { MeshApp } from './mesh-app';
 import type { Mesh } from './model/mesh';
 
 /** Options of `buildMesh`. */
@@ -16,16 +17,22 @@ export interface BuildMeshOptions {
    * @default false
    */
   readonly allowInlineCredentials?: boolean;
+  /**
+   * The app the mesh is created in; its `synth()` writes the mesh.
+   * @default - a new MeshApp writing to $CDK8S_OUTDIR, else dist/
+   */
+  readonly app?: MeshApp;
 }
 
 /**
  * Builds the standard constructs for a mesh model: the remote components, the control plane's
  * remote secrets and Istio's install (Helm values or the Sail operator's resources), the east-west gateway remotes reach istiod through (and
  * services cross networks through), and Bookinfo with its TLS gateways and mTLS when the model
- * asks for it. Code-first users compose the same constructs themselves.
+ * asks for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
+ * the same constructs themselves.
  */
 export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMesh {
-  const mesh = new IstioMesh(undefined, 'mesh', { mesh: model });
+  const mesh = new IstioMesh(options.app ?? new MeshApp(), 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
   if (model.installer === 'sail') new SailInstall(mesh, 'sail');

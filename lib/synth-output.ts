@@ -1,6 +1,7 @@
 import type { IstioMesh } from '../constructs/istio-mesh';
 import { analyzeMesh } from './analyzers';
 import { formatFinding, type Finding } from './analyzers/finding';
+import type { ConstructWarning } from './errors';
 import type { MeshManifests } from './synth/mesh-manifests';
 import { synthesizeMesh } from './synth/synthesize-mesh';
 import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from './writer/gitops';
@@ -27,8 +28,10 @@ export interface MeshOutput {
   readonly manifests: MeshManifests;
   /** What the analyzers found, errors first. */
   readonly findings: readonly Finding[];
-  /** Warnings raised by the constructs. */
+  /** Warnings raised by the constructs, as lines `[<construct path>] <message>`. */
   readonly warnings: readonly string[];
+  /** The same warnings, structured: construct path, cluster, message. */
+  readonly constructWarnings: readonly ConstructWarning[];
   /**
    * Relative path -> content of the whole output tree; empty when the analyzers found errors,
    * since nothing is written then (and duplicate objects, MCL0001, have no file of their own).
@@ -43,13 +46,14 @@ export interface MeshOutput {
 export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {}): MeshOutput {
   const synthesized = synthesizeMesh(mesh);
   const findings = analyzeMesh(synthesized.manifests);
-  if (failingFindings(findings).length > 0) return { manifests: synthesized.manifests, findings, warnings: synthesized.warnings, tree: new Map() };
+  const { manifests, warnings, constructWarnings } = synthesized;
+  if (failingFindings(findings).length > 0) return { manifests, findings, warnings, constructWarnings, tree: new Map() };
   const files = new Map(synthesized.files);
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool }));
   if (options.gitops) {
     for (const [path, content] of renderGitops(mesh.model, options.gitops)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }
-  return { manifests: synthesized.manifests, findings, warnings: synthesized.warnings, tree: renderTree(synthesized.manifests, files) };
+  return { manifests, findings, warnings, constructWarnings, tree: renderTree(manifests, files) };
 }
 
 /** The findings that fail a synth: errors, and warnings too when strict. */
@@ -63,8 +67,7 @@ export function blockingProblems(output: MeshOutput, strict = false): string[] {
 }
 
 /**
- * Synthesizes a mesh built in code and writes it to `outdir` (e.g. `process.env.CDK8S_OUTDIR`),
- * the way the CLI does. Throws, listing every problem, without touching `outdir` when the
+ * Synthesizes a mesh and writes it to `outdir`, the way the CLI does: what `MeshApp.synth()` runs. Throws, listing every problem, without touching `outdir` when the
  * analyzers find errors (or, when strict, anything warns).
  */
 export function writeMesh(mesh: IstioMesh, outdir: string, options: MeshOutputOptions = {}): MeshOutput {

@@ -10,10 +10,10 @@ import {
   IstioRemote,
   InstallValues,
   Mesh,
+  MeshApp,
   MtlsNamespace,
   MultiClusterSecret,
   TlsGateway,
-  writeMesh,
   type AppDefinition,
 } from '../../lib';
 
@@ -34,7 +34,7 @@ const SHOP: AppDefinition = {
   ],
 };
 
-export function buildShopMesh(): IstioMesh {
+export function buildShopMesh(app = new MeshApp()): IstioMesh {
   const model = Mesh.fromSpec({
     mesh: { id: 'shop-mesh', credentials: { source: 'external-secret', secretStore: { name: 'vault-backend' } } },
     clusters: [
@@ -43,7 +43,7 @@ export function buildShopMesh(): IstioMesh {
       { name: 'dc2-edge', url: 'https://api.dc2-edge.example.com:6443', region: 'eu-central', zone: 'eu-central-1a' },
     ],
   });
-  const mesh = new IstioMesh(undefined, 'shop-mesh', { mesh: model });
+  const mesh = new IstioMesh(app, 'shop-mesh', { mesh: model });
   new IstioRemote(mesh, 'remotes');
   new MultiClusterSecret(mesh, 'remote-secrets');
   new InstallValues(mesh, 'install');
@@ -65,8 +65,9 @@ export function buildShopMesh(): IstioMesh {
 }
 
 if (require.main === module) {
-  const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-  const output = writeMesh(buildShopMesh(), outdir);
-  for (const warning of output.warnings) console.warn(`warning: ${warning}`);
-  console.log(`Synthesized ${output.manifests.clusters.size} clusters into ${outdir}/`);
+  // Writes to $CDK8S_OUTDIR (what `cdk8s synth` sets) or dist/: the CLI's layout, analyzers included.
+  const app = new MeshApp();
+  buildShopMesh(app);
+  app.synth();
+  console.log(`Synthesized the mesh into ${app.outdir}/`);
 }

@@ -6,7 +6,7 @@ import { formatFinding, type Finding } from '../analyzers/finding';
 import { buildMesh } from '../build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { readMeshTree } from '../io/read-mesh-tree';
-import { MeshValidationError } from '../model/mesh-validation-error';
+import { InvalidPropsError, MeshValidationError } from '../errors';
 import { blockingProblems, failingFindings, synthesizeOutput } from '../synth-output';
 import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
 import { diffTree, writeTree } from '../writer/write-tree';
@@ -78,21 +78,6 @@ Options:
 
 class UsageError extends Error {}
 
-/** A problem with what the user asked for (props a construct rejects), not a defect: no stack trace hint. */
-class InputError extends Error {}
-
-/** Runs a step whose errors come from the input: constructs throw plain Errors for bad props. */
-function asInputError<T>(step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
-    if (error instanceof Error && !(error instanceof MeshValidationError)) {
-      throw Object.assign(new InputError(error.message), { stack: error.stack });
-    }
-    throw error;
-  }
-}
-
 /** Runs the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
   const [command, ...rest] = argv;
@@ -129,7 +114,8 @@ function reportError(error: unknown, io: CliIo, debug: boolean, command: string 
     io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n\n${command === 'synth' ? SYNTH_USAGE : command === 'validate' ? VALIDATE_USAGE : USAGE}`);
     return EXIT_USAGE;
   }
-  if (error instanceof MeshValidationError || (error instanceof InputError && !debug)) {
+  // The user's mistakes (an invalid inventory, props a construct rejects) need no stack trace; anything else is a defect.
+  if (error instanceof MeshValidationError || (error instanceof InvalidPropsError && !debug)) {
     io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n`);
     return EXIT_INVALID;
   }
@@ -175,7 +161,7 @@ function synthCommand(args: readonly string[], io: CliIo): number {
   const gitops = gitopsOptions(values);
 
   const model = loadInventory(values.inventory);
-  const output = asInputError(() => synthesizeOutput(buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops }));
+  const output = synthesizeOutput(buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops });
   const { manifests, findings, warnings, tree } = output;
   const strict = values.strict === true;
   for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);

@@ -100,7 +100,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
       else checkUrl(cluster.injectionUrl, `${at}.injectionUrl`, add, ['https:']);
     }
     if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
-    if (cluster.caData !== undefined) checkCaData(cluster.caData, `${at}.caData`, spec.mesh?.credentials?.source ?? 'external-secret', add);
+    if (cluster.caData !== undefined) checkCaData(cluster.caData, `${at}.caData`, add);
   });
   checkCidrs(clusters, add);
   checkSail(spec, add);
@@ -133,11 +133,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n/;
 
 /** A kubeconfig's `certificate-authority-data`: base64 of a PEM certificate bundle, read by the inline source only. */
-function checkCaData(value: string, path: string, source: string, add: AddIssue): void {
-  if (source !== 'inline') {
-    add(path, `is only read by credentials.source inline; with "${source}" the remote secret takes the CA from the remote's reader token Secret (ca.crt), so leave it out`);
-    return;
-  }
+function checkCaData(value: string, path: string, add: AddIssue): void {
   const expected = 'expected the API server CA as certificate-authority-data holds it: the PEM certificate, base64-encoded on one line (e.g. base64 -w0 ca.crt)';
   if (value === '') add(path, `is empty: ${expected}`);
   else if (!BASE64.test(value)) add(path, `"${abbreviate(value)}" is not base64: ${expected}`);

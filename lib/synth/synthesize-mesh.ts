@@ -1,6 +1,7 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import type { IstioMesh } from '../../constructs/istio-mesh';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import type { ConstructWarning } from '../errors';
 import type { Manifest, MeshManifests } from './mesh-manifests';
 
 /** The synthesized mesh plus the extra files its constructs emitted. */
@@ -8,40 +9,58 @@ export interface SynthesizedMesh {
   readonly manifests: MeshManifests;
   /** Relative path -> content, for files that are not manifests (install values, ...). */
   readonly files: ReadonlyMap<string, string>;
-  /** Warnings the constructs raised. */
+  /** Warnings the constructs raised, as lines `[<construct path>] <message>`. */
   readonly warnings: readonly string[];
+  /** The same warnings, structured: construct path, cluster, message. */
+  readonly constructWarnings: readonly ConstructWarning[];
 }
 
 /**
- * Turns the constructs into manifests. Validation runs once for the whole app and each chart is
+ * Turns the constructs into manifests. Validation runs once for the whole app and each object is
  * resolved once: `chart.toJson()` would re-run dependency resolution and validation of the whole
- * app per chart, which grows with charts x objects.
+ * app per chart, which grows with charts x objects. Each object goes to the folder of its nearest
+ * `MeshPart` (or mesh chart); an object outside the mesh's charts, or a dependency between
+ * constructs (whose order no folder can honour), fails validation rather than being dropped.
  */
 export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
-  const all = App.of(mesh).node.findAll();
-  validateConstructs(all);
-  const byChart = new Map<Chart, Manifest[]>();
+  const app = App.of(mesh);
+  // The App's own validation is its synth()'s: a plain App refuses to write a mesh.
+  const all = app.node.findAll().filter((construct) => construct !== app);
+  const errors = validationErrors(all);
+  const clusters = new Map<string, Manifest[]>(mesh.model.clusters.map((cluster) => [cluster.name, []]));
+  const controlPlane: Manifest[] = [];
   for (const construct of all) {
     if (!ApiObject.isApiObject(construct)) continue;
-    const chart = Chart.of(construct);
-    const manifests = byChart.get(chart) ?? [];
-    manifests.push(construct.toJson() as Manifest);
-    byChart.set(chart, manifests);
+    const destination = mesh.destinationOf(construct);
+    if (destination === undefined) {
+      if (!belongsToAnotherMesh(construct, mesh)) errors.push(`[${construct.node.path}] ${OUTSIDE_THE_MESH}`);
+      continue;
+    }
+    (destination.controlPlane ? controlPlane : clusters.get(destination.cluster)!).push(construct.toJson() as Manifest);
   }
-  const clusters = new Map<string, Manifest[]>();
-  for (const [name, chart] of mesh.clusterChartsByName) clusters.set(name, byChart.get(chart) ?? []);
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   return {
-    manifests: {
-      clusters,
-      controlPlane: byChart.get(mesh.controlPlaneChart) ?? [],
-      controlPlaneCluster: mesh.model.controlPlane.name,
-    },
+    manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name },
     files: mesh.files,
     warnings: mesh.warnings,
+    constructWarnings: mesh.constructWarnings,
   };
 }
 
-function validateConstructs(constructs: readonly IConstruct[]): void {
-  const errors = constructs.flatMap((construct) => construct.node.validate().map((error) => `[${construct.node.path}] ${error}`));
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+const OUTSIDE_THE_MESH =
+  "is outside the mesh's charts, so no folder would hold it; create it in a mesh construct's part (partIn(cluster), controlPlanePart) or in a chart of the IstioMesh (clusterChart(name), controlPlaneChart)";
+
+function belongsToAnotherMesh(construct: IConstruct, mesh: IstioMesh): boolean {
+  return construct.node.scopes.some((scope) => IstioMesh.isIstioMesh(scope) && scope !== mesh);
+}
+
+function validationErrors(constructs: readonly IConstruct[]): string[] {
+  return constructs.flatMap((construct) => [
+    ...construct.node.validate().map((error) => `[${construct.node.path}] ${error}`),
+    ...construct.node.dependencies.map(
+      (dependency) =>
+        `[${construct.node.path}] depends on ${dependency.node.path} (node.addDependency), which the output cannot honour: ` +
+        'each folder is applied as a whole, its objects in kind order (Namespaces, RBAC, Services, workloads, webhooks); remove the dependency',
+    ),
+  ]);
 }

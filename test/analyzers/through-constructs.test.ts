@@ -15,6 +15,8 @@ import { EastWestGateway } from '../../constructs/east-west-gateway';
 import { InstallValues } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote } from '../../constructs/istio-remote';
+import type { MeshConstruct } from '../../constructs/mesh-construct';
+import type { MeshPart } from '../../constructs/mesh-part';
 import { MtlsNamespace, type MtlsNamespaceProps, type MtlsService } from '../../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
@@ -92,13 +94,18 @@ function composeMesh(composition: Composition = {}): IstioMesh {
   return mesh;
 }
 
-/** The one ApiObject of that kind and name (and namespace, when given) the constructs put in a chart. */
-function apiObjectIn(mesh: IstioMesh, chart: Chart, kind: string, name: string, namespace?: string): ApiObject {
-  const found = mesh.node
+/** The construct composeMesh created with that id, whose parts hold its objects. */
+function constructOf(mesh: IstioMesh, id: string): MeshConstruct {
+  return mesh.node.findChild(id) as MeshConstruct;
+}
+
+/** The one ApiObject of that kind and name (and namespace, when given) a construct's part holds. */
+function apiObjectIn(part: MeshPart, kind: string, name: string, namespace?: string): ApiObject {
+  const found = part.node
     .findAll()
     .filter((construct): construct is ApiObject => ApiObject.isApiObject(construct))
-    .filter((object) => Chart.of(object) === chart && object.kind === kind && object.name === name && (namespace === undefined || object.metadata.namespace === namespace));
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? '*'}/${name} in chart ${chart.node.path}, found ${found.length}`);
+    .filter((object) => object.kind === kind && object.name === name && (namespace === undefined || object.metadata.namespace === namespace));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? '*'}/${name} in ${part.node.path}, found ${found.length}`);
   return found[0];
 }
 
@@ -157,7 +164,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'gateways', 0), `${NAMESPACE}/bookinfo-gateway`));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'gateways', 0), `${NAMESPACE}/bookinfo-gateway`));
       return mesh;
     },
     expected: [{ code: 'IST0101', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE }],
@@ -210,7 +217,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'hosts', 0), 'shop.example.com'));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'VirtualService', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'hosts', 0), 'shop.example.com'));
       return mesh;
     },
     expected: [{ code: 'IST0132', severity: 'error', ...onControlPlane, object: GATEWAY_VIRTUAL_SERVICE }],
@@ -239,7 +246,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'servers', 0, 'port', 'number'), 8443));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'servers', 0, 'port', 'number'), 8443));
       return mesh;
     },
     expected: [EAST, NORTH, WEST].map((cluster) => ({ code: 'IST0162', severity: 'error', cluster, folder: CONTROL_PLANE_FOLDER, object: GATEWAY_OBJECT }) as const),
@@ -306,7 +313,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Deployment', GATEWAY, NAMESPACE).addJsonPatch(
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').partIn(NORTH), 'Deployment', GATEWAY, NAMESPACE).addJsonPatch(
         JsonPatch.replace(pointer('spec', 'selector', 'matchLabels', LABELS.gatewaySelector), 'ingressgateway'),
         JsonPatch.replace(pointer('spec', 'template', 'metadata', 'labels', LABELS.gatewaySelector), 'ingressgateway'),
       );
@@ -320,7 +327,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'selector', LABELS.gatewaySelector), 'ingressgateway'));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').controlPlanePart, 'Gateway', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'selector', LABELS.gatewaySelector), 'ingressgateway'));
       return mesh;
     },
     expected: [{ code: 'KIA0302', severity: 'error', ...onControlPlane, object: GATEWAY_OBJECT }],
@@ -332,7 +339,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'trafficPolicy', 'tls', 'mode'), 'DISABLE'));
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').controlPlanePart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'trafficPolicy', 'tls', 'mode'), 'DISABLE'));
       return mesh;
     },
     expected: [
@@ -390,7 +397,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.controlPlaneChart, 'ExternalSecret', remoteSecretName(WEST), ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
+      apiObjectIn(constructOf(mesh, 'remote-secrets').controlPlanePart, 'ExternalSecret', remoteSecretName(WEST), ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
         JsonPatch.replace(pointer('spec', 'target', 'template', 'metadata', 'annotations', ANNOTATIONS.clusterName), 'wset'),
       );
       return mesh;
@@ -419,7 +426,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Namespace', ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
+      apiObjectIn(constructOf(mesh, 'istio-remote').partIn(NORTH), 'Namespace', ISTIO_SYSTEM_NAMESPACE).addJsonPatch(
         JsonPatch.replace(pointer('metadata', 'annotations', ANNOTATIONS.controlPlaneClusters), 'central'),
       );
       return mesh;
@@ -468,7 +475,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      const service = apiObjectIn(mesh, mesh.clusterChart(EAST), 'Service', 'reviews', NAMESPACE);
+      const service = apiObjectIn(constructOf(mesh, 'bookinfo').partIn(EAST), 'Service', 'reviews', NAMESPACE);
       service.node.scope!.node.tryRemoveChild(service.node.id);
       return mesh;
     },
@@ -480,7 +487,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = sailMesh();
-      apiObjectIn(mesh, mesh.clusterChart(WEST), 'Istio', 'default').addJsonPatch(JsonPatch.replace(pointer('spec', 'values', 'global', 'multiCluster', 'clusterName'), EAST));
+      apiObjectIn(constructOf(mesh, 'sail').partIn(WEST), 'Istio', 'default').addJsonPatch(JsonPatch.replace(pointer('spec', 'values', 'global', 'multiCluster', 'clusterName'), EAST));
       return mesh;
     },
     expected: [{ code: 'MCL0040', severity: 'error', ...inFolderOf(WEST), object: 'Istio/default' }],
@@ -491,7 +498,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = sailMesh();
-      apiObjectIn(mesh, mesh.clusterChart(WEST), 'Namespace', NAMESPACE).metadata.addLabel(LABELS.revision, 'prod');
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').partIn(WEST), 'Namespace', NAMESPACE).metadata.addLabel(LABELS.revision, 'prod');
       return mesh;
     },
     expected: [{ code: 'MCL0041', severity: 'error', ...inFolderOf(WEST), object: `Namespace/${NAMESPACE}` }],
@@ -502,7 +509,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = sailMesh();
-      apiObjectIn(mesh, mesh.clusterChart(NORTH), 'Istio', 'default').addJsonPatch(JsonPatch.remove(pointer('spec', 'profile')));
+      apiObjectIn(constructOf(mesh, 'sail').partIn(NORTH), 'Istio', 'default').addJsonPatch(JsonPatch.remove(pointer('spec', 'profile')));
       return mesh;
     },
     expected: [{ code: 'MCL0042', severity: 'error', ...inFolderOf(NORTH), object: 'Istio/default' }],

@@ -32,10 +32,27 @@ describe('synth with clusters[].caData', () => {
   });
 
   it.each([
+    ['external-secret', 'template'],
+    ['flux-substitution', 'stringData'],
+  ])('writes the CA as given with the %s source, instead of the reader token Secret\'s ca.crt', (source, field) => {
+    // GIVEN a remote with caData under a source that otherwise copies the token Secret's ca.crt
+    const cwd = dir();
+    const result = cli(['synth', '-i', inventory(cwd, source, CA_DATA)], { cwd });
+    // WHEN synthesized THEN the kubeconfig holds the CA itself, and no other CA input is read
+    expect(result.status, result.stderr).toBe(0);
+    const file = source === 'external-secret' ? 'externalsecret-istio-system-istio-remote-secret-west.yaml' : 'secret-istio-system-istio-remote-secret-west.yaml';
+    const text = readFileSync(join(cwd, 'dist', 'control-plane', file), 'utf8');
+    const object = load(text) as { stringData?: { west: string }; spec?: { target: { template: { data: { west: string } } }; data: { secretKey: string }[] } };
+    const kubeconfig = load(field === 'template' ? object.spec!.target.template.data.west : object.stringData!.west) as { clusters: { cluster: Record<string, string> }[] };
+    expect(kubeconfig.clusters[0].cluster['certificate-authority-data']).toBe(CA_DATA);
+    expect(text).not.toContain('ISTIO_REMOTE_CA_');
+    if (object.spec) expect(object.spec.data.map((entry) => entry.secretKey)).toEqual(['token']);
+  });
+
+  it.each([
     ['an unset variable', 'inline', "{{ lookup('env','WEST_CA') }}", 'is empty: expected the API server CA as certificate-authority-data holds it: the PEM certificate, base64-encoded on one line (e.g. base64 -w0 ca.crt)'],
     ['a PEM that is not base64-encoded', 'inline', '-----BEGIN CERTIFICATE-----', '"-----BEGIN CERTIFICATE--..." is not base64: expected the API server CA'],
     ['base64 of something else', 'inline', Buffer.from('not a certificate').toString('base64'), `"${Buffer.from('not a certificate').toString('base64')}" does not decode to a PEM certificate (-----BEGIN CERTIFICATE-----)`],
-    ['a source that takes the CA from the token Secret', 'external-secret', CA_DATA, 'is only read by credentials.source inline; with "external-secret" the remote secret takes the CA from the remote\'s reader token Secret (ca.crt), so leave it out'],
   ])('refuses %s, naming the field', (_, source, caData, message) => {
     const cwd = dir();
     const file = inventory(cwd, source, caData);

@@ -11,7 +11,7 @@
 import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_JSON, REPO_ROOT, kustomizationResources, run, tempDirs, type ProcessResult } from '../cli/support';
+import { PACKAGE_JSON, REPO_ROOT, kustomizationResources, run, tempDirs, yamlDocuments, type ProcessResult } from '../cli/support';
 
 const dir = tempDirs('packed-consumer-');
 const MINUTES = 60_000;
@@ -23,7 +23,7 @@ const LOCK = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8
 const locked = (name: string) => `${name}@${LOCK.packages[`node_modules/${name}`].version}`;
 
 /** The consumer's program: a two-cluster mesh built from the package's public API. */
-const MAIN_TS = `import { IstioMesh, IstioRemote, Mesh, MeshTesting, MultiClusterSecret, writeMesh } from 'cdk8s-istio-multicluster';
+const MAIN_TS = `import { IstioMesh, IstioRemote, Mesh, MeshApp, MeshTesting, MultiClusterSecret } from 'cdk8s-istio-multicluster';
 
 const model = Mesh.fromSpec({
   mesh: { id: 'consumer-mesh' },
@@ -32,13 +32,13 @@ const model = Mesh.fromSpec({
     { name: 'beta', url: 'https://api.beta.example.com:6443' },
   ],
 });
-const mesh = new IstioMesh(undefined, 'consumer-mesh', { mesh: model });
+const app = new MeshApp();
+const mesh = new IstioMesh(app, 'consumer-mesh', { mesh: model });
 new IstioRemote(mesh, 'remotes');
 new MultiClusterSecret(mesh, 'remote-secrets');
 
 const inMemory = MeshTesting.synth(mesh);
-const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-const output = writeMesh(mesh, outdir);
+const output = app.synthMesh();
 const objects: Record<string, number> = {};
 for (const [folder, manifests] of Object.entries(inMemory)) objects[folder] = manifests.length;
 console.log(JSON.stringify({ resolvedFrom: require.resolve('cdk8s-istio-multicluster'), objects, clusters: [...output.manifests.clusters.keys()] }));
@@ -53,6 +53,37 @@ export function typeChecks(model: Mesh): MeshFolders {
   // @ts-expect-error synth is static and takes an IstioMesh
   return MeshTesting.synth(model);
 }
+`;
+
+/**
+ * The cdk8s habits on a construct of ours: find a TlsGateway's Deployments in its own subtree,
+ * patch one through an escape hatch, and write the mesh with \`app.synth()\`.
+ */
+const GATEWAY_TS = `import { ApiObject, JsonPatch } from 'cdk8s';
+import { Node } from 'constructs';
+import { IstioMesh, IstioRemote, Mesh, MeshApp, MtlsNamespace, MultiClusterSecret, TlsGateway } from 'cdk8s-istio-multicluster';
+
+const app = new MeshApp({ outdir: 'gateway-dist' });
+const mesh = new IstioMesh(app, 'mesh', {
+  mesh: Mesh.fromSpec({
+    mesh: { id: 'gateway-mesh' },
+    clusters: [
+      { name: 'alpha', url: 'https://api.alpha.example.com:6443', istio_control_plane: true, controlPlaneAddress: '192.0.2.10' },
+      { name: 'beta', url: 'https://api.beta.example.com:6443' },
+    ],
+  }),
+});
+new IstioRemote(mesh, 'remotes');
+new MultiClusterSecret(mesh, 'remote-secrets');
+new MtlsNamespace(mesh, 'shop', { namespace: 'shop', services: [] });
+const gateway = new TlsGateway(mesh, 'gateway', { namespace: 'shop', hosts: ['shop.example.com'] });
+
+const deployments = Node.of(gateway).findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Deployment');
+const beta = deployments.find((deployment) => deployment.node.path.includes('/cluster-beta/'));
+if (beta === undefined) throw new Error('no Deployment of the gateway on beta');
+beta.addJsonPatch(JsonPatch.add('/spec/replicas', 3));
+app.synth();
+console.log(JSON.stringify({ deployments: deployments.map((deployment) => deployment.node.path) }));
 `;
 
 const TSCONFIG = {
@@ -128,5 +159,23 @@ describe('the packed npm package in a fresh consumer project', () => {
     expect(readdirSync(join(consumer, 'manifests', 'clusters')).sort()).toEqual(['alpha', 'beta']);
     expect(kustomizationResources(join(consumer, 'manifests', 'control-plane')).length).toBeGreaterThan(0);
     expect(readdirSync(join(consumer, 'manifests'))).toContain('README.md');
+  });
+
+  it('finds a TlsGateway\'s Deployments under it, patches one and writes the mesh with app.synth()', () => {
+    // GIVEN a strict TypeScript program of the cdk8s habits, compiled with the consumer's tsc
+    writeFileSync(join(consumer, 'gateway.ts'), GATEWAY_TS);
+    writeFileSync(join(consumer, 'tsconfig.gateway.json'), JSON.stringify({ ...TSCONFIG, files: ['gateway.ts'] }));
+    expectSuccess(run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.gateway.json'], { cwd: consumer, timeout: 3 * MINUTES }), 'tsc');
+    // WHEN it runs
+    const result = expectSuccess(run(process.execPath, ['gateway.js'], { cwd: consumer }), 'node gateway.js');
+    // THEN findAll found the gateway's Deployment of each cluster
+    expect(JSON.parse(result.stdout)).toEqual({ deployments: ['mesh/gateway/cluster-alpha/workload/deployment', 'mesh/gateway/cluster-beta/workload/deployment'] });
+    // AND app.synth() wrote the mesh's layout, with the patch in beta's Deployment only
+    const out = join(consumer, 'gateway-dist');
+    expect(readdirSync(out)).toEqual(expect.arrayContaining(['README.md', 'clusters', 'control-plane']));
+    expect(readdirSync(join(out, 'clusters')).sort()).toEqual(['alpha', 'beta']);
+    const replicas = (cluster: string) => (yamlDocuments(readFileSync(join(out, 'clusters', cluster, 'deployment-shop-shop-ingressgateway.yaml'), 'utf8'))[0] as { spec: { replicas?: number } }).spec.replicas;
+    expect([replicas('alpha'), replicas('beta')]).toEqual([undefined, 3]);
+    expect(kustomizationResources(join(out, 'clusters', 'beta'))).toContain('deployment-shop-shop-ingressgateway.yaml');
   });
 });

@@ -1,0 +1,108 @@
+/**
+ * One way to write a mesh from code: `app.synth()` of a MeshApp writes what the CLI writes, and a
+ * plain cdk8s App, whose synth() would write another layout, refuses to.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { describe, expect, it, vi } from 'vitest';
+import { buildShopMesh } from '../../apps/code-first/main';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import { IstioRemote } from '../../constructs/istio-remote';
+import { MtlsNamespace } from '../../constructs/mtls-namespace';
+import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
+import { TlsGateway } from '../../constructs/tls-gateway';
+import { buildMesh } from '../../lib/build-mesh';
+import { main, type CliIo } from '../../lib/cli/main';
+import { loadInventory } from '../../lib/inventory/load-inventory';
+import { MeshApp } from '../../lib/mesh-app';
+import { Mesh } from '../../lib/model/mesh';
+import { MeshTesting, TEST_MESH_SPEC } from '../../lib/testing';
+import { expectSameTree, INVENTORIES, snapshotTree, tempDirs } from '../cli/support';
+
+const dir = tempDirs('mesh-app-');
+const QUIET: CliIo = { stdout: () => undefined, stderr: () => undefined, color: false };
+
+describe('MeshApp', () => {
+  it('app.synth() writes byte for byte what the CLI writes for the same inventory', () => {
+    // GIVEN the OpenShift inventory built into a MeshApp, and the CLI's output of it
+    const viaCli = dir('cli');
+    expect(main(['synth', '-i', INVENTORIES.openshift, '-o', viaCli], QUIET)).toBe(0);
+    const app = new MeshApp({ outdir: dir('app') });
+    buildMesh(loadInventory(INVENTORIES.openshift), { app });
+    // WHEN the app is synthesized
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      app.synth();
+    } finally {
+      stderr.mockRestore();
+    }
+    // THEN both trees hold the same files, README, install values and kustomizations included
+    const tree = snapshotTree(app.outdir);
+    expect([...tree.keys()]).toContain('README.md');
+    expect([...tree.keys()]).toContain('control-plane/kustomization.yaml');
+    expectSameTree(tree, snapshotTree(viaCli));
+  });
+
+  it('prints the constructs\u2019 warnings on stderr, with their paths', () => {
+    // GIVEN a mesh whose control plane is reached by DNS name (the webhook warning)
+    const app = new MeshApp({ outdir: dir('warn') });
+    const spec = { ...TEST_MESH_SPEC, clusters: [{ ...TEST_MESH_SPEC.clusters[0], controlPlaneAddress: 'istiod.east.example.com' }, TEST_MESH_SPEC.clusters[1]] };
+    const mesh = new IstioMesh(app, 'mesh', { mesh: Mesh.fromSpec(spec) });
+    new IstioRemote(mesh, 'remotes');
+    new MultiClusterSecret(mesh, 'remote-secrets');
+    // WHEN synthesized
+    const lines: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((text) => lines.push(String(text)) > 0);
+    try {
+      app.synth();
+    } finally {
+      stderr.mockRestore();
+    }
+    // THEN the warning is printed with the construct's path
+    expect(lines.join('')).toContain('warning: [mesh/remotes] cluster "west": the injection webhook reaches istiod through the ExternalName Service');
+  });
+
+  it('writes nothing and lists the problems when the analyzers find errors', () => {
+    // GIVEN a mesh whose TlsGateway routes to a Service that does not exist (IST0101)
+    const outdir = join(dir('errors'), 'out');
+    const app = new MeshApp({ outdir });
+    const mesh = new IstioMesh(app, 'mesh', { mesh: Mesh.fromSpec(TEST_MESH_SPEC) });
+    new MtlsNamespace(mesh, 'shop', { namespace: 'shop', services: [] });
+    new TlsGateway(mesh, 'gateway', { namespace: 'shop', hosts: ['shop.example.com'], routes: [{ matches: [], destination: { host: 'missing', port: 80 } }] });
+    // WHEN synthesized THEN it throws and the folder is not created
+    expect(() => app.synth()).toThrow(/^The mesh has \d+ problem\(s\); .* was not touched:\n.*VirtualService\/shop\/shop-ingressgateway/);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it('writes the code-first example (what `npx cdk8s synth` runs) with no analyzer finding', () => {
+    // GIVEN the example's mesh in a MeshApp
+    const app = new MeshApp({ outdir: dir('code-first') });
+    const mesh = buildShopMesh(app);
+    // WHEN analyzed and synthesized THEN nothing is found and every cluster gets its folder
+    expect(MeshTesting.findings(mesh)).toEqual([]);
+    expect(app.synthMesh().findings).toEqual([]);
+    expect(readdirSync(join(app.outdir, 'clusters')).sort()).toEqual(['dc1-core', 'dc1-edge', 'dc2-edge']);
+  });
+
+  it('synthesizes exactly one IstioMesh', () => {
+    // GIVEN apps with no mesh and with two WHEN synthesized THEN each fails, naming the meshes
+    expect(() => new MeshApp({ outdir: dir('none') }).synth()).toThrow('A MeshApp synthesizes one IstioMesh, and this one holds 0');
+    const app = new MeshApp({ outdir: dir('two') });
+    new IstioMesh(app, 'a', { mesh: Mesh.fromSpec(TEST_MESH_SPEC) });
+    new IstioMesh(app, 'b', { mesh: Mesh.fromSpec(TEST_MESH_SPEC) });
+    expect(() => app.synth()).toThrow('A MeshApp synthesizes one IstioMesh, and this one holds 2: a, b');
+  });
+});
+
+describe('a plain cdk8s App holding a mesh', () => {
+  it('refuses to synth, saying to use a MeshApp, and writes nothing', () => {
+    // GIVEN a mesh under a plain App
+    const outdir = dir('plain');
+    const app = new App({ outdir });
+    new IstioRemote(new IstioMesh(app, 'mesh', { mesh: Mesh.fromSpec(TEST_MESH_SPEC) }), 'remotes');
+    // WHEN the App synthesizes THEN it fails with what to do instead
+    expect(() => app.synth()).toThrow('the IstioMesh mesh is under a plain cdk8s App, whose synth() writes cdk8s\'s own layout');
+    expect(readdirSync(outdir)).toEqual([]);
+  });
+});

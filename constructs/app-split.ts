@@ -2,8 +2,10 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
 import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
-import { resolvePlacement } from '../lib/model/mesh';
-import { APP_ANNOTATIONS, APP_LABELS, LABELS, requireDnsLabel } from '../lib/model/names';
+import { meshPolicyContext, servicePolicyIssues } from '../lib/model/locality';
+import { resolvePlacement, type Mesh } from '../lib/model/mesh';
+import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
+import { APP_ANNOTATIONS, APP_LABELS, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
 import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
@@ -26,6 +28,19 @@ export interface AppSplitProps {
    * @default - every workload on every cluster
    */
   readonly placement?: WorkloadPlacement;
+  /**
+   * Keep the application inside each cluster (MeshConfig `serviceSettings[].settings.clusterLocal`):
+   * `true` for its whole namespace, or a list of its services. A client then reaches only the
+   * endpoints of its own cluster.
+   * @default false
+   */
+  readonly clusterLocal?: boolean | readonly string[];
+  /**
+   * Service -> its locality policy (`mode: off`, failover regions or distribute weights),
+   * overriding the mesh's `locality`.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>> | ReadonlyMap<string, ServiceLocalitySpec>;
 }
 
 /**
@@ -45,6 +60,10 @@ export class AppSplit extends MeshConstruct {
   private readonly serviceClusters: ReadonlyMap<string, readonly string[]>;
   /** Service -> the workloads that call it, in app order. */
   private readonly callers: ReadonlyMap<string, readonly string[]>;
+  /** The services kept inside each cluster. */
+  public readonly clusterLocalServices: ReadonlySet<string>;
+  /** Service -> its locality policy, where it overrides the mesh's. */
+  private readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
 
   constructor(scope: Construct, id: string, props: AppSplitProps) {
     super(scope, id);
@@ -55,6 +74,11 @@ export class AppSplit extends MeshConstruct {
     checkApp(this, props.app);
     const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
     checkPlacement(this, props.app, requested, meshClusters);
+    this.locality = props.locality instanceof Map ? new Map(props.locality) : new Map(Object.entries(props.locality ?? {}));
+    checkLocality(this, props.app, this.locality, model);
+    this.clusterLocalServices = clusterLocalServices(this, props.app, props.clusterLocal);
+    if (props.clusterLocal === true) this.mesh.addClusterLocalHosts([namespaceHosts(this.namespace)]);
+    else this.mesh.addClusterLocalHosts([...this.clusterLocalServices].map((service) => serviceHost(service, this.namespace)));
     // Mesh order by index lookup and a sort of the few clusters given, not a scan of the mesh per call.
     const meshIndex = new Map(meshClusters.map((cluster, index) => [cluster, index]));
     const inMeshOrder = (clusters: Iterable<string>) =>
@@ -102,9 +126,20 @@ export class AppSplit extends MeshConstruct {
     return [...(this.callers.get(service) ?? [])];
   }
 
-  /** Every service with its versions as subsets: what an `MtlsNamespace` of this app needs. */
+  /**
+   * Every service with its versions as subsets, and for locality load balancing the clusters its
+   * workloads run in (none for a cluster-local service, whose clients see only their own cluster)
+   * and its policy: what an `MtlsNamespace` of this app needs.
+   */
   public get mtlsServices(): MtlsService[] {
-    return this.app.services.map((service) => ({ name: service.name, subsets: service.versions.map((version) => version.version) }));
+    return this.app.services.map((service) => ({
+      name: service.name,
+      subsets: service.versions.map((version) => version.version),
+      clusters: this.clusterLocalServices.has(service.name)
+        ? undefined
+        : [...new Set(service.versions.flatMap((version) => this.clustersOf(workloadName(service, version))))],
+      ...(this.locality.has(service.name) ? { locality: this.locality.get(service.name) } : {}),
+    }));
   }
 
   private renderCluster(scope: Construct, cluster: string, services: readonly ServiceDefinition[]): void {
@@ -119,13 +154,18 @@ export class AppSplit extends MeshConstruct {
           metadata: { name: service.serviceAccount, namespace: this.namespace, labels: service.serviceAccountLabels },
         });
       }
-      for (const version of placedVersions) this.renderWorkload(scope, service, version);
+      for (const version of placedVersions) this.renderWorkload(scope, service, version, cluster);
     }
   }
 
   private renderService(scope: Construct, service: ServiceDefinition): void {
     new k8s.KubeService(scope, `service-${service.name}`, {
-      metadata: { name: service.name, namespace: this.namespace, labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name } },
+      metadata: {
+        name: service.name,
+        namespace: this.namespace,
+        labels: { [LABELS.app]: service.name, [APP_LABELS.service]: service.name },
+        annotations: this.clusterLocalServices.has(service.name) ? { [APP_ANNOTATIONS.clusterLocal]: 'true' } : undefined,
+      },
       spec: {
         ports: [
           {
@@ -139,7 +179,7 @@ export class AppSplit extends MeshConstruct {
     });
   }
 
-  private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion): void {
+  private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion, cluster: string): void {
     const name = workloadName(service, version);
     const labels = { [LABELS.app]: service.name, [LABELS.version]: version.version };
     const calls = callsOf(service, version);
@@ -151,7 +191,10 @@ export class AppSplit extends MeshConstruct {
         replicas: version.replicas ?? 1,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+          metadata: {
+            labels: { ...labels, ...this.mesh.model.cluster(cluster).localityPodLabels },
+            annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+          },
           spec: {
             serviceAccountName: service.serviceAccount,
             containers: [
@@ -211,6 +254,25 @@ function checkApp(owner: Construct, app: AppDefinition): void {
         throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
       }
     }
+  }
+}
+
+/** The services of `clusterLocal`: every one for `true`; throws for a service the app lacks. */
+function clusterLocalServices(owner: Construct, app: AppDefinition, clusterLocal: boolean | readonly string[] | undefined): ReadonlySet<string> {
+  const services = app.services.map((service) => service.name);
+  if (clusterLocal === true) return new Set(services);
+  const unknown = (clusterLocal || []).find((service) => !services.includes(service));
+  if (unknown !== undefined) throw new InvalidPropsError(owner, 'clusterLocal', `AppSplit clusterLocal names unknown service "${unknown}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
+  return new Set(clusterLocal || []);
+}
+
+function checkLocality(owner: Construct, app: AppDefinition, locality: ReadonlyMap<string, ServiceLocalitySpec>, model: Mesh): void {
+  const services = app.services.map((service) => service.name);
+  const context = meshPolicyContext(model);
+  for (const [service, policy] of locality) {
+    if (!services.includes(service)) throw new InvalidPropsError(owner, `locality.${service}`, `AppSplit locality names unknown service "${service}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
+    const issue = servicePolicyIssues(policy, `locality.${service}`, context)[0];
+    if (issue) throw new InvalidPropsError(owner, issue.path, `AppSplit ${issue.path}: ${issue.message}`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io'
 import { newVirtualService } from '../lib/istio/istio-api';
 import { BOOKINFO } from '../lib/model/apps/bookinfo';
 import type { BookinfoRouting } from '../lib/model/mesh-spec';
-import { AppSplit, type WorkloadPlacement } from './app-split';
+import { AppSplit, type AppSplitProps, type WorkloadPlacement } from './app-split';
 import { requireNamespaceIn } from './mtls-namespace';
 import type { TlsGatewayRoute } from './tls-gateway';
 
@@ -25,6 +25,16 @@ export interface BookinfoSplitProps {
    * @default all-v1
    */
   readonly routing?: BookinfoRouting;
+  /**
+   * Keep Bookinfo inside each cluster: `true` for its whole namespace, or a list of its services.
+   * @default false
+   */
+  readonly clusterLocal?: AppSplitProps['clusterLocal'];
+  /**
+   * Service (`reviews`, ...) -> its locality policy, overriding the mesh's.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: AppSplitProps['locality'];
 }
 
 const PRODUCTPAGE = BOOKINFO.services.find((service) => service.name === 'productpage')!;
@@ -67,7 +77,13 @@ export class BookinfoSplit extends AppSplit {
   public readonly routing: BookinfoRouting;
 
   constructor(scope: Construct, id: string, props: BookinfoSplitProps = {}) {
-    super(scope, id, { app: BOOKINFO, namespace: props.namespace ?? 'bookinfo', placement: props.placement });
+    super(scope, id, {
+      app: BOOKINFO,
+      namespace: props.namespace ?? 'bookinfo',
+      placement: props.placement,
+      clusterLocal: props.clusterLocal,
+      locality: props.locality,
+    });
     this.routing = props.routing ?? 'all-v1';
     if (!Object.hasOwn(REVIEWS_RULES, this.routing)) {
       throw new InvalidPropsError(this, 'routing', `BookinfoSplit routing "${this.routing}" is not a preset (expected one of: ${Object.keys(REVIEWS_RULES).join(', ')})`);

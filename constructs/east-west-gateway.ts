@@ -57,13 +57,14 @@ export class EastWestGateway extends MeshConstruct {
 
     const deployments = new Map<string, k8s.KubeDeployment>();
     for (const name of this.clusters) {
-      const network = model.cluster(name).network;
+      const { network, localityPodLabels } = model.cluster(name);
       const workload = new GatewayWorkload(this.partIn(name), 'workload', {
         namespace: ISTIO_SYSTEM_NAMESPACE,
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
         labels: { [LABELS.network]: network },
         revision: model.podRevision(model.cluster(name)),
+        podLabels: localityPodLabels,
         env: { [EAST_WEST_GATEWAY.requestedNetworkViewEnv]: network },
         ports: [
           { name: 'tls', port: EAST_WEST_GATEWAY.crossNetworkPort },

@@ -31,6 +31,11 @@ export interface GatewayWorkloadProps {
    */
   readonly revision?: string;
   /**
+   * Labels of the pods only (e.g. the locality override, which Istio reads from pods).
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
    * Environment of the proxy container.
    * @default - none
    */
@@ -79,6 +84,7 @@ export class GatewayWorkload extends Construct {
           metadata: {
             labels: {
               ...labels,
+              ...props.podLabels,
               [LABELS.sidecarInject]: 'true',
               [APP_LABELS.dataplaneMode]: 'none',
               ...(props.revision === undefined ? {} : { [LABELS.revision]: props.revision }),

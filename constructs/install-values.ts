@@ -52,7 +52,7 @@ export class InstallValues extends MeshConstruct {
     const mesh = this.mesh;
     const model = mesh.model;
     const controlPlane = model.controlPlane;
-    addValues(mesh, controlPlane, ISTIOD, controlPlaneIstiodValues(model));
+    addValues(mesh, controlPlane, ISTIOD, () => controlPlaneIstiodValues(model, mesh.clusterLocalHosts));
     for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(mesh, cluster, CNI, cniValues(cluster));
     for (const remote of model.remotes) {
       addValues(mesh, remote, BASE, REMOTE_BASE_VALUES);
@@ -62,8 +62,10 @@ export class InstallValues extends MeshConstruct {
   }
 }
 
-function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object): void {
-  mesh.addFile(valuesFile(cluster, chart), `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(values)}`);
+/** Values given as a function are rendered at synthesis: they read what other constructs registered (cluster-local hosts). */
+function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object | (() => object)): void {
+  const render = () => `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(typeof values === 'function' ? values() : values)}`;
+  mesh.addFile(valuesFile(cluster, chart), typeof values === 'function' ? render : render());
 }
 
 /** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */

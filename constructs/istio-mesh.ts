@@ -56,7 +56,8 @@ export class IstioMesh extends Construct {
   public readonly controlPlaneChart: Chart;
   private readonly clusterCharts = new Map<string, Chart>();
   private readonly clusterOfChart = new Map<IConstruct, string>();
-  private readonly extraFiles = new Map<string, string>();
+  private readonly extraFiles = new Map<string, string | (() => string)>();
+  private readonly clusterLocal = new Set<string>();
   private readonly warningList: ConstructWarning[] = [];
   private crossNetworkExposed = false;
 
@@ -144,10 +145,23 @@ export class IstioMesh extends Construct {
     return namespaces;
   }
 
-  /** A file written beside the manifests (e.g. install values); the path is relative to the output root. */
-  public addFile(relativePath: string, content: string): void {
+  /**
+   * A file written beside the manifests (e.g. install values); the path is relative to the output
+   * root. Content given as a function is rendered at synthesis, once every construct is in place.
+   */
+  public addFile(relativePath: string, content: string | (() => string)): void {
     if (this.extraFiles.has(relativePath)) throw new Error(`File "${relativePath}" is already emitted by this mesh`);
     this.extraFiles.set(relativePath, content);
+  }
+
+  /** Keeps services inside each cluster: MeshConfig `serviceSettings` hosts (`name.ns.svc.cluster.local`, `*.ns.svc.cluster.local`). */
+  public addClusterLocalHosts(hosts: readonly string[]): void {
+    for (const host of hosts) this.clusterLocal.add(host);
+  }
+
+  /** The cluster-local hosts constructs registered, sorted. */
+  public get clusterLocalHosts(): readonly string[] {
+    return [...this.clusterLocal].sort();
   }
 
   /** A warning shown when the mesh is synthesized (synth goes on; `--strict` makes it fail). */
@@ -171,7 +185,11 @@ export class IstioMesh extends Construct {
 
   /** The extra files, sorted by path. */
   public get files(): ReadonlyMap<string, string> {
-    return new Map([...this.extraFiles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return new Map(
+      [...this.extraFiles]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([path, content]) => [path, typeof content === 'string' ? content : content()]),
+    );
   }
 
   /** Cluster name -> chart, in cluster order. */

@@ -2,9 +2,12 @@ import { k8s } from 'cdk8s-plus-27';
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
-import { DestinationRuleSpecTrafficPolicyTlsMode } from '../lib/imports/networking.istio.io';
+import { DestinationRuleSpecTrafficPolicyTlsMode, type DestinationRuleSpecTrafficPolicyOutlierDetection } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
 import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
+import { meshPolicyContext, servicePolicyIssues, serviceTrafficPolicy } from '../lib/model/locality';
+import type { Mesh } from '../lib/model/mesh';
+import type { OutlierDetectionSpec, ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { LABELS, NAMESPACE_PEER_AUTHENTICATION, requireDnsLabel } from '../lib/model/names';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
@@ -18,6 +21,18 @@ export interface MtlsService {
    * @default - no subsets
    */
   readonly subsets?: readonly string[];
+  /**
+   * The clusters its workloads run in. A service in more than one locality gets the mesh's
+   * locality load balancing on its DestinationRule, and while failover is on `outlierDetection`,
+   * without which Istio never fails over.
+   * @default - none: the DestinationRule carries no locality policy
+   */
+  readonly clusters?: readonly string[];
+  /**
+   * Its locality policy, overriding the mesh's.
+   * @default - the mesh's
+   */
+  readonly locality?: ServiceLocalitySpec;
 }
 
 /** Props of `MtlsNamespace`. */
@@ -61,7 +76,7 @@ export class MtlsNamespace extends MeshConstruct {
     requested.add(model.controlPlane.name);
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
     this.services = props.services;
-    checkServices(this, props.services);
+    checkServices(this, props.services, model);
 
     for (const cluster of this.clusters) {
       const injection = model.injectionLabel(model.cluster(cluster));
@@ -77,11 +92,16 @@ export class MtlsNamespace extends MeshConstruct {
     const destinationRules = new Map<string, ApiObject>();
     this.destinationRules = destinationRules;
     for (const service of this.services) {
+      const locality = serviceTrafficPolicy(model, service.clusters ?? [], service.locality);
       destinationRules.set(service.name, newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
         metadata: { name: service.name, namespace: this.namespace },
         spec: {
           host: service.name,
-          trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
+          trafficPolicy: {
+            tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
+            loadBalancer: locality?.loadBalancer,
+            outlierDetection: locality?.outlierDetection && toOutlierDetection(locality.outlierDetection),
+          },
           subsets: service.subsets?.map((version) => ({ name: version, labels: { [LABELS.version]: version } })),
         },
       }));
@@ -89,10 +109,19 @@ export class MtlsNamespace extends MeshConstruct {
   }
 }
 
-function checkServices(owner: Construct, services: readonly MtlsService[]): void {
+/** Istio's field names to the generated class's (which spells `consecutive5xxErrors` as `consecutive5XxErrors`). */
+function toOutlierDetection({ consecutive5xxErrors, ...rest }: Required<OutlierDetectionSpec>): DestinationRuleSpecTrafficPolicyOutlierDetection {
+  return { consecutive5XxErrors: consecutive5xxErrors, ...rest };
+}
+
+function checkServices(owner: Construct, services: readonly MtlsService[], model: Mesh): void {
   const seen = new Set<string>();
+  const context = meshPolicyContext(model);
   for (const [index, service] of services.entries()) {
     checkProp(owner, `services[${index}].name`, () => requireDnsLabel(service.name, 'MtlsNamespace service'));
+    for (const cluster of service.clusters ?? []) checkProp(owner, `services[${index}].clusters`, () => model.cluster(cluster));
+    const issue = service.locality && servicePolicyIssues(service.locality, `services.${service.name}.locality`, context)[0];
+    if (issue) throw new InvalidPropsError(owner, `services[${index}].locality`, `MtlsNamespace ${issue.path}: ${issue.message}`);
     if (seen.has(service.name)) throw new InvalidPropsError(owner, `services[${index}].name`, `MtlsNamespace service "${service.name}" is listed twice; list each service once`);
     seen.add(service.name);
     const duplicate = service.subsets?.find((version, index) => service.subsets!.indexOf(version) !== index);

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
@@ -59,7 +59,13 @@ export class SailInstall extends MeshConstruct {
     for (const cluster of this.clusters.map((name) => model.cluster(name))) {
       const objects = this.partIn(cluster.name);
       if (cluster.isControlPlane) addControlPlaneNamespace(objects, model, cluster);
-      new ApiObject(objects, 'istio', { apiVersion: SAIL_API_VERSION, kind: SAIL_KINDS.istio, metadata: { name: SAIL_ISTIO_NAME, labels: { ...MESH_COMPONENT_LABELS } }, spec: istioSpec(model, sail, cluster) });
+      new ApiObject(objects, 'istio', {
+        apiVersion: SAIL_API_VERSION,
+        kind: SAIL_KINDS.istio,
+        metadata: { name: SAIL_ISTIO_NAME, labels: { ...MESH_COMPONENT_LABELS } },
+        // Rendered at synthesis, as InstallValues does: the mesh config reads the cluster-local hosts other constructs register.
+        spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.clusterLocalHosts) }),
+      });
       if (model.hasOpenShift) addCni(objects, sail, cluster);
       if (cluster.isControlPlane && sail.revisionTag !== undefined) {
         new ApiObject(objects, 'revision-tag', {
@@ -92,8 +98,8 @@ export class SailInstall extends MeshConstruct {
  * The chart values go to `spec.values` and the chart profile to `spec.profile`, where the Sail
  * operator reads it (`profile: remote` on remotes).
  */
-function istioSpec(model: Mesh, sail: Sail, cluster: Cluster): Record<string, unknown> {
-  const { profile, ...values } = istiodValues(model, cluster);
+function istioSpec(model: Mesh, sail: Sail, cluster: Cluster, clusterLocalHosts: readonly string[]): Record<string, unknown> {
+  const { profile, ...values } = istiodValues(model, cluster, clusterLocalHosts);
   return {
     version: sail.version,
     namespace: ISTIO_SYSTEM_NAMESPACE,

@@ -135,6 +135,7 @@ export class TlsGateway extends MeshConstruct {
         selector: this.selector,
         revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster)),
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
+        podLabels: model.cluster(cluster).localityPodLabels,
       });
       deployments.set(cluster, workload.deployment);
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);

@@ -40,7 +40,13 @@ export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMes
   if (model.remotes.length > 0 || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
   const bookinfo = model.bookinfo;
   if (bookinfo) {
-    const app = new BookinfoSplit(mesh, 'bookinfo', { namespace: bookinfo.namespace, placement: bookinfo.placement, routing: bookinfo.routing });
+    const app = new BookinfoSplit(mesh, 'bookinfo', {
+      namespace: bookinfo.namespace,
+      placement: bookinfo.placement,
+      routing: bookinfo.routing,
+      clusterLocal: bookinfo.clusterLocal,
+      locality: bookinfo.locality,
+    });
     new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: bookinfo.namespace, services: app.mtlsServices });
     new TlsGateway(mesh, 'bookinfo-gateway', {
       namespace: bookinfo.namespace,

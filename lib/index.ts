@@ -6,6 +6,7 @@ export * from './model/istio-version';
 export * from './model/app-definition';
 export { BOOKINFO } from './model/apps/bookinfo';
 export * as names from './model/names';
+export { DEFAULT_OUTLIER_DETECTION, localityMeshConfig, serviceTrafficPolicy, type Locality, type LocalityLbSetting, type LocalityTrafficPolicy } from './model/locality';
 export { loadInventory, type LoadInventoryOptions } from './inventory/load-inventory';
 export { buildMesh, type BuildMeshOptions } from './build-mesh';
 export type { Manifest, MeshManifests } from './synth/mesh-manifests';

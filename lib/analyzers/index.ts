@@ -13,6 +13,7 @@ import { gatewaySelectsNoWorkloadAnalyzer } from './gateway-workloads';
 import { inconsistentServiceAnalyzer } from './inconsistent-services';
 import { injectionLabelAnalyzer } from './injection-labels';
 import { injectionPathAnalyzer } from './injection-paths';
+import { LOCALITY_ANALYZERS } from './locality';
 import { indexMesh } from './mesh-index';
 import { misplacedControlPlaneObjectAnalyzer } from './misplaced-control-plane-objects';
 import { mtlsConflictAnalyzer } from './mtls-conflicts';
@@ -45,6 +46,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   controlPlaneClustersAnalyzer,
   misplacedControlPlaneObjectAnalyzer,
   callerServiceAnalyzer,
+  ...LOCALITY_ANALYZERS,
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
 ];

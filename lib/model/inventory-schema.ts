@@ -1,3 +1,36 @@
+const REGION_FAILOVER = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
+    properties: { from: { type: 'string', minLength: 1 }, to: { type: 'string', minLength: 1 } },
+  },
+} as const;
+
+const LOCALITY_WEIGHTS = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
+    properties: {
+      from: { type: 'string', minLength: 1 },
+      to: { type: 'object', minProperties: 1, additionalProperties: { type: 'integer', minimum: 1, maximum: 100 } },
+    },
+  },
+} as const;
+
+const LOCALITY_MODE = { enum: ['failover', 'distribute', 'off'] } as const;
+
+const SERVICE_LOCALITY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { mode: LOCALITY_MODE, failover: REGION_FAILOVER, distribute: LOCALITY_WEIGHTS },
+} as const;
+
+const STRING_LIST = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
 /** The JSON Schema of the inventory (shape only; semantic checks live in validate-mesh.ts). */
 export const INVENTORY_SCHEMA = {
   $id: 'https://cdk8s-istio-multicluster/inventory.schema.json',
@@ -52,6 +85,29 @@ export const INVENTORY_SCHEMA = {
             refreshInterval: { type: 'string', minLength: 1 },
           },
         },
+        locality: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...SERVICE_LOCALITY.properties,
+            failoverPriority: STRING_LIST,
+            outlierDetection: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                consecutive5xxErrors: { type: 'integer', minimum: 1 },
+                interval: { type: 'string', minLength: 1 },
+                baseEjectionTime: { type: 'string', minLength: 1 },
+                maxEjectionPercent: { type: 'integer', minimum: 1, maximum: 100 },
+              },
+            },
+            clusterLocal: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { namespaces: STRING_LIST, services: STRING_LIST },
+            },
+          },
+        },
       },
     },
     clusters: {
@@ -71,6 +127,8 @@ export const INVENTORY_SCHEMA = {
           platform: { enum: ['kubernetes', 'openshift'] },
           region: { type: 'string', minLength: 1 },
           zone: { type: 'string', minLength: 1 },
+          subzone: { type: 'string', minLength: 1 },
+          localityLabel: { type: 'boolean' },
           podCidr: { type: 'string' },
           serviceCidr: { type: 'string' },
           token: { type: 'string' },
@@ -110,6 +168,8 @@ export const INVENTORY_SCHEMA = {
             credentialSecret: { type: 'string' },
           },
         },
+        clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
+        locality: { type: 'object', additionalProperties: SERVICE_LOCALITY },
       },
     },
   },

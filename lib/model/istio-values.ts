@@ -1,3 +1,4 @@
+import { localityMeshConfig } from './locality';
 import type { Cluster, Mesh } from './mesh';
 
 /**
@@ -10,8 +11,9 @@ import type { Cluster, Mesh } from './mesh';
  * The primary runs istiod for every cluster: `externalIstiod` (and the env the 1.24 Helm guide
  * sets beside it) makes it lead the remotes, patching their webhook and writing their root-cert
  * ConfigMaps. Env values are strings: the chart quotes them, the Sail CRD only accepts strings.
+ * `clusterLocalHosts` are the hosts constructs registered as cluster-local (zone-aware routing).
  */
-export function controlPlaneIstiodValues(model: Mesh): Record<string, unknown> {
+export function controlPlaneIstiodValues(model: Mesh, clusterLocalHosts: readonly string[]): Record<string, unknown> {
   return {
     global: {
       meshID: model.id,
@@ -20,7 +22,7 @@ export function controlPlaneIstiodValues(model: Mesh): Record<string, unknown> {
       externalIstiod: true,
       ...openShiftPlatform(model.hasOpenShift),
     },
-    meshConfig: { trustDomain: model.trustDomain },
+    meshConfig: { trustDomain: model.trustDomain, ...localityMeshConfig(model, clusterLocalHosts) },
     // This istiod injects the pods of every cluster: one OpenShift cluster makes all of them use the CNI plugin.
     pilot: { env: { EXTERNAL_ISTIOD: 'true' }, ...(model.hasOpenShift ? { cni: { enabled: true } } : {}) },
   };
@@ -54,8 +56,8 @@ export function remoteIstiodValues(model: Mesh, remote: Cluster): Record<string,
 }
 
 /** The istiod values of any cluster: the control plane's or a remote's. */
-export function istiodValues(model: Mesh, cluster: Cluster): Record<string, unknown> {
-  return cluster.isControlPlane ? controlPlaneIstiodValues(model) : remoteIstiodValues(model, cluster);
+export function istiodValues(model: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[]): Record<string, unknown> {
+  return cluster.isControlPlane ? controlPlaneIstiodValues(model, clusterLocalHosts) : remoteIstiodValues(model, cluster);
 }
 
 /**

@@ -59,6 +59,118 @@ export interface MeshSettingsSpec {
    * @default - an ExternalSecret per remote, reading from the `istio-remote-tokens` ClusterSecretStore
    */
   readonly credentials?: CredentialsSpec;
+  /**
+   * Zone-aware routing: where traffic stays and where it goes when a zone, region or cluster fails.
+   * @default - `mode: failover` once any cluster names a region; `off` otherwise
+   */
+  readonly locality?: LocalitySpec;
+}
+
+/**
+ * How Istio's locality load balancing routes a service: `failover` keeps traffic in the caller's
+ * subzone, zone, region (in that order) while endpoints there are healthy; `distribute` spreads it
+ * by weights; `off` ignores locality.
+ */
+export type LocalityMode = 'failover' | 'distribute' | 'off';
+
+/** A region traffic fails over to when the endpoints of its own region are unhealthy (`failover[]` of Istio). */
+export interface LocalityFailoverSpec {
+  /** The region of the caller. */
+  readonly from: string;
+  /** The region it fails over to. */
+  readonly to: string;
+}
+
+/** Weights of the localities a caller's traffic goes to (`distribute[]` of Istio). */
+export interface LocalityDistributeSpec {
+  /** The caller's locality, `region/zone/subzone`, ending in `*` to match several. */
+  readonly from: string;
+  /** Locality (`region/zone/subzone`, may end in `*`) -> percent of the traffic; they sum to 100. */
+  readonly to: Readonly<Record<string, number>>;
+}
+
+/** The locality policy of one service, overriding the mesh's. */
+export interface ServiceLocalitySpec {
+  /**
+   * @default - `failover` when `failover` is given, `distribute` when `distribute` is, else the mesh's mode
+   */
+  readonly mode?: LocalityMode;
+  /**
+   * Region -> region failover pairs.
+   * @default - the mesh's
+   */
+  readonly failover?: readonly LocalityFailoverSpec[];
+  /**
+   * Weights per caller locality; only with `mode: distribute`.
+   * @default - the mesh's
+   */
+  readonly distribute?: readonly LocalityDistributeSpec[];
+}
+
+/** Mesh-wide locality policy. */
+export interface LocalitySpec extends ServiceLocalitySpec {
+  /**
+   * `failover`, `distribute` or `off`.
+   * @default - `failover` once any cluster names a region; `off` otherwise
+   */
+  readonly mode?: LocalityMode;
+  /**
+   * Ordered labels endpoints are preferred by when they match the caller's (e.g.
+   * `topology.istio.io/network`); only with `mode: failover`.
+   * @default - none: region, zone and subzone, in Istio's order
+   */
+  readonly failoverPriority?: readonly string[];
+  /**
+   * The outlier detection every multi-locality service's DestinationRule carries while failover is
+   * on (Istio never fails over without it).
+   * @default { consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 100 }
+   */
+  readonly outlierDetection?: OutlierDetectionSpec;
+  /**
+   * Services kept inside each cluster: a client sees only the endpoints of its own cluster
+   * (MeshConfig `serviceSettings[].settings.clusterLocal`).
+   * @default - none
+   */
+  readonly clusterLocal?: ClusterLocalSpec;
+}
+
+/** Outlier detection settings (`trafficPolicy.outlierDetection` of a DestinationRule). */
+export interface OutlierDetectionSpec {
+  /**
+   * 5xx answers in a row before an endpoint is ejected.
+   * @default 5
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * Time between ejection sweeps (a duration such as `10s`).
+   * @default 10s
+   */
+  readonly interval?: string;
+  /**
+   * Minimum time an endpoint stays ejected.
+   * @default 30s
+   */
+  readonly baseEjectionTime?: string;
+  /**
+   * Percent of a service's endpoints that may be ejected: 100 lets a whole locality go, so that
+   * traffic fails over.
+   * @default 100
+   */
+  readonly maxEjectionPercent?: number;
+}
+
+/** Services kept inside each cluster. */
+export interface ClusterLocalSpec {
+  /**
+   * Namespaces all of whose services are cluster-local.
+   * @default - none
+   */
+  readonly namespaces?: readonly string[];
+  /**
+   * Services, as `<name>.<namespace>`.
+   * @default - none
+   */
+  readonly services?: readonly string[];
 }
 
 /** How remote-secret tokens reach the control plane without landing in Git. */
@@ -185,6 +297,18 @@ export interface ClusterSpec {
    */
   readonly zone?: string;
   /**
+   * Locality subzone (`topology.istio.io/subzone`); needs `zone`.
+   * @default - none
+   */
+  readonly subzone?: string;
+  /**
+   * Whether this cluster's workloads and gateways carry the pod label that overrides locality
+   * (`istio-locality: <region>.<zone>.<subzone>`). Set false when the cluster's nodes carry the
+   * topology labels themselves.
+   * @default - true when the cluster names a region
+   */
+  readonly localityLabel?: boolean;
+  /**
    * The pod CIDR, checked for overlaps across the flat network.
    * @default - not checked
    */
@@ -248,6 +372,16 @@ export interface BookinfoSpec {
    * @default - `bookinfo-ingressgateway` with a cert-manager certificate from a self-signed issuer
    */
   readonly gateway?: GatewaySpec;
+  /**
+   * Keep Bookinfo inside each cluster: `true` for the whole namespace, or a list of its services.
+   * @default false
+   */
+  readonly clusterLocal?: boolean | readonly string[];
+  /**
+   * Service (`reviews`, ...) -> its locality policy, overriding the mesh's.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
 }
 
 /** The Bookinfo routing presets, as in the upstream networking samples. */

@@ -9,7 +9,8 @@ import {
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshInstaller, MeshSpec, SailUpdateStrategy } from './mesh-spec';
+import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
+import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshInstaller, MeshSpec, SailUpdateStrategy, ServiceLocalitySpec } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
 import { ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
 import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
@@ -25,6 +26,11 @@ export interface Cluster {
   readonly platform: ClusterPlatform;
   readonly region?: string;
   readonly zone?: string;
+  readonly subzone?: string;
+  /** `region[/zone[/subzone]]`, as Istio writes a locality; none when the cluster names no region. */
+  readonly locality?: string;
+  /** The locality override its workloads and gateways carry; empty when its nodes carry topology labels. */
+  readonly localityPodLabels: Readonly<Record<string, string>>;
   readonly podCidr?: string;
   readonly serviceCidr?: string;
   /** Control plane only: where remotes reach istiod. */
@@ -87,6 +93,10 @@ export interface Bookinfo extends AppPlacement {
     readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
     readonly credentialSecret?: string;
   };
+  /** `true` for the whole namespace, or the services kept inside each cluster. */
+  readonly clusterLocal: boolean | readonly string[];
+  /** Service -> its locality policy, overriding the mesh's. */
+  readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
 }
 
 /** Options of `Mesh.fromSpec`. */
@@ -124,6 +134,8 @@ export class Mesh {
   public readonly installer: MeshInstaller;
   /** Present with `installer: sail`. */
   public readonly sail?: Sail;
+  /** Zone-aware routing: the mesh-wide locality policy. */
+  public readonly locality: Locality;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
@@ -156,6 +168,9 @@ export class Mesh {
         platform: cluster.platform ?? 'kubernetes',
         region: cluster.region,
         zone: cluster.zone,
+        subzone: cluster.subzone,
+        locality: localityParts(cluster).join('/') || undefined,
+        localityPodLabels: Object.freeze(localityPodLabels(cluster)),
         podCidr: cluster.podCidr,
         serviceCidr: cluster.serviceCidr,
         controlPlaneAddress: cluster.controlPlaneAddress,
@@ -167,6 +182,7 @@ export class Mesh {
         context: cluster.context ?? cluster.name,
       });
     });
+    this.locality = resolveLocality(spec);
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
     this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);
@@ -183,6 +199,8 @@ export class Mesh {
           issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
           credentialSecret: gateway?.credentialSecret,
         },
+        clusterLocal: spec.bookinfo.clusterLocal ?? false,
+        locality: new Map(Object.entries(spec.bookinfo.locality ?? {})),
       };
     }
     Object.freeze(this);

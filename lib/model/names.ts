@@ -25,7 +25,39 @@ export const LABELS = {
   gatewaySelector: 'istio',
   app: 'app',
   version: 'version',
+  /**
+   * The pod label that overrides the locality Istio reads from node labels, `<region>.<zone>.<subzone>`
+   * (label values cannot hold `/`). Istio 1.29 and later read `topology.istio.io/locality` first, and
+   * every release reads this one (`GetLocalityLabel` in `pkg/model/proxy.go`), so it serves every
+   * Istio version the tool renders for.
+   */
+  locality: 'istio-locality',
 } as const;
+
+/** The labels Istio reads a pod's locality override from, in the order it reads them (`pkg/model/proxy.go`, 1.30). */
+export const POD_LOCALITY_LABELS = ['topology.istio.io/locality', LABELS.locality] as const;
+
+/** The node labels Istio reads locality from, which `failoverPriority` may name too. */
+export const TOPOLOGY_LABELS = {
+  region: 'topology.kubernetes.io/region',
+  zone: 'topology.kubernetes.io/zone',
+  subzone: 'topology.istio.io/subzone',
+} as const;
+
+/** The value of the locality pod label: region, zone and subzone joined by `.`, as Istio reads it back. */
+export function localityLabelValue(parts: readonly string[]): string {
+  return parts.join('.');
+}
+
+/** The MeshConfig `serviceSettings` host of one Service. */
+export function serviceHost(name: string, namespace: string): string {
+  return `${name}.${namespace}.svc.cluster.local`;
+}
+
+/** The MeshConfig `serviceSettings` host of every Service of a namespace. */
+export function namespaceHosts(namespace: string): string {
+  return `*.${namespace}.svc.cluster.local`;
+}
 
 export const ANNOTATIONS = {
   clusterName: 'networking.istio.io/cluster',
@@ -89,6 +121,11 @@ export const APP_ANNOTATIONS = {
    * plain YAML can find a cluster whose callers lack the Service object (and so its DNS name).
    */
   calls: 'mesh.cdk8s.io/calls',
+  /**
+   * On a Service kept inside each cluster (MeshConfig `serviceSettings[].settings.clusterLocal`),
+   * so that a check reading plain YAML knows that callers in other clusters cannot reach it.
+   */
+  clusterLocal: 'mesh.cdk8s.io/cluster-local',
   prometheusScrape: 'prometheus.io/scrape',
   prometheusPort: 'prometheus.io/port',
   prometheusPath: 'prometheus.io/path',

@@ -5,6 +5,7 @@ import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
+import { localityIssues } from './locality';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { DNS1123_LABEL } from './names';
@@ -104,6 +105,7 @@ function semanticIssues(spec: MeshSpec): ValidationIssue[] {
   });
   checkCidrs(clusters, add);
   checkSail(spec, add);
+  issues.push(...localityIssues(spec, BOOKINFO.services.map((service) => service.name)));
 
   if (spec.bookinfo) checkBookinfo(spec, add);
   return issues;

@@ -3,7 +3,7 @@ import { apiGroup, isKind, KINDS } from '../analyzers/kinds';
 import { podTemplate } from '../analyzers/kube-objects';
 import { remoteSecretOf } from '../analyzers/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
-import { ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
+import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE } from '../model/sail';
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
@@ -43,6 +43,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     applyOrder(model, folders),
     tokens(folders),
     rotation(model),
+    locality(model, manifests),
     topology(model, manifests, folders),
     gitops === 'none' ? undefined : describeGitops(model, requireGitopsTool(gitops)),
   ];
@@ -311,27 +312,107 @@ function externalSecretEntries(manifests: readonly Manifest[]): Map<string, stri
 
 /**
  * The Mermaid flowchart: a subgraph per cluster with its API server, gateways and workloads,
- * istiod in the control plane, and an edge for each remote secret istiod reads a cluster with.
+ * inside subgraphs of its region and zone, istiod in the control plane, and an edge for each
+ * remote secret istiod reads a cluster with.
  */
 function topology(model: Mesh, manifests: MeshManifests, folders: readonly OutputFolder[]): string {
   const ids = new MermaidIds();
   const lines = ['## Topology', '', '```mermaid', 'flowchart TB'];
   const istiod = ids.of('istiod', model.controlPlane.name);
-  for (const cluster of model.clusters) {
+  const clusterLines = (cluster: Cluster, indent: string) => {
     const role = cluster.isControlPlane ? 'control plane' : 'remote';
-    lines.push(`  subgraph ${ids.of('cluster', cluster.name)}["${mermaidText(`${cluster.name}: ${role}, network ${cluster.network}`)}"]`);
-    lines.push(`    ${ids.of('apiserver', cluster.name)}["API server"]`);
-    if (cluster.isControlPlane) lines.push(`    ${istiod}["istiod"]`);
+    lines.push(`${indent}subgraph ${ids.of('cluster', cluster.name)}["${mermaidText(`${cluster.name}: ${role}, network ${cluster.network}`)}"]`);
+    lines.push(`${indent}  ${ids.of('apiserver', cluster.name)}["API server"]`);
+    if (cluster.isControlPlane) lines.push(`${indent}  ${istiod}["istiod"]`);
     const objects = folders.filter((folder) => folder.cluster === cluster.name).flatMap((folder) => folder.manifests);
     for (const node of podNodes(objects)) {
-      lines.push(`    ${ids.of(node.kind, cluster.name, node.namespace, node.name)}["${mermaidText(node.label)}"]`);
+      lines.push(`${indent}  ${ids.of(node.kind, cluster.name, node.namespace, node.name)}["${mermaidText(node.label)}"]`);
     }
-    lines.push('  end');
+    lines.push(`${indent}end`);
+  };
+  // Region, then zone, in the order clusters first name them; clusters naming none stay at the top level.
+  for (const [region, zones] of groupBy(model.clusters, (cluster) => cluster.region)) {
+    if (region !== undefined) lines.push(`  subgraph ${ids.of('region', region)}["${mermaidText(`region ${region}`)}"]`);
+    for (const [zone, clusters] of groupBy(zones, (cluster) => cluster.zone)) {
+      const zoneIndent = region === undefined ? '  ' : '    ';
+      if (zone !== undefined) lines.push(`${zoneIndent}subgraph ${ids.of('zone', region ?? '', zone)}["${mermaidText(`zone ${zone}`)}"]`);
+      for (const cluster of clusters) clusterLines(cluster, zone === undefined ? zoneIndent : `${zoneIndent}  `);
+      if (zone !== undefined) lines.push(`${zoneIndent}end`);
+    }
+    if (region !== undefined) lines.push('  end');
   }
   for (const link of remoteSecretLinks(model, manifests)) {
     lines.push(`  ${istiod} -->|"${mermaidText(link.secretName)}"| ${ids.of('apiserver', link.cluster)}`);
   }
   lines.push('```');
+  return lines.join('\n');
+}
+
+/** Items by a key, keys and items in the order first met. */
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  return groups;
+}
+
+/**
+ * Zone-aware routing as rendered: which traffic stays where, and what happens when a zone, a
+ * region, a cluster or the control-plane cluster is lost. None for a mesh without localities.
+ */
+function locality(model: Mesh, manifests: MeshManifests): string | undefined {
+  const policy = model.locality;
+  if (!policy.configured) return undefined;
+  const located = model.clusters.filter((cluster) => cluster.locality !== undefined);
+  const labelled = located.filter((cluster) => Object.keys(cluster.localityPodLabels).length > 0);
+  const fromNodes = located.filter((cluster) => Object.keys(cluster.localityPodLabels).length === 0);
+  const names = (clusters: readonly Cluster[]) => clusters.map((cluster) => `\`${cluster.name}\` (\`${cluster.locality}\`)`).join(', ');
+  const outlier = policy.outlierDetection;
+  const lines = ['## Locality', ''];
+  if (labelled.length > 0) lines.push(`- Workloads and gateways carry their cluster's locality in the pod label \`${LABELS.locality}\`: ${names(labelled)}.`);
+  if (fromNodes.length > 0) lines.push(`- Istio reads the locality of ${names(fromNodes)} from the nodes' \`topology.kubernetes.io/region\` and \`zone\` labels, which must match.`);
+  switch (policy.mode) {
+    case 'off':
+      lines.push('- Locality load balancing is off (`localityLbSetting.enabled: false`): every request may go to any cluster running the service.');
+      break;
+    case 'distribute':
+      lines.push('- Traffic is spread by weight (`localityLbSetting.distribute`):', ...policy.distribute.map(({ from, to }) =>
+        `  - from \`${from}\`: ${Object.entries(to).map(([target, weight]) => `${weight}% to \`${target}\``).join(', ')}`));
+      break;
+    case 'failover': {
+      const failover = policy.failover.map(({ from, to }) => `\`${from}\` to \`${to}\``).join(', ');
+      lines.push(
+        '- A request, entering at a gateway or between services, goes to endpoints in the caller\'s own subzone and zone while they are healthy, then to its region, ' +
+          (failover ? `then (\`failover\`) from ${failover}, then to any other region.` : 'then to any other region.'),
+        ...(policy.failoverPriority.length > 0 ? [`- Endpoints whose labels match the caller's are preferred in this order first: ${policy.failoverPriority.map((label) => `\`${label}\``).join(', ')}.`] : []),
+        `- Every DestinationRule of a service running in more than one locality has \`outlierDetection\` (Istio never fails over without it): an endpoint is ejected after ${outlier.consecutive5xxErrors} consecutive 5xx answers, for at least ${outlier.baseEjectionTime} (checked every ${outlier.interval}, up to ${outlier.maxEjectionPercent}% of the endpoints), and once a locality has no healthy endpoint its callers fail over.`,
+      );
+      break;
+    }
+  }
+  const clusterLocal = [...new Set(
+    [...manifests.clusters.values()].flat().filter((m) => m.kind === 'Service' && m.metadata.annotations?.[APP_ANNOTATIONS.clusterLocal] === 'true').map((m) => `\`${m.metadata.name}.${m.metadata.namespace ?? 'default'}\``),
+  )].sort(compareText);
+  const clusterLocalHosts = policy.clusterLocalHosts.map((host) => `\`${host}\``);
+  if (clusterLocal.length + clusterLocalHosts.length > 0) {
+    lines.push(`- Cluster-local (MeshConfig \`serviceSettings\`): ${[...clusterLocal, ...clusterLocalHosts].join(', ')}. Their callers reach only their own cluster's endpoints, whatever fails.`);
+  }
+  const controlPlane = model.controlPlane.name;
+  const losses =
+    policy.mode === 'failover'
+      ? [
+        '- **A zone or a cluster**: callers elsewhere eject its endpoints as they fail and move to the nearest healthy locality. Its ingress gateway goes with it: steer external clients to another cluster\'s gateway (DNS or a global load balancer); the mesh does not.',
+        `- **A region**: callers in other regions already stayed home; callers of that region that survive fail over ${policy.failover.length > 0 ? 'as `failover` says, else to any other region' : 'to any other region'}.`,
+      ]
+      : [
+        '- **A zone, a cluster or a region**: requests sent to its endpoints fail until those endpoints leave the service (no failover by locality in this mode). Its ingress gateway goes with it: steer external clients to another cluster\'s gateway (DNS or a global load balancer); the mesh does not.',
+      ];
+  lines.push(
+    '',
+    'When something is lost:',
+    '',
+    ...losses,
+    `- **The control-plane cluster \`${controlPlane}\`**: the mesh freezes. Proxies keep their last configuration and traffic flows, failover included among the endpoints they already know, but no change reaches them: new pods in injected namespaces are refused (the injection webhook calls istiod), endpoints of new pods are never announced, and workload certificates are not renewed (they last 24 hours by default). Restore \`${controlPlane}\` before then.`,
+  );
   return lines.join('\n');
 }
 

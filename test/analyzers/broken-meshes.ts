@@ -1,5 +1,5 @@
 import type { Finding } from '../../lib/analyzers/finding';
-import { ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../../lib/model/names';
+import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../../lib/model/names';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/synth/mesh-manifests';
 import type { Doc, MeshFixture } from './fixtures';
 import { APP_NAMESPACE, CONTROL_PLANE, findDoc, NETWORK, remoteSecret, REMOTE, removeDoc } from './fixtures';
@@ -35,6 +35,19 @@ function addSailIstios(mesh: MeshFixture): { controlPlane: Doc; remote: Doc } {
 const EAST = clusterFolder(CONTROL_PLANE);
 const WEST = clusterFolder(REMOTE);
 const onControlPlane = { cluster: CONTROL_PLANE, folder: CONTROL_PLANE_FOLDER };
+
+/** Gives a workload's pods a locality override, as the constructs write it (`region.zone`). */
+function locate(workload: Doc, locality: string): void {
+  workload.spec.template.metadata.labels[LABELS.locality] = locality;
+}
+
+/** reviews runs in east (v1) and west (v2): one locality each. */
+function locateReviews(mesh: MeshFixture): void {
+  locate(findDoc(mesh.clusters[CONTROL_PLANE], 'Deployment', 'reviews-v1'), 'us-east.us-east-1a');
+  locate(findDoc(mesh.clusters[REMOTE], 'Deployment', 'reviews-v2'), 'us-west.us-west-2a');
+}
+
+const OUTLIER_DETECTION = { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 };
 
 export const BROKEN_MESHES: readonly BrokenMesh[] = [
   {
@@ -249,6 +262,76 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
       removeDoc(mesh.clusters[CONTROL_PLANE], 'Service', 'reviews');
     },
     expected: [{ code: 'MCL0008', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Deployment/bookinfo/productpage-v1' }],
+  },
+  {
+    title: 'a DestinationRule with locality failover and no outlierDetection',
+    code: 'MCL0030',
+    breakMesh: (mesh) => {
+      locateReviews(mesh);
+      findDoc(mesh.controlPlane, 'DestinationRule', 'reviews').spec.trafficPolicy.loadBalancer = {
+        localityLbSetting: { enabled: true, failover: [{ from: 'us-east', to: 'us-west' }] },
+      };
+    },
+    expected: [{ code: 'MCL0030', severity: 'error', ...onControlPlane, object: 'DestinationRule/bookinfo/reviews', message: 'trafficPolicy turns locality load balancing on without outlierDetection: Istio never fails over without it' }],
+  },
+  {
+    title: 'locality weights that do not sum to 100',
+    code: 'MCL0031',
+    breakMesh: (mesh) => {
+      findDoc(mesh.controlPlane, 'DestinationRule', 'reviews').spec.trafficPolicy.loadBalancer = {
+        localityLbSetting: { enabled: true, distribute: [{ from: 'us-east/*', to: { 'us-east/*': 60, 'us-west/*': 30 } }] },
+      };
+    },
+    expected: [{ code: 'MCL0031', severity: 'error', ...onControlPlane, object: 'DestinationRule/bookinfo/reviews', message: 'trafficPolicy distributes traffic from "us-east/*" with weights summing to 90, not 100' }],
+  },
+  {
+    title: 'a failover region where the service has no endpoints',
+    code: 'MCL0032',
+    breakMesh: (mesh) => {
+      locateReviews(mesh);
+      Object.assign(findDoc(mesh.controlPlane, 'DestinationRule', 'reviews').spec.trafficPolicy, {
+        loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: 'us-east', to: 'eu-west' }] } },
+        outlierDetection: OUTLIER_DETECTION,
+      });
+    },
+    expected: [
+      {
+        code: 'MCL0032',
+        severity: 'error',
+        ...onControlPlane,
+        object: 'DestinationRule/bookinfo/reviews',
+        message: 'trafficPolicy fails over to region "eu-west", where no cluster runs an endpoint of bookinfo/reviews (its endpoints are in: us-east, us-west)',
+      },
+    ],
+  },
+  {
+    title: 'a cluster-local Service called from a cluster that runs none of its endpoints',
+    code: 'MCL0033',
+    breakMesh: (mesh) => {
+      const details = findDoc(mesh.clusters[CONTROL_PLANE], 'Service', 'details');
+      details.metadata.annotations = { [APP_ANNOTATIONS.clusterLocal]: 'true' };
+      mesh.clusters[REMOTE].push(structuredClone(details));
+      findDoc(mesh.clusters[REMOTE], 'Deployment', 'reviews-v2').spec.template.metadata.annotations[APP_ANNOTATIONS.calls] = 'ratings,details';
+    },
+    expected: [{ code: 'MCL0033', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Deployment/bookinfo/reviews-v2' }],
+  },
+  {
+    title: 'a locality pod label with a zone and no region',
+    code: 'MCL0034',
+    breakMesh: (mesh) => {
+      locate(findDoc(mesh.clusters[CONTROL_PLANE], 'Deployment', 'details-v1'), '.us-east-1a');
+    },
+    expected: [{ code: 'MCL0034', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Deployment/bookinfo/details-v1' }],
+  },
+  {
+    title: 'two clusters on different networks claiming the same locality',
+    code: 'MCL0035',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[CONTROL_PLANE], 'Namespace', ISTIO_SYSTEM_NAMESPACE).metadata.labels![LABELS.network] = 'network0';
+      locate(findDoc(mesh.clusters[CONTROL_PLANE], 'Deployment', 'details-v1'), 'us-east.us-east-1a');
+      locate(findDoc(mesh.clusters[REMOTE], 'Deployment', 'ratings-v1'), 'us-east.us-east-1a');
+    },
+    expected: [{ code: 'MCL0035', severity: 'warning', cluster: REMOTE, folder: WEST, object: 'Deployment/bookinfo/ratings-v1' }],
   },
   {
     title: "a remote's Istio naming another cluster in clusterName",

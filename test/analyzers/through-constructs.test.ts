@@ -10,7 +10,7 @@ import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { AppSplit, type AppSplitProps } from '../../constructs/app-split';
-import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../../constructs/bookinfo-split';
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit, type BookinfoSplitProps } from '../../constructs/bookinfo-split';
 import { EastWestGateway } from '../../constructs/east-west-gateway';
 import { InstallValues } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
@@ -60,6 +60,16 @@ function sailMesh(): IstioMesh {
   return buildMesh(Mesh.fromSpec({ ...SPEC, mesh: { installer: 'sail' } }));
 }
 
+/** SPEC with a region per cluster: reviews (east, west, north) and ratings (west, north) run in several localities. */
+const REGIONAL: MeshSpec = {
+  ...SPEC,
+  clusters: [
+    { ...CLUSTERS[0], region: 'us-east', zone: 'us-east-1a' },
+    { ...CLUSTERS[1], region: 'us-west', zone: 'us-west-2a' },
+    { ...CLUSTERS[2], region: 'eu-north', zone: 'eu-north-1a' },
+  ],
+};
+
 const onControlPlane = { cluster: EAST, folder: CONTROL_PLANE_FOLDER } as const;
 const inFolderOf = (cluster: string) => ({ cluster, folder: clusterFolder(cluster) }) as const;
 const GATEWAY_OBJECT = `Gateway/${NAMESPACE}/${GATEWAY}`;
@@ -75,6 +85,8 @@ interface Composition {
   readonly mtls?: (services: readonly MtlsService[]) => Partial<MtlsNamespaceProps>;
   /** Bookinfo's TlsGateway props. */
   readonly gateway?: Partial<TlsGatewayProps>;
+  /** Bookinfo's own props beyond namespace, placement and routing. */
+  readonly bookinfo?: Partial<BookinfoSplitProps>;
 }
 
 /**
@@ -88,7 +100,7 @@ function composeMesh(composition: Composition = {}): IstioMesh {
   if (!composition.withoutRemoteSecrets) new MultiClusterSecret(mesh, 'remote-secrets');
   new InstallValues(mesh, 'install-values');
   new EastWestGateway(mesh, 'east-west-gateway');
-  const bookinfo = new BookinfoSplit(mesh, 'bookinfo', { namespace: NAMESPACE, placement: PLACEMENT, routing: 'v3' });
+  const bookinfo = new BookinfoSplit(mesh, 'bookinfo', { namespace: NAMESPACE, placement: PLACEMENT, routing: 'v3', ...composition.bookinfo });
   new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: NAMESPACE, services: bookinfo.mtlsServices, ...composition.mtls?.(bookinfo.mtlsServices) });
   new TlsGateway(mesh, 'bookinfo-gateway', { namespace: NAMESPACE, name: GATEWAY, hosts: [HOST], routes: BOOKINFO_INGRESS_ROUTES, ...composition.gateway });
   return mesh;
@@ -480,6 +492,73 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
       return mesh;
     },
     expected: [{ code: 'MCL0008', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/productpage-v1` }],
+  },
+  {
+    title: "the outlierDetection of reviews' DestinationRule removed, leaving failover on",
+    code: 'MCL0030',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh({ spec: REGIONAL });
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').controlPlanePart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(JsonPatch.remove('/spec/trafficPolicy/outlierDetection'));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0030', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews` }],
+  },
+  {
+    title: "weights of reviews' DestinationRule patched to sum to 90",
+    code: 'MCL0031',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh({ spec: REGIONAL, bookinfo: { locality: { reviews: { distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 20 } }] } } } });
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').controlPlanePart, 'DestinationRule', 'reviews', NAMESPACE).addJsonPatch(
+        JsonPatch.replace(pointer('spec', 'trafficPolicy', 'loadBalancer', 'localityLbSetting', 'distribute', 0, 'to', 'us-west/*'), 10),
+      );
+      return mesh;
+    },
+    expected: [{ code: 'MCL0031', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/reviews` }],
+  },
+  {
+    title: 'ratings, which runs in us-west and eu-north, told to fail over to us-east',
+    code: 'MCL0032',
+    through: 'props',
+    build: () => composeMesh({ spec: REGIONAL, bookinfo: { locality: { ratings: { failover: [{ from: 'eu-north', to: 'us-east' }] } } } }),
+    expected: [{ code: 'MCL0032', severity: 'error', ...onControlPlane, object: `DestinationRule/${NAMESPACE}/ratings` }],
+  },
+  {
+    title: 'an AppSplit keeping its catalog cluster-local in north while its frontend in west calls it',
+    code: 'MCL0033',
+    through: 'props',
+    build: () => {
+      const mesh = composeMesh();
+      const frontend: ServiceDefinition = { name: 'frontend', port: 8080, serviceAccount: 'frontend', calls: ['catalog'], versions: [{ version: 'v1', image: 'ghcr.io/example/frontend:1.0.0' }] };
+      const app = shopApp('storefront');
+      splitShop(mesh, { shop: { app: { ...app, services: [frontend, ...app.services] }, placement: { 'frontend-v1': [WEST], 'catalog-v1': [NORTH] }, clusterLocal: ['catalog'] } }, [WEST, NORTH]);
+      return mesh;
+    },
+    expected: [{ code: 'MCL0033', severity: 'error', ...inFolderOf(WEST), object: 'Deployment/shop/frontend-v1' }],
+  },
+  {
+    title: "details' locality label patched to a zone without a region",
+    code: 'MCL0034',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh({ spec: REGIONAL });
+      apiObjectIn(constructOf(mesh, 'bookinfo').partIn(EAST), 'Deployment', 'details-v1', NAMESPACE).addJsonPatch(
+        JsonPatch.replace(pointer('spec', 'template', 'metadata', 'labels', LABELS.locality), '.us-east-1a'),
+      );
+      return mesh;
+    },
+    expected: [{ code: 'MCL0034', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/details-v1` }],
+  },
+  {
+    title: 'west claiming east\'s region and zone on another network',
+    code: 'MCL0035',
+    through: 'props',
+    build: () =>
+      composeMesh({
+        spec: { ...REGIONAL, clusters: [REGIONAL.clusters[0], { ...REGIONAL.clusters[1], region: 'us-east', zone: 'us-east-1a', network: 'network2' }, REGIONAL.clusters[2]] },
+      }),
+    expected: [{ code: 'MCL0035', severity: 'warning', ...inFolderOf(WEST), object: `Deployment/${ISTIO_SYSTEM_NAMESPACE}/istio-eastwestgateway` }],
   },
   {
     title: "a remote's Istio edited to name the control plane in clusterName",

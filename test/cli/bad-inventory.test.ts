@@ -121,6 +121,18 @@ const CASES: readonly BadCase[] = [
     problems: [['bookinfo.placement.default[1]', 'unknown cluster "north" (expected one of: east, west)']],
   },
   {
+    name: 'a locality policy failing over to a region no cluster names, with weights in failover mode',
+    breakIt: (inventory) => {
+      Object.assign(inventory.clusters[0], { region: 'us-east' });
+      Object.assign(inventory.clusters[1], { region: 'us-west' });
+      inventory.mesh = { locality: { failover: [{ from: 'us-east', to: 'eu-west' }], distribute: [{ from: 'us-east', to: { 'us-west': 100 } }] } };
+    },
+    problems: [
+      ['mesh.locality.distribute', 'is only used with mode: distribute (mode is failover)'],
+      ['mesh.locality.failover[0].to', '"eu-west" is no cluster\'s region (expected one of: us-east, us-west)'],
+    ],
+  },
+  {
     name: 'three problems at once',
     breakIt: ({ clusters: [east, west] }) => {
       east.url = 'not-a-url';

@@ -53,6 +53,21 @@ describe('validate', () => {
     expect(result.stderr).toMatch(/^error IST0101 control-plane \S+ \(cluster ocp-east\): gateway "bookinfo\/no-such-gateway" is not defined/m);
   });
 
+  it('finds locality failover that cannot fail over (MCL0030) once outlierDetection is deleted', () => {
+    // GIVEN the OpenShift tree, whose reviews runs in two regions, with reviews' outlierDetection removed by hand
+    const cwd = synthesized();
+    const file = join(cwd, 'dist', 'control-plane', 'destinationrule-bookinfo-reviews.yaml');
+    const text = readFileSync(file, 'utf8');
+    const withoutOutlier = text.replace(/^ {4}outlierDetection:\n(?: {6}.*\n)+/m, '');
+    expect(withoutOutlier).not.toBe(text);
+    writeFileSync(file, withoutOutlier);
+    // WHEN it is validated
+    const result = cli(['validate', 'dist'], { cwd });
+    // THEN the DestinationRule is reported and the run fails
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error MCL0030 control-plane DestinationRule\/bookinfo\/reviews \(cluster ocp-east\): trafficPolicy turns locality load balancing on without outlierDetection/m);
+  });
+
   it('lists warnings and passes, unless --strict makes them fail', () => {
     // GIVEN a tree where one Service port lost its protocol prefix
     const cwd = synthesized();

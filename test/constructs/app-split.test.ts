@@ -148,11 +148,12 @@ describe('AppSplit', () => {
 
   it('exposes the services and their versions as mTLS subsets', () => {
     // GIVEN the shop WHEN split THEN each service lists every version
+    // AND the clusters running it, for locality load balancing
     expect(synthShop().split.mtlsServices).toEqual([
-      { name: 'frontend', subsets: ['v1'] },
-      { name: 'cart', subsets: ['v1', 'v2'] },
-      { name: 'catalog', subsets: ['v1'] },
-      { name: 'db', subsets: ['v1'] },
+      { name: 'frontend', subsets: ['v1'], clusters: ['east'] },
+      { name: 'cart', subsets: ['v1', 'v2'], clusters: ['north', 'west'] },
+      { name: 'catalog', subsets: ['v1'], clusters: ['north'] },
+      { name: 'db', subsets: ['v1'], clusters: ['north'] },
     ]);
   });
 

@@ -75,7 +75,7 @@ describe('one owner per object', () => {
     const { model, manifests } = synth(helmSpec);
     const west = model.cluster('west');
     // WHEN the istiod chart is rendered with west's remote values (as if installed from them)
-    const rendered = chartObjects({ chartDir: ISTIOD_CHART, namespace: 'istio-system', values: { ...istiodValues(model, west), revision: '' } });
+    const rendered = chartObjects({ chartDir: ISTIOD_CHART, namespace: 'istio-system', values: { ...istiodValues(model, west, []), revision: '' } });
     // THEN the check names the objects both would own
     const emitted = new Set(manifests.clusters.get('west')!.map(key));
     expect(rendered.map(key).filter((k) => emitted.has(k)).sort()).toEqual([

@@ -13,6 +13,11 @@ const OPENSHIFT = 'apps/openshift/inventory.yaml';
 const OPENSHIFT_SAIL = 'apps/openshift/inventory-sail.yaml';
 const HYBRID = 'apps/hybrid/inventory.yaml';
 const SECRET_TOKEN = 'reader-token-that-must-not-leak';
+/** The locality part of a multi-locality service's DestinationRule under the default failover mode. */
+const FAILOVER = {
+  loadBalancer: { localityLbSetting: { enabled: true } },
+  outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+};
 
 function synth(file: string, env: Record<string, string> = {}) {
   return synthesizeOutput(buildMesh(loadInventory(file, { env })));
@@ -158,9 +163,29 @@ describe('the OpenShift seed mesh', () => {
     expect(one(controlPlane, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
     expect(one(controlPlane, 'DestinationRule', 'reviews').spec).toEqual({
       host: 'reviews',
-      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, ...FAILOVER },
       subsets: ['v1', 'v2', 'v3'].map((v) => ({ name: v, labels: { version: v } })),
     });
+  });
+
+  it("serves a request entering a cluster's gateway from that cluster while healthy, and fails over to the other", () => {
+    // Each cluster's gateway and Bookinfo pods carry that cluster's locality, distinct per cluster...
+    for (const [cluster, locality] of [[east, 'us-east.us-east-1a'], [west, 'us-west.us-west-2a']] as const) {
+      for (const deployment of cluster.filter((m) => m.kind === 'Deployment') as any[]) {
+        expect(deployment.spec.template.metadata.labels['istio-locality'], deployment.metadata.name).toBe(locality);
+      }
+    }
+    // ...the gateway routes to the productpage host, not to a cluster...
+    expect(one(controlPlane, 'VirtualService', 'bookinfo-ingressgateway').spec.http[0].route[0].destination.host).toBe('productpage');
+    // ...and every Bookinfo service, running in both localities, prefers the caller's locality and fails over
+    // once outlier detection ejects its endpoints there.
+    for (const service of ['productpage', 'reviews', 'details', 'ratings']) {
+      expect(one(controlPlane, 'DestinationRule', service).spec.trafficPolicy, service).toEqual({ tls: { mode: 'ISTIO_MUTUAL' }, ...FAILOVER });
+    }
+    expect((load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>).meshConfig.localityLbSetting).toEqual({ enabled: true });
+    const readme = output.tree.get('README.md')!;
+    expect(readme).toContain('## Locality');
+    expect(readme).toContain('subgraph region_us_east["region us-east"]');
   });
 
   it('writes install values that agree with the manifests', () => {
@@ -197,6 +222,21 @@ describe('the hybrid ICP + IKS seed mesh', () => {
       labels: { 'istio/multiCluster': 'true' },
       annotations: { 'networking.istio.io/cluster': 'iks' },
     });
+  });
+
+  it('labels the pods of on-premises ICP with its locality, leaves IKS to its node labels, and fails reviews over', () => {
+    for (const deployment of icp.filter((m) => m.kind === 'Deployment') as any[]) {
+      expect(deployment.spec.template.metadata.labels['istio-locality'], deployment.metadata.name).toBe('on-prem.dc1');
+    }
+    for (const deployment of iks.filter((m) => m.kind === 'Deployment') as any[]) {
+      expect(deployment.spec.template.metadata.labels['istio-locality'], deployment.metadata.name).toBeUndefined();
+    }
+    // reviews runs in both localities (v1 and v2 on ICP, v3 on IKS); every other service only on ICP.
+    const rules = output.manifests.controlPlane.filter((m) => m.kind === 'DestinationRule') as any[];
+    for (const rule of rules) {
+      const expected = rule.metadata.name === 'reviews' ? { tls: { mode: 'ISTIO_MUTUAL' }, ...FAILOVER } : { tls: { mode: 'ISTIO_MUTUAL' } };
+      expect(rule.spec.trafficPolicy, rule.metadata.name).toEqual(expected);
+    }
   });
 
   it('reaches istiod over the VPN at its ICP service IP and injects with the vpn network', () => {

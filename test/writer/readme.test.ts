@@ -153,19 +153,25 @@ describe('renderReadme', () => {
     expect(readme).toContain("kubectl --context <remote> -n istio-system get secret istio-reader-service-account-istio-remote-secret-token -o jsonpath='{.data.ca\\.crt}' | base64 -d");
   });
 
-  it('draws one subgraph per cluster, istiod on the control plane, gateways, workloads and each remote-secret link', () => {
+  it('draws one subgraph per cluster in its region and zone, istiod on the control plane, gateways, workloads and each remote-secret link', () => {
     const mermaid = block(renderReadme(MESH, MANIFESTS), '```mermaid');
     expect(mermaid).toEqual([
       'flowchart TB',
-      '  subgraph cluster_east_1["east-1: control plane, network network1"]',
-      '    apiserver_east_1["API server"]',
-      '    istiod_east_1["istiod"]',
-      '    gateway_east_1_bookinfo_bookinfo_ingressgateway["gateway bookinfo-ingressgateway (bookinfo)"]',
-      '    workload_east_1_bookinfo_productpage_v1["productpage v1 (bookinfo)"]',
+      '  subgraph region_us_east1["region us-east1"]',
+      '    subgraph zone_us_east1_us_east1_b["zone us-east1-b"]',
+      '      subgraph cluster_east_1["east-1: control plane, network network1"]',
+      '        apiserver_east_1["API server"]',
+      '        istiod_east_1["istiod"]',
+      '        gateway_east_1_bookinfo_bookinfo_ingressgateway["gateway bookinfo-ingressgateway (bookinfo)"]',
+      '        workload_east_1_bookinfo_productpage_v1["productpage v1 (bookinfo)"]',
+      '      end',
+      '    end',
       '  end',
-      '  subgraph cluster_west_2["west-2: remote, network network2"]',
-      '    apiserver_west_2["API server"]',
-      '    workload_west_2_bookinfo_reviews_v3["reviews v3 (bookinfo)"]',
+      '  subgraph region_us_west1["region us-west1"]',
+      '    subgraph cluster_west_2["west-2: remote, network network2"]',
+      '      apiserver_west_2["API server"]',
+      '      workload_west_2_bookinfo_reviews_v3["reviews v3 (bookinfo)"]',
+      '    end',
       '  end',
       '  subgraph cluster_iks["iks: remote, network network1"]',
       '    apiserver_iks["API server"]',
@@ -173,6 +179,28 @@ describe('renderReadme', () => {
       '  istiod_east_1 -->|"istio-remote-secret-west-2"| apiserver_west_2',
       '  istiod_east_1 -->|"istio-remote-secret-iks"| apiserver_iks',
     ]);
+  });
+
+  it('explains where traffic stays and what a lost zone, region or control plane does', () => {
+    const readme = renderReadme(MESH, MANIFESTS);
+    const section = readme.slice(readme.indexOf('## Locality'), readme.indexOf('## Topology'));
+    expect(section).toContain("pod label `istio-locality`: `east-1` (`us-east1/us-east1-b`), `west-2` (`us-west1`).");
+    expect(section).toContain("goes to endpoints in the caller's own subzone and zone while they are healthy, then to its region, then to any other region.");
+    expect(section).toContain('an endpoint is ejected after 5 consecutive 5xx answers, for at least 30s (checked every 10s, up to 100% of the endpoints)');
+    expect(section).toContain('- **The control-plane cluster `east-1`**: the mesh freezes.');
+  });
+
+  it('describes distribute weights and cluster-local services, and has no Locality section without localities', () => {
+    const distributing = Mesh.fromSpec({
+      ...SPEC,
+      mesh: { locality: { mode: 'distribute', distribute: [{ from: 'us-east1/*', to: { 'us-east1/*': 90, 'us-west1/*': 10 } }], clusterLocal: { namespaces: ['tools'] } } },
+    });
+    const readme = renderReadme(distributing, MANIFESTS);
+    expect(readme).toContain('  - from `us-east1/*`: 90% to `us-east1/*`, 10% to `us-west1/*`');
+    expect(readme).toContain('- Cluster-local (MeshConfig `serviceSettings`): `*.tools.svc.cluster.local`.');
+    expect(readme).toContain('- **A zone, a cluster or a region**: requests sent to its endpoints fail until those endpoints leave the service (no failover by locality in this mode).');
+    const flat = Mesh.fromSpec({ clusters: SPEC.clusters.map(({ region: _region, zone: _zone, ...cluster }) => cluster) });
+    expect(renderReadme(flat, MANIFESTS)).not.toContain('## Locality');
   });
 
   it('links only the clusters the control-plane manifests hold a remote secret for', () => {

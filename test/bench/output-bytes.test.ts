@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '5da26db35e6b1e3269e52b2492248ca68d87d4c9f97b652dc50e7e39295233c0',
-  'apps/openshift/inventory.yaml': 'dd18f7c62e92ee5f63c0355da314c68e29b86826411a3ea7d6eae1f76d3f9eb0',
-  'apps/hybrid/inventory.yaml': '27e9f0ca5803602a2146268a3597423bcefe802315b1013302d8ed1c5bea8894',
+  'synthetic 3x20': '3cfe080b86ee5d8a987a4511de4044ea7f0eb7b8f790f2b4d76c61cc46f245d2',
+  'apps/openshift/inventory.yaml': 'd5b6c28d70960d1604222e643ae294be6a82c50e56745c3f95b2eafc54ade343',
+  'apps/hybrid/inventory.yaml': '48e1d58ce4a7a9d0f97d55bfd27daa4f4018a834507efa5ec085b101b2b8e86b',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

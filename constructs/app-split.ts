@@ -5,7 +5,7 @@ import { workloadName, workloadNames, type AppDefinition, type ServiceDefinition
 import { meshPolicyContext, servicePolicyIssues } from '../lib/model/locality';
 import { resolvePlacement, type Mesh } from '../lib/model/mesh';
 import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
-import { APP_ANNOTATIONS, APP_LABELS, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
+import { APP_ANNOTATIONS, APP_LABELS, appNamespaceProblem, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
 import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
@@ -70,7 +70,9 @@ export class AppSplit extends MeshConstruct {
     const model = this.mesh.model;
     const meshClusters = model.clusters.map((cluster) => cluster.name);
     this.app = props.app;
-    this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'AppSplit namespace'));
+    const namespaceProblem = appNamespaceProblem(props.namespace);
+    if (namespaceProblem) throw new InvalidPropsError(this, 'namespace', `AppSplit namespace ${namespaceProblem}`);
+    this.namespace = props.namespace;
     checkApp(this, props.app);
     const requested = props.placement instanceof Map ? Object.fromEntries(props.placement) : (props.placement as Record<string, readonly string[]> | undefined);
     checkPlacement(this, props.app, requested, meshClusters);

@@ -40,12 +40,13 @@ export interface BookinfoSplitProps {
 const PRODUCTPAGE = BOOKINFO.services.find((service) => service.name === 'productpage')!;
 
 /**
- * The ingress routes of the OpenShift seed, for `TlsGateway`'s `routes`: the pages and the API go
- * to productpage (unlike upstream `bookinfo-gateway.yaml`, the seed does not route `/static`).
+ * The ingress routes for `TlsGateway`'s `routes`, as upstream's `bookinfo-gateway.yaml`: the
+ * OpenShift seed's four (pages, login, logout, API) plus `/static`, without which the product
+ * page loads unstyled.
  */
 export const BOOKINFO_INGRESS_ROUTES: readonly TlsGatewayRoute[] = [
   {
-    matches: [{ exact: '/productpage' }, { exact: '/login' }, { exact: '/logout' }, { prefix: '/api/v1/products' }],
+    matches: [{ exact: '/productpage' }, { prefix: '/static' }, { exact: '/login' }, { exact: '/logout' }, { prefix: '/api/v1/products' }],
     destination: { host: PRODUCTPAGE.name, port: PRODUCTPAGE.port },
   },
 ];

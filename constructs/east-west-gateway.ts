@@ -3,13 +3,14 @@ import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
+import type { Mesh } from '../lib/model/mesh';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
-import { GatewayWorkload } from './gateway-workload';
+import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 
-/** Props of `EastWestGateway`. */
-export interface EastWestGatewayProps {
+/** Props of `EastWestGateway`; the container options apply to the gateway of every cluster. */
+export interface EastWestGatewayProps extends GatewayContainerOptions {
   /**
    * The clusters that run an east-west gateway.
    * @default - the control-plane cluster, and in a multi-network mesh every cluster
@@ -18,7 +19,7 @@ export interface EastWestGatewayProps {
   /**
    * Expose istiod (15012 xDS/CA, 15017 injection webhook) through the gateway, for remotes whose
    * `controlPlaneAddress` is the gateway's address.
-   * @default - true when the mesh has remote clusters
+   * @default - true when the mesh has remote clusters and its `controlPlaneAddressKind` is `eastwest-gateway`
    */
   readonly exposeIstiod?: boolean;
   /**
@@ -49,7 +50,7 @@ export class EastWestGateway extends MeshConstruct {
     const requested = new Set(props.clusters ?? defaultClusters);
     for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
     this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
-    const exposeIstiod = props.exposeIstiod ?? model.remotes.length > 0;
+    const exposeIstiod = props.exposeIstiod ?? remotesReachIstiodThroughGateway(model);
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !requested.has(model.controlPlane.name)) {
       throw new InvalidPropsError(this, 'clusters', `EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
@@ -71,6 +72,8 @@ export class EastWestGateway extends MeshConstruct {
           { name: 'tls-istiod', port: ISTIOD_PORTS.xds },
           { name: 'tls-webhook', port: ISTIOD_PORTS.webhookContainer },
         ],
+        containerSecurityContext: props.containerSecurityContext,
+        resources: props.resources,
       });
       deployments.set(name, workload.deployment);
     }
@@ -82,6 +85,11 @@ export class EastWestGateway extends MeshConstruct {
       this.mesh.exposeServicesAcrossNetworks();
     }
   }
+}
+
+/** Whether remotes reach istiod through the control plane's east-west gateway (not straight at istiod over routed ranges). */
+export function remotesReachIstiodThroughGateway(model: Mesh): boolean {
+  return model.remotes.length > 0 && model.controlPlaneAddressKind === 'eastwest-gateway';
 }
 
 const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };

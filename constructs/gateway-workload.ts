@@ -10,8 +10,24 @@ export interface GatewayServicePort {
   readonly port: number;
 }
 
+/** The proxy container's settings that upstream's `gateway` chart makes configurable. */
+export interface GatewayContainerOptions {
+  /**
+   * The `istio-proxy` container's securityContext (the chart's `containerSecurityContext`).
+   * @default - the chart's: all capabilities dropped, no privilege escalation, not privileged,
+   * read-only root filesystem, non-root; plus the RuntimeDefault seccomp profile Pod Security
+   * "restricted" asks for
+   */
+  readonly containerSecurityContext?: k8s.SecurityContext;
+  /**
+   * The `istio-proxy` container's requests and limits (the chart's `resources`).
+   * @default - the chart's: requests 100m CPU and 128Mi, limits 2000m CPU and 1024Mi
+   */
+  readonly resources?: k8s.ResourceRequirements;
+}
+
 /** Props of `GatewayWorkload`. */
-export interface GatewayWorkloadProps {
+export interface GatewayWorkloadProps extends GatewayContainerOptions {
   /** The namespace the gateway runs in. */
   readonly namespace: string;
   /** Deployment, Service, ServiceAccount, Role and RoleBinding name. */
@@ -48,6 +64,20 @@ const INJECTED_IMAGE = 'auto';
 const GATEWAY_INJECTION_TEMPLATE = 'gateway';
 /** Lets the unprivileged proxy bind ports below 1024 itself, as Istio's gateway Helm chart does. */
 const UNPRIVILEGED_PORTS_SYSCTL = { name: 'net.ipv4.ip_unprivileged_port_start', value: '0' };
+/** What upstream's `gateway` chart (`templates/deployment.yaml`) sets when `containerSecurityContext` is empty. */
+export const DEFAULT_GATEWAY_CONTAINER_SECURITY_CONTEXT: k8s.SecurityContext = {
+  capabilities: { drop: ['ALL'] },
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+/** The `gateway` chart's default `resources`. */
+export const DEFAULT_GATEWAY_RESOURCES: k8s.ResourceRequirements = {
+  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+  limits: { cpu: k8s.Quantity.fromString('2000m'), memory: k8s.Quantity.fromString('1024Mi') },
+};
 /** istiod serves a gateway credentials only after checking its account may list Secrets in its namespace. */
 const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }];
 
@@ -103,6 +133,8 @@ export class GatewayWorkload extends Construct {
               {
                 name: GATEWAY_PROXY_CONTAINER,
                 image: INJECTED_IMAGE,
+                securityContext: props.containerSecurityContext ?? DEFAULT_GATEWAY_CONTAINER_SECURITY_CONTEXT,
+                resources: props.resources ?? DEFAULT_GATEWAY_RESOURCES,
                 env: env.length > 0 ? env : undefined,
                 ports: [{ containerPort: GATEWAY_PORTS.envoyPrometheus, protocol: 'TCP', name: 'http-envoy-prom' }],
               },

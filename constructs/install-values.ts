@@ -1,8 +1,9 @@
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
-import { REMOTE_BASE_VALUES, cniValues, controlPlaneIstiodValues, remoteIstiodValues } from '../lib/model/istio-values';
+import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
+import { cniValues, istiodValues, remoteBaseValues, usesCniPlugin, type HelmValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh } from '../lib/model/mesh';
-import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
+import { ISTIO_SYSTEM_NAMESPACE, KUBE_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
 import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
 import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
@@ -24,11 +25,15 @@ const CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 interface IstioChart {
   readonly chart: 'base' | 'istiod' | 'cni';
   readonly release: string;
+  readonly namespace: string;
 }
-const BASE: IstioChart = { chart: 'base', release: 'istio-base' };
-const ISTIOD: IstioChart = { chart: 'istiod', release: 'istiod' };
-/** Only in meshes with OpenShift clusters, whose restricted security policy rejects the privileged `istio-init`. */
-const CNI: IstioChart = { chart: 'cni', release: 'istio-cni' };
+const BASE: IstioChart = { chart: 'base', release: 'istio-base', namespace: ISTIO_SYSTEM_NAMESPACE };
+const ISTIOD: IstioChart = { chart: 'istiod', release: 'istiod', namespace: ISTIO_SYSTEM_NAMESPACE };
+/**
+ * Only in meshes with OpenShift clusters, whose restricted security policy rejects the privileged
+ * `istio-init`. In kube-system, as the chart's README says (its node-critical priority class).
+ */
+const CNI: IstioChart = { chart: 'cni', release: 'istio-cni', namespace: KUBE_SYSTEM_NAMESPACE };
 
 /** Path, relative to the output root, of a chart's values file for a cluster. */
 function valuesFile(cluster: Cluster, chart: IstioChart): string {
@@ -52,31 +57,35 @@ export class InstallValues extends MeshConstruct {
     const mesh = this.mesh;
     const model = mesh.model;
     const controlPlane = model.controlPlane;
-    addValues(mesh, controlPlane, ISTIOD, () => controlPlaneIstiodValues(model, mesh.clusterLocalHosts));
-    for (const cluster of model.clusters.filter((c) => c.platform === 'openshift')) addValues(mesh, cluster, CNI, cniValues(cluster));
+    // Rendered at synthesis: MeshConfig's cluster-local hosts come from every construct of the mesh.
+    addValues(mesh, controlPlane, ISTIOD, () => istiodValues(model, controlPlane, mesh.clusterLocalHosts));
+    for (const cluster of model.clusters) {
+      const cni = cniValues(cluster);
+      if (cni) addValues(mesh, cluster, CNI, cni);
+    }
     for (const remote of model.remotes) {
-      addValues(mesh, remote, BASE, REMOTE_BASE_VALUES);
-      addValues(mesh, remote, ISTIOD, remoteIstiodValues(model, remote));
+      addValues(mesh, remote, BASE, remoteBaseValues());
+      addValues(mesh, remote, ISTIOD, istiodValues(model, remote));
     }
     mesh.addFile(`${INSTALL_FOLDER}/README.md`, installReadme(model, chartVersion));
   }
 }
 
 /** Values given as a function are rendered at synthesis: they read what other constructs registered (cluster-local hosts). */
-function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: object | (() => object)): void {
+function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: HelmValues | (() => HelmValues)): void {
   const render = () => `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(typeof values === 'function' ? values() : values)}`;
   mesh.addFile(valuesFile(cluster, chart), typeof values === 'function' ? render : render());
 }
 
 /** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */
 function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string | undefined): string[] {
-  return model.hasOpenShift ? [helmInstall(CNI, cluster, { withValues: cluster.platform === 'openshift', chartVersion })] : [];
+  return usesCniPlugin(model) ? [helmInstall(CNI, cluster, { withValues: cniValues(cluster) !== undefined, chartVersion })] : [];
 }
 
 /** `helm install` of a chart on a cluster, with the cluster's values file when it has one. */
 function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly withValues: boolean; readonly chartVersion?: string }): string {
   return [
-    `helm install ${chart.release} istio/${chart.chart} -n ${ISTIO_SYSTEM_NAMESPACE} --kube-context=${cluster.name}`,
+    `helm install ${chart.release} istio/${chart.chart} -n ${chart.namespace} --kube-context=${cluster.name}`,
     options.withValues ? ` -f ${valuesFile(cluster, chart)}` : '',
     options.chartVersion ? ` --version ${options.chartVersion}` : '',
   ].join('');
@@ -106,16 +115,17 @@ function installReadme(model: Mesh, chartVersion: string | undefined): string {
     ...(model.remotes.length > 0
       ? [
         '',
-        `Remotes reach istiod at \`${controlPlane.controlPlaneAddress}\` (\`controlPlaneAddress\`): the load-balancer address of the ` +
-          `east-west gateway \`${clusterFolder(controlPlane.name)}/\` runs, whose Gateway in \`control-plane/\` passes ports 15012 and 15017 ` +
-          'through to istiod (upstream\'s `samples/multicluster/expose-istiod.yaml`). Read it once the gateway runs, and synthesize again if it differs.',
+        `Remotes reach istiod at \`${model.istiodAddress}\` (\`${model.controlPlanePath}.controlPlaneAddress\`, of kind ` +
+          `\`${model.controlPlaneAddressKind}\`): ${describeControlPlaneAddress(model.controlPlaneAddressKind)}. Once it runs, read it with ` +
+          `\`${readControlPlaneAddressCommand(model)}\` and synthesize again if it differs.`,
         '',
         '## 2. Remotes',
         '',
         `\`${clusterFolder('<remote>')}/\` holds what the \`istiod\` chart renders with \`profile: remote\` (reader RBAC, the ` +
-          'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed. ' +
-          'It goes in before the folder is applied: it renders the reader ServiceAccount too, and Helm does not install over ' +
-          `objects it does not own. \`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
+          'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed, ' +
+          'before the folder is applied: it renders the reader ServiceAccount, which the folder\'s reader RBAC and token Secret ' +
+          'name and the folder does not hold, so every object has one owner. ' +
+          `\`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
           'remote set up with Helm instead; leave IstioRemote out of the mesh then.',
         ...model.remotes.flatMap((remote) => [
           '',

@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
+import { externalNameServesWebhook, istiodEndpointPorts, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import { sailRendersReaderServiceAccount } from '../lib/model/sail';
 import {
@@ -15,6 +16,8 @@ import {
   KUBERNETES_LABELS,
   LABELS,
   MANAGED_BY,
+  MESH_CONFIG_KEY,
+  MESH_CONFIG_MAP,
   MESH_COMPONENT_ANNOTATIONS,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
@@ -24,6 +27,7 @@ import {
   SIDECAR_INJECTOR_WEBHOOK,
   SIDECAR_INJECTOR_WEBHOOKS,
 } from '../lib/model/names';
+import { toYaml } from '../lib/yaml';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 
@@ -61,23 +65,28 @@ export class IstioRemote extends MeshConstruct {
     super(scope, id);
     const model = this.mesh.model;
     this.clusters = selectRemotes(this, model, props.clusters);
+    if (this.clusters.length > 0) this.warnAboutControlPlaneAddress(this.mesh);
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
       const objects = this.partIn(remote.name);
       addNamespace(objects, model, remote);
       // With the Sail installer the operator renders the istiod chart (and for the revision
       // `default` the base chart) with `profile: remote` from the remote's `Istio`: one owner each.
+      // With Helm, install/README.md installs the base chart, which renders the reader account.
       const sail = model.sail;
-      if (sail === undefined || !sailRendersReaderServiceAccount(sail)) addReaderServiceAccount(objects);
+      if (sail !== undefined && !sailRendersReaderServiceAccount(sail)) addReaderServiceAccount(objects);
       if (sail === undefined) addReaderRbac(objects);
       addReaderTokenSecret(objects);
       if (sail === undefined) {
         addIstiodService(objects, model);
         addInjectionWebhook(objects, model, remote);
       }
+      // Neither installer renders a remote's mesh config (the remote profile sets `configMap: false`).
+      if (model.remotesNeedTrustDomain) addMeshConfig(objects, model);
       for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
         for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
       }
-      if (!model.controlPlaneAddressIsIp && remote.injectionUrl === undefined) {
+      const namesControlPlane = !model.controlPlaneAddressMissing && !model.controlPlaneAddressIsIp;
+      if (namesControlPlane && !externalNameServesWebhook(model.controlPlaneAddressKind) && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.
         this.mesh.addWarning(
@@ -90,6 +99,29 @@ export class IstioRemote extends MeshConstruct {
       }
     }
     this.node.addValidation({ validate: () => this.clustersSetUpEarlier(this.mesh) });
+  }
+
+  /**
+   * The seed's inventory names no address (its playbook read it from the live cluster): the
+   * remotes get a placeholder the API server rejects, and the warning says what to set.
+   */
+  private warnAboutControlPlaneAddress(mesh: IstioMesh): void {
+    const model = mesh.model;
+    const field = `${model.controlPlanePath}.controlPlaneAddress`;
+    if (model.controlPlaneAddressMissing) {
+      mesh.addWarning(
+        this,
+        `${field} is not set: the remotes' istiod Service points at the placeholder "${model.istiodAddress}", which the API server rejects when it is applied; ` +
+          `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
+      );
+    }
+    if (model.controlPlaneAddressKind === 'istiod-pod') {
+      mesh.addWarning(
+        this,
+        `${model.controlPlanePath}.controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ` +
+          'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
+      );
+    }
   }
 
   /** Two IstioRemotes on one cluster would emit every object twice. */
@@ -188,7 +220,10 @@ const READER_RULES: k8s.PolicyRule[] = [
   { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: [...READ, 'update'] },
 ];
 
-/** The reader account whose token the control plane reads the remote with. */
+/**
+ * The reader account whose token the control plane reads the remote with, for a Sail remote whose
+ * revision is not `default`: the operator installs no base chart for it then.
+ */
 function addReaderServiceAccount(scope: Construct): void {
   new k8s.KubeServiceAccount(scope, 'reader-service-account', {
     metadata: {
@@ -199,6 +234,10 @@ function addReaderServiceAccount(scope: Construct): void {
   });
 }
 
+/**
+ * The reader account's RBAC. The account itself is the `base` chart's (`reader-serviceaccount.yaml`,
+ * rendered by every supported release), which install/README.md installs before this folder.
+ */
 function addReaderRbac(scope: Construct): void {
   new k8s.KubeClusterRole(scope, 'reader-cluster-role', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
@@ -234,8 +273,9 @@ function addReaderTokenSecret(scope: Construct): void {
  * through endpoints to an IP address, or as an ExternalName to a DNS name.
  */
 function addIstiodService(scope: Construct, model: Mesh): void {
-  const address = model.controlPlane.controlPlaneAddress!;
+  const address = model.istiodAddress;
   const pointsAtName = !model.controlPlaneAddressIsIp;
+  const endpointPorts = istiodEndpointPorts(model.controlPlaneAddressKind);
   new k8s.KubeService(scope, 'istiod-service', {
     metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
     spec: {
@@ -243,7 +283,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
         { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
         {
           port: ISTIOD_PORTS.webhookService,
-          targetPort: k8s.IntOrString.fromNumber(ISTIOD_PORTS.webhookContainer),
+          targetPort: k8s.IntOrString.fromNumber(endpointPorts.webhook),
           name: ISTIOD_PORT_NAMES.webhook,
           protocol: 'TCP',
         },
@@ -253,11 +293,11 @@ function addIstiodService(scope: Construct, model: Mesh): void {
     },
   });
   if (pointsAtName) return;
-  // The endpoints carry the container port 15017: the Service maps 443 to it, and the control
-  // plane's east-west gateway forwards 15017 to istiod's webhook.
+  // The Service maps 443 to the port behind the address that serves the webhook: 15017 of an
+  // istiod pod or of the east-west gateway (which forwards it to istiod), 443 of istiod's Service.
   const ports = [
-    { port: ISTIOD_PORTS.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
-    { port: ISTIOD_PORTS.webhookContainer, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
+    { port: endpointPorts.xds, name: ISTIOD_PORT_NAMES.xds, protocol: 'TCP' },
+    { port: endpointPorts.webhook, name: ISTIOD_PORT_NAMES.webhook, protocol: 'TCP' },
   ];
   if (model.istiodEndpointsKind === 'EndpointSlice') {
     new k8s.KubeEndpointSlice(scope, 'istiod-endpoint-slice', {
@@ -284,6 +324,20 @@ function addIstiodService(scope: Construct, model: Mesh): void {
       subsets: [{ addresses: [{ ip: address }], ports }],
     });
   }
+}
+
+/**
+ * The remote's mesh config, holding only the trust domain: from Istio 1.29 the control plane's
+ * istiod reads each remote's trust domain from this ConfigMap (with the reader account, whose
+ * ClusterRole lists configmaps) and assumes `cluster.local` without it, which breaks the
+ * identities of services that only run on remotes. The remote profile renders no mesh config
+ * (`configMap: false`), so no chart owns it too.
+ */
+function addMeshConfig(scope: Construct, model: Mesh): void {
+  new k8s.KubeConfigMap(scope, 'mesh-config', {
+    metadata: { name: MESH_CONFIG_MAP, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS } },
+    data: { [MESH_CONFIG_KEY]: toYaml({ trustDomain: model.trustDomain }) },
+  });
 }
 
 const SIDECAR_INJECTION_ENABLED: k8s.LabelSelectorRequirement = { key: LABELS.sidecarInject, operator: 'NotIn', values: ['false'] };

@@ -2,7 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
-import { cniValues, istiodValues } from '../lib/model/istio-values';
+import { cniValues, istiodValues, usesCniPlugin } from '../lib/model/istio-values';
 import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
 import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVES } from '../lib/model/sail';
@@ -66,7 +66,7 @@ export class SailInstall extends MeshConstruct {
         // Rendered at synthesis, as InstallValues does: the mesh config reads the cluster-local hosts other constructs register.
         spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.clusterLocalHosts) }),
       });
-      if (model.hasOpenShift) addCni(objects, sail, cluster);
+      if (usesCniPlugin(model)) addCni(objects, sail, cluster);
       if (cluster.isControlPlane && sail.revisionTag !== undefined) {
         new ApiObject(objects, 'revision-tag', {
           apiVersion: SAIL_API_VERSION,
@@ -126,7 +126,7 @@ function addCni(scope: Construct, sail: Sail, cluster: Cluster): void {
     apiVersion: SAIL_API_VERSION,
     kind: SAIL_KINDS.cni,
     metadata: { name: SAIL_CNI.name, labels: { ...MESH_COMPONENT_LABELS } },
-    spec: { version: sail.version, namespace: SAIL_CNI.namespace, ...(Object.keys(values).length > 0 ? { values } : {}) },
+    spec: { version: sail.version, namespace: SAIL_CNI.namespace, ...(values === undefined ? {} : { values }) },
   });
 }
 

@@ -14,7 +14,7 @@ import {
   LABELS,
   requireDnsLabel,
 } from '../lib/model/names';
-import { GatewayWorkload } from './gateway-workload';
+import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
@@ -38,8 +38,8 @@ export interface TlsGatewayRoute {
   readonly destination: { readonly host: string; readonly port: number };
 }
 
-/** Props of `TlsGateway`. */
-export interface TlsGatewayProps {
+/** Props of `TlsGateway`; the container options apply to the gateway of every cluster. */
+export interface TlsGatewayProps extends GatewayContainerOptions {
   /** The namespace of the gateway workload, of its TLS Secret, and of the Gateway and VirtualService. */
   readonly namespace: string;
   /**
@@ -136,6 +136,8 @@ export class TlsGateway extends MeshConstruct {
         revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster)),
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
         podLabels: model.cluster(cluster).localityPodLabels,
+        containerSecurityContext: props.containerSecurityContext,
+        resources: props.resources,
       });
       deployments.set(cluster, workload.deployment);
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);

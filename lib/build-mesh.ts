@@ -1,5 +1,5 @@
 import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../constructs/bookinfo-split';
-import { EastWestGateway } from '../constructs/east-west-gateway';
+import { EastWestGateway, remotesReachIstiodThroughGateway } from '../constructs/east-west-gateway';
 import { InstallValues } from '../constructs/install-values';
 import { IstioMesh } from '../constructs/istio-mesh';
 import { IstioRemote } from '../constructs/istio-remote';
@@ -26,9 +26,9 @@ export interface BuildMeshOptions {
 
 /**
  * Builds the standard constructs for a mesh model: the remote components, the control plane's
- * remote secrets and Istio's install (Helm values or the Sail operator's resources), the east-west gateway remotes reach istiod through (and
- * services cross networks through), and Bookinfo with its TLS gateways and mTLS when the model
- * asks for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
+ * remote secrets and Istio's install (Helm values or the Sail operator's resources), the east-west
+ * gateway when remotes reach istiod through it or services cross networks through it, and Bookinfo
+ * with its TLS gateways and mTLS when the model asks for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
  * the same constructs themselves.
  */
 export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMesh {
@@ -37,7 +37,7 @@ export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMes
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
   if (model.installer === 'sail') new SailInstall(mesh, 'sail');
   else new InstallValues(mesh, 'install-values');
-  if (model.remotes.length > 0 || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
+  if (remotesReachIstiodThroughGateway(model) || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
   const bookinfo = model.bookinfo;
   if (bookinfo) {
     const app = new BookinfoSplit(mesh, 'bookinfo', {

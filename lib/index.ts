@@ -3,6 +3,8 @@ export * from './model/mesh';
 export * from './model/mesh-spec';
 export * from './errors';
 export * from './model/istio-version';
+export * from './model/istio-values';
+export * from './model/control-plane-address';
 export * from './model/app-definition';
 export { BOOKINFO } from './model/apps/bookinfo';
 export * as names from './model/names';

@@ -57,7 +57,8 @@ function pathProblem(index: MeshIndex, cluster: string, path: string): string | 
 export function injectionParameters(path: string): Readonly<Record<string, string>> {
   const [, inject, ...segments] = path.split('/');
   if (inject !== 'inject') return {};
-  const parameters: Record<string, string> = {};
+  // No prototype: a path segment such as `__proto__` or `constructor` is a plain key.
+  const parameters: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 0; i + 1 < segments.length; i += 2) parameters[segments[i]] = segments[i + 1].replaceAll('--slash--', '/');
   return parameters;
 }

@@ -157,6 +157,7 @@ function synthCommand(args: readonly string[], io: CliIo): number {
     return EXIT_OK;
   }
   if (!values.inventory) throw new UsageError('--inventory FILE is required');
+  if (values.out === '') throw new UsageError('--out names an empty folder path; give a folder, e.g. --out dist');
   const outdir = values.out ?? 'dist';
   const gitops = gitopsOptions(values);
 

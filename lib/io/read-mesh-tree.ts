@@ -1,10 +1,17 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { isKind, KINDS } from '../analyzers/kinds';
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../model/names';
 import type { Manifest, MeshManifests } from '../synth/mesh-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
+import { readRegularFile } from './read-regular-file';
+
+/**
+ * Values (scalars, lists, mappings) one manifest file may expand to once its YAML aliases are
+ * followed: a few nested aliases expand to billions (an alias bomb) when the analyzers walk them.
+ */
+const MAX_VALUES_PER_FILE = 1_000_000;
 
 /** The folder holding one folder per cluster, derived so the output layout is spelled in one place. */
 const CLUSTERS_ROOT = posix.dirname(clusterFolder('any'));
@@ -24,10 +31,12 @@ export function readMeshTree(dir: string): MeshManifests {
   if (!isDirectory(clustersRoot) || !isDirectory(controlPlaneDir)) {
     throw new Error(`${dir} is not a mesh output tree: it needs the folders ${CLUSTERS_ROOT}/<cluster>/ and ${CONTROL_PLANE_FOLDER}/`);
   }
-  const clusterNames = readdirSync(clustersRoot, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
+  const entries = readdirSync(clustersRoot, { withFileTypes: true });
+  const notFolders = entries.filter((entry) => !entry.isDirectory()).map((entry) => `${CLUSTERS_ROOT}/${entry.name}`);
+  if (notFolders.length > 0) {
+    throw new Error(`${dir}: ${notFolders.sort().join(', ')} ${notFolders.length === 1 ? 'is' : 'are'} not a folder (a symlink or a file); ${CLUSTERS_ROOT}/ holds one real folder per cluster`);
+  }
+  const clusterNames = entries.map((entry) => entry.name).sort();
   const clusters = new Map(clusterNames.map((name) => [name, readFolder(join(dir, clusterFolder(name)))]));
   return { clusters, controlPlane: readFolder(controlPlaneDir), controlPlaneCluster: inferControlPlaneCluster(dir, clusters) };
 }
@@ -48,11 +57,15 @@ function readFolder(folder: string): Manifest[] {
 }
 
 function readManifests(file: string): Manifest[] {
+  const text = readRegularFile(file);
   let documents: unknown[];
   try {
-    documents = loadAll(readFileSync(file, 'utf8'));
+    documents = loadAll(text);
   } catch (error) {
     throw new Error(`${file}: ${(error as Error).message}`);
+  }
+  if (exceedsValues(documents, MAX_VALUES_PER_FILE)) {
+    throw new Error(`${file}: expands to more than ${MAX_VALUES_PER_FILE} values once its YAML aliases are followed; refusing to analyze it`);
   }
   return documents.flatMap((document, position) => {
     if (document === null || document === undefined) return [];
@@ -61,6 +74,18 @@ function readManifests(file: string): Manifest[] {
     }
     return [document];
   });
+}
+
+/** Whether walking the value (aliases followed) visits more than `budget` values; stops as soon as it does. */
+function exceedsValues(value: unknown, budget: number): boolean {
+  let left = budget;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    if (--left < 0) return true;
+    const next = pending.pop();
+    if (next !== null && typeof next === 'object') for (const item of Object.values(next)) pending.push(item);
+  }
+  return false;
 }
 
 function isManifest(document: unknown): document is Manifest {

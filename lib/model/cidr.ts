@@ -7,20 +7,40 @@ export interface IpRange {
   readonly last: bigint;
 }
 
+/** An IP address as its family and numeric value. */
+export interface IpAddress {
+  readonly family: 4 | 6;
+  readonly value: bigint;
+}
+
+/** Parses an IPv4 or IPv6 address; undefined otherwise, and for an IPv6 zone (`fe80::1%eth0`), which no Kubernetes field takes. */
+export function parseIp(text: string): IpAddress | undefined {
+  if (text.includes('%')) return undefined;
+  const family = isIP(text);
+  if (family === 4) return { family, value: ipv4ToBigInt(text) };
+  if (family === 6) return { family, value: ipv6ToBigInt(text) };
+  return undefined;
+}
+
 /** Parses `address/prefix` (IPv4 or IPv6); undefined when it is not a valid CIDR. */
 export function parseCidr(text: string): IpRange | undefined {
   const match = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
   if (!match) return undefined;
-  const [, address, prefixText] = match;
-  const family = isIP(address);
-  if (family !== 4 && family !== 6) return undefined;
+  const [, addressText, prefixText] = match;
+  const address = parseIp(addressText);
+  if (!address) return undefined;
+  const { family, value } = address;
   const bits = family === 4 ? 32 : 128;
   const prefix = Number(prefixText);
   if (prefix > bits) return undefined;
-  const value = family === 4 ? ipv4ToBigInt(address) : ipv6ToBigInt(address);
   const hostBits = BigInt(bits - prefix);
   const first = (value >> hostBits) << hostBits;
   return { family, first, last: first + (1n << hostBits) - 1n };
+}
+
+/** Whether the range holds the address. */
+export function rangeHolds(range: IpRange, address: IpAddress): boolean {
+  return range.family === address.family && range.first <= address.value && address.value <= range.last;
 }
 
 /** Whether two ranges share at least one address. */

@@ -122,6 +122,7 @@ export const INVENTORY_SCHEMA = {
           url: { type: 'string' },
           istio_control_plane: { type: 'boolean' },
           controlPlaneAddress: { type: 'string' },
+          controlPlaneAddressKind: { enum: ['eastwest-gateway', 'istiod-service', 'istiod-pod'] },
           injectionUrl: { type: 'string' },
           network: { type: 'string', minLength: 1 },
           platform: { enum: ['kubernetes', 'openshift'] },

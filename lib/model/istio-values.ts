@@ -1,69 +1,96 @@
+/**
+ * The Helm values of Istio's charts for each cluster, derived from the mesh model in one place:
+ * the `helm` installer writes them as values files under `install/`, the `sail` installer puts
+ * them in each cluster's `Istio` and `IstioCNI` resources. Only keys the targeted charts read
+ * (test/meshes/helm-values.test.ts checks every key against the charts' `values.yaml`). Env values
+ * are strings: the chart quotes them anyway, and the Sail CRD's `pilot.env` only accepts strings.
+ */
 import { localityMeshConfig } from './locality';
 import type { Cluster, Mesh } from './mesh';
 
-/**
- * The Istio chart values of each cluster, derived from the mesh model once: the `helm` installer
- * writes them as values files, the `sail` installer puts them in each cluster's `Istio` and
- * `IstioCNI` resources. They follow Istio's Helm install for primary-remote (Istio 1.24+ charts).
- */
+/** A Helm value: a scalar, a map or a list (MeshConfig's `serviceSettings`). */
+export type HelmValue = string | number | boolean | HelmValues | readonly HelmValue[];
+
+/** Helm values: nested maps. */
+export interface HelmValues {
+  readonly [key: string]: HelmValue;
+}
+
+/** The platform profile (`files/profile-platform-openshift.yaml`) every chart applies for `global.platform: openshift`. */
+const OPENSHIFT_PLATFORM = 'openshift';
+
+function platformValues(cluster: Cluster): HelmValues {
+  return cluster.platform === 'openshift' ? { platform: OPENSHIFT_PLATFORM } : {};
+}
 
 /**
- * The primary runs istiod for every cluster: `externalIstiod` (and the env the 1.24 Helm guide
- * sets beside it) makes it lead the remotes, patching their webhook and writing their root-cert
- * ConfigMaps. Env values are strings: the chart quotes them, the Sail CRD only accepts strings.
- * `clusterLocalHosts` are the hosts constructs registered as cluster-local (zone-aware routing).
+ * Whether pods are injected for the CNI plugin: the control plane's istiod injects the pods of
+ * every cluster, and one OpenShift cluster, whose restricted security policy rejects the
+ * privileged `istio-init`, needs it.
  */
-export function controlPlaneIstiodValues(model: Mesh, clusterLocalHosts: readonly string[]): Record<string, unknown> {
+export function usesCniPlugin(mesh: Mesh): boolean {
+  return mesh.hasOpenShift;
+}
+
+/**
+ * The `istiod` chart's values for a cluster. The control plane runs istiod for every cluster
+ * (`global.externalIstiod` makes it lead the remotes: it patches their webhook and writes their
+ * root-cert ConfigMaps); a remote's values are upstream's `profile: remote` install, for a remote
+ * set up with Helm instead of its folder. `global.platform` follows the cluster's own platform.
+ */
+export function istiodValues(mesh: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[] = []): HelmValues {
+  return cluster.isControlPlane ? controlPlaneIstiodValues(mesh, cluster, clusterLocalHosts) : remoteIstiodValues(mesh, cluster);
+}
+
+/** `clusterLocalHosts`: hosts constructs keep inside each cluster, beside the model's own. */
+function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLocalHosts: readonly string[]): HelmValues {
   return {
     global: {
-      meshID: model.id,
-      multiCluster: { clusterName: model.controlPlane.name },
-      network: model.controlPlane.network,
+      meshID: mesh.id,
+      multiCluster: { clusterName: controlPlane.name },
+      network: controlPlane.network,
       externalIstiod: true,
-      ...openShiftPlatform(model.hasOpenShift),
+      ...platformValues(controlPlane),
     },
-    meshConfig: { trustDomain: model.trustDomain, ...localityMeshConfig(model, clusterLocalHosts) },
-    // This istiod injects the pods of every cluster: one OpenShift cluster makes all of them use the CNI plugin.
-    pilot: { env: { EXTERNAL_ISTIOD: 'true' }, ...(model.hasOpenShift ? { cni: { enabled: true } } : {}) },
+    meshConfig: { trustDomain: mesh.trustDomain, ...(localityMeshConfig(mesh, clusterLocalHosts) as HelmValues) },
+    pilot: {
+      env: { EXTERNAL_ISTIOD: 'true' },
+      // The OpenShift platform profile sets these for an OpenShift control plane. A Kubernetes one
+      // injects for OpenShift remotes too: the CNI plugin instead of istio-init, and Multus's
+      // `k8s.v1.cni.cncf.io/networks: default/istio-cni` annotation (ignored where there is no Multus).
+      ...(usesCniPlugin(mesh) && controlPlane.platform !== 'openshift' ? { cni: { enabled: true, provider: 'multus' } } : {}),
+    },
   };
 }
 
-/** `global.platform: openshift`, what Istio's `openshift` profile sets: OpenShift's injection settings. */
-function openShiftPlatform(applies: boolean): object {
-  return applies ? { platform: 'openshift' } : {};
-}
-
-/** `helm install istio-base istio/base --set profile=remote --set global.externalIstiod=true`. */
-export const REMOTE_BASE_VALUES = { profile: 'remote', global: { externalIstiod: true } };
-
-/**
- * The values of upstream's Helm command for a remote. No `meshID`: the remote profile renders no
- * mesh config, the injection path carries cluster and network to the control plane instead.
- */
-export function remoteIstiodValues(model: Mesh, remote: Cluster): Record<string, unknown> {
+/** No `meshID`: the remote profile renders no mesh config; the injection path carries cluster and network to the control plane. */
+function remoteIstiodValues(mesh: Mesh, remote: Cluster): HelmValues {
   return {
     profile: 'remote',
     global: {
       multiCluster: { clusterName: remote.name },
       network: remote.network,
       configCluster: true,
-      remotePilotAddress: model.controlPlane.controlPlaneAddress,
-      ...openShiftPlatform(remote.platform === 'openshift'),
+      remotePilotAddress: mesh.istiodAddress,
+      ...platformValues(remote),
     },
     istiodRemote: remote.injectionUrl ? { injectionURL: remote.injectionUrl } : { injectionPath: remote.injectionPath },
-    pilot: { enabled: false, env: { EXTERNAL_ISTIOD: 'true' } },
   };
 }
 
-/** The istiod values of any cluster: the control plane's or a remote's. */
-export function istiodValues(model: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[]): Record<string, unknown> {
-  return cluster.isControlPlane ? controlPlaneIstiodValues(model, clusterLocalHosts) : remoteIstiodValues(model, cluster);
+/**
+ * The `base` chart's values on a remote: upstream's `profile: remote`. The chart renders the
+ * reader ServiceAccount, so the remote's folder holds only its RBAC and token Secret.
+ */
+export function remoteBaseValues(): HelmValues {
+  return { profile: 'remote' };
 }
 
 /**
- * The CNI chart's values: on OpenShift its `platform-openshift` profile (Multus, not chained).
- * The 1.30 chart selects it by `global.platform`; it has no profile named `openshift`.
+ * The `cni` chart's values: the OpenShift platform profile (Multus paths, not chained, and the
+ * `default/istio-cni` NetworkAttachmentDefinition injected pods name) on OpenShift; none, the
+ * chart's defaults, elsewhere.
  */
-export function cniValues(cluster: Cluster): Record<string, unknown> {
-  return cluster.platform === 'openshift' ? { global: openShiftPlatform(true) } : {};
+export function cniValues(cluster: Cluster): HelmValues | undefined {
+  return cluster.platform === 'openshift' ? { global: platformValues(cluster) } : undefined;
 }

@@ -74,6 +74,15 @@ export function istiodEndpointsKind(version: IstioVersion): IstiodEndpointsKind 
   return isAtLeast(version, '1.28') ? 'EndpointSlice' : 'Endpoints';
 }
 
+/**
+ * From 1.29 istiod reads each remote's trust domain from that remote's mesh ConfigMap
+ * (`istio` in istio-system, key `mesh`), falling back to `cluster.local` when there is none
+ * (istio/istio `pilot/pkg/serviceregistry/kube/controller/multicluster.go`, #58455).
+ */
+export function readsRemoteMeshConfig(version: IstioVersion): boolean {
+  return isAtLeast(version, '1.29');
+}
+
 /** The injection webhook asks for `v1` reviews only from 1.23 on; 1.22 and older also accept `v1beta1`. */
 export function admissionReviewVersions(version: IstioVersion): readonly string[] {
   return isAtLeast(version, '1.23') ? ['v1'] : ['v1beta1', 'v1'];

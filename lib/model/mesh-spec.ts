@@ -15,6 +15,14 @@ export type MeshInstaller = 'helm' | 'sail';
 /** The Sail operator's control-plane update strategies. */
 export type SailUpdateStrategy = 'InPlace' | 'RevisionBased';
 
+/**
+ * What a control plane's `controlPlaneAddress` is, which decides how remotes reach istiod:
+ * `eastwest-gateway` (upstream's way) the east-west gateway passing 15012 and 15017 through,
+ * `istiod-service` istiod's Service IP (routed service ranges, the OpenShift seed),
+ * `istiod-pod` an istiod pod IP (routed pod ranges, the IBM seed; it changes on restart).
+ */
+export type ControlPlaneAddressKind = 'eastwest-gateway' | 'istiod-service' | 'istiod-pod';
+
 /** Where a remote secret's bearer token comes from. */
 export type CredentialSource = 'external-secret' | 'flux-substitution' | 'inline';
 
@@ -265,10 +273,17 @@ export interface ClusterSpec {
    */
   readonly istio_control_plane?: boolean;
   /**
-   * Control plane only: the address remotes reach istiod at (IP or DNS name).
-   * @default - required when the mesh has remotes
+   * Control plane only: the address remotes reach istiod at (IP or DNS name), of the kind
+   * `controlPlaneAddressKind` says.
+   * @default - when the mesh has remotes, a placeholder that fails at apply time, with a warning
+   * (the seed's inventory has no address: its playbook read it from the live cluster)
    */
   readonly controlPlaneAddress?: string;
+  /**
+   * Control plane only: what `controlPlaneAddress` is, and so how remotes reach istiod.
+   * @default eastwest-gateway
+   */
+  readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
   /**
    * Remote only: the full sidecar injection URL (`istiodRemote.injectionURL`), used instead of
    * the `istiod` Service path.

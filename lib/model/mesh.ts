@@ -5,14 +5,24 @@ import {
   DEFAULT_ISTIO_VERSION,
   istioApiLevel,
   istiodEndpointsKind,
+  readsRemoteMeshConfig,
   type IstioApiLevel,
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
 import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
-import type { BookinfoRouting, ClusterPlatform, CredentialSource, MeshInstaller, MeshSpec, SailUpdateStrategy, ServiceLocalitySpec } from './mesh-spec';
+import type {
+  BookinfoRouting,
+  ClusterPlatform,
+  ControlPlaneAddressKind,
+  CredentialSource,
+  MeshInstaller,
+  MeshSpec,
+  SailUpdateStrategy,
+  ServiceLocalitySpec,
+} from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
+import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
 import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
@@ -35,6 +45,8 @@ export interface Cluster {
   readonly serviceCidr?: string;
   /** Control plane only: where remotes reach istiod. */
   readonly controlPlaneAddress?: string;
+  /** Control plane only: what `controlPlaneAddress` is (default `eastwest-gateway`). */
+  readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
   /** Remote only: the full injection URL, when set. */
   readonly injectionUrl?: string;
   /** The path the remote's injection webhook calls istiod at. */
@@ -144,8 +156,8 @@ export class Mesh {
 
   private constructor(spec: MeshSpec, options: MeshFromSpecOptions) {
     this.id = spec.mesh?.id ?? 'mesh1';
-    this.network = spec.mesh?.network ?? 'network1';
-    this.trustDomain = spec.mesh?.trustDomain ?? 'cluster.local';
+    this.network = spec.mesh?.network ?? DEFAULT_NETWORK;
+    this.trustDomain = spec.mesh?.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     this.istioVersion = (spec.mesh?.istioVersion as IstioVersion | undefined) ?? DEFAULT_ISTIO_VERSION;
     const credentials = spec.mesh?.credentials;
     this.credentials = {
@@ -174,10 +186,11 @@ export class Mesh {
         podCidr: cluster.podCidr,
         serviceCidr: cluster.serviceCidr,
         controlPlaneAddress: cluster.controlPlaneAddress,
+        controlPlaneAddressKind: cluster.istio_control_plane === true ? (cluster.controlPlaneAddressKind ?? 'eastwest-gateway') : undefined,
         injectionUrl: cluster.injectionUrl,
         injectionPath: injectionPath(cluster.name, network),
         token: cluster.token,
-        tokenVariable: options.tokenVariables?.[cluster.name] ?? tokenVariable(cluster.name),
+        tokenVariable: ownValue(options.tokenVariables, cluster.name) ?? tokenVariable(cluster.name),
         caData: cluster.caData,
         context: cluster.context ?? cluster.name,
       });
@@ -223,9 +236,37 @@ export class Mesh {
     return istiodEndpointsKind(this.istioVersion);
   }
 
+  /**
+   * Whether each remote needs a mesh ConfigMap naming the trust domain: istiod reads a remote's
+   * trust domain there from 1.29 on and assumes `cluster.local` without one.
+   */
+  public get remotesNeedTrustDomain(): boolean {
+    return this.trustDomain !== DEFAULT_TRUST_DOMAIN && readsRemoteMeshConfig(this.istioVersion);
+  }
+
   /** The injection webhook's `admissionReviewVersions`, derived from `istioVersion`. */
   public get admissionReviewVersions(): readonly string[] {
     return admissionReviewVersions(this.istioVersion);
+  }
+
+  /** How remotes reach istiod: through the east-west gateway, istiod's Service IP or an istiod pod IP. */
+  public get controlPlaneAddressKind(): ControlPlaneAddressKind {
+    return this.controlPlane.controlPlaneAddressKind!;
+  }
+
+  /** Whether remotes need a control-plane address the inventory does not give (synthesis then warns). */
+  public get controlPlaneAddressMissing(): boolean {
+    return this.remotes.length > 0 && this.controlPlane.controlPlaneAddress === undefined;
+  }
+
+  /** The address remotes reach istiod at, or a placeholder that fails at apply time when the inventory gives none. */
+  public get istiodAddress(): string {
+    return this.controlPlane.controlPlaneAddress ?? CONTROL_PLANE_ADDRESS_PLACEHOLDER;
+  }
+
+  /** The `clusters[i]` path of the control plane in the inventory, for messages. */
+  public get controlPlanePath(): string {
+    return `clusters[${this.clusters.indexOf(this.controlPlane)}]`;
   }
 
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
@@ -301,10 +342,15 @@ export function resolvePlacement(
   placement: Readonly<Record<string, readonly string[]>> | undefined,
   allClusters: readonly string[],
 ): ReadonlyMap<string, readonly string[]> {
-  const fallback = placement?.[DEFAULT_PLACEMENT_KEY] ?? allClusters;
+  const fallback = ownValue(placement, DEFAULT_PLACEMENT_KEY) ?? allClusters;
   const result = new Map<string, readonly string[]>();
   for (const workload of workloadNames(app)) {
-    result.set(workload, [...new Set(placement?.[workload] ?? fallback)]);
+    result.set(workload, [...new Set(ownValue(placement, workload) ?? fallback)]);
   }
   return result;
+}
+
+/** A map's own entry: a user's key such as `constructor` never reaches Object.prototype. */
+function ownValue<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
 }

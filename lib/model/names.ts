@@ -3,14 +3,31 @@
  * here, from the cluster and mesh model, and nowhere else.
  */
 
+/** The network of clusters when neither they nor the mesh name one. */
+export const DEFAULT_NETWORK = 'network1';
+
+/**
+ * Stands for a control-plane address the inventory does not give. Neither an IP nor a DNS name,
+ * so the API server rejects the remote's `istiod` Service carrying it (and Helm's rendering of
+ * it) at apply time, rather than remotes reaching a plausible wrong address.
+ */
+export const CONTROL_PLANE_ADDRESS_PLACEHOLDER = 'CONTROL_PLANE_ADDRESS_NOT_SET';
+
 /** The Istio system namespace, in every cluster. */
 export const ISTIO_SYSTEM_NAMESPACE = 'istio-system';
+/** Where the CNI plugin's node agent runs. */
+export const KUBE_SYSTEM_NAMESPACE = 'kube-system';
 /** The service account whose token the control plane uses to read a remote. */
 export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
 /** The reader ClusterRole (and its binding): `istio-reader-clusterrole-<releaseNamespace>`. */
 export const READER_CLUSTER_ROLE = `istio-reader-clusterrole-${ISTIO_SYSTEM_NAMESPACE}`;
 /** The token Secret `istioctl create-remote-secret` creates for the reader on Kubernetes >= 1.24. */
 export const READER_TOKEN_SECRET = `${READER_SERVICE_ACCOUNT}-istio-remote-secret-token`;
+/** The mesh config ConfigMap of the default revision, and its key (istio/istio `pkg/config/mesh/kubemesh`). */
+export const MESH_CONFIG_MAP = 'istio';
+export const MESH_CONFIG_KEY = 'mesh';
+/** The trust domain istiod assumes where no mesh config names one. */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 /** The selector-less Service injected proxies reach the control plane through. */
 export const ISTIOD_SERVICE = 'istiod';
 /** The remote's sidecar injection webhook configuration. */
@@ -98,6 +115,27 @@ export const TOKEN_PROPERTY = 'token';
 
 /** Kubernetes' DNS-1123 label: what namespaces and most object names must be. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Kubernetes' DNS-1035 label: what Service names must be (a letter first). */
+export const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Kubernetes' DNS-1123 subdomain: what most object names (Secrets, stores, issuers) must be. */
+export function isDnsSubdomain(text: string): boolean {
+  return text.length <= 253 && text.split('.').every((label) => DNS1123_LABEL.test(label));
+}
+
+/** A Kubernetes label value: at most 63 characters, alphanumerics with '-', '_' or '.' inside. */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** Namespaces of Kubernetes and of the mesh itself: an application split across the mesh must not take them. */
+export const RESERVED_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ISTIO_SYSTEM_NAMESPACE]);
+
+/** What is wrong with an application namespace, or undefined when it is a DNS-1123 label no one else owns. */
+export function appNamespaceProblem(namespace: string): string | undefined {
+  if (!DNS1123_LABEL.test(namespace)) return `"${namespace}" is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`;
+  if (RESERVED_NAMESPACES.has(namespace)) return `"${namespace}" is reserved for Kubernetes or the mesh (${[...RESERVED_NAMESPACES].join(', ')}); choose a namespace of the application's own`;
+  return undefined;
+}
 
 /** Returns `value` when it is a DNS-1123 label; throws an Error naming `what` otherwise. */
 export function requireDnsLabel(value: string, what: string): string {

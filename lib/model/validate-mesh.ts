@@ -1,14 +1,13 @@
-import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { workloadNames } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
-import { parseCidr, rangesOverlap, type IpRange } from './cidr';
+import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
-import type { ClusterSpec, MeshSpec } from './mesh-spec';
+import type { BookinfoSpec, ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { DNS1123_LABEL } from './names';
+import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsSubdomain, LABEL_VALUE } from './names';
 import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
 
 /** The key of a placement entry that applies to workloads no other entry names. */
@@ -18,14 +17,19 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 const validateShape = ajv.compile(INVENTORY_SCHEMA);
 
 /**
- * Checks a mesh specification: its shape first (types, required and unknown keys), then, when the
- * shape is sound, the rules that span fields and clusters. Returns every issue found.
+ * Checks a mesh specification: its shape (types, required and unknown keys) and the rules on
+ * values, fields and clusters, all in one pass: every problem is reported at once. The value rules
+ * skip a value of the wrong type (its shape issue names it). Messages never repeat a URL's user
+ * info or a token.
  */
 export function validateMeshSpec(spec: unknown): ValidationIssue[] {
-  if (!validateShape(spec)) {
-    return (validateShape.errors ?? []).map(shapeIssue);
-  }
-  return semanticIssues(spec as unknown as MeshSpec);
+  const shape = validateShape(spec) ? [] : (validateShape.errors ?? []).map(shapeIssue);
+  // Which cluster is the control plane is only sure when no cluster is misshapen (a typo of
+  // istio_control_plane would otherwise also report "no control plane" and its consequences).
+  const rolesKnown = !shape.some((issue) => issue.path.startsWith('clusters'));
+  // The locality rules read typed policies, so they run once those parts are well shaped.
+  const localityShaped = !shape.some((issue) => LOCALITY_INPUTS.some((prefix) => issue.path.startsWith(prefix)));
+  return [...shape, ...semanticIssues(spec, rolesKnown, localityShaped)];
 }
 
 function shapeIssue(error: ErrorObject): ValidationIssue {
@@ -71,55 +75,148 @@ function joinPath(base: string, key: string): string {
   return base === '(root)' ? key : `${base}.${key}`;
 }
 
-function semanticIssues(spec: MeshSpec): ValidationIssue[] {
+/** The value when it is a string; the rules skip values of the wrong type (the shape check reports them). */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The value when it is a plain object. */
+function fields(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The parts of a spec the locality rules read. */
+const LOCALITY_INPUTS = ['(root)', 'clusters', 'mesh.locality', 'bookinfo'];
+
+function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boolean): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
-  const clusters = spec.clusters;
-
-  if (spec.mesh?.istioVersion !== undefined) {
-    const problem = istioVersionProblem(spec.mesh.istioVersion);
-    if (problem) add('mesh.istioVersion', problem);
-  }
+  const spec = fields(input);
+  if (!spec) return issues;
+  const mesh = fields(spec.mesh);
+  if (mesh) checkMeshSettings(mesh, add);
+  const clusters = (Array.isArray(spec.clusters) ? spec.clusters : []).map((cluster) => fields(cluster) ?? {}) as unknown as ClusterSpec[];
+  if (clusters.length === 0) return issues;
 
   const controlPlanes = clusters.filter((cluster) => cluster.istio_control_plane === true);
-  if (controlPlanes.length !== 1) {
+  if (rolesKnown && controlPlanes.length !== 1) {
     const found = controlPlanes.length === 0 ? 'none' : controlPlanes.map((c) => c.name).join(', ');
     add('clusters', `exactly one cluster must have istio_control_plane: true (found: ${found})`);
   }
 
+  const inline = text(fields(mesh?.credentials)?.source) === 'inline';
   const seen = new Map<string, number>();
   clusters.forEach((cluster, index) => {
     const at = `clusters[${index}]`;
-    checkClusterName(cluster.name, `${at}.name`, add);
-    const first = seen.get(cluster.name);
-    if (first !== undefined) add(`${at}.name`, `duplicate cluster name "${cluster.name}" (already used by clusters[${first}])`);
-    else seen.set(cluster.name, index);
-    checkUrl(cluster.url, `${at}.url`, add);
-    checkControlPlaneAddress(cluster, at, clusters.length > 1, add);
-    if (cluster.injectionUrl !== undefined) {
-      if (cluster.istio_control_plane) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
-      else checkUrl(cluster.injectionUrl, `${at}.injectionUrl`, add, ['https:']);
+    const name = text(cluster.name);
+    if (name !== undefined) {
+      checkClusterName(name, `${at}.name`, add);
+      const first = seen.get(name);
+      if (first !== undefined) add(`${at}.name`, `duplicate cluster name "${name}" (already used by clusters[${first}])`);
+      else seen.set(name, index);
+    }
+    const url = text(cluster.url);
+    if (url !== undefined) checkUrl(url, `${at}.url`, add);
+    checkControlPlaneAddress(cluster, at, rolesKnown, add);
+    const injectionUrl = text(cluster.injectionUrl);
+    if (injectionUrl !== undefined) {
+      if (cluster.istio_control_plane === true && rolesKnown) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
+      else checkUrl(injectionUrl, `${at}.injectionUrl`, add, { protocols: ['https:'], pathOnly: true });
+    }
+    for (const field of ['network', 'region', 'zone'] as const) {
+      const value = text(cluster[field]);
+      if (value !== undefined) checkLabelValue(value, `${at}.${field}`, add);
     }
     if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
-    if (cluster.caData !== undefined) checkCaData(cluster.caData, `${at}.caData`, add);
+    const caData = text(cluster.caData);
+    if (caData !== undefined) checkCaData(caData, `${at}.caData`, add);
+    if (rolesKnown && inline && cluster.istio_control_plane !== true && (cluster.token === undefined || cluster.token === '')) {
+      add(`${at}.token`, `${cluster.token === undefined ? 'is missing' : 'is empty'}; credentials.source "inline" writes each remote's token into its remote secret`);
+    }
   });
-  checkCidrs(clusters, add);
-  checkSail(spec, add);
-  issues.push(...localityIssues(spec, BOOKINFO.services.map((service) => service.name)));
+  checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
+  if (text(mesh?.installer) === 'sail') checkSailReach(clusters, add);
+  if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec, BOOKINFO.services.map((service) => service.name)));
 
-  if (spec.bookinfo) checkBookinfo(spec, add);
+  const bookinfo = fields(spec.bookinfo);
+  if (bookinfo) checkBookinfo(bookinfo as unknown as BookinfoSpec, clusters, add);
   return issues;
 }
 
 type AddIssue = (path: string, message: string) => void;
+
+/** How external-secrets reads `refreshInterval`: a Go duration (`time.ParseDuration`), such as 1h or 90m. */
+const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
+/** A SPIFFE trust domain: lowercase letters, digits, '.', '-' and '_'. */
+const TRUST_DOMAIN = /^[a-z0-9._-]{1,255}$/;
+
+function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssue): void {
+  const id = text(mesh.id);
+  if (id !== undefined && !DNS1123_LABEL.test(id)) {
+    add('mesh.id', `"${id}" is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit): it names Helm values and GitOps objects`);
+  }
+  if (mesh.istioVersion !== undefined) {
+    const problem = istioVersionProblem(mesh.istioVersion);
+    if (problem) add('mesh.istioVersion', problem);
+  }
+  const network = text(mesh.network);
+  if (network !== undefined) checkLabelValue(network, 'mesh.network', add);
+  const trustDomain = text(mesh.trustDomain);
+  if (trustDomain !== undefined && !TRUST_DOMAIN.test(trustDomain)) {
+    add('mesh.trustDomain', `"${trustDomain}" is not a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_')`);
+  }
+  const credentials = fields(mesh.credentials);
+  const storeName = text(fields(credentials?.secretStore)?.name);
+  if (storeName !== undefined && !isDnsSubdomain(storeName)) {
+    add('mesh.credentials.secretStore.name', `"${storeName}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'): external-secrets names stores so`);
+  }
+  const refreshInterval = text(credentials?.refreshInterval);
+  if (refreshInterval !== undefined && !GO_DURATION.test(refreshInterval)) {
+    add('mesh.credentials.refreshInterval', `"${refreshInterval}" is not a duration external-secrets reads (a Go duration such as 1h, 30m or 1h30m)`);
+  }
+  checkSail(mesh, add);
+}
+
+/** A network, region or zone is written as a label value, and a network also into the injection path. */
+function checkLabelValue(value: string, path: string, add: AddIssue): void {
+  if (!LABEL_VALUE.test(value)) {
+    add(path, `"${value}" is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
+  }
+}
 
 function checkClusterName(name: string, path: string, add: AddIssue): void {
   if (name.length > 63) add(path, `"${name}" is ${name.length} characters long; a cluster name is a DNS-1123 label of at most 63 characters`);
   else if (!DNS1123_LABEL.test(name)) add(path, `"${name}" is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`);
 }
 
-function checkUrl(value: string, path: string, add: AddIssue, protocols = ['http:', 'https:']): void {
+/** A URL as messages may show it: user info, which may hold a password or token, is replaced. */
+export function redactUrl(value: string): string {
+  // The authority ends at the first / ? # or \ (WHATWG URL parsing reads \ as / in http(s)); its
+  // user info runs to the last @ before that, however many slashes follow the scheme.
+  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:[/\\]*)?[^/?#\\]*@/, '$1***@');
+}
+
+interface UrlRules {
+  /** @default ['http:', 'https:'] */
+  readonly protocols?: readonly string[];
+  /** Whether a query and a fragment are refused. @default false */
+  readonly pathOnly?: boolean;
+}
+
+function checkUrl(value: string, path: string, add: AddIssue, rules: UrlRules = {}): void {
+  const protocols = rules.protocols ?? ['http:', 'https:'];
   const expected = protocols.length === 1 ? protocols[0].slice(0, -1) : 'http(s)';
+  // JSON quoting shows a tab or newline as \t or \n instead of breaking the message.
+  const shown = JSON.stringify(redactUrl(value));
+  if (/\{\{|\}\}|\$\{/.test(value)) {
+    add(path, `${shown} contains template syntax ({{, }} or \${): the output's templates (external-secrets, Flux substitution) would evaluate it`);
+    return;
+  }
+  // WHATWG URL parsing drops tabs and newlines and trims spaces: check the text as written.
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) {
+    add(path, `${shown} contains whitespace or control characters; a URL has none`);
+    return;
+  }
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -127,7 +224,15 @@ function checkUrl(value: string, path: string, add: AddIssue, protocols = ['http
     url = undefined;
   }
   if (!url || !protocols.includes(url.protocol) || !url.hostname) {
-    add(path, `"${value}" is not an ${expected} URL`);
+    add(path, `${shown} is not an ${expected} URL`);
+    return;
+  }
+  if (url.username !== '' || url.password !== '') {
+    add(path, `${shown} carries user info (user:password@); it would be written into the output: give credentials through the cluster's token instead`);
+  }
+  if (url.port === '0') add(path, `${shown} has port 0; give the port the server listens on, or none`);
+  if (rules.pathOnly && (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#'))) {
+    add(path, `${shown} has a query or fragment; istiod reads the cluster and network from the path only`);
   }
 }
 
@@ -146,86 +251,165 @@ function abbreviate(value: string): string {
   return value.length > 24 ? `${value.slice(0, 24)}...` : value;
 }
 
-function checkControlPlaneAddress(cluster: ClusterSpec, at: string, hasRemotes: boolean, add: AddIssue): void {
-  const address = cluster.controlPlaneAddress;
-  if (!cluster.istio_control_plane) {
-    if (address !== undefined) add(`${at}.controlPlaneAddress`, 'is only valid on the control-plane cluster');
+/**
+ * Addresses the API server refuses in an EndpointSlice (Kubernetes' endpoint IP validation), as
+ * ranges: a remote reaches istiod at the control-plane address through such an EndpointSlice.
+ */
+const UNUSABLE_ENDPOINT_RANGES: readonly { readonly cidr: string; readonly what: string; readonly range: IpRange }[] = [
+  { cidr: '0.0.0.0/32', what: 'unspecified' },
+  { cidr: '::/128', what: 'unspecified' },
+  { cidr: '127.0.0.0/8', what: 'loopback' },
+  { cidr: '::1/128', what: 'loopback' },
+  { cidr: '169.254.0.0/16', what: 'link-local' },
+  { cidr: 'fe80::/10', what: 'link-local' },
+  { cidr: '224.0.0.0/24', what: 'link-local multicast' },
+  { cidr: 'ff02::/16', what: 'link-local multicast' },
+  { cidr: '::ffff:0:0/96', what: 'IPv4-mapped IPv6; write the IPv4 address itself' },
+].map(({ cidr, what }) => ({ cidr, what, range: parseCidr(cidr)! }));
+
+/** A missing address is no error: the seed's inventory has none, and synthesis warns instead (see IstioRemote). */
+function checkControlPlaneAddress(cluster: ClusterSpec, at: string, rolesKnown: boolean, add: AddIssue): void {
+  const address = text(cluster.controlPlaneAddress);
+  if (cluster.istio_control_plane !== true) {
+    if (rolesKnown && cluster.controlPlaneAddress !== undefined) add(`${at}.controlPlaneAddress`, 'is only valid on the control-plane cluster');
+    if (rolesKnown && cluster.controlPlaneAddressKind !== undefined) add(`${at}.controlPlaneAddressKind`, 'is only valid on the control-plane cluster');
     return;
   }
-  if (address === undefined) {
-    if (hasRemotes) add(`${at}.controlPlaneAddress`, 'is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)');
+  if (address === undefined) return;
+  const path = `${at}.controlPlaneAddress`;
+  if (address.includes('%')) {
+    add(path, `"${address}" has an IPv6 zone; an EndpointSlice address takes none`);
     return;
   }
-  if (!isIpAddress(address) && !isDnsName(address)) add(`${at}.controlPlaneAddress`, `"${address}" is neither an IP address nor a DNS name`);
+  const ip = parseIp(address);
+  if (ip) {
+    const unusable = UNUSABLE_ENDPOINT_RANGES.find(({ range }) => rangeHolds(range, ip));
+    if (unusable) add(path, `"${address}" is ${unusable.what} (in ${unusable.cidr}); the API server refuses it as an EndpointSlice address`);
+    return;
+  }
+  if (!isDnsName(address)) add(path, `"${address}" is neither an IP address nor a DNS name`);
 }
 
-/** Whether the text is an IPv4 or IPv6 address. */
+/**
+ * The Sail operator renders each remote's `istiod` Service from `remotePilotAddress` as the istiod
+ * chart does: for an IP address an EndpointSlice sending xDS to 15012 and the webhook to 15017 of
+ * that address. istiod's own Service serves the webhook on 443 only, so its IP breaks injection on
+ * every remote that the webhook Service serves (one without injectionUrl).
+ */
+function checkSailReach(clusters: readonly ClusterSpec[], add: AddIssue): void {
+  const index = clusters.findIndex((cluster) => cluster.istio_control_plane === true);
+  const controlPlane = clusters[index];
+  const address = text(controlPlane?.controlPlaneAddress);
+  if (text(controlPlane?.controlPlaneAddressKind) !== 'istiod-service' || address === undefined || !isIpAddress(address)) return;
+  const served = clusters.filter((cluster) => cluster.istio_control_plane !== true && cluster.injectionUrl === undefined).map((cluster) => text(cluster.name));
+  if (served.length === 0) return;
+  add(
+    `clusters[${index}].controlPlaneAddressKind`,
+    `istiod-service with the IP address "${address}" does not work with installer: sail: the operator points each remote's istiod EndpointSlice at ${address}:15017 for the injection webhook, ` +
+      `which istiod's Service serves on 443 only (remotes: ${served.join(', ')}); give a DNS name that resolves to that Service IP (the operator then renders an ExternalName, called on 443), ` +
+      'use istiod-pod or eastwest-gateway, or give each remote an injectionUrl',
+  );
+}
+
+/** Whether the text is an IPv4 or IPv6 address (without a zone). */
 export function isIpAddress(text: string): boolean {
-  return isIP(text) !== 0;
+  return parseIp(text) !== undefined;
 }
 
 function isDnsName(text: string): boolean {
-  return text.length <= 253 && text.split('.').every((label) => label.length <= 63 && DNS1123_LABEL.test(label)) && !/^[\d.]+$/.test(text);
+  return isDnsSubdomain(text) && !/^[\d.]+$/.test(text);
 }
 
-function checkCidrs(clusters: readonly ClusterSpec[], add: AddIssue): void {
-  const ranges: { path: string; text: string; cluster: string; range: IpRange }[] = [];
+/**
+ * Pod and service ranges must be distinct within one network, whose pods reach each other
+ * directly; clusters on different networks meet only through gateways and may reuse ranges.
+ */
+function checkCidrs(clusters: readonly ClusterSpec[], meshNetwork: string, add: AddIssue): void {
+  const ranges: { path: string; text: string; network: string; range: IpRange }[] = [];
   clusters.forEach((cluster, index) => {
     for (const field of ['podCidr', 'serviceCidr'] as const) {
-      const text = cluster[field];
-      if (text === undefined) continue;
+      const value = text(cluster[field]);
+      if (value === undefined) continue;
       const path = `clusters[${index}].${field}`;
-      const range = parseCidr(text);
-      if (!range) add(path, `"${text}" is not a CIDR (address/prefix, e.g. 10.128.0.0/14)`);
-      else ranges.push({ path, text, cluster: cluster.name, range });
+      const range = parseCidr(value);
+      if (!range) add(path, `"${value}" is not a CIDR (address/prefix, e.g. 10.128.0.0/14; no IPv6 zone)`);
+      else ranges.push({ path, text: value, network: text(cluster.network) ?? meshNetwork, range });
     }
   });
   ranges.forEach((a, i) => {
     for (const b of ranges.slice(i + 1)) {
-      if (rangesOverlap(a.range, b.range)) {
-        add(b.path, `${b.text} overlaps ${a.path} (${a.text}); one flat network needs distinct, routable pod and service ranges`);
+      if (a.network === b.network && rangesOverlap(a.range, b.range)) {
+        add(b.path, `${b.text} overlaps ${a.path} (${a.text}) on network "${a.network}"; one flat network needs distinct, routable pod and service ranges`);
       }
     }
   });
 }
 
-function checkSail(spec: MeshSpec, add: AddIssue): void {
-  const istioVersion = spec.mesh?.istioVersion ?? DEFAULT_ISTIO_VERSION;
-  if (spec.mesh?.installer === 'sail' && istioVersionProblem(istioVersion) === undefined && !SAIL_ISTIO_MINORS.includes(istioVersion)) {
+/** The `sail` installer's settings: only with `installer: sail`, for an Istio minor the operator at hand installs. */
+function checkSail(mesh: Readonly<Record<string, unknown>>, add: AddIssue): void {
+  const installer = text(mesh.installer);
+  const istioVersion = mesh.istioVersion ?? DEFAULT_ISTIO_VERSION;
+  if (installer === 'sail' && typeof istioVersion === 'string' && istioVersionProblem(istioVersion) === undefined && !SAIL_ISTIO_MINORS.includes(istioVersion)) {
     add('mesh.istioVersion', `"${istioVersion}" is not installed by the Sail operator ${SAIL_OPERATOR_RELEASE} (installer: sail); expected one of: ${SAIL_ISTIO_MINORS.join(', ')}`);
   }
-  const sail = spec.mesh?.sail;
-  if (sail === undefined) return;
-  if (spec.mesh?.installer !== 'sail') {
+  if (mesh.sail === undefined) return;
+  if (installer !== 'sail') {
     add('mesh.sail', 'is only valid with installer: sail');
     return;
   }
-  if (sail.revisionTag !== undefined) {
-    if (sail.updateStrategy !== 'RevisionBased') add('mesh.sail.revisionTag', 'is only valid with updateStrategy: RevisionBased');
-    else if (!DNS1123_LABEL.test(sail.revisionTag)) add('mesh.sail.revisionTag', `"${sail.revisionTag}" is not a DNS-1123 label`);
+  const sail = fields(mesh.sail);
+  const revisionTag = text(sail?.revisionTag);
+  if (revisionTag !== undefined) {
+    if (text(sail?.updateStrategy) !== 'RevisionBased') add('mesh.sail.revisionTag', 'is only valid with updateStrategy: RevisionBased');
+    else if (!DNS1123_LABEL.test(revisionTag)) add('mesh.sail.revisionTag', `"${revisionTag}" is not a DNS-1123 label`);
   }
-  const subscription = sail.subscription;
+  const subscription = fields(sail?.subscription);
   for (const field of ['name', 'source', 'sourceNamespace', 'namespace'] as const) {
-    const value = subscription?.[field];
+    const value = text(subscription?.[field]);
     if (value !== undefined && !DNS1123_LABEL.test(value)) add(`mesh.sail.subscription.${field}`, `"${value}" is not a DNS-1123 label`);
   }
 }
 
-function checkBookinfo(spec: MeshSpec, add: AddIssue): void {
-  const bookinfo = spec.bookinfo!;
-  if (bookinfo.namespace !== undefined && !DNS1123_LABEL.test(bookinfo.namespace)) {
-    add('bookinfo.namespace', `"${bookinfo.namespace}" is not a DNS-1123 label`);
+/** A host a Gateway serves and a Certificate names: a DNS name, optionally with a leading `*.`. */
+function isHostName(value: string): boolean {
+  return isDnsName(value.startsWith('*.') ? value.slice(2) : value);
+}
+
+function checkBookinfo(bookinfo: BookinfoSpec, clusters: readonly ClusterSpec[], add: AddIssue): void {
+  const namespace = text(bookinfo.namespace);
+  if (namespace !== undefined) {
+    const problem = appNamespaceProblem(namespace);
+    if (problem) add('bookinfo.namespace', problem);
+  }
+  const host = text(bookinfo.host);
+  if (host !== undefined && host !== '' && !isHostName(host)) {
+    add('bookinfo.host', `"${host}" is not a DNS name (lowercase letters, digits, '-' and '.', optionally after "*.")`);
+  }
+  const gateway = fields(bookinfo.gateway);
+  const gatewayName = text(gateway?.name);
+  if (gatewayName !== undefined && !DNS1035_LABEL.test(gatewayName)) {
+    add('bookinfo.gateway.name', `"${gatewayName}" is not a DNS-1035 label (at most 63 lowercase letters, digits and '-', starting with a letter): it names the gateway's Service`);
+  }
+  if (gateway?.issuer !== undefined && gateway.credentialSecret !== undefined) {
+    add('bookinfo.gateway.credentialSecret', 'is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)');
+  }
+  for (const [path, value] of [
+    ['bookinfo.gateway.issuer.name', text(fields(gateway?.issuer)?.name)],
+    ['bookinfo.gateway.credentialSecret', text(gateway?.credentialSecret)],
+  ] as const) {
+    if (value !== undefined && !isDnsSubdomain(value)) add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
   }
   const known = new Set(workloadNames(BOOKINFO));
-  const clusterNames = new Set(spec.clusters.map((c) => c.name));
-  for (const [workload, placed] of Object.entries(bookinfo.placement ?? {})) {
+  const clusterNames = new Set(clusters.map((c) => text(c.name)).filter((name): name is string => name !== undefined));
+  for (const [workload, placed] of Object.entries(fields(bookinfo.placement) ?? {})) {
     const at = `bookinfo.placement.${workload}`;
     if (workload !== DEFAULT_PLACEMENT_KEY && !known.has(workload)) {
       add(at, `unknown workload "${workload}" (expected one of: ${[...known, DEFAULT_PLACEMENT_KEY].join(', ')})`);
     }
+    if (!Array.isArray(placed)) continue;
     if (placed.length === 0) add(at, 'names no cluster; list at least one, or leave the workload out');
-    placed.forEach((cluster, index) => {
-      if (!clusterNames.has(cluster)) add(`${at}[${index}]`, `unknown cluster "${cluster}" (expected one of: ${[...clusterNames].join(', ')})`);
+    placed.forEach((cluster: unknown, index) => {
+      if (typeof cluster === 'string' && !clusterNames.has(cluster)) add(`${at}[${index}]`, `unknown cluster "${cluster}" (expected one of: ${[...clusterNames].join(', ')})`);
     });
   }
 }

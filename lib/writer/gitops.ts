@@ -1,6 +1,7 @@
 import type { Mesh } from '../model/mesh';
 import { caVariable, MESH_COMPONENT_LABELS, requireDnsLabel } from '../model/names';
 import { SAIL_API_VERSION, SAIL_KINDS } from '../model/sail';
+import { redactUrl } from '../model/validate-mesh';
 import { CONTROL_PLANE_FOLDER, type Manifest } from '../synth/mesh-manifests';
 import { compareText, toYaml } from '../yaml';
 import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase } from './delivery-phases';
@@ -170,6 +171,7 @@ function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOpti
   const tool = requireGitopsTool(options.tool);
   requireToolFitsCredentials(model, tool);
   requireDnsLabel(model.id, 'Mesh id (it names the GitOps objects)');
+  requireDeliveryNamesFit(model);
   return {
     tool,
     repoUrl: requireRepoUrl(options.repoUrl, tool),
@@ -196,16 +198,52 @@ function requireToolFitsCredentials(model: Mesh, tool: GitopsTool): void {
   }
 }
 
+/** The longest name Flux and Argo CD accept for a Kustomization / Application: both write it into a label value. */
+const MAX_DELIVERY_NAME = 63;
+
+/** Every phase's Application / Kustomization name must fit, and all that do not are named at once. */
+function requireDeliveryNamesFit(model: Mesh): void {
+  const tooLong = deliveryPhases(model)
+    .map((phase) => ({ name: phase.name, index: model.clusters.findIndex((cluster) => cluster.name === phase.cluster) }))
+    .filter(({ name }) => name.length > MAX_DELIVERY_NAME);
+  if (tooLong.length > 0) {
+    const named = tooLong.map(({ name, index }) => `"${name}" (${name.length} characters, from mesh.id and clusters[${index}].name)`).join(', ');
+    throw new Error(`GitOps object names over ${MAX_DELIVERY_NAME} characters, which Flux and Argo CD write as label values: ${named}; shorten the mesh id or the cluster names`);
+  }
+}
+
 const FLUX_GIT_URL = /^(https?|ssh):\/\/\S+$/;
 
 function requireRepoUrl(repoUrl: string, tool: GitopsTool): string {
+  const shown = redactUrl(repoUrl);
   if (repoUrl === '' || /\s/.test(repoUrl)) {
-    throw new Error(`GitOps repoUrl "${repoUrl}" is invalid: expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git`);
+    throw new Error(`GitOps repoUrl "${shown}" is invalid: expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git`);
+  }
+  if (carriesCredentials(repoUrl)) {
+    throw new Error(
+      `GitOps repoUrl "${shown}" carries credentials (user info before @); they would be written into the GitOps objects: ` +
+        'give the URL without them and the credentials to Argo CD or Flux as a repository Secret',
+    );
   }
   if (tool === 'flux' && !FLUX_GIT_URL.test(repoUrl)) {
-    throw new Error(`GitOps repoUrl "${repoUrl}" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git`);
+    throw new Error(`GitOps repoUrl "${shown}" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git`);
   }
   return repoUrl;
+}
+
+/**
+ * Whether a Git URL holds a credential: any password, or an http(s) user name (where a token
+ * usually sits, `https://x-access-token:TOKEN@` or `https://TOKEN@`). An SSH user name (`git@`) is
+ * no credential.
+ */
+function carriesCredentials(repoUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(repoUrl);
+  } catch {
+    return false;
+  }
+  return url.password !== '' || (url.username !== '' && (url.protocol === 'http:' || url.protocol === 'https:'));
 }
 
 function requireRevision(revision: string): string {

@@ -4,10 +4,11 @@ import { podTemplate } from '../analyzers/kube-objects';
 import { remoteSecretOf } from '../analyzers/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
-import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE } from '../model/sail';
+import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailRendersReaderServiceAccount } from '../model/sail';
 import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
 import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
+import { flatNetworkRouting, reachingIstiod } from './network-readme';
 import { compareText } from '../yaml';
 
 /** Options of `renderReadme`. */
@@ -40,6 +41,8 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     introduction(model),
     clusterTable(model, manifests),
     prerequisites(model, folders),
+    reachingIstiod(model),
+    flatNetworkRouting(model),
     applyOrder(model, folders),
     tokens(folders),
     rotation(model),
@@ -160,8 +163,8 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
     const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\``).join(', ');
     steps.push(
       sail
-        ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader token Secret and the remote's \`Istio\` (\`profile: remote\`), from which the operator renders the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar. The operator reports a remote \`Istio\` ready once its webhook reaches istiod, so it is waited for after step 5.`
-        : `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
+        ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, ${sailRendersReaderServiceAccount(sail) ? 'the reader token Secret' : `the reader account and its token Secret (the operator installs the \`base\` chart, which renders the account, for the revision \`default\` only)`} and the remote's \`Istio\` (\`profile: remote\`), from which the operator renders the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar. The operator reports a remote \`Istio\` ready once its webhook reaches istiod, so it is waited for after step 5.`
+        : `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account's RBAC and token Secret (the account is the \`base\` chart's), the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
       `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it, and \`${TOKENS_COMMAND}\` prints what to publish.`,
       `5. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
       `6. Each remote's whole folder: ${remoteFolders.map((folder) => `\`${folder.folder}/\` (${objects(folder)})`).join(', ')}. Its pods are injected by istiod, which now knows the cluster.`,

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,5 +103,29 @@ describe('readMeshTree', () => {
     // WHEN it is read
     // THEN the error starts with the file
     expect(() => readMeshTree(dir)).toThrow(file);
+  });
+
+  it.each([
+    ['a FIFO named *.yaml', (file: string) => execFileSync('mkfifo', [file]), 'is not a regular file (a FIFO); only regular files are read'],
+    ['a symlink to /dev/zero', (file: string) => symlinkSync('/dev/zero', file), 'is not a regular file (a device); only regular files are read'],
+  ])('refuses %s without blocking or reading it', (_kind, makeFile, expected) => {
+    writeMeshTree(goodMesh(), dir);
+    const file = join(dir, clusterFolder(REMOTE), 'zz.yaml');
+    makeFile(file);
+    expect(() => readMeshTree(dir)).toThrow(`${file} ${expected}`);
+  });
+
+  it('refuses a cluster folder that is a symlink instead of skipping it', () => {
+    writeMeshTree(goodMesh(), dir);
+    symlinkSync(join(dir, clusterFolder(REMOTE)), join(dir, clusterFolder('mirror')));
+    expect(() => readMeshTree(dir)).toThrow(`${dir}: clusters/mirror is not a folder (a symlink or a file); clusters/ holds one real folder per cluster`);
+  });
+
+  it('refuses a file whose YAML aliases expand without bound', () => {
+    writeMeshTree(goodMesh(), dir);
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)];
+    const file = join(dir, clusterFolder(REMOTE), 'zz.yaml');
+    writeFileSync(file, `${levels.join('\n')}\n`);
+    expect(() => readMeshTree(dir)).toThrow(`${file}: expands to more than 1000000 values once its YAML aliases are followed; refusing to analyze it`);
   });
 });

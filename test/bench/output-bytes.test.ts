@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '3cfe080b86ee5d8a987a4511de4044ea7f0eb7b8f790f2b4d76c61cc46f245d2',
-  'apps/openshift/inventory.yaml': 'd5b6c28d70960d1604222e643ae294be6a82c50e56745c3f95b2eafc54ade343',
-  'apps/hybrid/inventory.yaml': '48e1d58ce4a7a9d0f97d55bfd27daa4f4018a834507efa5ec085b101b2b8e86b',
+  'synthetic 3x20': '6c5f540b6d688dc531153487064e306f9f1a2e6c10661acb9458504b4861efe6',
+  'apps/openshift/inventory.yaml': 'cc00be3926bd8f7101435cf42efda84aa3ffd3dbf740e9ea7b17ca2c4e2d1a89',
+  'apps/hybrid/inventory.yaml': '499e872de9e760f60f80c41be30006eb0b9d84d80bd96e5b52bd79cd4bfe3448',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

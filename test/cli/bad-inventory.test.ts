@@ -86,9 +86,9 @@ const CASES: readonly BadCase[] = [
     problems: [['clusters[0].istio_control_plan', 'unknown key "istio_control_plan" (expected one of: name, url, istio_control_plane,']],
   },
   {
-    name: 'a missing controlPlaneAddress',
-    breakIt: ({ clusters: [east] }) => delete east.controlPlaneAddress,
-    problems: [['clusters[0].controlPlaneAddress', 'is required on the control plane when the mesh has remote clusters']],
+    name: 'a controlPlaneAddressKind on a remote',
+    breakIt: ({ clusters: [, west] }) => (west.controlPlaneAddressKind = 'istiod-service'),
+    problems: [['clusters[1].controlPlaneAddressKind', 'is only valid on the control-plane cluster']],
   },
   {
     name: 'a controlPlaneAddress that is neither IP nor DNS name',
@@ -103,7 +103,7 @@ const CASES: readonly BadCase[] = [
   {
     name: 'overlapping CIDRs across clusters',
     breakIt: ({ clusters: [, west] }) => (west.podCidr = '10.1.128.0/17'),
-    problems: [['clusters[1].podCidr', '10.1.128.0/17 overlaps clusters[0].podCidr (10.1.0.0/16); one flat network needs distinct, routable pod and service ranges']],
+    problems: [['clusters[1].podCidr', '10.1.128.0/17 overlaps clusters[0].podCidr (10.1.0.0/16) on network "network1"; one flat network needs distinct, routable pod and service ranges']],
   },
   {
     name: 'an unsupported istioVersion',

@@ -104,15 +104,17 @@ describe('usage errors', () => {
   });
 });
 
-describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', (_name, inventory) => {
+describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', (name, inventory) => {
+  /** The hybrid seed reaches istiod at a pod IP, which synthesis warns about. */
+  const warnings = name === 'hybrid' ? ['warning: [mesh/istio-remote] clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP'] : [];
   it('writes a folder per cluster, control-plane/ and README.md, and sums them up', () => {
     // GIVEN an empty working folder
     const cwd = dir();
     // WHEN the inventory is synthesized into the default output folder
     const result = cli(['synth', '--inventory', inventory], { cwd });
-    // THEN it succeeds without warnings and dist/ holds every cluster of the inventory
+    // THEN it succeeds with only the expected warnings and dist/ holds every cluster of the inventory
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe('');
+    expect(result.stderr.split('\n').filter(Boolean).map((line) => line.slice(0, warnings[0]?.length))).toEqual(warnings);
     const out = join(cwd, 'dist');
     const clusters = inventoryClusters(inventory);
     expect(readdirSync(join(out, 'clusters')).sort()).toEqual([...clusters].sort());
@@ -126,7 +128,7 @@ describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', 
         `Synthesized ${clusters.length} cluster(s) into dist/`,
         ...clusters.map((cluster) => `  clusters/${cluster}/  ${objects(`clusters/${cluster}`)} objects`),
         `  control-plane/  ${objects('control-plane')} objects`,
-        '0 warning(s)',
+        `${warnings.length} warning(s)`,
         '',
       ].join('\n'),
     );
@@ -169,7 +171,7 @@ describe('synth --out', () => {
     const result = cli(['synth', '-i', INVENTORIES.hybrid, '--out', 'mine'], { cwd });
     // THEN synth stops and the folder keeps exactly its file
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('is not empty and was not written by cdk8s-istio-multicluster; refusing to replace it');
+    expect(result.stderr).toContain(`is not empty and was not written by cdk8s-istio-multicluster (no regular .cdk8s-istio-multicluster file of the tool); refusing to replace it`);
     expect([...snapshotTree(join(cwd, 'mine'))].map(([path, bytes]) => [path, bytes.toString()])).toEqual([['notes.txt', 'keep me\n']]);
   });
 });
@@ -249,7 +251,7 @@ describe('synth --strict', () => {
   });
 
   it('passes a mesh without warnings', () => {
-    const result = cli(['synth', '-i', INVENTORIES.hybrid, '--strict'], { cwd: dir() });
+    const result = cli(['synth', '-i', INVENTORIES.openshift, '--strict'], { cwd: dir() });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });
@@ -394,7 +396,7 @@ describe('--debug', () => {
   function outputIsAFile(flags: string[]) {
     const cwd = dir();
     writeFile(cwd, 'taken', 'my file\n');
-    const result = cli(['synth', '-i', INVENTORIES.hybrid, '--out', 'taken', ...flags], { cwd });
+    const result = cli(['synth', '-i', INVENTORIES.openshift, '--out', 'taken', ...flags], { cwd });
     expect(readFileSync(join(cwd, 'taken'), 'utf8')).toBe('my file\n');
     return result;
   }

@@ -120,7 +120,7 @@ describe('tokens', () => {
 
   it('says there is nothing to fetch for inline credentials', async () => {
     const cwd = dir();
-    const result = await tokens(['-i', inventory(cwd, 'inline', [IKS])], cwd);
+    const result = await tokens(['-i', inventory(cwd, 'inline', [{ ...IKS, token: 'iks-reader-token' }])], cwd);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('credentials.source is inline, so the remote secrets take their tokens from the inventory (clusters[].token); nothing to fetch.');
     expect(result.stderr).toBe('');

@@ -184,6 +184,8 @@ describe('AppSplit', () => {
 
   it.each([
     [{ namespace: 'Shop' }, 'AppSplit namespace "Shop" is not a DNS-1123 label'],
+    [{ namespace: 'kube-system' }, 'AppSplit namespace "kube-system" is reserved for Kubernetes or the mesh (default, kube-system, kube-public, kube-node-lease, istio-system); choose a namespace of the application\'s own'],
+    [{ namespace: 'istio-system' }, 'AppSplit namespace "istio-system" is reserved for Kubernetes or the mesh'],
     [{ placement: { 'cart-v3': ['west'] } }, 'AppSplit placement names unknown workload "cart-v3" of app "shop" (expected one of: frontend-v1, cart-v1, cart-v2, catalog-v1, db-v1, default)'],
     [{ placement: { 'cart-v2': ['south'] } }, 'AppSplit placement of "cart-v2" names unknown cluster "south" (expected one of: east, west, north)'],
     [{ placement: { default: [] } }, 'AppSplit placement of "default" names no cluster; list at least one, or leave the workload out'],

@@ -119,11 +119,15 @@ describe('BookinfoSplit', () => {
     expect(new Set(ofKind(manifests.controlPlane, 'VirtualService').map((m) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1']));
   });
 
-  it('routes ingress as the seed does', () => {
-    // GIVEN the constant the caller passes to TlsGateway THEN it is the seed's match list to productpage:9080
-    expect(BOOKINFO_INGRESS_ROUTES).toEqual([
-      { matches: [{ exact: '/productpage' }, { exact: '/login' }, { exact: '/logout' }, { prefix: '/api/v1/products' }], destination: { host: 'productpage', port: 9080 } },
-    ]);
+  it('routes ingress as upstream bookinfo-gateway.yaml does, /static included', () => {
+    // GIVEN upstream's Bookinfo VirtualService
+    const http = (upstream('networking/bookinfo-gateway.yaml').find((doc) => doc.kind === 'VirtualService') as Manifest & { spec: any }).spec.http;
+    // WHEN compared with the constant the caller passes to TlsGateway
+    // THEN it has upstream's match list to productpage:9080, which holds the seed's four routes
+    expect(BOOKINFO_INGRESS_ROUTES).toEqual([{ matches: http[0].match.map((match: { uri: unknown }) => match.uri), destination: { host: 'productpage', port: 9080 } }]);
+    expect(BOOKINFO_INGRESS_ROUTES[0].matches).toEqual(
+      expect.arrayContaining([{ exact: '/productpage' }, { exact: '/login' }, { exact: '/logout' }, { prefix: '/api/v1/products' }, { prefix: '/static' }]),
+    );
   });
 
   it('emits only schema-valid objects and a stable output for the hybrid seed', () => {

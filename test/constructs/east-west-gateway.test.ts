@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { k8s } from 'cdk8s-plus-27';
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { EastWestGateway, type EastWestGatewayProps } from '../../constructs/east-west-gateway';
@@ -46,6 +47,11 @@ describe('EastWestGateway', () => {
     expect(pod.metadata.labels).toMatchObject({ 'istio': 'eastwestgateway', 'sidecar.istio.io/inject': 'true', 'topology.istio.io/network': 'network1' });
     expect(pod.metadata.annotations['inject.istio.io/templates']).toBe('gateway');
     expect(pod.spec.containers[0]).toMatchObject({ name: 'istio-proxy', image: 'auto', env: [{ name: 'ISTIO_META_REQUESTED_NETWORK_VIEW', value: 'network1' }] });
+    expect(pod.spec.containers[0].securityContext).toMatchObject({ capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true });
+    expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
+    // AND props replace the container settings
+    const tuned = synth([PRIMARY, REMOTE], { resources: { limits: { memory: k8s.Quantity.fromString('2Gi') } } }).clusters.get('east')!;
+    expect(byKind(tuned, 'Deployment', 'istio-eastwestgateway')!.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '2Gi' } });
     const service = byKind(east, 'Service', 'istio-eastwestgateway')!;
     expect(service.spec.type).toBe('LoadBalancer');
     expect(service.spec.ports.map((p: { name: string; port: number; targetPort: number }) => [p.name, p.port, p.targetPort])).toEqual([

@@ -72,13 +72,12 @@ describe('InstallValues', () => {
       profile: 'remote',
       global: { multiCluster: { clusterName: 'west' }, network: 'network1', configCluster: true, remotePilotAddress: 'istiod.east.example.com' },
       istiodRemote: { injectionPath: '/inject/cluster/west/net/network1' },
-      pilot: { enabled: false, env: { EXTERNAL_ISTIOD: 'true' } },
     });
     expect(values(files, 'install/edge/istiod-values.yaml')).toMatchObject({
       global: { multiCluster: { clusterName: 'edge' }, network: 'network2' },
       istiodRemote: { injectionURL: 'https://istiod.example.com:15017/inject/edge' },
     });
-    expect(values(files, 'install/west/base-values.yaml')).toEqual({ profile: 'remote', global: { externalIstiod: true } });
+    expect(values(files, 'install/west/base-values.yaml')).toEqual({ profile: 'remote' });
   });
 
   it('lists the install commands in order, pinned to the chart version', () => {
@@ -113,22 +112,29 @@ describe('InstallValues', () => {
     expect(files.get('install/README.md')).toContain('## 2. The manifests');
   });
 
-  it('installs the CNI plugin everywhere, with the OpenShift settings, when a cluster runs OpenShift', () => {
-    // GIVEN a mesh whose remote west runs OpenShift
+  it('installs the CNI plugin in kube-system everywhere, with the OpenShift platform only where a cluster runs OpenShift', () => {
+    // GIVEN a Kubernetes control plane whose remote west runs OpenShift
     const spec = { clusters: [MESH.clusters[0], { ...MESH.clusters[1], platform: 'openshift' as const }] };
     // WHEN InstallValues is synthesized
     const { files } = synth(spec);
-    // THEN istiod injects for the CNI plugin with OpenShift's settings, and every cluster gets the plugin
-    expect(values(files, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { cni: { enabled: true } } });
+    // THEN the control plane keeps Kubernetes values for itself, and injects for the CNI plugin and Multus for its OpenShift remote
+    const controlPlane = values(files, 'install/east/istiod-values.yaml') as any;
+    expect(controlPlane.global.platform).toBeUndefined();
+    expect(controlPlane.pilot).toEqual({ env: { EXTERNAL_ISTIOD: 'true' }, cni: { enabled: true, provider: 'multus' } });
+    // AND the OpenShift remote gets the platform in its CNI and istiod values, the Kubernetes control plane the CNI defaults
     expect(values(files, 'install/west/cni-values.yaml')).toEqual({ global: { platform: 'openshift' } });
     expect(values(files, 'install/west/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' } });
     expect(files.has('install/east/cni-values.yaml')).toBe(false);
     expect(commands(files.get('install/README.md')!)).toEqual(
       expect.arrayContaining([
-        'helm install istio-cni istio/cni -n istio-system --kube-context=east',
-        'helm install istio-cni istio/cni -n istio-system --kube-context=west -f install/west/cni-values.yaml',
+        'helm install istio-cni istio/cni -n kube-system --kube-context=east',
+        'helm install istio-cni istio/cni -n kube-system --kube-context=west -f install/west/cni-values.yaml',
       ]),
     );
+    // AND an OpenShift control plane takes the CNI settings from its platform profile
+    const openShiftControlPlane = synth({ clusters: [{ ...MESH.clusters[0], platform: 'openshift' as const }, MESH.clusters[1]] }).files;
+    expect(values(openShiftControlPlane, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { env: { EXTERNAL_ISTIOD: 'true' } } });
+    expect(JSON.stringify(values(openShiftControlPlane, 'install/east/istiod-values.yaml'))).not.toContain('cni');
     // AND a mesh without OpenShift has none of it
     const plain = synth(MESH).files;
     expect(JSON.stringify(values(plain, 'install/east/istiod-values.yaml'))).not.toContain('cni');

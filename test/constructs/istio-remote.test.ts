@@ -44,7 +44,6 @@ describe('IstioRemote', () => {
     for (const remote of ['iks', 'edge']) {
       expect(manifests.clusters.get(remote)!.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
         'Namespace/istio-system',
-        'ServiceAccount/istio-reader-service-account',
         'ClusterRole/istio-reader-clusterrole-istio-system',
         'ClusterRoleBinding/istio-reader-clusterrole-istio-system',
         'Secret/istio-reader-service-account-istio-remote-secret-token',
@@ -109,17 +108,13 @@ describe('IstioRemote', () => {
     ]);
   });
 
-  it('creates the reader account, its RBAC with the remote-profile extras and its token Secret', () => {
+  it('creates the reader account\'s RBAC with the remote-profile extras and its token Secret', () => {
     // GIVEN a flat mesh
     // WHEN IstioRemote is synthesized
     const remote = synth(FLAT_MESH).clusters.get('iks')!;
     // THEN the reader objects match the upstream charts and istioctl
-    expect(only(remote, 'ServiceAccount').metadata.labels).toEqual({
-      app: 'istio-reader',
-      'app.kubernetes.io/name': 'istio-reader',
-      'app.kubernetes.io/part-of': 'istio',
-      'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster',
-    });
+    // (the account itself is the base chart's, installed before the folder)
+    expect(MeshTesting.find(remote, 'ServiceAccount')).toEqual([]);
     const read = ['get', 'list', 'watch'];
     expect(only(remote, 'ClusterRole').rules).toEqual([
       {
@@ -211,6 +206,23 @@ describe('IstioRemote', () => {
     expect(webhook.webhooks.map((w: { admissionReviewVersions: string[] }) => w.admissionReviewVersions)).toEqual(Array(4).fill(['v1']));
   });
 
+  it('tells istiod a non-default trust domain through each remote\'s mesh ConfigMap from Istio 1.29 on', () => {
+    // GIVEN a mesh with its own trust domain
+    const spec = (istioVersion: string, trustDomain = 'example.org'): MeshSpec => ({ mesh: { istioVersion, trustDomain }, clusters: [ICP, IKS] });
+    // WHEN IstioRemote is synthesized for 1.29 and later
+    for (const version of ['1.29', '1.30']) {
+      const remote = synth(spec(version)).clusters.get('iks')!;
+      // THEN the remote holds the `istio` ConfigMap whose `mesh` key istiod reads the remote's trust domain from
+      const configMap = only(remote, 'ConfigMap');
+      expect(configMap.metadata).toMatchObject({ name: 'istio', namespace: 'istio-system' });
+      expect(configMap.data).toEqual({ mesh: 'trustDomain: example.org\n' });
+      expect(synth(spec(version)).clusters.get('icp')).toEqual([]);
+    }
+    // AND not before 1.29, which never read it, nor with the default trust domain istiod assumes
+    expect(MeshTesting.find(synth(spec('1.28')).clusters.get('iks')!, 'ConfigMap')).toEqual([]);
+    expect(MeshTesting.find(synth(spec('1.30', 'cluster.local')).clusters.get('iks')!, 'ConfigMap')).toEqual([]);
+  });
+
   it('makes the istiod Service an ExternalName without endpoints when the control plane has a DNS name', () => {
     // GIVEN a control plane reached at a host name
     const spec: MeshSpec = { clusters: [{ ...ICP, controlPlaneAddress: 'istiod.icp.example.com' }, IKS] };
@@ -281,7 +293,7 @@ describe('IstioRemote', () => {
     const manifests = synth(MULTI_NETWORK_MESH, { clusters: ['edge'] });
     // THEN only that remote gets objects
     expect(manifests.clusters.get('iks')).toEqual([]);
-    expect(manifests.clusters.get('edge')).toHaveLength(8);
+    expect(manifests.clusters.get('edge')).toHaveLength(7);
   });
 
   it('refuses the control plane, unknown clusters and repeated names', () => {

@@ -168,14 +168,12 @@ describe('MultiClusterSecret', () => {
     );
   });
 
-  it('names the remote and field of a missing inline token', () => {
+  it('never gets an inline mesh with a remote lacking its token: the model names the field', () => {
     // GIVEN an inline mesh whose second remote has no token
     const spec = meshSpec({ source: 'inline' }, [ICP, IKS, { name: 'edge-1', url: 'https://edge.example.com' }]);
-    // WHEN MultiClusterSecret is created with the opt-in
-    // THEN it throws naming the cluster and its inventory field
+    // THEN the model refuses it, with the field path, before any construct runs
     expect(() => synth(spec, { allowInlineCredentials: true })).toThrow(
-      'MultiClusterSecret: remote cluster "edge-1" has no token (clusters[2].token), which the inline credential source writes into its remote secret; ' +
-        'set it, or use credentials.source "external-secret" or "flux-substitution"',
+      'clusters[2].token: is missing; credentials.source "inline" writes each remote\'s token into its remote secret',
     );
   });
 

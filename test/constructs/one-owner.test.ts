@@ -7,7 +7,7 @@ import { SAIL_SUBSCRIPTION_DEFAULTS } from '../../lib/model/sail';
 import type { Manifest } from '../../lib/synth/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { chartObjects, type ChartObject } from '../support/chart-objects';
-import { MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH, REVISION_BASED_MESH } from './sail-meshes';
+import { EAST, MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH, REVISION_BASED_MESH, WEST } from './sail-meshes';
 
 const CHARTS = '../shared/upstream/istio-1.30.3/manifests/charts';
 const ISTIOD_CHART = `${CHARTS}/istio-control/istio-discovery`;
@@ -50,6 +50,10 @@ describe('one owner per object', () => {
     ['the two-cluster OpenShift mesh', OPENSHIFT_SAIL_MESH],
     ['a Kubernetes control plane with OpenShift remotes', MIXED_SAIL_MESH],
     ['a RevisionBased mesh', REVISION_BASED_MESH],
+    [
+      'a mesh reaching an istiod pod, with a trust domain its remote carries in a mesh ConfigMap',
+      { ...OPENSHIFT_SAIL_MESH, mesh: { ...OPENSHIFT_SAIL_MESH.mesh, trustDomain: 'example.org' }, clusters: [{ ...EAST, controlPlaneAddressKind: 'istiod-pod' }, WEST] } satisfies MeshSpec,
+    ],
   ])('emits no object the Sail operator also renders from the emitted Istio resources: %s', (_name, spec) => {
     // GIVEN a sail mesh, synthesized
     const { model, manifests } = synth(spec);
@@ -67,6 +71,17 @@ describe('one owner per object', () => {
       expect(rendered.map(key).filter((k) => emitted.has(k)), cluster).toEqual([]);
       expect(objects.filter((m) => /^istiod?-revision-tag-/.test(m.metadata.name))).toEqual([]);
     }
+  });
+
+  it("keeps a remote's trust-domain ConfigMap, which the remote profile does not render (configMap: false)", () => {
+    // GIVEN a sail mesh with a non-default trust domain on Istio 1.30
+    const { model, manifests } = synth({ ...OPENSHIFT_SAIL_MESH, mesh: { ...OPENSHIFT_SAIL_MESH.mesh, trustDomain: 'example.org' } });
+    const west = manifests.clusters.get('west')!;
+    // WHEN the operator's objects are rendered from west's Istio
+    const rendered = operatorObjects(west.find((m) => m.kind === 'Istio')!, model.sail!.revision).map(key);
+    // THEN west's folder holds the ConfigMap, and the operator renders none of that name
+    expect(west.filter((m) => m.kind === 'ConfigMap').map(key)).toEqual(['ConfigMap/istio-system/istio']);
+    expect(rendered).not.toContain('ConfigMap/istio-system/istio');
   });
 
   it('finds the double owners of a remote whose objects the tool emits beside the remote profile', () => {

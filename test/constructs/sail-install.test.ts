@@ -41,7 +41,8 @@ describe('SailInstall', () => {
       values: {
         global: { meshID: 'mesh1', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true, platform: 'openshift' },
         meshConfig: { trustDomain: 'cluster.local' },
-        pilot: { env: { EXTERNAL_ISTIOD: 'true' }, cni: { enabled: true } },
+        // The CNI settings come from the OpenShift platform profile `global.platform` selects
+        pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
       },
     });
   });

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { k8s } from 'cdk8s-plus-27';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { BOOKINFO_INGRESS_ROUTES } from '../../constructs/bookinfo-split';
 import { IstioMesh } from '../../constructs/istio-mesh';
@@ -10,6 +13,17 @@ import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 
 const HOST = 'bookinfo.apps.example.com';
+/** Upstream's gateway chart: its default resources, and what its Deployment template sets when containerSecurityContext is empty. */
+const GATEWAY_CHART_VALUES = (load(readFileSync(resolve(__dirname, '../../../shared/upstream/istio-1.30.3/manifests/charts/gateway/values.yaml'), 'utf8')) as any)
+  ._internal_defaults_do_not_set;
+const RESTRICTED_CONTAINER = {
+  capabilities: { drop: ['ALL'] },
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 /** The OpenShift seed: two clusters, ocp1 hosting the control plane. */
 function seedMesh(istioVersion?: string): IstioMesh {
@@ -72,8 +86,28 @@ describe('TlsGateway', () => {
     expect(pod.spec).toEqual({
       serviceAccountName: 'bookinfo-ingressgateway',
       securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] },
-      containers: [{ name: 'istio-proxy', image: 'auto', ports: [{ containerPort: 15090, protocol: 'TCP', name: 'http-envoy-prom' }] }],
+      containers: [
+        {
+          name: 'istio-proxy',
+          image: 'auto',
+          securityContext: RESTRICTED_CONTAINER,
+          resources: GATEWAY_CHART_VALUES.resources,
+          ports: [{ containerPort: 15090, protocol: 'TCP', name: 'http-envoy-prom' }],
+        },
+      ],
     });
+  });
+
+  it('passes Pod Security "restricted" with the gateway chart\'s container settings, and takes others through props', () => {
+    // GIVEN the defaults WHEN synthesized
+    const container = find(synthGateway().cluster('ocp1'), 'Deployment').spec.template.spec.containers[0];
+    // THEN the container drops every capability, runs non-root on a read-only root filesystem, and has the chart's requests and limits
+    expect(container.securityContext).toEqual(RESTRICTED_CONTAINER);
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
+    // AND props replace both
+    const resources = { requests: { cpu: k8s.Quantity.fromString('50m') } };
+    const overridden = find(synthGateway({ containerSecurityContext: { runAsNonRoot: true }, resources }).cluster('ocp1'), 'Deployment').spec.template.spec.containers[0];
+    expect(overridden).toMatchObject({ securityContext: { runAsNonRoot: true }, resources: { requests: { cpu: '50m' } } });
   });
 
   it('selects the gateway pods from the Gateway, the Service and the Deployment alike', () => {
@@ -138,7 +172,7 @@ describe('TlsGateway', () => {
       gateways: [gateway.gatewayRef],
       http: [
         {
-          match: [{ uri: { exact: '/productpage' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }],
+          match: [{ uri: { exact: '/productpage' } }, { uri: { prefix: '/static' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }],
           route: [{ destination: { host: 'productpage', port: { number: 9080 } } }],
         },
       ],

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -62,8 +63,8 @@ describe('loadInventory', () => {
   });
 
   it('rejects any other template expression, naming the field', () => {
-    const file = inventoryFile(SEED_INVENTORY.replace(`"{{ lookup('env','password') }}"`, `"{{ vault_password }}"`));
-    expect(() => loadInventory(file, { env: {} })).toThrow(`${file}: clusters[0].password: unsupported template "{{ vault_password }}"; only {{ lookup('env','VAR') }} is resolved`);
+    const file = inventoryFile(SEED_INVENTORY.replace('https://cluster2.example.com:8443', '"{{ cluster2_url }}"'));
+    expect(() => loadInventory(file, { env: {} })).toThrow(`${file}: clusters[1].url: unsupported template "{{ cluster2_url }}"; only {{ lookup('env','VAR') }} is resolved`);
   });
 
   it('rejects a file it cannot read', () => {
@@ -141,6 +142,58 @@ describe('inventory properties', () => {
         expect(fromFile.istioVersion).toBe(spec.mesh!.istioVersion);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('loadInventory on hostile input', () => {
+  const ALIAS_BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]']
+    .concat('bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[index]}`).join(', ')}]`))
+    .concat(`clusters: [${Array(9).fill('*h').join(', ')}]`)
+    .join('\n');
+
+  it('refuses a YAML alias bomb quickly, without expanding it', () => {
+    const started = Date.now();
+    expect(() => loadInventory(inventoryFile(ALIAS_BOMB))).toThrow('(root): expands to more than 200000 values (YAML aliases?); an inventory is far smaller');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it.each([
+    ['a device', () => '/dev/zero', 'is not a regular file (a device); only regular files are read'],
+    ['a symlink to a device', () => { const link = join(dir, `zero-${counter++}.yaml`); symlinkSync('/dev/zero', link); return link; }, 'is not a regular file (a device)'],
+    ['a FIFO', () => { const fifo = join(dir, `fifo-${counter++}.yaml`); execFileSync('mkfifo', [fifo]); return fifo; }, 'is not a regular file (a FIFO)'],
+    ['a folder', () => dir, 'is not a regular file (a folder)'],
+    ['a file over 16 MiB', () => inventoryFile(`# ${'x'.repeat(16 * 1024 * 1024)}\n`), 'is 16777219 bytes, over the limit of 16777216 bytes'],
+  ])('refuses %s, naming it, without blocking or reading it whole', (_kind, makeFile, expected) => {
+    const file = makeFile();
+    expect(() => loadInventory(file)).toThrow(`${file}: (root): cannot read the inventory: ${file} ${expected}`);
+  });
+
+  it('reads a lookup of a name Object.prototype has as an unset variable, not a function', () => {
+    const file = inventoryFile(SEED_INVENTORY.replace('https://cluster2.example.com:8443', "https://{{ lookup('env','toString') }}:8443"));
+    expect(() => loadInventory(file, { env: {} })).toThrow(
+      'clusters[1].url: "https://:8443" is not an http(s) URL; the environment variable toString (looked up by {{ lookup(\'env\',\'toString\') }}) is unset or empty',
+    );
+  });
+
+  it('builds a mesh whose clusters are named like Object.prototype members', () => {
+    const file = inventoryFile(SEED_INVENTORY.replace('cluster1', 'constructor').replace('cluster2', 'tostring'));
+    const mesh = loadInventory(file, { env: {} });
+    expect(mesh.cluster('constructor').tokenVariable).toBe('ISTIO_REMOTE_TOKEN_CONSTRUCTOR');
+  });
+
+  it('never repeats a secret value with an unsupported template', () => {
+    const file = inventoryFile(SEED_INVENTORY.replace(`password: "{{ lookup('env','password') }}"\n  istio_control_plane: false`, `password: "hunter{{2}}"\n  istio_control_plane: false`));
+    expect(() => loadInventory(file, { env: {} })).toThrow(`${file}: clusters[1].password: unsupported template in this secret value (not repeated here); only {{ lookup('env','VAR') }} is resolved`);
+    expect(() => loadInventory(file, { env: {} })).not.toThrow('hunter');
+  });
+
+  it('names the unset variable of an inline token', () => {
+    // GIVEN the inline credential source and a token looked up from an unset variable
+    const file = inventoryFile(`mesh:\n  credentials:\n    source: inline\n${SEED_INVENTORY}  token: "{{ lookup('env','WEST_TOKEN') }}"\n`);
+    // THEN loading fails at the token, naming the variable
+    expect(() => loadInventory(file, { env: { WEST_TOKEN: '' } })).toThrow(
+      `${file}: clusters[1].token: is empty; credentials.source "inline" writes each remote's token into its remote secret; the environment variable WEST_TOKEN (looked up by {{ lookup('env','WEST_TOKEN') }}) is unset or empty`,
     );
   });
 });

@@ -40,9 +40,11 @@ const one = (manifests: readonly Manifest[], kind: string, name: string) => {
 describe.each([OPENSHIFT, OPENSHIFT_SAIL, HYBRID])('the bundled mesh %s', (file) => {
   const output = synth(file, { OCP_WEST_TOKEN: SECRET_TOKEN, IKS_READER_TOKEN: SECRET_TOKEN, password: SECRET_TOKEN });
 
-  it('synthesizes with no analyzer finding and no construct warning', () => {
+  it('synthesizes with no analyzer finding, and warns only that a pod IP changes', () => {
     expect(output.findings).toEqual([]);
-    expect(output.warnings).toEqual([]);
+    const podIpWarning = '[mesh/istio-remote] clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ' +
+      'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address';
+    expect(output.warnings).toEqual(file === HYBRID ? [podIpWarning] : []);
   });
 
   it('emits only objects valid against their schemas', () => {
@@ -102,22 +104,19 @@ describe('the OpenShift seed mesh', () => {
     }
   });
 
-  it('exposes istiod to the remote through an east-west gateway on ocp-east, as upstream does', () => {
-    expect(names(east, 'Deployment')).toContain('istio-eastwestgateway');
-    expect(names(west, 'Deployment')).not.toContain('istio-eastwestgateway');
-    const service = one(east, 'Service', 'istio-eastwestgateway');
-    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([15021, 15443, 15012, 15017]);
-    expect(one(controlPlane, 'Gateway', 'istiod-gateway').spec.selector).toEqual({ istio: 'eastwestgateway' });
-    expect(one(controlPlane, 'VirtualService', 'istiod-vs').spec.tls.map((r: any) => [r.match[0].port, r.route[0].destination.port.number])).toEqual([
-      [15012, 15012],
-      [15017, 443],
-    ]);
+  it('points ocp-west at istiod\'s Service IP through the tunnel, as the seed does: 15012 and the webhook on 443, no east-west gateway', () => {
+    expect(names(east, 'Deployment')).not.toContain('istio-eastwestgateway');
+    expect(controlPlane.filter((m) => m.metadata.name === 'istiod-gateway' || m.metadata.name === 'istiod-vs')).toEqual([]);
+    const service = one(west, 'Service', 'istiod');
+    expect(service.spec.ports.map((p: any) => [p.name, p.port, p.targetPort])).toEqual([['tcp-istiod', 15012, undefined], ['tcp-webhook', 443, 443]]);
+    expect(one(west, 'EndpointSlice', 'istiod').ports.map((p: { port: number }) => p.port)).toEqual([15012, 443]);
   });
 
-  it('installs Istio with the CNI plugin and OpenShift settings on OpenShift clusters', () => {
+  it('installs Istio with the CNI plugin and the OpenShift platform on OpenShift clusters', () => {
     const primary = load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>;
-    expect(primary).toMatchObject({ global: { platform: 'openshift' }, pilot: { cni: { enabled: true } } });
+    expect(primary.global.platform).toBe('openshift');
     for (const cluster of ['ocp-east', 'ocp-west']) expect(load(output.tree.get(`install/${cluster}/cni-values.yaml`)!)).toEqual({ global: { platform: 'openshift' } });
+    expect(output.tree.get('install/README.md')).toContain('helm install istio-cni istio/cni -n kube-system --kube-context=ocp-west -f install/ocp-west/cni-values.yaml');
   });
 
   it('installs the remote profile on ocp-west only, pointing at the control plane', () => {
@@ -155,7 +154,7 @@ describe('the OpenShift seed mesh', () => {
       { port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE', credentialName: 'bookinfo-ingressgateway-tls' }, hosts: ['bookinfo.apps.example.com'] },
     ]);
     const route = one(controlPlane, 'VirtualService', 'bookinfo-ingressgateway');
-    expect(route.spec.http[0].match).toEqual([{ uri: { exact: '/productpage' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]);
+    expect(route.spec.http[0].match).toEqual([{ uri: { exact: '/productpage' } }, { uri: { prefix: '/static' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]);
     expect(route.spec.http[0].route).toEqual([{ destination: { host: 'productpage', port: { number: 9080 } } }]);
   });
 
@@ -205,7 +204,7 @@ describe('the hybrid ICP + IKS seed mesh', () => {
     expect(names(iks, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'reviews-v3']);
     // reviews-v3 calls ratings, so IKS needs the ratings Service to resolve it
     expect(names(iks, 'Service').filter((n) => n !== 'bookinfo-ingressgateway' && n !== 'istiod')).toEqual(['ratings', 'reviews']);
-    expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'istio-eastwestgateway', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
+    expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
   });
 
   it('routes reviews to v3 as upstream virtual-service-reviews-v3.yaml does', () => {
@@ -239,8 +238,9 @@ describe('the hybrid ICP + IKS seed mesh', () => {
     }
   });
 
-  it('reaches istiod over the VPN at its ICP service IP and injects with the vpn network', () => {
-    expect(one(iks, 'EndpointSlice', 'istiod')).toMatchObject({ endpoints: [{ addresses: ['10.0.0.50'] }] });
+  it('reaches istiod over the VPN at its ICP pod IP, as the seed does, and injects with the vpn network', () => {
+    expect(one(iks, 'EndpointSlice', 'istiod')).toMatchObject({ endpoints: [{ addresses: ['10.1.0.50'] }], ports: [{ port: 15012 }, { port: 15017 }] });
+    expect(names(icp, 'Deployment')).not.toContain('istio-eastwestgateway');
     const webhook = one(iks, 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
     expect(webhook.webhooks[0].clientConfig.service.path).toBe('/inject/cluster/iks/net/vpn');
   });
@@ -279,10 +279,15 @@ describe('the OpenShift seed mesh installed by the Sail operator', () => {
     expect([...output.tree.keys()].filter((path) => path.startsWith('install/'))).toEqual([]);
   });
 
-  it('holds the same workloads, gateways and Istio configuration as the Helm variant', () => {
+  it('holds the same workloads, gateways and Istio configuration as the Helm variant, plus the east-west gateway it reaches istiod through', () => {
+    // The Helm variant reaches istiod at its Service IP, which the operator's webhook endpoints (15017) cannot use
     const helm = synth(OPENSHIFT);
+    const istiodExposure = new Set(['istio-eastwestgateway', 'istiod-gateway', 'istiod-vs']);
     const workloads = (o: ReturnType<typeof synth>) => ['Deployment', 'Gateway', 'VirtualService', 'DestinationRule', 'PeerAuthentication'].map((kind) => names(all(o), kind));
-    expect(workloads(output)).toEqual(workloads(helm));
+    const withoutExposure = (o: ReturnType<typeof synth>) => workloads(o).map((list) => list.filter((name) => !istiodExposure.has(name)));
+    expect(withoutExposure(output)).toEqual(workloads(helm));
+    expect(workloads(output).flat().filter((name) => istiodExposure.has(name)).sort()).toEqual([...istiodExposure].sort());
+    expect(one(output.manifests.clusters.get('ocp-west')!, 'Istio', 'default').spec.values.global.remotePilotAddress).toBe('172.30.120.15');
   });
 });
 

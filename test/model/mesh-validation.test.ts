@@ -98,16 +98,18 @@ describe('inventory validation', () => {
     ['a duplicate name', withCluster(1, { name: 'east' }), 'clusters[1].name: duplicate cluster name "east" (already used by clusters[0])'],
     ['a url that is not http(s)', withCluster(1, { url: 'ftp://west' }), 'clusters[1].url: "ftp://west" is not an http(s) URL'],
     ['a url that does not parse', withCluster(1, { url: 'west:6443' }), 'clusters[1].url: "west:6443" is not an http(s) URL'],
-    ['a missing control-plane address', withCluster(0, { controlPlaneAddress: undefined }), 'clusters[0].controlPlaneAddress: is required on the control plane when the mesh has remote clusters (the address remotes reach istiod at: an IP or a DNS name)'],
+    ['an address kind on a remote', withCluster(1, { controlPlaneAddressKind: 'istiod-pod' }), 'clusters[1].controlPlaneAddressKind: is only valid on the control-plane cluster'],
+    ['an unknown address kind', withCluster(0, { controlPlaneAddressKind: 'loadbalancer' }), 'clusters[0].controlPlaneAddressKind: must be one of: eastwest-gateway, istiod-service, istiod-pod'],
     ['a control-plane address that is neither IP nor DNS name', withCluster(0, { controlPlaneAddress: 'istiod_east' }), 'clusters[0].controlPlaneAddress: "istiod_east" is neither an IP address nor a DNS name'],
     ['a malformed IPv4 control-plane address', withCluster(0, { controlPlaneAddress: '10.0.0.256' }), 'clusters[0].controlPlaneAddress: "10.0.0.256" is neither an IP address nor a DNS name'],
     ['a control-plane address on a remote', withCluster(1, { controlPlaneAddress: '10.0.0.6' }), 'clusters[1].controlPlaneAddress: is only valid on the control-plane cluster'],
     ['an injection URL on the control plane', withCluster(0, { injectionUrl: 'https://istiod.example.com:15017/inject' }), 'clusters[0].injectionUrl: is only valid on a remote cluster (the control plane injects locally)'],
     ['an injection URL that is not https', withCluster(1, { injectionUrl: 'http://istiod:15017/inject' }), 'clusters[1].injectionUrl: "http://istiod:15017/inject" is not an https URL'],
     ['a zone without a region', withCluster(1, { zone: 'us-east-1a' }), 'clusters[1].zone: needs a region (locality is region/zone)'],
-    ['a pod CIDR that is not a CIDR', withCluster(1, { podCidr: '10.0.0.0' }), 'clusters[1].podCidr: "10.0.0.0" is not a CIDR (address/prefix, e.g. 10.128.0.0/14)'],
+    ['a pod CIDR that is not a CIDR', withCluster(1, { podCidr: '10.0.0.0' }), 'clusters[1].podCidr: "10.0.0.0" is not a CIDR (address/prefix, e.g. 10.128.0.0/14; no IPv6 zone)'],
+    ['a CIDR with an IPv6 zone', withCluster(1, { podCidr: 'fe80::%eth0/64' }), 'clusters[1].podCidr: "fe80::%eth0/64" is not a CIDR'],
     ['a prefix too long for IPv4', withCluster(1, { serviceCidr: '10.0.0.0/33' }), 'clusters[1].serviceCidr: "10.0.0.0/33" is not a CIDR'],
-    ['overlapping pod CIDRs', { clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14' }, { ...VALID.clusters[1], podCidr: '10.130.0.0/16' }] }, 'clusters[1].podCidr: 10.130.0.0/16 overlaps clusters[0].podCidr (10.128.0.0/14); one flat network needs distinct, routable pod and service ranges'],
+    ['overlapping pod CIDRs', { clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14' }, { ...VALID.clusters[1], podCidr: '10.130.0.0/16' }] }, 'clusters[1].podCidr: 10.130.0.0/16 overlaps clusters[0].podCidr (10.128.0.0/14) on network "network1"; one flat network needs distinct, routable pod and service ranges'],
     ['a service CIDR overlapping another cluster\'s pod CIDR', { clusters: [{ ...VALID.clusters[0], podCidr: '172.30.0.0/16' }, { ...VALID.clusters[1], serviceCidr: '172.30.5.0/24' }] }, 'clusters[1].serviceCidr: 172.30.5.0/24 overlaps clusters[0].podCidr (172.30.0.0/16)'],
     ['overlapping IPv6 ranges', { clusters: [{ ...VALID.clusters[0], podCidr: 'fd00::/48' }, { ...VALID.clusters[1], podCidr: 'fd00:0:0:1::/64' }] }, 'clusters[1].podCidr: fd00:0:0:1::/64 overlaps clusters[0].podCidr (fd00::/48)'],
     ['a Bookinfo namespace that is not a DNS label', { ...VALID, bookinfo: { host: 'h', namespace: 'Book_Info' } }, 'bookinfo.namespace: "Book_Info" is not a DNS-1123 label'],
@@ -116,6 +118,60 @@ describe('inventory validation', () => {
     ['a placement on no cluster', { ...VALID, bookinfo: { host: 'h', placement: { default: [] } } }, 'bookinfo.placement.default: names no cluster; list at least one, or leave the workload out'],
   ])('rejects %s', (_case, spec, expected) => {
     expect(issuesOf(spec)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a url with user info', withCluster(1, { url: 'https://admin:PASSWORD@west:6443' }), 'clusters[1].url: "https://***@west:6443" carries user info (user:password@); it would be written into the output: give credentials through the cluster\'s token instead'],
+    ['an injection URL with user info', withCluster(1, { injectionUrl: 'https://x:TOKEN@istiod.example.com/inject' }), 'clusters[1].injectionUrl: "https://***@istiod.example.com/inject" carries user info'],
+    ['a url with a space', withCluster(1, { url: 'https://west .example.com' }), 'clusters[1].url: "https://west .example.com" contains whitespace or control characters; a URL has none'],
+    ['a url with a tab, which URL parsing would drop', withCluster(1, { url: 'https://we\tst' }), 'clusters[1].url: "https://we\\tst" contains whitespace or control characters'],
+    ['a url with user info after one slash, which URL parsing still reads', withCluster(1, { url: 'https:/admin:PASSWORD@west' }), 'clusters[1].url: "https:/***@west" carries user info'],
+    ['a url with port 0', withCluster(1, { url: 'https://west:0' }), 'clusters[1].url: "https://west:0" has port 0; give the port the server listens on, or none'],
+    ['a url with template syntax', withCluster(1, { url: 'https://west/{{ .token }}' }), 'clusters[1].url: "https://west/{{ .token }}" contains template syntax ({{, }} or ${): the output\'s templates (external-secrets, Flux substitution) would evaluate it'],
+    ['a url with a Flux placeholder', withCluster(1, { url: 'https://${HOST}' }), 'clusters[1].url: "https://${HOST}" contains template syntax'],
+    ['an injection URL with a query', withCluster(1, { injectionUrl: 'https://istiod.example.com/inject?x=1' }), 'clusters[1].injectionUrl: "https://istiod.example.com/inject?x=1" has a query or fragment; istiod reads the cluster and network from the path only'],
+    ['an injection URL with a fragment', withCluster(1, { injectionUrl: 'https://istiod.example.com/inject#x' }), 'clusters[1].injectionUrl: "https://istiod.example.com/inject#x" has a query or fragment'],
+    ['an unspecified control-plane address', withCluster(0, { controlPlaneAddress: '0.0.0.0' }), 'clusters[0].controlPlaneAddress: "0.0.0.0" is unspecified (in 0.0.0.0/32); the API server refuses it as an EndpointSlice address'],
+    ['an unspecified IPv6 control-plane address', withCluster(0, { controlPlaneAddress: '::' }), 'clusters[0].controlPlaneAddress: "::" is unspecified (in ::/128)'],
+    ['a loopback control-plane address', withCluster(0, { controlPlaneAddress: '127.1.2.3' }), 'clusters[0].controlPlaneAddress: "127.1.2.3" is loopback (in 127.0.0.0/8)'],
+    ['an IPv6 loopback control-plane address', withCluster(0, { controlPlaneAddress: '::1' }), 'clusters[0].controlPlaneAddress: "::1" is loopback'],
+    ['a link-local control-plane address', withCluster(0, { controlPlaneAddress: '169.254.1.1' }), 'clusters[0].controlPlaneAddress: "169.254.1.1" is link-local (in 169.254.0.0/16)'],
+    ['an IPv6 link-local control-plane address', withCluster(0, { controlPlaneAddress: 'fe80::1' }), 'clusters[0].controlPlaneAddress: "fe80::1" is link-local (in fe80::/10)'],
+    ['a control-plane address with an IPv6 zone', withCluster(0, { controlPlaneAddress: 'fe80::1%eth0' }), 'clusters[0].controlPlaneAddress: "fe80::1%eth0" has an IPv6 zone; an EndpointSlice address takes none'],
+    ['an IPv4-mapped IPv6 control-plane address', withCluster(0, { controlPlaneAddress: '::ffff:10.0.0.5' }), 'clusters[0].controlPlaneAddress: "::ffff:10.0.0.5" is IPv4-mapped IPv6; write the IPv4 address itself (in ::ffff:0:0/96)'],
+    ['a mesh network that is no label value', { ...VALID, mesh: { network: 'net/1' } }, 'mesh.network: "net/1" is not a Kubernetes label value (at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit)'],
+    ['a cluster network that is too long', withCluster(1, { network: 'n'.repeat(64) }), `clusters[1].network: "${'n'.repeat(64)}" is not a Kubernetes label value`],
+    ['a region that is no label value', withCluster(1, { region: 'us east' }), 'clusters[1].region: "us east" is not a Kubernetes label value'],
+    ['a mesh id that is no DNS-1123 label', { ...VALID, mesh: { id: 'Mesh_1' } }, 'mesh.id: "Mesh_1" is not a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit): it names Helm values and GitOps objects'],
+    ['a trust domain with a slash', { ...VALID, mesh: { trustDomain: 'a/b' } }, 'mesh.trustDomain: "a/b" is not a SPIFFE trust domain'],
+    ['a secret store name external-secrets rejects', { ...VALID, mesh: { credentials: { secretStore: { name: 'My Store' } } } }, 'mesh.credentials.secretStore.name: "My Store" is not a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\'): external-secrets names stores so'],
+    ['a refresh interval that is no Go duration', { ...VALID, mesh: { credentials: { refreshInterval: '1 day' } } }, 'mesh.credentials.refreshInterval: "1 day" is not a duration external-secrets reads (a Go duration such as 1h, 30m or 1h30m)'],
+    ['an inline credential source with a remote lacking a token', { ...VALID, mesh: { credentials: { source: 'inline' } } }, 'clusters[1].token: is missing; credentials.source "inline" writes each remote\'s token into its remote secret'],
+    ['an inline credential source with an empty token', { ...withCluster(1, { token: '' }), mesh: { credentials: { source: 'inline' } } }, 'clusters[1].token: is empty; credentials.source "inline" writes'],
+    ['a gateway name that is no DNS-1035 label', { ...VALID, bookinfo: { host: 'h', gateway: { name: '1gw' } } }, 'bookinfo.gateway.name: "1gw" is not a DNS-1035 label (at most 63 lowercase letters, digits and \'-\', starting with a letter): it names the gateway\'s Service'],
+    ['an issuer name that is no object name', { ...VALID, bookinfo: { host: 'h', gateway: { issuer: { name: 'A B' } } } }, 'bookinfo.gateway.issuer.name: "A B" is not a DNS-1123 subdomain'],
+    ['a gateway with both an issuer and a Secret', { ...VALID, bookinfo: { host: 'h', gateway: { issuer: { name: 'i' }, credentialSecret: 's' } } }, 'bookinfo.gateway.credentialSecret: is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)'],
+    ['a host that is no DNS name', { ...VALID, bookinfo: { host: 'a b.com' } }, 'bookinfo.host: "a b.com" is not a DNS name'],
+    ...['kube-system', 'kube-public', 'default', 'istio-system'].map((namespace) => [
+      `the Bookinfo namespace ${namespace}`,
+      { ...VALID, bookinfo: { host: 'h', namespace } },
+      `bookinfo.namespace: "${namespace}" is reserved for Kubernetes or the mesh (default, kube-system, kube-public, kube-node-lease, istio-system); choose a namespace of the application's own`,
+    ] as [string, unknown, string]),
+  ])('rejects %s, with the field path', (_case, spec, expected) => {
+    expect(issuesOf(spec)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it('never repeats the user info of a URL in a message', () => {
+    const messages = issuesOf(withCluster(1, { url: 'https://admin:PASSWORD@west:0 ', injectionUrl: 'https://x:PASSWORD@i/inject?q' })).join('\n');
+    expect(messages).toContain('clusters[1].url');
+    expect(messages).not.toContain('PASSWORD');
+  });
+
+  it('reports shape and value problems in one run', () => {
+    // GIVEN an unknown key (shape) and a bad cluster name (value) in one spec
+    const issues = issuesOf({ ...withCluster(1, { name: 'West' }), extra: 1 });
+    // THEN both are reported at once
+    expect(issues).toEqual(expect.arrayContaining([expect.stringContaining('extra: unknown key "extra"'), expect.stringContaining('clusters[1].name: "West" is not a DNS-1123 label')]));
   });
 
   it('accepts distinct CIDRs of both families and a DNS-name control-plane address', () => {
@@ -127,6 +183,20 @@ describe('inventory validation', () => {
     };
     const mesh = Mesh.fromSpec(spec);
     expect(mesh.controlPlaneAddressIsIp).toBe(false);
+  });
+
+  it('checks CIDR overlaps only within a network', () => {
+    // GIVEN two clusters reusing the same ranges
+    const sameRanges = (network: string) => ({ ...VALID.clusters[1], network, podCidr: '10.128.0.0/14', serviceCidr: '172.30.0.0/16' });
+    const spec = (west: string, mesh: { network?: string } = {}) => ({ mesh, clusters: [{ ...VALID.clusters[0], podCidr: '10.128.0.0/14', serviceCidr: '172.30.0.0/16' }, sameRanges(west)] });
+    // WHEN the second sits on another network THEN the mesh is valid
+    expect(Mesh.fromSpec(spec('network2')).isMultiNetwork).toBe(true);
+    // WHEN both sit on the mesh network, named or defaulted THEN both ranges overlap
+    expect(issuesOf(spec('network1'))).toEqual([
+      'clusters[1].podCidr: 10.128.0.0/14 overlaps clusters[0].podCidr (10.128.0.0/14) on network "network1"; one flat network needs distinct, routable pod and service ranges',
+      'clusters[1].serviceCidr: 172.30.0.0/16 overlaps clusters[0].serviceCidr (172.30.0.0/16) on network "network1"; one flat network needs distinct, routable pod and service ranges',
+    ]);
+    expect(issuesOf(spec('vpn', { network: 'vpn' }))).toHaveLength(2);
   });
 
   it('lists every problem at once, naming the source file', () => {
@@ -144,6 +214,17 @@ describe('inventory validation', () => {
         '  - inventory.yaml: clusters[1].zone: needs a region (locality is region/zone)',
       ].join('\n'),
     );
+  });
+
+  it('accepts a control plane without an address, as the seed\'s inventory has none, and stands a placeholder in', () => {
+    // GIVEN remotes and no controlPlaneAddress WHEN built
+    const mesh = Mesh.fromSpec(withCluster(0, { controlPlaneAddress: undefined }));
+    // THEN the model says so and the address is a placeholder that is neither an IP nor a DNS name
+    expect(mesh.controlPlaneAddressMissing).toBe(true);
+    expect(mesh.istiodAddress).toBe('CONTROL_PLANE_ADDRESS_NOT_SET');
+    expect(mesh.controlPlaneAddressIsIp).toBe(false);
+    expect(mesh.controlPlaneAddressKind).toBe('eastwest-gateway');
+    expect(Mesh.fromSpec(VALID).controlPlaneAddressMissing).toBe(false);
   });
 
   it('accepts a single cluster that is its own control plane without an address', () => {

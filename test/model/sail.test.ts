@@ -110,4 +110,30 @@ describe('the sail installer in the model', () => {
     // GIVEN a bad spec WHEN it is built THEN the issue names the field and what is expected
     expect(issuesOf(spec)).toContain(expected);
   });
+
+  describe("istiod's Service IP as the control-plane address", () => {
+    const withKind = (address: string, remote: MeshSpec['clusters'][number] = VALID.clusters[1]): MeshSpec => ({
+      ...VALID,
+      clusters: [{ ...VALID.clusters[0], controlPlaneAddress: address, controlPlaneAddressKind: 'istiod-service' }, remote],
+    });
+
+    it('is refused with installer: sail, whose operator sends the webhook to 15017 of that IP', () => {
+      // GIVEN a Sail mesh whose remotes reach istiod at its Service IP
+      // WHEN it is built THEN the issue states the port facts and the ways out
+      expect(issuesOf(withKind('172.30.120.15'))).toEqual([
+        'clusters[0].controlPlaneAddressKind: istiod-service with the IP address "172.30.120.15" does not work with installer: sail: ' +
+          "the operator points each remote's istiod EndpointSlice at 172.30.120.15:15017 for the injection webhook, which istiod's Service serves on 443 only (remotes: west); " +
+          'give a DNS name that resolves to that Service IP (the operator then renders an ExternalName, called on 443), use istiod-pod or eastwest-gateway, or give each remote an injectionUrl',
+      ]);
+    });
+
+    it('is accepted as a DNS name, or when every remote calls its webhook by injectionUrl', () => {
+      // GIVEN the Service's DNS name, or an IP with remotes that name their webhook URL WHEN built THEN no issue
+      expect(Mesh.fromSpec(withKind('istiod.east.example.com')).controlPlaneAddressKind).toBe('istiod-service');
+      const byUrl = withKind('172.30.120.15', { ...VALID.clusters[1], injectionUrl: 'https://istiod.east.example.com:443/inject/cluster/west/net/network1' });
+      expect(Mesh.fromSpec(byUrl).istiodAddress).toBe('172.30.120.15');
+      // AND with Helm the same IP is fine: the tool writes the remote's endpoints with the webhook on 443 itself
+      expect(Mesh.fromSpec({ ...withKind('172.30.120.15'), mesh: {} }).installer).toBe('helm');
+    });
+  });
 });

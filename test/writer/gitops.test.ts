@@ -195,7 +195,7 @@ describe('renderGitops option checks', () => {
 
   it('refuses a repository URL Flux cannot clone', () => {
     expect(() => flux({ repoUrl: 'git@github.com:example/mesh-config.git' })).toThrow(
-      'GitOps repoUrl "git@github.com:example/mesh-config.git" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git',
+      'GitOps repoUrl "***@github.com:example/mesh-config.git" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git',
     );
   });
 
@@ -205,8 +205,32 @@ describe('renderGitops option checks', () => {
     );
   });
 
-  it('refuses a mesh id that cannot name Kubernetes objects', () => {
-    const mesh = Mesh.fromSpec({ ...SPEC, mesh: { id: 'Mesh 1' } });
-    expect(() => argoCd({}, mesh)).toThrow('Mesh id (it names the GitOps objects) "Mesh 1" is not a DNS-1123 label');
+  it('never gets a mesh id that cannot name Kubernetes objects: the model refuses it', () => {
+    expect(() => Mesh.fromSpec({ ...SPEC, mesh: { id: 'Mesh 1' } })).toThrow('mesh.id: "Mesh 1" is not a DNS-1123 label');
+  });
+
+  it.each([
+    ['a token as user and password', 'https://x-access-token:SECRET-TOKEN@github.com/example/mesh.git', 'https://***@github.com/example/mesh.git'],
+    ['a token as user name', 'https://SECRET-TOKEN@github.com/example/mesh.git', 'https://***@github.com/example/mesh.git'],
+    ['an SSH password', 'ssh://git:SECRET-TOKEN@github.com/example/mesh.git', 'ssh://***@github.com/example/mesh.git'],
+  ])('refuses a repoUrl carrying %s, without repeating it', (_, repoUrl, shown) => {
+    for (const render of [argoCd, flux]) {
+      expect(() => render({ repoUrl })).toThrow(
+        `GitOps repoUrl "${shown}" carries credentials (user info before @); they would be written into the GitOps objects: give the URL without them and the credentials to Argo CD or Flux as a repository Secret`,
+      );
+    }
+  });
+
+  it('accepts the SSH user name git@, which is no credential', () => {
+    expect(flux({ repoUrl: 'ssh://git@github.com/example/mesh-config.git' }).size).toBeGreaterThan(0);
+  });
+
+  it('names every cluster whose Application / Kustomization name would exceed 63 characters', () => {
+    // GIVEN a mesh id and a cluster name that fit alone but not joined
+    const long = 'c'.repeat(50);
+    const mesh = Mesh.fromSpec({ mesh: { id: 'mesh-with-a-long-id' }, clusters: [{ ...SPEC.clusters[0], name: long }] });
+    expect(() => flux({}, mesh)).toThrow(
+      `GitOps object names over 63 characters, which Flux and Argo CD write as label values: "mesh-with-a-long-id-cluster-${long}" (78 characters, from mesh.id and clusters[0].name); shorten the mesh id or the cluster names`,
+    );
   });
 });

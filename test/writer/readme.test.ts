@@ -211,10 +211,11 @@ describe('renderReadme', () => {
     expect(mermaid.filter((line) => line.includes('-->'))).toEqual(['  istiod_east_1 -->|"istio-remote-secret-west-2"| apiserver_west_2']);
   });
 
-  it('keeps node ids Mermaid-safe and distinct when names sanitize alike, and escapes labels', () => {
-    // GIVEN clusters "a" and "a-b" whose workloads would both sanitize to workload_a_b_c_d, and a network with quotes and brackets
+  it('keeps node ids Mermaid-safe and distinct when names sanitize alike', () => {
+    // GIVEN clusters "a" and "a-b" whose workloads would both sanitize to workload_a_b_c_d (a network
+    // with quotes or brackets, which Mermaid would need escaped, is no label value: the model refuses it)
     const mesh = Mesh.fromSpec({
-      mesh: { network: 'net "x" <y>' },
+      mesh: { network: 'net_x.y' },
       clusters: [
         { name: 'a', url: 'https://a.example.com', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
         { name: 'a-b', url: 'https://ab.example.com' },
@@ -223,10 +224,10 @@ describe('renderReadme', () => {
     const inNamespace = (manifest: Manifest, ns: string): Manifest => ({ ...manifest, metadata: { ...manifest.metadata, namespace: ns } });
     const manifests = manifestsOf({ 'a': [inNamespace(deployment('d', { app: 'd', version: 'v1' }), 'b-c')], 'a-b': [inNamespace(deployment('d', { app: 'd', version: 'v1' }), 'c')] }, [], 'a');
     const mermaid = block(renderReadme(mesh, manifests), '```mermaid');
-    // THEN ids hold only letters, digits and _, each node has its own, and labels carry no raw quote or bracket
+    // THEN ids hold only letters, digits and _, and each node has its own
     const nodeIds = mermaid.flatMap((line) => /^\s+(?:subgraph )?(\w+)\[/.exec(line)?.[1] ?? []);
     expect(nodeIds).toEqual(['cluster_a', 'apiserver_a', 'istiod_a', 'workload_a_b_c_d', 'cluster_a_b', 'apiserver_a_b', 'workload_a_b_c_d_2']);
-    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net #34;x#34; #60;y#62;"]');
+    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net_x.y"]');
   });
 
   it('gives the same bytes for the same objects in any order', () => {
@@ -289,7 +290,8 @@ describe('renderReadme', () => {
   });
 
   it('says how a reader token is rotated with each credential source, and why the mounted kubeconfig directory is not used', () => {
-    const readme = (source: 'external-secret' | 'flux-substitution' | 'inline') => renderReadme(Mesh.fromSpec({ ...SPEC, mesh: { credentials: { source } } }), MANIFESTS);
+    const withTokens = { ...SPEC, clusters: SPEC.clusters.map((cluster) => (cluster.istio_control_plane ? cluster : { ...cluster, token: `${cluster.name}-reader-token` })) };
+    const readme = (source: 'external-secret' | 'flux-substitution' | 'inline') => renderReadme(Mesh.fromSpec({ ...withTokens, mesh: { credentials: { source } } }), MANIFESTS);
     expect(readme('external-secret')).toContain('external-secrets renders the remote secret again within its refresh interval (1h)');
     expect(readme('flux-substitution')).toContain('`flux reconcile kustomization mesh1-control-plane`');
     expect(readme('inline')).toContain('put the new token in the inventory (`clusters[].token`), synthesize again');

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, snapshotTree, SYNTH_USAGE_HEADER, tempDirs, writeFile } from './support';
+
+const dir = tempDirs('hostile-input-');
+
+const TWO_CLUSTERS = {
+  clusters: [
+    { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
+    { name: 'west', url: 'https://api.west.example.com:6443' },
+  ],
+};
+
+describe('synth on hostile input, through the bin', () => {
+  it.each([
+    ['a device', () => '/dev/zero', 'is not a regular file (a device); only regular files are read'],
+    ['a FIFO', (cwd: string) => { const fifo = join(cwd, 'fifo.yaml'); execFileSync('mkfifo', [fifo]); return fifo; }, 'is not a regular file (a FIFO); only regular files are read'],
+  ])('refuses an inventory that is %s at once, naming it', (_kind, makeFile, expected) => {
+    const cwd = dir();
+    const file = makeFile(cwd);
+    const result = cli(['synth', '-i', file], { cwd, timeout: 10_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}: (root): cannot read the inventory: ${file} ${expected}`);
+  });
+
+  it('refuses a YAML alias bomb in well under a second of work', () => {
+    const cwd = dir();
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)];
+    const file = writeFile(cwd, 'bomb.yaml', `${levels.join('\n')}\nclusters: [${Array(9).fill('*h').join(', ')}]\n`);
+    const result = cli(['synth', '-i', file], { cwd, timeout: 10_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('bomb.yaml: (root): expands to more than 200000 values (YAML aliases?)');
+  });
+
+  it('lists every problem of several hostile fields in one run, with file and path', () => {
+    const cwd = dir();
+    const spec = {
+      mesh: { id: 'Mesh', network: 'net/1' },
+      clusters: [{ ...TWO_CLUSTERS.clusters[0], controlPlaneAddress: '127.0.0.1' }, { ...TWO_CLUSTERS.clusters[1], url: 'https://west:0', typo: 1 }],
+      bookinfo: { host: 'h.example.com', namespace: 'kube-system', gateway: { name: '9gw' } },
+    };
+    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', spec)], { cwd });
+    expect(result.status).toBe(1);
+    for (const path of ['clusters[1].typo', 'mesh.id', 'mesh.network', 'clusters[0].controlPlaneAddress', 'clusters[1].url', 'bookinfo.namespace', 'bookinfo.gateway.name']) {
+      expect(result.stderr).toContain(`inventory.yaml: ${path}: `);
+    }
+    expect(result.stderr).toContain('Invalid mesh specification (7 problems)');
+    expect(existsSync(join(cwd, 'dist'))).toBe(false);
+  });
+
+  it('synthesizes clusters named like Object.prototype members', () => {
+    const cwd = dir();
+    const spec = { clusters: [{ ...TWO_CLUSTERS.clusters[0], name: 'constructor' }, { ...TWO_CLUSTERS.clusters[1], name: 'tostring' }] };
+    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', spec)], { cwd });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readdirSync(join(cwd, 'dist', 'clusters'))).toEqual(['constructor', 'tostring']);
+  });
+
+  it('makes --out \'\' a usage error instead of replacing the current folder', () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, 'mine.txt'), 'keep');
+    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', TWO_CLUSTERS), '--out', ''], { cwd });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`error: --out names an empty folder path; give a folder, e.g. --out dist\n\n${SYNTH_USAGE_HEADER}` + result.stderr.slice(result.stderr.indexOf(SYNTH_USAGE_HEADER) + SYNTH_USAGE_HEADER.length));
+    expect(readFileSync(join(cwd, 'mine.txt'), 'utf8')).toBe('keep');
+  });
+
+  it('refuses to replace an output that became a Git repository, and keeps .git', () => {
+    const cwd = dir();
+    const inventory = writeFile(cwd, 'inventory.yaml', TWO_CLUSTERS);
+    expect(cli(['synth', '-i', inventory], { cwd }).status).toBe(0);
+    mkdirSync(join(cwd, 'dist', '.git'));
+    writeFileSync(join(cwd, 'dist', '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    const before = snapshotTree(join(cwd, 'dist'));
+    const result = cli(['synth', '-i', inventory], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`holds files cdk8s-istio-multicluster did not write (.git); refusing to replace it`);
+    expect(snapshotTree(join(cwd, 'dist'))).toEqual(before);
+  });
+
+  it('writes through a symlinked --out, so the folder it points to holds the new tree', () => {
+    const cwd = dir();
+    const inventory = writeFile(cwd, 'inventory.yaml', TWO_CLUSTERS);
+    expect(cli(['synth', '-i', inventory, '--out', 'real'], { cwd }).status).toBe(0);
+    symlinkSync('real', join(cwd, 'dist'));
+    const west = { clusters: [TWO_CLUSTERS.clusters[0]] };
+    expect(cli(['synth', '-i', writeFile(cwd, 'one.yaml', west)], { cwd }).status).toBe(0);
+    expect(readdirSync(join(cwd, 'real', 'clusters'))).toEqual(['east']);
+    expect(readdirSync(cwd).sort()).toEqual(['dist', 'inventory.yaml', 'one.yaml', 'real']);
+  });
+});

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
-import { externalNameServesWebhook, istiodEndpointPorts, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
+import { externalNameServesWebhook, istiodEndpointPorts, placeholderFailure, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import { sailRendersReaderServiceAccount } from '../lib/model/sail';
 import {
@@ -111,7 +111,7 @@ export class IstioRemote extends MeshConstruct {
     if (model.controlPlaneAddressMissing) {
       mesh.addWarning(
         this,
-        `${field} is not set: the remotes' istiod Service points at the placeholder "${model.istiodAddress}", which the API server rejects when it is applied; ` +
+        `${field} is not set: ${placeholderFailure(model)}; ` +
           `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
       );
     }

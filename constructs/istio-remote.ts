@@ -50,8 +50,9 @@ export interface IstioRemoteProps {
  * With the mesh's `sail` installer the Sail operator renders the istiod chart from the remote's
  * `Istio` resource (`SailInstall`): the Service, its endpoints, the webhook and the reader RBAC are
  * its objects then, and this construct keeps what no chart renders (the Namespace with
- * `controlPlaneClusters` and the network label, the reader token Secret) plus the reader
- * ServiceAccount when the operator does not install the base chart (a revision other than `default`).
+ * `controlPlaneClusters` and the network label, the reader token Secret, the trust-domain mesh
+ * ConfigMap) plus the reader ServiceAccount when the operator does not install the base chart (a
+ * revision other than `default`). With Helm the reader ServiceAccount is the `base` chart's.
  *
  * Labels follow the charts, minus the ones that name a Helm release (`release`,
  * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and

@@ -4,7 +4,7 @@ import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import type { Mesh } from '../lib/model/mesh';
-import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../lib/model/names';
+import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
@@ -64,6 +64,7 @@ export class EastWestGateway extends MeshConstruct {
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
         labels: { [LABELS.network]: network },
+        revision: model.podRevision(model.cluster(name)),
         podLabels: localityPodLabels,
         env: { [EAST_WEST_GATEWAY.requestedNetworkViewEnv]: network },
         ports: [
@@ -92,7 +93,6 @@ export function remotesReachIstiodThroughGateway(model: Mesh): boolean {
 }
 
 const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };
-const ISTIOD_HOST = `${ISTIOD_SERVICE}.${ISTIO_SYSTEM_NAMESPACE}.svc.cluster.local`;
 
 /** `samples/multicluster/expose-istiod.yaml`: 15012 and 15017 passed through to istiod. */
 function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
@@ -107,9 +107,11 @@ function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
       ],
     },
   });
+  // The control plane's istiod Service: named after its revision with Sail's RevisionBased strategy.
+  const istiodHost = `${mesh.model.istiodService}.${namespace}.svc.cluster.local`;
   const route = (listenPort: number, istiodPort: number) => ({
     match: [{ port: listenPort, sniHosts: ['*'] }],
-    route: [{ destination: { host: ISTIOD_HOST, port: { number: istiodPort } } }],
+    route: [{ destination: { host: istiodHost, port: { number: istiodPort } } }],
   });
   newVirtualService(scope, 'istiod-vs', mesh.model.istioApi, {
     metadata: { name: EAST_WEST_GATEWAY.istiodVirtualService, namespace },

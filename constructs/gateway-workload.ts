@@ -44,6 +44,11 @@ export interface GatewayWorkloadProps extends GatewayContainerOptions {
    */
   readonly labels?: Readonly<Record<string, string>>;
   /**
+   * The `istio.io/rev` of the pods, for a revisioned injector (Sail's `RevisionBased` strategy).
+   * @default - none: the default revision injects them
+   */
+  readonly revision?: string;
+  /**
    * Labels of the pods only (e.g. the locality override, which Istio reads from pods).
    * @default - none
    */
@@ -109,7 +114,13 @@ export class GatewayWorkload extends Construct {
         selector: { matchLabels: podSelector },
         template: {
           metadata: {
-            labels: { ...labels, ...props.podLabels, [LABELS.sidecarInject]: 'true', [APP_LABELS.dataplaneMode]: 'none' },
+            labels: {
+              ...labels,
+              ...props.podLabels,
+              [LABELS.sidecarInject]: 'true',
+              [APP_LABELS.dataplaneMode]: 'none',
+              ...(props.revision === undefined ? {} : { [LABELS.revision]: props.revision }),
+            },
             annotations: {
               [ANNOTATIONS.injectTemplates]: GATEWAY_INJECTION_TEMPLATE,
               [APP_ANNOTATIONS.prometheusScrape]: 'true',

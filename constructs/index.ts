@@ -2,6 +2,7 @@ export * from './istio-mesh';
 export * from './istio-remote';
 export * from './multi-cluster-secret';
 export * from './install-values';
+export * from './sail-install';
 export * from './tls-gateway';
 export * from './east-west-gateway';
 export * from './mtls-namespace';

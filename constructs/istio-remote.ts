@@ -3,8 +3,9 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
-import { externalNameServesWebhook, istiodEndpointPorts, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
+import { externalNameServesWebhook, istiodEndpointPorts, placeholderFailure, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
+import { sailRendersReaderServiceAccount } from '../lib/model/sail';
 import {
   ANNOTATIONS,
   DEFAULT_REVISION,
@@ -47,6 +48,13 @@ export interface IstioRemoteProps {
  * with, the selector-less `istiod` Service that injected proxies and the injection webhook reach
  * the control plane through, and the injection webhook itself.
  *
+ * With the mesh's `sail` installer the Sail operator renders the istiod chart from the remote's
+ * `Istio` resource (`SailInstall`): the Service, its endpoints, the webhook and the reader RBAC are
+ * its objects then, and this construct keeps what no chart renders (the Namespace with
+ * `controlPlaneClusters` and the network label, the reader token Secret, the trust-domain mesh
+ * ConfigMap) plus the reader ServiceAccount when the operator does not install the base chart (a
+ * revision other than `default`). With Helm the reader ServiceAccount is the `base` chart's.
+ *
  * Labels follow the charts, minus the ones that name a Helm release (`release`,
  * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and
  * `app.kubernetes.io/managed-by` names this tool instead of Helm.
@@ -63,9 +71,18 @@ export class IstioRemote extends MeshConstruct {
     for (const remote of this.clusters.map((name) => model.cluster(name))) {
       const objects = this.partIn(remote.name);
       addNamespace(objects, model, remote);
-      addReaderAccount(objects);
-      addIstiodService(objects, model);
-      addInjectionWebhook(objects, model, remote);
+      // With the Sail installer the operator renders the istiod chart (and for the revision
+      // `default` the base chart) with `profile: remote` from the remote's `Istio`: one owner each.
+      // With Helm, install/README.md installs the base chart, which renders the reader account.
+      const sail = model.sail;
+      if (sail !== undefined && !sailRendersReaderServiceAccount(sail)) addReaderServiceAccount(objects);
+      if (sail === undefined) addReaderRbac(objects);
+      addReaderTokenSecret(objects);
+      if (sail === undefined) {
+        addIstiodService(objects, model);
+        addInjectionWebhook(objects, model, remote);
+      }
+      // Neither installer renders a remote's mesh config (the remote profile sets `configMap: false`).
       if (model.remotesNeedTrustDomain) addMeshConfig(objects, model);
       for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
         for (const [key, value] of Object.entries(MESH_COMPONENT_ANNOTATIONS)) object.metadata.addAnnotation(key, value);
@@ -97,7 +114,7 @@ export class IstioRemote extends MeshConstruct {
     if (model.controlPlaneAddressMissing) {
       mesh.addWarning(
         this,
-        `${field} is not set: the remotes' istiod Service points at the placeholder "${model.istiodAddress}", which the API server rejects when it is applied; ` +
+        `${field} is not set: ${placeholderFailure(model)}; ` +
           `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
       );
     }
@@ -207,13 +224,24 @@ const READER_RULES: k8s.PolicyRule[] = [
 ];
 
 /**
- * The reader account's RBAC and token Secret: Kubernetes >= 1.24 creates no token for a service
- * account, and this Secret (named and annotated as `istioctl create-remote-secret` would create
- * it) makes Kubernetes fill in the `token` and `ca.crt` the remote secret needs. The account
- * itself is the `base` chart's (`reader-serviceaccount.yaml`, rendered by every supported
- * release), which install/README.md installs before this folder: one owner per object.
+ * The reader account whose token the control plane reads the remote with, for a Sail remote whose
+ * revision is not `default`: the operator installs no base chart for it then.
  */
-function addReaderAccount(scope: Construct): void {
+function addReaderServiceAccount(scope: Construct): void {
+  kubeObject(k8s.KubeServiceAccount, scope, 'reader-service-account', {
+    metadata: {
+      name: READER_SERVICE_ACCOUNT,
+      namespace: ISTIO_SYSTEM_NAMESPACE,
+      labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
+    },
+  });
+}
+
+/**
+ * The reader account's RBAC. The account itself is the `base` chart's (`reader-serviceaccount.yaml`,
+ * rendered by every supported release), which install/README.md installs before this folder.
+ */
+function addReaderRbac(scope: Construct): void {
   kubeObject(k8s.KubeClusterRole, scope, 'reader-cluster-role', {
     metadata: { name: READER_CLUSTER_ROLE, labels: READER_LABELS },
     rules: READER_RULES,
@@ -223,6 +251,14 @@ function addReaderAccount(scope: Construct): void {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_CLUSTER_ROLE },
     subjects: [{ kind: 'ServiceAccount', name: READER_SERVICE_ACCOUNT, namespace: ISTIO_SYSTEM_NAMESPACE }],
   });
+}
+
+/**
+ * Kubernetes >= 1.24 creates no token for a service account: this Secret (named and annotated as
+ * `istioctl create-remote-secret` would create it) makes Kubernetes fill in the `token` and
+ * `ca.crt` the remote secret needs. No chart renders it.
+ */
+function addReaderTokenSecret(scope: Construct): void {
   kubeObject(k8s.KubeSecret, scope, 'reader-token', {
     metadata: {
       name: READER_TOKEN_SECRET,

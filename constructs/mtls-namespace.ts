@@ -80,8 +80,9 @@ export class MtlsNamespace extends MeshConstruct {
     checkServices(this, props.services, model);
 
     for (const cluster of this.clusters) {
+      const injection = model.injectionLabel(model.cluster(cluster));
       kubeObject(k8s.KubeNamespace, this.partIn(cluster), 'namespace', {
-        metadata: { name: this.namespace, labels: { [LABELS.injection]: 'enabled' } },
+        metadata: { name: this.namespace, labels: { [injection.key]: injection.value } },
       });
     }
     const controlPlane = this.controlPlanePart;

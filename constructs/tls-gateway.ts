@@ -132,6 +132,7 @@ export class TlsGateway extends MeshConstruct {
         namespace: this.namespace,
         name: this.name,
         selector: this.selector,
+        revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster)),
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
         podLabels: model.cluster(cluster).localityPodLabels,
         containerSecurityContext: props.containerSecurityContext,

@@ -5,6 +5,7 @@ import { IstioMesh } from '../constructs/istio-mesh';
 import { IstioRemote } from '../constructs/istio-remote';
 import { MtlsNamespace } from '../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../constructs/multi-cluster-secret';
+import { SailInstall } from '../constructs/sail-install';
 import { TlsGateway } from '../constructs/tls-gateway';
 import { MeshApp } from './mesh-app';
 import type { Mesh } from './model/mesh';
@@ -25,16 +26,17 @@ export interface BuildMeshOptions {
 
 /**
  * Builds the standard constructs for a mesh model: the remote components, the control plane's
- * remote secrets and install values, the east-west gateway when remotes reach istiod through it
- * or services cross networks through it, and Bookinfo with its TLS gateways and mTLS when the model
- * asks for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
+ * remote secrets and Istio's install (Helm values or the Sail operator's resources), the east-west
+ * gateway when remotes reach istiod through it or services cross networks through it, and Bookinfo
+ * with its TLS gateways and mTLS when the model asks for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
  * the same constructs themselves.
  */
 export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMesh {
   const mesh = new IstioMesh(options.app ?? new MeshApp(), 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
-  new InstallValues(mesh, 'install-values');
+  if (model.installer === 'sail') new SailInstall(mesh, 'sail');
+  else new InstallValues(mesh, 'install-values');
   if (remotesReachIstiodThroughGateway(model) || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
   const bookinfo = model.bookinfo;
   if (bookinfo) {

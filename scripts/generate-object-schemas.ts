@@ -5,7 +5,10 @@
  *
  * - Istio kinds: every served version's `openAPIV3Schema` from the CRD file the Istio classes in
  *   lib/imports/ are generated from (same default and ISTIO_CRD_FILE override as import-istio.mjs).
- * - external-secrets.io/v1 ExternalSecret: the CRD schema kept in test/support/schemas/.
+ * - Sail operator kinds (sailoperator.io/v1: Istio, IstioCNI, IstioRevisionTag, ...): the CRD files
+ *   of the Sail operator release the `sail` installer targets (SAIL_CRD_DIR overrides the folder).
+ * - external-secrets.io/v1 ExternalSecret and OLM's operators.coreos.com/v1alpha1 Subscription: the
+ *   CRD schemas kept in test/support/schemas/ (its README says where from).
  * - Kubernetes and cert-manager kinds: the TypeScript declarations of the
  *   kubernetes-models packages (devDependencies), which are generated from the upstream OpenAPI
  *   schemas; each interface becomes one definition (types, string enums, required fields, maps).
@@ -13,16 +16,19 @@
  * Descriptions are dropped and every object schema is closed (no unknown field), so the bundle is
  * small and as strict as the API server's strict field validation.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
 import ts from 'typescript';
 import { closeObjectSchemas, isPlainObject, OBJECT_SCHEMA_FILE, type JsonSchema, type ObjectSchemaBundle } from '../lib/analyzers/object-schemas';
 
 const ROOT = resolve(__dirname, '..');
 const ISTIO_CRD_FILE = process.env.ISTIO_CRD_FILE ?? '../shared/upstream/istio/manifests/charts/base/files/crd-all.gen.yaml';
+/** The Sail operator's CRDs (chart/crds/*.yaml, one kind per file), of the release the `sail` installer targets. */
+const SAIL_CRD_DIR = process.env.SAIL_CRD_DIR ?? '../shared/upstream/sail-operator-1.30.3/chart/crds';
 const CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
   'external-secrets.io/v1/ExternalSecret': 'test/support/schemas/external-secrets.io_v1_externalsecret.json',
+  'operators.coreos.com/v1alpha1/Subscription': 'test/support/schemas/operators.coreos.com_v1alpha1_subscription.json',
 };
 
 /**
@@ -66,7 +72,7 @@ export function generateObjectSchemas(): ObjectSchemaBundle {
   addCrdSchemas(kinds, definitions);
   addModelSchemas(kinds, definitions);
   return {
-    sources: [ISTIO_CRD_FILE, ...Object.values(CRD_SCHEMA_FILES), ...new Set(MODEL_KINDS.map(modelPackageOf))],
+    sources: [ISTIO_CRD_FILE, SAIL_CRD_DIR, ...Object.values(CRD_SCHEMA_FILES), ...new Set(MODEL_KINDS.map(modelPackageOf))],
     kinds: sortedRecord(kinds),
     definitions: sortedRecord(definitions),
   };
@@ -82,12 +88,14 @@ interface Crd {
 
 function addCrdSchemas(kinds: Record<string, string>, definitions: Record<string, JsonSchema>): void {
   const crdSchemas: [string, JsonSchema][] = [];
-  for (const document of loadAll(readFileSync(resolve(ROOT, ISTIO_CRD_FILE), 'utf8')) as Crd[]) {
-    if (document?.kind !== 'CustomResourceDefinition') continue;
-    const { group, names, versions } = document.spec;
-    for (const version of versions) {
-      const schema = version.schema?.openAPIV3Schema;
-      if (version.served && schema) crdSchemas.push([`${group}/${version.name}/${names.kind}`, schema]);
+  for (const file of crdFiles()) {
+    for (const document of loadAll(readFileSync(file, 'utf8')) as Crd[]) {
+      if (document?.kind !== 'CustomResourceDefinition') continue;
+      const { group, names, versions } = document.spec;
+      for (const version of versions) {
+        const schema = version.schema?.openAPIV3Schema;
+        if (version.served && schema) crdSchemas.push([`${group}/${version.name}/${names.kind}`, schema]);
+      }
     }
   }
   for (const [key, file] of Object.entries(CRD_SCHEMA_FILES)) crdSchemas.push([key, JSON.parse(readFileSync(resolve(ROOT, file), 'utf8')) as JsonSchema]);
@@ -108,6 +116,13 @@ function addCrdSchemas(kinds: Record<string, string>, definitions: Record<string
     }
     kinds[key] = name;
   }
+}
+
+/** The Istio CRD file, then the Sail operator's CRD files in name order. */
+function crdFiles(): string[] {
+  const sailDir = resolve(ROOT, SAIL_CRD_DIR);
+  const sailFiles = readdirSync(sailDir).filter((name) => name.endsWith('.yaml')).sort().map((name) => join(sailDir, name));
+  return [resolve(ROOT, ISTIO_CRD_FILE), ...sailFiles];
 }
 
 /** A copy of a schema node without `description`, walking only schema positions (never property names). */

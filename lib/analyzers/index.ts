@@ -11,6 +11,7 @@ import { missingCredentialAnalyzer } from './gateway-credentials';
 import { gatewayPortNotOnServiceAnalyzer } from './gateway-service-ports';
 import { gatewaySelectsNoWorkloadAnalyzer } from './gateway-workloads';
 import { inconsistentServiceAnalyzer } from './inconsistent-services';
+import { injectionLabelAnalyzer } from './injection-labels';
 import { injectionPathAnalyzer } from './injection-paths';
 import { LOCALITY_ANALYZERS } from './locality';
 import { indexMesh } from './mesh-index';
@@ -19,6 +20,7 @@ import { mtlsConflictAnalyzer } from './mtls-conflicts';
 import { objectSchemaAnalyzer } from './object-schema-violations';
 import { namespaceNotInjectedAnalyzer } from './namespace-injection';
 import { remoteSecretAnalyzer } from './remote-secrets';
+import { sailResourceAnalyzer } from './sail-resources';
 import { portNamingAnalyzer } from './service-port-names';
 import { hostNotInGatewayAnalyzer } from './virtual-service-gateway-hosts';
 import { missingGatewayAnalyzer } from './virtual-service-gateways';
@@ -49,6 +51,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   misplacedControlPlaneObjectAnalyzer,
   callerServiceAnalyzer,
   ...LOCALITY_ANALYZERS,
+  sailResourceAnalyzer,
+  injectionLabelAnalyzer,
 ];
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };

@@ -54,7 +54,7 @@ function pathProblem(index: MeshIndex, cluster: string, path: string): string | 
 }
 
 /** The key/value pairs after `/inject/`, as istiod reads them (`--slash--` standing for `/`). */
-function injectionParameters(path: string): Readonly<Record<string, string>> {
+export function injectionParameters(path: string): Readonly<Record<string, string>> {
   const [, inject, ...segments] = path.split('/');
   if (inject !== 'inject') return {};
   // No prototype: a path segment such as `__proto__` or `constructor` is a plain key.

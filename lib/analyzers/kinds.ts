@@ -24,6 +24,8 @@ export const KINDS = {
   peerAuthentication: { group: 'security.istio.io', kind: 'PeerAuthentication' },
   certificate: { group: CERT_MANAGER_GROUP, kind: 'Certificate' },
   externalSecret: { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  sailIstio: { group: 'sailoperator.io', kind: 'Istio' },
+  sailRevisionTag: { group: 'sailoperator.io', kind: 'IstioRevisionTag' },
 } as const satisfies Record<string, KindId>;
 
 /** The API groups istiod reads mesh configuration from. */

@@ -1,6 +1,8 @@
-import { ISTIO_SYSTEM_NAMESPACE } from '../model/names';
+import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_SERVICE } from '../model/names';
+import { sailRevisionName } from '../model/sail';
 import type { MeshManifests } from '../synth/mesh-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
+import { record, text } from './fields';
 import { groupBy } from './group-by';
 import { declaredHostsCover, hostKey, qualifiedHost, serviceKey, serviceOfHost } from './hosts';
 import { destinationRuleHost, destinationRuleSubsets, gatewaySelector, serviceEntryHosts } from './istio-objects';
@@ -101,7 +103,7 @@ export function indexMesh(mesh: MeshManifests): MeshIndex {
   const istioConfig = onControlPlane.filter((located) => ISTIO_CONFIG_GROUPS.has(apiGroup(located.manifest)));
 
   const destinationRules = ofKind(istioConfig, KINDS.destinationRule);
-  const services = ofKind(everything, KINDS.service);
+  const services = [...ofKind(everything, KINDS.service), ...sailRenderedServices(everything)];
   const servicesBySelector = new LabelIndex<Located>();
   for (const service of services) servicesBySelector.add(ANY_NAMESPACE, serviceSelector(service.manifest), service);
   const workloads = workloadsOf(everything);
@@ -168,4 +170,21 @@ function workloadsOf(objects: readonly Located[]): Workload[] {
 
 function ofKind(objects: readonly Located[], kind: KindId): Located[] {
   return objects.filter((located) => isKind(located.manifest, kind));
+}
+
+/**
+ * The istiod Service the Sail operator renders from each `Istio` resource (in its `spec.namespace`,
+ * named after the revision: `istiod` for the revision `default`, `istiod-<revision>` otherwise),
+ * so that a host naming it counts as known although no folder holds it.
+ */
+function sailRenderedServices(objects: readonly Located[]): Located[] {
+  return ofKind(objects, KINDS.sailIstio).map((istio) => {
+    const spec = record(istio.manifest.spec);
+    const strategy = record(spec.updateStrategy).type === 'RevisionBased' ? 'RevisionBased' : 'InPlace';
+    const version = text(spec.version);
+    const revision = strategy === 'RevisionBased' && version !== undefined ? sailRevisionName(istio.manifest.metadata.name, strategy, version) : istio.manifest.metadata.name;
+    const name = revision === 'default' ? ISTIOD_SERVICE : `${ISTIOD_SERVICE}-${revision}`;
+    const manifest = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: text(spec.namespace) ?? ISTIO_SYSTEM_NAMESPACE } };
+    return { manifest, cluster: istio.cluster, folder: istio.folder };
+  });
 }

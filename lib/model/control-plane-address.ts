@@ -41,7 +41,7 @@ export function readControlPlaneAddressCommand(mesh: Mesh): string {
     case 'eastwest-gateway':
       return `${context} get service ${EAST_WEST_GATEWAY.name} -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}'`;
     case 'istiod-service':
-      return `${context} get service ${ISTIOD_SERVICE} -o jsonpath='{.spec.clusterIP}'`;
+      return `${context} get service ${mesh.istiodService} -o jsonpath='{.spec.clusterIP}'`;
     case 'istiod-pod':
       return `${context} get pod -l app=${ISTIOD_SERVICE} -o jsonpath='{.items[0].status.podIP}'`;
   }
@@ -54,4 +54,15 @@ export function readControlPlaneAddressCommand(mesh: Mesh): string {
  */
 export function externalNameServesWebhook(kind: ControlPlaneAddressKind): boolean {
   return kind === 'istiod-service';
+}
+
+/**
+ * Where the placeholder of a missing address ends up, and when it fails: in the remote's `istiod`
+ * Service (Helm) or in the remote `Istio`'s `remotePilotAddress`, from which the operator renders
+ * that Service (Sail). Either way the API server refuses it as a Service's `externalName`.
+ */
+export function placeholderFailure(mesh: Mesh): string {
+  return mesh.installer === 'sail'
+    ? `the remotes' Istio resources give the placeholder "${mesh.istiodAddress}" as remotePilotAddress, and the API server rejects the istiod Service the operator renders from it`
+    : `the remotes' istiod Service points at the placeholder "${mesh.istiodAddress}", which the API server rejects when it is applied`;
 }

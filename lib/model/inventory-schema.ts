@@ -47,6 +47,27 @@ export const INVENTORY_SCHEMA = {
         trustDomain: { type: 'string', minLength: 1 },
         // Any type here: validate-mesh.ts explains each wrong one (an unquoted 1.30 is the number 1.3).
         istioVersion: {},
+        installer: { enum: ['helm', 'sail'] },
+        sail: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            updateStrategy: { enum: ['InPlace', 'RevisionBased'] },
+            revisionTag: { type: 'string' },
+            subscription: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel'],
+              properties: {
+                channel: { type: 'string', minLength: 1 },
+                name: { type: 'string' },
+                source: { type: 'string' },
+                sourceNamespace: { type: 'string' },
+                namespace: { type: 'string' },
+              },
+            },
+          },
+        },
         credentials: {
           type: 'object',
           additionalProperties: false,

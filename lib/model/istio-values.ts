@@ -1,8 +1,9 @@
 /**
  * The Helm values of Istio's charts for each cluster, derived from the mesh model in one place:
- * `install/` writes them as values files, and an operator's `Istio` / `IstioCNI` resources can
- * carry the same values. Only keys the targeted charts read (test/meshes/helm-values.test.ts
- * checks every key against the charts' `values.yaml`).
+ * the `helm` installer writes them as values files under `install/`, the `sail` installer puts
+ * them in each cluster's `Istio` and `IstioCNI` resources. Only keys the targeted charts read
+ * (test/meshes/helm-values.test.ts checks every key against the charts' `values.yaml`). Env values
+ * are strings: the chart quotes them anyway, and the Sail CRD's `pilot.env` only accepts strings.
  */
 import { localityMeshConfig } from './locality';
 import type { Cluster, Mesh } from './mesh';
@@ -53,7 +54,7 @@ function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLoca
     },
     meshConfig: { trustDomain: mesh.trustDomain, ...(localityMeshConfig(mesh, clusterLocalHosts) as HelmValues) },
     pilot: {
-      env: { EXTERNAL_ISTIOD: true },
+      env: { EXTERNAL_ISTIOD: 'true' },
       // The OpenShift platform profile sets these for an OpenShift control plane. A Kubernetes one
       // injects for OpenShift remotes too: the CNI plugin instead of istio-init, and Multus's
       // `k8s.v1.cni.cncf.io/networks: default/istio-cni` annotation (ignored where there is no Multus).

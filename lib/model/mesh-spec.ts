@@ -9,6 +9,12 @@
 /** The Kubernetes distribution a cluster runs. */
 export type ClusterPlatform = 'kubernetes' | 'openshift';
 
+/** How Istio itself is installed: Helm values under `install/`, or the Sail operator's custom resources per cluster. */
+export type MeshInstaller = 'helm' | 'sail';
+
+/** The Sail operator's control-plane update strategies. */
+export type SailUpdateStrategy = 'InPlace' | 'RevisionBased';
+
 /**
  * What a control plane's `controlPlaneAddress` is, which decides how remotes reach istiod:
  * `eastwest-gateway` (upstream's way) the east-west gateway passing 15012 and 15017 through,
@@ -44,6 +50,18 @@ export interface MeshSettingsSpec {
    * @default "1.30"
    */
   readonly istioVersion?: string;
+  /**
+   * `helm`: Helm values under `install/`, installed by hand. `sail`: each cluster's folder holds its
+   * `sailoperator.io/v1` `Istio` (and `IstioCNI` when the mesh has OpenShift clusters), for the Sail
+   * operator (OpenShift Service Mesh 3) to install, so the whole mesh is delivered from Git.
+   * @default helm
+   */
+  readonly installer?: MeshInstaller;
+  /**
+   * Settings of the `sail` installer; only allowed with `installer: sail`.
+   * @default - every default of SailSpec
+   */
+  readonly sail?: SailSpec;
   /**
    * How the control plane's remote secrets obtain each remote's bearer token.
    * @default - an ExternalSecret per remote, reading from the `istio-remote-tokens` ClusterSecretStore
@@ -182,6 +200,54 @@ export interface CredentialsSpec {
    * @default 1h
    */
   readonly refreshInterval?: string;
+}
+
+/** The Sail operator's settings. */
+export interface SailSpec {
+  /**
+   * `InPlace` replaces the control plane on a version change; `RevisionBased` runs a new
+   * revision beside the old one, and injected namespaces follow an `IstioRevisionTag`.
+   * @default InPlace
+   */
+  readonly updateStrategy?: SailUpdateStrategy;
+  /**
+   * `RevisionBased` only: the `IstioRevisionTag` on the control plane that injected namespaces of
+   * the control-plane cluster name in `istio.io/rev`.
+   * @default default
+   */
+  readonly revisionTag?: string;
+  /**
+   * An OLM `Subscription` to the operator in every cluster's folder.
+   * @default - none: the operator is a prerequisite, installed before the folders are applied
+   */
+  readonly subscription?: SailSubscriptionSpec;
+}
+
+/** The OLM Subscription that installs the Sail operator. */
+export interface SailSubscriptionSpec {
+  /** The update channel, e.g. `stable` (OpenShift Service Mesh 3) or `stable-3.2`. */
+  readonly channel: string;
+  /**
+   * The operator's package in the catalog (`servicemeshoperator3` for OpenShift Service Mesh 3).
+   * @default sailoperator
+   */
+  readonly name?: string;
+  /**
+   * The CatalogSource (`redhat-operators` for OpenShift Service Mesh 3).
+   * @default community-operators
+   */
+  readonly source?: string;
+  /**
+   * The CatalogSource's namespace.
+   * @default openshift-marketplace
+   */
+  readonly sourceNamespace?: string;
+  /**
+   * The namespace the Subscription (and so the operator) lives in; it must have an OperatorGroup,
+   * as `openshift-operators` has on OpenShift.
+   * @default openshift-operators
+   */
+  readonly namespace?: string;
 }
 
 /** A reference to an external-secrets store. */

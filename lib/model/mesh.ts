@@ -11,9 +11,19 @@ import {
   type IstioVersion,
 } from './istio-version';
 import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
-import type { BookinfoRouting, ClusterPlatform, ControlPlaneAddressKind, CredentialSource, MeshSpec, ServiceLocalitySpec } from './mesh-spec';
+import type {
+  BookinfoRouting,
+  ClusterPlatform,
+  ControlPlaneAddressKind,
+  CredentialSource,
+  MeshInstaller,
+  MeshSpec,
+  SailUpdateStrategy,
+  ServiceLocalitySpec,
+} from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, injectionPath, tokenVariable } from './names';
+import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
+import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -56,6 +66,25 @@ export interface Credentials {
   readonly source: CredentialSource;
   readonly secretStore: { readonly kind: 'ClusterSecretStore' | 'SecretStore'; readonly name: string };
   readonly refreshInterval: string;
+}
+
+/** The `sail` installer's settings with defaults applied. */
+export interface Sail {
+  /** `spec.version` of every Sail resource. */
+  readonly version: string;
+  readonly updateStrategy: SailUpdateStrategy;
+  /** The `IstioRevision` the operator creates in every cluster (same name and version everywhere). */
+  readonly revision: string;
+  /** `RevisionBased` only: the `IstioRevisionTag` on the control plane. */
+  readonly revisionTag?: string;
+  /** The OLM Subscription to emit, when asked for. */
+  readonly subscription?: {
+    readonly channel: string;
+    readonly name: string;
+    readonly source: string;
+    readonly sourceNamespace: string;
+    readonly namespace: string;
+  };
 }
 
 /** A split application: its definition, namespace and workload placement. */
@@ -126,6 +155,9 @@ export class Mesh {
   /** The Istio minor release the output targets, such as `1.30`. */
   public readonly istioVersion: IstioVersion;
   public readonly credentials: Credentials;
+  public readonly installer: MeshInstaller;
+  /** Present with `installer: sail`. */
+  public readonly sail?: Sail;
   /** Zone-aware routing: the mesh-wide locality policy. */
   public readonly locality: Locality;
   public readonly clusters: readonly Cluster[];
@@ -148,6 +180,8 @@ export class Mesh {
       },
       refreshInterval: credentials?.refreshInterval ?? '1h',
     };
+    this.installer = spec.mesh?.installer ?? 'helm';
+    if (this.installer === 'sail') this.sail = sailSettings(spec, this.istioVersion);
     this.clusters = spec.clusters.map((cluster) => {
       const network = cluster.network ?? this.network;
       return Object.freeze({
@@ -265,10 +299,58 @@ export class Mesh {
     return this.clusters.some((cluster) => cluster.platform === 'openshift');
   }
 
+  /**
+   * The label that opts a namespace of this cluster into sidecar injection: `istio-injection` with
+   * the default revision; with Sail's `RevisionBased` strategy `istio.io/rev` naming the control
+   * plane's revision tag, or on a remote the revision itself (a tag cannot target a remote
+   * revision, so remotes have none). Never both labels.
+   */
+  public injectionLabel(cluster: Cluster): { readonly key: string; readonly value: string } {
+    const sail = this.sail;
+    if (sail?.updateStrategy !== 'RevisionBased') return { key: LABELS.injection, value: 'enabled' };
+    return { key: LABELS.revision, value: cluster.isControlPlane ? sail.revisionTag! : sail.revision };
+  }
+
+  /**
+   * The `istio.io/rev` an injected gateway pod of this cluster names, so that a revisioned injector
+   * (Sail's `RevisionBased` strategy) injects it; none with the default revision.
+   */
+  public podRevision(cluster: Cluster): string | undefined {
+    const label = this.injectionLabel(cluster);
+    return label.key === LABELS.revision ? label.value : undefined;
+  }
+
+  /** The control plane's istiod Service: `istiod`, or `istiod-<revision>` for a Sail revision other than `default`. */
+  public get istiodService(): string {
+    const revision = this.sail?.revision;
+    return revision === undefined || revision === 'default' ? ISTIOD_SERVICE : `${ISTIOD_SERVICE}-${revision}`;
+  }
+
   /** Whether clusters sit on more than one network. */
   public get isMultiNetwork(): boolean {
     return new Set(this.clusters.map((cluster) => cluster.network)).size > 1;
   }
+}
+
+/** Version, strategy, revision and Subscription of the `sail` installer. */
+function sailSettings(spec: MeshSpec, istioVersion: IstioVersion): Sail {
+  const settings = spec.mesh?.sail;
+  const version = sailVersionFor(istioVersion);
+  const updateStrategy = settings?.updateStrategy ?? 'InPlace';
+  const subscription = settings?.subscription;
+  return {
+    version,
+    updateStrategy,
+    revision: sailRevisionName(SAIL_ISTIO_NAME, updateStrategy, version),
+    revisionTag: updateStrategy === 'RevisionBased' ? settings?.revisionTag ?? 'default' : undefined,
+    subscription: subscription && {
+      channel: subscription.channel,
+      name: subscription.name ?? SAIL_SUBSCRIPTION_DEFAULTS.name,
+      source: subscription.source ?? SAIL_SUBSCRIPTION_DEFAULTS.source,
+      sourceNamespace: subscription.sourceNamespace ?? SAIL_SUBSCRIPTION_DEFAULTS.sourceNamespace,
+      namespace: subscription.namespace ?? SAIL_SUBSCRIPTION_DEFAULTS.namespace,
+    },
+  };
 }
 
 /**

@@ -3,11 +3,12 @@ import { workloadNames } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
-import { istioVersionProblem } from './istio-version';
+import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
 import type { BookinfoSpec, ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsSubdomain, LABEL_VALUE } from './names';
+import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
 
 /** The key of a placement entry that applies to workloads no other entry names. */
 export const DEFAULT_PLACEMENT_KEY = 'default';
@@ -134,6 +135,7 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
     }
   });
   checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
+  if (text(mesh?.installer) === 'sail') checkSailReach(clusters, add);
   if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec, BOOKINFO.services.map((service) => service.name)));
 
   const bookinfo = fields(spec.bookinfo);
@@ -172,6 +174,7 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
   if (refreshInterval !== undefined && !GO_DURATION.test(refreshInterval)) {
     add('mesh.credentials.refreshInterval', `"${refreshInterval}" is not a duration external-secrets reads (a Go duration such as 1h, 30m or 1h30m)`);
   }
+  checkSail(mesh, add);
 }
 
 /** A network, region or zone is written as a label value, and a network also into the injection path. */
@@ -287,6 +290,27 @@ function checkControlPlaneAddress(cluster: ClusterSpec, at: string, rolesKnown: 
   if (!isDnsName(address)) add(path, `"${address}" is neither an IP address nor a DNS name`);
 }
 
+/**
+ * The Sail operator renders each remote's `istiod` Service from `remotePilotAddress` as the istiod
+ * chart does: for an IP address an EndpointSlice sending xDS to 15012 and the webhook to 15017 of
+ * that address. istiod's own Service serves the webhook on 443 only, so its IP breaks injection on
+ * every remote that the webhook Service serves (one without injectionUrl).
+ */
+function checkSailReach(clusters: readonly ClusterSpec[], add: AddIssue): void {
+  const index = clusters.findIndex((cluster) => cluster.istio_control_plane === true);
+  const controlPlane = clusters[index];
+  const address = text(controlPlane?.controlPlaneAddress);
+  if (text(controlPlane?.controlPlaneAddressKind) !== 'istiod-service' || address === undefined || !isIpAddress(address)) return;
+  const served = clusters.filter((cluster) => cluster.istio_control_plane !== true && cluster.injectionUrl === undefined).map((cluster) => text(cluster.name));
+  if (served.length === 0) return;
+  add(
+    `clusters[${index}].controlPlaneAddressKind`,
+    `istiod-service with the IP address "${address}" does not work with installer: sail: the operator points each remote's istiod EndpointSlice at ${address}:15017 for the injection webhook, ` +
+      `which istiod's Service serves on 443 only (remotes: ${served.join(', ')}); give a DNS name that resolves to that Service IP (the operator then renders an ExternalName, called on 443), ` +
+      'use istiod-pod or eastwest-gateway, or give each remote an injectionUrl',
+  );
+}
+
 /** Whether the text is an IPv4 or IPv6 address (without a zone). */
 export function isIpAddress(text: string): boolean {
   return parseIp(text) !== undefined;
@@ -319,6 +343,31 @@ function checkCidrs(clusters: readonly ClusterSpec[], meshNetwork: string, add: 
       }
     }
   });
+}
+
+/** The `sail` installer's settings: only with `installer: sail`, for an Istio minor the operator at hand installs. */
+function checkSail(mesh: Readonly<Record<string, unknown>>, add: AddIssue): void {
+  const installer = text(mesh.installer);
+  const istioVersion = mesh.istioVersion ?? DEFAULT_ISTIO_VERSION;
+  if (installer === 'sail' && typeof istioVersion === 'string' && istioVersionProblem(istioVersion) === undefined && !SAIL_ISTIO_MINORS.includes(istioVersion)) {
+    add('mesh.istioVersion', `"${istioVersion}" is not installed by the Sail operator ${SAIL_OPERATOR_RELEASE} (installer: sail); expected one of: ${SAIL_ISTIO_MINORS.join(', ')}`);
+  }
+  if (mesh.sail === undefined) return;
+  if (installer !== 'sail') {
+    add('mesh.sail', 'is only valid with installer: sail');
+    return;
+  }
+  const sail = fields(mesh.sail);
+  const revisionTag = text(sail?.revisionTag);
+  if (revisionTag !== undefined) {
+    if (text(sail?.updateStrategy) !== 'RevisionBased') add('mesh.sail.revisionTag', 'is only valid with updateStrategy: RevisionBased');
+    else if (!DNS1123_LABEL.test(revisionTag)) add('mesh.sail.revisionTag', `"${revisionTag}" is not a DNS-1123 label`);
+  }
+  const subscription = fields(sail?.subscription);
+  for (const field of ['name', 'source', 'sourceNamespace', 'namespace'] as const) {
+    const value = text(subscription?.[field]);
+    if (value !== undefined && !DNS1123_LABEL.test(value)) add(`mesh.sail.subscription.${field}`, `"${value}" is not a DNS-1123 label`);
+  }
 }
 
 /** A host a Gateway serves and a Certificate names: a DNS name, optionally with a leading `*.`. */

@@ -59,14 +59,24 @@ export function controlPlaneDeliveryName(model: Mesh): string {
  */
 export function deliveryPhases(model: Mesh): DeliveryPhase[] {
   const controlPlane = model.controlPlane.name;
+  // With the Sail installer the control plane's Istio is in its folder: it goes, and is ready, before the pods it injects.
+  const controlPlaneIstio: DeliveryPhase | undefined = model.sail && {
+    name: meshComponentsDeliveryName(model, controlPlane),
+    cluster: controlPlane,
+    folder: clusterFolder(controlPlane),
+    objects: 'mesh-components',
+    after: [],
+    readsPublishedTokens: false,
+    summary: `the mesh components of \`${clusterFolder(controlPlane)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): the Sail operator's resources, \`istio-system\` and the \`Istio\`, whose istiod injects everything after`,
+  };
   const controlPlaneCluster: DeliveryPhase = {
     name: clusterDeliveryName(model, controlPlane),
     cluster: controlPlane,
     folder: clusterFolder(controlPlane),
-    objects: 'all',
-    after: [],
+    objects: controlPlaneIstio ? 'workloads' : 'all',
+    after: controlPlaneIstio ? [controlPlaneIstio.name] : [],
     readsPublishedTokens: false,
-    summary: `\`${clusterFolder(controlPlane)}/\`: the control-plane cluster's namespaces, gateways and workloads`,
+    summary: `${controlPlaneIstio ? 'the rest of ' : ''}\`${clusterFolder(controlPlane)}/\`: the control-plane cluster's namespaces, gateways and workloads`,
   };
   const remoteMeshComponents = model.remotes.map((remote): DeliveryPhase => ({
     name: meshComponentsDeliveryName(model, remote.name),
@@ -75,7 +85,9 @@ export function deliveryPhases(model: Mesh): DeliveryPhase[] {
     objects: 'mesh-components',
     after: [],
     readsPublishedTokens: false,
-    summary: `the mesh components of \`${clusterFolder(remote.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook`,
+    summary: model.sail
+      ? `the mesh components of \`${clusterFolder(remote.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): \`istio-system\`, the reader token Secret and the remote \`Istio\`, from which the Sail operator renders the \`istiod\` Service and the injection webhook`
+      : `the mesh components of \`${clusterFolder(remote.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook`,
   }));
   const controlPlaneConfig: DeliveryPhase = {
     name: controlPlaneDeliveryName(model),
@@ -95,7 +107,7 @@ export function deliveryPhases(model: Mesh): DeliveryPhase[] {
     readsPublishedTokens: false,
     summary: `the rest of \`${clusterFolder(remote.name)}/\`: its namespaces, gateways and workloads`,
   }));
-  return [controlPlaneCluster, ...remoteMeshComponents, controlPlaneConfig, ...remoteWorkloads];
+  return [...(controlPlaneIstio ? [controlPlaneIstio] : []), controlPlaneCluster, ...remoteMeshComponents, controlPlaneConfig, ...remoteWorkloads];
 }
 
 /** Each phase's wave: 0 for a phase that follows none, else one more than the latest it follows. */

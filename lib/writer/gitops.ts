@@ -1,5 +1,6 @@
 import type { Mesh } from '../model/mesh';
 import { caVariable, MESH_COMPONENT_LABELS, requireDnsLabel } from '../model/names';
+import { SAIL_API_VERSION, SAIL_KINDS } from '../model/sail';
 import { redactUrl } from '../model/validate-mesh';
 import { CONTROL_PLANE_FOLDER, type Manifest } from '../synth/mesh-manifests';
 import { compareText, toYaml } from '../yaml';
@@ -85,8 +86,64 @@ export function renderGitops(model: Mesh, options: GitopsOptions): Map<string, s
   for (const phase of phases.filter((candidate) => candidate.objects !== 'all')) {
     for (const [path, content] of phaseKustomization(phase)) files.set(path, content);
   }
+  // A patch, not a resource of the kustomization: applying argocd-cm whole would replace the user's settings.
+  if (resolved.tool === 'argocd' && model.sail) files.set(`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}`, toYaml(argoCdSailHealthPatch()));
   const folderPrefix = `${GITOPS_FOLDER}/`;
   return new Map([...files].sort(([a], [b]) => compareText(a, b)).map(([path, content]) => [path.slice(folderPrefix.length), content]));
+}
+
+/** The merge patch of `argocd-cm` that teaches Argo CD when a Sail resource is healthy. */
+export const ARGO_CD_SAIL_HEALTH_PATCH = 'argocd-cm-sail-health.patch.yaml';
+
+/**
+ * Argo CD knows no health of custom resources: without this a phase would not wait for the
+ * operator. Healthy once the operator has seen the latest spec and every revision of an `Istio` is
+ * ready with the `Ready` condition true. A remote `Istio` only turns Ready once the control plane
+ * has patched its webhook, which needs the remote secret of a later phase: for it, `Reconciled` is
+ * the health, so its phase does not wait for one that waits for it.
+ */
+const SAIL_HEALTH_LUA = [
+  'hs = { status = "Progressing", message = "Waiting for the Sail operator" }',
+  'if obj.status == nil or obj.status.observedGeneration ~= obj.metadata.generation then',
+  '  return hs',
+  'end',
+  'local healthy = "Ready"',
+  'if obj.spec ~= nil and obj.spec.profile == "remote" then',
+  '  healthy = "Reconciled"',
+  'else',
+  '  local revisions = obj.status.revisions',
+  '  if revisions ~= nil and (revisions.total == nil or revisions.total == 0 or revisions.ready ~= revisions.total) then',
+  '    hs.message = "Waiting for the control plane revisions to be ready"',
+  '    return hs',
+  '  end',
+  'end',
+  'if obj.status.conditions ~= nil then',
+  '  for _, condition in ipairs(obj.status.conditions) do',
+  '    if condition.type == healthy and condition.status == "True" then',
+  '      hs.status = "Healthy"',
+  '      hs.message = condition.message or healthy',
+  '    elseif condition.type == healthy and condition.message ~= nil then',
+  '      hs.message = condition.message',
+  '    end',
+  '  end',
+  'end',
+  'return hs',
+  '',
+].join('\n');
+
+function argoCdSailHealthPatch(): object {
+  const kinds = [SAIL_KINDS.istio, SAIL_KINDS.cni, SAIL_KINDS.revisionTag];
+  const group = SAIL_API_VERSION.slice(0, SAIL_API_VERSION.indexOf('/'));
+  return { data: Object.fromEntries(kinds.map((kind) => [`resource.customizations.health.${group}_${kind}`, SAIL_HEALTH_LUA])) };
+}
+
+/**
+ * Flux's `wait` reads the `Ready` condition, which a remote's `Istio` reaches only once a later
+ * phase (`control-plane/`, the remote secret) is in: with the Sail installer a remote's mesh
+ * components are applied without waiting, the way the Helm path's are.
+ */
+function waitsForObjects(model: Mesh, phase: DeliveryPhase): boolean {
+  return !(model.sail && phase.objects === 'mesh-components' && phase.cluster !== model.controlPlane.name);
 }
 
 /**
@@ -288,7 +345,7 @@ function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       sourceRef: { kind: 'GitRepository', name: model.id },
       path: `./${phasePath(options, phase)}`,
       prune: true,
-      wait: true,
+      wait: waitsForObjects(model, phase),
       kubeConfig: { secretRef: { name: kubeconfigSecretName(phase.cluster) } },
       ...(phase.after.length > 0 ? { dependsOn: phase.after.map((name) => ({ name })) } : {}),
       ...(phase.readsPublishedTokens ? tokenSubstitution : {}),
@@ -355,6 +412,11 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[]): string {
     '- Argo CD (since 1.8) does not assess the health of an Application, so without it the waves would not wait for each other. Restore the check from the Argo CD documentation ("Resource Health", Argo CD App) in `argocd-cm`: the key `resource.customizations.health.argoproj.io_Application`, whose Lua returns `obj.status.health`.',
     '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret. On a cluster where nothing assigns load-balancer addresses, a wave with a gateway never becomes healthy: provide a load balancer (MetalLB on bare metal) before the first sync.',
     `- A remote's mesh components and its workloads come from one folder through two Applications: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...(model.sail
+      ? [
+        `- Sail operator: Argo CD knows no health of its kinds, so a phase would not wait for the control plane's \`Istio\`. Patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (healthy when every revision is ready and \`Ready\` is true; a remote \`Istio\` once \`Reconciled\`): \`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\`.${model.sail.subscription ? ' Within a phase the operator\'s `Subscription` carries the sync wave -2 and the Sail resources -1 (skipping the dry run until the CRDs exist).' : ''}`,
+      ]
+      : []),
     '',
     'What a first sync does:',
     '',
@@ -373,6 +435,9 @@ function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
     `  \`kubectl -n flux-system create secret generic ${kubeconfigSecretName(model.controlPlane.name)} --from-file=value=./${model.controlPlane.name}.kubeconfig\`.`,
     '- Each Kustomization waits for its objects to be ready (`wait: true`) and `dependsOn` the phases before it. Flux counts a `LoadBalancer` Service ready once it has a cluster IP, not an external address: check the gateways\' addresses (`kubectl get service -A`) if remotes cannot reach the control plane.',
     `- A remote's mesh components and its workloads come from one folder through two Kustomizations: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...(model.sail
+      ? ['- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.']
+      : []),
   ];
   if (model.credentials.source === 'flux-substitution' && model.remotes.length > 0) {
     const variables = model.remotes.map((remote) => `\`${remote.tokenVariable}\` and \`${caVariable(remote.name)}\` (${remote.name})`).join(', ');

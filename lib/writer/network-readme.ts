@@ -14,8 +14,11 @@ export function reachingIstiod(model: Mesh): string | undefined {
   const lines = ['## Reaching istiod', ''];
   if (model.controlPlaneAddressMissing) {
     lines.push(
-      `**\`${field}\` is not set.** The remotes' \`${ISTIOD_SERVICE}\` Service points at the placeholder \`${model.istiodAddress}\`, ` +
-        'which the API server rejects when the remote folders are applied. Once the control plane runs, read the address with:',
+      `**\`${field}\` is not set.** ` +
+        (model.installer === 'sail'
+          ? `The remotes' \`Istio\` resources give the placeholder \`${model.istiodAddress}\` as \`remotePilotAddress\`, and the API server rejects the \`${ISTIOD_SERVICE}\` Service the operator renders from it. `
+          : `The remotes' \`${ISTIOD_SERVICE}\` Service points at the placeholder \`${model.istiodAddress}\`, which the API server rejects when the remote folders are applied. `) +
+        'Once the control plane runs, read the address with:',
       '',
       '```sh',
       readControlPlaneAddressCommand(model),

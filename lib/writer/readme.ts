@@ -4,7 +4,8 @@ import { podTemplate } from '../analyzers/kube-objects';
 import { remoteSecretOf } from '../analyzers/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
-import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
+import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailRendersReaderServiceAccount } from '../model/sail';
+import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
 import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { flatNetworkRouting, reachingIstiod } from './network-readme';
@@ -114,6 +115,13 @@ function prerequisites(model: Mesh, folders: readonly OutputFolder[]): string {
     '## Prerequisites',
     '',
     `- \`kubectl\` contexts named after the clusters (${contexts}); otherwise change \`--context\` in the commands below.`,
+    ...(model.sail
+      ? [
+        model.sail.subscription
+          ? `- OLM on every cluster (OpenShift has it): each folder holds the \`Subscription\` to the Sail operator (package \`${model.sail.subscription.name}\`, channel \`${model.sail.subscription.channel}\`, catalog \`${model.sail.subscription.source}\`), applied first; \`${model.sail.subscription.namespace}\` must have an OperatorGroup.`
+          : `- The Sail operator (OpenShift Service Mesh 3: \`servicemeshoperator3\` from OperatorHub) installed on every cluster, at a release that lists Istio \`${model.sail.version}\` (the resources are written for Sail ${SAIL_OPERATOR_RELEASE}).`,
+      ]
+      : []),
   ];
   for (const operator of OPERATORS) {
     const kindsByCluster = new Map<string, Set<string>>();
@@ -135,26 +143,57 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
   const remoteFolders = folders.filter((folder) => folder !== controlPlaneClusterFolder && folder !== controlPlaneFolder);
   const controlPlane = model.controlPlane.name;
   const objects = (folder: OutputFolder) => `${folder.manifests.length} object${folder.manifests.length === 1 ? '' : 's'}`;
-  const steps = [
-    `1. Install Istio with the Helm values and commands in \`${INSTALL_FOLDER}/\` (kustomize does not apply them): the control plane on \`${controlPlane}\` first.`,
-    `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads.`,
-  ];
-  const commands = [applyCommand(controlPlaneClusterFolder)];
+  const sail = model.sail;
+  const steps = sail
+    ? [
+      `1. The Sail operator on every cluster, then the control plane's Istio: the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (its \`Istio\` and namespaces), and wait until the operator reports it ready.`,
+      `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads, injected by the istiod that is now ready.`,
+    ]
+    : [
+      `1. Install Istio with the Helm values and commands in \`${INSTALL_FOLDER}/\` (kustomize does not apply them): the control plane on \`${controlPlane}\` first.`,
+      `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads.`,
+    ];
+  const commands = sail
+    ? [...folders.flatMap(sailOperatorCommands), applyCommand(controlPlaneClusterFolder, MESH_COMPONENT_SELECTOR), waitForIstio(controlPlane), applyCommand(controlPlaneClusterFolder)]
+    : [applyCommand(controlPlaneClusterFolder)];
   if (remoteFolders.length === 0) {
     steps.push(`3. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration; istiod reads it from its own cluster only, and it applies to the whole mesh.`);
     commands.push(applyCommand(controlPlaneFolder));
   } else {
     const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\``).join(', ');
     steps.push(
-      `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account's RBAC and token Secret (the account is the \`base\` chart's), the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
+      sail
+        ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, ${sailRendersReaderServiceAccount(sail) ? 'the reader token Secret' : `the reader account and its token Secret (the operator installs the \`base\` chart, which renders the account, for the revision \`default\` only)`} and the remote's \`Istio\` (\`profile: remote\`), from which the operator renders the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar. The operator reports a remote \`Istio\` ready once its webhook reaches istiod, so it is waited for after step 5.`
+        : `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account's RBAC and token Secret (the account is the \`base\` chart's), the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
       `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it, and \`${TOKENS_COMMAND}\` prints what to publish.`,
       `5. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
       `6. Each remote's whole folder: ${remoteFolders.map((folder) => `\`${folder.folder}/\` (${objects(folder)})`).join(', ')}. Its pods are injected by istiod, which now knows the cluster.`,
     );
     commands.push(...remoteFolders.map((folder) => applyCommand(folder, MESH_COMPONENT_SELECTOR)));
-    commands.push('# publish the reader tokens (see Tokens)', applyCommand(controlPlaneFolder), ...remoteFolders.map((folder) => applyCommand(folder)));
+    commands.push(
+      '# publish the reader tokens (see Tokens)',
+      applyCommand(controlPlaneFolder),
+      ...remoteFolders.flatMap((folder) => [...(sail && model.cluster(folder.cluster).injectionUrl === undefined ? [waitForIstio(folder.cluster)] : []), applyCommand(folder)]),
+    );
   }
   return ['## Apply order', '', ...steps, '', 'The commands, from this folder:', '', '```sh', ...commands, '```'].join('\n');
+}
+
+/**
+ * The operator's own install on a cluster: its Subscription when the folder holds one (OLM then
+ * installs the operator and its CRDs, which the `Istio` needs), nothing when it is a prerequisite.
+ */
+function sailOperatorCommands({ folder, cluster, manifests }: OutputFolder): string[] {
+  const subscription = manifests.find((manifest) => manifest.kind === 'Subscription' && apiGroup(manifest) === 'operators.coreos.com');
+  if (!subscription) return [];
+  return [
+    `kubectl --context ${cluster} apply -f ${folder}/${manifestFileName(subscription)}`,
+    `until kubectl --context ${cluster} get crd istios.sailoperator.io >/dev/null 2>&1; do sleep 10; done`,
+  ];
+}
+
+function waitForIstio(cluster: string): string {
+  return `kubectl --context ${cluster} wait --for=condition=Ready istios/${SAIL_ISTIO_NAME} --timeout=5m`;
 }
 
 

@@ -13,6 +13,25 @@ export interface BrokenMesh {
   readonly expected: readonly Partial<Finding>[];
 }
 
+/**
+ * Sail operator `Istio` resources that agree with the good mesh, added by the Sail cases: the
+ * control plane's with its mesh ID, name and network, the remote's with profile remote.
+ */
+function addSailIstios(mesh: MeshFixture): { controlPlane: Doc; remote: Doc } {
+  const istio = (spec: object): Doc => ({ apiVersion: 'sailoperator.io/v1', kind: 'Istio', metadata: { name: 'default' }, spec: { version: 'v1.30.3', namespace: ISTIO_SYSTEM_NAMESPACE, ...spec } });
+  const controlPlane = istio({ values: { global: { meshID: 'mesh1', multiCluster: { clusterName: CONTROL_PLANE }, network: NETWORK, externalIstiod: true } } });
+  const remote = istio({
+    profile: 'remote',
+    values: {
+      global: { multiCluster: { clusterName: REMOTE }, network: NETWORK, remotePilotAddress: '10.0.0.5' },
+      istiodRemote: { injectionPath: injectionPath(REMOTE, NETWORK) },
+    },
+  });
+  mesh.clusters[CONTROL_PLANE].push(controlPlane);
+  mesh.clusters[REMOTE].push(remote);
+  return { controlPlane, remote };
+}
+
 const EAST = clusterFolder(CONTROL_PLANE);
 const WEST = clusterFolder(REMOTE);
 const onControlPlane = { cluster: CONTROL_PLANE, folder: CONTROL_PLANE_FOLDER };
@@ -337,5 +356,70 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
       locate(findDoc(mesh.clusters[REMOTE], 'Deployment', 'ratings-v1'), 'us-east.us-east-1a');
     },
     expected: [{ code: 'MCL0035', severity: 'warning', cluster: REMOTE, folder: WEST, object: 'Deployment/bookinfo/ratings-v1' }],
+  },
+  {
+    title: "a remote's Istio naming another cluster in clusterName",
+    code: 'MCL0040',
+    breakMesh: (mesh) => {
+      addSailIstios(mesh).remote.spec.values.global.multiCluster.clusterName = CONTROL_PLANE;
+    },
+    expected: [{ code: 'MCL0040', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Istio/default', message: `global.multiCluster.clusterName is ${CONTROL_PLANE} but the resource is applied to cluster ${REMOTE}` }],
+  },
+  {
+    title: "a remote's Istio whose injection path names another cluster",
+    code: 'MCL0040',
+    breakMesh: (mesh) => {
+      addSailIstios(mesh).remote.spec.values.istiodRemote.injectionPath = injectionPath(CONTROL_PLANE, NETWORK);
+    },
+    expected: [{ code: 'MCL0040', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Istio/default', hint: `use ${injectionPath(REMOTE, NETWORK)}` }],
+  },
+  {
+    title: "an Istio whose network is not its istio-system's network label",
+    code: 'MCL0040',
+    breakMesh: (mesh) => {
+      addSailIstios(mesh).controlPlane.spec.values.global.network = 'network2';
+    },
+    expected: [{ code: 'MCL0040', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Istio/default', message: `global.network is network2 but istio-system of ${CONTROL_PLANE} is labelled topology.istio.io/network=${NETWORK}` }],
+  },
+  {
+    title: "a remote's Istio with another mesh ID than the control plane's",
+    code: 'MCL0040',
+    breakMesh: (mesh) => {
+      addSailIstios(mesh).remote.spec.values.global.meshID = 'mesh2';
+    },
+    expected: [{ code: 'MCL0040', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Istio/default', message: "global.meshID is mesh2 but the control plane's Istio says mesh1" }],
+  },
+  {
+    title: 'a remote Istio without remotePilotAddress',
+    code: 'MCL0040',
+    breakMesh: (mesh) => {
+      delete addSailIstios(mesh).remote.spec.values.global.remotePilotAddress;
+    },
+    expected: [{ code: 'MCL0040', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Istio/default', hint: 'set global.remotePilotAddress to the address remotes reach the control plane at' }],
+  },
+  {
+    title: 'a namespace labelled both istio-injection and istio.io/rev',
+    code: 'MCL0041',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[REMOTE], 'Namespace', APP_NAMESPACE).metadata.labels![LABELS.revision] = 'prod';
+    },
+    expected: [{ code: 'MCL0041', severity: 'error', cluster: REMOTE, folder: WEST, object: `Namespace/${APP_NAMESPACE}` }],
+  },
+  {
+    title: "a remote's Istio without profile remote",
+    code: 'MCL0042',
+    breakMesh: (mesh) => {
+      delete addSailIstios(mesh).remote.spec.profile;
+    },
+    expected: [{ code: 'MCL0042', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Istio/default' }],
+  },
+  {
+    title: 'an IstioRevisionTag targeting a remote revision',
+    code: 'MCL0043',
+    breakMesh: (mesh) => {
+      addSailIstios(mesh);
+      mesh.clusters[REMOTE].push({ apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: 'prod' }, spec: { targetRef: { kind: 'Istio', name: 'default' } } });
+    },
+    expected: [{ code: 'MCL0043', severity: 'error', cluster: REMOTE, folder: WEST, object: 'IstioRevisionTag/prod' }],
   },
 ];

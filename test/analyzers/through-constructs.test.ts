@@ -55,6 +55,11 @@ const SPEC: MeshSpec = {
   bookinfo: { namespace: NAMESPACE, host: HOST, routing: 'v3', placement: PLACEMENT },
 };
 
+/** SPEC installed by the Sail operator: each cluster's Istio resource is in its folder. */
+function sailMesh(): IstioMesh {
+  return buildMesh(Mesh.fromSpec({ ...SPEC, mesh: { installer: 'sail' } }));
+}
+
 /** SPEC with a region per cluster: reviews (east, west, north) and ratings (west, north) run in several localities. */
 const REGIONAL: MeshSpec = {
   ...SPEC,
@@ -590,6 +595,50 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
       }),
     expected: [{ code: 'MCL0035', severity: 'warning', ...inFolderOf(WEST), object: `Deployment/${ISTIO_SYSTEM_NAMESPACE}/istio-eastwestgateway` }],
   },
+  {
+    title: "a remote's Istio edited to name the control plane in clusterName",
+    code: 'MCL0040',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      apiObjectIn(constructOf(mesh, 'sail').partIn(WEST), 'Istio', 'default').addJsonPatch(JsonPatch.replace(pointer('spec', 'values', 'global', 'multiCluster', 'clusterName'), EAST));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0040', severity: 'error', ...inFolderOf(WEST), object: 'Istio/default' }],
+  },
+  {
+    title: "a remote's injected namespace given istio.io/rev beside istio-injection",
+    code: 'MCL0041',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      apiObjectIn(constructOf(mesh, 'bookinfo-mtls').partIn(WEST), 'Namespace', NAMESPACE).metadata.addLabel(LABELS.revision, 'prod');
+      return mesh;
+    },
+    expected: [{ code: 'MCL0041', severity: 'error', ...inFolderOf(WEST), object: `Namespace/${NAMESPACE}` }],
+  },
+  {
+    title: "a remote's Istio edited without profile remote",
+    code: 'MCL0042',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      apiObjectIn(constructOf(mesh, 'sail').partIn(NORTH), 'Istio', 'default').addJsonPatch(JsonPatch.remove(pointer('spec', 'profile')));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0042', severity: 'error', ...inFolderOf(NORTH), object: 'Istio/default' }],
+  },
+  {
+    title: 'an IstioRevisionTag added to a remote',
+    code: 'MCL0043',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = sailMesh();
+      new ApiObject(mesh.clusterChart(WEST), 'tag', { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: 'prod' }, spec: { targetRef: { kind: 'Istio', name: 'default' } } });
+      return mesh;
+    },
+    expected: [{ code: 'MCL0043', severity: 'error', ...inFolderOf(WEST), object: 'IstioRevisionTag/prod' }],
+  },
 ];
 
 describe('analyzers on meshes built with the constructs', () => {
@@ -600,6 +649,15 @@ describe('analyzers on meshes built with the constructs', () => {
     // WHEN it is synthesized
     const output = synthesizeOutput(mesh);
 
+    // THEN neither the analyzers nor the constructs report anything
+    expect(output.findings).toEqual([]);
+    expect(output.warnings).toEqual([]);
+  });
+
+  it('find nothing wrong in the same mesh installed by the Sail operator', () => {
+    // GIVEN the same mesh with the sail installer
+    // WHEN it is synthesized
+    const output = synthesizeOutput(sailMesh());
     // THEN neither the analyzers nor the constructs report anything
     expect(output.findings).toEqual([]);
     expect(output.warnings).toEqual([]);

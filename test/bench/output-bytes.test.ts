@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '6c5f540b6d688dc531153487064e306f9f1a2e6c10661acb9458504b4861efe6',
-  'apps/openshift/inventory.yaml': 'cc00be3926bd8f7101435cf42efda84aa3ffd3dbf740e9ea7b17ca2c4e2d1a89',
-  'apps/hybrid/inventory.yaml': '499e872de9e760f60f80c41be30006eb0b9d84d80bd96e5b52bd79cd4bfe3448',
+  'synthetic 3x20': '82472b6489133ee60b4d361ab772aeea33e8bb1a79200ebc3be8bcb267935fc9',
+  'apps/openshift/inventory.yaml': '40c09dc7f9f88f8250c8c8f9b00777d2a6da7364640c38a4f08c452755ac65f0',
+  'apps/hybrid/inventory.yaml': '9ce825e055909384b1f2fa5c2cc4c04385f0463305c7076d1362dc247f9ed6d0',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -59,7 +59,7 @@ describe('InstallValues', () => {
     expect(values(files, 'install/east/istiod-values.yaml')).toEqual({
       global: { meshID: 'mesh-a', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true },
       meshConfig: { trustDomain: 'example.org' },
-      pilot: { env: { EXTERNAL_ISTIOD: true } },
+      pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
     });
   });
 
@@ -120,7 +120,7 @@ describe('InstallValues', () => {
     // THEN the control plane keeps Kubernetes values for itself, and injects for the CNI plugin and Multus for its OpenShift remote
     const controlPlane = values(files, 'install/east/istiod-values.yaml') as any;
     expect(controlPlane.global.platform).toBeUndefined();
-    expect(controlPlane.pilot).toEqual({ env: { EXTERNAL_ISTIOD: true }, cni: { enabled: true, provider: 'multus' } });
+    expect(controlPlane.pilot).toEqual({ env: { EXTERNAL_ISTIOD: 'true' }, cni: { enabled: true, provider: 'multus' } });
     // AND the OpenShift remote gets the platform in its CNI and istiod values, the Kubernetes control plane the CNI defaults
     expect(values(files, 'install/west/cni-values.yaml')).toEqual({ global: { platform: 'openshift' } });
     expect(values(files, 'install/west/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' } });
@@ -133,7 +133,7 @@ describe('InstallValues', () => {
     );
     // AND an OpenShift control plane takes the CNI settings from its platform profile
     const openShiftControlPlane = synth({ clusters: [{ ...MESH.clusters[0], platform: 'openshift' as const }, MESH.clusters[1]] }).files;
-    expect(values(openShiftControlPlane, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { env: { EXTERNAL_ISTIOD: true } } });
+    expect(values(openShiftControlPlane, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { env: { EXTERNAL_ISTIOD: 'true' } } });
     expect(JSON.stringify(values(openShiftControlPlane, 'install/east/istiod-values.yaml'))).not.toContain('cni');
     // AND a mesh without OpenShift has none of it
     const plain = synth(MESH).files;

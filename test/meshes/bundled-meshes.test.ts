@@ -10,6 +10,7 @@ import { synthesizeOutput } from '../../lib/synth-output';
 import { expectValidManifests } from '../support/schema-validation';
 
 const OPENSHIFT = 'apps/openshift/inventory.yaml';
+const OPENSHIFT_SAIL = 'apps/openshift/inventory-sail.yaml';
 const HYBRID = 'apps/hybrid/inventory.yaml';
 const SECRET_TOKEN = 'reader-token-that-must-not-leak';
 /** The locality part of a multi-locality service's DestinationRule under the default failover mode. */
@@ -36,7 +37,7 @@ const one = (manifests: readonly Manifest[], kind: string, name: string) => {
   return found[0] as Manifest & Record<string, any>;
 };
 
-describe.each([OPENSHIFT, HYBRID])('the bundled mesh %s', (file) => {
+describe.each([OPENSHIFT, OPENSHIFT_SAIL, HYBRID])('the bundled mesh %s', (file) => {
   const output = synth(file, { OCP_WEST_TOKEN: SECRET_TOKEN, IKS_READER_TOKEN: SECRET_TOKEN, password: SECRET_TOKEN });
 
   it('synthesizes with no analyzer finding, and warns only that a pod IP changes', () => {
@@ -66,7 +67,7 @@ describe.each([OPENSHIFT, HYBRID])('the bundled mesh %s', (file) => {
   });
 
   it('puts every cluster-scoped object in no namespace and every namespaced one in a namespace', () => {
-    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration']);
+    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'Istio', 'IstioCNI', 'IstioRevisionTag']); // the Sail CRDs are cluster-scoped
     for (const manifest of all(output)) {
       expect(Boolean(manifest.metadata.namespace), `${manifest.kind}/${manifest.metadata.name}`).toBe(!clusterScoped.has(manifest.kind));
     }
@@ -263,3 +264,30 @@ describe.each([OPENSHIFT, HYBRID])('%s targeting Istio 1.27', (file) => {
     expect([...output.tree.keys()].sort()).toEqual(v1Files);
   });
 });
+
+describe('the OpenShift seed mesh installed by the Sail operator', () => {
+  const output = synth(OPENSHIFT_SAIL);
+
+  it('puts the Subscription, Istio and IstioCNI of each cluster in its folder and writes no Helm values', () => {
+    for (const cluster of ['ocp-east', 'ocp-west']) {
+      const manifests = output.manifests.clusters.get(cluster)!;
+      expect(one(manifests, 'Subscription', 'servicemeshoperator3').spec).toMatchObject({ channel: 'stable', source: 'redhat-operators' });
+      expect(one(manifests, 'Istio', 'default').spec.version).toBe('v1.30.3');
+      one(manifests, 'IstioCNI', 'default');
+    }
+    expect(one(output.manifests.clusters.get('ocp-west')!, 'Istio', 'default').spec.profile).toBe('remote');
+    expect([...output.tree.keys()].filter((path) => path.startsWith('install/'))).toEqual([]);
+  });
+
+  it('holds the same workloads, gateways and Istio configuration as the Helm variant, plus the east-west gateway it reaches istiod through', () => {
+    // The Helm variant reaches istiod at its Service IP, which the operator's webhook endpoints (15017) cannot use
+    const helm = synth(OPENSHIFT);
+    const istiodExposure = new Set(['istio-eastwestgateway', 'istiod-gateway', 'istiod-vs']);
+    const workloads = (o: ReturnType<typeof synth>) => ['Deployment', 'Gateway', 'VirtualService', 'DestinationRule', 'PeerAuthentication'].map((kind) => names(all(o), kind));
+    const withoutExposure = (o: ReturnType<typeof synth>) => workloads(o).map((list) => list.filter((name) => !istiodExposure.has(name)));
+    expect(withoutExposure(output)).toEqual(workloads(helm));
+    expect(workloads(output).flat().filter((name) => istiodExposure.has(name)).sort()).toEqual([...istiodExposure].sort());
+    expect(one(output.manifests.clusters.get('ocp-west')!, 'Istio', 'default').spec.values.global.remotePilotAddress).toBe('172.30.120.15');
+  });
+});
+

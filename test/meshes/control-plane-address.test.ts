@@ -121,3 +121,43 @@ describe('controlPlaneAddressKind', () => {
     expect(synthesizeOutput(buildMesh(Mesh.fromSpec(spec))).tree.get('README.md')).not.toContain('## Flat network routing');
   });
 });
+
+describe('controlPlaneAddressKind with the sail installer', () => {
+  function synthSail(patch: Partial<ClusterSpec>) {
+    const spec: MeshSpec = { mesh: { installer: 'sail', credentials: { source: 'flux-substitution' } }, clusters: [{ ...EAST, ...patch }, WEST] };
+    const output = synthesizeOutput(buildMesh(Mesh.fromSpec(spec)));
+    const west = output.manifests.clusters.get('west')! as (Manifest & Record<string, any>)[];
+    return { output, west, istio: west.find((m) => m.kind === 'Istio')!, readme: output.tree.get('README.md')! };
+  }
+
+  it.each(['eastwest-gateway', 'istiod-pod'] as const)('leaves the remote istiod Service to the operator, which sends 15012 and 15017 to the IP: %s', (kind) => {
+    // GIVEN a sail mesh whose remotes reach istiod at an IP that serves the webhook on 15017
+    const { output, west, istio, readme } = synthSail({ controlPlaneAddressKind: kind });
+    // THEN the remote Istio names the address, the folder holds no istiod Service of its own, and the README states the operator's ports
+    expect(istio.spec.values.global.remotePilotAddress).toBe('10.0.0.5');
+    expect(west.filter((m) => m.metadata.name === 'istiod' && ['Service', 'EndpointSlice'].includes(m.kind))).toEqual([]);
+    expect(readme).toContain('sends 15012 (xDS, certificates) to port 15012 and 443 (the injection webhook) to port 15017 of that address.');
+    expect(output.findings).toEqual([]);
+  });
+
+  it("accepts istiod's Service by DNS name, which the operator renders as an ExternalName called on 443", () => {
+    // GIVEN a DNS name of istiod's Service WHEN synthesized THEN the remote Istio names it and nothing warns
+    const { output, istio } = synthSail({ controlPlaneAddressKind: 'istiod-service', controlPlaneAddress: 'istiod.east.example.com' });
+    expect(istio.spec.values.global.remotePilotAddress).toBe('istiod.east.example.com');
+    expect(output.warnings).toEqual([]);
+  });
+
+  it("puts the placeholder of a missing address into the remote Istio's remotePilotAddress and says so", () => {
+    // GIVEN no controlPlaneAddress WHEN synthesized
+    const { output, istio, readme } = synthSail({ controlPlaneAddress: undefined });
+    // THEN the remote Istio carries the placeholder, and the warning and the README say where it fails
+    expect(istio.spec.values.global.remotePilotAddress).toBe('CONTROL_PLANE_ADDRESS_NOT_SET');
+    expect(output.warnings).toEqual([
+      expect.stringContaining(
+        'clusters[0].controlPlaneAddress is not set: the remotes\' Istio resources give the placeholder "CONTROL_PLANE_ADDRESS_NOT_SET" as remotePilotAddress, ' +
+          'and the API server rejects the istiod Service the operator renders from it; read the address with',
+      ),
+    ]);
+    expect(readme).toContain("The remotes' `Istio` resources give the placeholder `CONTROL_PLANE_ADDRESS_NOT_SET` as `remotePilotAddress`");
+  });
+});

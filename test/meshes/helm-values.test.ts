@@ -6,6 +6,7 @@ import { buildMesh } from '../../lib/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
 import { synthesizeOutput } from '../../lib/synth-output';
+import type { Manifest } from '../../lib/synth/mesh-manifests';
 
 /** The charts of the release the default `mesh.istioVersion` targets. */
 const CHARTS = resolve(__dirname, '../../../shared/upstream/istio-1.30.3/manifests/charts');
@@ -110,6 +111,36 @@ describe('Helm values against the Istio 1.30 charts', () => {
     expect(unreadKeys('base', { global: { externalIstiod: true } })).toEqual(['global.externalIstiod: not in base/values.yaml']);
     expect(unreadKeys('cni', { profile: 'openshift' })).toEqual(['profile: openshift names no files/profile-openshift.yaml']);
     expect(unreadKeys('cni', { global: { platform: 'openshift' } })).toEqual([]);
+  });
+});
+
+describe('the Sail installer\'s values against the Istio 1.30 charts', () => {
+  /** The meshes the sail installer accepts: istiod's Service IP is refused with it (the operator sends the webhook to 15017). */
+  const sailMeshes = Object.entries(MESHES)
+    .filter(([name]) => !name.includes('istiod Service IP'))
+    .map(([name, spec]): [string, MeshSpec] => [name, { ...spec, mesh: { installer: 'sail' } }]);
+
+  it.each(sailMeshes)('puts only keys the charts read into each Istio and IstioCNI: %s', (_name, spec) => {
+    // GIVEN a mesh with the sail installer WHEN its output is synthesized
+    const { manifests } = synthesizeOutput(buildMesh(Mesh.fromSpec(spec)));
+    const sail = [...manifests.clusters.values()].flat().filter((m) => m.apiVersion === 'sailoperator.io/v1') as (Manifest & { spec: { values?: Values; profile?: string } })[];
+    const istios = sail.filter((m) => m.kind === 'Istio');
+    expect(istios).toHaveLength(spec.clusters.length);
+    // THEN the values (with the profile the operator passes on) pass the same check as the Helm values files
+    for (const istio of istios) expect(unreadKeys('istiod', { ...istio.spec.values!, ...(istio.spec.profile ? { profile: istio.spec.profile } : {}) })).toEqual([]);
+    for (const cni of sail.filter((m) => m.kind === 'IstioCNI')) expect(unreadKeys('cni', cni.spec.values ?? {})).toEqual([]);
+  });
+
+  it('writes istiod env values as strings, which the Sail CRD requires and the chart renders quoted anyway', () => {
+    // GIVEN the chart's env loop, which quotes every value
+    expect(chartFile('istiod', 'templates/deployment.yaml')).toMatch(/range \$key, \$val := \.Values\.env \}\}\n\s+- name: \{\{ \$key \}\}\n\s+value: "\{\{ \$val \}\}"/);
+    // WHEN both installers write the control plane's values
+    const helm = valuesFiles(MESHES['Kubernetes, east-west gateway']).find((file) => file.path === 'install/east/istiod-values.yaml')!.values;
+    const { manifests } = synthesizeOutput(buildMesh(Mesh.fromSpec({ ...MESHES['Kubernetes, east-west gateway'], mesh: { installer: 'sail' } })));
+    const sail = (manifests.clusters.get('east')!.find((m) => m.kind === 'Istio')!.spec as { values: Values }).values;
+    // THEN they are the same values, every env value a string
+    expect(sail).toEqual(helm);
+    expect((helm.pilot as Values).env).toEqual({ EXTERNAL_ISTIOD: 'true' });
   });
 });
 

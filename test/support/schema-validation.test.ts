@@ -210,6 +210,23 @@ describe('validateManifest: invalid objects', () => {
     expect(validateManifest(gateway)).toEqual(['/spec/selectr: unknown field', '/spec/servers/0/tls/mdoe: unknown field']);
   });
 
+  it('rejects a misspelt Helm value, a boolean env value and an unknown version in a Sail Istio', () => {
+    // GIVEN Sail resources with a wrong value key, value type and version
+    const istio = {
+      apiVersion: 'sailoperator.io/v1',
+      kind: 'Istio',
+      metadata: meta('default'),
+      spec: { version: 'v1.31.0', namespace: 'istio-system', values: { global: { meshId: 'mesh1' }, pilot: { env: { EXTERNAL_ISTIOD: true } } } },
+    };
+    const tag = { apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: meta('prod'), spec: { targetRef: { kind: 'Istio', nme: 'default' } } };
+    // WHEN validated THEN each problem is named
+    const problems = validateManifest(istio);
+    expect(problems).toContain('/spec/values/global/meshId: unknown field');
+    expect(problems).toContain('/spec/values/pilot/env/EXTERNAL_ISTIOD: must be string');
+    expect(problems.some((problem) => problem.startsWith('/spec/version: must be equal to one of the allowed values ("v1.30-latest", "v1.30.3"'))).toBe(true);
+    expect(validateManifest(tag)).toEqual(["/spec/targetRef: must have required property 'name'", '/spec/targetRef/nme: unknown field']);
+  });
+
   it('rejects an unknown top-level field', () => {
     expect(validateManifest({ ...validObject('PeerAuthentication'), specs: {} })).toEqual(['/specs: unknown field']);
     expect(validateManifest({ ...validObject('Service'), specs: {} })).toEqual(['/specs: unknown field']);

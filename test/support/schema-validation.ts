@@ -3,9 +3,12 @@
  * can assert "every emitted object is valid" with `expectValidManifests(objects)`.
  *
  * Where each kind's schema comes from:
- * - Istio kinds and external-secrets.io/v1 ExternalSecret: the product's own check
- *   (lib/analyzers/object-schemas.ts, the one `validate` runs) with the CRD schemas of its bundle
- *   (schemas/object-schemas.json).
+ * - Istio kinds, Sail operator kinds (`sailoperator.io/v1`: Istio, IstioCNI, IstioRevisionTag, ...;
+ *   `Istio.spec.values` is the whole Helm values schema, so value keys are checked),
+ *   external-secrets.io/v1 ExternalSecret and OLM's operators.coreos.com/v1alpha1 Subscription: the
+ *   product's own check (lib/analyzers/object-schemas.ts, the one `validate` runs) with the CRD
+ *   schemas of its bundle (schemas/object-schemas.json, generated from the upstream CRD files and
+ *   test/support/schemas/, whose README says where each file comes from).
  * - Kubernetes kinds and the cert-manager, Argo CD and Flux kinds: the `kubernetes-models`
  *   packages (the 4.x line, the last that is CommonJS and runs on Node 20), whose precompiled
  *   validators check upstream's patterns, formats and integer types, more than the product's

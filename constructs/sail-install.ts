@@ -1,0 +1,151 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { checkProp, InvalidPropsError } from '../lib/errors';
+import { cniValues, istiodValues, usesCniPlugin } from '../lib/model/istio-values';
+import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
+import { ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
+import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVES } from '../lib/model/sail';
+import { kubeObject } from './kube-object';
+import { MeshConstruct } from './mesh-construct';
+import { requireNamespaceIn } from './mtls-namespace';
+
+/** Props of `SailInstall`. */
+export interface SailInstallProps {
+  /**
+   * The clusters whose Istio the Sail operator installs.
+   * @default - every cluster of the mesh
+   */
+  readonly clusters?: readonly string[];
+}
+
+const ARGO_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** The operator's CRDs only exist once the Subscription has installed it: Argo CD must not dry-run the resources before. */
+const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+const OLM_SUBSCRIPTION = { apiVersion: 'operators.coreos.com/v1alpha1', kind: 'Subscription' } as const;
+
+/**
+ * Istio installed by the Sail operator (OpenShift Service Mesh 3) instead of Helm, each cluster's
+ * part in its own folder so that GitOps delivers the whole mesh:
+ * - an `Istio` resource whose `spec.values` are the Istio chart values the mesh model derives (the
+ *   same derivation as the Helm values of `InstallValues`): on the control plane `meshID`,
+ *   `clusterName`, `network` and `externalIstiod`; on a remote `profile: remote` with
+ *   `remotePilotAddress` and the injection path or URL;
+ * - an `IstioCNI` (and its namespace) on every cluster when the mesh has OpenShift clusters: the
+ *   control plane then injects every pod for the CNI plugin;
+ * - with the `RevisionBased` strategy, an `IstioRevisionTag` on the control plane only: the
+ *   operator refuses a tag that targets a remote revision;
+ * - the control plane's `istio-system` Namespace (a remote's comes from `IstioRemote`, which keeps
+ *   the objects the operator does not render);
+ * - when asked, the OLM `Subscription` that installs the operator.
+ *
+ * Every object carries the mesh components' label (applied before the workloads by hand) and an
+ * Argo CD sync wave before the workloads (the Subscription one wave earlier), so that a cluster's
+ * Istio is ready before pods that need injection are created.
+ */
+export class SailInstall extends MeshConstruct {
+  /** The clusters whose Istio the operator installs, in mesh order. */
+  public readonly clusters: readonly string[];
+
+  constructor(scope: Construct, id: string, props: SailInstallProps = {}) {
+    super(scope, id);
+    const mesh = this.mesh;
+    const model = mesh.model;
+    const sail = model.sail;
+    if (!sail) throw new InvalidPropsError(this, 'mesh', `SailInstall needs a mesh with installer: sail (mesh "${model.id}" has installer: ${model.installer})`);
+    const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
+    for (const name of requested) checkProp(this, 'clusters', () => model.cluster(name));
+    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+
+    for (const cluster of this.clusters.map((name) => model.cluster(name))) {
+      const objects = this.partIn(cluster.name);
+      if (cluster.isControlPlane) addControlPlaneNamespace(objects, model, cluster);
+      new ApiObject(objects, 'istio', {
+        apiVersion: SAIL_API_VERSION,
+        kind: SAIL_KINDS.istio,
+        metadata: { name: SAIL_ISTIO_NAME, labels: { ...MESH_COMPONENT_LABELS } },
+        // Rendered at synthesis, as InstallValues does: the mesh config reads the cluster-local hosts other constructs register.
+        spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.clusterLocalHosts) }),
+      });
+      if (usesCniPlugin(model)) addCni(objects, sail, cluster);
+      if (cluster.isControlPlane && sail.revisionTag !== undefined) {
+        new ApiObject(objects, 'revision-tag', {
+          apiVersion: SAIL_API_VERSION,
+          kind: SAIL_KINDS.revisionTag,
+          metadata: { name: sail.revisionTag, labels: { ...MESH_COMPONENT_LABELS } },
+          spec: { targetRef: { kind: SAIL_KINDS.istio, name: SAIL_ISTIO_NAME } },
+        });
+      }
+      for (const object of objects.node.findAll().filter(ApiObject.isApiObject)) {
+        object.metadata.addAnnotation(ARGO_SYNC_WAVE, SAIL_SYNC_WAVES.istio);
+        if (sail.subscription && object.apiVersion === SAIL_API_VERSION) object.metadata.addAnnotation(ARGO_SYNC_OPTIONS, 'SkipDryRunOnMissingResource=true');
+      }
+      if (sail.subscription) addSubscription(objects, sail.subscription);
+      if (!cluster.isControlPlane && cluster.injectionUrl !== undefined) {
+        mesh.addWarning(
+          this,
+          `cluster "${cluster.name}": the Sail operator probes a remote's injection webhook through its Service only, so with injectionUrl ` +
+            'it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not)',
+          cluster.name,
+        );
+      }
+    }
+    const remotes = this.clusters.filter((name) => name !== model.controlPlane.name);
+    requireNamespaceIn(this, mesh, ISTIO_SYSTEM_NAMESPACE, remotes);
+  }
+}
+
+/**
+ * The chart values go to `spec.values` and the chart profile to `spec.profile`, where the Sail
+ * operator reads it (`profile: remote` on remotes).
+ */
+function istioSpec(model: Mesh, sail: Sail, cluster: Cluster, clusterLocalHosts: readonly string[]): Record<string, unknown> {
+  const { profile, ...values } = istiodValues(model, cluster, clusterLocalHosts);
+  return {
+    version: sail.version,
+    namespace: ISTIO_SYSTEM_NAMESPACE,
+    ...(profile === undefined ? {} : { profile }),
+    updateStrategy: { type: sail.updateStrategy },
+    values,
+  };
+}
+
+/** Upstream has users create and label it before the `Istio` resource; the operator only checks it exists. */
+function addControlPlaneNamespace(scope: Construct, model: Mesh, controlPlane: Cluster): void {
+  kubeObject(k8s.KubeNamespace, scope, 'namespace', {
+    metadata: {
+      name: ISTIO_SYSTEM_NAMESPACE,
+      labels: { ...MESH_COMPONENT_LABELS, ...(model.isMultiNetwork ? { [LABELS.network]: controlPlane.network } : {}) },
+    },
+  });
+}
+
+function addCni(scope: Construct, sail: Sail, cluster: Cluster): void {
+  kubeObject(k8s.KubeNamespace, scope, 'cni-namespace', { metadata: { name: SAIL_CNI.namespace, labels: { ...MESH_COMPONENT_LABELS } } });
+  const values = cniValues(cluster);
+  new ApiObject(scope, 'cni', {
+    apiVersion: SAIL_API_VERSION,
+    kind: SAIL_KINDS.cni,
+    metadata: { name: SAIL_CNI.name, labels: { ...MESH_COMPONENT_LABELS } },
+    spec: { version: sail.version, namespace: SAIL_CNI.namespace, ...(values === undefined ? {} : { values }) },
+  });
+}
+
+function addSubscription(scope: Construct, subscription: NonNullable<Sail['subscription']>): void {
+  new ApiObject(scope, 'subscription', {
+    ...OLM_SUBSCRIPTION,
+    metadata: {
+      name: subscription.name,
+      namespace: subscription.namespace,
+      labels: { ...MESH_COMPONENT_LABELS },
+      annotations: { [ARGO_SYNC_WAVE]: SAIL_SYNC_WAVES.operator },
+    },
+    spec: {
+      channel: subscription.channel,
+      installPlanApproval: 'Automatic',
+      name: subscription.name,
+      source: subscription.source,
+      sourceNamespace: subscription.sourceNamespace,
+    },
+  });
+}

@@ -1,0 +1,95 @@
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { buildMesh } from '../../lib/build-mesh';
+import { Mesh } from '../../lib/model/mesh';
+import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
+import { ARGO_CD_SAIL_HEALTH_PATCH, renderGitops } from '../../lib/writer/gitops';
+import { renderReadme } from '../../lib/writer/readme';
+import { MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH } from '../constructs/sail-meshes';
+import { expectValidManifests } from '../support/schema-validation';
+
+const REPO = 'https://github.com/example/mesh-config.git';
+const OPENSHIFT = Mesh.fromSpec(OPENSHIFT_SAIL_MESH);
+const MIXED = Mesh.fromSpec(MIXED_SAIL_MESH);
+
+function readme(model: Mesh): string {
+  return renderReadme(model, synthesizeMesh(buildMesh(model)).manifests, { gitops: 'argocd' });
+}
+
+describe('delivering a Sail mesh', () => {
+  it('gives Argo CD a health check of the Sail kinds, as a patch of argocd-cm outside the kustomization', () => {
+    // GIVEN the OpenShift sail mesh
+    // WHEN the Argo CD objects are rendered
+    const files = renderGitops(OPENSHIFT, { tool: 'argocd', repoUrl: REPO });
+    // THEN the patch holds a Lua health check per Sail kind that waits for ready revisions and the Ready condition
+    const patch = load(files.get(ARGO_CD_SAIL_HEALTH_PATCH)!) as { data: Record<string, string> };
+    expect(Object.keys(patch.data)).toEqual([
+      'resource.customizations.health.sailoperator.io_Istio',
+      'resource.customizations.health.sailoperator.io_IstioCNI',
+      'resource.customizations.health.sailoperator.io_IstioRevisionTag',
+    ]);
+    const lua = patch.data['resource.customizations.health.sailoperator.io_Istio'];
+    expect(lua).toContain('revisions.ready ~= revisions.total');
+    expect(lua).toContain('local healthy = "Ready"');
+    expect(lua).toContain('if obj.spec ~= nil and obj.spec.profile == "remote" then\n  healthy = "Reconciled"');
+    // and kubectl apply -k gitops does not replace argocd-cm with it
+    expect(files.get('kustomization.yaml')).not.toContain(ARGO_CD_SAIL_HEALTH_PATCH);
+  });
+
+  it('writes no health patch for a helm mesh', () => {
+    // GIVEN a helm mesh
+    const model = Mesh.fromSpec({ ...OPENSHIFT_SAIL_MESH, mesh: {} });
+    // WHEN the Argo CD objects are rendered
+    // THEN there is no patch
+    expect(renderGitops(model, { tool: 'argocd', repoUrl: REPO }).has(ARGO_CD_SAIL_HEALTH_PATCH)).toBe(false);
+  });
+
+  it('gives Flux a phase for the control plane Istio before the rest of its folder, and does not wait on a remote Istio', () => {
+    // GIVEN the OpenShift sail mesh
+    // WHEN the Flux objects are rendered
+    const files = renderGitops(OPENSHIFT, { tool: 'flux', repoUrl: REPO });
+    const objects = [...files].filter(([path]) => path.endsWith('.yaml') && !path.endsWith('kustomization.yaml')).map(([, content]) => load(content) as any);
+    const byName = new Map(objects.map((object) => [object.metadata.name, object]));
+    // THEN east's mesh components come first and are waited for; east's workloads follow them
+    expect(byName.get('mesh1-cluster-east-mesh').spec).toMatchObject({ path: './dist/gitops/phases/mesh1-cluster-east-mesh', wait: true });
+    expect(byName.get('mesh1-cluster-east').spec.dependsOn).toEqual([{ name: 'mesh1-cluster-east-mesh' }]);
+    // and the remote's Istio, Ready only after control-plane/, is applied without wait
+    expect(byName.get('mesh1-cluster-west-mesh').spec.wait).toBe(false);
+    expect(byName.get('mesh1-control-plane').spec.dependsOn).toEqual([{ name: 'mesh1-cluster-east' }, { name: 'mesh1-cluster-west-mesh' }]);
+    expectValidManifests(objects);
+  });
+
+  it('tells the order from the operator to the workloads in the README, with the Subscription when there is one', () => {
+    // GIVEN a sail mesh with a Subscription
+    // WHEN its README is rendered
+    const text = readme(MIXED);
+    // THEN the Subscriptions go first, then each Istio, waited for before the workloads (a remote's once the control plane has its remote secret)
+    const commands = text.slice(text.indexOf('```sh'));
+    const order = [
+      'kubectl --context east apply -f clusters/east/subscription-openshift-operators-servicemeshoperator3.yaml',
+      'until kubectl --context east get crd istios.sailoperator.io',
+      'kubectl --context east apply -k clusters/east -l app.kubernetes.io/part-of=istio',
+      'kubectl --context east wait --for=condition=Ready istios/default --timeout=5m',
+      'kubectl --context east apply -k clusters/east\n',
+      'kubectl --context west apply -k clusters/west -l app.kubernetes.io/part-of=istio',
+      'kubectl --context east apply -k control-plane',
+      'kubectl --context west wait --for=condition=Ready istios/default --timeout=5m',
+      'kubectl --context west apply -k clusters/west\n',
+    ].map((command) => commands.indexOf(command));
+    expect(order.every((position) => position >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(text).toContain('each folder holds the `Subscription` to the Sail operator (package `servicemeshoperator3`, channel `stable`, catalog `redhat-operators`)');
+    expect(text).not.toContain('install/');
+    // and edge, whose webhook has an injection URL the operator cannot probe, is not waited for
+    expect(commands).not.toContain('kubectl --context edge wait');
+    // and the Argo CD section names the health patch
+    expect(text).toContain(`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file gitops/${ARGO_CD_SAIL_HEALTH_PATCH}`);
+  });
+
+  it('states the operator as a prerequisite when no Subscription is asked for', () => {
+    // GIVEN a sail mesh without a Subscription
+    // WHEN its README is rendered
+    // THEN the operator is a prerequisite
+    expect(readme(OPENSHIFT)).toContain('- The Sail operator (OpenShift Service Mesh 3: `servicemeshoperator3` from OperatorHub) installed on every cluster, at a release that lists Istio `v1.30.3`');
+  });
+});

@@ -1,4 +1,4 @@
-import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_SERVICE } from '../model/names';
+import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE } from '../model/names';
 import { sailRevisionName } from '../model/sail';
 import type { MeshManifests } from '../synth/mesh-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
@@ -172,6 +172,14 @@ function ofKind(objects: readonly Located[], kind: KindId): Located[] {
   return objects.filter((located) => isKind(located.manifest, kind));
 }
 
+/** The ports of the istiod chart's Service (istio-discovery `templates/service.yaml`), which the operator renders. */
+const ISTIOD_CHART_SERVICE_PORTS = [
+  { port: 15010, name: 'grpc-xds', protocol: 'TCP' },
+  { port: ISTIOD_PORTS.xds, name: 'https-dns', protocol: 'TCP' },
+  { port: ISTIOD_PORTS.webhookService, name: 'https-webhook', targetPort: ISTIOD_PORTS.webhookContainer, protocol: 'TCP' },
+  { port: 15014, name: 'http-monitoring', protocol: 'TCP' },
+];
+
 /**
  * The istiod Service the Sail operator renders from each `Istio` resource (in its `spec.namespace`,
  * named after the revision: `istiod` for the revision `default`, `istiod-<revision>` otherwise),
@@ -184,7 +192,7 @@ function sailRenderedServices(objects: readonly Located[]): Located[] {
     const version = text(spec.version);
     const revision = strategy === 'RevisionBased' && version !== undefined ? sailRevisionName(istio.manifest.metadata.name, strategy, version) : istio.manifest.metadata.name;
     const name = revision === 'default' ? ISTIOD_SERVICE : `${ISTIOD_SERVICE}-${revision}`;
-    const manifest = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: text(spec.namespace) ?? ISTIO_SYSTEM_NAMESPACE } };
+    const manifest = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: text(spec.namespace) ?? ISTIO_SYSTEM_NAMESPACE }, spec: { ports: ISTIOD_CHART_SERVICE_PORTS } };
     return { manifest, cluster: istio.cluster, folder: istio.folder };
   });
 }

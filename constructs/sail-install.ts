@@ -85,7 +85,8 @@ export class SailInstall extends MeshConstruct {
         mesh.addWarning(
           this,
           `cluster "${cluster.name}": the Sail operator probes a remote's injection webhook through its Service only, so with injectionUrl ` +
-            'it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not)',
+            'it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not) ' +
+            `(inventory: mesh.installer is "sail", ${model.clusterField(cluster, 'injectionUrl')} is set)`,
           cluster.name,
         );
       }

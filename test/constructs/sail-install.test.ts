@@ -72,9 +72,10 @@ describe('SailInstall', () => {
     // GIVEN the mixed mesh whose remote edge has an injection URL
     // WHEN it is synthesized
     const { warnings } = synthesizeMesh(buildMesh(Mesh.fromSpec(MIXED_SAIL_MESH)));
-    // THEN the warning names edge only
+    // THEN the warning names edge only, and the inventory fields behind it
     expect(warnings.filter((warning) => warning.includes('Sail operator'))).toEqual([
-      '[mesh/sail] cluster "edge": the Sail operator probes a remote\'s injection webhook through its Service only, so with injectionUrl it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not)',
+      '[mesh/sail] cluster "edge": the Sail operator probes a remote\'s injection webhook through its Service only, so with injectionUrl it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not) ' +
+        '(inventory: mesh.installer is "sail", clusters[2].injectionUrl is set)',
     ]);
   });
 

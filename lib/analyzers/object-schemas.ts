@@ -44,7 +44,7 @@ export function formatSchemaProblem({ path, message }: SchemaProblem): string {
  * CRD schemas legitimately break them: types are inherited by anyOf branches, and
  * `not: {anyOf: [{required: [a]}]}` names properties declared on the parent schema (Istio's way
  * of saying "at most one of"). With `standaloneSource`, it keeps the code of what it compiles, for
- * `standaloneValidatorsCode`.
+ * `standaloneValidatorFiles`.
  */
 export function createSchemaAjv(options: { readonly standaloneSource?: boolean } = {}): Ajv {
   const instance = new Ajv({
@@ -52,7 +52,7 @@ export function createSchemaAjv(options: { readonly standaloneSource?: boolean }
     strict: true,
     strictTypes: false,
     strictRequired: false,
-    ...(options.standaloneSource ? { code: { source: true, formats: _`require("./schema-formats").SCHEMA_FORMATS` } } : {}),
+    ...(options.standaloneSource ? { code: { source: true, formats: _`require("../schema-formats").SCHEMA_FORMATS` } } : {}),
   });
   // CEL rules, list semantics and the pruning switch only matter to the API server; the closing of
   // object schemas (see closeObjectSchemas) is what enforces known fields here.
@@ -232,16 +232,18 @@ export function metadataProblems(metadata: unknown, kind: string): SchemaProblem
 // the bundle
 
 /**
- * The standalone validators `npm run build` writes beside the compiled module (see
- * `standaloneValidatorsCode`): loading them takes a fraction of the time compiling the schemas
- * takes, which would dominate a `validate` run. From source (tests, tsx) there are none, and the
- * bundle is compiled at run time, kind by kind.
+ * The folder of standalone validators `npm run build` writes beside the compiled module (see
+ * `standaloneValidatorFiles`): loading the validators of the kinds a tree holds takes a fraction
+ * of the time compiling their schemas takes, which would dominate a `validate` run. From source
+ * (tests, tsx) there is none, and the bundle is compiled at run time, kind by kind.
  */
-export const STANDALONE_VALIDATORS_FILE = 'object-validators.js';
+export const STANDALONE_VALIDATORS_FOLDER = 'object-validators';
+/** The folder's index: the metadata validators and the digest of the bundle. */
+const STANDALONE_INDEX = 'index.js';
 
 let bundleText: string | undefined;
 let bundle: ObjectSchemaBundle | undefined;
-let standaloneValidators: Readonly<Record<string, ValidateFunction>> | null | undefined;
+let standaloneIndex: Readonly<Record<string, unknown>> | null | undefined;
 const bodyValidators = new Map<string, ValidateFunction | undefined>();
 
 function loadBundle(): ObjectSchemaBundle {
@@ -256,17 +258,21 @@ function bundleDigest(): string {
   return createHash('sha256').update(bundleText!).digest('hex');
 }
 
-/** Where the standalone validators record the digest of the bundle they were compiled from. */
+/** Where the standalone index records the digest of the bundle it was compiled from. */
 const DIGEST_EXPORT = 'bundleDigest';
 
-/** The standalone validators, unless there are none or they were compiled from another bundle (a build that skipped them). */
-function loadStandaloneValidators(): Readonly<Record<string, ValidateFunction>> | null {
-  if (standaloneValidators === undefined) {
-    const file = join(__dirname, STANDALONE_VALIDATORS_FILE);
+/** The standalone index, unless there is none or it was compiled from another bundle (a build that skipped the step). */
+function loadStandaloneIndex(): Readonly<Record<string, unknown>> | null {
+  if (standaloneIndex === undefined) {
+    const file = join(__dirname, STANDALONE_VALIDATORS_FOLDER, STANDALONE_INDEX);
     const loaded = existsSync(file) ? (require(file) as Record<string, unknown>) : undefined;
-    standaloneValidators = loaded?.[DIGEST_EXPORT] === bundleDigest() ? (loaded as Record<string, ValidateFunction>) : null;
+    standaloneIndex = loaded?.[DIGEST_EXPORT] === bundleDigest() ? loaded : null;
   }
-  return standaloneValidators;
+  return standaloneIndex;
+}
+
+function loadStandaloneValidators(): Readonly<Record<string, ValidateFunction>> | null {
+  return loadStandaloneIndex() as Readonly<Record<string, ValidateFunction>> | null;
 }
 
 let bundleAdded = false;
@@ -278,34 +284,48 @@ function compiledValidator(definition: string): ValidateFunction {
   return ajv().compile({ $ref: `${BUNDLE_ID}#/definitions/${definition}` });
 }
 
+/** The standalone validator of one definition (`<definition>.js` exports `validate`), loaded only when a kind needs it. */
+function standaloneValidator(definition: string): ValidateFunction {
+  return (require(join(__dirname, STANDALONE_VALIDATORS_FOLDER, `${definition}.js`)) as { validate: ValidateFunction }).validate;
+}
+
 function bodyValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!bodyValidators.has(key)) {
-    const standalone = loadStandaloneValidators();
     const { kinds } = loadBundle();
-    const validator = !Object.hasOwn(kinds, key) ? undefined : standalone ? standalone[key] : compiledValidator(kinds[key]);
+    const validator = !Object.hasOwn(kinds, key) ? undefined : loadStandaloneIndex() ? standaloneValidator(kinds[key]) : compiledValidator(kinds[key]);
     bodyValidators.set(key, validator);
   }
   return bodyValidators.get(key);
 }
 
+/** Definition names become file names: the generator names them after `group.version.Kind`. */
+const FILE_SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /**
- * The CommonJS source of one validator per kind of the bundle, exported under `apiVersion/kind`,
- * and of the metadata validators, compiled ahead of time (ajv's standalone code). It requires `./schema-formats` and ajv's
- * runtime, so it belongs beside the compiled object-schemas module.
+ * The CommonJS files of the standalone validators (ajv's standalone code), by file name: one per
+ * definition a kind of the bundle uses, exporting `validate`, and `index.js` with the metadata
+ * validators and the bundle's digest. They require `../schema-formats` and ajv's runtime, so the
+ * folder belongs beside the compiled object-schemas module.
  */
-export function standaloneValidatorsCode(): string {
+export function standaloneValidatorFiles(): Map<string, string> {
   const { kinds, definitions } = loadBundle();
-  const generator = createSchemaAjv({ standaloneSource: true });
-  generator.addSchema({ $id: BUNDLE_ID, definitions });
-  const exports: Record<string, string> = {};
+  const files = new Map<string, string>();
+  const index = createSchemaAjv({ standaloneSource: true });
+  const metadataExports: Record<string, string> = {};
   for (const [rule, [pattern, maxLength]] of Object.entries(NAME_RULES)) {
     const id = metadataKey(rule as NameRule);
-    generator.addSchema(metadataSchema(pattern, maxLength), id);
-    exports[id] = id;
+    index.addSchema(metadataSchema(pattern, maxLength), id);
+    metadataExports[id] = id;
   }
-  for (const [key, definition] of Object.entries(kinds)) exports[key] = `${BUNDLE_ID}#/definitions/${definition}`;
-  return `${standaloneCode(generator, exports)}\nexports[${JSON.stringify(DIGEST_EXPORT)}] = ${JSON.stringify(bundleDigest())};\n`;
+  files.set(STANDALONE_INDEX, `${standaloneCode(index, metadataExports)}\nexports[${JSON.stringify(DIGEST_EXPORT)}] = ${JSON.stringify(bundleDigest())};\n`);
+  for (const definition of new Set(Object.values(kinds))) {
+    if (!FILE_SAFE_NAME.test(definition)) throw new Error(`the schema definition "${definition}" cannot name a file`);
+    const generator = createSchemaAjv({ standaloneSource: true });
+    generator.addSchema({ $id: BUNDLE_ID, definitions });
+    files.set(`${definition}.js`, standaloneCode(generator, { validate: `${BUNDLE_ID}#/definitions/${definition}` }));
+  }
+  return files;
 }
 
 /**

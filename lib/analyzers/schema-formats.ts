@@ -3,7 +3,7 @@ import type { FormatDefinition } from 'ajv';
 /*
  * The OpenAPI formats Kubernetes schemas use, as ajv format definitions. Both the validators
  * compiled at run time and the standalone ones compiled at build time (which `require` this module
- * by its compiled name, `./schema-formats`) read them from here.
+ * from their folder beside it, as `../schema-formats`) read them from here.
  */
 
 const inRange = (min: number, max: number) => (value: number) => Number.isInteger(value) && value >= min && value <= max;

@@ -2,12 +2,12 @@
  * The shipped schema bundle and the product's schema check (what `validate` and `synth` run).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { ajvProblems, bodySchemaProblems, metadataProblems, objectSchemaProblems, OBJECT_SCHEMA_FILE, STANDALONE_VALIDATORS_FILE, type ObjectSchemaBundle } from '../../lib/analyzers/object-schemas';
+import { ajvProblems, bodySchemaProblems, metadataProblems, objectSchemaProblems, OBJECT_SCHEMA_FILE, STANDALONE_VALIDATORS_FOLDER, type ObjectSchemaBundle } from '../../lib/analyzers/object-schemas';
 import { generateObjectSchemas } from '../../scripts/generate-object-schemas';
 
 describe('schemas/object-schemas.json', () => {
@@ -65,17 +65,19 @@ describe('objectSchemaProblems', () => {
 describe('the standalone validators npm run build compiles', () => {
   // The global setup ran npm run build's steps; the compiled module loads these, the source compiles at run time.
   const root = join(__dirname, '..', '..');
-  const standalone = createRequire(__filename)(join(root, 'build', 'lib', 'analyzers', STANDALONE_VALIDATORS_FILE)) as Record<string, ValidateFunction>;
+  const folder = join(root, 'build', 'lib', 'analyzers', STANDALONE_VALIDATORS_FOLDER);
+  const load = createRequire(__filename);
+  const index = load(join(folder, 'index.js')) as Record<string, ValidateFunction>;
   const bundle = JSON.parse(readFileSync(join(root, ...OBJECT_SCHEMA_FILE), 'utf8')) as ObjectSchemaBundle;
+  const standalone = (key: string) => (load(join(folder, `${bundle.kinds[key]}.js`)) as { validate: ValidateFunction }).validate;
 
   it('record the digest of the bundle they were compiled from, which the loader compares', () => {
-    expect(standalone.bundleDigest).toBe(createHash('sha256').update(readFileSync(join(root, ...OBJECT_SCHEMA_FILE))).digest('hex'));
+    expect(index.bundleDigest).toBe(createHash('sha256').update(readFileSync(join(root, ...OBJECT_SCHEMA_FILE))).digest('hex'));
   });
 
-  it('cover every kind of the bundle and every metadata name rule', () => {
-    expect(Object.keys(standalone).sort()).toEqual(
-      [...Object.keys(bundle.kinds), 'bundleDigest', 'metadata:dns1035Label', 'metadata:dns1123Label', 'metadata:dns1123Subdomain', 'metadata:pathSegment'].sort(),
-    );
+  it('hold one file per schema of the bundle, and the metadata name rules in the index', () => {
+    expect(readdirSync(folder).sort()).toEqual([...new Set(Object.values(bundle.kinds))].map((definition) => `${definition}.js`).concat('index.js').sort());
+    expect(Object.keys(index).sort()).toEqual(['bundleDigest', 'metadata:dns1035Label', 'metadata:dns1123Label', 'metadata:dns1123Subdomain', 'metadata:pathSegment']);
   });
 
   it.each([
@@ -87,7 +89,7 @@ describe('the standalone validators npm run build compiles', () => {
     { name: 'an int32 out of range', fails: true, object: { apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'w' }, spec: { url: 'oci://x', priority: 2 ** 31 } } },
   ])('find what the run-time compiled schemas find: $name', ({ object, fails }) => {
     // GIVEN an object WHEN the standalone validator of its kind checks it
-    const validate = standalone[`${object.apiVersion}/${object.kind}`];
+    const validate = standalone(`${object.apiVersion}/${object.kind}`);
     const problems = validate(object) ? [] : ajvProblems(validate.errors);
     // THEN it reports what the schemas compiled from the bundle report
     expect(problems.length > 0).toBe(fails);
@@ -95,7 +97,7 @@ describe('the standalone validators npm run build compiles', () => {
   });
 
   it('check metadata as the run-time compiled schema does', () => {
-    const validate = standalone['metadata:dns1035Label'];
+    const validate = index['metadata:dns1035Label'];
     const metadata = { name: '1reviews', labels: { 'bad key!': 'x' }, uid: 'server-set' };
     expect(validate(metadata)).toBe(false);
     expect(ajvProblems(validate.errors, '/metadata')).toEqual(metadataProblems(metadata, 'Service'));

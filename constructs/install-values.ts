@@ -4,8 +4,8 @@ import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../
 import { cniValues, istiodValues, remoteBaseValues, usesCniPlugin, type HelmValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, KUBE_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
-import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/synth/mesh-manifests';
-import { toYaml } from '../lib/yaml';
+import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../lib/manifest/mesh-manifests';
+import { toYaml } from '../lib/manifest/yaml';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 

@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { InvalidPropsError, type ConstructWarning } from '../lib/errors';
+import { compareText } from '../lib/manifest/compare-text';
 import type { Mesh } from '../lib/model/mesh';
 import { MeshPart } from './mesh-part';
 
@@ -194,7 +195,7 @@ export class IstioMesh extends Construct {
   public get files(): ReadonlyMap<string, string> {
     return new Map(
       [...this.extraFiles]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .sort(([a], [b]) => compareText(a, b))
         .map(([path, content]) => [path, typeof content === 'string' ? content : content()]),
     );
   }

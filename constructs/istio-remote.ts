@@ -27,7 +27,7 @@ import {
   SIDECAR_INJECTOR_WEBHOOK,
   SIDECAR_INJECTOR_WEBHOOKS,
 } from '../lib/model/names';
-import { toYaml } from '../lib/yaml';
+import { toYaml } from '../lib/manifest/yaml';
 import type { IstioMesh } from './istio-mesh';
 import { kubeObject } from './kube-object';
 import { MeshConstruct } from './mesh-construct';

@@ -11,7 +11,7 @@ export * as names from './model/names';
 export { DEFAULT_OUTLIER_DETECTION, localityMeshConfig, serviceTrafficPolicy, type Locality, type LocalityLbSetting, type LocalityTrafficPolicy } from './model/locality';
 export { loadInventory, type LoadInventoryOptions } from './inventory/load-inventory';
 export { buildMesh, type BuildMeshOptions } from './build-mesh';
-export type { Manifest, MeshManifests } from './synth/mesh-manifests';
+export type { Manifest, MeshManifests } from './manifest/mesh-manifests';
 export { analyzeMesh, ANALYZERS } from './analyzers';
 export { formatFinding, type Finding, type Severity } from './analyzers/finding';
 export { readMeshTree } from './io/read-mesh-tree';

@@ -3,7 +3,7 @@ import { analyzeMesh } from './analyzers';
 import { formatFinding, type Finding } from './analyzers/finding';
 import { isSuppressed, type Suppression } from './analyzers/suppressions';
 import type { ConstructWarning } from './errors';
-import type { MeshManifests } from './synth/mesh-manifests';
+import type { MeshManifests } from './manifest/mesh-manifests';
 import { synthesizeMesh } from './synth/synthesize-mesh';
 import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from './writer/gitops';
 import { renderReadme } from './writer/readme';

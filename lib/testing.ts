@@ -7,9 +7,9 @@ import type { Finding } from './analyzers/finding';
 import { MeshApp } from './mesh-app';
 import { Mesh } from './model/mesh';
 import type { MeshSpec } from './model/mesh-spec';
-import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest } from './synth/mesh-manifests';
+import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest } from './manifest/mesh-manifests';
 import { synthesizeMesh } from './synth/synthesize-mesh';
-import { compareText } from './yaml';
+import { compareText } from './manifest/compare-text';
 
 /** Output folder (`clusters/<name>`, `control-plane`) -> its manifests, in file-name order. */
 export type MeshFolders = Record<string, Manifest[]>;

@@ -1,9 +1,9 @@
 import { APP_ANNOTATIONS } from '../model/names';
-import { clusterFolder } from '../synth/mesh-manifests';
+import { clusterFolder } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import { calledHosts } from './calls-annotation';
 import { serviceKey, serviceOfHost } from './hosts';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { inCluster } from './mesh-index';
 
 /**

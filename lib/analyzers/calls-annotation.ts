@@ -1,5 +1,5 @@
 import { APP_ANNOTATIONS } from '../model/names';
-import type { Labels } from './label-index';
+import type { Labels } from '../manifest/fields';
 
 /**
  * The hosts a pod template says its workload calls (`mesh.cdk8s.io/calls: "details,reviews"`).

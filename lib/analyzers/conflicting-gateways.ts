@@ -3,8 +3,8 @@ import { groupBy } from './group-by';
 import { splitGatewayHost } from './hosts';
 import { gatewaySelector, gatewayServers } from './istio-objects';
 import { formatLabels } from './label-index';
-import { findingOn } from './located';
-import type { Located } from './located';
+import { findingOn } from './finding';
+import type { Located } from '../manifest/located';
 import { namespaceOf } from './mesh-index';
 
 /**

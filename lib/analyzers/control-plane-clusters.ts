@@ -1,7 +1,7 @@
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../model/names';
-import { clusterFolder } from '../synth/mesh-manifests';
+import { clusterFolder } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { inCluster } from './mesh-index';
 
 /**

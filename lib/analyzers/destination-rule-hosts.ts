@@ -1,6 +1,6 @@
 import type { Analyzer } from './analyzer';
 import { destinationRuleHost } from './istio-objects';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { hostIsKnown, namespaceOf } from './mesh-index';
 
 /** IST0174: a DestinationRule for a host that is no Service in any cluster and no ServiceEntry host (wildcards are not checked). */

@@ -1,9 +1,9 @@
 import type { Analyzer } from './analyzer';
 import { serviceKey, serviceOfHost } from './hosts';
 import { destinationRuleHost, destinationRuleSubsets } from './istio-objects';
-import { serviceSelector } from './kube-objects';
+import { serviceSelector } from '../manifest/kube-objects';
 import { formatLabels } from './label-index';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { namespaceOf } from './mesh-index';
 
 /**

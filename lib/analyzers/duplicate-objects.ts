@@ -1,7 +1,7 @@
 import type { Analyzer } from './analyzer';
 import { groupBy } from './group-by';
-import { apiGroup } from './kinds';
-import { findingOn } from './located';
+import { apiGroup } from '../manifest/kinds';
+import { findingOn } from './finding';
 
 /**
  * MCL0001: the same object (API group, kind, namespace, name) twice in one output folder. Applying

@@ -1,3 +1,6 @@
+import { objectRef } from '../manifest/mesh-manifests';
+import type { Located } from '../manifest/located';
+
 /** How bad a finding is: errors fail `synth` and `validate`; warnings fail them only with `--strict`. */
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -31,4 +34,15 @@ export interface Finding {
 export function formatFinding(finding: Finding): string {
   const { code, folder, object, cluster, message, hint } = finding;
   return `${code} ${folder} ${object} (cluster ${cluster}): ${message}; hint: ${hint}`;
+}
+
+/** What an analyzer says about an object; where the object is comes from its location. */
+export type FindingDetails = Pick<Finding, 'code' | 'severity' | 'message' | 'hint' | 'path'>;
+
+/**
+ * A finding on a located object. `cluster` defaults to the cluster the object is applied to; a
+ * per-cluster check of mesh-wide configuration passes the cluster it failed in.
+ */
+export function findingOn(located: Located, details: FindingDetails, cluster: string = located.cluster): Finding {
+  return { ...details, cluster, folder: located.folder, object: objectRef(located.manifest) };
 }

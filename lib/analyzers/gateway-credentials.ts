@@ -1,7 +1,7 @@
-import { clusterFolder } from '../synth/mesh-manifests';
+import { clusterFolder } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import { gatewayServers } from './istio-objects';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { gatewayWorkloads, inCluster } from './mesh-index';
 
 /**

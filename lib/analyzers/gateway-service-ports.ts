@@ -1,10 +1,10 @@
-import { clusterFolder } from '../synth/mesh-manifests';
+import { clusterFolder } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import { groupBy } from './group-by';
 import { gatewayServers } from './istio-objects';
-import { servicePorts, serviceSelector } from './kube-objects';
+import { servicePorts, serviceSelector } from '../manifest/kube-objects';
 import { selects } from './label-index';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { gatewayWorkloads, inCluster } from './mesh-index';
 import type { MeshIndex, Workload } from './mesh-index';
 

@@ -2,7 +2,7 @@ import type { Analyzer } from './analyzer';
 import type { Finding } from './finding';
 import { gatewaySelector } from './istio-objects';
 import { ANY_NAMESPACE, formatLabels } from './label-index';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { gatewayWorkloads } from './mesh-index';
 
 /**

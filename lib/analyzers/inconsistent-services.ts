@@ -1,9 +1,9 @@
 import { ISTIO_SYSTEM_NAMESPACE } from '../model/names';
-import type { Manifest } from '../synth/mesh-manifests';
+import type { Manifest } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
-import { servicePorts, serviceSelector } from './kube-objects';
+import { servicePorts, serviceSelector } from '../manifest/kube-objects';
 import { formatLabels } from './label-index';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 
 /**
  * IST0170: the same Service (namespace/name) defined differently across clusters, in its ports

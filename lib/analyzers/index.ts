@@ -1,4 +1,5 @@
-import type { MeshManifests } from '../synth/mesh-manifests';
+import { compareText } from '../manifest/compare-text';
+import type { MeshManifests } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import { callerServiceAnalyzer } from './caller-services';
 import { conflictingGatewaysAnalyzer } from './conflicting-gateways';
@@ -75,9 +76,4 @@ function compareFindings(a: Finding, b: Finding): number {
     compareText(a.cluster, b.cluster) ||
     compareText(a.message, b.message)
   );
-}
-
-/** Code-point order, not locale order: the same bytes on every machine. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import { LABELS } from '../model/names';
 import type { Analyzer } from './analyzer';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 
 /**
  * MCL0041: a Namespace labelled both `istio-injection` and `istio.io/rev`. The injection webhooks

@@ -1,8 +1,8 @@
 import { injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, SIDECAR_INJECTOR_WEBHOOK } from '../model/names';
 import type { Analyzer } from './analyzer';
-import { isKind, KINDS } from './kinds';
-import { webhookPaths } from './kube-objects';
-import { findingOn } from './located';
+import { isKind, KINDS } from '../manifest/kinds';
+import { webhookPaths } from '../manifest/kube-objects';
+import { findingOn } from './finding';
 import { inCluster } from './mesh-index';
 import type { MeshIndex } from './mesh-index';
 

@@ -1,6 +1,6 @@
-import type { Manifest } from '../synth/mesh-manifests';
-import { integer, list, record, stringMap, strings, text } from './fields';
-import type { Labels } from './label-index';
+import type { Manifest } from '../manifest/mesh-manifests';
+import { integer, list, record, stringMap, strings, text } from '../manifest/fields';
+import type { Labels } from '../manifest/fields';
 
 /*
  * Readers of the Istio spec fields the analyzers look at, tolerant of hand-written YAML.

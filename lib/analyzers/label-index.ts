@@ -1,5 +1,4 @@
-/** Label key/value pairs, as in `metadata.labels` or a selector. */
-export type Labels = Readonly<Record<string, string>>;
+import type { Labels } from '../manifest/fields';
 
 /** True when the labels carry every entry of a non-empty selector (an empty selector selects nothing here). */
 export function selects(selector: Labels, labels: Labels): boolean {

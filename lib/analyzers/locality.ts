@@ -1,13 +1,14 @@
 import { APP_ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE, LABELS, POD_LOCALITY_LABELS } from '../model/names';
-import type { Manifest } from '../synth/mesh-manifests';
+import type { Manifest } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import { calledHosts } from './calls-annotation';
-import { integer, list, record, text } from './fields';
+import { integer, list, record, text } from '../manifest/fields';
 import { serviceKey, serviceOfHost, type ServiceName } from './hosts';
 import { destinationRuleHost } from './istio-objects';
-import { serviceSelector } from './kube-objects';
-import type { Labels } from './label-index';
-import { findingOn, type Located } from './located';
+import { serviceSelector } from '../manifest/kube-objects';
+import type { Labels } from '../manifest/fields';
+import { findingOn } from './finding';
+import type { Located } from '../manifest/located';
 import { inCluster, namespaceOf, type MeshIndex, type Workload } from './mesh-index';
 
 /*

@@ -1,19 +1,19 @@
 import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE } from '../model/names';
 import { sailRevisionName } from '../model/sail';
-import type { MeshManifests } from '../synth/mesh-manifests';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
-import { record, text } from './fields';
+import type { MeshManifests } from '../manifest/mesh-manifests';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
+import { record, text } from '../manifest/fields';
 import { groupBy } from './group-by';
 import { declaredHostsCover, hostKey, qualifiedHost, serviceKey, serviceOfHost } from './hosts';
 import { destinationRuleHost, destinationRuleSubsets, gatewaySelector, serviceEntryHosts } from './istio-objects';
-import { apiGroup, isKind, ISTIO_CONFIG_GROUPS, KINDS } from './kinds';
-import type { KindId } from './kinds';
-import { podTemplate, providedSecretName, serviceSelector } from './kube-objects';
-import type { PodTemplate } from './kube-objects';
+import { apiGroup, isKind, ISTIO_CONFIG_GROUPS, KINDS } from '../manifest/kinds';
+import type { KindId } from '../manifest/kinds';
+import { podTemplate, providedSecretName, serviceSelector } from '../manifest/kube-objects';
+import type { PodTemplate } from '../manifest/kube-objects';
 import { ANY_NAMESPACE, LabelIndex } from './label-index';
-import type { Located } from './located';
-import { remoteSecretOf } from './remote-secret';
-import type { RemoteSecret } from './remote-secret';
+import type { Located } from '../manifest/located';
+import { remoteSecretOf } from '../manifest/remote-secret';
+import type { RemoteSecret } from '../manifest/remote-secret';
 
 /** A Deployment, StatefulSet, DaemonSet or Pod, with the labels and annotations of its pods. */
 export interface Workload {

@@ -1,7 +1,7 @@
 import type { Analyzer } from './analyzer';
-import { apiGroup, ISTIO_CONFIG_GROUPS } from './kinds';
-import { findingOn } from './located';
-import { remoteSecretOf } from './remote-secret';
+import { apiGroup, ISTIO_CONFIG_GROUPS } from '../manifest/kinds';
+import { findingOn } from './finding';
+import { remoteSecretOf } from '../manifest/remote-secret';
 
 /**
  * MCL0007: Istio configuration or a remote secret in a remote cluster's folder. istiod reads both

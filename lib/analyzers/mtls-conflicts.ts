@@ -4,8 +4,8 @@ import type { Finding } from './finding';
 import { namespaceOfHost } from './hosts';
 import { destinationRuleHost, destinationRuleTlsModes, isNamespaceWide, peerAuthenticationMode } from './istio-objects';
 import { ANY_NAMESPACE } from './label-index';
-import { findingOn } from './located';
-import type { Located } from './located';
+import { findingOn } from './finding';
+import type { Located } from '../manifest/located';
 import { namespaceOf } from './mesh-index';
 
 /**

@@ -1,8 +1,9 @@
 import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../model/names';
-import { clusterFolder } from '../synth/mesh-manifests';
+import { clusterFolder } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import { groupBy } from './group-by';
-import { absentObject, findingOn } from './located';
+import { findingOn } from './finding';
+import { absentObject } from '../manifest/located';
 import { inCluster } from './mesh-index';
 import type { Workload } from './mesh-index';
 

@@ -1,6 +1,6 @@
 import type { Analyzer } from './analyzer';
-import { apiGroup, ISTIO_CONFIG_GROUPS } from './kinds';
-import { findingOn } from './located';
+import { apiGroup, ISTIO_CONFIG_GROUPS } from '../manifest/kinds';
+import { findingOn } from './finding';
 import { objectSchemaProblems } from './object-schemas';
 
 /** istioctl's code for Istio configuration that fails its schema. */

@@ -1,10 +1,11 @@
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../model/names';
-import { CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
+import { CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import type { Finding } from './finding';
-import { absentObject, findingOn } from './located';
+import { findingOn } from './finding';
+import { absentObject } from '../manifest/located';
 import type { MeshIndex } from './mesh-index';
-import type { RemoteSecret } from './remote-secret';
+import type { RemoteSecret } from '../manifest/remote-secret';
 
 /**
  * The remote secrets istiod reads on the control-plane cluster (labelled `istio/multiCluster`, in

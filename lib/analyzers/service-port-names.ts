@@ -1,6 +1,6 @@
 import type { Analyzer } from './analyzer';
-import { servicePorts } from './kube-objects';
-import { findingOn } from './located';
+import { servicePorts } from '../manifest/kube-objects';
+import { findingOn } from './finding';
 import { namespaceOf } from './mesh-index';
 
 /** The protocols Istio reads from a port name prefix. */

@@ -2,9 +2,9 @@ import type { Analyzer } from './analyzer';
 import type { Finding } from './finding';
 import { serviceKey, serviceOfHost } from './hosts';
 import { virtualServiceDestinations } from './istio-objects';
-import { servicePorts } from './kube-objects';
-import { findingOn } from './located';
-import type { Located } from './located';
+import { servicePorts } from '../manifest/kube-objects';
+import { findingOn } from './finding';
+import type { Located } from '../manifest/located';
 import { namespaceOf } from './mesh-index';
 import type { MeshIndex } from './mesh-index';
 

@@ -2,8 +2,8 @@ import type { Analyzer } from './analyzer';
 import type { Finding } from './finding';
 import { virtualServiceDestinations } from './istio-objects';
 import type { Destination } from './istio-objects';
-import { findingOn } from './located';
-import type { Located } from './located';
+import { findingOn } from './finding';
+import type { Located } from '../manifest/located';
 import { definedSubsets, hostIsKnown, namespaceOf } from './mesh-index';
 import type { MeshIndex } from './mesh-index';
 

@@ -2,8 +2,8 @@ import type { Analyzer } from './analyzer';
 import { hostsOverlap, qualifiedHost, splitGatewayHost } from './hosts';
 import { gatewayRefKey, gatewayServers, MESH_GATEWAY, virtualServiceGateways, virtualServiceHosts } from './istio-objects';
 import { ANY_NAMESPACE } from './label-index';
-import { findingOn } from './located';
-import type { Located } from './located';
+import { findingOn } from './finding';
+import type { Located } from '../manifest/located';
 import { namespaceOf } from './mesh-index';
 
 /**

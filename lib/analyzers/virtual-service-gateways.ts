@@ -1,6 +1,6 @@
 import type { Analyzer } from './analyzer';
 import { gatewayRefKey, MESH_GATEWAY, virtualServiceGateways } from './istio-objects';
-import { findingOn } from './located';
+import { findingOn } from './finding';
 import { namespaceOf } from './mesh-index';
 
 /** IST0101: a VirtualService bound to a Gateway that no Istio configuration defines. */

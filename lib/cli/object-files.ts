@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { Finding } from '../analyzers/finding';
-import { clusterFolder, CONTROL_PLANE_FOLDER, manifestFileName, objectRef, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
+import { clusterFolder, CONTROL_PLANE_FOLDER, manifestFileName, objectRef, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 
 /** Where an object is written: a file path and the line its document starts on. */
 export interface ObjectFile {

@@ -4,7 +4,7 @@ import type { Finding } from '../analyzers/finding';
 import { buildMesh } from '../build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { blockingProblems, synthesizeOutput, type MeshOutput } from '../synth-output';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';

@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { isKind, KINDS } from '../analyzers/kinds';
+import { isKind, KINDS } from '../manifest/kinds';
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../model/names';
-import type { Manifest, MeshManifests } from '../synth/mesh-manifests';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../synth/mesh-manifests';
+import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { readRegularFile } from './read-regular-file';
 
 /**

@@ -2,7 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import type { ConstructWarning } from '../errors';
-import type { Manifest, MeshManifests } from './mesh-manifests';
+import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 
 /** The synthesized mesh plus the extra files its constructs emitted. */
 export interface SynthesizedMesh {

@@ -1,6 +1,6 @@
 import type { Mesh } from '../model/mesh';
 import { MESH_COMPONENT_LABELS } from '../model/names';
-import { CONTROL_PLANE_FOLDER, clusterFolder } from '../synth/mesh-manifests';
+import { CONTROL_PLANE_FOLDER, clusterFolder } from '../manifest/mesh-manifests';
 
 /**
  * Which objects of its folder a phase delivers: all of them, or those that carry (or lack) the

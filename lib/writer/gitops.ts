@@ -2,8 +2,9 @@ import type { Mesh } from '../model/mesh';
 import { caVariable, MESH_COMPONENT_LABELS, requireDnsLabel } from '../model/names';
 import { SAIL_API_VERSION, SAIL_KINDS } from '../model/sail';
 import { redactUrl } from '../model/validate-mesh';
-import { CONTROL_PLANE_FOLDER, type Manifest } from '../synth/mesh-manifests';
-import { compareText, toYaml } from '../yaml';
+import { CONTROL_PLANE_FOLDER, type Manifest } from '../manifest/mesh-manifests';
+import { compareText } from '../manifest/compare-text';
+import { toYaml } from '../manifest/yaml';
 import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase } from './delivery-phases';
 import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
 

@@ -1,15 +1,15 @@
-import { list, record, text } from '../analyzers/fields';
-import { apiGroup, isKind, KINDS } from '../analyzers/kinds';
-import { podTemplate } from '../analyzers/kube-objects';
-import { remoteSecretOf } from '../analyzers/remote-secret';
+import { list, record, text } from '../manifest/fields';
+import { apiGroup, isKind, KINDS } from '../manifest/kinds';
+import { podTemplate } from '../manifest/kube-objects';
+import { remoteSecretOf } from '../manifest/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailRendersReaderServiceAccount } from '../model/sail';
-import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
+import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
 import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { flatNetworkRouting, reachingIstiod } from './network-readme';
-import { compareText } from '../yaml';
+import { compareText } from '../manifest/compare-text';
 
 /** Options of `renderReadme`. */
 export interface ReadmeOptions {

@@ -1,5 +1,6 @@
-import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../synth/mesh-manifests';
-import { compareText, toYaml } from '../yaml';
+import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
+import { compareText } from '../manifest/compare-text';
+import { toYaml } from '../manifest/yaml';
 
 /** The file in every output folder that lets `kubectl apply -k` / `kubectl kustomize` build it. */
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';

@@ -1,6 +1,6 @@
 import type { Finding } from '../../lib/analyzers/finding';
 import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../../lib/model/names';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/synth/mesh-manifests';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
 import type { Doc, MeshFixture } from './fixtures';
 import { APP_NAMESPACE, CONTROL_PLANE, findDoc, NETWORK, remoteSecret, REMOTE, removeDoc } from './fixtures';
 

@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName, SIDECAR_INJECTOR_WEBHOOK, tokenRemoteKey } from '../../lib/model/names';
-import type { Manifest, MeshManifests } from '../../lib/synth/mesh-manifests';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/synth/mesh-manifests';
+import { compareText } from '../../lib/manifest/compare-text';
+import type { Manifest, MeshManifests } from '../../lib/manifest/mesh-manifests';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
 
 /** A manifest the tests may edit in place to break the mesh in one way. */
 export interface Doc {
@@ -200,7 +201,7 @@ export function externalRemoteSecret(cluster: string, dataKey: string): Doc {
 /** The fixture as the analyzers' input. */
 export function toMeshManifests(fixture: MeshFixture): MeshManifests {
   return {
-    clusters: new Map(Object.entries(fixture.clusters).sort(([a], [b]) => (a < b ? -1 : 1)) as [string, Manifest[]][]),
+    clusters: new Map(Object.entries(fixture.clusters).sort(([a], [b]) => compareText(a, b)) as [string, Manifest[]][]),
     controlPlane: fixture.controlPlane,
     controlPlaneCluster: fixture.controlPlaneCluster,
   };

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { analyzeMesh } from '../../lib/analyzers';
 import { readMeshTree } from '../../lib/io/read-mesh-tree';
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../../lib/model/names';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/synth/mesh-manifests';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
 import { BROKEN_MESHES } from './broken-meshes';
 import { CONTROL_PLANE, findDoc, goodMesh, REMOTE, toMeshManifests, writeMeshTree } from './fixtures';
 

@@ -3,10 +3,10 @@
  * folders. Objects that only look alike in JSON must still get their own YAML.
  */
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
-import { manifestFileName } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
+import { manifestFileName } from '../../lib/manifest/mesh-manifests';
 import { renderTree } from '../../lib/writer/render-tree';
-import { toYaml } from '../../lib/yaml';
+import { toYaml } from '../../lib/manifest/yaml';
 
 const configMap = (name: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}): Manifest => ({
   apiVersion: 'v1',

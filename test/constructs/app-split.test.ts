@@ -4,7 +4,7 @@ import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import type { AppDefinition, WorkloadVersion } from '../../lib/model/app-definition';
 import { Mesh } from '../../lib/model/mesh';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 

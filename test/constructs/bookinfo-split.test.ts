@@ -8,7 +8,7 @@ import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { TlsGateway } from '../../constructs/tls-gateway';
 import { Mesh } from '../../lib/model/mesh';
 import type { BookinfoRouting, MeshSpec } from '../../lib/model/mesh-spec';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 

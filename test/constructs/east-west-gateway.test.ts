@@ -6,7 +6,7 @@ import { EastWestGateway, type EastWestGatewayProps } from '../../constructs/eas
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec } from '../../lib/model/mesh-spec';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 

@@ -9,7 +9,7 @@ import type { AppDefinition } from '../../lib/model/app-definition';
 import { DEFAULT_OUTLIER_DETECTION } from '../../lib/model/locality';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeOutput } from '../../lib/synth-output';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { analyzeMesh } from '../../lib/analyzers';

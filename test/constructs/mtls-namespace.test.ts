@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace, requireNamespaceIn, type MtlsNamespaceProps } from '../../constructs/mtls-namespace';
 import { Mesh } from '../../lib/model/mesh';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 

@@ -4,7 +4,7 @@ import { IstioMesh } from '../../constructs/istio-mesh';
 import { MultiClusterSecret, type MultiClusterSecretProps } from '../../constructs/multi-cluster-secret';
 import { Mesh, type MeshFromSpecOptions } from '../../lib/model/mesh';
 import type { ClusterSpec, CredentialsSpec, MeshSpec } from '../../lib/model/mesh-spec';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 

@@ -4,7 +4,7 @@ import { istiodValues } from '../../lib/model/istio-values';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import { SAIL_SUBSCRIPTION_DEFAULTS } from '../../lib/model/sail';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { chartObjects, type ChartObject } from '../support/chart-objects';
 import { EAST, MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH, REVISION_BASED_MESH, WEST } from './sail-meshes';

@@ -5,7 +5,7 @@ import { analyzeMesh } from '../../lib/analyzers';
 import { buildMesh } from '../../lib/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { MeshTesting } from '../../lib/testing';
 import { expectValidManifests } from '../support/schema-validation';

@@ -8,7 +8,7 @@ import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
 import { Mesh } from '../../lib/model/mesh';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
 

@@ -5,7 +5,7 @@ import { buildMesh } from '../../lib/build-mesh';
 import { loadInventory } from '../../lib/inventory/load-inventory';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeOutput } from '../../lib/synth-output';
 import { expectValidManifests } from '../support/schema-validation';
 

@@ -6,7 +6,7 @@ import { buildMesh } from '../../lib/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
 import { synthesizeOutput } from '../../lib/synth-output';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 
 /** The charts of the release the default `mesh.istioVersion` targets. */
 const CHARTS = resolve(__dirname, '../../../shared/upstream/istio-1.30.3/manifests/charts');

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import type { Manifest } from '../../lib/synth/mesh-manifests';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeOutput } from '../../lib/synth-output';
 
 const INVENTORIES = { openshift: 'apps/openshift/inventory.yaml', hybrid: 'apps/hybrid/inventory.yaml' } as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import type { Manifest, MeshManifests } from '../../lib/synth/mesh-manifests';
+import type { Manifest, MeshManifests } from '../../lib/manifest/mesh-manifests';
 import { renderReadme } from '../../lib/writer/readme';
 
 const SPEC: MeshSpec = {

@@ -3,8 +3,8 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Manifest, MeshManifests } from '../../lib/synth/mesh-manifests';
-import { manifestFileName } from '../../lib/synth/mesh-manifests';
+import type { Manifest, MeshManifests } from '../../lib/manifest/mesh-manifests';
+import { manifestFileName } from '../../lib/manifest/mesh-manifests';
 import { renderTree } from '../../lib/writer/render-tree';
 import { diffTree, OUTPUT_MARKER, readTree, writeTree } from '../../lib/writer/write-tree';
 

@@ -1,7 +1,7 @@
-import type { Manifest } from '../synth/mesh-manifests';
+import type { Manifest } from './mesh-manifests';
 import { integer, list, record, stringMap, text } from './fields';
 import { isKind, KINDS } from './kinds';
-import type { Labels } from './label-index';
+import type { Labels } from './fields';
 
 /*
  * Readers of the Kubernetes fields the analyzers look at, tolerant of hand-written YAML.

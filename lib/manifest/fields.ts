@@ -3,6 +3,9 @@
  * (`validate DIR`), so a field of the wrong shape must read as absent, never crash a check.
  */
 
+/** Label key/value pairs, as in `metadata.labels` or a selector. */
+export type Labels = Readonly<Record<string, string>>;
+
 /** The value as an object, or an empty one. */
 export function record(value: unknown): Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -1,5 +1,5 @@
 import { CERT_MANAGER_GROUP } from '../model/names';
-import type { Manifest } from '../synth/mesh-manifests';
+import type { Manifest } from './mesh-manifests';
 
 /** A kind within its API group: Istio's `Gateway` is not the Gateway API's `Gateway`. */
 export interface KindId {

@@ -1,32 +1,17 @@
 import { compareText } from '../manifest/compare-text';
 import type { MeshManifests } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
-import { callerServiceAnalyzer } from './caller-services';
-import { conflictingGatewaysAnalyzer } from './conflicting-gateways';
-import { controlPlaneClustersAnalyzer } from './control-plane-clusters';
-import { unknownDestinationRuleHostAnalyzer } from './destination-rule-hosts';
-import { subsetSelectsNoPodsAnalyzer } from './destination-rule-subsets';
-import { duplicateObjectAnalyzer } from './duplicate-objects';
 import type { Finding, Severity } from './finding';
-import { missingCredentialAnalyzer } from './gateway-credentials';
-import { gatewayPortNotOnServiceAnalyzer } from './gateway-service-ports';
-import { gatewaySelectsNoWorkloadAnalyzer } from './gateway-workloads';
-import { inconsistentServiceAnalyzer } from './inconsistent-services';
-import { injectionLabelAnalyzer } from './injection-labels';
-import { injectionPathAnalyzer } from './injection-paths';
-import { LOCALITY_ANALYZERS } from './locality';
 import { indexMesh } from './mesh-index';
-import { misplacedControlPlaneObjectAnalyzer } from './misplaced-control-plane-objects';
-import { mtlsConflictAnalyzer } from './mtls-conflicts';
-import { objectSchemaAnalyzer } from './object-schema-violations';
-import { namespaceNotInjectedAnalyzer } from './namespace-injection';
-import { remoteSecretAnalyzer } from './remote-secrets';
-import { sailResourceAnalyzer } from './sail-resources';
-import { portNamingAnalyzer } from './service-port-names';
-import { hostNotInGatewayAnalyzer } from './virtual-service-gateway-hosts';
-import { missingGatewayAnalyzer } from './virtual-service-gateways';
-import { missingDestinationPortAnalyzer } from './virtual-service-destination-ports';
-import { missingDestinationAnalyzer } from './virtual-service-destinations';
+import { mtlsConflictAnalyzer, subsetSelectsNoPodsAnalyzer, unknownDestinationRuleHostAnalyzer } from './rules/destination-rule';
+import { conflictingGatewaysAnalyzer, gatewayPortNotOnServiceAnalyzer, gatewaySelectsNoWorkloadAnalyzer, missingCredentialAnalyzer } from './rules/gateway';
+import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnalyzer } from './rules/injection';
+import { LOCALITY_ANALYZERS } from './rules/locality';
+import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
+import { sailResourceAnalyzer } from './rules/sail';
+import { duplicateObjectAnalyzer, objectSchemaAnalyzer } from './rules/schema';
+import { portNamingAnalyzer } from './rules/service';
+import { hostNotInGatewayAnalyzer, missingDestinationAnalyzer, missingDestinationPortAnalyzer, missingGatewayAnalyzer } from './rules/virtual-service';
 
 /** Every analyzer `analyzeMesh` runs. The codes and what they mean are listed in `README.md`. */
 export const ANALYZERS: readonly Analyzer[] = [

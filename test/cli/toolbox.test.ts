@@ -2,14 +2,14 @@
  * The operator's toolbox through the real bin: init, findings formats, suppressions, explain,
  * --check --diff, -o - streaming and the messages of mistyped command lines.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzerCatalogue } from '../../lib/analyzers/catalogue';
 import { ANALYZERS } from '../../lib/analyzers';
 import { main } from '../../lib/cli/main';
-import { BIN, INVENTORIES, STACK_FRAME, cli, run, tempDirs, yamlDocuments } from './support';
+import { BIN, INVENTORIES, REPO_ROOT, STACK_FRAME, cli, run, tempDirs, yamlDocuments } from './support';
 
 const dir = tempDirs('cli-toolbox-');
 
@@ -169,6 +169,13 @@ describe('explain', () => {
       expect(entry.why, entry.code).not.toBe('');
       expect(entry.fix, entry.code).not.toBe('');
     }
+  });
+
+  it('names, for every rule, a file of lib/analyzers/ that exists', () => {
+    // GIVEN the catalogue THEN each rule's File cell is a source file beside the README
+    const files = [...catalogue.values()].flatMap((entry) => entry.rules.map((rule) => rule.file));
+    expect(files.filter((file) => !existsSync(join(REPO_ROOT, 'lib', 'analyzers', file)))).toEqual([]);
+    expect(new Set(files)).toContain('rules/virtual-service.ts');
   });
 
   const explanation = (code: string) => {

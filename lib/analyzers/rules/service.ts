@@ -1,7 +1,7 @@
-import type { Analyzer } from './analyzer';
-import { servicePorts } from '../manifest/kube-objects';
-import { findingOn } from './finding';
-import { namespaceOf } from './mesh-index';
+import { servicePorts } from '../../manifest/kube-objects';
+import type { Analyzer } from '../analyzer';
+import { findingOn } from '../finding';
+import { namespaceOf } from '../mesh-index';
 
 /** The protocols Istio reads from a port name prefix. */
 const ISTIO_PROTOCOLS = ['http', 'http2', 'https', 'grpc', 'grpc-web', 'tcp', 'tls', 'mongo', 'mysql', 'redis', 'udp'];

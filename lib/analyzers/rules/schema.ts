@@ -1,7 +1,8 @@
-import type { Analyzer } from './analyzer';
-import { apiGroup, ISTIO_CONFIG_GROUPS } from '../manifest/kinds';
-import { findingOn } from './finding';
-import { objectSchemaProblems } from './object-schemas';
+import { apiGroup, ISTIO_CONFIG_GROUPS } from '../../manifest/kinds';
+import type { Analyzer } from '../analyzer';
+import { findingOn } from '../finding';
+import { groupBy } from '../group-by';
+import { objectSchemaProblems } from '../object-schemas';
 
 /** istioctl's code for Istio configuration that fails its schema. */
 const ISTIO_SCHEMA_CODE = 'IST0106';
@@ -31,5 +32,28 @@ export const objectSchemaAnalyzer: Analyzer = {
           }),
         ),
       ),
+    ),
+};
+
+/**
+ * MCL0001: the same object (API group, kind, namespace, name) twice in one output folder. Applying
+ * the folder keeps only the last one, and kustomize refuses it outright. Versions of one group
+ * count as the same object, as the API server stores them as one.
+ */
+export const duplicateObjectAnalyzer: Analyzer = {
+  codes: ['MCL0001'],
+  name: 'No object appears twice in one folder',
+  analyze: (index) =>
+    index.folders.flatMap((folder) =>
+      [...groupBy(folder.objects, ({ manifest }) => [apiGroup(manifest), manifest.kind, manifest.metadata.namespace ?? '', manifest.metadata.name].join('\u0000')).values()]
+        .filter((copies) => copies.length > 1)
+        .map((copies) =>
+          findingOn(copies[1], {
+            code: 'MCL0001',
+            severity: 'error',
+            message: `appears ${copies.length} times in ${folder.folder}`,
+            hint: 'keep one definition: two constructs or files emit the same object',
+          }),
+        ),
     ),
 };

@@ -1,12 +1,11 @@
-import { injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS } from '../model/names';
-import type { Analyzer } from './analyzer';
-import { record, text } from '../manifest/fields';
-import type { Finding } from './finding';
-import { injectionParameters } from './injection-paths';
-import { isKind, KINDS } from '../manifest/kinds';
-import { findingOn } from './finding';
-import type { Located } from '../manifest/located';
-import { inCluster, type MeshIndex } from './mesh-index';
+import { record, text } from '../../manifest/fields';
+import { isKind, KINDS } from '../../manifest/kinds';
+import type { Located } from '../../manifest/located';
+import { injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS } from '../../model/names';
+import type { Analyzer } from '../analyzer';
+import { type Finding, findingOn } from '../finding';
+import { inCluster, type MeshIndex } from '../mesh-index';
+import { injectionParameters } from './injection';
 
 /** The Sail operator's chart profile for a cluster whose istiod runs elsewhere. */
 const REMOTE_PROFILE = 'remote';

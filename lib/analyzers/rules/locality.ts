@@ -1,15 +1,14 @@
-import { APP_ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE, LABELS, POD_LOCALITY_LABELS } from '../model/names';
-import type { Manifest } from '../manifest/mesh-manifests';
-import type { Analyzer } from './analyzer';
-import { calledHosts } from './calls-annotation';
-import { integer, list, record, text } from '../manifest/fields';
-import { serviceKey, serviceOfHost, type ServiceName } from './hosts';
-import { destinationRuleHost } from './istio-objects';
-import { serviceSelector } from '../manifest/kube-objects';
-import type { Labels } from '../manifest/fields';
-import { findingOn } from './finding';
-import type { Located } from '../manifest/located';
-import { inCluster, namespaceOf, type MeshIndex, type Workload } from './mesh-index';
+import { integer, type Labels, list, record, text } from '../../manifest/fields';
+import { serviceSelector } from '../../manifest/kube-objects';
+import type { Located } from '../../manifest/located';
+import type { Manifest } from '../../manifest/mesh-manifests';
+import { APP_ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE, LABELS, POD_LOCALITY_LABELS } from '../../model/names';
+import type { Analyzer } from '../analyzer';
+import { calledHosts } from '../calls-annotation';
+import { findingOn } from '../finding';
+import { serviceKey, type ServiceName, serviceOfHost } from '../hosts';
+import { destinationRuleHost } from '../istio-objects';
+import { inCluster, type MeshIndex, namespaceOf, type Workload } from '../mesh-index';
 
 /*
  * Zone-aware routing: what Istio reads of localities from pod labels and DestinationRules, and the

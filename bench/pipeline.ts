@@ -7,7 +7,7 @@
 import { load } from 'js-yaml';
 import { analyzeMesh } from '../lib/analyzers';
 import { formatFinding } from '../lib/analyzers/finding';
-import { failingFindings } from '../lib/synth-output';
+import { failingFindings } from '../lib/synth/synth-output';
 import type { Manifest, MeshManifests } from '../lib/manifest/mesh-manifests';
 import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName } from '../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../lib/synth/synthesize-mesh';

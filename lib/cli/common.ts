@@ -3,7 +3,7 @@ import { formatFinding, type Finding } from '../analyzers/finding';
 import { parseSuppression, type Suppression } from '../analyzers/suppressions';
 import { packageFile } from '../io/package-root';
 import { MeshValidationError } from '../model/mesh-validation-error';
-import { failingFindings } from '../synth-output';
+import { failingFindings } from '../synth/synth-output';
 import { FINDINGS_FORMATS, findingsAsJson, findingsAsSarif, type FindingsFormat } from './findings-output';
 import type { ObjectFiles } from './object-files';
 

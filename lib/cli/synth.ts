@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
 import type { Finding } from '../analyzers/finding';
-import { buildMesh } from '../build-mesh';
+import { buildMesh } from '../synth/build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
-import { blockingProblems, synthesizeOutput, type MeshOutput } from '../synth-output';
+import { blockingProblems, synthesizeOutput, type MeshOutput } from '../synth/synth-output';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';

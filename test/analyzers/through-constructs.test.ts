@@ -22,14 +22,14 @@ import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
 import { ANALYZERS } from '../../lib/analyzers';
 import type { Finding } from '../../lib/analyzers/finding';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import type { AppDefinition, ServiceDefinition } from '../../lib/model/app-definition';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
 import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName, SIDECAR_INJECTOR_WEBHOOK } from '../../lib/model/names';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
-import { failingFindings, synthesizeOutput } from '../../lib/synth-output';
+import { failingFindings, synthesizeOutput } from '../../lib/synth/synth-output';
 import { remoteSecret } from './fixtures';
 
 const EAST = 'east';

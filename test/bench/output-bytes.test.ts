@@ -12,7 +12,7 @@ import { floorFiles, runPipeline, writeFloor } from '../../bench/pipeline';
 import { buildSyntheticMesh, type SyntheticMeshSize } from '../../bench/synthetic-mesh';
 import { hashFiles, hashTree, readFiles } from '../../bench/tree-hash';
 import { main, type CliIo } from '../../lib/cli/main';
-import { synthesizeOutput, writeMesh } from '../../lib/synth-output';
+import { synthesizeOutput, writeMesh } from '../../lib/synth/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {

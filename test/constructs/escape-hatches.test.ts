@@ -4,7 +4,7 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { loadInventory } from '../../lib/inventory/load-inventory';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { INVENTORIES } from '../cli/support';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote, type IstioRemoteProps } from '../../constructs/istio-remote';
-import { MeshTesting } from '../../lib/testing';
+import { MeshTesting } from '../../lib/synth/testing';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';

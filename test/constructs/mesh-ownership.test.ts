@@ -17,7 +17,7 @@ import { TlsGateway } from '../../constructs/tls-gateway';
 import { InvalidPropsError } from '../../lib/errors';
 import { Mesh } from '../../lib/model/mesh';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
-import { MeshTesting, TEST_MESH_SPEC } from '../../lib/testing';
+import { MeshTesting, TEST_MESH_SPEC } from '../../lib/synth/testing';
 
 /** A gateway of namespace shop on both clusters, whose Namespace an MtlsNamespace emits. */
 function meshWithGateway(scopeOf: (mesh: IstioMesh) => Construct = (mesh) => mesh) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { istiodValues } from '../../lib/model/istio-values';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { SailInstall } from '../../constructs/sail-install';
 import { analyzeMesh } from '../../lib/analyzers';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
-import { MeshTesting } from '../../lib/testing';
+import { MeshTesting } from '../../lib/synth/testing';
 import { expectValidManifests } from '../support/schema-validation';
 import { EAST, MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH, REVISION_BASED_MESH, WEST } from './sail-meshes';
 

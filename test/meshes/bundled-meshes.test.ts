@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { loadInventory } from '../../lib/inventory/load-inventory';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
-import { synthesizeOutput } from '../../lib/synth-output';
+import { synthesizeOutput } from '../../lib/synth/synth-output';
 import { expectValidManifests } from '../support/schema-validation';
 
 const OPENSHIFT = 'apps/openshift/inventory.yaml';

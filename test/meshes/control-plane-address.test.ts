@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, ControlPlaneAddressKind, MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
-import { synthesizeOutput } from '../../lib/synth-output';
+import { synthesizeOutput } from '../../lib/synth/synth-output';
 import { expectValidManifests } from '../support/schema-validation';
 
 const EAST: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5', podCidr: '10.1.0.0/16', serviceCidr: '10.0.0.0/24' };

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
-import { synthesizeOutput } from '../../lib/synth-output';
+import { synthesizeOutput } from '../../lib/synth/synth-output';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 
 /** The charts of the release the default `mesh.istioVersion` targets. */

@@ -1,10 +1,10 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import { MeshValidationError } from '../../lib/model/mesh-validation-error';
 import { LABEL_VALUE } from '../../lib/model/names';
-import { synthesizeOutput } from '../../lib/synth-output';
+import { synthesizeOutput } from '../../lib/synth/synth-output';
 import { expectValidManifests } from '../support/schema-validation';
 
 /** A valid two-cluster mesh with Bookinfo; each run replaces one field of it with a hostile string. */

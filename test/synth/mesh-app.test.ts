@@ -12,12 +12,12 @@ import { IstioRemote } from '../../constructs/istio-remote';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { TlsGateway } from '../../constructs/tls-gateway';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { main, type CliIo } from '../../lib/cli/main';
 import { loadInventory } from '../../lib/inventory/load-inventory';
-import { MeshApp } from '../../lib/mesh-app';
+import { MeshApp } from '../../lib/synth/mesh-app';
 import { Mesh } from '../../lib/model/mesh';
-import { MeshTesting, TEST_MESH_SPEC } from '../../lib/testing';
+import { MeshTesting, TEST_MESH_SPEC } from '../../lib/synth/testing';
 import { expectSameTree, INVENTORIES, snapshotTree, tempDirs } from '../cli/support';
 
 const dir = tempDirs('mesh-app-');

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
-import { synthesizeOutput } from '../../lib/synth-output';
+import { synthesizeOutput } from '../../lib/synth/synth-output';
 
 const INVENTORIES = { openshift: 'apps/openshift/inventory.yaml', hybrid: 'apps/hybrid/inventory.yaml' } as const;
 const BASE_PATH = 'dist';

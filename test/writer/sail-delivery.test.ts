@@ -1,6 +1,6 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { buildMesh } from '../../lib/build-mesh';
+import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { ARGO_CD_SAIL_HEALTH_PATCH, renderGitops } from '../../lib/writer/gitops';

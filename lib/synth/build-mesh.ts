@@ -1,14 +1,14 @@
-import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../constructs/bookinfo-split';
-import { EastWestGateway, remotesReachIstiodThroughGateway } from '../constructs/east-west-gateway';
-import { InstallValues } from '../constructs/install-values';
-import { IstioMesh } from '../constructs/istio-mesh';
-import { IstioRemote } from '../constructs/istio-remote';
-import { MtlsNamespace } from '../constructs/mtls-namespace';
-import { MultiClusterSecret } from '../constructs/multi-cluster-secret';
-import { SailInstall } from '../constructs/sail-install';
-import { TlsGateway } from '../constructs/tls-gateway';
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../../constructs/bookinfo-split';
+import { EastWestGateway, remotesReachIstiodThroughGateway } from '../../constructs/east-west-gateway';
+import { InstallValues } from '../../constructs/install-values';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import { IstioRemote } from '../../constructs/istio-remote';
+import { MtlsNamespace } from '../../constructs/mtls-namespace';
+import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
+import { SailInstall } from '../../constructs/sail-install';
+import { TlsGateway } from '../../constructs/tls-gateway';
 import { MeshApp } from './mesh-app';
-import type { Mesh } from './model/mesh';
+import type { Mesh } from '../model/mesh';
 
 /** Options of `buildMesh`. */
 export interface BuildMeshOptions {

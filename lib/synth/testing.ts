@@ -1,15 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IstioMesh } from '../constructs/istio-mesh';
-import { analyzeMesh } from './analyzers';
-import type { Finding } from './analyzers/finding';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import { analyzeMesh } from '../analyzers';
+import type { Finding } from '../analyzers/finding';
 import { MeshApp } from './mesh-app';
-import { Mesh } from './model/mesh';
-import type { MeshSpec } from './model/mesh-spec';
-import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest } from './manifest/mesh-manifests';
-import { synthesizeMesh } from './synth/synthesize-mesh';
-import { compareText } from './manifest/compare-text';
+import { Mesh } from '../model/mesh';
+import type { MeshSpec } from '../model/mesh-spec';
+import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest } from '../manifest/mesh-manifests';
+import { synthesizeMesh } from './synthesize-mesh';
+import { compareText } from '../manifest/compare-text';
 
 /** Output folder (`clusters/<name>`, `control-plane`) -> its manifests, in file-name order. */
 export type MeshFolders = Record<string, Manifest[]>;

@@ -1,14 +1,14 @@
-import type { IstioMesh } from '../constructs/istio-mesh';
-import { analyzeMesh } from './analyzers';
-import { formatFinding, type Finding } from './analyzers/finding';
-import { isSuppressed, type Suppression } from './analyzers/suppressions';
-import type { ConstructWarning } from './errors';
-import type { MeshManifests } from './manifest/mesh-manifests';
-import { synthesizeMesh } from './synth/synthesize-mesh';
-import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from './writer/gitops';
-import { renderReadme } from './writer/readme';
-import { renderTree } from './writer/render-tree';
-import { writeTree } from './writer/write-tree';
+import type { IstioMesh } from '../../constructs/istio-mesh';
+import { analyzeMesh } from '../analyzers';
+import { formatFinding, type Finding } from '../analyzers/finding';
+import { isSuppressed, type Suppression } from '../analyzers/suppressions';
+import type { ConstructWarning } from '../errors';
+import type { MeshManifests } from '../manifest/mesh-manifests';
+import { synthesizeMesh } from './synthesize-mesh';
+import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from '../writer/gitops';
+import { renderReadme } from '../writer/readme';
+import { renderTree } from '../writer/render-tree';
+import { writeTree } from '../writer/write-tree';
 
 /** Options of `synthesizeOutput` and `writeMesh`. */
 export interface MeshOutputOptions {

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
-import { IstioMesh } from '../constructs/istio-mesh';
-import { formatFinding } from './analyzers/finding';
+import { IstioMesh } from '../../constructs/istio-mesh';
+import { formatFinding } from '../analyzers/finding';
 import { writeMesh, type MeshOutput, type MeshOutputOptions } from './synth-output';
 
 /** Props of `MeshApp`. */

@@ -6,6 +6,16 @@ import type { Mesh } from '../lib/model/mesh';
 import { MeshPart } from './mesh-part';
 
 const ISTIO_MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.IstioMesh');
+
+/** How Istio is installed from the values files under `install/`. */
+export interface HelmInstall {
+  /**
+   * The chart version every `helm install` pins with `--version`.
+   * @default - no `--version`: the newest chart of the repository
+   */
+  readonly chartVersion?: string;
+}
+
 /** Set by `MeshApp`, whose `synth()` writes the mesh's layout; a plain App's would write cdk8s's own. */
 const MESH_APP_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshApp');
 const PLAIN_APP_GUARDED = Symbol.for('cdk8s-istio-multicluster.PlainAppGuarded');
@@ -59,6 +69,7 @@ export class IstioMesh extends Construct {
   private readonly clusterOfChart = new Map<IConstruct, string>();
   private readonly extraFiles = new Map<string, string | (() => string)>();
   private readonly clusterLocal = new Set<string>();
+  private helmInstallSettings?: HelmInstall;
   private readonly warningList: ConstructWarning[] = [];
   private crossNetworkExposed = false;
 
@@ -153,6 +164,20 @@ export class IstioMesh extends Construct {
   public addFile(relativePath: string, content: string | (() => string)): void {
     if (this.extraFiles.has(relativePath)) throw new Error(`File "${relativePath}" is already emitted by this mesh`);
     this.extraFiles.set(relativePath, content);
+  }
+
+  /**
+   * Istio is installed with Helm from the values files under `install/`: the writer then adds
+   * `install/README.md` with the commands. Once per mesh.
+   */
+  public installWithHelm(settings: HelmInstall): void {
+    if (this.helmInstallSettings) throw new Error('The mesh already has Helm install values');
+    this.helmInstallSettings = settings;
+  }
+
+  /** The Helm install a construct registered, if any. */
+  public get helmInstall(): HelmInstall | undefined {
+    return this.helmInstallSettings;
   }
 
   /** Keeps services inside each cluster: MeshConfig `serviceSettings` hosts (`name.ns.svc.cluster.local`, `*.ns.svc.cluster.local`). */

@@ -3,9 +3,11 @@ import { analyzeMesh } from '../analyzers';
 import { formatFinding, type Finding } from '../analyzers/finding';
 import { isSuppressed, type Suppression } from '../analyzers/suppressions';
 import type { ConstructWarning } from '../errors';
+import { INSTALL_README } from '../manifest/install-layout';
 import type { MeshManifests } from '../manifest/mesh-manifests';
 import { synthesizeMesh } from './synthesize-mesh';
 import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from '../writer/gitops';
+import { renderInstallReadme } from '../writer/install-readme';
 import { renderReadme } from '../writer/readme';
 import { renderTree } from '../writer/render-tree';
 import { writeTree } from '../writer/write-tree';
@@ -58,6 +60,7 @@ export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {
   if (failingFindings(findings).length > 0) return { manifests, findings, warnings, constructWarnings, tree: new Map() };
   const files = new Map(synthesized.files);
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool }));
+  if (mesh.helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall.chartVersion));
   if (options.gitops) {
     for (const [path, content] of renderGitops(mesh.model, options.gitops)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }

@@ -2,9 +2,11 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { InstallValues, type InstallValuesProps } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
+import { INSTALL_README } from '../../lib/manifest/install-layout';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
+import { renderInstallReadme } from '../../lib/writer/install-readme';
 
 /** A control plane reached by DNS name, a remote on its network and one on another network with an injection URL. */
 const EAST: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: 'istiod.east.example.com' };
@@ -17,10 +19,14 @@ const MESH: MeshSpec = {
   ],
 };
 
+/** The construct's values files, plus the install README the writer renders for the Helm install it registers, as the pipeline does. */
 function synth(spec: MeshSpec, props?: InstallValuesProps) {
   const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec(spec) });
   new InstallValues(mesh, 'install', props);
-  return synthesizeMesh(mesh);
+  const synthesized = synthesizeMesh(mesh);
+  expect(mesh.helmInstall).toEqual({ chartVersion: props?.chartVersion });
+  const readme: [string, string] = [INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall!.chartVersion)];
+  return { ...synthesized, files: new Map([readme, ...synthesized.files]) };
 }
 
 function values(files: ReadonlyMap<string, string>, path: string): unknown {

@@ -1,0 +1,82 @@
+import { ISTIO_CHARTS, valuesFile, type IstioChart } from '../manifest/install-layout';
+import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../manifest/mesh-manifests';
+import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../model/control-plane-address';
+import { cniValues, usesCniPlugin } from '../model/istio-values';
+import type { Cluster, Mesh } from '../model/mesh';
+import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../model/names';
+
+/** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */
+function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string | undefined): string[] {
+  return usesCniPlugin(model) ? [helmInstall(ISTIO_CHARTS.cni, cluster, { withValues: cniValues(cluster) !== undefined, chartVersion })] : [];
+}
+
+/** `helm install` of a chart on a cluster, with the cluster's values file when it has one. */
+function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly withValues: boolean; readonly chartVersion?: string }): string {
+  return [
+    `helm install ${chart.release} istio/${chart.chart} -n ${chart.namespace} --kube-context=${cluster.name}`,
+    options.withValues ? ` -f ${valuesFile(cluster, chart)}` : '',
+    options.chartVersion ? ` --version ${options.chartVersion}` : '',
+  ].join('');
+}
+
+/**
+ * `install/README.md`: the Helm commands that install Istio with the values `InstallValues` writes,
+ * in order, control plane first. Rendered for a mesh that has `InstallValues`.
+ */
+export function renderInstallReadme(model: Mesh, chartVersion: string | undefined): string {
+  const controlPlane = model.controlPlane;
+  const namespaceFile = manifestFileName({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_SYSTEM_NAMESPACE } });
+  const lines = [
+    `# Installing Istio for mesh ${model.id}`,
+    '',
+    'Generated from the mesh model, like the manifests, so the values agree with them: cluster names, networks, mesh ID, ' +
+      `trust domain, the control-plane address and the injection paths. The commands use the Istio ${model.istioVersion} Helm charts ` +
+      '(`mesh.istioVersion`; chart repository added as `istio`) and run from the output root, with one kubeconfig context per cluster, named after it.',
+    '',
+    `## 1. Control plane: ${controlPlane.name}`,
+    '',
+    '```sh',
+    `kubectl --context=${controlPlane.name} create namespace ${ISTIO_SYSTEM_NAMESPACE}`,
+    ...(model.isMultiNetwork
+      ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network}`]
+      : []),
+    helmInstall(ISTIO_CHARTS.base, controlPlane, { withValues: false, chartVersion }),
+    ...cniInstall(model, controlPlane, chartVersion),
+    `${helmInstall(ISTIO_CHARTS.istiod, controlPlane, { withValues: true, chartVersion })} --wait`,
+    '```',
+    ...(model.remotes.length > 0
+      ? [
+        '',
+        `Remotes reach istiod at \`${model.istiodAddress}\` (\`${model.controlPlanePath}.controlPlaneAddress\`, of kind ` +
+          `\`${model.controlPlaneAddressKind}\`): ${describeControlPlaneAddress(model.controlPlaneAddressKind)}. Once it runs, read it with ` +
+          `\`${readControlPlaneAddressCommand(model)}\` and synthesize again if it differs.`,
+        '',
+        '## 2. Remotes',
+        '',
+        `\`${clusterFolder('<remote>')}/\` holds what the \`istiod\` chart renders with \`profile: remote\` (reader RBAC, the ` +
+          'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed, ' +
+          'before the folder is applied: it renders the reader ServiceAccount, which the folder\'s reader RBAC and token Secret ' +
+          'name and the folder does not hold, so every object has one owner. ' +
+          `\`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
+          'remote set up with Helm instead; leave IstioRemote out of the mesh then.',
+        ...model.remotes.flatMap((remote) => [
+          '',
+          `### ${remote.name}`,
+          '',
+          '```sh',
+          `kubectl --context=${remote.name} apply -f ${clusterFolder(remote.name)}/${namespaceFile}`,
+          helmInstall(ISTIO_CHARTS.base, remote, { withValues: true, chartVersion }),
+          ...cniInstall(model, remote, chartVersion),
+          '```',
+        ]),
+      ]
+      : []),
+    '',
+    `## ${model.remotes.length > 0 ? 3 : 2}. The manifests`,
+    '',
+    'Then apply the folders in the order, and with the commands, that `README.md` at the output root gives; it also says ' +
+      'where each remote\'s reader token must be published for the control plane\'s remote secrets.',
+    '',
+  ];
+  return lines.join('\n');
+}

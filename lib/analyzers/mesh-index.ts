@@ -1,12 +1,12 @@
 import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE } from '../model/names';
 import { sailRevisionName } from '../model/sail';
 import type { MeshManifests } from '../manifest/mesh-manifests';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
+import { apiGroup, clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { record, text } from '../manifest/fields';
 import { groupBy } from './group-by';
 import { declaredHostsCover, hostKey, qualifiedHost, serviceKey, serviceOfHost } from './hosts';
 import { destinationRuleHost, destinationRuleSubsets, gatewaySelector, serviceEntryHosts } from './istio-objects';
-import { apiGroup, isKind, ISTIO_CONFIG_GROUPS, KINDS } from '../manifest/kinds';
+import { isKind, ISTIO_CONFIG_GROUPS, KINDS } from '../manifest/kinds';
 import type { KindId } from '../manifest/kinds';
 import { podTemplate, providedSecretName, serviceSelector } from '../manifest/kube-objects';
 import type { PodTemplate } from '../manifest/kube-objects';

@@ -1,5 +1,5 @@
 import { CERT_MANAGER_GROUP } from '../model/names';
-import type { Manifest } from './mesh-manifests';
+import { apiGroup, type Manifest } from './mesh-manifests';
 
 /** A kind within its API group: Istio's `Gateway` is not the Gateway API's `Gateway`. */
 export interface KindId {
@@ -35,12 +35,6 @@ export const ISTIO_CONFIG_GROUPS: ReadonlySet<string> = new Set([
   'telemetry.istio.io',
   'extensions.istio.io',
 ]);
-
-/** The API group of a manifest's `apiVersion`: `apps/v1` -> `apps`, `v1` -> `''`. */
-export function apiGroup(manifest: Manifest): string {
-  const slash = manifest.apiVersion.lastIndexOf('/');
-  return slash < 0 ? '' : manifest.apiVersion.slice(0, slash);
-}
 
 export function isKind(manifest: Manifest, id: KindId): boolean {
   return manifest.kind === id.kind && apiGroup(manifest) === id.group;

@@ -1,11 +1,11 @@
 import { list, record, text } from '../manifest/fields';
-import { apiGroup, isKind, KINDS } from '../manifest/kinds';
+import { isKind, KINDS } from '../manifest/kinds';
 import { podTemplate } from '../manifest/kube-objects';
 import { remoteSecretOf } from '../manifest/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
 import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailRendersReaderServiceAccount } from '../model/sail';
-import { CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
+import { apiGroup, CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
 import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { flatNetworkRouting, reachingIstiod } from './network-readme';

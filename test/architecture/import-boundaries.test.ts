@@ -73,7 +73,7 @@ const ALLOWED: Readonly<Record<Module, readonly Module[]>> = {
 const ALLOWED_PACKAGES: Partial<Record<Module, readonly string[]>> = {
   model: ['ajv', 'node:net'],
   errors: ['constructs'],
-  manifest: ['js-yaml'],
+  manifest: ['js-yaml', 'node:crypto'],
   constructs: ['cdk8s', 'cdk8s-plus-27', 'constructs', 'js-yaml', 'node:net'],
 };
 

@@ -30,8 +30,8 @@ describe('renderTree with repeated objects', () => {
     for (const [cluster, manifests] of [['a', clusterA], ['b', clusterB]] as const) {
       for (const manifest of manifests) expect(tree.get(`clusters/${cluster}/${manifestFileName(manifest)}`), `${cluster}/${manifest.metadata.name}`).toBe(toYaml(manifest));
     }
-    expect(tree.get('clusters/a/configmap-app-zero.yaml')).not.toBe(tree.get('clusters/b/configmap-app-zero.yaml'));
-    expect(tree.get('clusters/a/configmap-app-nan.yaml')).not.toBe(tree.get('clusters/b/configmap-app-nan.yaml'));
-    expect(tree.get('clusters/a/configmap-app-order.yaml')).not.toBe(tree.get('clusters/b/configmap-app-order.yaml'));
+    expect(tree.get('clusters/a/configmap_app_zero.yaml')).not.toBe(tree.get('clusters/b/configmap_app_zero.yaml'));
+    expect(tree.get('clusters/a/configmap_app_nan.yaml')).not.toBe(tree.get('clusters/b/configmap_app_nan.yaml'));
+    expect(tree.get('clusters/a/configmap_app_order.yaml')).not.toBe(tree.get('clusters/b/configmap_app_order.yaml'));
   });
 });

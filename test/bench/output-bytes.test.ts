@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '82472b6489133ee60b4d361ab772aeea33e8bb1a79200ebc3be8bcb267935fc9',
-  'apps/openshift/inventory.yaml': '40c09dc7f9f88f8250c8c8f9b00777d2a6da7364640c38a4f08c452755ac65f0',
-  'apps/hybrid/inventory.yaml': '9ce825e055909384b1f2fa5c2cc4c04385f0463305c7076d1362dc247f9ed6d0',
+  'synthetic 3x20': 'd4a61c54c567ff079856989ee0b4d16c08cd499d67bfc6e7930bb425b7ef2b8e',
+  'apps/openshift/inventory.yaml': 'acb1c4f59b105d634fca17dc9141ec0e6d2991257b76c64569892c56b1c69d53',
+  'apps/hybrid/inventory.yaml': 'dc8d8b354b554421115ce4b828739820ac75ab0121c5b0a4dc99f5328808fbd5',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -26,7 +26,7 @@ describe('synth with clusters[].caData', () => {
     const cwd = dir();
     const result = cli(['synth', '-i', inventory(cwd, 'inline', "{{ lookup('env','WEST_CA') }}"), '--allow-inline-credentials'], { cwd, env: { WEST_CA: CA_DATA } });
     expect(result.status, result.stderr).toBe(0);
-    const secret = load(readFileSync(join(cwd, 'dist', 'control-plane', 'secret-istio-system-istio-remote-secret-west.yaml'), 'utf8')) as { stringData: { west: string } };
+    const secret = load(readFileSync(join(cwd, 'dist', 'control-plane', 'secret_istio-system_istio-remote-secret-west.yaml'), 'utf8')) as { stringData: { west: string } };
     const kubeconfig = load(secret.stringData.west) as { clusters: { cluster: Record<string, string> }[] };
     expect(kubeconfig.clusters[0].cluster).toEqual({ 'certificate-authority-data': CA_DATA, server: 'https://api.west.example.com:6443' });
   });
@@ -40,7 +40,7 @@ describe('synth with clusters[].caData', () => {
     const result = cli(['synth', '-i', inventory(cwd, source, CA_DATA)], { cwd });
     // WHEN synthesized THEN the kubeconfig holds the CA itself, and no other CA input is read
     expect(result.status, result.stderr).toBe(0);
-    const file = source === 'external-secret' ? 'externalsecret-istio-system-istio-remote-secret-west.yaml' : 'secret-istio-system-istio-remote-secret-west.yaml';
+    const file = source === 'external-secret' ? 'externalsecret.external-secrets.io_istio-system_istio-remote-secret-west.yaml' : 'secret_istio-system_istio-remote-secret-west.yaml';
     const text = readFileSync(join(cwd, 'dist', 'control-plane', file), 'utf8');
     const object = load(text) as { stringData?: { west: string }; spec?: { target: { template: { data: { west: string } } }; data: { secretKey: string }[] } };
     const kubeconfig = load(field === 'template' ? object.spec!.target.template.data.west : object.stringData!.west) as { clusters: { cluster: Record<string, string> }[] };

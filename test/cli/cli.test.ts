@@ -296,14 +296,14 @@ describe('synth --allow-inline-credentials', () => {
       'warning: [mesh/remote-secrets] the remote secrets istio-remote-secret-west hold bearer tokens from the inventory: the output contains credentials, keep it out of Git (inventory: mesh.credentials.source is "inline"; clusters[1].token)\n',
     );
     expect(result.stdout).toMatch(/\n1 warning\(s\)\n$/);
-    expect(filesContaining(join(cwd, 'dist'), TOKEN)).toEqual(['control-plane/secret-istio-system-istio-remote-secret-west.yaml']);
-    expect(readFileSync(join(cwd, 'dist', 'control-plane', 'secret-istio-system-istio-remote-secret-west.yaml'), 'utf8')).toContain(`token: ${TOKEN}`);
+    expect(filesContaining(join(cwd, 'dist'), TOKEN)).toEqual(['control-plane/secret_istio-system_istio-remote-secret-west.yaml']);
+    expect(readFileSync(join(cwd, 'dist', 'control-plane', 'secret_istio-system_istio-remote-secret-west.yaml'), 'utf8')).toContain(`token: ${TOKEN}`);
   });
 
   it.each([
-    { source: undefined, file: 'control-plane/externalsecret-istio-system-istio-remote-secret-west.yaml', reference: 'key: istio-remote-token-west' },
-    { source: 'external-secret', file: 'control-plane/externalsecret-istio-system-istio-remote-secret-west.yaml', reference: 'key: istio-remote-token-west' },
-    { source: 'flux-substitution', file: 'control-plane/secret-istio-system-istio-remote-secret-west.yaml', reference: 'token: ${WEST_READER_TOKEN}' },
+    { source: undefined, file: 'control-plane/externalsecret.external-secrets.io_istio-system_istio-remote-secret-west.yaml', reference: 'key: istio-remote-token-west' },
+    { source: 'external-secret', file: 'control-plane/externalsecret.external-secrets.io_istio-system_istio-remote-secret-west.yaml', reference: 'key: istio-remote-token-west' },
+    { source: 'flux-substitution', file: 'control-plane/secret_istio-system_istio-remote-secret-west.yaml', reference: 'token: ${WEST_READER_TOKEN}' },
   ])('credentials.source $source: the token and password appear in no file, only a reference', ({ source, file, reference }) => {
     // GIVEN a mesh whose token and password are in the environment
     const cwd = dir();

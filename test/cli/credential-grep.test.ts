@@ -55,7 +55,7 @@ describe('no credential in any output', () => {
       // THEN it succeeds (Argo CD cannot fill Flux placeholders and says so) and nothing leaks,
       // but for the opted-in inline token in its remote secret
       expect(result.status, result.stderr).toBe(source === 'flux-substitution' && tool === 'argocd' ? 1 : 0);
-      const expected = source === 'inline' ? ['reader in dist/control-plane/secret-istio-system-istio-remote-secret-west.yaml'] : [];
+      const expected = source === 'inline' ? ['reader in dist/control-plane/secret_istio-system_istio-remote-secret-west.yaml'] : [];
       expect(leaks(cwd, result)).toEqual(expected);
     },
   );

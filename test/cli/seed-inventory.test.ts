@@ -55,7 +55,7 @@ describe('the OpenShift seed\'s inventory, verbatim', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toBe(WARNING);
     // AND the remote's istiod Service carries the placeholder, which is no valid ExternalName
-    const service = load(readFileSync(join(cwd, 'dist/clusters/ocp2/service-istio-system-istiod.yaml'), 'utf8')) as any;
+    const service = load(readFileSync(join(cwd, 'dist/clusters/ocp2/service_istio-system_istiod.yaml'), 'utf8')) as any;
     expect(service.spec).toMatchObject({ type: 'ExternalName', externalName: 'CONTROL_PLANE_ADDRESS_NOT_SET' });
     expect(service.spec.externalName).not.toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
     // AND the README says how to read the address and where to put it

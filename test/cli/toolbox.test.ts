@@ -32,8 +32,8 @@ function edit(file: string, from: string, to: string): void {
  */
 function brokenTree(): string {
   const cwd = synthesized();
-  edit(join(cwd, 'dist', 'control-plane', 'gateway-bookinfo-bookinfo-ingressgateway.yaml'), '- hosts:', '- hostz:');
-  edit(join(cwd, 'dist', 'clusters', 'ocp-east', 'service-bookinfo-details.yaml'), '- name: http\n', '- name: web\n');
+  edit(join(cwd, 'dist', 'control-plane', 'gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml'), '- hosts:', '- hostz:');
+  edit(join(cwd, 'dist', 'clusters', 'ocp-east', 'service_bookinfo_details.yaml'), '- name: http\n', '- name: web\n');
   return cwd;
 }
 
@@ -94,7 +94,7 @@ describe('findings a pipeline can read', () => {
         severity: 'error',
         cluster: 'ocp-east',
         folder: 'control-plane',
-        file: 'dist/control-plane/gateway-bookinfo-bookinfo-ingressgateway.yaml',
+        file: 'dist/control-plane/gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml',
         line: 1,
         object: 'Gateway/bookinfo/bookinfo-ingressgateway',
         path: '/spec/servers/0',
@@ -102,9 +102,9 @@ describe('findings a pipeline can read', () => {
         hint: 'fix the value at /spec/servers/0',
       },
       expect.objectContaining({ code: 'IST0106', path: '/spec/servers/0/hostz', message: 'schema: /spec/servers/0/hostz unknown field' }),
-      expect.objectContaining({ code: 'IST0132', severity: 'error', file: 'dist/control-plane/virtualservice-bookinfo-bookinfo-ingressgateway.yaml' }),
-      expect.objectContaining({ code: 'IST0118', severity: 'warning', cluster: 'ocp-east', folder: 'clusters/ocp-east', file: 'dist/clusters/ocp-east/service-bookinfo-details.yaml', object: 'Service/bookinfo/details' }),
-      expect.objectContaining({ code: 'IST0170', severity: 'warning', cluster: 'ocp-west', file: 'dist/clusters/ocp-west/service-bookinfo-details.yaml' }),
+      expect.objectContaining({ code: 'IST0132', severity: 'error', file: 'dist/control-plane/virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml' }),
+      expect.objectContaining({ code: 'IST0118', severity: 'warning', cluster: 'ocp-east', folder: 'clusters/ocp-east', file: 'dist/clusters/ocp-east/service_bookinfo_details.yaml', object: 'Service/bookinfo/details' }),
+      expect.objectContaining({ code: 'IST0170', severity: 'warning', cluster: 'ocp-west', file: 'dist/clusters/ocp-west/service_bookinfo_details.yaml' }),
     ]);
     for (const finding of findings) expect(Object.keys(finding)).toEqual(expect.arrayContaining(['code', 'severity', 'cluster', 'folder', 'file', 'object', 'message', 'hint']));
   });
@@ -120,11 +120,11 @@ describe('findings a pipeline can read', () => {
     expect(run.tool.driver.rules.map((rule) => rule.id)).toEqual(['IST0106', 'IST0118', 'IST0132', 'IST0170']);
     expect(run.tool.driver.rules[0].help.text).toContain('Why it matters: the API server prunes fields');
     expect(run.results.map((entry) => [entry.ruleId, entry.level, entry.locations[0].physicalLocation?.artifactLocation.uri])).toEqual([
-      ['IST0106', 'error', 'dist/control-plane/gateway-bookinfo-bookinfo-ingressgateway.yaml'],
-      ['IST0106', 'error', 'dist/control-plane/gateway-bookinfo-bookinfo-ingressgateway.yaml'],
-      ['IST0132', 'error', 'dist/control-plane/virtualservice-bookinfo-bookinfo-ingressgateway.yaml'],
-      ['IST0118', 'warning', 'dist/clusters/ocp-east/service-bookinfo-details.yaml'],
-      ['IST0170', 'warning', 'dist/clusters/ocp-west/service-bookinfo-details.yaml'],
+      ['IST0106', 'error', 'dist/control-plane/gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml'],
+      ['IST0106', 'error', 'dist/control-plane/gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml'],
+      ['IST0132', 'error', 'dist/control-plane/virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml'],
+      ['IST0118', 'warning', 'dist/clusters/ocp-east/service_bookinfo_details.yaml'],
+      ['IST0170', 'warning', 'dist/clusters/ocp-west/service_bookinfo_details.yaml'],
     ]);
     for (const entry of run.results) expect(run.tool.driver.rules[entry.ruleIndex].id).toBe(entry.ruleId);
   });
@@ -209,8 +209,8 @@ describe('synth --check', () => {
     // GIVEN an output folder with one file edited, one deleted and one added
     const cwd = synthesized();
     const out = join(cwd, 'dist');
-    edit(join(out, 'clusters', 'ocp-east', 'service-bookinfo-details.yaml'), 'port: 9080', 'port: 9081');
-    const deleted = 'control-plane/peerauthentication-bookinfo-default.yaml';
+    edit(join(out, 'clusters', 'ocp-east', 'service_bookinfo_details.yaml'), 'port: 9080', 'port: 9081');
+    const deleted = 'control-plane/peerauthentication.security.istio.io_bookinfo_default.yaml';
     const deletedText = readFileSync(join(out, deleted), 'utf8');
     writeFileSync(join(out, deleted), '');
     writeFileSync(join(out, 'notes.txt'), 'mine\n');
@@ -221,10 +221,10 @@ describe('synth --check', () => {
     expect(check.status).toBe(1);
     expect(check.stdout).toBe('');
     expect(check.stderr).toBe(
-      `dist/ is not what ${INVENTORIES.openshift} produces; 3 file(s) differ:\n  changed: clusters/ocp-east/service-bookinfo-details.yaml\n  changed: ${deleted}\n  extra:   notes.txt\n`,
+      `dist/ is not what ${INVENTORIES.openshift} produces; 3 file(s) differ:\n  changed: clusters/ocp-east/service_bookinfo_details.yaml\n  changed: ${deleted}\n  extra:   notes.txt\n`,
     );
     expect(diff.status).toBe(1);
-    expect(diff.stdout).toContain('--- a/clusters/ocp-east/service-bookinfo-details.yaml\n+++ b/clusters/ocp-east/service-bookinfo-details.yaml\n@@ -');
+    expect(diff.stdout).toContain('--- a/clusters/ocp-east/service_bookinfo_details.yaml\n+++ b/clusters/ocp-east/service_bookinfo_details.yaml\n@@ -');
     expect(diff.stdout).toContain('\n-      port: 9081\n+      port: 9080\n');
     expect(diff.stdout).toContain(`--- a/${deleted}\n+++ b/${deleted}\n@@ -0,0 +1,${deletedText.split('\n').length - 1} @@\n`);
     expect(diff.stdout).toContain('--- a/notes.txt\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-mine\n');
@@ -232,7 +232,7 @@ describe('synth --check', () => {
 
   it('names a missing file as missing', () => {
     const cwd = synthesized();
-    const removed = 'control-plane/peerauthentication-bookinfo-default.yaml';
+    const removed = 'control-plane/peerauthentication.security.istio.io_bookinfo_default.yaml';
     rmSync(join(cwd, 'dist', removed));
     const check = cli(['synth', '-i', INVENTORIES.openshift, '--check', '--diff'], { cwd });
     expect(check.stderr).toBe(`dist/ is not what ${INVENTORIES.openshift} produces; 1 file(s) differ:\n  missing: ${removed}\n`);
@@ -252,7 +252,7 @@ describe('synth -o -', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     const sources = [...result.stdout.matchAll(/^# Source: (\S+)$/gm)].map((match) => match[1]);
-    expect(sources[0]).toBe('clusters/ocp-east/namespace-bookinfo.yaml');
+    expect(sources[0]).toBe('clusters/ocp-east/namespace_bookinfo.yaml');
     expect(new Set(sources.map((source) => source.slice(0, source.lastIndexOf('/'))))).toEqual(new Set(['clusters/ocp-east', 'clusters/ocp-west', 'control-plane']));
     const documents = yamlDocuments(result.stdout);
     expect(documents).toHaveLength(sources.length);

@@ -47,7 +47,7 @@ describe('validate', () => {
 
   it('finds a VirtualService bound to a Gateway that does not exist (IST0101)', () => {
     const cwd = synthesized();
-    edit(join(cwd, 'dist', 'control-plane', 'virtualservice-bookinfo-bookinfo-ingressgateway.yaml'), '- bookinfo/bookinfo-ingressgateway', '- bookinfo/no-such-gateway');
+    edit(join(cwd, 'dist', 'control-plane', 'virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml'), '- bookinfo/bookinfo-ingressgateway', '- bookinfo/no-such-gateway');
     const result = cli(['validate', 'dist'], { cwd });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^error IST0101 control-plane \S+ \(cluster ocp-east\): gateway "bookinfo\/no-such-gateway" is not defined/m);
@@ -56,28 +56,28 @@ describe('validate', () => {
   it.each([
     {
       name: 'a Gateway field misspelt (hosts: to hostz:)',
-      file: 'control-plane/gateway-bookinfo-bookinfo-ingressgateway.yaml',
+      file: 'control-plane/gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml',
       from: '- hosts:',
       to: '- hostz:',
       finding: /^error IST0106 control-plane Gateway\/bookinfo\/bookinfo-ingressgateway \(cluster ocp-east\): schema: \/spec\/servers\/0\/hostz unknown field; hint: remove the field or fix its spelling/m,
     },
     {
       name: 'a PeerAuthentication mode misspelt (STRIKT)',
-      file: 'control-plane/peerauthentication-bookinfo-default.yaml',
+      file: 'control-plane/peerauthentication.security.istio.io_bookinfo_default.yaml',
       from: 'mode: STRICT',
       to: 'mode: STRIKT',
       finding: /^error IST0106 control-plane PeerAuthentication\/bookinfo\/default \(cluster ocp-east\): schema: \/spec\/mtls\/mode must be equal to one of the allowed values \("UNSET", "DISABLE", "PERMISSIVE", "STRICT"\)/m,
     },
     {
       name: 'a Service port field misspelt (port: to portt:)',
-      file: 'clusters/ocp-east/service-bookinfo-details.yaml',
+      file: 'clusters/ocp-east/service_bookinfo_details.yaml',
       from: '  port: 9080',
       to: '  portt: 9080',
       finding: /^error MCL0050 clusters\/ocp-east Service\/bookinfo\/details \(cluster ocp-east\): schema: \/spec\/ports\/0\/portt unknown field/m,
     },
     {
       name: 'a VirtualService routed to port 9999 of a Service that has 9080',
-      file: 'control-plane/virtualservice-bookinfo-bookinfo-ingressgateway.yaml',
+      file: 'control-plane/virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml',
       from: 'number: 9080',
       to: 'number: 9999',
       finding: /^error IST0101 control-plane VirtualService\/bookinfo\/bookinfo-ingressgateway \(cluster ocp-east\): destination "productpage:9999" is no port of Service bookinfo\/productpage in any cluster \(its ports: 9080\)/m,
@@ -96,7 +96,7 @@ describe('validate', () => {
   it('finds locality failover that cannot fail over (MCL0030) once outlierDetection is deleted', () => {
     // GIVEN the OpenShift tree, whose reviews runs in two regions, with reviews' outlierDetection removed by hand
     const cwd = synthesized();
-    const file = join(cwd, 'dist', 'control-plane', 'destinationrule-bookinfo-reviews.yaml');
+    const file = join(cwd, 'dist', 'control-plane', 'destinationrule.networking.istio.io_bookinfo_reviews.yaml');
     const text = readFileSync(file, 'utf8');
     const withoutOutlier = text.replace(/^ {4}outlierDetection:\n(?: {6}.*\n)+/m, '');
     expect(withoutOutlier).not.toBe(text);
@@ -111,7 +111,7 @@ describe('validate', () => {
   it('lists warnings and passes, unless --strict makes them fail', () => {
     // GIVEN a tree where one Service port lost its protocol prefix
     const cwd = synthesized();
-    edit(join(cwd, 'dist', 'clusters', 'ocp-east', 'service-bookinfo-details.yaml'), '- name: http\n', '- name: web\n');
+    edit(join(cwd, 'dist', 'clusters', 'ocp-east', 'service_bookinfo_details.yaml'), '- name: http\n', '- name: web\n');
     // WHEN it is validated, then validated strictly
     const lenient = cli(['validate', 'dist'], { cwd });
     const strict = cli(['validate', 'dist', '--strict'], { cwd });
@@ -141,7 +141,7 @@ describe('validate', () => {
 
   it('a manifest that does not parse: exit 1 naming the file', () => {
     const cwd = synthesized();
-    const file = join('dist', 'clusters', 'ocp-west', 'namespace-bookinfo.yaml');
+    const file = join('dist', 'clusters', 'ocp-west', 'namespace_bookinfo.yaml');
     writeFileSync(join(cwd, file), 'metadata: [\n');
     const result = cli(['validate', 'dist'], { cwd });
     expect(result.status).toBe(1);

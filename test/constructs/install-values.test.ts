@@ -96,9 +96,9 @@ describe('InstallValues', () => {
       'kubectl --context=east label namespace istio-system topology.istio.io/network=network1',
       'helm install istio-base istio/base -n istio-system --kube-context=east --version 1.24.2',
       'helm install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --version 1.24.2 --wait',
-      'kubectl --context=west apply -f clusters/west/namespace-istio-system.yaml',
+      'kubectl --context=west apply -f clusters/west/namespace_istio-system.yaml',
       'helm install istio-base istio/base -n istio-system --kube-context=west -f install/west/base-values.yaml --version 1.24.2',
-      'kubectl --context=edge apply -f clusters/edge/namespace-istio-system.yaml',
+      'kubectl --context=edge apply -f clusters/edge/namespace_istio-system.yaml',
       'helm install istio-base istio/base -n istio-system --kube-context=edge -f install/edge/base-values.yaml --version 1.24.2',
     ]);
     expect(readme).toContain('## 3. The manifests\n\nThen apply the folders in the order, and with the commands, that `README.md` at the output root gives');

@@ -260,7 +260,7 @@ describe.each([OPENSHIFT, HYBRID])('%s targeting Istio 1.27', (file) => {
   });
 
   it('writes the same files as the 1.30 rendering but for the endpoints kind', () => {
-    const v1Files = [...synthAtVersion(file, '1.30').tree.keys()].map((path) => path.replace('/endpointslice-', '/endpoints-')).sort();
+    const v1Files = [...synthAtVersion(file, '1.30').tree.keys()].map((path) => path.replace('/endpointslice.discovery.k8s.io_', '/endpoints_')).sort();
     expect([...output.tree.keys()].sort()).toEqual(v1Files);
   });
 });

@@ -182,8 +182,8 @@ describe('the packed npm package in a fresh consumer project', () => {
     const out = join(consumer, 'gateway-dist');
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['README.md', 'clusters', 'control-plane']));
     expect(readdirSync(join(out, 'clusters')).sort()).toEqual(['alpha', 'beta']);
-    const replicas = (cluster: string) => (yamlDocuments(readFileSync(join(out, 'clusters', cluster, 'deployment-shop-shop-ingressgateway.yaml'), 'utf8'))[0] as { spec: { replicas?: number } }).spec.replicas;
+    const replicas = (cluster: string) => (yamlDocuments(readFileSync(join(out, 'clusters', cluster, 'deployment.apps_shop_shop-ingressgateway.yaml'), 'utf8'))[0] as { spec: { replicas?: number } }).spec.replicas;
     expect([replicas('alpha'), replicas('beta')]).toEqual([undefined, 3]);
-    expect(kustomizationResources(join(out, 'clusters', 'beta'))).toContain('deployment-shop-shop-ingressgateway.yaml');
+    expect(kustomizationResources(join(out, 'clusters', 'beta'))).toContain('deployment.apps_shop_shop-ingressgateway.yaml');
   });
 });

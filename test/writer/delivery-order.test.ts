@@ -62,7 +62,7 @@ function build(tree: ReadonlyMap<string, string>, folder: string): Manifest[] {
 function deliveriesOf(tree: ReadonlyMap<string, string>, tool: 'argocd' | 'flux'): { deliveries: Delivery[]; before: (a: string, b: string) => boolean } {
   const inRepo = (path: string) => path.replace(/^\.\//, '').slice(BASE_PATH.length + 1);
   if (tool === 'flux') {
-    const kustomizations = [...tree].filter(([path]) => /^gitops\/kustomization-[^/]+\.yaml$/.test(path)).map(([, content]) => load(content) as Manifest & { spec: any });
+    const kustomizations = [...tree].filter(([path]) => /^gitops\/kustomization\.kustomize\.toolkit\.fluxcd\.io_[^/]+\.yaml$/.test(path)).map(([, content]) => load(content) as Manifest & { spec: any });
     const deliveries = kustomizations.map((k) => ({
       name: k.metadata.name,
       cluster: k.spec.kubeConfig.secretRef.name.replace(/-kubeconfig$/, ''),

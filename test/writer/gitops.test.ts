@@ -37,13 +37,13 @@ describe('renderGitops for Argo CD', () => {
   it('writes a root Application, an Application per phase under applications/ and a kustomization per partial phase', () => {
     const files = argoCd();
     expect([...files.keys()]).toEqual([
-      'application-argocd-mesh1.yaml',
-      'applications/application-argocd-mesh1-cluster-east-1.yaml',
-      'applications/application-argocd-mesh1-cluster-iks-mesh.yaml',
-      'applications/application-argocd-mesh1-cluster-iks.yaml',
-      'applications/application-argocd-mesh1-cluster-west-2-mesh.yaml',
-      'applications/application-argocd-mesh1-cluster-west-2.yaml',
-      'applications/application-argocd-mesh1-control-plane.yaml',
+      'application.argoproj.io_argocd_mesh1.yaml',
+      'applications/application.argoproj.io_argocd_mesh1-cluster-east-1.yaml',
+      'applications/application.argoproj.io_argocd_mesh1-cluster-iks-mesh.yaml',
+      'applications/application.argoproj.io_argocd_mesh1-cluster-iks.yaml',
+      'applications/application.argoproj.io_argocd_mesh1-cluster-west-2-mesh.yaml',
+      'applications/application.argoproj.io_argocd_mesh1-cluster-west-2.yaml',
+      'applications/application.argoproj.io_argocd_mesh1-control-plane.yaml',
       'applications/kustomization.yaml',
       'kustomization.yaml',
       'phases/mesh1-cluster-iks-mesh/kustomization.yaml',
@@ -52,7 +52,7 @@ describe('renderGitops for Argo CD', () => {
       'phases/mesh1-cluster-west-2/kustomization.yaml',
     ]);
     // THEN `kubectl apply -k gitops` installs the root Application only
-    expect(load(files.get('kustomization.yaml')!)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['application-argocd-mesh1.yaml'] });
+    expect(load(files.get('kustomization.yaml')!)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['application.argoproj.io_argocd_mesh1.yaml'] });
   });
 
   it('syncs applications/ from the root Application to where Argo CD runs', () => {
@@ -126,13 +126,13 @@ describe('renderGitops for Argo CD', () => {
 describe('renderGitops for Flux', () => {
   it('writes a GitRepository and one Kustomization per phase', () => {
     expect([...flux().keys()]).toEqual([
-      'gitrepository-flux-system-mesh1.yaml',
-      'kustomization-flux-system-mesh1-cluster-east-1.yaml',
-      'kustomization-flux-system-mesh1-cluster-iks-mesh.yaml',
-      'kustomization-flux-system-mesh1-cluster-iks.yaml',
-      'kustomization-flux-system-mesh1-cluster-west-2-mesh.yaml',
-      'kustomization-flux-system-mesh1-cluster-west-2.yaml',
-      'kustomization-flux-system-mesh1-control-plane.yaml',
+      'gitrepository.source.toolkit.fluxcd.io_flux-system_mesh1.yaml',
+      'kustomization.kustomize.toolkit.fluxcd.io_flux-system_mesh1-cluster-east-1.yaml',
+      'kustomization.kustomize.toolkit.fluxcd.io_flux-system_mesh1-cluster-iks-mesh.yaml',
+      'kustomization.kustomize.toolkit.fluxcd.io_flux-system_mesh1-cluster-iks.yaml',
+      'kustomization.kustomize.toolkit.fluxcd.io_flux-system_mesh1-cluster-west-2-mesh.yaml',
+      'kustomization.kustomize.toolkit.fluxcd.io_flux-system_mesh1-cluster-west-2.yaml',
+      'kustomization.kustomize.toolkit.fluxcd.io_flux-system_mesh1-control-plane.yaml',
       'kustomization.yaml',
       'phases/mesh1-cluster-iks-mesh/kustomization.yaml',
       'phases/mesh1-cluster-iks/kustomization.yaml',

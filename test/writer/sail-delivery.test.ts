@@ -66,7 +66,7 @@ describe('delivering a Sail mesh', () => {
     // THEN the Subscriptions go first, then each Istio, waited for before the workloads (a remote's once the control plane has its remote secret)
     const commands = text.slice(text.indexOf('```sh'));
     const order = [
-      'kubectl --context east apply -f clusters/east/subscription-openshift-operators-servicemeshoperator3.yaml',
+      'kubectl --context east apply -f clusters/east/subscription.operators.coreos.com_openshift-operators_servicemeshoperator3.yaml',
       'until kubectl --context east get crd istios.sailoperator.io',
       'kubectl --context east apply -k clusters/east -l app.kubernetes.io/part-of=istio',
       'kubectl --context east wait --for=condition=Ready istios/default --timeout=5m',

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Manifest, MeshManifests } from '../../lib/manifest/mesh-manifests';
 import { manifestFileName } from '../../lib/manifest/mesh-manifests';
@@ -24,19 +25,19 @@ describe('renderTree', () => {
     // THEN files are named after kind, namespace and name, and the namespace comes first
     expect([...tree.keys()]).toEqual([
       'clusters/east/kustomization.yaml',
-      'clusters/east/namespace-istio-system.yaml',
-      'clusters/east/serviceaccount-istio-system-reader.yaml',
+      'clusters/east/namespace_istio-system.yaml',
+      'clusters/east/serviceaccount_istio-system_reader.yaml',
       'control-plane/kustomization.yaml',
     ]);
     expect(tree.get('clusters/east/kustomization.yaml')).toBe(
-      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - namespace-istio-system.yaml\n  - serviceaccount-istio-system-reader.yaml\n',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - namespace_istio-system.yaml\n  - serviceaccount_istio-system_reader.yaml\n',
     );
-    expect(tree.get('clusters/east/namespace-istio-system.yaml')).toBe('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n');
+    expect(tree.get('clusters/east/namespace_istio-system.yaml')).toBe('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n');
   });
 
   it('quotes strings YAML 1.1 would read as other types', () => {
     const tree = renderTree(meshOf({ east: [{ ...ns('a'), metadata: { name: 'a', labels: { 'sidecar.istio.io/inject': 'true', 'x': 'on', 'port': '0755' } } }] }));
-    expect(tree.get('clusters/east/namespace-a.yaml')).toContain("sidecar.istio.io/inject: 'true'\n    x: 'on'\n    port: '0755'");
+    expect(tree.get('clusters/east/namespace_a.yaml')).toContain("sidecar.istio.io/inject: 'true'\n    x: 'on'\n    port: '0755'");
   });
 
   it('gives the same bytes for the same objects in any order', () => {
@@ -46,17 +47,61 @@ describe('renderTree', () => {
   });
 
   it('refuses two objects that map to the same file', () => {
-    expect(() => renderTree(meshOf({ east: [ns('a'), ns('a')] }))).toThrow('Two objects of clusters/east/ would be written to the same file namespace-a.yaml: rename one of them');
+    expect(() => renderTree(meshOf({ east: [ns('a'), ns('a')] }))).toThrow('Two objects of clusters/east/ would be written to the same file namespace_a.yaml: rename one of them');
   });
 
   it('refuses an extra file that would overwrite a manifest', () => {
-    expect(() => renderTree(meshOf({ east: [ns('a')] }), new Map([['clusters/east/namespace-a.yaml', 'x']]))).toThrow(
-      'The extra file clusters/east/namespace-a.yaml would overwrite a manifest file',
+    expect(() => renderTree(meshOf({ east: [ns('a')] }), new Map([['clusters/east/namespace_a.yaml', 'x']]))).toThrow(
+      'The extra file clusters/east/namespace_a.yaml would overwrite a manifest file',
     );
   });
 
   it('names cluster-scoped objects without a namespace part', () => {
-    expect(manifestFileName({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' } })).toBe('clusterrole-reader.yaml');
+    expect(manifestFileName({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' } })).toBe('clusterrole.rbac.authorization.k8s.io_reader.yaml');
+  });
+
+  it('gives objects that a dash-joined name would confuse files of their own', () => {
+    // GIVEN objects whose kind, namespace and name joined by '-' all read "secret-a-b-c", and two Gateways of different API groups
+    const confusable: Manifest[] = [
+      { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'a-b', name: 'c' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'a', name: 'b-c' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a-b-c' } },
+      { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { namespace: 'a', name: 'gw' } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace: 'a', name: 'gw' } },
+    ];
+    // WHEN they are named THEN every file differs, and one folder holds them all
+    expect(confusable.map(manifestFileName)).toEqual([
+      'secret_a-b_c.yaml',
+      'secret_a_b-c.yaml',
+      'secret_a-b-c.yaml',
+      'gateway.networking.istio.io_a_gw.yaml',
+      'gateway.gateway.networking.k8s.io_a_gw.yaml',
+    ]);
+    expect(() => renderTree(meshOf({ east: confusable }))).not.toThrow();
+  });
+
+  it('encodes what a name may hold beyond [a-z0-9.-], and hashes a name too long for a file', () => {
+    const role = (name: string): Manifest => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name } });
+    expect(manifestFileName(role('system:a_b~C'))).toBe('clusterrole.rbac.authorization.k8s.io_system%3Aa%5Fb%7E%43.yaml');
+    const long = manifestFileName(role('x'.repeat(300)));
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(255);
+    expect(long).toMatch(/^clusterrole\.rbac\.authorization\.k8s\.io_x+~[0-9a-f]{16}\.yaml$/);
+    expect(manifestFileName(role(`${'x'.repeat(299)}y`))).not.toBe(long);
+  });
+
+  it('never maps two object identities to one file name', () => {
+    // GIVEN any two (group, kind, namespace, name) identities built from the characters names are made of
+    const part = fc.stringMatching(/^[a-zA-Z0-9._:~%-]{1,12}$/);
+    const identity = fc.record({ group: fc.constantFrom('', 'apps', 'networking.istio.io', 'a.b'), kind: fc.constantFrom('Secret', 'Gateway', 'Service'), namespace: fc.option(part, { nil: undefined }), name: part });
+    fc.assert(
+      fc.property(identity, identity, (a, b) => {
+        const manifest = ({ group, kind, namespace, name }: typeof a): Manifest => ({ apiVersion: group ? `${group}/v1` : 'v1', kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) } });
+        const same = a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+        // THEN their files differ exactly when the identities do
+        expect(manifestFileName(manifest(a)) === manifestFileName(manifest(b))).toBe(same);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -81,7 +126,7 @@ describe('writeTree', () => {
     writeTree(renderTree(meshOf({ east: [ns('a')] })), out);
     const before = readTree(out);
     // WHEN a file of the new tree cannot be written (its path runs through a file)
-    const broken = new Map([...renderTree(meshOf({ east: [ns('b')] })), ['clusters/east/namespace-b.yaml/oops', 'x']]);
+    const broken = new Map([...renderTree(meshOf({ east: [ns('b')] })), ['clusters/east/namespace_b.yaml/oops', 'x']]);
     // THEN writing throws and the old tree is untouched
     expect(() => writeTree(broken, out)).toThrow();
     expect(readTree(out)).toEqual(before);

@@ -1,7 +1,7 @@
-import { apiGroup, ISTIO_CONFIG_GROUPS } from '../../manifest/kinds';
+import { ISTIO_CONFIG_GROUPS } from '../../manifest/kinds';
 import { servicePorts, serviceSelector } from '../../manifest/kube-objects';
 import { absentObject } from '../../manifest/located';
-import { clusterFolder, CONTROL_PLANE_FOLDER, type Manifest } from '../../manifest/mesh-manifests';
+import { apiGroup, clusterFolder, CONTROL_PLANE_FOLDER, type Manifest } from '../../manifest/mesh-manifests';
 import { type RemoteSecret, remoteSecretOf } from '../../manifest/remote-secret';
 import { ANNOTATIONS, APP_ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../../model/names';
 import type { Analyzer } from '../analyzer';

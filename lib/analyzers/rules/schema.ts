@@ -1,4 +1,5 @@
-import { apiGroup, ISTIO_CONFIG_GROUPS } from '../../manifest/kinds';
+import { ISTIO_CONFIG_GROUPS } from '../../manifest/kinds';
+import { apiGroup } from '../../manifest/mesh-manifests';
 import type { Analyzer } from '../analyzer';
 import { findingOn } from '../finding';
 import { groupBy } from '../group-by';

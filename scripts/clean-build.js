@@ -1,0 +1,9 @@
+/**
+ * Removes what `npm run build` writes (build/lib, build/constructs) before it writes again: tsc
+ * never deletes the output of a source file that was moved or removed, and `npm pack` ships
+ * whatever build/ holds.
+ */
+const { rmSync } = require('node:fs');
+const { resolve } = require('node:path');
+
+for (const folder of ['lib', 'constructs']) rmSync(resolve(__dirname, '..', 'build', folder), { recursive: true, force: true });

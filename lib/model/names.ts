@@ -124,6 +124,16 @@ export function isDnsSubdomain(text: string): boolean {
   return text.length <= 253 && text.split('.').every((label) => DNS1123_LABEL.test(label));
 }
 
+/** A DNS name a client resolves: a DNS-1123 subdomain that is not all digits and dots (an IPv4 address). */
+export function isDnsName(text: string): boolean {
+  return isDnsSubdomain(text) && !/^[\d.]+$/.test(text);
+}
+
+/** A host a Gateway serves and a Certificate names: a DNS name, optionally with a leading `*.`. */
+export function isHostName(value: string): boolean {
+  return isDnsName(value.startsWith('*.') ? value.slice(2) : value);
+}
+
 /** A Kubernetes label value: at most 63 characters, alphanumerics with '-', '_' or '.' inside. */
 export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 

@@ -7,7 +7,7 @@ import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
 import type { BookinfoSpec, ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsSubdomain, LABEL_VALUE } from './names';
+import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsName, isDnsSubdomain, isHostName, LABEL_VALUE } from './names';
 import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
 
 /** The key of a placement entry that applies to workloads no other entry names. */
@@ -316,10 +316,6 @@ export function isIpAddress(text: string): boolean {
   return parseIp(text) !== undefined;
 }
 
-function isDnsName(text: string): boolean {
-  return isDnsSubdomain(text) && !/^[\d.]+$/.test(text);
-}
-
 /**
  * Pod and service ranges must be distinct within one network, whose pods reach each other
  * directly; clusters on different networks meet only through gateways and may reuse ranges.
@@ -368,11 +364,6 @@ function checkSail(mesh: Readonly<Record<string, unknown>>, add: AddIssue): void
     const value = text(subscription?.[field]);
     if (value !== undefined && !DNS1123_LABEL.test(value)) add(`mesh.sail.subscription.${field}`, `"${value}" is not a DNS-1123 label`);
   }
-}
-
-/** A host a Gateway serves and a Certificate names: a DNS name, optionally with a leading `*.`. */
-function isHostName(value: string): boolean {
-  return isDnsName(value.startsWith('*.') ? value.slice(2) : value);
 }
 
 function checkBookinfo(bookinfo: BookinfoSpec, clusters: readonly ClusterSpec[], add: AddIssue): void {

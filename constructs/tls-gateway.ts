@@ -109,9 +109,7 @@ export class TlsGateway extends MeshConstruct {
     this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'TlsGateway namespace'));
     this.name = checkProp(this, 'name', () => requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name'));
     this.hosts = checkHosts(this, props.hosts);
-    const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
-    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    this.clusters = this.selectClusters(props.clusters);
     if (this.clusters.length === 0) throw new InvalidPropsError(this, 'clusters', 'TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
     if (props.credentialSecret !== undefined && props.issuer !== undefined) {
       throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${props.issuer.kind}/${props.issuer.name}, not both: a user-provided Secret needs no cert-manager issuer`);

@@ -1,6 +1,11 @@
 /**
- * Every name, label, annotation and path that more than one cluster must agree on is derived
- * here, from the cluster and mesh model, and nowhere else.
+ * The names the clusters see: every object name, label, annotation, Istio path and DNS rule that
+ * more than one cluster (or a cluster and istiod) must agree on is derived here, from the cluster
+ * and mesh model. Two other families of names are derived elsewhere, each in one place: the output
+ * layout (folders and object file names) in `lib/manifest/mesh-manifests.ts` and
+ * `lib/manifest/install-layout.ts`; delivery names (`kustomization.yaml` in
+ * `lib/writer/render-tree.ts`, the phases' Flux Kustomizations and Argo CD Applications in
+ * `lib/writer/delivery-phases.ts`, the `gitops/` folders and the GitOps objects' label and Secrets in `lib/writer/gitops.ts`).
  */
 
 /** The network of clusters when neither they nor the mesh name one. */

@@ -3,9 +3,10 @@
  * more than one cluster (or a cluster and istiod) must agree on is derived here, from the cluster
  * and mesh model. Two other families of names are derived elsewhere, each in one place: the output
  * layout (folders and object file names) in `lib/manifest/mesh-manifests.ts` and
- * `lib/manifest/install-layout.ts`; delivery names (`kustomization.yaml` in
- * `lib/writer/render-tree.ts`, the phases' Flux Kustomizations and Argo CD Applications in
- * `lib/writer/delivery-phases.ts`, the `gitops/` folders and the GitOps objects' label and Secrets in `lib/writer/gitops.ts`).
+ * `lib/manifest/install-layout.ts`; delivery names in `lib/writer/`: `kustomization.yaml` in
+ * `render-tree.ts`, the phases' Flux Kustomizations and Argo CD Applications in
+ * `delivery-phases.ts`, the `gitops/` folders and the GitOps objects' label and Secrets in
+ * `gitops.ts`.
  */
 
 /** The network of clusters when neither they nor the mesh name one. */

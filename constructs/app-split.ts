@@ -1,12 +1,12 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
-import { workloadName, workloadNames, type AppDefinition, type ProbeDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
+import { workloadName, type AppDefinition, type ProbeDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
 import { meshPolicyContext, servicePolicyIssues } from '../lib/model/locality';
 import { resolvePlacement, type Mesh } from '../lib/model/mesh';
 import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { APP_ANNOTATIONS, APP_LABELS, appNamespaceProblem, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
-import { DEFAULT_PLACEMENT_KEY } from '../lib/model/validate-mesh';
+import { placementIssues } from '../lib/model/placement';
 import { kubeObject } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
@@ -319,16 +319,6 @@ function checkLocality(owner: Construct, app: AppDefinition, locality: ReadonlyM
 }
 
 function checkPlacement(owner: Construct, app: AppDefinition, placement: Readonly<Record<string, readonly string[]>> | undefined, meshClusters: readonly string[]): void {
-  const workloads = workloadNames(app);
-  const known = new Set(workloads);
-  for (const [workload, clusters] of Object.entries(placement ?? {})) {
-    if (workload !== DEFAULT_PLACEMENT_KEY && !known.has(workload)) {
-      throw new InvalidPropsError(owner, 'placement', `AppSplit placement names unknown workload "${workload}" of app "${app.name}" (expected one of: ${[...workloads, DEFAULT_PLACEMENT_KEY].join(', ')})`);
-    }
-    if (clusters.length === 0) throw new InvalidPropsError(owner, 'placement', `AppSplit placement of "${workload}" names no cluster; list at least one, or leave the workload out`);
-    const unknown = clusters.find((cluster) => !meshClusters.includes(cluster));
-    if (unknown !== undefined) {
-      throw new InvalidPropsError(owner, 'placement', `AppSplit placement of "${workload}" names unknown cluster "${unknown}" (expected one of: ${meshClusters.join(', ')})`);
-    }
-  }
+  const issue = placementIssues(app, placement ?? {}, meshClusters, 'placement')[0];
+  if (issue) throw new InvalidPropsError(owner, issue.path, `AppSplit ${issue.path}: ${issue.message}`);
 }

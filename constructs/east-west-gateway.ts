@@ -1,6 +1,6 @@
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { checkProp, InvalidPropsError } from '../lib/errors';
+import { InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { newGateway, newVirtualService } from '../lib/istio/istio-api';
 import type { Mesh } from '../lib/model/mesh';
@@ -47,13 +47,11 @@ export class EastWestGateway extends MeshConstruct {
     super(scope, id);
     const model = this.mesh.model;
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
-    const requested = new Set(props.clusters ?? defaultClusters);
-    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
-    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    this.clusters = this.selectClusters(props.clusters, defaultClusters);
     const exposeIstiod = props.exposeIstiod ?? remotesReachIstiodThroughGateway(model);
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
-    if (exposeIstiod && !requested.has(model.controlPlane.name)) {
-      throw new InvalidPropsError(this, 'clusters', `EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${[...requested].join(', ') || 'none'})`);
+    if (exposeIstiod && !this.clusters.includes(model.controlPlane.name)) {
+      throw new InvalidPropsError(this, 'clusters', `EastWestGateway exposes istiod, so its clusters must include the control plane "${model.controlPlane.name}" (got: ${this.clusters.join(', ') || 'none'})`);
     }
 
     const deployments = new Map<string, ApiObject>();

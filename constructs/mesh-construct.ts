@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkProp } from '../lib/errors';
 import { IstioMesh } from './istio-mesh';
 import { MeshPart } from './mesh-part';
 
@@ -24,6 +25,18 @@ export abstract class MeshConstruct extends Construct {
   /** This construct's objects in the control-plane folder (`control-plane/`). */
   public get controlPlanePart(): MeshPart {
     return this.mesh.partFor(this, undefined);
+  }
+
+  /**
+   * The clusters a `clusters` prop selects, in mesh order, each once: `requested`, or `defaults`
+   * (every cluster of the mesh unless given) when it is undefined. Throws an InvalidPropsError on
+   * `clusters` for a cluster the mesh lacks.
+   */
+  protected selectClusters(requested: readonly string[] | undefined, defaults?: readonly string[]): string[] {
+    const model = this.mesh.model;
+    const selected = new Set(requested ?? defaults ?? model.clusters.map((cluster) => cluster.name));
+    for (const name of selected) checkProp(this, 'clusters', () => model.cluster(name));
+    return model.clusters.filter((cluster) => selected.has(cluster.name)).map((cluster) => cluster.name);
   }
 
   /** The parts this construct has made so far, in creation order. */

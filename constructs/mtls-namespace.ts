@@ -72,10 +72,8 @@ export class MtlsNamespace extends MeshConstruct {
     super(scope, id);
     const model = this.mesh.model;
     this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'MtlsNamespace namespace'));
-    const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
-    requested.add(model.controlPlane.name);
-    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    // The control plane always: istiod reads the namespace's policies there.
+    this.clusters = this.selectClusters(props.clusters && [...props.clusters, model.controlPlane.name]);
     this.services = props.services;
     checkServices(this, props.services, model);
 

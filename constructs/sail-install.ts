@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { checkProp, InvalidPropsError } from '../lib/errors';
+import { InvalidPropsError } from '../lib/errors';
 import { cniValues, istiodValues, usesCniPlugin } from '../lib/model/istio-values';
 import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
@@ -53,9 +53,7 @@ export class SailInstall extends MeshConstruct {
     const model = mesh.model;
     const sail = model.sail;
     if (!sail) throw new InvalidPropsError(this, 'mesh', `SailInstall needs a mesh with installer: sail (mesh "${model.id}" has installer: ${model.installer})`);
-    const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const name of requested) checkProp(this, 'clusters', () => model.cluster(name));
-    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    this.clusters = this.selectClusters(props.clusters);
 
     for (const cluster of this.clusters.map((name) => model.cluster(name))) {
       const objects = this.partIn(cluster.name);

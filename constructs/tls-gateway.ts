@@ -10,6 +10,8 @@ import {
   defaultGatewayName,
   GATEWAY_PORTS,
   gatewayCredentialName,
+  isDnsSubdomain,
+  isHostName,
   LABELS,
   requireDnsLabel,
 } from '../lib/model/names';
@@ -72,8 +74,6 @@ export interface TlsGatewayProps extends GatewayContainerOptions {
   readonly routes?: readonly TlsGatewayRoute[];
 }
 
-const HOST_NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * A dedicated TLS ingress gateway in an app's namespace, as in the OpenShift seed: in every
  * cluster a gateway Deployment (proxy injected with the `gateway` template), its LoadBalancer
@@ -109,14 +109,12 @@ export class TlsGateway extends MeshConstruct {
     this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'TlsGateway namespace'));
     this.name = checkProp(this, 'name', () => requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name'));
     this.hosts = checkHosts(this, props.hosts);
-    const requested = new Set(props.clusters ?? model.clusters.map((cluster) => cluster.name));
-    for (const cluster of requested) checkProp(this, 'clusters', () => model.cluster(cluster));
-    this.clusters = model.clusters.filter((cluster) => requested.has(cluster.name)).map((cluster) => cluster.name);
+    this.clusters = this.selectClusters(props.clusters);
     if (this.clusters.length === 0) throw new InvalidPropsError(this, 'clusters', 'TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
     if (props.credentialSecret !== undefined && props.issuer !== undefined) {
       throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${props.issuer.kind}/${props.issuer.name}, not both: a user-provided Secret needs no cert-manager issuer`);
     }
-    if (props.credentialSecret !== undefined && !HOST_NAME.test(props.credentialSecret)) {
+    if (props.credentialSecret !== undefined && !isDnsSubdomain(props.credentialSecret)) {
       throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway credentialSecret "${props.credentialSecret}" is not a Secret name (a DNS-1123 subdomain)`);
     }
     (props.routes ?? []).forEach((route, index) => checkPort(this, index, route.destination.port));
@@ -201,7 +199,7 @@ function toHttpRoute(route: TlsGatewayRoute): VirtualServiceSpecHttp {
 
 function checkHosts(owner: Construct, hosts: readonly string[]): readonly string[] {
   if (hosts.length === 0) throw new InvalidPropsError(owner, 'hosts', 'TlsGateway hosts is empty; list the external host names the gateway serves');
-  const invalid = hosts.find((host) => !HOST_NAME.test(host));
+  const invalid = hosts.find((host) => !isHostName(host));
   if (invalid !== undefined) throw new InvalidPropsError(owner, `hosts[${hosts.indexOf(invalid)}]`, `TlsGateway host "${invalid}" is not a DNS name (optionally starting with "*.")`);
   return hosts;
 }

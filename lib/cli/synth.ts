@@ -5,7 +5,7 @@ import { buildMesh } from '../synth/build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { blockingProblems, synthesizeOutput, type MeshOutput } from '../synth/synth-output';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
-import { requireGitopsTool, type GitopsOptions } from '../writer/gitops';
+import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, paint, parsed, reportFindings, TOOL, UsageError, type CliIo } from './common';
@@ -143,15 +143,15 @@ function yamlStream({ manifests, tree }: MeshOutput, cluster: string | undefined
 }
 
 function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revision'?: string; 'base-path'?: string }): GitopsOptions | undefined {
-  const tool = values.gitops ?? 'none';
-  if (tool === 'none') {
+  const tool = values.gitops ?? NO_GITOPS;
+  if (tool === NO_GITOPS) {
     const stray = (['repo-url', 'revision', 'base-path'] as const).filter((flag) => values[flag] !== undefined);
     if (stray.length > 0) throw new UsageError(`${stray.map((flag) => `--${flag}`).join(', ')} only apply with --gitops argocd|flux`, SYNTH_USAGE);
     return undefined;
   }
-  if (tool !== 'argocd' && tool !== 'flux') throw new UsageError(`--gitops must be argocd, flux or none, got "${tool}"`, SYNTH_USAGE);
+  if (!isGitopsTool(tool)) throw new UsageError(`--gitops must be ${GITOPS_TOOLS.join(', ')} or ${NO_GITOPS}, got "${tool}"`, SYNTH_USAGE);
   if (!values['repo-url']) throw new UsageError(`--gitops ${tool} needs --repo-url URL`, SYNTH_USAGE);
-  return { tool: requireGitopsTool(tool), repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
+  return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
 }
 
 function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number, findings: readonly Finding[], warnings: number): string {

@@ -15,7 +15,7 @@ import type {
   ServiceLocalitySpec,
 } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { DNS1123_LABEL, LABELS, TOPOLOGY_LABELS, localityLabelValue, namespaceHosts, serviceHost } from './names';
+import { DNS1123_LABEL, LABEL_VALUE, LABELS, TOPOLOGY_LABELS, localityLabelValue, namespaceHosts, serviceHost } from './names';
 
 /** The mesh-wide locality policy, with every default applied. */
 export interface Locality {
@@ -159,8 +159,6 @@ export function serviceTrafficPolicy(mesh: Mesh, clusters: readonly string[], ov
 
 type AddIssue = (path: string, message: string) => void;
 
-/** A Kubernetes label value (without its length limit): what node topology labels and the pod label hold. */
-const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DURATION = /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/;
 
 /**
@@ -201,7 +199,7 @@ function checkClusterLocality(cluster: ClusterSpec, at: string, add: AddIssue): 
     const value = cluster[field];
     if (value === undefined) continue;
     if (value.includes('/') || value.includes('*')) add(`${at}.${field}`, `"${value}" must not contain '/' or '*' (Istio separates region, zone and subzone with '/', and reads '*' as a wildcard)`);
-    else if (value.length > 63 || !LABEL_VALUE.test(value)) {
+    else if (value === '' || !LABEL_VALUE.test(value)) {
       add(`${at}.${field}`, `"${value}" is not a Kubernetes label value, as the topology labels Istio reads are (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
     } else if (labelled && value.includes('.')) {
       add(`${at}.${field}`, `"${value}" cannot go into the ${LABELS.locality} pod label, where '.' separates region, zone and subzone; rename it, or set localityLabel: false when the cluster's nodes carry topology labels`);

@@ -24,7 +24,8 @@ import type {
 import { MeshValidationError } from './mesh-validation-error';
 import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
 import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
-import { DEFAULT_PLACEMENT_KEY, isIpAddress, validateMeshSpec } from './validate-mesh';
+import { DEFAULT_PLACEMENT_KEY } from './placement';
+import { isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
 export interface Cluster {

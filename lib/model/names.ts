@@ -1,6 +1,12 @@
 /**
- * Every name, label, annotation and path that more than one cluster must agree on is derived
- * here, from the cluster and mesh model, and nowhere else.
+ * The names the clusters see: every object name, label, annotation, Istio path and DNS rule that
+ * more than one cluster (or a cluster and istiod) must agree on is derived here, from the cluster
+ * and mesh model. Two other families of names are derived elsewhere, each in one place: the output
+ * layout (folders and object file names) in `lib/manifest/mesh-manifests.ts` and
+ * `lib/manifest/install-layout.ts`; delivery names in `lib/writer/`: `kustomization.yaml` in
+ * `render-tree.ts`, the phases' Flux Kustomizations and Argo CD Applications in
+ * `delivery-phases.ts`, the `gitops/` folders and the GitOps objects' label and Secrets in
+ * `gitops.ts`.
  */
 
 /** The network of clusters when neither they nor the mesh name one. */
@@ -122,6 +128,16 @@ export const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes' DNS-1123 subdomain: what most object names (Secrets, stores, issuers) must be. */
 export function isDnsSubdomain(text: string): boolean {
   return text.length <= 253 && text.split('.').every((label) => DNS1123_LABEL.test(label));
+}
+
+/** A DNS name a client resolves: a DNS-1123 subdomain that is not all digits and dots (an IPv4 address). */
+export function isDnsName(text: string): boolean {
+  return isDnsSubdomain(text) && !/^[\d.]+$/.test(text);
+}
+
+/** A host a Gateway serves and a Certificate names: a DNS name, optionally with a leading `*.`. */
+export function isHostName(value: string): boolean {
+  return isDnsName(value.startsWith('*.') ? value.slice(2) : value);
 }
 
 /** A Kubernetes label value: at most 63 characters, alphanumerics with '-', '_' or '.' inside. */

@@ -1,5 +1,4 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { workloadNames } from './app-definition';
 import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
@@ -7,11 +6,9 @@ import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
 import type { BookinfoSpec, ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsSubdomain, LABEL_VALUE } from './names';
+import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsName, isDnsSubdomain, isHostName, LABEL_VALUE } from './names';
+import { placementIssues } from './placement';
 import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
-
-/** The key of a placement entry that applies to workloads no other entry names. */
-export const DEFAULT_PLACEMENT_KEY = 'default';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validateShape = ajv.compile(INVENTORY_SCHEMA);
@@ -316,10 +313,6 @@ export function isIpAddress(text: string): boolean {
   return parseIp(text) !== undefined;
 }
 
-function isDnsName(text: string): boolean {
-  return isDnsSubdomain(text) && !/^[\d.]+$/.test(text);
-}
-
 /**
  * Pod and service ranges must be distinct within one network, whose pods reach each other
  * directly; clusters on different networks meet only through gateways and may reuse ranges.
@@ -370,11 +363,6 @@ function checkSail(mesh: Readonly<Record<string, unknown>>, add: AddIssue): void
   }
 }
 
-/** A host a Gateway serves and a Certificate names: a DNS name, optionally with a leading `*.`. */
-function isHostName(value: string): boolean {
-  return isDnsName(value.startsWith('*.') ? value.slice(2) : value);
-}
-
 function checkBookinfo(bookinfo: BookinfoSpec, clusters: readonly ClusterSpec[], add: AddIssue): void {
   const namespace = text(bookinfo.namespace);
   if (namespace !== undefined) {
@@ -399,17 +387,6 @@ function checkBookinfo(bookinfo: BookinfoSpec, clusters: readonly ClusterSpec[],
   ] as const) {
     if (value !== undefined && !isDnsSubdomain(value)) add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
   }
-  const known = new Set(workloadNames(BOOKINFO));
-  const clusterNames = new Set(clusters.map((c) => text(c.name)).filter((name): name is string => name !== undefined));
-  for (const [workload, placed] of Object.entries(fields(bookinfo.placement) ?? {})) {
-    const at = `bookinfo.placement.${workload}`;
-    if (workload !== DEFAULT_PLACEMENT_KEY && !known.has(workload)) {
-      add(at, `unknown workload "${workload}" (expected one of: ${[...known, DEFAULT_PLACEMENT_KEY].join(', ')})`);
-    }
-    if (!Array.isArray(placed)) continue;
-    if (placed.length === 0) add(at, 'names no cluster; list at least one, or leave the workload out');
-    placed.forEach((cluster: unknown, index) => {
-      if (typeof cluster === 'string' && !clusterNames.has(cluster)) add(`${at}[${index}]`, `unknown cluster "${cluster}" (expected one of: ${[...clusterNames].join(', ')})`);
-    });
-  }
+  const clusterNames = [...new Set(clusters.map((c) => text(c.name)).filter((name): name is string => name !== undefined))];
+  for (const issue of placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, clusterNames, 'bookinfo.placement')) add(issue.path, issue.message);
 }

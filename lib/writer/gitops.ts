@@ -8,9 +8,15 @@ import { toYaml } from '../manifest/yaml';
 import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase } from './delivery-phases';
 import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
 
-/** The GitOps controllers `dist/gitops/` can be written for. */
+/**
+ * The GitOps controllers `dist/gitops/` can be written for. No tool (no `gitops/`) is `undefined`
+ * everywhere in the library; only the CLI spells it, as `--gitops none` (`NO_GITOPS`).
+ */
 export type GitopsTool = 'argocd' | 'flux';
 export const GITOPS_TOOLS: readonly GitopsTool[] = ['argocd', 'flux'];
+
+/** The `--gitops` value that writes no `gitops/` folder. */
+export const NO_GITOPS = 'none';
 
 /** Output folder of the GitOps objects, relative to the output root. */
 export const GITOPS_FOLDER = 'gitops';
@@ -182,12 +188,15 @@ function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOpti
   };
 }
 
+/** Whether `value` names a supported GitOps tool. */
+export function isGitopsTool(value: string): value is GitopsTool {
+  return (GITOPS_TOOLS as readonly string[]).includes(value);
+}
+
 /** Returns `tool` when it is a supported GitOps tool; throws an Error naming the value otherwise. */
-export function requireGitopsTool(tool: string): GitopsTool {
-  if (!(GITOPS_TOOLS as readonly string[]).includes(tool)) {
-    throw new Error(`GitOps tool "${tool}" is not supported: expected one of ${GITOPS_TOOLS.join(', ')}`);
-  }
-  return tool as GitopsTool;
+function requireGitopsTool(tool: string): GitopsTool {
+  if (!isGitopsTool(tool)) throw new Error(`GitOps tool "${tool}" is not supported: expected one of ${GITOPS_TOOLS.join(', ')}`);
+  return tool;
 }
 
 /** Argo CD applies `${VAR}` placeholders literally, so remote secrets would carry them as tokens. */
@@ -372,7 +381,7 @@ export const TOKENS_COMMAND = 'cdk8s-istio-multicluster tokens --inventory <inve
  * from the same functions as the objects.
  */
 export function describeGitops(model: Mesh, tool: GitopsTool): string {
-  requireToolFitsCredentials(model, tool);
+  requireToolFitsCredentials(model, requireGitopsTool(tool));
   const phases = deliveryPhases(model);
   return tool === 'argocd' ? describeArgoCd(model, phases) : describeFlux(model, phases);
 }

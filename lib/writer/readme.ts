@@ -7,7 +7,7 @@ import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABE
 import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailRendersReaderServiceAccount } from '../model/sail';
 import { apiGroup, CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
-import { describeGitops, requireGitopsTool, TOKENS_COMMAND, type GitopsTool } from './gitops';
+import { describeGitops, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { flatNetworkRouting, reachingIstiod } from './network-readme';
 import { compareText } from '../manifest/compare-text';
 
@@ -15,9 +15,9 @@ import { compareText } from '../manifest/compare-text';
 export interface ReadmeOptions {
   /**
    * The GitOps tool `gitops/` was written for, described in a section of its own.
-   * @default none
+   * @default - no `gitops/`, no section
    */
-  readonly gitops?: GitopsTool | 'none';
+  readonly gitops?: GitopsTool;
 }
 
 /** An output folder, the cluster it is applied to and what it holds. */
@@ -35,7 +35,6 @@ interface OutputFolder {
  */
 export function renderReadme(model: Mesh, manifests: MeshManifests, options: ReadmeOptions = {}): string {
   requireManifestsOf(model, manifests);
-  const gitops = options.gitops ?? 'none';
   const folders = foldersInApplyOrder(model, manifests);
   const sections = [
     introduction(model),
@@ -48,7 +47,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     rotation(model),
     locality(model, manifests),
     topology(model, manifests, folders),
-    gitops === 'none' ? undefined : describeGitops(model, requireGitopsTool(gitops)),
+    options.gitops === undefined ? undefined : describeGitops(model, options.gitops),
   ];
   return `${sections.filter((section) => section !== undefined).join('\n\n')}\n`;
 }

@@ -254,6 +254,8 @@ describe('TlsGateway', () => {
     [{ name: 'gw.bookinfo' }, 'TlsGateway name "gw.bookinfo" is not a DNS-1123 label'],
     [{ hosts: [] }, 'TlsGateway hosts is empty; list the external host names the gateway serves'],
     [{ hosts: ['https://bookinfo.example.com'] }, 'TlsGateway host "https://bookinfo.example.com" is not a DNS name (optionally starting with "*.")'],
+    [{ hosts: ['bookinfo.example.com', `${'a'.repeat(64)}.example.com`] }, `TlsGateway host "${'a'.repeat(64)}.example.com" is not a DNS name`],
+    [{ hosts: ['10.0.0.1'] }, 'TlsGateway host "10.0.0.1" is not a DNS name'],
     [{ clusters: ['ocp3'] }, 'Unknown cluster "ocp3"; the mesh has: ocp1, ocp2'],
     [{ clusters: [] }, 'TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster'],
     [
@@ -261,6 +263,7 @@ describe('TlsGateway', () => {
       'TlsGateway takes credentialSecret "tls" or issuer Issuer/ca, not both: a user-provided Secret needs no cert-manager issuer',
     ],
     [{ credentialSecret: 'Bookinfo_TLS' }, 'TlsGateway credentialSecret "Bookinfo_TLS" is not a Secret name (a DNS-1123 subdomain)'],
+    [{ credentialSecret: '*.bookinfo-tls' }, 'TlsGateway credentialSecret "*.bookinfo-tls" is not a Secret name (a DNS-1123 subdomain)'],
     [{ routes: [{ matches: [], destination: { host: 'web', port: 70000 } }] }, 'TlsGateway route destination port 70000 is not a port number (1-65535)'],
   ])('rejects bad props at once (%#)', (patch, message) => {
     // GIVEN bad props WHEN the construct is created THEN it throws naming the value

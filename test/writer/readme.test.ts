@@ -240,7 +240,7 @@ describe('renderReadme', () => {
 
   it('describes the GitOps files only when asked', () => {
     expect(renderReadme(MESH, MANIFESTS)).not.toContain('## GitOps');
-    expect(renderReadme(MESH, MANIFESTS, { gitops: 'none' })).not.toContain('## GitOps');
+    expect(renderReadme(MESH, MANIFESTS, { gitops: undefined })).not.toContain('## GitOps');
     // GIVEN Argo CD THEN users learn that names must match and which health check the waves need
     const argo = renderReadme(MESH, MANIFESTS, { gitops: 'argocd' });
     expect(argo).toContain('## GitOps with Argo CD');

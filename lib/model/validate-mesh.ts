@@ -3,7 +3,7 @@ import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
-import { localityIssues } from './locality';
+import { appLocalityIssues, localityIssues, specPolicyContext } from './locality';
 import type { BookinfoSpec, ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsName, isDnsSubdomain, isHostName, LABEL_VALUE } from './names';
@@ -133,7 +133,11 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
   });
   checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
   if (text(mesh?.installer) === 'sail') checkSailReach(clusters, add);
-  if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec, BOOKINFO.services.map((service) => service.name)));
+  if (localityShaped) {
+    const shaped = spec as unknown as MeshSpec;
+    issues.push(...localityIssues(shaped));
+    if (shaped.bookinfo) issues.push(...appLocalityIssues(shaped.bookinfo, 'bookinfo', BOOKINFO.services.map((service) => service.name), specPolicyContext(shaped)));
+  }
 
   const bookinfo = fields(spec.bookinfo);
   if (bookinfo) checkBookinfo(bookinfo as unknown as BookinfoSpec, clusters, add);

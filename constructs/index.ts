@@ -7,6 +7,5 @@ export * from './tls-gateway';
 export * from './east-west-gateway';
 export * from './mtls-namespace';
 export * from './app-split';
-export * from './bookinfo-split';
 export * from './mesh-construct';
 export * from './mesh-part';

@@ -1,4 +1,5 @@
 export * from '../constructs';
+export * from '../constructs/presets/bookinfo';
 export * from './model/mesh';
 export * from './model/mesh-spec';
 export * from './errors';
@@ -6,10 +7,10 @@ export * from './model/istio-version';
 export * from './model/istio-values';
 export * from './model/control-plane-address';
 export * from './model/app-definition';
-export { BOOKINFO } from './model/apps/bookinfo';
 export * as names from './model/names';
 export { DEFAULT_OUTLIER_DETECTION, localityMeshConfig, serviceTrafficPolicy, type Locality, type LocalityLbSetting, type LocalityTrafficPolicy } from './model/locality';
 export { loadInventory, type LoadInventoryOptions } from './inventory/load-inventory';
+export { Inventory, type InventoryOptions, type InventorySpec } from './inventory/inventory';
 export { buildMesh, type BuildMeshOptions } from './synth/build-mesh';
 export type { Manifest, MeshManifests } from './manifest/mesh-manifests';
 export { analyzeMesh, ANALYZERS } from './analyzers';

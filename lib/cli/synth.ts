@@ -78,8 +78,8 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   if (toStdout && findingsOutput.format !== 'text') throw new UsageError(`-o - and --format ${findingsOutput.format} both write to stdout; choose one`, SYNTH_USAGE);
   const gitops = gitopsOptions(values);
 
-  const model = loadInventory(values.inventory);
-  const output = synthesizeOutput(buildMesh(model, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress });
+  const inventory = loadInventory(values.inventory);
+  const output = synthesizeOutput(buildMesh(inventory, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress });
   const { manifests, findings, warnings, tree } = output;
   const strict = findingsOutput.failOnWarnings;
   for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);

@@ -71,7 +71,7 @@ export function tokensCommand(args: readonly string[], io: CliIo): number {
 
   let model: Mesh;
   try {
-    model = loadInventory(values.inventory);
+    model = loadInventory(values.inventory).mesh;
   } catch (error) {
     if (!(error instanceof MeshValidationError)) throw error;
     io.stderr(`error: ${error.message}\n`);

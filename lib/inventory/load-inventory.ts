@@ -1,7 +1,7 @@
 import { load } from 'js-yaml';
 import { readRegularFile } from '../io/read-regular-file';
-import { Mesh } from '../model/mesh';
 import { MeshValidationError, type ValidationIssue } from '../model/mesh-validation-error';
+import { Inventory } from './inventory';
 
 /** Options of `loadInventory`. */
 export interface LoadInventoryOptions {
@@ -33,12 +33,12 @@ interface Lookups {
 
 /**
  * Reads an inventory file (the seed's Ansible inventory, or its extended form) into the mesh
- * model. `{{ lookup('env','VAR') }}` is resolved from the environment as Ansible does (an unset
+ * model and its presets. `{{ lookup('env','VAR') }}` is resolved from the environment as Ansible does (an unset
  * variable gives an empty string; a problem with such a value names the variable). Only a regular
  * file of bounded size is read, and the YAML's aliases are bounded. Throws `MeshValidationError`
  * naming the file and every problem.
  */
-export function loadInventory(file: string, options: LoadInventoryOptions = {}): Mesh {
+export function loadInventory(file: string, options: LoadInventoryOptions = {}): Inventory {
   let text: string;
   try {
     text = readRegularFile(file);
@@ -60,7 +60,7 @@ export function loadInventory(file: string, options: LoadInventoryOptions = {}):
   }
   if (issues.length > 0) throw new MeshValidationError(issues, file);
   try {
-    return Mesh.fromUnknown(resolved, { source: file, tokenVariables: tokenVariables(resolved, lookups) });
+    return Inventory.fromUnknown(resolved, { source: file, tokenVariables: tokenVariables(resolved, lookups) });
   } catch (error) {
     if (!(error instanceof MeshValidationError)) throw error;
     throw new MeshValidationError(error.issues.map((issue) => nameUnsetVariables(issue, lookups)), file);

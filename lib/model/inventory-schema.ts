@@ -23,13 +23,15 @@ const LOCALITY_WEIGHTS = {
 
 const LOCALITY_MODE = { enum: ['failover', 'distribute', 'off'] } as const;
 
-const SERVICE_LOCALITY = {
+/** A service's locality policy, as `mesh.locality` and an application's overrides give it. */
+export const SERVICE_LOCALITY = {
   type: 'object',
   additionalProperties: false,
   properties: { mode: LOCALITY_MODE, failover: REGION_FAILOVER, distribute: LOCALITY_WEIGHTS },
 } as const;
 
-const STRING_LIST = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+/** A list of non-empty strings. */
+export const STRING_LIST = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 
 /** The JSON Schema of the inventory (shape only; semantic checks live in validate-mesh.ts). */
 export const INVENTORY_SCHEMA = {
@@ -138,39 +140,6 @@ export const INVENTORY_SCHEMA = {
           username: { type: 'string' },
           password: { type: 'string' },
         },
-      },
-    },
-    bookinfo: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['host'],
-      properties: {
-        namespace: { type: 'string' },
-        host: { type: 'string', minLength: 1 },
-        placement: {
-          type: 'object',
-          additionalProperties: { type: 'array', items: { type: 'string' } },
-        },
-        routing: { enum: ['all-v1', 'v3', 'jason-v2-v3'] },
-        gateway: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string' },
-            issuer: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['name'],
-              properties: {
-                kind: { enum: ['Issuer', 'ClusterIssuer'] },
-                name: { type: 'string', minLength: 1 },
-              },
-            },
-            credentialSecret: { type: 'string' },
-          },
-        },
-        clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
-        locality: { type: 'object', additionalProperties: SERVICE_LOCALITY },
       },
     },
   },

@@ -163,29 +163,52 @@ const DURATION = /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/;
 
 /**
  * The locality rules of a spec whose shape is sound, beyond a zone's need for a region (checked
- * with the other per-cluster rules): clusters, `mesh.locality` and Bookinfo's overrides.
+ * with the other per-cluster rules): clusters and `mesh.locality`. An application's overrides are
+ * checked by `appLocalityIssues`.
  */
-export function localityIssues(spec: MeshSpec, serviceNames: readonly string[]): ValidationIssue[] {
+export function localityIssues(spec: MeshSpec): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add: AddIssue = (path, message) => issues.push({ path, message });
   spec.clusters.forEach((cluster, index) => checkClusterLocality(cluster, `clusters[${index}]`, add));
+  const meshPolicy = spec.mesh?.locality;
+  if (meshPolicy) {
+    const { mode, regions } = specPolicyContext(spec);
+    checkMeshPolicy(meshPolicy, mode, regions, add);
+  }
+  return issues;
+}
+
+/** What a service's policy is checked against in a spec whose shape is sound (before the model is built). */
+export function specPolicyContext(spec: MeshSpec): PolicyContext {
   const regions = [...new Set(spec.clusters.flatMap((cluster) => (cluster.region === undefined ? [] : [cluster.region])))];
   const meshPolicy = spec.mesh?.locality;
-  const meshMode = meshPolicy?.mode ?? defaultMode(meshPolicy, regions.length > 0);
-  if (meshPolicy) checkMeshPolicy(meshPolicy, meshMode, regions, add);
-  const bookinfo = spec.bookinfo;
-  if (bookinfo?.locality) {
-    for (const [service, policy] of Object.entries(bookinfo.locality)) {
-      const at = `bookinfo.locality.${service}`;
-      if (!serviceNames.includes(service)) add(at, `unknown service "${service}" (expected one of: ${serviceNames.join(', ')})`);
-      servicePolicyIssues(policy, at, { mode: meshMode, regions, failoverPriority: meshPolicy?.failoverPriority ?? [], distribute: meshPolicy?.distribute }).forEach((issue) =>
-        add(issue.path, issue.message),
-      );
-    }
+  const mode = meshPolicy?.mode ?? defaultMode(meshPolicy, regions.length > 0);
+  return { mode, regions, failoverPriority: meshPolicy?.failoverPriority ?? [], distribute: meshPolicy?.distribute };
+}
+
+/** An application's locality settings: per-service policies and the services kept inside each cluster. */
+export interface AppLocalitySpec {
+  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
+  readonly clusterLocal?: boolean | readonly string[];
+}
+
+/**
+ * The locality rules of an application's section at field path `at` (such as an inventory's
+ * `bookinfo`): each override names one of `serviceNames` and is a sound policy in `context`, and
+ * each cluster-local service is one of `serviceNames`.
+ */
+export function appLocalityIssues(app: AppLocalitySpec, at: string, serviceNames: readonly string[], context: PolicyContext): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add: AddIssue = (path, message) => issues.push({ path, message });
+  const unknownService = (service: string) => `unknown service "${service}" (expected one of: ${serviceNames.join(', ')})`;
+  for (const [service, policy] of Object.entries(app.locality ?? {})) {
+    const path = `${at}.locality.${service}`;
+    if (!serviceNames.includes(service)) add(path, unknownService(service));
+    issues.push(...servicePolicyIssues(policy, path, context));
   }
-  if (Array.isArray(bookinfo?.clusterLocal)) {
-    bookinfo.clusterLocal.forEach((service, index) => {
-      if (!serviceNames.includes(service)) add(`bookinfo.clusterLocal[${index}]`, `unknown service "${service}" (expected one of: ${serviceNames.join(', ')})`);
+  if (Array.isArray(app.clusterLocal)) {
+    app.clusterLocal.forEach((service, index) => {
+      if (!serviceNames.includes(service)) add(`${at}.clusterLocal[${index}]`, unknownService(service));
     });
   }
   return issues;

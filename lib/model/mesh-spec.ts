@@ -363,75 +363,6 @@ export interface ClusterSpec {
   readonly password?: string;
 }
 
-/** The Bookinfo demo, split across the mesh. */
-export interface BookinfoSpec {
-  /**
-   * The namespace Bookinfo runs in, in every cluster that runs part of it.
-   * @default bookinfo
-   */
-  readonly namespace?: string;
-  /** The external host name served by the TLS ingress gateways. */
-  readonly host: string;
-  /**
-   * Workload (`productpage-v1`, `reviews-v3`, ...) or `default` -> the clusters that run it.
-   * @default - every workload on every cluster
-   */
-  readonly placement?: Readonly<Record<string, readonly string[]>>;
-  /**
-   * The routing preset: `all-v1`, `v3` or `jason-v2-v3`.
-   * @default all-v1
-   */
-  readonly routing?: BookinfoRouting;
-  /**
-   * The dedicated TLS ingress gateway of each cluster.
-   * @default - `bookinfo-ingressgateway` with a cert-manager certificate from a self-signed issuer
-   */
-  readonly gateway?: GatewaySpec;
-  /**
-   * Keep Bookinfo inside each cluster: `true` for the whole namespace, or a list of its services.
-   * @default false
-   */
-  readonly clusterLocal?: boolean | readonly string[];
-  /**
-   * Service (`reviews`, ...) -> its locality policy, overriding the mesh's.
-   * @default - the mesh's policy for every service
-   */
-  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
-}
-
-/** The Bookinfo routing presets, as in the upstream networking samples. */
-export type BookinfoRouting = 'all-v1' | 'v3' | 'jason-v2-v3';
-
-/** A dedicated ingress gateway's settings. */
-export interface GatewaySpec {
-  /**
-   * The gateway name: Deployment, Service, ServiceAccount and the `istio:` selector label.
-   * @default bookinfo-ingressgateway
-   */
-  readonly name?: string;
-  /**
-   * The cert-manager issuer of the TLS certificate.
-   * @default { kind: Issuer, name: selfsigned } (a self-signed Issuer is emitted)
-   */
-  readonly issuer?: IssuerRefSpec;
-  /**
-   * A user-provided `kubernetes.io/tls` Secret to use instead of a cert-manager Certificate.
-   * @default - a cert-manager Certificate per cluster
-   */
-  readonly credentialSecret?: string;
-}
-
-/** A reference to a cert-manager issuer. */
-export interface IssuerRefSpec {
-  /**
-   * `Issuer` or `ClusterIssuer`.
-   * @default Issuer
-   */
-  readonly kind?: 'Issuer' | 'ClusterIssuer';
-  /** The issuer's name. */
-  readonly name: string;
-}
-
 /** The whole input: the inventory file's content. */
 export interface MeshSpec {
   /**
@@ -441,9 +372,4 @@ export interface MeshSpec {
   readonly mesh?: MeshSettingsSpec;
   /** The clusters; exactly one has `istio_control_plane: true`. */
   readonly clusters: readonly ClusterSpec[];
-  /**
-   * Deploy the Bookinfo demo across the mesh.
-   * @default - no Bookinfo
-   */
-  readonly bookinfo?: BookinfoSpec;
 }

@@ -1,5 +1,4 @@
 import { workloadNames, type AppDefinition } from './app-definition';
-import { BOOKINFO } from './apps/bookinfo';
 import {
   admissionReviewVersions,
   DEFAULT_ISTIO_VERSION,
@@ -12,19 +11,18 @@ import {
 } from './istio-version';
 import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
 import type {
-  BookinfoRouting,
   ClusterPlatform,
   ControlPlaneAddressKind,
   CredentialSource,
   MeshInstaller,
   MeshSpec,
   SailUpdateStrategy,
-  ServiceLocalitySpec,
 } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
 import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
 import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY } from './placement';
+import type { SpecSection } from './spec-section';
 import { isIpAddress, validateMeshSpec } from './validate-mesh';
 
 /** A cluster of the mesh, with every default applied. */
@@ -96,22 +94,6 @@ export interface AppPlacement {
   readonly placement: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The Bookinfo demo with defaults applied. */
-export interface Bookinfo extends AppPlacement {
-  readonly host: string;
-  readonly routing: BookinfoRouting;
-  readonly gateway: {
-    readonly name: string;
-    /** The cert-manager issuer; when neither it nor a credential Secret is given, the gateway emits a self-signed one. */
-    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
-    readonly credentialSecret?: string;
-  };
-  /** `true` for the whole namespace, or the services kept inside each cluster. */
-  readonly clusterLocal: boolean | readonly string[];
-  /** Service -> its locality policy, overriding the mesh's. */
-  readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
-}
-
 /** Options of `Mesh.fromSpec` and `Mesh.fromUnknown`. */
 export interface MeshFromSpecOptions {
   /**
@@ -124,6 +106,12 @@ export interface MeshFromSpecOptions {
    * @default - none
    */
   readonly tokenVariables?: Readonly<Record<string, string>>;
+  /**
+   * Sections beyond the model's that the spec may hold (such as an application preset's), checked
+   * with it; the model itself ignores them.
+   * @default - none: any other key at the spec's root is unknown
+   */
+  readonly sections?: readonly SpecSection[];
 }
 
 /**
@@ -145,7 +133,7 @@ export class Mesh {
    * builds the model; throws `MeshValidationError` listing every issue.
    */
   public static fromUnknown(value: unknown, options: MeshFromSpecOptions = {}): Mesh {
-    const issues = validateMeshSpec(value);
+    const issues = validateMeshSpec(value, { sections: options.sections });
     if (issues.length > 0) throw new MeshValidationError(issues, options.source);
     return new Mesh(value as MeshSpec, options);
   }
@@ -164,7 +152,6 @@ export class Mesh {
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
-  public readonly bookinfo?: Bookinfo;
   private readonly byName: ReadonlyMap<string, Cluster>;
 
   private constructor(spec: MeshSpec, options: MeshFromSpecOptions) {
@@ -212,23 +199,6 @@ export class Mesh {
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
     this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);
-    if (spec.bookinfo) {
-      const gateway = spec.bookinfo.gateway;
-      this.bookinfo = {
-        app: BOOKINFO,
-        namespace: spec.bookinfo.namespace ?? 'bookinfo',
-        host: spec.bookinfo.host,
-        routing: spec.bookinfo.routing ?? 'all-v1',
-        placement: resolvePlacement(BOOKINFO, spec.bookinfo.placement, this.clusters.map((c) => c.name)),
-        gateway: {
-          name: gateway?.name ?? 'bookinfo-ingressgateway',
-          issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
-          credentialSecret: gateway?.credentialSecret,
-        },
-        clusterLocal: spec.bookinfo.clusterLocal ?? false,
-        locality: new Map(Object.entries(spec.bookinfo.locality ?? {})),
-      };
-    }
     Object.freeze(this);
   }
 

@@ -1,40 +1,78 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { BOOKINFO } from './apps/bookinfo';
 import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
-import type { BookinfoSpec, ClusterSpec, MeshSpec } from './mesh-spec';
+import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { appNamespaceProblem, DEFAULT_NETWORK, DNS1035_LABEL, DNS1123_LABEL, isDnsName, isDnsSubdomain, isHostName, LABEL_VALUE } from './names';
-import { placementIssues } from './placement';
+import { DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, LABEL_VALUE } from './names';
 import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
+import { fields, text, type SpecSection } from './spec-section';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-const validateShape = ajv.compile(INVENTORY_SCHEMA);
+
+/** Options of `validateMeshSpec`. */
+export interface ValidateMeshSpecOptions {
+  /**
+   * Sections beyond the model's (`mesh`, `clusters`) that the spec may hold, checked with it.
+   * @default - none: any other key at the root is unknown
+   */
+  readonly sections?: readonly SpecSection[];
+}
+
+/** A compiled shape check: the schema (its `properties` name the allowed keys in messages) and its validator. */
+interface ShapeCheck {
+  readonly schema: Readonly<Record<string, unknown>>;
+  readonly validate: ReturnType<typeof ajv.compile>;
+}
+
+const MODEL_SHAPE: ShapeCheck = { schema: INVENTORY_SCHEMA, validate: ajv.compile(INVENTORY_SCHEMA) };
+/** Compiled once per list of sections (callers pass one constant list). */
+const shapes = new WeakMap<readonly SpecSection[], ShapeCheck>();
+
+function shapeCheck(sections: readonly SpecSection[]): ShapeCheck {
+  if (sections.length === 0) return MODEL_SHAPE;
+  let check = shapes.get(sections);
+  if (!check) {
+    const properties: Record<string, unknown> = { ...INVENTORY_SCHEMA.properties };
+    for (const section of sections) {
+      if (Object.hasOwn(properties, section.key)) throw new Error(`Spec section "${section.key}" is already a key of the spec`);
+      properties[section.key] = section.schema;
+    }
+    // Without the model schema's $id, which ajv registers once.
+    const { $id: _id, ...modelSchema } = INVENTORY_SCHEMA;
+    const schema = { ...modelSchema, properties };
+    check = { schema, validate: ajv.compile(schema) };
+    shapes.set(sections, check);
+  }
+  return check;
+}
 
 /**
  * Checks a mesh specification: its shape (types, required and unknown keys) and the rules on
- * values, fields and clusters, all in one pass: every problem is reported at once. The value rules
- * skip a value of the wrong type (its shape issue names it). Messages never repeat a URL's user
- * info or a token.
+ * values, fields and clusters, all in one pass: every problem is reported at once, those of the
+ * given sections included. The value rules skip a value of the wrong type (its shape issue names
+ * it). Messages never repeat a URL's user info or a token.
  */
-export function validateMeshSpec(spec: unknown): ValidationIssue[] {
-  const shape = validateShape(spec) ? [] : (validateShape.errors ?? []).map(shapeIssue);
+export function validateMeshSpec(spec: unknown, options: ValidateMeshSpecOptions = {}): ValidationIssue[] {
+  const sections = options.sections ?? [];
+  const { schema, validate } = shapeCheck(sections);
+  const shape = validate(spec) ? [] : (validate.errors ?? []).map((error) => shapeIssue(error, schema));
   // Which cluster is the control plane is only sure when no cluster is misshapen (a typo of
   // istio_control_plane would otherwise also report "no control plane" and its consequences).
   const rolesKnown = !shape.some((issue) => issue.path.startsWith('clusters'));
-  // The locality rules read typed policies, so they run once those parts are well shaped.
-  const localityShaped = !shape.some((issue) => LOCALITY_INPUTS.some((prefix) => issue.path.startsWith(prefix)));
-  return [...shape, ...semanticIssues(spec, rolesKnown, localityShaped)];
+  // The locality rules read typed policies, so they run once those parts (a section's overrides included) are well shaped.
+  const localityInputs = [...LOCALITY_INPUTS, ...sections.map((section) => section.key)];
+  const localityShaped = !shape.some((issue) => localityInputs.some((prefix) => issue.path.startsWith(prefix)));
+  return [...shape, ...semanticIssues(spec, rolesKnown, localityShaped, sections)];
 }
 
-function shapeIssue(error: ErrorObject): ValidationIssue {
+function shapeIssue(error: ErrorObject, schema: Readonly<Record<string, unknown>>): ValidationIssue {
   const path = toFieldPath(error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys(schemaAt(error.schemaPath) ?? {}).join(', ');
+      const allowed = Object.keys(schemaAt(schema, error.schemaPath) ?? {}).join(', ');
       return { path: joinPath(path, key), message: `unknown key "${key}"${allowed ? ` (expected one of: ${allowed})` : ''}` };
     }
     case 'required': {
@@ -51,9 +89,9 @@ function shapeIssue(error: ErrorObject): ValidationIssue {
 }
 
 /** The `properties` map of the schema node that an additionalProperties error points into. */
-function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
+function schemaAt(schema: Readonly<Record<string, unknown>>, schemaPath: string): Record<string, unknown> | undefined {
   const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
-  let node: unknown = INVENTORY_SCHEMA;
+  let node: unknown = schema;
   for (const part of parts) node = (node as Record<string, unknown>)?.[part];
   return (node as { properties?: Record<string, unknown> })?.properties;
 }
@@ -72,20 +110,10 @@ function joinPath(base: string, key: string): string {
   return base === '(root)' ? key : `${base}.${key}`;
 }
 
-/** The value when it is a string; the rules skip values of the wrong type (the shape check reports them). */
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** The value when it is a plain object. */
-function fields(value: unknown): Readonly<Record<string, unknown>> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
 /** The parts of a spec the locality rules read. */
-const LOCALITY_INPUTS = ['(root)', 'clusters', 'mesh.locality', 'bookinfo'];
+const LOCALITY_INPUTS = ['(root)', 'clusters', 'mesh.locality'];
 
-function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boolean): ValidationIssue[] {
+function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boolean, sections: readonly SpecSection[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   const spec = fields(input);
@@ -133,10 +161,13 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
   });
   checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
   if (text(mesh?.installer) === 'sail') checkSailReach(clusters, add);
-  if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec, BOOKINFO.services.map((service) => service.name)));
+  if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec));
 
-  const bookinfo = fields(spec.bookinfo);
-  if (bookinfo) checkBookinfo(bookinfo as unknown as BookinfoSpec, clusters, add);
+  const clusterNames = [...new Set(clusters.map((c) => text(c.name)).filter((name): name is string => name !== undefined))];
+  for (const section of sections) {
+    const value = fields(spec[section.key]);
+    if (value) issues.push(...section.validate(value, { spec: spec as unknown as MeshSpec, clusterNames, localityShaped }));
+  }
   return issues;
 }
 
@@ -361,32 +392,4 @@ function checkSail(mesh: Readonly<Record<string, unknown>>, add: AddIssue): void
     const value = text(subscription?.[field]);
     if (value !== undefined && !DNS1123_LABEL.test(value)) add(`mesh.sail.subscription.${field}`, `"${value}" is not a DNS-1123 label`);
   }
-}
-
-function checkBookinfo(bookinfo: BookinfoSpec, clusters: readonly ClusterSpec[], add: AddIssue): void {
-  const namespace = text(bookinfo.namespace);
-  if (namespace !== undefined) {
-    const problem = appNamespaceProblem(namespace);
-    if (problem) add('bookinfo.namespace', problem);
-  }
-  const host = text(bookinfo.host);
-  if (host !== undefined && host !== '' && !isHostName(host)) {
-    add('bookinfo.host', `"${host}" is not a DNS name (lowercase letters, digits, '-' and '.', optionally after "*.")`);
-  }
-  const gateway = fields(bookinfo.gateway);
-  const gatewayName = text(gateway?.name);
-  if (gatewayName !== undefined && !DNS1035_LABEL.test(gatewayName)) {
-    add('bookinfo.gateway.name', `"${gatewayName}" is not a DNS-1035 label (at most 63 lowercase letters, digits and '-', starting with a letter): it names the gateway's Service`);
-  }
-  if (gateway?.issuer !== undefined && gateway.credentialSecret !== undefined) {
-    add('bookinfo.gateway.credentialSecret', 'is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)');
-  }
-  for (const [path, value] of [
-    ['bookinfo.gateway.issuer.name', text(fields(gateway?.issuer)?.name)],
-    ['bookinfo.gateway.credentialSecret', text(gateway?.credentialSecret)],
-  ] as const) {
-    if (value !== undefined && !isDnsSubdomain(value)) add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
-  }
-  const clusterNames = [...new Set(clusters.map((c) => text(c.name)).filter((name): name is string => name !== undefined))];
-  for (const issue of placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, clusterNames, 'bookinfo.placement')) add(issue.path, issue.message);
 }

@@ -1,4 +1,3 @@
-import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../../constructs/bookinfo-split';
 import { EastWestGateway, remotesReachIstiodThroughGateway } from '../../constructs/east-west-gateway';
 import { InstallValues } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
@@ -6,9 +5,11 @@ import { IstioRemote } from '../../constructs/istio-remote';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { SailInstall } from '../../constructs/sail-install';
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit } from '../../constructs/presets/bookinfo/bookinfo-split';
 import { TlsGateway } from '../../constructs/tls-gateway';
 import { MeshApp } from './mesh-app';
-import type { Mesh } from '../model/mesh';
+import type { Inventory } from '../inventory/inventory';
+import { Mesh } from '../model/mesh';
 
 /** Options of `buildMesh`. */
 export interface BuildMeshOptions {
@@ -25,20 +26,22 @@ export interface BuildMeshOptions {
 }
 
 /**
- * Builds the standard constructs for a mesh model: the remote components, the control plane's
- * remote secrets and Istio's install (Helm values or the Sail operator's resources), the east-west
- * gateway when remotes reach istiod through it or services cross networks through it, and Bookinfo
- * with its TLS gateways and mTLS when the model asks for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
+ * Builds the standard constructs for a mesh model, or an inventory's model and presets: the remote
+ * components, the control plane's remote secrets and Istio's install (Helm values or the Sail
+ * operator's resources), the east-west gateway when remotes reach istiod through it or services
+ * cross networks through it, and Bookinfo with its TLS gateways and mTLS when the inventory asks
+ * for it, under a `MeshApp` (whose `synth()` writes the CLI's layout). Code-first users compose
  * the same constructs themselves.
  */
-export function buildMesh(model: Mesh, options: BuildMeshOptions = {}): IstioMesh {
+export function buildMesh(source: Mesh | Inventory, options: BuildMeshOptions = {}): IstioMesh {
+  const model = source instanceof Mesh ? source : source.mesh;
   const mesh = new IstioMesh(options.app ?? new MeshApp(), 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
   if (model.installer === 'sail') new SailInstall(mesh, 'sail');
   else new InstallValues(mesh, 'install-values');
   if (remotesReachIstiodThroughGateway(model) || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');
-  const bookinfo = model.bookinfo;
+  const bookinfo = source instanceof Mesh ? undefined : source.bookinfo;
   if (bookinfo) {
     const app = new BookinfoSplit(mesh, 'bookinfo', {
       namespace: bookinfo.namespace,

@@ -10,7 +10,7 @@ import { ApiObject, type ApiObjectProps, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
 import { AppSplit, type AppSplitProps } from '../../constructs/app-split';
-import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit, type BookinfoSplitProps } from '../../constructs/bookinfo-split';
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit, type BookinfoSplitProps } from '../../constructs/presets/bookinfo/bookinfo-split';
 import { EastWestGateway } from '../../constructs/east-west-gateway';
 import { InstallValues } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
@@ -23,8 +23,8 @@ import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';
 import { ANALYZERS } from '../../lib/analyzers';
 import type { Finding } from '../../lib/analyzers/finding';
 import { buildMesh } from '../../lib/synth/build-mesh';
+import { Inventory, type InventorySpec } from '../../lib/inventory/inventory';
 import type { AppDefinition, ServiceDefinition } from '../../lib/model/app-definition';
-import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
 import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName, SIDECAR_INJECTOR_WEBHOOK } from '../../lib/model/names';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
@@ -50,14 +50,14 @@ const CLUSTERS: readonly ClusterSpec[] = [
 const PLACEMENT = { 'reviews-v2': [WEST], 'reviews-v3': [NORTH], 'ratings-v1': [WEST, NORTH], 'default': [EAST] };
 
 /** The mesh the tests break: one control plane, two remotes, Bookinfo routed to reviews-v3 behind a TLS gateway per cluster. */
-const SPEC: MeshSpec = {
+const SPEC: InventorySpec = {
   clusters: CLUSTERS,
   bookinfo: { namespace: NAMESPACE, host: HOST, routing: 'v3', placement: PLACEMENT },
 };
 
 /** SPEC installed by the Sail operator: each cluster's Istio resource is in its folder. */
 function sailMesh(): IstioMesh {
-  return buildMesh(Mesh.fromSpec({ ...SPEC, mesh: { installer: 'sail' } }));
+  return buildMesh(Inventory.fromSpec({ ...SPEC, mesh: { installer: 'sail' } }));
 }
 
 /** SPEC with a region per cluster: reviews (east, west, north) and ratings (west, north) run in several localities. */
@@ -78,7 +78,7 @@ const GATEWAY_VIRTUAL_SERVICE = `VirtualService/${NAMESPACE}/${GATEWAY}`;
 /** What a test changes in the hand-composed mesh; everything left out is composed as `buildMesh` does. */
 interface Composition {
   /** The mesh spec. */
-  readonly spec?: MeshSpec;
+  readonly spec?: InventorySpec;
   /** Leave out the MultiClusterSecret. */
   readonly withoutRemoteSecrets?: boolean;
   /** Bookinfo's MtlsNamespace props, given the services `BookinfoSplit.mtlsServices` lists. */
@@ -94,7 +94,7 @@ interface Composition {
  * can change their props or leave one out. The first tests check it is the same mesh.
  */
 function composeMesh(composition: Composition = {}): IstioMesh {
-  const model = Mesh.fromSpec(composition.spec ?? SPEC);
+  const model = Inventory.fromSpec(composition.spec ?? SPEC).mesh;
   const mesh = new IstioMesh(undefined, 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   if (!composition.withoutRemoteSecrets) new MultiClusterSecret(mesh, 'remote-secrets');
@@ -644,7 +644,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
 describe('analyzers on meshes built with the constructs', () => {
   it('find nothing wrong in the mesh buildMesh builds', () => {
     // GIVEN the standard constructs for three clusters with Bookinfo split over them
-    const mesh = buildMesh(Mesh.fromSpec(SPEC));
+    const mesh = buildMesh(Inventory.fromSpec(SPEC));
 
     // WHEN it is synthesized
     const output = synthesizeOutput(mesh);
@@ -669,7 +669,7 @@ describe('analyzers on meshes built with the constructs', () => {
 
     // WHEN both are synthesized
     const handManifests = synthesizeMesh(byHand).manifests;
-    const built = synthesizeMesh(buildMesh(Mesh.fromSpec(SPEC))).manifests;
+    const built = synthesizeMesh(buildMesh(Inventory.fromSpec(SPEC))).manifests;
 
     // THEN they emit the same manifests, with no finding
     expect(handManifests).toEqual(built);

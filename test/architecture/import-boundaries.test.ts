@@ -16,6 +16,7 @@ type Module =
   | 'istio-api'
   | 'manifest'
   | 'constructs'
+  | 'presets'
   | 'synthesis'
   | 'analyzers'
   | 'io'
@@ -34,6 +35,8 @@ const MODULE_OF_PATH: ReadonlyArray<readonly [string, Module]> = [
   ['lib/istio/', 'istio-api'],
   ['lib/manifest/', 'manifest'],
   ['constructs/', 'constructs'],
+  // Application presets (Bookinfo) build on the constructs; the constructs and the model know none.
+  ['constructs/presets/', 'presets'],
   // One folder for synthesis: objects -> folders sits below the analyzers, the pipeline that runs them above.
   ['lib/synth/synthesize-mesh.ts', 'synthesis'],
   ['lib/synth/', 'pipeline'],
@@ -56,15 +59,17 @@ const ALLOWED: Readonly<Record<Module, readonly Module[]>> = {
   'istio-api': ['generated', 'model'],
   manifest: ['model'],
   constructs: ['model', 'errors', 'generated', 'istio-api', 'manifest'],
+  presets: ['model', 'errors', 'generated', 'istio-api', 'manifest', 'constructs'],
   synthesis: ['errors', 'constructs', 'manifest'],
   // 'io': the schemas and the code catalogue the analyzers read ship as files of the package.
   analyzers: ['model', 'manifest', 'io'],
   // Reading a bounded regular file, for the inventory loader and the tree reader alike; finding the package's own files.
   io: [],
-  inventory: ['model', 'errors', 'io'],
+  // 'presets': the inventory's preset sections (`bookinfo:`) are read and checked by their presets.
+  inventory: ['model', 'errors', 'io', 'presets'],
   writer: ['model', 'manifest', 'io'],
-  pipeline: ['model', 'errors', 'constructs', 'manifest', 'synthesis', 'analyzers', 'writer'],
-  api: ['model', 'errors', 'generated', 'istio-api', 'manifest', 'constructs', 'synthesis', 'analyzers', 'io', 'inventory', 'writer', 'pipeline'],
+  pipeline: ['model', 'errors', 'constructs', 'presets', 'manifest', 'synthesis', 'analyzers', 'inventory', 'writer'],
+  api: ['model', 'errors', 'generated', 'istio-api', 'manifest', 'constructs', 'presets', 'synthesis', 'analyzers', 'io', 'inventory', 'writer', 'pipeline'],
   cli: ['model', 'errors', 'manifest', 'io', 'inventory', 'analyzers', 'writer', 'pipeline'],
   apps: ['api'],
 };
@@ -75,6 +80,7 @@ const ALLOWED_PACKAGES: Partial<Record<Module, readonly string[]>> = {
   errors: ['constructs'],
   manifest: ['js-yaml', 'node:crypto'],
   constructs: ['cdk8s', 'cdk8s-plus-27', 'constructs', 'js-yaml', 'node:net'],
+  presets: ['constructs'],
 };
 
 const SOURCE_ROOTS = ['lib', 'constructs', 'apps'];

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit, type BookinfoSplitProps } from '../../constructs/bookinfo-split';
+import { BOOKINFO_INGRESS_ROUTES, BookinfoSplit, type BookinfoSplitProps } from '../../constructs/presets/bookinfo/bookinfo-split';
+import type { BookinfoRouting } from '../../constructs/presets/bookinfo/bookinfo-spec';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { TlsGateway } from '../../constructs/tls-gateway';
 import { Mesh } from '../../lib/model/mesh';
-import type { BookinfoRouting, MeshSpec } from '../../lib/model/mesh-spec';
+import type { MeshSpec } from '../../lib/model/mesh-spec';
+import { Inventory } from '../../lib/inventory/inventory';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
@@ -86,14 +88,14 @@ describe('BookinfoSplit', () => {
     expect(split.clustersOf('reviews-v3')).toEqual(['iks']);
   });
 
-  it('takes the placement the mesh model resolved from an inventory', () => {
+  it('takes the placement the inventory resolved from its bookinfo section', () => {
     // GIVEN an inventory's bookinfo section
-    const model = Mesh.fromSpec({ ...HYBRID, bookinfo: { host: 'bookinfo.example.com', placement: REVIEWS_V3_ON_IKS, routing: 'v3' } });
+    const { mesh: model, bookinfo } = Inventory.fromSpec({ ...HYBRID, bookinfo: { host: 'bookinfo.example.com', placement: REVIEWS_V3_ON_IKS, routing: 'v3' } });
     const mesh = new IstioMesh(undefined, 'mesh', { mesh: model });
-    // WHEN split with the model's values
-    const split = new BookinfoSplit(mesh, 'bookinfo', { namespace: model.bookinfo!.namespace, placement: model.bookinfo!.placement, routing: model.bookinfo!.routing });
-    // THEN it places as the model says
-    expect(split.placement).toEqual(model.bookinfo!.placement);
+    // WHEN split with the inventory's values
+    const split = new BookinfoSplit(mesh, 'bookinfo', { namespace: bookinfo!.namespace, placement: bookinfo!.placement, routing: bookinfo!.routing });
+    // THEN it places as the inventory says
+    expect(split.placement).toEqual(bookinfo!.placement);
     expect([split.namespace, split.routing]).toEqual(['bookinfo', 'v3']);
   });
 

@@ -5,10 +5,10 @@ import { InstallValues } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { buildMesh } from '../../lib/synth/build-mesh';
+import { Inventory, type InventorySpec } from '../../lib/inventory/inventory';
 import type { AppDefinition } from '../../lib/model/app-definition';
 import { DEFAULT_OUTLIER_DETECTION } from '../../lib/model/locality';
 import { Mesh } from '../../lib/model/mesh';
-import type { MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
@@ -16,7 +16,7 @@ import { analyzeMesh } from '../../lib/analyzers';
 import { expectValidManifests } from '../support/schema-validation';
 
 /** Five clusters in three regions: two zones of us-east, two of us-west, one eu-west cluster whose nodes carry topology labels. */
-const FIVE_CLUSTERS: MeshSpec = {
+const FIVE_CLUSTERS: InventorySpec = {
   mesh: { locality: { failover: [{ from: 'us-east', to: 'us-west' }, { from: 'us-west', to: 'us-east' }], failoverPriority: ['topology.istio.io/network'] } },
   clusters: [
     { name: 'east-a', url: 'https://api.east-a.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5', region: 'us-east', zone: 'us-east-1a' },
@@ -46,7 +46,7 @@ const ofKind = (manifests: readonly Manifest[], kind: string) => manifests.filte
 const byName = (manifests: readonly Manifest[], kind: string) => new Map(ofKind(manifests, kind).map((m) => [m.metadata.name, m]));
 
 describe('zone-aware routing over five clusters in three regions', () => {
-  const output = synthesizeOutput(buildMesh(Mesh.fromSpec(FIVE_CLUSTERS)));
+  const output = synthesizeOutput(buildMesh(Inventory.fromSpec(FIVE_CLUSTERS)));
   const rules = byName(output.manifests.controlPlane, 'DestinationRule');
 
   it('synthesizes valid objects with no finding', () => {

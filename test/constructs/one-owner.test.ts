@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
+import { Inventory, type InventorySpec } from '../../lib/inventory/inventory';
 import { istiodValues } from '../../lib/model/istio-values';
-import { Mesh } from '../../lib/model/mesh';
-import type { MeshSpec } from '../../lib/model/mesh-spec';
 import { SAIL_SUBSCRIPTION_DEFAULTS } from '../../lib/model/sail';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
@@ -40,9 +39,9 @@ function operatorObjects(istio: Manifest, revision: string): ChartObject[] {
   return [...istiod, ...base];
 }
 
-function synth(spec: MeshSpec) {
-  const model = Mesh.fromSpec(spec);
-  return { model, manifests: synthesizeMesh(buildMesh(model)).manifests };
+function synth(spec: InventorySpec) {
+  const inventory = Inventory.fromSpec(spec);
+  return { model: inventory.mesh, manifests: synthesizeMesh(buildMesh(inventory)).manifests };
 }
 
 describe('one owner per object', () => {
@@ -52,7 +51,7 @@ describe('one owner per object', () => {
     ['a RevisionBased mesh', REVISION_BASED_MESH],
     [
       'a mesh reaching an istiod pod, with a trust domain its remote carries in a mesh ConfigMap',
-      { ...OPENSHIFT_SAIL_MESH, mesh: { ...OPENSHIFT_SAIL_MESH.mesh, trustDomain: 'example.org' }, clusters: [{ ...EAST, controlPlaneAddressKind: 'istiod-pod' }, WEST] } satisfies MeshSpec,
+      { ...OPENSHIFT_SAIL_MESH, mesh: { ...OPENSHIFT_SAIL_MESH.mesh, trustDomain: 'example.org' }, clusters: [{ ...EAST, controlPlaneAddressKind: 'istiod-pod' }, WEST] } satisfies InventorySpec,
     ],
   ])('emits no object the Sail operator also renders from the emitted Istio resources: %s', (_name, spec) => {
     // GIVEN a sail mesh, synthesized
@@ -86,7 +85,7 @@ describe('one owner per object', () => {
 
   it('finds the double owners of a remote whose objects the tool emits beside the remote profile', () => {
     // GIVEN the helm mesh of the same clusters, whose IstioRemote emits the remote profile's objects
-    const helmSpec: MeshSpec = { ...OPENSHIFT_SAIL_MESH, mesh: { id: 'mesh1' } };
+    const helmSpec: InventorySpec = { ...OPENSHIFT_SAIL_MESH, mesh: { id: 'mesh1' } };
     const { model, manifests } = synth(helmSpec);
     const west = model.cluster('west');
     // WHEN the istiod chart is rendered with west's remote values (as if installed from them)

@@ -3,6 +3,7 @@ import { IstioMesh } from '../../constructs/istio-mesh';
 import { SailInstall } from '../../constructs/sail-install';
 import { analyzeMesh } from '../../lib/analyzers';
 import { buildMesh } from '../../lib/synth/build-mesh';
+import { Inventory, type InventorySpec } from '../../lib/inventory/inventory';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
@@ -11,8 +12,8 @@ import { MeshTesting } from '../../lib/synth/testing';
 import { expectValidManifests } from '../support/schema-validation';
 import { EAST, MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH, REVISION_BASED_MESH, WEST } from './sail-meshes';
 
-function synth(spec: MeshSpec) {
-  return synthesizeMesh(buildMesh(Mesh.fromSpec(spec))).manifests;
+function synth(spec: InventorySpec) {
+  return synthesizeMesh(buildMesh(Inventory.fromSpec(spec))).manifests;
 }
 
 function all(manifests: ReturnType<typeof synth>): Manifest[] {
@@ -71,7 +72,7 @@ describe('SailInstall', () => {
   it('warns that the operator never reports a remote with an injection URL ready', () => {
     // GIVEN the mixed mesh whose remote edge has an injection URL
     // WHEN it is synthesized
-    const { warnings } = synthesizeMesh(buildMesh(Mesh.fromSpec(MIXED_SAIL_MESH)));
+    const { warnings } = synthesizeMesh(buildMesh(Inventory.fromSpec(MIXED_SAIL_MESH)));
     // THEN the warning names edge only, and the inventory fields behind it
     expect(warnings.filter((warning) => warning.includes('Sail operator'))).toEqual([
       '[mesh/sail] cluster "edge": the Sail operator probes a remote\'s injection webhook through its Service only, so with injectionUrl it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not) ' +
@@ -186,7 +187,7 @@ describe('SailInstall', () => {
   it('emits no Helm values with the sail installer', () => {
     // GIVEN the OpenShift mesh
     // WHEN it is synthesized
-    const { files } = synthesizeMesh(buildMesh(Mesh.fromSpec(OPENSHIFT_SAIL_MESH)));
+    const { files } = synthesizeMesh(buildMesh(Inventory.fromSpec(OPENSHIFT_SAIL_MESH)));
     // THEN no install/ file is written
     expect([...files.keys()].filter((path) => path.startsWith('install/'))).toEqual([]);
   });
@@ -224,7 +225,7 @@ describe('SailInstall', () => {
     // GIVEN a sail mesh
     // WHEN it is synthesized
     // THEN the folders are unchanged
-    expect(MeshTesting.synth(buildMesh(Mesh.fromSpec(spec)))).toMatchSnapshot();
+    expect(MeshTesting.synth(buildMesh(Inventory.fromSpec(spec)))).toMatchSnapshot();
   });
 
   it('refuses a mesh without the sail installer', () => {

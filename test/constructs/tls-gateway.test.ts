@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { k8s } from 'cdk8s-plus-27';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { BOOKINFO_INGRESS_ROUTES } from '../../constructs/bookinfo-split';
+import { BOOKINFO_INGRESS_ROUTES } from '../../constructs/presets/bookinfo/bookinfo-split';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { TlsGateway, type TlsGatewayProps } from '../../constructs/tls-gateway';

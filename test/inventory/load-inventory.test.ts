@@ -38,28 +38,28 @@ describe('loadInventory', () => {
     // GIVEN the seed inventory and a password in the environment
     const file = inventoryFile(SEED_INVENTORY);
     // WHEN it is loaded
-    const mesh = loadInventory(file, { env: { password: 's3cret' } });
+    const { mesh } = loadInventory(file, { env: { password: 's3cret' } });
     // THEN the control plane and the remote are recognised
     expect(mesh.controlPlane.name).toBe('cluster1');
     expect(mesh.remotes.map((c) => c.name)).toEqual(['cluster2']);
   });
 
   it('loads it with the variable unset, as Ansible does (empty string)', () => {
-    expect(loadInventory(inventoryFile(SEED_INVENTORY), { env: {} }).clusters).toHaveLength(2);
+    expect(loadInventory(inventoryFile(SEED_INVENTORY), { env: {} }).mesh.clusters).toHaveLength(2);
   });
 
   it('resolves a token lookup and remembers its variable for placeholders', () => {
     // GIVEN a remote whose token is looked up from WEST_TOKEN
     const file = inventoryFile(`${SEED_INVENTORY}  token: "{{ lookup('env','WEST_TOKEN') }}"\n`);
     // WHEN it is loaded with the variable set
-    const mesh = loadInventory(file, { env: { WEST_TOKEN: 'abc' } });
+    const { mesh } = loadInventory(file, { env: { WEST_TOKEN: 'abc' } });
     // THEN the token is resolved and the variable name is kept
     expect(mesh.cluster('cluster2')).toMatchObject({ token: 'abc', tokenVariable: 'WEST_TOKEN' });
   });
 
   it('resolves lookups embedded in longer strings, with either quote style', () => {
     const file = inventoryFile(SEED_INVENTORY.replace('https://cluster2.example.com:8443', `https://{{ lookup("env", "HOST") }}:8443`));
-    expect(loadInventory(file, { env: { HOST: 'west.example.com' } }).cluster('cluster2').url).toBe('https://west.example.com:8443');
+    expect(loadInventory(file, { env: { HOST: 'west.example.com' } }).mesh.cluster('cluster2').url).toBe('https://west.example.com:8443');
   });
 
   it('rejects any other template expression, naming the field', () => {
@@ -122,7 +122,7 @@ describe('inventory properties', () => {
       fc.property(anyDocument, (document) => {
         const file = inventoryFile(dump(document, { skipInvalid: true }));
         try {
-          expect(loadInventory(file, { env: {} })).toBeInstanceOf(Mesh);
+          expect(loadInventory(file, { env: {} }).mesh).toBeInstanceOf(Mesh);
         } catch (error) {
           expect(error).toBeInstanceOf(MeshValidationError);
           expect((error as MeshValidationError).issues.length).toBeGreaterThan(0);
@@ -135,7 +135,7 @@ describe('inventory properties', () => {
   it('round-trips valid inventories: YAML file and spec object give the same model', () => {
     fc.assert(
       fc.property(validSpec, (spec) => {
-        const fromFile = loadInventory(inventoryFile(dump(spec)), { env: {} });
+        const fromFile = loadInventory(inventoryFile(dump(spec)), { env: {} }).mesh;
         const fromSpec = Mesh.fromSpec(spec);
         expect(fromFile.clusters).toEqual(fromSpec.clusters);
         expect(fromFile.controlPlane).toEqual(fromSpec.controlPlane);
@@ -178,7 +178,7 @@ describe('loadInventory on hostile input', () => {
 
   it('builds a mesh whose clusters are named like Object.prototype members', () => {
     const file = inventoryFile(SEED_INVENTORY.replace('cluster1', 'constructor').replace('cluster2', 'tostring'));
-    const mesh = loadInventory(file, { env: {} });
+    const { mesh } = loadInventory(file, { env: {} });
     expect(mesh.cluster('constructor').tokenVariable).toBe('ISTIO_REMOTE_TOKEN_CONSTRUCTOR');
   });
 

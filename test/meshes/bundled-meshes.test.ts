@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
+import { Inventory } from '../../lib/inventory/inventory';
 import { loadInventory } from '../../lib/inventory/load-inventory';
-import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
@@ -26,7 +26,7 @@ function synth(file: string, env: Record<string, string> = {}) {
 /** The same inventory targeting another Istio release. */
 function synthAtVersion(file: string, istioVersion: string) {
   const spec = load(readFileSync(file, 'utf8')) as MeshSpec;
-  return synthesizeOutput(buildMesh(Mesh.fromSpec({ ...spec, mesh: { ...spec.mesh, istioVersion } })));
+  return synthesizeOutput(buildMesh(Inventory.fromSpec({ ...spec, mesh: { ...spec.mesh, istioVersion } })));
 }
 
 const all = (output: ReturnType<typeof synth>): Manifest[] => [...[...output.manifests.clusters.values()].flat(), ...output.manifests.controlPlane];

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
-import { Mesh } from '../../lib/model/mesh';
+import { Inventory } from '../../lib/inventory/inventory';
 import { MeshValidationError } from '../../lib/model/mesh-validation-error';
 import { LABEL_VALUE } from '../../lib/model/names';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
@@ -61,9 +61,9 @@ describe('hostile strings in every inventory field', () => {
       fc.property(fc.constantFrom(...FIELDS), HOSTILE, ([path, set], value) => {
         const spec = baseSpec();
         set(spec, value);
-        let mesh: Mesh;
+        let inventory: Inventory;
         try {
-          mesh = Mesh.fromUnknown(spec, { source: 'inventory.yaml' });
+          inventory = Inventory.fromUnknown(spec, { source: 'inventory.yaml' });
         } catch (error) {
           // THEN a refusal is a MeshValidationError naming the field (or the list it belongs to)
           expect(error).toBeInstanceOf(MeshValidationError);
@@ -73,7 +73,7 @@ describe('hostile strings in every inventory field', () => {
           return;
         }
         // THEN an accepted value synthesizes without a construct refusing it, into objects that are all valid
-        const output = synthesizeOutput(buildMesh(mesh, { allowInlineCredentials: true }));
+        const output = synthesizeOutput(buildMesh(inventory, { allowInlineCredentials: true }));
         const manifests = [...output.manifests.clusters.values(), output.manifests.controlPlane].flat();
         expectValidManifests(manifests);
         for (const manifest of manifests) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OUTLIER_DETECTION, localityMeshConfig, serviceTrafficPolicy } from '../../lib/model/locality';
+import { Inventory } from '../../lib/inventory/inventory';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import { MeshValidationError } from '../../lib/model/mesh-validation-error';
@@ -15,7 +16,7 @@ const REGIONS: MeshSpec = {
 
 function issuesOf(spec: unknown): string[] {
   try {
-    Mesh.fromUnknown(spec);
+    Inventory.fromUnknown(spec);
   } catch (error) {
     expect(error).toBeInstanceOf(MeshValidationError);
     return (error as MeshValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);

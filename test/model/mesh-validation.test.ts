@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Inventory } from '../../lib/inventory/inventory';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import { MeshValidationError } from '../../lib/model/mesh-validation-error';
@@ -13,7 +14,7 @@ const VALID: MeshSpec = {
 /** The issues a spec is rejected with, as `path: message` lines. */
 function issuesOf(spec: unknown): string[] {
   try {
-    Mesh.fromUnknown(spec);
+    Inventory.fromUnknown(spec);
   } catch (error) {
     expect(error).toBeInstanceOf(MeshValidationError);
     return (error as MeshValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
@@ -52,22 +53,30 @@ describe('Mesh.fromSpec', () => {
     expect(mesh.cluster('west')).toMatchObject({ network: 'network1', injectionPath: '/inject/cluster/west/net/network1', tokenVariable: 'ISTIO_REMOTE_TOKEN_WEST' });
     expect(mesh.controlPlaneAddressIsIp).toBe(true);
     expect(mesh.isMultiNetwork).toBe(false);
-    expect(mesh.bookinfo).toBeUndefined();
+    expect(Inventory.fromSpec(VALID).bookinfo).toBeUndefined();
   });
 
   it('resolves Bookinfo placement with the default entry and every other workload', () => {
     // GIVEN a placement naming one workload and a default
-    const mesh = Mesh.fromSpec({ ...VALID, bookinfo: { host: 'bookinfo.example.com', placement: { 'reviews-v3': ['west'], 'default': ['east'] } } });
+    const { bookinfo } = Inventory.fromSpec({ ...VALID, bookinfo: { host: 'bookinfo.example.com', placement: { 'reviews-v3': ['west'], 'default': ['east'] } } });
     // THEN the named workload goes where it says, the rest to the default
-    expect(mesh.bookinfo!.placement.get('reviews-v3')).toEqual(['west']);
-    expect(mesh.bookinfo!.placement.get('productpage-v1')).toEqual(['east']);
-    expect(mesh.bookinfo).toMatchObject({ namespace: 'bookinfo', routing: 'all-v1', gateway: { name: 'bookinfo-ingressgateway' } });
-    expect(mesh.bookinfo!.gateway.issuer).toBeUndefined();
+    expect(bookinfo!.placement.get('reviews-v3')).toEqual(['west']);
+    expect(bookinfo!.placement.get('productpage-v1')).toEqual(['east']);
+    expect(bookinfo).toMatchObject({ namespace: 'bookinfo', routing: 'all-v1', gateway: { name: 'bookinfo-ingressgateway' } });
+    expect(bookinfo!.gateway.issuer).toBeUndefined();
   });
 
   it('places every Bookinfo workload on every cluster without a placement', () => {
-    const mesh = Mesh.fromSpec({ ...VALID, bookinfo: { host: 'bookinfo.example.com' } });
-    expect([...mesh.bookinfo!.placement.values()].every((clusters) => clusters.join() === 'east,west')).toBe(true);
+    const { bookinfo } = Inventory.fromSpec({ ...VALID, bookinfo: { host: 'bookinfo.example.com' } });
+    expect([...bookinfo!.placement.values()].every((clusters) => clusters.join() === 'east,west')).toBe(true);
+  });
+
+  it('knows no preset: a bookinfo section is an unknown key to the model, and read by the inventory', () => {
+    // GIVEN a spec with a Bookinfo section
+    const spec = { ...VALID, bookinfo: { host: 'bookinfo.example.com' } };
+    // WHEN the model alone reads it THEN the section is refused; the inventory reads it
+    expect(() => Mesh.fromUnknown(spec)).toThrow('bookinfo: unknown key "bookinfo" (expected one of: mesh, clusters)');
+    expect(Inventory.fromUnknown(spec).bookinfo?.host).toBe('bookinfo.example.com');
   });
 
   it('throws on an unknown cluster name lookup', () => {

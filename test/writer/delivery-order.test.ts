@@ -8,8 +8,7 @@ import { posix } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
-import { Mesh } from '../../lib/model/mesh';
-import type { MeshSpec } from '../../lib/model/mesh-spec';
+import { Inventory, type InventorySpec } from '../../lib/inventory/inventory';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
 
@@ -26,13 +25,13 @@ interface Delivery {
 }
 
 /** The inventory's spec, with the credential source an Argo CD delivery can use when asked. */
-function specOf(file: string, credentials?: 'external-secret'): MeshSpec {
-  const spec = load(readFileSync(file, 'utf8')) as MeshSpec;
+function specOf(file: string, credentials?: 'external-secret'): InventorySpec {
+  const spec = load(readFileSync(file, 'utf8')) as InventorySpec;
   return credentials ? { ...spec, mesh: { ...spec.mesh, credentials: { source: credentials } } } : spec;
 }
 
-function outputTree(spec: MeshSpec, tool: 'argocd' | 'flux'): Map<string, string> {
-  const output = synthesizeOutput(buildMesh(Mesh.fromSpec(spec)), { gitops: { tool, repoUrl: 'https://git.example.com/mesh.git', basePath: BASE_PATH } });
+function outputTree(spec: InventorySpec, tool: 'argocd' | 'flux'): Map<string, string> {
+  const output = synthesizeOutput(buildMesh(Inventory.fromSpec(spec)), { gitops: { tool, repoUrl: 'https://git.example.com/mesh.git', basePath: BASE_PATH } });
   expect(output.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
   return new Map(output.tree);
 }

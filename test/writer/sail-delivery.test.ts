@@ -1,7 +1,7 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
-import { Mesh } from '../../lib/model/mesh';
+import { Inventory } from '../../lib/inventory/inventory';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { ARGO_CD_SAIL_HEALTH_PATCH, renderGitops } from '../../lib/writer/gitops';
 import { renderReadme } from '../../lib/writer/readme';
@@ -9,18 +9,18 @@ import { MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH } from '../constructs/sail-meshes'
 import { expectValidManifests } from '../support/schema-validation';
 
 const REPO = 'https://github.com/example/mesh-config.git';
-const OPENSHIFT = Mesh.fromSpec(OPENSHIFT_SAIL_MESH);
-const MIXED = Mesh.fromSpec(MIXED_SAIL_MESH);
+const OPENSHIFT = Inventory.fromSpec(OPENSHIFT_SAIL_MESH);
+const MIXED = Inventory.fromSpec(MIXED_SAIL_MESH);
 
-function readme(model: Mesh): string {
-  return renderReadme(model, synthesizeMesh(buildMesh(model)).manifests, { gitops: 'argocd' });
+function readme(inventory: Inventory): string {
+  return renderReadme(inventory.mesh, synthesizeMesh(buildMesh(inventory)).manifests, { gitops: 'argocd' });
 }
 
 describe('delivering a Sail mesh', () => {
   it('gives Argo CD a health check of the Sail kinds, as a patch of argocd-cm outside the kustomization', () => {
     // GIVEN the OpenShift sail mesh
     // WHEN the Argo CD objects are rendered
-    const files = renderGitops(OPENSHIFT, { tool: 'argocd', repoUrl: REPO });
+    const files = renderGitops(OPENSHIFT.mesh, { tool: 'argocd', repoUrl: REPO });
     // THEN the patch holds a Lua health check per Sail kind that waits for ready revisions and the Ready condition
     const patch = load(files.get(ARGO_CD_SAIL_HEALTH_PATCH)!) as { data: Record<string, string> };
     expect(Object.keys(patch.data)).toEqual([
@@ -38,7 +38,7 @@ describe('delivering a Sail mesh', () => {
 
   it('writes no health patch for a helm mesh', () => {
     // GIVEN a helm mesh
-    const model = Mesh.fromSpec({ ...OPENSHIFT_SAIL_MESH, mesh: {} });
+    const model = Inventory.fromSpec({ ...OPENSHIFT_SAIL_MESH, mesh: {} }).mesh;
     // WHEN the Argo CD objects are rendered
     // THEN there is no patch
     expect(renderGitops(model, { tool: 'argocd', repoUrl: REPO }).has(ARGO_CD_SAIL_HEALTH_PATCH)).toBe(false);
@@ -47,7 +47,7 @@ describe('delivering a Sail mesh', () => {
   it('gives Flux a phase for the control plane Istio before the rest of its folder, and does not wait on a remote Istio', () => {
     // GIVEN the OpenShift sail mesh
     // WHEN the Flux objects are rendered
-    const files = renderGitops(OPENSHIFT, { tool: 'flux', repoUrl: REPO });
+    const files = renderGitops(OPENSHIFT.mesh, { tool: 'flux', repoUrl: REPO });
     const objects = [...files].filter(([path]) => path.endsWith('.yaml') && !path.endsWith('kustomization.yaml')).map(([, content]) => load(content) as any);
     const byName = new Map(objects.map((object) => [object.metadata.name, object]));
     // THEN east's mesh components come first and are waited for; east's workloads follow them

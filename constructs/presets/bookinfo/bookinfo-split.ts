@@ -1,12 +1,12 @@
 import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
-import type { VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
-import { newVirtualService } from '../lib/istio/istio-api';
-import { BOOKINFO } from '../lib/model/apps/bookinfo';
-import type { BookinfoRouting } from '../lib/model/mesh-spec';
-import { AppSplit, type AppSplitProps, type WorkloadPlacement } from './app-split';
-import { requireNamespaceIn } from './mtls-namespace';
-import type { TlsGatewayRoute } from './tls-gateway';
+import { InvalidPropsError } from '../../../lib/errors';
+import type { VirtualServiceSpecHttp } from '../../../lib/imports/networking.istio.io';
+import { newVirtualService } from '../../../lib/istio/istio-api';
+import { AppSplit, type AppSplitProps, type WorkloadPlacement } from '../../app-split';
+import { requireNamespaceIn } from '../../mtls-namespace';
+import type { TlsGatewayRoute } from '../../tls-gateway';
+import { BOOKINFO } from './bookinfo-app';
+import type { BookinfoRouting } from './bookinfo-spec';
 
 /** Props of `BookinfoSplit`. */
 export interface BookinfoSplitProps {

@@ -1,4 +1,4 @@
-import type { AppDefinition, WorkloadVersion } from '../app-definition';
+import type { AppDefinition, WorkloadVersion } from '../../../lib/model/app-definition';
 
 /** The Bookinfo release its images come from (`samples/bookinfo/platform/kube/bookinfo.yaml`). */
 export const BOOKINFO_IMAGE_TAG = '1.20.3';

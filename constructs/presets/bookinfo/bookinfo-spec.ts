@@ -1,0 +1,184 @@
+import { appLocalityIssues, specPolicyContext } from '../../../lib/model/locality';
+import { resolvePlacement, type AppPlacement, type Mesh } from '../../../lib/model/mesh';
+import type { ServiceLocalitySpec } from '../../../lib/model/mesh-spec';
+import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
+import { SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
+import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
+import { placementIssues } from '../../../lib/model/placement';
+import { fields, text, type SectionContext, type SpecSection } from '../../../lib/model/spec-section';
+import { BOOKINFO } from './bookinfo-app';
+
+/** The Bookinfo demo, split across the mesh. */
+export interface BookinfoSpec {
+  /**
+   * The namespace Bookinfo runs in, in every cluster that runs part of it.
+   * @default bookinfo
+   */
+  readonly namespace?: string;
+  /** The external host name served by the TLS ingress gateways. */
+  readonly host: string;
+  /**
+   * Workload (`productpage-v1`, `reviews-v3`, ...) or `default` -> the clusters that run it.
+   * @default - every workload on every cluster
+   */
+  readonly placement?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The routing preset: `all-v1`, `v3` or `jason-v2-v3`.
+   * @default all-v1
+   */
+  readonly routing?: BookinfoRouting;
+  /**
+   * The dedicated TLS ingress gateway of each cluster.
+   * @default - `bookinfo-ingressgateway` with a cert-manager certificate from a self-signed issuer
+   */
+  readonly gateway?: GatewaySpec;
+  /**
+   * Keep Bookinfo inside each cluster: `true` for the whole namespace, or a list of its services.
+   * @default false
+   */
+  readonly clusterLocal?: boolean | readonly string[];
+  /**
+   * Service (`reviews`, ...) -> its locality policy, overriding the mesh's.
+   * @default - the mesh's policy for every service
+   */
+  readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
+}
+
+/** The Bookinfo routing presets, as in the upstream networking samples. */
+export type BookinfoRouting = 'all-v1' | 'v3' | 'jason-v2-v3';
+
+/** A dedicated ingress gateway's settings. */
+export interface GatewaySpec {
+  /**
+   * The gateway name: Deployment, Service, ServiceAccount and the `istio:` selector label.
+   * @default bookinfo-ingressgateway
+   */
+  readonly name?: string;
+  /**
+   * The cert-manager issuer of the TLS certificate.
+   * @default { kind: Issuer, name: selfsigned } (a self-signed Issuer is emitted)
+   */
+  readonly issuer?: IssuerRefSpec;
+  /**
+   * A user-provided `kubernetes.io/tls` Secret to use instead of a cert-manager Certificate.
+   * @default - a cert-manager Certificate per cluster
+   */
+  readonly credentialSecret?: string;
+}
+
+/** A reference to a cert-manager issuer. */
+export interface IssuerRefSpec {
+  /**
+   * `Issuer` or `ClusterIssuer`.
+   * @default Issuer
+   */
+  readonly kind?: 'Issuer' | 'ClusterIssuer';
+  /** The issuer's name. */
+  readonly name: string;
+}
+
+/** The JSON Schema of an inventory's `bookinfo:` section (its shape only). */
+const BOOKINFO_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host'],
+  properties: {
+    namespace: { type: 'string' },
+    host: { type: 'string', minLength: 1 },
+    placement: {
+      type: 'object',
+      additionalProperties: { type: 'array', items: { type: 'string' } },
+    },
+    routing: { enum: ['all-v1', 'v3', 'jason-v2-v3'] },
+    gateway: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string' },
+        issuer: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            kind: { enum: ['Issuer', 'ClusterIssuer'] },
+            name: { type: 'string', minLength: 1 },
+          },
+        },
+        credentialSecret: { type: 'string' },
+      },
+    },
+    clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
+    locality: { type: 'object', additionalProperties: SERVICE_LOCALITY },
+  },
+} as const;
+
+/** The Bookinfo section's rules on values: names, host, gateway, placement and locality overrides. */
+function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: SectionContext): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const serviceNames = BOOKINFO.services.map((service) => service.name);
+  if (context.localityShaped) issues.push(...appLocalityIssues(bookinfo as unknown as BookinfoSpec, 'bookinfo', serviceNames, specPolicyContext(context.spec)));
+  const namespace = text(bookinfo.namespace);
+  if (namespace !== undefined) {
+    const problem = appNamespaceProblem(namespace);
+    if (problem) add('bookinfo.namespace', problem);
+  }
+  const host = text(bookinfo.host);
+  if (host !== undefined && host !== '' && !isHostName(host)) {
+    add('bookinfo.host', `"${host}" is not a DNS name (lowercase letters, digits, '-' and '.', optionally after "*.")`);
+  }
+  const gateway = fields(bookinfo.gateway);
+  const gatewayName = text(gateway?.name);
+  if (gatewayName !== undefined && !DNS1035_LABEL.test(gatewayName)) {
+    add('bookinfo.gateway.name', `"${gatewayName}" is not a DNS-1035 label (at most 63 lowercase letters, digits and '-', starting with a letter): it names the gateway's Service`);
+  }
+  if (gateway?.issuer !== undefined && gateway.credentialSecret !== undefined) {
+    add('bookinfo.gateway.credentialSecret', 'is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)');
+  }
+  for (const [path, value] of [
+    ['bookinfo.gateway.issuer.name', text(fields(gateway?.issuer)?.name)],
+    ['bookinfo.gateway.credentialSecret', text(gateway?.credentialSecret)],
+  ] as const) {
+    if (value !== undefined && !isDnsSubdomain(value)) add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
+  }
+  issues.push(...placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, context.clusterNames, 'bookinfo.placement'));
+  return issues;
+}
+
+/** An inventory's `bookinfo:` section: its shape and rules, checked with the rest of the inventory. */
+export const BOOKINFO_SECTION: SpecSection = { key: 'bookinfo', schema: BOOKINFO_SCHEMA, validate: bookinfoIssues };
+
+/** The Bookinfo demo with defaults applied. */
+export interface Bookinfo extends AppPlacement {
+  readonly host: string;
+  readonly routing: BookinfoRouting;
+  readonly gateway: {
+    readonly name: string;
+    /** The cert-manager issuer; when neither it nor a credential Secret is given, the gateway emits a self-signed one. */
+    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
+    readonly credentialSecret?: string;
+  };
+  /** `true` for the whole namespace, or the services kept inside each cluster. */
+  readonly clusterLocal: boolean | readonly string[];
+  /** Service -> its locality policy, overriding the mesh's. */
+  readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
+}
+
+/** A validated `bookinfo:` section with its defaults applied, placed on the mesh's clusters. */
+export function resolveBookinfo(spec: BookinfoSpec, mesh: Mesh): Bookinfo {
+  const gateway = spec.gateway;
+  return {
+    app: BOOKINFO,
+    namespace: spec.namespace ?? 'bookinfo',
+    host: spec.host,
+    routing: spec.routing ?? 'all-v1',
+    placement: resolvePlacement(BOOKINFO, spec.placement, mesh.clusters.map((c) => c.name)),
+    gateway: {
+      name: gateway?.name ?? 'bookinfo-ingressgateway',
+      issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
+      credentialSecret: gateway?.credentialSecret,
+    },
+    clusterLocal: spec.clusterLocal ?? false,
+    locality: new Map(Object.entries(spec.locality ?? {})),
+  };
+}

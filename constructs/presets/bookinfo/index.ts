@@ -1,0 +1,3 @@
+export * from './bookinfo-app';
+export * from './bookinfo-spec';
+export * from './bookinfo-split';

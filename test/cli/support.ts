@@ -130,3 +130,17 @@ export function kustomizationResources(folder: string): string[] {
 export function yamlDocuments(text: string): unknown[] {
   return loadAll(text).filter((document) => document !== null && document !== undefined);
 }
+
+/** A folder from `dir` holding `dist/` synthesized from the OpenShift example (ocp-east is the control plane). */
+export function synthesizedOpenShift(dir: () => string): string {
+  const cwd = dir();
+  expect(cli(['synth', '--inventory', INVENTORIES.openshift], { cwd }).status).toBe(0);
+  return cwd;
+}
+
+/** Replaces text in one file of a tree, failing when the text is not there (so the edit really happens). */
+export function edit(file: string, from: string, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(file, text.replace(from, to));
+}

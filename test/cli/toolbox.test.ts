@@ -9,22 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzerCatalogue } from '../../lib/analyzers/catalogue';
 import { ANALYZERS } from '../../lib/analyzers';
 import { main } from '../../lib/cli/main';
-import { BIN, INVENTORIES, REPO_ROOT, STACK_FRAME, cli, run, tempDirs, yamlDocuments } from './support';
+import { BIN, INVENTORIES, REPO_ROOT, STACK_FRAME, cli, edit, run, synthesizedOpenShift, tempDirs, yamlDocuments } from './support';
 
 const dir = tempDirs('cli-toolbox-');
 
 /** A working folder holding `dist/` synthesized from the OpenShift example (ocp-east is the control plane). */
-function synthesized(): string {
-  const cwd = dir();
-  expect(cli(['synth', '--inventory', INVENTORIES.openshift], { cwd }).status).toBe(0);
-  return cwd;
-}
-
-function edit(file: string, from: string, to: string): void {
-  const text = readFileSync(file, 'utf8');
-  expect(text).toContain(from);
-  writeFileSync(file, text.replace(from, to));
-}
+const synthesized = (): string => synthesizedOpenShift(dir);
 
 /**
  * A tree with IST0106 errors (hostz; which also makes the VirtualService host unbound, IST0132) and

@@ -4,23 +4,12 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INVENTORIES, STACK_FRAME, cli, kustomizationResources, tempDirs, writeFile } from './support';
+import { INVENTORIES, STACK_FRAME, cli, edit, kustomizationResources, synthesizedOpenShift, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('cli-validate-');
 
 /** A working folder holding `dist/` synthesized from the OpenShift example (ocp-east is the control plane). */
-function synthesized(): string {
-  const cwd = dir();
-  expect(cli(['synth', '--inventory', INVENTORIES.openshift], { cwd }).status).toBe(0);
-  return cwd;
-}
-
-/** Replaces text in one file of the tree, failing when the text is not there (so the edit really happens). */
-function edit(file: string, from: string, to: string): void {
-  const text = readFileSync(file, 'utf8');
-  expect(text).toContain(from);
-  writeFileSync(file, text.replace(from, to));
-}
+const synthesized = (): string => synthesizedOpenShift(dir);
 
 describe('validate', () => {
   it.each(Object.entries(INVENTORIES))('passes the tree synthesized from the %s example', (_name, inventory) => {

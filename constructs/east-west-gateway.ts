@@ -79,7 +79,7 @@ export class EastWestGateway extends MeshConstruct {
     const controlPlane = this.controlPlanePart;
     if (exposeIstiod) renderIstiodExposure(controlPlane, this.mesh);
     if (exposeServices) {
-      renderCrossNetworkGateway(controlPlane, this.mesh);
+      renderCrossNetworkGateway(controlPlane);
       this.mesh.exposeServicesAcrossNetworks();
     }
   }
@@ -95,7 +95,7 @@ const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };
 /** `samples/multicluster/expose-istiod.yaml`: 15012 and 15017 passed through to istiod. */
 function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
   const namespace = ISTIO_SYSTEM_NAMESPACE;
-  newGateway(scope, 'istiod-gateway', mesh.model.istioApi, {
+  newGateway(scope, 'istiod-gateway', {
     metadata: { name: EAST_WEST_GATEWAY.istiodGateway, namespace },
     spec: {
       selector: { ...EAST_WEST_GATEWAY.selector },
@@ -111,7 +111,7 @@ function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
     match: [{ port: listenPort, sniHosts: ['*'] }],
     route: [{ destination: { host: istiodHost, port: { number: istiodPort } } }],
   });
-  newVirtualService(scope, 'istiod-vs', mesh.model.istioApi, {
+  newVirtualService(scope, 'istiod-vs', {
     metadata: { name: EAST_WEST_GATEWAY.istiodVirtualService, namespace },
     spec: {
       hosts: ['*'],
@@ -122,8 +122,8 @@ function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
 }
 
 /** `samples/multicluster/expose-services.yaml`: every `*.local` service reachable across networks. */
-function renderCrossNetworkGateway(scope: Construct, mesh: IstioMesh): void {
-  newGateway(scope, 'cross-network-gateway', mesh.model.istioApi, {
+function renderCrossNetworkGateway(scope: Construct): void {
+  newGateway(scope, 'cross-network-gateway', {
     metadata: { name: EAST_WEST_GATEWAY.crossNetworkGateway, namespace: ISTIO_SYSTEM_NAMESPACE },
     spec: {
       selector: { ...EAST_WEST_GATEWAY.selector },

@@ -80,7 +80,7 @@ export class IstioRemote extends MeshConstruct {
       addReaderTokenSecret(objects);
       if (sail === undefined) {
         addIstiodService(objects, model);
-        addInjectionWebhook(objects, model, remote);
+        addInjectionWebhook(objects, remote);
       }
       // Neither installer renders a remote's mesh config (the remote profile sets `configMap: false`).
       if (model.remotesNeedTrustDomain) addMeshConfig(objects, model);
@@ -384,7 +384,7 @@ const INJECTION_WEBHOOK_SELECTORS: ReadonlyArray<Pick<k8s.MutatingWebhook, 'name
  * network in the path. It carries no caBundle: the control plane (EXTERNAL_ISTIOD) patches it in,
  * finding the configuration by its `istio.io/rev` label.
  */
-function addInjectionWebhook(scope: Construct, model: Mesh, remote: Cluster): void {
+function addInjectionWebhook(scope: Construct, remote: Cluster): void {
   const clientConfig: k8s.WebhookClientConfig = remote.injectionUrl
     ? { url: remote.injectionUrl }
     : {
@@ -412,7 +412,8 @@ function addInjectionWebhook(scope: Construct, model: Mesh, remote: Cluster): vo
       failurePolicy: 'Fail',
       sideEffects: 'None',
       reinvocationPolicy: 'Never',
-      admissionReviewVersions: [...model.admissionReviewVersions],
+      // v1 reviews only, as the istiod chart of every supported version (1.23 and later) asks.
+      admissionReviewVersions: ['v1'],
     })),
   });
 }

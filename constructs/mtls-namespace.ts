@@ -84,7 +84,7 @@ export class MtlsNamespace extends MeshConstruct {
       });
     }
     const controlPlane = this.controlPlanePart;
-    this.peerAuthentication = newPeerAuthentication(controlPlane, 'peer-authentication', model.istioApi, {
+    this.peerAuthentication = newPeerAuthentication(controlPlane, 'peer-authentication', {
       metadata: { name: NAMESPACE_PEER_AUTHENTICATION, namespace: this.namespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
@@ -92,7 +92,7 @@ export class MtlsNamespace extends MeshConstruct {
     this.destinationRules = destinationRules;
     for (const service of this.services) {
       const locality = serviceTrafficPolicy(model, service.clusters ?? [], service.locality);
-      destinationRules.set(service.name, newDestinationRule(controlPlane, `destination-rule-${service.name}`, model.istioApi, {
+      destinationRules.set(service.name, newDestinationRule(controlPlane, `destination-rule-${service.name}`, {
         metadata: { name: service.name, namespace: this.namespace },
         spec: {
           host: service.name,

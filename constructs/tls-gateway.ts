@@ -16,7 +16,6 @@ import {
   requireDnsLabel,
 } from '../lib/model/names';
 import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
-import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
 
@@ -140,7 +139,7 @@ export class TlsGateway extends MeshConstruct {
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }
     this.deployments = deployments;
-    this.renderIstioConfig(this.controlPlanePart, this.mesh, props.routes);
+    this.renderIstioConfig(this.controlPlanePart, props.routes);
     requireNamespaceIn(this, this.mesh, this.namespace, [...new Set([...this.clusters, model.controlPlane.name])]);
   }
 
@@ -166,9 +165,9 @@ export class TlsGateway extends MeshConstruct {
     });
   }
 
-  private renderIstioConfig(scope: Construct, mesh: IstioMesh, routes: readonly TlsGatewayRoute[] | undefined): void {
+  private renderIstioConfig(scope: Construct, routes: readonly TlsGatewayRoute[] | undefined): void {
     const metadata = { name: this.gatewayName, namespace: this.namespace };
-    newGateway(scope, 'gateway', mesh.model.istioApi, {
+    newGateway(scope, 'gateway', {
       metadata,
       spec: {
         selector: { ...this.selector },
@@ -182,7 +181,7 @@ export class TlsGateway extends MeshConstruct {
       },
     });
     if (routes === undefined) return;
-    newVirtualService(scope, 'virtual-service', mesh.model.istioApi, {
+    newVirtualService(scope, 'virtual-service', {
       metadata,
       // The namespaced gateway reference stays right if the VirtualService is ever moved (Kiali KIA1108).
       spec: { hosts: [...this.hosts], gateways: [this.gatewayRef], http: routes.map(toHttpRoute) },

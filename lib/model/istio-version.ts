@@ -9,9 +9,6 @@
 /** An Istio minor release, such as `"1.30"`. */
 export type IstioVersion = `${number}.${number}`;
 
-/** The Istio API level the Istio configuration is rendered with. */
-export type IstioApiLevel = 'v1' | 'v1beta1';
-
 /** How the remote's selector-less `istiod` Service gets its endpoints. */
 export type IstiodEndpointsKind = 'EndpointSlice' | 'Endpoints';
 
@@ -61,11 +58,6 @@ export function isAtLeast(version: IstioVersion, minimum: IstioVersion): boolean
   return minorOf(version)! >= minorOf(minimum)!;
 }
 
-/** `networking.istio.io/v1` and `security.istio.io/v1` exist from Istio 1.22 on. */
-export function istioApiLevel(version: IstioVersion): IstioApiLevel {
-  return isAtLeast(version, '1.22') ? 'v1' : 'v1beta1';
-}
-
 /**
  * The istiod chart renders a remote's istiod endpoints as v1 Endpoints up to 1.27
  * (`remote-istiod-endpoints.yaml`) and as an EndpointSlice from 1.28 (`remote-istiod-endpointslices.yaml`).
@@ -81,9 +73,4 @@ export function istiodEndpointsKind(version: IstioVersion): IstiodEndpointsKind 
  */
 export function readsRemoteMeshConfig(version: IstioVersion): boolean {
   return isAtLeast(version, '1.29');
-}
-
-/** The injection webhook asks for `v1` reviews only from 1.23 on; 1.22 and older also accept `v1beta1`. */
-export function admissionReviewVersions(version: IstioVersion): readonly string[] {
-  return isAtLeast(version, '1.23') ? ['v1'] : ['v1beta1', 'v1'];
 }

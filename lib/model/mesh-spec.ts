@@ -45,8 +45,9 @@ export interface MeshSettingsSpec {
   readonly trustDomain?: string;
   /**
    * The Istio minor release the output targets (`"1.24"` to `"1.30"`), as a string. It decides
-   * everything that differs between releases: the Istio API level, the remote's istiod
-   * Endpoints or EndpointSlice, the webhook's `admissionReviewVersions` and the chart values.
+   * everything that differs between releases: the remote's istiod Endpoints or EndpointSlice,
+   * the trust-domain ConfigMap remotes need from 1.29, and the chart values. (Every supported
+   * release serves the `v1` Istio APIs and asks for `v1` admission reviews.)
    * @default "1.30"
    */
   readonly istioVersion?: string;

@@ -1,11 +1,8 @@
 import { workloadNames, type AppDefinition } from './app-definition';
 import {
-  admissionReviewVersions,
   DEFAULT_ISTIO_VERSION,
-  istioApiLevel,
   istiodEndpointsKind,
   readsRemoteMeshConfig,
-  type IstioApiLevel,
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
@@ -217,11 +214,6 @@ export class Mesh {
     return `clusters[${this.clusters.indexOf(cluster)}].${field}`;
   }
 
-  /** The API level of the Istio configuration, derived from `istioVersion`. */
-  public get istioApi(): IstioApiLevel {
-    return istioApiLevel(this.istioVersion);
-  }
-
   /** What the remote's selector-less `istiod` Service gets its addresses from, derived from `istioVersion`. */
   public get istiodEndpointsKind(): IstiodEndpointsKind {
     return istiodEndpointsKind(this.istioVersion);
@@ -233,11 +225,6 @@ export class Mesh {
    */
   public get remotesNeedTrustDomain(): boolean {
     return this.trustDomain !== DEFAULT_TRUST_DOMAIN && readsRemoteMeshConfig(this.istioVersion);
-  }
-
-  /** The injection webhook's `admissionReviewVersions`, derived from `istioVersion`. */
-  public get admissionReviewVersions(): readonly string[] {
-    return admissionReviewVersions(this.istioVersion);
   }
 
   /** How remotes reach istiod: through the east-west gateway, istiod's Service IP or an istiod pod IP. */

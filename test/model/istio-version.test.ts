@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  admissionReviewVersions,
   DEFAULT_ISTIO_VERSION,
-  istioApiLevel,
   istiodEndpointsKind,
   istioVersionProblem,
   type IstioVersion,
@@ -14,18 +12,14 @@ describe('istio-version', () => {
   });
 
   it.each([
-    // version, API level, istiod endpoints, admissionReviewVersions (istio/istio release branches)
-    ['1.21', 'v1beta1', 'Endpoints', ['v1beta1', 'v1']],
-    ['1.22', 'v1', 'Endpoints', ['v1beta1', 'v1']],
-    ['1.23', 'v1', 'Endpoints', ['v1']],
-    ['1.27', 'v1', 'Endpoints', ['v1']],
-    ['1.28', 'v1', 'EndpointSlice', ['v1']],
-    ['1.30', 'v1', 'EndpointSlice', ['v1']],
-  ] as const)('derives what Istio %s renders', (version, level, endpoints, reviews) => {
+    // version, istiod endpoints (istio/istio release branches)
+    ['1.24', 'Endpoints'],
+    ['1.27', 'Endpoints'],
+    ['1.28', 'EndpointSlice'],
+    ['1.30', 'EndpointSlice'],
+  ] as const)('derives what Istio %s renders', (version, endpoints) => {
     // GIVEN a release WHEN its facts are derived THEN they are the chart's at that release
-    expect(istioApiLevel(version as IstioVersion)).toBe(level);
     expect(istiodEndpointsKind(version as IstioVersion)).toBe(endpoints);
-    expect(admissionReviewVersions(version as IstioVersion)).toEqual(reviews);
   });
 
   it.each(['1.24', '1.25', '1.29', '1.30'])('accepts %s', (version) => {

@@ -46,7 +46,7 @@ describe('Mesh.fromSpec', () => {
     const mesh = Mesh.fromSpec(VALID);
     // THEN every default is applied and names are derived from the model
     expect(mesh).toMatchObject({ id: 'mesh1', network: 'network1', trustDomain: 'cluster.local', istioVersion: '1.30' });
-    expect([mesh.istioApi, mesh.istiodEndpointsKind, mesh.admissionReviewVersions]).toEqual(['v1', 'EndpointSlice', ['v1']]);
+    expect(mesh.istiodEndpointsKind).toBe('EndpointSlice');
     expect(mesh.credentials).toEqual({ source: 'external-secret', secretStore: { kind: 'ClusterSecretStore', name: 'istio-remote-tokens' }, refreshInterval: '1h' });
     expect(mesh.controlPlane.name).toBe('east');
     expect(mesh.remotes.map((c) => c.name)).toEqual(['west']);

@@ -92,7 +92,7 @@ export class BookinfoSplit extends AppSplit {
     const controlPlane = this.controlPlanePart;
     for (const { name: host } of BOOKINFO.services) {
       const http = (host === 'reviews' ? REVIEWS_RULES[this.routing] : undefined) ?? [toSubset(host, 'v1')];
-      newVirtualService(controlPlane, `virtual-service-${host}`, this.mesh.model.istioApi, {
+      newVirtualService(controlPlane, `virtual-service-${host}`, {
         metadata: { name: host, namespace: this.namespace },
         spec: { hosts: [host], http: [...http] },
       });

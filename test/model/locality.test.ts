@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OUTLIER_DETECTION, localityMeshConfig, serviceTrafficPolicy } from '../../lib/model/locality';
-import { Inventory } from '../../lib/inventory/inventory';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import { MeshValidationError } from '../../lib/model/mesh-validation-error';
+import { issuesOf } from './issues-of';
 
 const CONTROL_PLANE = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' };
 const REGIONS: MeshSpec = {
@@ -13,16 +12,6 @@ const REGIONS: MeshSpec = {
     { name: 'labelled', url: 'https://api.labelled.example.com:6443', region: 'eu-west', localityLabel: false },
   ],
 };
-
-function issuesOf(spec: unknown): string[] {
-  try {
-    Inventory.fromUnknown(spec);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MeshValidationError);
-    return (error as MeshValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error('expected the spec to be rejected');
-}
 
 const withLocality = (locality: object, bookinfo?: object): unknown => ({ ...REGIONS, mesh: { locality }, ...(bookinfo && { bookinfo: { host: 'h', ...bookinfo } }) });
 

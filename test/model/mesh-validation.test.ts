@@ -3,6 +3,7 @@ import { Inventory } from '../../lib/inventory/inventory';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
 import { MeshValidationError } from '../../lib/model/mesh-validation-error';
+import { issuesOf } from './issues-of';
 
 const VALID: MeshSpec = {
   clusters: [
@@ -10,17 +11,6 @@ const VALID: MeshSpec = {
     { name: 'west', url: 'https://api.west.example.com:6443' },
   ],
 };
-
-/** The issues a spec is rejected with, as `path: message` lines. */
-function issuesOf(spec: unknown): string[] {
-  try {
-    Inventory.fromUnknown(spec);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MeshValidationError);
-    return (error as MeshValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error('expected the spec to be rejected');
-}
 
 const withCluster = (index: number, patch: Record<string, unknown>) => ({
   ...VALID,

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { NEWEST_ISTIO_VERSION, OLDEST_ISTIO_VERSION } from '../../lib/model/istio-version';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import { MeshValidationError } from '../../lib/model/mesh-validation-error';
 import { SAIL_ISTIO_MINORS, sailRevisionName, sailVersionFor } from '../../lib/model/sail';
+import { issuesOf } from './issues-of';
 
 const SAIL_ISTIO_CRD = resolve(__dirname, '../../../shared/upstream/sail-operator-1.30.3/chart/crds/sailoperator.io_istios.yaml');
 
@@ -23,16 +23,6 @@ const VALID: MeshSpec = {
     { name: 'west', url: 'https://api.west.example.com:6443' },
   ],
 };
-
-function issuesOf(spec: unknown): string[] {
-  try {
-    Mesh.fromUnknown(spec);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MeshValidationError);
-    return (error as MeshValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error('expected the spec to be rejected');
-}
 
 describe('the Sail operator versions', () => {
   it('pins each minor to the newest patch the Sail operator CRD lists, for every minor it lists', () => {

@@ -2,12 +2,13 @@ import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
-import { newGateway, newVirtualService } from '../lib/istio/istio-api';
+import { ISTIO_KINDS } from '../lib/istio/istio-api';
 import type { Mesh } from '../lib/model/mesh';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
+import { kubeObject } from './kube-object';
 
 /** Props of `EastWestGateway`; the container options apply to the gateway of every cluster. */
 export interface EastWestGatewayProps extends GatewayContainerOptions {
@@ -95,7 +96,7 @@ const PASSTHROUGH = { mode: GatewaySpecServersTlsMode.PASSTHROUGH };
 /** `samples/multicluster/expose-istiod.yaml`: 15012 and 15017 passed through to istiod. */
 function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
   const namespace = ISTIO_SYSTEM_NAMESPACE;
-  newGateway(scope, 'istiod-gateway', {
+  kubeObject(ISTIO_KINDS.gateway, scope, 'istiod-gateway', {
     metadata: { name: EAST_WEST_GATEWAY.istiodGateway, namespace },
     spec: {
       selector: { ...EAST_WEST_GATEWAY.selector },
@@ -111,7 +112,7 @@ function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
     match: [{ port: listenPort, sniHosts: ['*'] }],
     route: [{ destination: { host: istiodHost, port: { number: istiodPort } } }],
   });
-  newVirtualService(scope, 'istiod-vs', {
+  kubeObject(ISTIO_KINDS.virtualService, scope, 'istiod-vs', {
     metadata: { name: EAST_WEST_GATEWAY.istiodVirtualService, namespace },
     spec: {
       hosts: ['*'],
@@ -123,7 +124,7 @@ function renderIstiodExposure(scope: Construct, mesh: IstioMesh): void {
 
 /** `samples/multicluster/expose-services.yaml`: every `*.local` service reachable across networks. */
 function renderCrossNetworkGateway(scope: Construct): void {
-  newGateway(scope, 'cross-network-gateway', {
+  kubeObject(ISTIO_KINDS.gateway, scope, 'cross-network-gateway', {
     metadata: { name: EAST_WEST_GATEWAY.crossNetworkGateway, namespace: ISTIO_SYSTEM_NAMESPACE },
     spec: {
       selector: { ...EAST_WEST_GATEWAY.selector },

@@ -1,5 +1,6 @@
-import { ApiObject, type ApiObjectProps } from 'cdk8s';
+import type { ApiObject, ApiObjectProps } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { JsonApiObject } from './json-api-object';
 
 /** The static side of a cdk8s-plus L1 class (`k8s.KubeDeployment`, ...): it renders typed props as JSON. */
 export interface KubeKind<Props> {
@@ -14,5 +15,5 @@ export interface KubeKind<Props> {
  * ApiObject holding the converted JSON applies patches to the JSON that is written.
  */
 export function kubeObject<Props>(kind: KubeKind<Props>, scope: Construct, id: string, props: Props): ApiObject {
-  return new ApiObject(scope, id, kind.manifest(props) as ApiObjectProps);
+  return new JsonApiObject(scope, id, kind.manifest(props) as ApiObjectProps);
 }

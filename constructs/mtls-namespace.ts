@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
 import { DestinationRuleSpecTrafficPolicyTlsMode, type DestinationRuleSpecTrafficPolicyOutlierDetection } from '../lib/imports/networking.istio.io';
 import { PeerAuthenticationSpecMtlsMode } from '../lib/imports/security.istio.io';
-import { newDestinationRule, newPeerAuthentication } from '../lib/istio/istio-api';
+import { ISTIO_KINDS } from '../lib/istio/istio-api';
 import { meshPolicyContext, servicePolicyIssues, serviceTrafficPolicy } from '../lib/model/locality';
 import type { Mesh } from '../lib/model/mesh';
 import type { OutlierDetectionSpec, ServiceLocalitySpec } from '../lib/model/mesh-spec';
@@ -84,7 +84,7 @@ export class MtlsNamespace extends MeshConstruct {
       });
     }
     const controlPlane = this.controlPlanePart;
-    this.peerAuthentication = newPeerAuthentication(controlPlane, 'peer-authentication', {
+    this.peerAuthentication = kubeObject(ISTIO_KINDS.peerAuthentication, controlPlane, 'peer-authentication', {
       metadata: { name: NAMESPACE_PEER_AUTHENTICATION, namespace: this.namespace },
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
@@ -92,7 +92,7 @@ export class MtlsNamespace extends MeshConstruct {
     this.destinationRules = destinationRules;
     for (const service of this.services) {
       const locality = serviceTrafficPolicy(model, service.clusters ?? [], service.locality);
-      destinationRules.set(service.name, newDestinationRule(controlPlane, `destination-rule-${service.name}`, {
+      destinationRules.set(service.name, kubeObject(ISTIO_KINDS.destinationRule, controlPlane, `destination-rule-${service.name}`, {
         metadata: { name: service.name, namespace: this.namespace },
         spec: {
           host: service.name,

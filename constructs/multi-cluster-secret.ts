@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
@@ -17,6 +16,7 @@ import {
 import type { IstioMesh } from './istio-mesh';
 import { kubeObject } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
+import { JsonApiObject } from './json-api-object';
 
 /** Props of `MultiClusterSecret`. */
 export interface MultiClusterSecretProps {
@@ -169,7 +169,7 @@ function addRemoteSecret(scope: Construct, remote: Cluster, credentials: Kubecon
 function addExternalSecret(scope: Construct, model: Mesh, remote: Cluster): void {
   const name = remoteSecretName(remote.name);
   const storeKey = tokenRemoteKey(remote.name);
-  new ApiObject(scope, `external-secret-${remote.name}`, {
+  new JsonApiObject(scope, `external-secret-${remote.name}`, {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
     metadata: { name, namespace: ISTIO_SYSTEM_NAMESPACE },

@@ -9,6 +9,7 @@ import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVE
 import { kubeObject } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
+import { JsonApiObject } from './json-api-object';
 
 /** Props of `SailInstall`. */
 export interface SailInstallProps {
@@ -58,7 +59,7 @@ export class SailInstall extends MeshConstruct {
     for (const cluster of this.clusters.map((name) => model.cluster(name))) {
       const objects = this.partIn(cluster.name);
       if (cluster.isControlPlane) addControlPlaneNamespace(objects, model, cluster);
-      new ApiObject(objects, 'istio', {
+      new JsonApiObject(objects, 'istio', {
         apiVersion: SAIL_API_VERSION,
         kind: SAIL_KINDS.istio,
         metadata: { name: SAIL_ISTIO_NAME, labels: { ...MESH_COMPONENT_LABELS } },
@@ -67,7 +68,7 @@ export class SailInstall extends MeshConstruct {
       });
       if (usesCniPlugin(model)) addCni(objects, sail, cluster);
       if (cluster.isControlPlane && sail.revisionTag !== undefined) {
-        new ApiObject(objects, 'revision-tag', {
+        new JsonApiObject(objects, 'revision-tag', {
           apiVersion: SAIL_API_VERSION,
           kind: SAIL_KINDS.revisionTag,
           metadata: { name: sail.revisionTag, labels: { ...MESH_COMPONENT_LABELS } },
@@ -122,7 +123,7 @@ function addControlPlaneNamespace(scope: Construct, model: Mesh, controlPlane: C
 function addCni(scope: Construct, sail: Sail, cluster: Cluster): void {
   kubeObject(k8s.KubeNamespace, scope, 'cni-namespace', { metadata: { name: SAIL_CNI.namespace, labels: { ...MESH_COMPONENT_LABELS } } });
   const values = cniValues(cluster);
-  new ApiObject(scope, 'cni', {
+  new JsonApiObject(scope, 'cni', {
     apiVersion: SAIL_API_VERSION,
     kind: SAIL_KINDS.cni,
     metadata: { name: SAIL_CNI.name, labels: { ...MESH_COMPONENT_LABELS } },
@@ -131,7 +132,7 @@ function addCni(scope: Construct, sail: Sail, cluster: Cluster): void {
 }
 
 function addSubscription(scope: Construct, subscription: NonNullable<Sail['subscription']>): void {
-  new ApiObject(scope, 'subscription', {
+  new JsonApiObject(scope, 'subscription', {
     ...OLM_SUBSCRIPTION,
     metadata: {
       name: subscription.name,

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode, type VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
-import { newGateway, newVirtualService } from '../lib/istio/istio-api';
+import { ISTIO_KINDS } from '../lib/istio/istio-api';
 import {
   DEFAULT_SELF_SIGNED_ISSUER,
   CERT_MANAGER_API_VERSION,
@@ -18,6 +18,8 @@ import {
 import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
+import { JsonApiObject } from './json-api-object';
+import { kubeObject } from './kube-object';
 
 /** A cert-manager issuer. */
 export interface CertificateIssuerRef {
@@ -145,7 +147,7 @@ export class TlsGateway extends MeshConstruct {
 
   private renderCertificate(scope: Construct, issuer: CertificateIssuerRef | undefined): void {
     if (issuer === undefined) {
-      new ApiObject(scope, 'issuer', {
+      new JsonApiObject(scope, 'issuer', {
         apiVersion: CERT_MANAGER_API_VERSION,
         kind: 'Issuer',
         metadata: { name: DEFAULT_SELF_SIGNED_ISSUER, namespace: this.namespace },
@@ -153,7 +155,7 @@ export class TlsGateway extends MeshConstruct {
       });
     }
     const issuerRef = issuer ?? { kind: 'Issuer', name: DEFAULT_SELF_SIGNED_ISSUER };
-    new ApiObject(scope, 'certificate', {
+    new JsonApiObject(scope, 'certificate', {
       apiVersion: CERT_MANAGER_API_VERSION,
       kind: 'Certificate',
       metadata: { name: this.credentialName, namespace: this.namespace },
@@ -167,7 +169,7 @@ export class TlsGateway extends MeshConstruct {
 
   private renderIstioConfig(scope: Construct, routes: readonly TlsGatewayRoute[] | undefined): void {
     const metadata = { name: this.gatewayName, namespace: this.namespace };
-    newGateway(scope, 'gateway', {
+    kubeObject(ISTIO_KINDS.gateway, scope, 'gateway', {
       metadata,
       spec: {
         selector: { ...this.selector },
@@ -181,7 +183,7 @@ export class TlsGateway extends MeshConstruct {
       },
     });
     if (routes === undefined) return;
-    newVirtualService(scope, 'virtual-service', {
+    kubeObject(ISTIO_KINDS.virtualService, scope, 'virtual-service', {
       metadata,
       // The namespaced gateway reference stays right if the VirtualService is ever moved (Kiali KIA1108).
       spec: { hosts: [...this.hosts], gateways: [this.gatewayRef], http: routes.map(toHttpRoute) },

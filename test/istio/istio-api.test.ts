@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ISTIO_CLASSES_IN_USE, newGateway, newPeerAuthentication } from '../../lib/istio/istio-api';
+import { kubeObject } from '../../constructs/kube-object';
+import { ISTIO_CLASSES_IN_USE, ISTIO_KINDS } from '../../lib/istio/istio-api';
 
 describe('generated Istio classes', () => {
   // The import names multi-version classes by their order in the CRD file, so a re-import can
@@ -10,10 +11,10 @@ describe('generated Istio classes', () => {
   });
 
   it('renders Gateway and PeerAuthentication at v1, which every supported Istio version serves', () => {
-    // GIVEN one object of each group created through the factories
+    // GIVEN one object of each group created from its class
     const chart = Testing.chart();
-    newGateway(chart, 'gw', { metadata: { name: 'gw', namespace: 'ns' }, spec: { selector: { istio: 'gw' } } });
-    newPeerAuthentication(chart, 'pa', { metadata: { name: 'default', namespace: 'ns' }, spec: {} });
+    kubeObject(ISTIO_KINDS.gateway, chart, 'gw', { metadata: { name: 'gw', namespace: 'ns' }, spec: { selector: { istio: 'gw' } } });
+    kubeObject(ISTIO_KINDS.peerAuthentication, chart, 'pa', { metadata: { name: 'default', namespace: 'ns' }, spec: {} });
     // WHEN synthesized
     const [gateway, peerAuthentication] = Testing.synth(chart);
     // THEN they carry the v1 apiVersions and the spec as given

@@ -1,12 +1,13 @@
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../../../lib/errors';
 import type { VirtualServiceSpecHttp } from '../../../lib/imports/networking.istio.io';
-import { newVirtualService } from '../../../lib/istio/istio-api';
+import { ISTIO_KINDS } from '../../../lib/istio/istio-api';
 import { AppSplit, type AppSplitProps, type WorkloadPlacement } from '../../app-split';
 import { requireNamespaceIn } from '../../mtls-namespace';
 import type { TlsGatewayRoute } from '../../tls-gateway';
 import { BOOKINFO } from './bookinfo-app';
 import type { BookinfoRouting } from './bookinfo-spec';
+import { kubeObject } from '../../kube-object';
 
 /** Props of `BookinfoSplit`. */
 export interface BookinfoSplitProps {
@@ -92,7 +93,7 @@ export class BookinfoSplit extends AppSplit {
     const controlPlane = this.controlPlanePart;
     for (const { name: host } of BOOKINFO.services) {
       const http = (host === 'reviews' ? REVIEWS_RULES[this.routing] : undefined) ?? [toSubset(host, 'v1')];
-      newVirtualService(controlPlane, `virtual-service-${host}`, {
+      kubeObject(ISTIO_KINDS.virtualService, controlPlane, `virtual-service-${host}`, {
         metadata: { name: host, namespace: this.namespace },
         spec: { hosts: [host], http: [...http] },
       });

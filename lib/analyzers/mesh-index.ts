@@ -1,5 +1,6 @@
 import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE } from '../model/names';
 import { sailRevisionName } from '../model/sail';
+import { distinctManifestsOf, type DistinctManifests } from '../manifest/distinct-manifests';
 import type { MeshManifests } from '../manifest/mesh-manifests';
 import { apiGroup, clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { record, text } from '../manifest/fields';
@@ -40,6 +41,8 @@ export interface MeshIndex {
   readonly clusterNames: readonly string[];
   /** The cluster folders in cluster order, then the control-plane folder. */
   readonly folders: readonly Folder[];
+  /** Which objects equal an earlier one, shared with the renderer of the same synth. */
+  readonly distinct: DistinctManifests;
   /** Istio Gateways by `namespace/name`. */
   readonly gateways: ReadonlyMap<string, Located>;
   readonly virtualServices: readonly Located[];
@@ -117,6 +120,7 @@ export function indexMesh(mesh: MeshManifests): MeshIndex {
     controlPlaneCluster: mesh.controlPlaneCluster,
     clusterNames,
     folders,
+    distinct: distinctManifestsOf(mesh),
     gateways: new Map(ofKind(istioConfig, KINDS.gateway).map((located) => [namespacedName(located), located])),
     virtualServices: ofKind(istioConfig, KINDS.virtualService),
     destinationRules,

@@ -3,7 +3,7 @@ import { apiGroup } from '../../manifest/mesh-manifests';
 import type { Analyzer } from '../analyzer';
 import { findingOn } from '../finding';
 import { groupBy } from '../group-by';
-import { objectSchemaProblems } from '../object-schemas';
+import { objectSchemaProblems, type SchemaProblem } from '../object-schemas';
 
 /** istioctl's code for Istio configuration that fails its schema. */
 const ISTIO_SCHEMA_CODE = 'IST0106';
@@ -20,10 +20,12 @@ const KUBERNETES_SCHEMA_CODE = 'MCL0050';
 export const objectSchemaAnalyzer: Analyzer = {
   codes: [ISTIO_SCHEMA_CODE, KUBERNETES_SCHEMA_CODE],
   name: 'Every object matches the schema of its kind',
-  analyze: (index) =>
-    index.folders.flatMap((folder) =>
+  analyze: (index) => {
+    // Equal objects have equal problems: each distinct object is checked once.
+    const problemsOf = index.distinct.memo<SchemaProblem[]>();
+    return index.folders.flatMap((folder) =>
       folder.objects.flatMap((located) =>
-        objectSchemaProblems(located.manifest).map(({ path, message }) =>
+        problemsOf(located.manifest, objectSchemaProblems).map(({ path, message }) =>
           findingOn(located, {
             code: ISTIO_CONFIG_GROUPS.has(apiGroup(located.manifest)) ? ISTIO_SCHEMA_CODE : KUBERNETES_SCHEMA_CODE,
             severity: 'error',
@@ -33,7 +35,8 @@ export const objectSchemaAnalyzer: Analyzer = {
           }),
         ),
       ),
-    ),
+    );
+  },
 };
 
 /**

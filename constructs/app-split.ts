@@ -1,3 +1,4 @@
+import type { ApiObjectProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
@@ -7,7 +8,8 @@ import { resolvePlacement, type Mesh } from '../lib/model/mesh';
 import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { APP_ANNOTATIONS, APP_LABELS, appNamespaceProblem, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
 import { placementIssues } from '../lib/model/placement';
-import { kubeObject } from './kube-object';
+import { JsonApiObject } from './json-api-object';
+import { kubeObject, type KubeKind } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
 
@@ -59,6 +61,8 @@ export class AppSplit extends MeshConstruct {
   public readonly clusters: readonly string[];
   /** Service -> the clusters that get its Service object, in mesh order. */
   private readonly serviceClusters: ReadonlyMap<string, readonly string[]>;
+  /** JSON rendered once for objects every cluster gets alike, by what they are made of. */
+  private readonly renderedObjects = new Map<string, ApiObjectProps>();
   /** Service -> the workloads that call it, in app order. */
   private readonly callers: ReadonlyMap<string, readonly string[]>;
   /** The services kept inside each cluster. */
@@ -145,6 +149,21 @@ export class AppSplit extends MeshConstruct {
     }));
   }
 
+  /**
+   * The same object in every cluster that gets it (a Service in each calling cluster, a service
+   * account): its typed props are rendered to JSON once, and each cluster gets its own object of
+   * that JSON, whose escape hatches leave the other clusters' copies alone. `key` names what the
+   * props are made of.
+   */
+  private sharedObject<Props>(kind: KubeKind<Props>, key: string, scope: Construct, id: string, props: () => Props): void {
+    let manifest = this.renderedObjects.get(key);
+    if (!manifest) {
+      manifest = kind.manifest(props()) as ApiObjectProps;
+      this.renderedObjects.set(key, manifest);
+    }
+    new JsonApiObject(scope, id, manifest);
+  }
+
   private renderCluster(scope: Construct, cluster: string, services: readonly ServiceDefinition[]): void {
     const emittedAccounts = new Set<string>();
     for (const service of services) {
@@ -153,16 +172,17 @@ export class AppSplit extends MeshConstruct {
       // Services may share an account; it is emitted once per cluster, with the first one's labels.
       if (placedVersions.length > 0 && !emittedAccounts.has(service.serviceAccount)) {
         emittedAccounts.add(service.serviceAccount);
-        kubeObject(k8s.KubeServiceAccount, scope, `service-account-${service.serviceAccount}`, {
+        // The account's labels are those of the service that comes first in this cluster.
+        this.sharedObject(k8s.KubeServiceAccount, `service-account ${service.name}`, scope, `service-account-${service.serviceAccount}`, () => ({
           metadata: { name: service.serviceAccount, namespace: this.namespace, labels: service.serviceAccountLabels },
-        });
+        }));
       }
       for (const version of placedVersions) this.renderWorkload(scope, service, version, cluster);
     }
   }
 
   private renderService(scope: Construct, service: ServiceDefinition): void {
-    kubeObject(k8s.KubeService, scope, `service-${service.name}`, {
+    this.sharedObject(k8s.KubeService, `service ${service.name}`, scope, `service-${service.name}`, () => ({
       metadata: {
         name: service.name,
         namespace: this.namespace,
@@ -179,7 +199,7 @@ export class AppSplit extends MeshConstruct {
         ],
         selector: { [LABELS.app]: service.name },
       },
-    });
+    }));
   }
 
   private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion, cluster: string): void {

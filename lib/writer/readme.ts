@@ -10,6 +10,7 @@ import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-ph
 import { describeGitops, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { flatNetworkRouting, reachingIstiod } from './network-readme';
 import { compareText } from '../manifest/compare-text';
+import { distinctManifestsOf } from '../manifest/distinct-manifests';
 
 /** Options of `renderReadme`. */
 export interface ReadmeOptions {
@@ -67,7 +68,10 @@ function requireManifestsOf(model: Mesh, manifests: MeshManifests): void {
 
 /** The control-plane cluster's folder, then control-plane/, then each remote's folder. */
 function foldersInApplyOrder(model: Mesh, manifests: MeshManifests): OutputFolder[] {
-  const output = (folder: string, cluster: string, folderManifests: readonly Manifest[]): OutputFolder => ({ folder, cluster, manifests: folderManifests, placeholders: placeholdersIn(folderManifests) });
+  // A copy of an object holds the placeholders of the first: each distinct object is scanned once.
+  const memo = distinctManifestsOf(manifests).memo<readonly string[]>();
+  const placeholders = (folderManifests: readonly Manifest[]) => [...new Set(folderManifests.flatMap((manifest) => memo(manifest, placeholdersIn)))].sort(compareText);
+  const output = (folder: string, cluster: string, folderManifests: readonly Manifest[]): OutputFolder => ({ folder, cluster, manifests: folderManifests, placeholders: placeholders(folderManifests) });
   const clusterOutput = (cluster: Cluster) => output(clusterFolder(cluster.name), cluster.name, manifests.clusters.get(cluster.name) ?? []);
   return [clusterOutput(model.controlPlane), output(CONTROL_PLANE_FOLDER, model.controlPlane.name, manifests.controlPlane), ...model.remotes.map(clusterOutput)];
 }
@@ -203,12 +207,12 @@ function applyCommand({ folder, cluster, placeholders: variables }: OutputFolder
 }
 
 /**
- * The `${VAR}` placeholders (Flux post-build substitution syntax) in the manifests, sorted. Scans
- * the keys and strings of the objects rather than their YAML: a placeholder never spans two
- * scalars nor holds a character YAML escapes, so both find the same ones, without dumping every
+ * The `${VAR}` placeholders (Flux post-build substitution syntax) in a manifest. Scans the keys
+ * and strings of the object rather than its YAML: a placeholder never spans two
+ * scalars nor holds a character YAML escapes, so both find the same ones, without dumping the
  * manifest again.
  */
-function placeholdersIn(manifests: readonly Manifest[]): string[] {
+function placeholdersIn(manifest: Manifest): string[] {
   const variables = new Set<string>();
   const scan = (text: string) => {
     if (!text.includes('${')) return;
@@ -224,8 +228,8 @@ function placeholdersIn(manifests: readonly Manifest[]): string[] {
       }
     }
   };
-  manifests.forEach(visit);
-  return [...variables].sort(compareText);
+  visit(manifest);
+  return [...variables];
 }
 
 /** Where the remote-secret tokens come from, when the folders reference them rather than hold them. */

@@ -28,3 +28,21 @@ describe('JSON patches through escape hatches', () => {
     expect((patchedService.spec as { ports: { targetPort: unknown }[] }).ports[0].targetPort).toBe('http');
   });
 });
+
+describe('escape hatches on objects every cluster gets alike', () => {
+  it("change one cluster's copy only", () => {
+    // GIVEN the OpenShift example mesh, whose Services are in every cluster that runs or calls them
+    const mesh = buildMesh(loadInventory(INVENTORIES.openshift));
+    const copies = mesh.node.findAll().filter((construct): construct is ApiObject => ApiObject.isApiObject(construct) && construct.kind === 'Service' && construct.name === 'reviews');
+    expect(copies.length).toBeGreaterThan(1);
+    // WHEN one copy gets a label and a patch
+    copies[0].metadata.addLabel('patched', 'yes');
+    copies[0].addJsonPatch(JsonPatch.add('/spec/sessionAffinity', 'ClientIP'));
+    const { manifests } = synthesizeMesh(mesh);
+    // THEN exactly one cluster's Service carries them
+    const services = [...manifests.clusters.values()].flat().filter((manifest) => manifest.kind === 'Service' && manifest.metadata.name === 'reviews');
+    expect(services).toHaveLength(copies.length);
+    expect(services.filter((service) => service.metadata.labels?.patched === 'yes' && (service.spec as { sessionAffinity?: string }).sessionAffinity === 'ClientIP')).toHaveLength(1);
+    expect(services.filter((service) => service.metadata.labels?.patched === undefined && (service.spec as { sessionAffinity?: string }).sessionAffinity === undefined)).toHaveLength(copies.length - 1);
+  });
+});

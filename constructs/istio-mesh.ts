@@ -72,6 +72,8 @@ export class IstioMesh extends Construct {
   private helmInstallSettings?: HelmInstall;
   private readonly warningList: ConstructWarning[] = [];
   private crossNetworkExposed = false;
+  /** The tree walked once, while `withOneWalk` runs. */
+  private oneWalk?: { readonly constructs: readonly IConstruct[]; namespaces?: ReadonlyMap<string, ReadonlySet<string>> };
 
   /**
    * @param scope an App (one is created when omitted)
@@ -146,10 +148,37 @@ export class IstioMesh extends Construct {
     return undefined;
   }
 
-  /** Cluster name -> the names of the Namespaces written to its folder, whichever construct makes them (one walk of the tree). */
-  public namespacesByCluster(): Map<string, Set<string>> {
+  /**
+   * Every construct under the mesh, itself first. While `withOneWalk` runs (synthesis validates
+   * the whole tree in it), one walk of the tree serves every validation that scans it.
+   */
+  public constructsInTree(): readonly IConstruct[] {
+    return this.oneWalk?.constructs ?? this.node.findAll();
+  }
+
+  /**
+   * Runs `run` (the validation of the whole tree) with the tree walked once for every check that
+   * scans it; `run` must not add constructs.
+   */
+  public withOneWalk<T>(run: () => T): T {
+    if (this.oneWalk) return run();
+    this.oneWalk = { constructs: this.node.findAll() };
+    try {
+      return run();
+    } finally {
+      this.oneWalk = undefined;
+    }
+  }
+
+  /** Cluster name -> the names of the Namespaces written to its folder, whichever construct makes them. */
+  public namespacesByCluster(): ReadonlyMap<string, ReadonlySet<string>> {
+    if (this.oneWalk) return (this.oneWalk.namespaces ??= this.findNamespaces());
+    return this.findNamespaces();
+  }
+
+  private findNamespaces(): Map<string, Set<string>> {
     const namespaces = new Map<string, Set<string>>(this.model.clusters.map((cluster) => [cluster.name, new Set<string>()]));
-    for (const construct of this.node.findAll()) {
+    for (const construct of this.constructsInTree()) {
       if (!ApiObject.isApiObject(construct) || construct.kind !== 'Namespace') continue;
       const destination = this.destinationOf(construct);
       if (destination !== undefined && !destination.controlPlane) namespaces.get(destination.cluster)!.add(construct.metadata.name!);

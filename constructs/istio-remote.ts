@@ -129,7 +129,7 @@ export class IstioRemote extends MeshConstruct {
 
   /** Two IstioRemotes on one cluster would emit every object twice. */
   private clustersSetUpEarlier(mesh: IstioMesh): string[] {
-    const remotes = mesh.node.findAll().filter((construct): construct is IstioRemote => construct instanceof IstioRemote);
+    const remotes = mesh.constructsInTree().filter((construct): construct is IstioRemote => construct instanceof IstioRemote);
     const earlier = remotes.slice(0, remotes.indexOf(this));
     return this.clusters.flatMap((cluster) =>
       earlier

@@ -101,7 +101,7 @@ export class MultiClusterSecret extends MeshConstruct {
 
   /** A second MultiClusterSecret would write every remote secret twice. */
   private otherRemoteSecretWriters(mesh: IstioMesh): string[] {
-    const writers = mesh.node.findAll().filter((construct) => construct instanceof MultiClusterSecret);
+    const writers = mesh.constructsInTree().filter((construct) => construct instanceof MultiClusterSecret);
     const first = writers[0];
     return first === this ? [] : [`the remote secrets are already written by the MultiClusterSecret at ${first.node.path}; a mesh takes one`];
   }

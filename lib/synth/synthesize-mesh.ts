@@ -26,7 +26,7 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
   const app = App.of(mesh);
   // The App's own validation is its synth()'s: a plain App refuses to write a mesh.
   const all = app.node.findAll().filter((construct) => construct !== app);
-  const errors = validationErrors(all);
+  const errors = mesh.withOneWalk(() => validationErrors(all));
   const clusters = new Map<string, Manifest[]>(mesh.model.clusters.map((cluster) => [cluster.name, []]));
   const controlPlane: Manifest[] = [];
   for (const construct of all) {

@@ -1,11 +1,13 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
-import { InvalidPropsError, type ConstructWarning } from '../lib/errors';
+import { CONSTRUCT_WARNING_CODES, InvalidPropsError, type ConstructWarning, type ConstructWarningDetails } from '../lib/errors';
 import { compareText } from '../lib/manifest/compare-text';
 import type { Mesh } from '../lib/model/mesh';
 import { MeshPart } from './mesh-part';
 
 const ISTIO_MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.IstioMesh');
+/** A finding code, as `--suppress` parses it. */
+const WARNING_CODE = /^[A-Z]{3}\d{4}$/;
 
 /** How Istio is installed from the values files under `install/`. */
 export interface HelmInstall {
@@ -219,9 +221,13 @@ export class IstioMesh extends Construct {
     return [...this.clusterLocal].sort();
   }
 
-  /** A warning shown when the mesh is synthesized (synth goes on; `--strict` makes it fail). */
-  public addWarning(owner: IConstruct, message: string, cluster?: string): void {
-    this.warningList.push({ constructPath: owner.node.path, message, ...(cluster === undefined ? {} : { cluster }) });
+  /**
+   * A warning reported when the mesh is synthesized, as a finding of severity `warning` beside the
+   * analyzers' (synth goes on; `--strict` makes it fail, `--suppress CODE` drops it).
+   */
+  public addWarning(owner: IConstruct, warning: ConstructWarningDetails): void {
+    if (!WARNING_CODE.test(warning.code)) throw new Error(`${owner.node.path}: warning code "${warning.code}" is not three capitals and four digits (e.g. MCL0060)`);
+    this.warningList.push({ ...warning, constructPath: owner.node.path });
   }
 
   /** The warnings constructs raised, in the order raised, then the mesh's own. */
@@ -230,19 +236,21 @@ export class IstioMesh extends Construct {
       this.model.isMultiNetwork && !this.crossNetworkExposed
         ? [
             {
+              code: CONSTRUCT_WARNING_CODES.networksWithoutEastWestGateway,
               constructPath: this.node.path,
               message:
                 'clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail ' +
                 `(inventory: ${this.model.clusters.map((cluster) => `${this.model.clusterField(cluster, 'network')} is "${cluster.network}"`).join(', ')})`,
+              hint: 'add an EastWestGateway, which by default exposes services across networks, or put every cluster on one network',
             },
           ]
         : [];
     return [...this.warningList, ...own];
   }
 
-  /** `constructWarnings` as lines, `[<construct path>] <message>`. */
+  /** `constructWarnings` as lines, `[<construct path>] <code> <message>; hint: <hint>`. */
   public get warnings(): readonly string[] {
-    return this.constructWarnings.map((warning) => `[${warning.constructPath}] ${warning.message}`);
+    return this.constructWarnings.map((warning) => `[${warning.constructPath}] ${warning.code} ${warning.message}; hint: ${warning.hint}`);
   }
 
   /** The extra files, sorted by path. */

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
+import { CONSTRUCT_WARNING_CODES, InvalidPropsError } from '../lib/errors';
 import { externalNameServesWebhook, istiodEndpointPorts, placeholderFailure, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import { sailRendersReaderServiceAccount } from '../lib/model/sail';
@@ -91,14 +91,15 @@ export class IstioRemote extends MeshConstruct {
       if (namesControlPlane && !externalNameServesWebhook(model.controlPlaneAddressKind) && remote.injectionUrl === undefined) {
         // kube-apiserver resolves a webhook Service of type ExternalName to <externalName>:<service port>,
         // i.e. port 443 of the control plane's address rather than the webhook's 15017.
-        this.mesh.addWarning(
-          this,
-          `cluster "${remote.name}": the injection webhook reaches istiod through the ExternalName Service "${ISTIOD_SERVICE}", ` +
-            `which kube-apiserver calls at ${model.controlPlane.controlPlaneAddress}:${ISTIOD_PORTS.webhookService}; ` +
-            `set ${model.clusterField(remote, 'injectionUrl')} (https://<host>:15017/inject/...) unless that address serves the webhook on 443 ` +
+        this.mesh.addWarning(this, {
+          code: CONSTRUCT_WARNING_CODES.webhookThroughExternalName,
+          cluster: remote.name,
+          message:
+            `the injection webhook reaches istiod through the ExternalName Service "${ISTIOD_SERVICE}", ` +
+            `which kube-apiserver calls at ${model.controlPlane.controlPlaneAddress}:${ISTIOD_PORTS.webhookService} ` +
             `(inventory: ${model.clusterField(model.controlPlane, 'controlPlaneAddress')} is a DNS name, ${model.clusterField(remote, 'injectionUrl')} is unset)`,
-          remote.name,
-        );
+          hint: `set ${model.clusterField(remote, 'injectionUrl')} (https://<host>:15017/inject/...) unless that address serves the webhook on 443`,
+        });
       }
     }
     this.node.addValidation({ validate: () => this.clustersSetUpEarlier(this.mesh) });
@@ -112,18 +113,18 @@ export class IstioRemote extends MeshConstruct {
     const model = mesh.model;
     const field = `${model.controlPlanePath}.controlPlaneAddress`;
     if (model.controlPlaneAddressMissing) {
-      mesh.addWarning(
-        this,
-        `${field} is not set: ${placeholderFailure(model)}; ` +
-          `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
-      );
+      mesh.addWarning(this, {
+        code: CONSTRUCT_WARNING_CODES.controlPlaneAddressMissing,
+        message: `${field} is not set: ${placeholderFailure(model)}`,
+        hint: `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
+      });
     }
     if (model.controlPlaneAddressKind === 'istiod-pod') {
-      mesh.addWarning(
-        this,
-        `${model.controlPlanePath}.controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ` +
-          'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
-      );
+      mesh.addWarning(this, {
+        code: CONSTRUCT_WARNING_CODES.controlPlaneAtPodIp,
+        message: `${model.controlPlanePath}.controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts`,
+        hint: 'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
+import { CONSTRUCT_WARNING_CODES, InvalidPropsError } from '../lib/errors';
 import { dump } from 'js-yaml';
 import type { Cluster, Mesh } from '../lib/model/mesh';
 import {
@@ -87,12 +87,14 @@ export class MultiClusterSecret extends MeshConstruct {
         }
         for (const remote of model.remotes) addRemoteSecret(objects, remote, { token: inlineToken(this, model, remote), certificateAuthorityData: remote.caData });
         if (model.remotes.length > 0) {
-          this.mesh.addWarning(
-            this,
-            `the remote secrets ${model.remotes.map((remote) => remoteSecretName(remote.name)).join(', ')} hold bearer tokens from the inventory: ` +
-              'the output contains credentials, keep it out of Git ' +
+          this.mesh.addWarning(this, {
+            code: CONSTRUCT_WARNING_CODES.inlineCredentials,
+            message:
+              `the remote secrets ${model.remotes.map((remote) => remoteSecretName(remote.name)).join(', ')} hold bearer tokens from the inventory: ` +
+              'the output contains credentials ' +
               `(inventory: mesh.credentials.source is "inline"; ${model.remotes.map((remote) => model.clusterField(remote, 'token')).join(', ')})`,
-          );
+            hint: 'keep the output out of Git, or use credentials.source "external-secret" or "flux-substitution"',
+          });
         }
         break;
     }

@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { InvalidPropsError } from '../lib/errors';
+import { CONSTRUCT_WARNING_CODES, InvalidPropsError } from '../lib/errors';
 import { cniValues, istiodValues, usesCniPlugin } from '../lib/model/istio-values';
 import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
@@ -81,13 +81,14 @@ export class SailInstall extends MeshConstruct {
       }
       if (sail.subscription) addSubscription(objects, sail.subscription);
       if (!cluster.isControlPlane && cluster.injectionUrl !== undefined) {
-        mesh.addWarning(
-          this,
-          `cluster "${cluster.name}": the Sail operator probes a remote's injection webhook through its Service only, so with injectionUrl ` +
-            'it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not) ' +
+        mesh.addWarning(this, {
+          code: CONSTRUCT_WARNING_CODES.sailRemoteNeverReady,
+          cluster: cluster.name,
+          message:
+            "the Sail operator probes a remote's injection webhook through its Service only, so with injectionUrl it never reports the remote Istio Ready " +
             `(inventory: mesh.installer is "sail", ${model.clusterField(cluster, 'injectionUrl')} is set)`,
-          cluster.name,
-        );
+          hint: 'do not wait for the remote Istio to turn Ready (the README and the GitOps phases do not)',
+        });
       }
     }
     const remotes = this.clusters.filter((name) => name !== model.controlPlane.name);

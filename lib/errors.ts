@@ -28,16 +28,48 @@ export class InvalidPropsError extends Error {
 }
 
 /**
- * A warning a construct raises while building its objects (synthesis goes on; `--strict` makes it
- * fail). It is reported with the analyzers' findings, in the same stream.
+ * The code of each kind of warning this library's constructs raise (`explain CODE` prints its entry
+ * in `lib/analyzers/README.md`).
  */
-export interface ConstructWarning {
-  /** The path of the construct that raised it. */
-  readonly constructPath: string;
+export const CONSTRUCT_WARNING_CODES = {
+  /** IstioRemote: the inventory names no control-plane address, so the remotes get a placeholder. */
+  controlPlaneAddressMissing: 'MCL0060',
+  /** IstioRemote: remotes reach istiod at a pod IP, which changes whenever the pod restarts. */
+  controlPlaneAtPodIp: 'MCL0061',
+  /** IstioRemote: kube-apiserver calls the injection webhook's ExternalName Service on 443 of an address that may not serve it. */
+  webhookThroughExternalName: 'MCL0062',
+  /** MultiClusterSecret: the remote secrets hold the inventory's bearer tokens (`credentials.source: inline`). */
+  inlineCredentials: 'MCL0063',
+  /** SailInstall: a remote with `injectionUrl` never reports its `Istio` Ready. */
+  sailRemoteNeverReady: 'MCL0064',
+  /** IstioMesh: clusters on several networks, and no EastWestGateway exposes services across them. */
+  networksWithoutEastWestGateway: 'MCL0065',
+} as const;
+
+/** What a construct says when it raises a warning (`IstioMesh.addWarning`). */
+export interface ConstructWarningDetails {
+  /**
+   * The kind of warning: one of `CONSTRUCT_WARNING_CODES` (MCL0060-MCL0069) for this library's
+   * constructs; a construct of your own may use a code of its own, three capitals and four digits
+   * (e.g. `ACM0001`), which `--suppress` can then name.
+   */
+  readonly code: string;
   /** The cluster it concerns, when it concerns one. */
   readonly cluster?: string;
-  /** What is wrong, and what to do about it. */
+  /** What is wrong. */
   readonly message: string;
+  /** What to do about it, in one line. */
+  readonly hint: string;
+}
+
+/**
+ * A warning a construct raises while building its objects (synthesis goes on; `--strict` makes it
+ * fail). The pipeline reports it as a `Finding` of severity `warning`, in the same list as the
+ * analyzers' findings.
+ */
+export interface ConstructWarning extends ConstructWarningDetails {
+  /** The path of the construct that raised it. */
+  readonly constructPath: string;
 }
 
 /**

@@ -52,7 +52,8 @@ export function analyzeMesh(manifests: MeshManifests): Finding[] {
   return ANALYZERS.flatMap((analyzer) => analyzer.analyze(index)).sort(compareFindings);
 }
 
-function compareFindings(a: Finding, b: Finding): number {
+/** The order of findings: severity, code, folder, object, cluster, message. */
+export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
     compareText(a.code, b.code) ||

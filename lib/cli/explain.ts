@@ -4,8 +4,9 @@ import { EXIT_INVALID, EXIT_OK, parsed, TOOL, UsageError, type CliIo } from './c
 
 export const EXPLAIN_USAGE = `Usage: ${TOOL} explain CODE
 
-Prints what the analyzer behind CODE checks, why it matters in a multicluster mesh and how to fix
-it (the table of lib/analyzers/README.md). Without CODE, lists every code.
+Prints what the analyzer (or the construct warning) behind CODE checks, why it matters in a
+multicluster mesh and how to fix it (the tables of lib/analyzers/README.md). Without CODE, lists
+every code.
 
 Options:
   -h, --help      show this help

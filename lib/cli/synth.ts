@@ -3,7 +3,7 @@ import { load } from 'js-yaml';
 import type { Finding } from '../analyzers/finding';
 import { buildMesh } from '../synth/build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
-import { blockingProblems, synthesizeOutput, type MeshOutput } from '../synth/synth-output';
+import { synthesizeOutput, type MeshOutput } from '../synth/synth-output';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
@@ -80,12 +80,10 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
 
   const inventory = loadInventory(values.inventory);
   const output = synthesizeOutput(buildMesh(inventory, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress });
-  const { manifests, findings, warnings, tree } = output;
-  const strict = findingsOutput.failOnWarnings;
-  for (const warning of warnings) io.stderr(`${paint(io, strict ? 'red' : 'yellow', 'warning:')} ${warning}\n`);
-  const findingsFail = reportFindings(findings, io, findingsOutput, objectFilesOfMesh(manifests, toStdout ? '' : outdir));
-  if (blockingProblems(output, strict).length > 0) {
-    const what = findingsFail ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
+  const { manifests, findings, tree } = output;
+  // The constructs' warnings are among the findings: one stream, one pass/fail rule, one count.
+  if (reportFindings(findings, io, findingsOutput, objectFilesOfMesh(manifests, toStdout ? '' : outdir))) {
+    const what = findings.some((finding) => finding.severity === 'error') ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
     io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${outdir}/ was not touched`}\n`);
     return EXIT_INVALID;
   }
@@ -96,7 +94,7 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   if (values.check) return check(tree, outdir, values.inventory, values.diff === true, io);
   asInputError(() => writeTree(tree, outdir));
   const summaryOut = findingsOutput.format === 'text' ? io.stdout : io.stderr;
-  summaryOut(summary(outdir, manifests.clusters, manifests.controlPlane.length, findings, warnings.length));
+  summaryOut(summary(outdir, manifests.clusters, manifests.controlPlane.length, findings));
   return EXIT_OK;
 }
 
@@ -154,11 +152,10 @@ function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revisi
   return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
 }
 
-function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number, findings: readonly Finding[], warnings: number): string {
+function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number, findings: readonly Finding[]): string {
   const lines = [`Synthesized ${clusters.size} cluster(s) into ${outdir}/`];
   for (const [name, manifests] of clusters) lines.push(`  clusters/${name}/  ${manifests.length} objects`);
   lines.push(`  control-plane/  ${controlPlaneObjects} objects`);
-  const analyzerWarnings = findings.filter((f) => f.severity !== 'error').length;
-  lines.push(`${warnings + analyzerWarnings} warning(s)`);
+  lines.push(`${findings.filter((finding) => finding.severity !== 'error').length} warning(s)`);
   return `${lines.join('\n')}\n`;
 }

@@ -24,17 +24,17 @@ export class MeshApp extends App {
   constructor(props: MeshAppProps = {}) {
     super({ outdir: props.outdir });
     IstioMesh.markMeshApp(this);
-    this.outputOptions = { gitops: props.gitops, strict: props.strict };
+    this.outputOptions = { gitops: props.gitops, strict: props.strict, suppress: props.suppress };
   }
 
   /**
-   * Synthesizes the app's one IstioMesh and writes it to `outdir`; prints the constructs'
-   * warnings and the analyzers' findings to stderr. Throws, listing every problem, without
-   * touching `outdir` when the analyzers find errors (or, when strict, anything warns).
+   * Synthesizes the app's one IstioMesh and writes it to `outdir`; prints the findings, the
+   * analyzers' and the constructs' warnings alike, to stderr, one line each as the CLI does.
+   * Throws, listing every problem, without touching `outdir` when the analyzers find errors (or,
+   * when strict, anything warns).
    */
   public synth(): void {
-    const output = this.synthMesh();
-    for (const line of reportLines(output)) process.stderr.write(`${line}\n`);
+    for (const finding of this.synthMesh().findings) process.stderr.write(`${finding.severity} ${formatFinding(finding)}\n`);
   }
 
   /** `synth()` without printing: what was written, for programs that report it themselves. */
@@ -45,11 +45,4 @@ export class MeshApp extends App {
     }
     return writeMesh(meshes[0], this.outdir, this.outputOptions);
   }
-}
-
-function reportLines(output: MeshOutput): string[] {
-  return [
-    ...output.warnings.map((warning) => `warning: ${warning}`),
-    ...output.findings.map((finding) => `${finding.severity} ${formatFinding(finding)}`),
-  ];
 }

@@ -1,10 +1,10 @@
 import type { IstioMesh } from '../../constructs/istio-mesh';
-import { analyzeMesh } from '../analyzers';
 import { formatFinding, type Finding } from '../analyzers/finding';
-import { isSuppressed, type Suppression } from '../analyzers/suppressions';
+import type { Suppression } from '../analyzers/suppressions';
 import type { ConstructWarning } from '../errors';
 import { INSTALL_README } from '../manifest/install-layout';
 import type { MeshManifests } from '../manifest/mesh-manifests';
+import { meshFindings } from './mesh-findings';
 import { synthesizeMesh } from './synthesize-mesh';
 import { GITOPS_FOLDER, renderGitops, type GitopsOptions } from '../writer/gitops';
 import { renderInstallReadme } from '../writer/install-readme';
@@ -35,11 +35,12 @@ export interface MeshOutputOptions {
 /** Everything a synth produces, before anything is written. */
 export interface MeshOutput {
   readonly manifests: MeshManifests;
-  /** What the analyzers found, errors first, less the suppressed findings. */
+  /**
+   * What the analyzers found and the constructs warned about (MCL0060-MCL0069), in one list,
+   * errors first, less the suppressed findings.
+   */
   readonly findings: readonly Finding[];
-  /** Warnings raised by the constructs, as lines `[<construct path>] <message>`. */
-  readonly warnings: readonly string[];
-  /** The same warnings, structured: construct path, cluster, message. */
+  /** The constructs' warnings that are in `findings`, as raised: code, construct path, cluster, message, hint. */
   readonly constructWarnings: readonly ConstructWarning[];
   /**
    * Relative path -> content of the whole output tree; empty when the analyzers found errors,
@@ -54,27 +55,21 @@ export interface MeshOutput {
  */
 export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {}): MeshOutput {
   const synthesized = synthesizeMesh(mesh);
-  const suppress = options.suppress ?? [];
-  const findings = analyzeMesh(synthesized.manifests).filter((finding) => !isSuppressed(finding, suppress));
-  const { manifests, warnings, constructWarnings } = synthesized;
-  if (failingFindings(findings).length > 0) return { manifests, findings, warnings, constructWarnings, tree: new Map() };
+  const { findings, constructWarnings } = meshFindings(synthesized, options.suppress);
+  const { manifests } = synthesized;
+  if (failingFindings(findings).length > 0) return { manifests, findings, constructWarnings, tree: new Map() };
   const files = new Map(synthesized.files);
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool }));
   if (mesh.helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall.chartVersion));
   if (options.gitops) {
     for (const [path, content] of renderGitops(mesh.model, options.gitops)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }
-  return { manifests, findings, warnings, constructWarnings, tree: renderTree(manifests, files) };
+  return { manifests, findings, constructWarnings, tree: renderTree(manifests, files) };
 }
 
 /** The findings that fail a synth: errors, and warnings too when strict. */
 export function failingFindings(findings: readonly Finding[], strict = false): Finding[] {
   return findings.filter((finding) => finding.severity === 'error' || (strict && finding.severity === 'warning'));
-}
-
-/** What stops an output from being written: failing findings, and under strict the constructs' warnings. */
-export function blockingProblems(output: MeshOutput, strict = false): string[] {
-  return [...failingFindings(output.findings, strict).map(formatFinding), ...(strict ? output.warnings : [])];
 }
 
 /**
@@ -83,7 +78,7 @@ export function blockingProblems(output: MeshOutput, strict = false): string[] {
  */
 export function writeMesh(mesh: IstioMesh, outdir: string, options: MeshOutputOptions = {}): MeshOutput {
   const output = synthesizeOutput(mesh, options);
-  const problems = blockingProblems(output, options.strict);
+  const problems = failingFindings(output.findings, options.strict).map(formatFinding);
   if (problems.length > 0) {
     throw new Error(`The mesh has ${problems.length} problem(s); ${outdir} was not touched:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }

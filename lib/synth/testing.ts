@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IstioMesh } from '../../constructs/istio-mesh';
-import { analyzeMesh } from '../analyzers';
 import type { Finding } from '../analyzers/finding';
 import { MeshApp } from './mesh-app';
 import { Mesh } from '../model/mesh';
 import type { MeshSpec } from '../model/mesh-spec';
 import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest } from '../manifest/mesh-manifests';
+import { meshFindings } from './mesh-findings';
 import { synthesizeMesh } from './synthesize-mesh';
 import { compareText } from '../manifest/compare-text';
 
@@ -52,9 +52,12 @@ export class MeshTesting {
     return folders;
   }
 
-  /** What the analyzers find in the mesh, errors first: what fails `app.synth()` and the CLI. */
+  /**
+   * What the analyzers find in the mesh and what its constructs warn about, in one list, errors
+   * first: what `app.synth()` and the CLI report (and fail on).
+   */
   public static findings(mesh: IstioMesh): Finding[] {
-    return analyzeMesh(synthesizeMesh(mesh).manifests);
+    return [...meshFindings(synthesizeMesh(mesh)).findings];
   }
 
   /** The objects of one kind (and name, when given) in a folder's manifests. */

@@ -105,7 +105,7 @@ describe('usage errors', () => {
 
 describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', (name, inventory) => {
   /** The hybrid seed reaches istiod at a pod IP, which synthesis warns about. */
-  const warnings = name === 'hybrid' ? ['warning: [mesh/istio-remote] clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP'] : [];
+  const warnings = name === 'hybrid' ? ['warning MCL0061 control-plane mesh/istio-remote (cluster icp): clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP'] : [];
   it('writes a folder per cluster, control-plane/ and README.md, and sums them up', () => {
     // GIVEN an empty working folder
     const cwd = dir();
@@ -219,15 +219,15 @@ describe('synth --check', () => {
 describe('synth --strict', () => {
   // No inventory reaches an analyzer warning (Bookinfo is well formed), so this uses a construct
   // warning: a control plane reached by DNS name, whose injection webhook goes through an
-  // ExternalName Service. IstioMesh.addWarning documents that --strict fails on it.
+  // ExternalName Service (MCL0062), reported among the findings.
   const byName = twoClusters({ east: { controlPlaneAddress: 'istiod.east.example.com' } });
-  const WEBHOOK_WARNING = 'warning: [mesh/istio-remote] cluster "west": the injection webhook reaches istiod through the ExternalName Service "istiod"';
+  const WEBHOOK_WARNING = 'warning MCL0062 clusters/west mesh/istio-remote (cluster west): the injection webhook reaches istiod through the ExternalName Service "istiod"';
 
   it('prints a construct warning, counts it and still writes without --strict', () => {
     const cwd = dir();
     const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', byName)], { cwd });
     expect(result.status).toBe(0);
-    expect(result.stderr.startsWith(WEBHOOK_WARNING)).toBe(true);
+    expect(result.stderr.split('\n').filter(Boolean).map((line) => line.slice(0, WEBHOOK_WARNING.length))).toEqual([WEBHOOK_WARNING]);
     expect(result.stdout).toMatch(/\n1 warning\(s\)\n$/);
     expect(existsSync(join(cwd, 'dist', 'clusters', 'west', 'kustomization.yaml'))).toBe(true);
   });
@@ -242,7 +242,10 @@ describe('synth --strict', () => {
     // THEN the warning fails the run and dist/ is as it was
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(WEBHOOK_WARNING);
+    expect(result.stderr.split('\n').filter(Boolean).map((line) => line.slice(0, WEBHOOK_WARNING.length))).toEqual([
+      WEBHOOK_WARNING,
+      'error: the mesh has warnings and --strict (--fail-on warning) makes them fail; dist/ was not touched'.slice(0, WEBHOOK_WARNING.length),
+    ]);
     expect(result.stderr).toContain('error: the mesh has warnings and --strict (--fail-on warning) makes them fail; dist/ was not touched\n');
     expectSameTree(snapshotTree(join(cwd, 'dist')), before);
   });
@@ -293,7 +296,8 @@ describe('synth --allow-inline-credentials', () => {
     const result = cli(['synth', '-i', writeFile(cwd, 'inline.yaml', withSecrets('inline')), '--allow-inline-credentials'], { cwd, env });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe(
-      'warning: [mesh/remote-secrets] the remote secrets istio-remote-secret-west hold bearer tokens from the inventory: the output contains credentials, keep it out of Git (inventory: mesh.credentials.source is "inline"; clusters[1].token)\n',
+      'warning MCL0063 control-plane mesh/remote-secrets (cluster east): the remote secrets istio-remote-secret-west hold bearer tokens from the inventory: the output contains credentials ' +
+        '(inventory: mesh.credentials.source is "inline"; clusters[1].token); hint: keep the output out of Git, or use credentials.source "external-secret" or "flux-substitution"\n',
     );
     expect(result.stdout).toMatch(/\n1 warning\(s\)\n$/);
     expect(filesContaining(join(cwd, 'dist'), TOKEN)).toEqual(['control-plane/secret_istio-system_istio-remote-secret-west.yaml']);
@@ -445,7 +449,7 @@ describe('colour', () => {
 
   it('labels warnings in yellow on a terminal', () => {
     const byName = writeFile(dir(), 'inventory.yaml', twoClusters({ east: { controlPlaneAddress: 'istiod.east.example.com' } }));
-    expect(onTerminal(['synth', '-i', byName]).result.stdout).toContain('\u001b[33mwarning:\u001b[0m [mesh/istio-remote] cluster "west": the injection webhook');
+    expect(onTerminal(['synth', '-i', byName]).result.stdout).toContain('\u001b[33mwarning\u001b[0m MCL0062 clusters/west mesh/istio-remote (cluster west): the injection webhook');
   });
 
   it('honours NO_COLOR on a terminal', () => {

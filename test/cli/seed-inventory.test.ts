@@ -30,8 +30,8 @@ function seedInventory(): string {
 }
 
 const WARNING =
-  'warning: [mesh/istio-remote] clusters[0].controlPlaneAddress is not set: the remotes\' istiod Service points at the placeholder "CONTROL_PLANE_ADDRESS_NOT_SET", ' +
-  'which the API server rejects when it is applied; read the address with ' +
+  'warning MCL0060 control-plane mesh/istio-remote (cluster ocp1): clusters[0].controlPlaneAddress is not set: the remotes\' istiod Service points at the placeholder "CONTROL_PLANE_ADDRESS_NOT_SET", ' +
+  'which the API server rejects when it is applied; hint: read the address with ' +
   '`kubectl --context=ocp1 -n istio-system get service istio-eastwestgateway -o jsonpath=\'{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}\'`, ' +
   'set it as clusters[0].controlPlaneAddress and synthesize again (README.md, "Reaching istiod")\n';
 

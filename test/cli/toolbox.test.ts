@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzerCatalogue } from '../../lib/analyzers/catalogue';
 import { ANALYZERS } from '../../lib/analyzers';
+import { CONSTRUCT_WARNING_CODES } from '../../lib/errors';
 import { main } from '../../lib/cli/main';
 import { BIN, INVENTORIES, REPO_ROOT, STACK_FRAME, cli, edit, run, synthesizedOpenShift, tempDirs, yamlDocuments } from './support';
 
@@ -152,8 +153,10 @@ describe('findings a pipeline can read', () => {
 describe('explain', () => {
   const catalogue = analyzerCatalogue();
 
-  it('knows every code an analyzer reports, with why and how to fix', () => {
-    const codes = [...new Set(ANALYZERS.flatMap((analyzer) => analyzer.codes))].sort();
+  const constructCodes: readonly string[] = Object.values(CONSTRUCT_WARNING_CODES);
+
+  it('knows every code an analyzer or a construct reports, with why and how to fix', () => {
+    const codes = [...new Set([...ANALYZERS.flatMap((analyzer) => analyzer.codes), ...constructCodes])].sort();
     expect([...catalogue.keys()].sort()).toEqual(codes);
     for (const entry of catalogue.values()) {
       expect(entry.why, entry.code).not.toBe('');
@@ -161,11 +164,12 @@ describe('explain', () => {
     }
   });
 
-  it('names, for every rule, a file of lib/analyzers/ that exists', () => {
-    // GIVEN the catalogue THEN each rule's File cell is a source file beside the README
-    const files = [...catalogue.values()].flatMap((entry) => entry.rules.map((rule) => rule.file));
-    expect(files.filter((file) => !existsSync(join(REPO_ROOT, 'lib', 'analyzers', file)))).toEqual([]);
-    expect(new Set(files)).toContain('rules/virtual-service.ts');
+  it('names, for every rule, a file that exists: of lib/analyzers/ for an analyzer, of the package for a construct warning', () => {
+    // GIVEN the catalogue THEN each rule's File cell is a source file beside the README, or under the package root for a construct's code
+    const files = [...catalogue.values()].flatMap((entry) => entry.rules.map((rule) => join(...(constructCodes.includes(entry.code) ? [REPO_ROOT] : [REPO_ROOT, 'lib', 'analyzers']), rule.file)));
+    expect(files.filter((file) => !existsSync(file))).toEqual([]);
+    expect(new Set(files)).toContain(join(REPO_ROOT, 'lib', 'analyzers', 'rules', 'virtual-service.ts'));
+    expect(new Set(files)).toContain(join(REPO_ROOT, 'constructs', 'istio-remote.ts'));
   });
 
   const explanation = (code: string) => {

@@ -105,9 +105,15 @@ describe('a multi-network mesh without an EastWestGateway', () => {
         { name: 'west', url: 'https://api.west.example.com:6443' },
       ],
     });
-    // WHEN the mesh is built THEN its warning names the inventory fields behind it
-    expect(new IstioMesh(undefined, 'mesh', { mesh: model }).warnings).toEqual([
-      '[mesh] clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail (inventory: clusters[0].network is "net-east", clusters[1].network is "network1")',
+    // WHEN the mesh is built THEN its MCL0065 warning names the inventory fields behind it, and the fix
+    expect(new IstioMesh(undefined, 'mesh', { mesh: model }).constructWarnings).toEqual([
+      {
+        code: 'MCL0065',
+        constructPath: 'mesh',
+        message:
+          'clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail (inventory: clusters[0].network is "net-east", clusters[1].network is "network1")',
+        hint: 'add an EastWestGateway, which by default exposes services across networks, or put every cluster on one network',
+      },
     ]);
   });
 });

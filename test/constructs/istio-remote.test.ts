@@ -103,8 +103,15 @@ describe('IstioRemote', () => {
     const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec(spec) });
     new IstioRemote(mesh, 'remotes');
     // THEN only the remote without an injection URL is warned about
-    expect(mesh.warnings).toEqual([
-      '[mesh/remotes] cluster "iks": the injection webhook reaches istiod through the ExternalName Service "istiod", which kube-apiserver calls at istiod.icp.example.com:443; set clusters[1].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443 (inventory: clusters[0].controlPlaneAddress is a DNS name, clusters[1].injectionUrl is unset)',
+    expect(mesh.constructWarnings).toEqual([
+      {
+        code: 'MCL0062',
+        constructPath: 'mesh/remotes',
+        cluster: 'iks',
+        message:
+          'the injection webhook reaches istiod through the ExternalName Service "istiod", which kube-apiserver calls at istiod.icp.example.com:443 (inventory: clusters[0].controlPlaneAddress is a DNS name, clusters[1].injectionUrl is unset)',
+        hint: 'set clusters[1].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443',
+      },
     ]);
   });
 

@@ -164,16 +164,32 @@ describe('constructs own their objects', () => {
 });
 
 describe('construct warnings', () => {
-  it('are structured: construct path, cluster and message, and the same as lines', () => {
+  it('are structured (code, construct path, cluster, message, hint) and come out as findings of that cluster', () => {
     // GIVEN remotes reaching a control plane by DNS name (the ExternalName webhook warning)
     const spec = { ...TEST_MESH_SPEC, clusters: [{ ...TEST_MESH_SPEC.clusters[0], controlPlaneAddress: 'istiod.east.example.com' }, TEST_MESH_SPEC.clusters[1]] };
     const mesh = MeshTesting.mesh(spec);
     new IstioRemote(mesh, 'remotes');
     // WHEN synthesized
-    const { warnings, constructWarnings } = synthesizeMesh(mesh);
-    // THEN the warning names its construct and cluster
-    expect(constructWarnings).toEqual([{ constructPath: 'mesh/remotes', cluster: 'west', message: expect.stringContaining('the injection webhook reaches istiod through the ExternalName Service') }]);
-    expect(warnings).toEqual([`[mesh/remotes] ${constructWarnings[0].message}`]);
+    const { constructWarnings } = synthesizeMesh(mesh);
+    // THEN the warning names its code, construct and cluster
+    const message = expect.stringContaining('the injection webhook reaches istiod through the ExternalName Service');
+    const hint = 'set clusters[1].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443';
+    expect(constructWarnings).toEqual([{ code: 'MCL0062', constructPath: 'mesh/remotes', cluster: 'west', message, hint }]);
+    // AND MeshTesting reports it as app.synth() does: a warning on that cluster's folder, naming the construct
+    expect(MeshTesting.findings(mesh).filter((finding) => finding.severity === 'warning')).toEqual([{ code: 'MCL0062', severity: 'warning', cluster: 'west', folder: 'clusters/west', object: 'mesh/remotes', message, hint }]);
+  });
+
+  it('put a mesh-wide warning on the control-plane folder, and take a code of your own', () => {
+    // GIVEN a construct of one's own raising a mesh-wide warning with its own code
+    const mesh = MeshTesting.mesh();
+    const own = new Construct(mesh, 'audit');
+    mesh.addWarning(own, { code: 'ACM0001', message: 'the mesh has no owner label', hint: 'label it' });
+    // WHEN analyzed THEN it is a warning of the control-plane cluster's control-plane folder (beside the errors of a mesh without remote secrets)
+    expect(MeshTesting.findings(mesh).filter((finding) => finding.severity === 'warning')).toEqual([
+      { code: 'ACM0001', severity: 'warning', cluster: 'east', folder: 'control-plane', object: 'mesh/audit', message: 'the mesh has no owner label', hint: 'label it' },
+    ]);
+    // AND a code --suppress could not name is refused at once
+    expect(() => mesh.addWarning(own, { code: 'acm-1', message: 'm', hint: 'h' })).toThrow('mesh/audit: warning code "acm-1" is not three capitals and four digits (e.g. MCL0060)');
   });
 });
 

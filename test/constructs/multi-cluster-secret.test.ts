@@ -35,7 +35,7 @@ describe('MultiClusterSecret', () => {
   it('renders each remote secret through an ExternalSecret by default, writing no Secret and no token', () => {
     // GIVEN a mesh with the default credentials and tokens in its inventory
     // WHEN MultiClusterSecret is synthesized
-    const { manifests, warnings } = synth(meshSpec());
+    const { manifests, constructWarnings } = synth(meshSpec());
     // THEN the control plane gets one ExternalSecret per remote, and nothing else
     expect(manifests.controlPlane.map((m) => `${m.apiVersion} ${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
       'external-secrets.io/v1 ExternalSecret/istio-system/istio-remote-secret-iks',
@@ -43,7 +43,7 @@ describe('MultiClusterSecret', () => {
     ]);
     expect([...manifests.clusters.values()].flat()).toEqual([]);
     expect(JSON.stringify(manifests)).not.toMatch(/secret-token/);
-    expect(warnings).toEqual([]);
+    expect(constructWarnings).toEqual([]);
   });
 
   it('templates the istioctl secret shape in the ExternalSecret and reads token and CA from the store', () => {
@@ -135,7 +135,7 @@ describe('MultiClusterSecret', () => {
   it('writes the inventory tokens, without a CA, and warns under inline with the opt-in', () => {
     // GIVEN a mesh with inline credentials and the explicit opt-in
     // WHEN MultiClusterSecret is synthesized
-    const { manifests, warnings } = synth(meshSpec({ source: 'inline' }), { allowInlineCredentials: true });
+    const { manifests, constructWarnings } = synth(meshSpec({ source: 'inline' }), { allowInlineCredentials: true });
     // THEN the Secrets hold the tokens and a warning says so
     const [iks, edge] = manifests.controlPlane;
     const kubeconfig = kubeconfigOf(iks, 'iks');
@@ -143,8 +143,14 @@ describe('MultiClusterSecret', () => {
     expect(kubeconfig.clusters[0].cluster).toEqual({ server: 'https://iks.example.com:6443' });
     expect(kubeconfigOf(edge, 'edge-1').users[0].user.token).toBe('edge-secret-token');
     expect(JSON.stringify(manifests)).not.toMatch(/icp-secret-token/);
-    expect(warnings).toEqual([
-      '[mesh/secrets] the remote secrets istio-remote-secret-iks, istio-remote-secret-edge-1 hold bearer tokens from the inventory: the output contains credentials, keep it out of Git (inventory: mesh.credentials.source is "inline"; clusters[1].token, clusters[2].token)',
+    expect(constructWarnings).toEqual([
+      {
+        code: 'MCL0063',
+        constructPath: 'mesh/secrets',
+        message:
+          'the remote secrets istio-remote-secret-iks, istio-remote-secret-edge-1 hold bearer tokens from the inventory: the output contains credentials (inventory: mesh.credentials.source is "inline"; clusters[1].token, clusters[2].token)',
+        hint: 'keep the output out of Git, or use credentials.source "external-secret" or "flux-substitution"',
+      },
     ]);
   });
 
@@ -180,10 +186,10 @@ describe('MultiClusterSecret', () => {
   it('writes nothing and warns of nothing for a mesh without remotes', () => {
     // GIVEN an inline single-cluster mesh
     // WHEN MultiClusterSecret is synthesized with the opt-in
-    const { manifests, warnings } = synth(meshSpec({ source: 'inline' }, [ICP]), { allowInlineCredentials: true });
+    const { manifests, constructWarnings } = synth(meshSpec({ source: 'inline' }, [ICP]), { allowInlineCredentials: true });
     // THEN there are no remote secrets and no warning
     expect(manifests.controlPlane).toEqual([]);
-    expect(warnings).toEqual([]);
+    expect(constructWarnings).toEqual([]);
   });
 
   it('fails synthesis when a mesh has two MultiClusterSecrets', () => {

@@ -72,11 +72,18 @@ describe('SailInstall', () => {
   it('warns that the operator never reports a remote with an injection URL ready', () => {
     // GIVEN the mixed mesh whose remote edge has an injection URL
     // WHEN it is synthesized
-    const { warnings } = synthesizeMesh(buildMesh(Inventory.fromSpec(MIXED_SAIL_MESH)));
-    // THEN the warning names edge only, and the inventory fields behind it
-    expect(warnings.filter((warning) => warning.includes('Sail operator'))).toEqual([
-      '[mesh/sail] cluster "edge": the Sail operator probes a remote\'s injection webhook through its Service only, so with injectionUrl it never reports the remote Istio Ready; do not wait for it (the README and the GitOps phases do not) ' +
-        '(inventory: mesh.installer is "sail", clusters[2].injectionUrl is set)',
+    const { constructWarnings } = synthesizeMesh(buildMesh(Inventory.fromSpec(MIXED_SAIL_MESH)));
+    // THEN the MCL0064 warning names edge only, and the inventory fields behind it
+    expect(constructWarnings.filter((warning) => warning.code === 'MCL0064')).toEqual([
+      {
+        code: 'MCL0064',
+        constructPath: 'mesh/sail',
+        cluster: 'edge',
+        message:
+          "the Sail operator probes a remote's injection webhook through its Service only, so with injectionUrl it never reports the remote Istio Ready " +
+          '(inventory: mesh.installer is "sail", clusters[2].injectionUrl is set)',
+        hint: 'do not wait for the remote Istio to turn Ready (the README and the GitOps phases do not)',
+      },
     ]);
   });
 

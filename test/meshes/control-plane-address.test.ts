@@ -29,7 +29,8 @@ describe.each([
   const { output, all, find, readme } = synth(kind);
 
   it('passes the analyzers and the schemas', () => {
-    expect(output.findings).toEqual([]);
+    // (istiod-pod warns that the pod IP changes, see below)
+    expect(output.findings.filter((finding) => finding.code !== 'MCL0061')).toEqual([]);
     expectValidManifests(all);
   });
 
@@ -60,13 +61,17 @@ describe('controlPlaneAddressKind', () => {
     expect(synth(undefined).readme).toContain("must reach the east-west gateway's load-balancer address on east, ports 15012 and 15017.");
   });
 
-  it('warns only for a pod IP, which changes on restart', () => {
-    expect(synth('istiod-pod').output.warnings).toEqual([
-      '[mesh/istio-remote] clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts; ' +
-        'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
-    ]);
-    expect(synth('istiod-service').output.warnings).toEqual([]);
-    expect(synth('eastwest-gateway').output.warnings).toEqual([]);
+  it('warns only for a pod IP, which changes on restart: MCL0061, mesh-wide, among the findings', () => {
+    const warning = {
+      code: 'MCL0061',
+      message: 'clusters[0].controlPlaneAddressKind is istiod-pod: remotes reach istiod at a pod IP, which changes whenever the pod restarts',
+      hint: 'set the new IP and synthesize again then, or use istiod-service or eastwest-gateway for a stable address',
+    };
+    const { output } = synth('istiod-pod');
+    expect(output.findings).toEqual([{ ...warning, severity: 'warning', cluster: 'east', folder: 'control-plane', object: 'mesh/istio-remote' }]);
+    expect(output.constructWarnings).toEqual([{ ...warning, constructPath: 'mesh/istio-remote' }]);
+    expect(synth('istiod-service').output.findings).toEqual([]);
+    expect(synth('eastwest-gateway').output.findings).toEqual([]);
   });
 
   it('keeps the cross-network gateway of a multi-network mesh without exposing istiod', () => {
@@ -81,8 +86,8 @@ describe('controlPlaneAddressKind', () => {
 
   it.each([
     ['istiod-service', [], 'which istiod\'s Service serves.'],
-    ['eastwest-gateway', ['the injection webhook reaches istiod through the ExternalName Service'], 'which the east-west gateway does not serve (it listens on 15017)'],
-    ['istiod-pod', ['is istiod-pod', 'the injection webhook reaches istiod through the ExternalName Service'], 'which an istiod pod does not serve (it listens on 15017)'],
+    ['eastwest-gateway', ['MCL0062'], 'which the east-west gateway does not serve (it listens on 15017)'],
+    ['istiod-pod', ['MCL0061', 'MCL0062'], 'which an istiod pod does not serve (it listens on 15017)'],
   ] as const)('states the ExternalName port facts of a DNS name for %s', (kind, warned, fact) => {
     // GIVEN the control plane at a DNS name
     const { output, find, readme } = synth(kind, { controlPlaneAddress: 'istiod.east.example.com' });
@@ -90,8 +95,7 @@ describe('controlPlaneAddressKind', () => {
     expect(find('west', 'Service', 'istiod')!.spec).toMatchObject({ type: 'ExternalName', externalName: 'istiod.east.example.com' });
     expect(readme).toContain('Proxies dial the name at 15012, and kube-apiserver calls the webhook at the name\'s port 443');
     expect(readme).toContain(fact);
-    expect(output.warnings).toHaveLength(warned.length);
-    warned.forEach((text, index) => expect(output.warnings[index]).toContain(text));
+    expect(output.findings.map((finding) => [finding.code, finding.folder])).toEqual(warned.map((code) => [code, code === 'MCL0062' ? 'clusters/west' : 'control-plane']));
   });
 
   it('gives a missing address a placeholder, the command that reads it for the kind and where it goes', () => {
@@ -103,7 +107,7 @@ describe('controlPlaneAddressKind', () => {
     expect(readme).toContain("**`clusters[0].controlPlaneAddress` is not set.**");
     expect(readme).toContain("```sh\nkubectl --context=east -n istio-system get service istiod -o jsonpath='{.spec.clusterIP}'\n```");
     expect(readme).toContain('set it as `clusters[0].controlPlaneAddress` in the inventory (`controlPlaneAddressKind: istiod-service`)');
-    expect(output.warnings).toEqual([expect.stringContaining('clusters[0].controlPlaneAddress is not set')]);
+    expect(output.findings).toEqual([expect.objectContaining({ code: 'MCL0060', severity: 'warning', message: expect.stringContaining('clusters[0].controlPlaneAddress is not set') })]);
     expect(synth('istiod-pod', { controlPlaneAddress: undefined }).readme).toContain("get pod -l app=istiod -o jsonpath='{.items[0].status.podIP}'");
   });
 
@@ -137,14 +141,14 @@ describe('controlPlaneAddressKind with the sail installer', () => {
     expect(istio.spec.values.global.remotePilotAddress).toBe('10.0.0.5');
     expect(west.filter((m) => m.metadata.name === 'istiod' && ['Service', 'EndpointSlice'].includes(m.kind))).toEqual([]);
     expect(readme).toContain('sends 15012 (xDS, certificates) to port 15012 and 443 (the injection webhook) to port 15017 of that address.');
-    expect(output.findings).toEqual([]);
+    expect(output.findings.filter((finding) => finding.code !== 'MCL0061')).toEqual([]);
   });
 
   it("accepts istiod's Service by DNS name, which the operator renders as an ExternalName called on 443", () => {
     // GIVEN a DNS name of istiod's Service WHEN synthesized THEN the remote Istio names it and nothing warns
     const { output, istio } = synthSail({ controlPlaneAddressKind: 'istiod-service', controlPlaneAddress: 'istiod.east.example.com' });
     expect(istio.spec.values.global.remotePilotAddress).toBe('istiod.east.example.com');
-    expect(output.warnings).toEqual([]);
+    expect(output.findings).toEqual([]);
   });
 
   it("puts the placeholder of a missing address into the remote Istio's remotePilotAddress and says so", () => {
@@ -152,11 +156,14 @@ describe('controlPlaneAddressKind with the sail installer', () => {
     const { output, istio, readme } = synthSail({ controlPlaneAddress: undefined });
     // THEN the remote Istio carries the placeholder, and the warning and the README say where it fails
     expect(istio.spec.values.global.remotePilotAddress).toBe('CONTROL_PLANE_ADDRESS_NOT_SET');
-    expect(output.warnings).toEqual([
-      expect.stringContaining(
-        'clusters[0].controlPlaneAddress is not set: the remotes\' Istio resources give the placeholder "CONTROL_PLANE_ADDRESS_NOT_SET" as remotePilotAddress, ' +
-          'and the API server rejects the istiod Service the operator renders from it; read the address with',
-      ),
+    expect(output.findings).toEqual([
+      expect.objectContaining({
+        code: 'MCL0060',
+        message:
+          'clusters[0].controlPlaneAddress is not set: the remotes\' Istio resources give the placeholder "CONTROL_PLANE_ADDRESS_NOT_SET" as remotePilotAddress, ' +
+          'and the API server rejects the istiod Service the operator renders from it',
+        hint: expect.stringMatching(/^read the address with /),
+      }),
     ]);
     expect(readme).toContain("The remotes' `Istio` resources give the placeholder `CONTROL_PLANE_ADDRESS_NOT_SET` as `remotePilotAddress`");
   });

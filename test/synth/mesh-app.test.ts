@@ -15,7 +15,8 @@ import { TlsGateway } from '../../constructs/tls-gateway';
 import { buildMesh } from '../../lib/synth/build-mesh';
 import { main, type CliIo } from '../../lib/cli/main';
 import { loadInventory } from '../../lib/inventory/load-inventory';
-import { MeshApp } from '../../lib/synth/mesh-app';
+import { findingsAsJson, findingsAsSarif } from '../../lib/cli/findings-output';
+import { MeshApp, type MeshAppProps } from '../../lib/synth/mesh-app';
 import { Mesh } from '../../lib/model/mesh';
 import { MeshTesting, TEST_MESH_SPEC } from '../../lib/synth/testing';
 import { expectSameTree, INVENTORIES, snapshotTree, tempDirs } from '../cli/support';
@@ -44,7 +45,7 @@ describe('MeshApp', () => {
     expectSameTree(tree, snapshotTree(viaCli));
   });
 
-  it('prints the constructs\u2019 warnings on stderr, with their paths', () => {
+  it('prints the constructs\u2019 warnings once, as findings with their code and construct path', () => {
     // GIVEN a mesh whose control plane is reached by DNS name (the webhook warning)
     const app = new MeshApp({ outdir: dir('warn') });
     const spec = { ...TEST_MESH_SPEC, clusters: [{ ...TEST_MESH_SPEC.clusters[0], controlPlaneAddress: 'istiod.east.example.com' }, TEST_MESH_SPEC.clusters[1]] };
@@ -59,8 +60,61 @@ describe('MeshApp', () => {
     } finally {
       stderr.mockRestore();
     }
-    // THEN the warning is printed with the construct's path
-    expect(lines.join('')).toContain('warning: [mesh/remotes] cluster "west": the injection webhook reaches istiod through the ExternalName Service');
+    // THEN the warning is the one line printed, as the CLI prints a finding
+    expect(lines).toEqual([
+      'warning MCL0062 clusters/west mesh/remotes (cluster west): the injection webhook reaches istiod through the ExternalName Service "istiod", which kube-apiserver calls at istiod.east.example.com:443 ' +
+        '(inventory: clusters[0].controlPlaneAddress is a DNS name, clusters[1].injectionUrl is unset); hint: set clusters[1].injectionUrl (https://<host>:15017/inject/...) unless that address serves the webhook on 443\n',
+    ]);
+  });
+
+  describe('a code-first mesh on two networks without an EastWestGateway (MCL0065, which no inventory reaches)', () => {
+    const twoNetworks = (props: MeshAppProps) => {
+      const app = new MeshApp(props);
+      const spec = { ...TEST_MESH_SPEC, clusters: [{ ...TEST_MESH_SPEC.clusters[0], network: 'net-east' }, TEST_MESH_SPEC.clusters[1]] };
+      const mesh = new IstioMesh(app, 'mesh', { mesh: Mesh.fromSpec(spec) });
+      new IstioRemote(mesh, 'remotes');
+      new MultiClusterSecret(mesh, 'remote-secrets');
+      return app;
+    };
+    const MCL0065 = {
+      code: 'MCL0065',
+      severity: 'warning',
+      cluster: 'east',
+      folder: 'control-plane',
+      object: 'mesh',
+      message: 'clusters sit on more than one network, but no EastWestGateway exposes services across them: cross-network calls will fail (inventory: clusters[0].network is "net-east", clusters[1].network is "network1")',
+      hint: 'add an EastWestGateway, which by default exposes services across networks, or put every cluster on one network',
+    };
+
+    it('reports it as the one finding, in json and sarif too, and still writes', () => {
+      // GIVEN the mesh WHEN synthesized THEN the warning is its one finding and the output is written
+      const app = twoNetworks({ outdir: dir('networks') });
+      const output = app.synthMesh();
+      expect(output.findings).toEqual([MCL0065]);
+      expect(output.constructWarnings).toEqual([{ code: 'MCL0065', constructPath: 'mesh', message: MCL0065.message, hint: MCL0065.hint }]);
+      expect(existsSync(join(app.outdir, 'control-plane', 'kustomization.yaml'))).toBe(true);
+      // AND the json and sarif the CLI prints carry it, the SARIF rule with its catalogue entry and no file
+      expect(JSON.parse(findingsAsJson(output.findings))).toEqual([MCL0065]);
+      const sarif = JSON.parse(findingsAsSarif(output.findings, { name: 'tool', version: '0', informationUri: 'https://example.com' }));
+      expect(sarif.runs[0].tool.driver.rules).toEqual([expect.objectContaining({ id: 'MCL0065', defaultConfiguration: { level: 'warning' } })]);
+      expect(sarif.runs[0].tool.driver.rules[0].help.text).toContain('Why it matters: services of one network are reachable from another only through an east-west gateway');
+      expect(sarif.runs[0].results).toEqual([
+        expect.objectContaining({ ruleId: 'MCL0065', level: 'warning', locations: [{ logicalLocations: [{ fullyQualifiedName: 'control-plane/mesh', kind: 'object' }] }] }),
+      ]);
+    });
+
+    it('fails strict, writing nothing, unless suppressed', () => {
+      // GIVEN strict apps, one suppressing MCL0065
+      const strict = twoNetworks({ outdir: join(dir('strict'), 'out'), strict: true });
+      const suppressed = twoNetworks({ outdir: join(dir('suppressed'), 'out'), strict: true, suppress: [{ code: 'MCL0065' }] });
+      // WHEN synthesized THEN the strict one throws naming the warning and writes nothing; the suppressed one writes with no finding
+      expect(() => strict.synth()).toThrow(`The mesh has 1 problem(s); ${strict.outdir} was not touched:\n  MCL0065 control-plane mesh (cluster east): clusters sit on more than one network`);
+      expect(existsSync(strict.outdir)).toBe(false);
+      const output = suppressed.synthMesh();
+      expect(output.findings).toEqual([]);
+      expect(output.constructWarnings).toEqual([]);
+      expect(existsSync(join(suppressed.outdir, 'control-plane', 'kustomization.yaml'))).toBe(true);
+    });
   });
 
   it('writes nothing and lists the problems when the analyzers find errors', () => {

@@ -1,0 +1,43 @@
+import { analyzeMesh, compareFindings } from '../analyzers';
+import type { Finding } from '../analyzers/finding';
+import { isSuppressed, type Suppression } from '../analyzers/suppressions';
+import type { ConstructWarning } from '../errors';
+import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
+import type { SynthesizedMesh } from './synthesize-mesh';
+
+/** What a synthesized mesh is reported with: one list of findings, and the construct warnings among them. */
+export interface MeshFindings {
+  /** The analyzers' findings and the constructs' warnings in one list, sorted as `analyzeMesh` sorts, less the suppressed ones. */
+  readonly findings: readonly Finding[];
+  /** The constructs' warnings that are in `findings`, as raised (with their construct path). */
+  readonly constructWarnings: readonly ConstructWarning[];
+}
+
+/**
+ * Runs the analyzers and adds the constructs' warnings as findings, so that one stream carries
+ * both (text, json, sarif, `--suppress`, `--fail-on`, the summary count).
+ */
+export function meshFindings(synthesized: SynthesizedMesh, suppress: readonly Suppression[] = []): MeshFindings {
+  const { manifests } = synthesized;
+  const raised = synthesized.constructWarnings
+    .map((warning) => ({ warning, finding: constructWarningFinding(warning, manifests.controlPlaneCluster) }))
+    .filter(({ finding }) => !isSuppressed(finding, suppress));
+  const analyzed = analyzeMesh(manifests).filter((finding) => !isSuppressed(finding, suppress));
+  return {
+    findings: [...analyzed, ...raised.map(({ finding }) => finding)].sort(compareFindings),
+    constructWarnings: raised.map(({ warning }) => warning),
+  };
+}
+
+/**
+ * A construct warning as a finding of severity `warning`. A warning about one cluster is in that
+ * cluster's folder; any other is mesh-wide and, as configuration is, in `control-plane` of the
+ * control-plane cluster. `object` is the construct's path (`mesh/istio-remote`), which
+ * `--suppress CODE=mesh/*` matches; no file holds it.
+ */
+export function constructWarningFinding(warning: ConstructWarning, controlPlaneCluster: string): Finding {
+  const { code, cluster, constructPath, message, hint } = warning;
+  return cluster === undefined
+    ? { code, severity: 'warning', cluster: controlPlaneCluster, folder: CONTROL_PLANE_FOLDER, object: constructPath, message, hint }
+    : { code, severity: 'warning', cluster, folder: clusterFolder(cluster), object: constructPath, message, hint };
+}

@@ -248,11 +248,6 @@ export class IstioMesh extends Construct {
     return [...this.warningList, ...own];
   }
 
-  /** `constructWarnings` as lines, `[<construct path>] <code> <message>; hint: <hint>`. */
-  public get warnings(): readonly string[] {
-    return this.constructWarnings.map((warning) => `[${warning.constructPath}] ${warning.code} ${warning.message}; hint: ${warning.hint}`);
-  }
-
   /** The extra files, sorted by path. */
   public get files(): ReadonlyMap<string, string> {
     return new Map(

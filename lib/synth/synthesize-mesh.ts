@@ -9,9 +9,7 @@ export interface SynthesizedMesh {
   readonly manifests: MeshManifests;
   /** Relative path -> content, for files that are not manifests (install values, ...). */
   readonly files: ReadonlyMap<string, string>;
-  /** Warnings the constructs raised, as lines `[<construct path>] <message>`. */
-  readonly warnings: readonly string[];
-  /** The same warnings, structured: construct path, cluster, message. */
+  /** The warnings the constructs raised: code, construct path, cluster, message and hint. */
   readonly constructWarnings: readonly ConstructWarning[];
 }
 
@@ -42,7 +40,6 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
   return {
     manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name },
     files: mesh.files,
-    warnings: mesh.warnings,
     constructWarnings: mesh.constructWarnings,
   };
 }

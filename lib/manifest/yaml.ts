@@ -103,8 +103,9 @@ function mappingText(object: Readonly<Record<string, unknown>>, level: number, c
 }
 
 /**
- * An integer below 1e21 is written as `String(n)`, a plain `!!int`; js-yaml writes other numbers
- * in its own spellings (`.nan`, `-.inf`, `-0.0`, `1.e+21`), so they are its own text.
+ * An integer of magnitude below 1e21 is written as `String(n)`, a plain `!!int`. Other numbers
+ * have js-yaml's own spellings (`.nan`, `-.inf`, `-0.0`, `1.e+21`) and are rare: js-yaml writes
+ * each one.
  */
 function numberText(value: number): string {
   if (Number.isInteger(value) && !Object.is(value, -0) && Math.abs(value) < 1e21) return String(value);
@@ -112,9 +113,9 @@ function numberText(value: number): string {
 }
 
 /**
- * Strings js-yaml writes plain, as they are, wherever they stand: a letter, `_` or `/` first, then
- * only characters that keep a plain scalar valid (no spaces, quotes, `#`, tabs or other invisibles,
- * and a `:` only before another character, never `: `).
+ * Strings js-yaml writes plain, as they are, as any key or value of a block collection: a letter,
+ * `_` or `/` first, then only characters that keep a plain scalar valid (no spaces, quotes, `#`,
+ * tabs or other invisibles, and a `:` only before another character, never `: `).
  */
 const PLAIN_SAFE = /^[A-Za-z_/](?:[\w.,/-]|:(?!$))*$/;
 
@@ -194,7 +195,7 @@ function isPlainArray(value: unknown): value is readonly unknown[] {
  * `Object.prototype` or none, and no `Symbol.toStringTag` (see `isPlainArray`).
  */
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
   return (prototype === Object.prototype || prototype === null) && Object.prototype.toString.call(value) === '[object Object]';
 }

@@ -69,6 +69,23 @@ describe('toYaml', () => {
     );
   });
 
+  it('GIVEN any JavaScript value (Maps, Sets, Dates, typed arrays, boxed values, null prototypes...) WHEN written THEN it is what js-yaml dumps, or fails as js-yaml fails', () => {
+    const outcome = (write: (value: unknown) => string, value: unknown) => {
+      try {
+        return { text: write(value) };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    };
+    const anything = fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withNullPrototype: true, withObjectString: true, withSet: true, withSparseArray: true, withTypedArray: true, withUnicodeString: true });
+    fc.assert(
+      fc.property(anything, (value) => {
+        expect(outcome(toYaml, value)).toEqual(outcome(jsYaml, value));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('GIVEN a tricky key or value at any depth, in a mapping or a sequence WHEN written THEN it is what js-yaml dumps', () => {
     const nest = (inner: unknown, path: readonly ('map' | 'seq')[]) => path.reduceRight<unknown>((value, kind) => (kind === 'map' ? { k: value } : [value]), inner);
     fc.assert(
@@ -105,6 +122,7 @@ describe('toYaml', () => {
       ['a Set', { set: new Set(['a']) }],
       ['a Uint8Array', { bytes: new Uint8Array([1, 2, 3]) }],
       ['an object that says it is a Boolean', { tagged: { [Symbol.toStringTag]: 'Boolean', a: 1 } }],
+      ['an array whose prototype is Object.prototype', { odd: Object.setPrototypeOf([1, 2], Object.prototype) }],
       ['an array that says it is binary', { tagged: Object.assign([1, 2], { [Symbol.toStringTag]: 'Uint8Array' }) }],
       ['an object nested deeper than the emitter goes', Array.from({ length: 300 }).reduce<unknown>((inner) => ({ k: [inner] }), 'leaf')],
     ])('GIVEN %s WHEN written THEN it is what js-yaml dumps', (_, value) => {
@@ -126,6 +144,7 @@ describe('toYaml', () => {
       ['a String object', { s: new String('a') }],
       ['a Map', { map: new Map([['a', 1]]) }],
       ['a class instance', { instance: new (class Point { x = 1 })() }],
+      ['an object whose prototype is Array.prototype', { odd: Object.setPrototypeOf({ a: 1 }, Array.prototype) }],
     ])('GIVEN %s WHEN written THEN it fails with js-yaml error', (_, value) => {
       expect(() => jsYaml(value)).toThrow('unacceptable kind of an object to dump');
       expect(() => toYaml(value)).toThrow('unacceptable kind of an object to dump');

@@ -25,8 +25,6 @@ interface OutputFolder {
   readonly folder: string;
   readonly cluster: string;
   readonly manifests: readonly Manifest[];
-  /** Its `${VAR}` placeholders, sorted: read once, since the apply commands and Tokens both need them. */
-  readonly placeholders: readonly string[];
 }
 
 /**
@@ -67,9 +65,16 @@ function requireManifestsOf(model: Mesh, manifests: MeshManifests): void {
 
 /** The control-plane cluster's folder, then control-plane/, then each remote's folder. */
 function foldersInApplyOrder(model: Mesh, manifests: MeshManifests): OutputFolder[] {
-  const output = (folder: string, cluster: string, folderManifests: readonly Manifest[]): OutputFolder => ({ folder, cluster, manifests: folderManifests, placeholders: placeholdersIn(folderManifests) });
-  const clusterOutput = (cluster: Cluster) => output(clusterFolder(cluster.name), cluster.name, manifests.clusters.get(cluster.name) ?? []);
-  return [clusterOutput(model.controlPlane), output(CONTROL_PLANE_FOLDER, model.controlPlane.name, manifests.controlPlane), ...model.remotes.map(clusterOutput)];
+  const clusterOutput = (cluster: Cluster): OutputFolder => ({
+    folder: clusterFolder(cluster.name),
+    cluster: cluster.name,
+    manifests: manifests.clusters.get(cluster.name) ?? [],
+  });
+  return [
+    clusterOutput(model.controlPlane),
+    { folder: CONTROL_PLANE_FOLDER, cluster: model.controlPlane.name, manifests: manifests.controlPlane },
+    ...model.remotes.map(clusterOutput),
+  ];
 }
 
 function introduction(model: Mesh): string {
@@ -195,10 +200,11 @@ function waitForIstio(cluster: string): string {
  * `kubectl apply -k`, or through `envsubst` when the folder carries `${VAR}` placeholders meant
  * for Flux; only the objects a label selector picks, when given one.
  */
-function applyCommand({ folder, cluster, placeholders }: OutputFolder, selector?: string): string {
+function applyCommand({ folder, cluster, manifests }: OutputFolder, selector?: string): string {
   const only = selector ? ` -l ${selector}` : '';
-  if (placeholders.length === 0) return `kubectl --context ${cluster} apply -k ${folder}${only}`;
-  const shellFormat = placeholders.map((variable) => `\${${variable}}`).join(' ');
+  const variables = placeholdersIn(manifests);
+  if (variables.length === 0) return `kubectl --context ${cluster} apply -k ${folder}${only}`;
+  const shellFormat = variables.map((variable) => `\${${variable}}`).join(' ');
   return `kubectl kustomize ${folder} | envsubst '${shellFormat}' | kubectl --context ${cluster} apply -f -${only}`;
 }
 
@@ -216,11 +222,11 @@ function placeholdersIn(manifests: readonly Manifest[]): string[] {
   };
   const visit = (value: unknown): void => {
     if (typeof value === 'string') scan(value);
-    else if (Array.isArray(value)) for (const item of value) visit(item);
+    else if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === 'object') {
-      for (const key of Object.keys(value)) {
+      for (const [key, item] of Object.entries(value)) {
         scan(key);
-        visit((value as Record<string, unknown>)[key]);
+        visit(item);
       }
     }
   };
@@ -231,12 +237,13 @@ function placeholdersIn(manifests: readonly Manifest[]): string[] {
 /** Where the remote-secret tokens come from, when the folders reference them rather than hold them. */
 function tokens(folders: readonly OutputFolder[]): string | undefined {
   const lines: string[] = [];
-  for (const { folder, manifests, placeholders } of folders) {
+  for (const { folder, manifests } of folders) {
     for (const [store, keys] of externalSecretEntries(manifests)) {
       lines.push(`- \`${folder}/\` has external-secrets read them from the ${store}, which must hold ${keys.join(', ')}.`);
     }
-    if (placeholders.length > 0) {
-      const names = placeholders.map((variable) => `\`${variable}\``).join(', ');
+    const variables = placeholdersIn(manifests);
+    if (variables.length > 0) {
+      const names = variables.map((variable) => `\`${variable}\``).join(', ');
       lines.push(`- \`${folder}/\` carries \`\${VAR}\` placeholders for Flux post-build substitution; applied by hand, the \`envsubst\` command above fills them from the environment: ${names}.`);
     }
   }

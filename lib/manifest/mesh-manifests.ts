@@ -77,12 +77,8 @@ const MAX_FILE_STEM = 250;
 /** `~` and 16 hex digits of the hash. */
 const HASH_SUFFIX_LENGTH = 17;
 
-/** A part that is already its own encoding: most are, being lowercase DNS names. */
-const FILE_NAME_SAFE = /^[a-z0-9.-]*$/;
-
 /** Every byte outside `[a-z0-9.-]` as `%XX` (UTF-8), so the result holds no `_`, `~`, `/` or uppercase letter. */
 function encodeFileNamePart(part: string): string {
-  if (FILE_NAME_SAFE.test(part)) return part;
   let encoded = '';
   for (const byte of Buffer.from(part, 'utf8')) {
     const char = String.fromCharCode(byte);

@@ -140,7 +140,7 @@ function plainValue(value: unknown, options: WalkOptions): unknown {
   }
   if (!isPlainObject(value)) throw NOT_PLAIN;
   const keys = Object.keys(value);
-  if (options.sortKeys) keys.sort();
+  if (options.sortKeys && !isSorted(keys)) keys.sort();
   const copy: Record<string, unknown> = {};
   let kept = 0;
   for (const key of keys) {
@@ -153,6 +153,12 @@ function plainValue(value: unknown, options: WalkOptions): unknown {
     }
   }
   return options.filterEmpty && kept === 0 ? undefined : copy;
+}
+
+/** Whether `sort()` would leave the keys as they are (the generated classes write most objects' keys in order). */
+function isSorted(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index++) if (keys[index - 1] > keys[index]) return false;
+  return true;
 }
 
 /** An object cdk8s's resolve walks into: Object's prototype, and no `constructor` of its own to mislead it. */

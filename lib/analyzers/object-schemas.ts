@@ -238,7 +238,7 @@ export function metadataProblems(metadata: unknown, kind: string): SchemaProblem
  * (tests, tsx) there is none, and the bundle is compiled at run time, kind by kind.
  */
 export const STANDALONE_VALIDATORS_FOLDER = 'object-validators';
-/** The folder's index: the metadata validators and the digest of the bundle. */
+/** The folder's index: the metadata validators, the digest of the bundle and its kinds. */
 const STANDALONE_INDEX = 'index.js';
 
 let bundleText: string | undefined;
@@ -246,20 +246,23 @@ let bundle: ObjectSchemaBundle | undefined;
 let standaloneIndex: Readonly<Record<string, unknown>> | null | undefined;
 const bodyValidators = new Map<string, ValidateFunction | undefined>();
 
+function readBundleText(): string {
+  return (bundleText ??= readFileSync(packageFile(...OBJECT_SCHEMA_FILE), 'utf8'));
+}
+
 function loadBundle(): ObjectSchemaBundle {
-  bundleText ??= readFileSync(packageFile(...OBJECT_SCHEMA_FILE), 'utf8');
-  bundle ??= JSON.parse(bundleText) as ObjectSchemaBundle;
-  return bundle;
+  return (bundle ??= JSON.parse(readBundleText()) as ObjectSchemaBundle);
 }
 
 /** The SHA-256 of the bundle file, which the standalone validators record to prove they were compiled from it. */
 function bundleDigest(): string {
-  loadBundle();
-  return createHash('sha256').update(bundleText!).digest('hex');
+  return createHash('sha256').update(readBundleText()).digest('hex');
 }
 
 /** Where the standalone index records the digest of the bundle it was compiled from. */
 const DIGEST_EXPORT = 'bundleDigest';
+/** Where it records the bundle's `kinds`, so that a run with validators need not parse the bundle. */
+const KINDS_EXPORT = 'bundleKinds';
 
 /** The standalone index, unless there is none or it was compiled from another bundle (a build that skipped the step). */
 function loadStandaloneIndex(): Readonly<Record<string, unknown>> | null {
@@ -292,8 +295,9 @@ function standaloneValidator(definition: string): ValidateFunction {
 function bodyValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!bodyValidators.has(key)) {
-    const { kinds } = loadBundle();
-    const validator = !Object.hasOwn(kinds, key) ? undefined : loadStandaloneIndex() ? standaloneValidator(kinds[key]) : compiledValidator(kinds[key]);
+    const index = loadStandaloneIndex();
+    const kinds = index ? (index[KINDS_EXPORT] as Readonly<Record<string, string>>) : loadBundle().kinds;
+    const validator = !Object.hasOwn(kinds, key) ? undefined : index ? standaloneValidator(kinds[key]) : compiledValidator(kinds[key]);
     bodyValidators.set(key, validator);
   }
   return bodyValidators.get(key);
@@ -305,7 +309,7 @@ const FILE_SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /**
  * The CommonJS files of the standalone validators (ajv's standalone code), by file name: one per
  * definition a kind of the bundle uses, exporting `validate`, and `index.js` with the metadata
- * validators and the bundle's digest. They require `../schema-formats` and ajv's runtime, so the
+ * validators, the bundle's digest and its `kinds`. They require `../schema-formats` and ajv's runtime, so the
  * folder belongs beside the compiled object-schemas module.
  */
 export function standaloneValidatorFiles(): Map<string, string> {
@@ -318,7 +322,10 @@ export function standaloneValidatorFiles(): Map<string, string> {
     index.addSchema(metadataSchema(pattern, maxLength), id);
     metadataExports[id] = id;
   }
-  files.set(STANDALONE_INDEX, `${standaloneCode(index, metadataExports)}\nexports[${JSON.stringify(DIGEST_EXPORT)}] = ${JSON.stringify(bundleDigest())};\n`);
+  files.set(
+    STANDALONE_INDEX,
+    `${standaloneCode(index, metadataExports)}\nexports[${JSON.stringify(DIGEST_EXPORT)}] = ${JSON.stringify(bundleDigest())};\nexports[${JSON.stringify(KINDS_EXPORT)}] = ${JSON.stringify(kinds)};\n`,
+  );
   for (const definition of new Set(Object.values(kinds))) {
     if (!FILE_SAFE_NAME.test(definition)) throw new Error(`the schema definition "${definition}" cannot name a file`);
     const generator = createSchemaAjv({ standaloneSource: true });

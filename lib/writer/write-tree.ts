@@ -74,11 +74,14 @@ function outputFolder(outdir: string): string {
   return target;
 }
 
+/** A line break, or an empty, `.` or `..` part: what a relative path inside the output must not hold. */
+const NOT_A_PLAIN_RELATIVE_PATH = /[\n\r]|(?:^|\/)\.{0,2}(?:\/|$)/;
+
 function writeStaging(files: ReadonlyMap<string, string>, staging: string): void {
   mkdirSync(staging);
   const folders = new Set<string>();
   for (const [path, content] of files) {
-    if (/[\n\r]/.test(path) || path.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+    if (NOT_A_PLAIN_RELATIVE_PATH.test(path)) {
       throw new Error(`Refusing to write the file name ${JSON.stringify(path)}: not a plain relative path`);
     }
     const file = join(staging, path);

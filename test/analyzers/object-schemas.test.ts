@@ -75,9 +75,10 @@ describe('the standalone validators npm run build compiles', () => {
     expect(index.bundleDigest).toBe(createHash('sha256').update(readFileSync(join(root, ...OBJECT_SCHEMA_FILE))).digest('hex'));
   });
 
-  it('hold one file per schema of the bundle, and the metadata name rules in the index', () => {
+  it("hold one file per schema of the bundle, and the metadata name rules and the bundle's kinds in the index", () => {
     expect(readdirSync(folder).sort()).toEqual([...new Set(Object.values(bundle.kinds))].map((definition) => `${definition}.js`).concat('index.js').sort());
-    expect(Object.keys(index).sort()).toEqual(['bundleDigest', 'metadata:dns1035Label', 'metadata:dns1123Label', 'metadata:dns1123Subdomain', 'metadata:pathSegment']);
+    expect(Object.keys(index).sort()).toEqual(['bundleDigest', 'bundleKinds', 'metadata:dns1035Label', 'metadata:dns1123Label', 'metadata:dns1123Subdomain', 'metadata:pathSegment']);
+    expect(index.bundleKinds).toEqual(bundle.kinds);
   });
 
   it.each([

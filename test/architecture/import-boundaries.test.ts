@@ -46,6 +46,7 @@ const MODULE_OF_PATH: ReadonlyArray<readonly [string, Module]> = [
   ['lib/io/', 'writer'],
   ['lib/io/read-regular-file.ts', 'io'],
   ['lib/io/package-root.ts', 'io'],
+  ['lib/io/code-cache.ts', 'io'],
   ['lib/index.ts', 'api'],
   ['lib/cli/', 'cli'],
   ['apps/', 'apps'],
@@ -63,7 +64,7 @@ const ALLOWED: Readonly<Record<Module, readonly Module[]>> = {
   synthesis: ['errors', 'constructs', 'manifest'],
   // 'io': the schemas and the code catalogue the analyzers read ship as files of the package.
   analyzers: ['model', 'manifest', 'io'],
-  // Reading a bounded regular file, for the inventory loader and the tree reader alike; finding the package's own files.
+  // Reading a bounded regular file, for the inventory loader and the tree reader alike; finding the package's own files; loading its generated modules from their code caches.
   io: [],
   // 'presets': the inventory's preset sections (`bookinfo:`) are read and checked by their presets.
   inventory: ['model', 'errors', 'io', 'presets'],

@@ -120,13 +120,16 @@ describe('the packed npm package in a fresh consumer project', () => {
     expectSuccess(run('npm', install, { cwd: consumer, timeout: 5 * MINUTES }), 'npm install');
   }, 10 * MINUTES);
 
-  it('holds compiled JavaScript, type declarations, the bin, README, the schema bundle and the analyzer catalogue, and nothing else', () => {
+  it('holds compiled JavaScript, type declarations, code caches of the schema validators, the bin, README, the schema bundle and the analyzer catalogue, and nothing else', () => {
     const entries = run('tar', ['-tzf', tarball], { cwd: consumer }).stdout.trim().split('\n').map((entry) => entry.replace(/^package\//, ''));
     const shippedFiles = ['package.json', 'README.md', 'bin/cdk8s-istio-multicluster.js', 'schemas/object-schemas.json', 'lib/analyzers/README.md'];
     for (const expected of [...shippedFiles, 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli/main.js', 'build/constructs/index.js', 'build/lib/imports/networking.istio.io.js']) {
       expect(entries).toContain(expected);
     }
-    const unexpected = entries.filter((entry) => !shippedFiles.includes(entry) && !/^build\/(lib|constructs)\/.+\.(js|d\.ts)$/.test(entry));
+    expect(entries).toContain('build/lib/analyzers/object-validators/model.apps.v1.Deployment.js.v8-cache');
+    const unexpected = entries.filter(
+      (entry) => !shippedFiles.includes(entry) && !/^build\/(lib|constructs)\/.+\.(js|d\.ts)$/.test(entry) && !/^build\/lib\/analyzers\/object-validators\/[^/]+\.js\.v8-cache$/.test(entry),
+    );
     expect(unexpected, 'no test/, node_modules/, sources (the generated Istio .ts included) or other files').toEqual([]);
   });
 

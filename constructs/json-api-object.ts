@@ -88,10 +88,17 @@ function onlyBuiltInResolvers(resolvers: readonly IResolver[]): boolean {
  */
 function metadataJson(metadata: ApiObjectMetadataDefinition): unknown {
   const fields = metadata as unknown as MetadataFields;
-  if (!isPlainObject(fields._additionalAttributes)) return metadata.toJson();
-  const { name, namespace, annotations, finalizers, ownerReferences, labels } = fields;
-  return plainValue({ ...fields._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, { sortKeys: true, filterEmpty: true });
+  const attributes = fields._additionalAttributes;
+  if (!isPlainObject(attributes)) return metadata.toJson();
+  // The keys of `{ ...attributes, name, namespace, ... }`, without building it (cdk8s deletes a key
+  // of the attributes, which leaves them a slow dictionary to copy).
+  const overrides: Record<string, unknown> = { name: fields.name, namespace: fields.namespace, annotations: fields.annotations, finalizers: fields.finalizers, ownerReferences: fields.ownerReferences, labels: fields.labels };
+  const keys = Object.keys(attributes);
+  for (const key of METADATA_FIELDS) if (!Object.hasOwn(attributes, key)) keys.push(key);
+  return plainObject(keys, attributes, overrides, { sortKeys: true, filterEmpty: true });
 }
+
+const METADATA_FIELDS = ['name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels'] as const;
 
 /** The fields `ApiObjectMetadataDefinition.toJson()` reads, most of them private to cdk8s. */
 interface MetadataFields {
@@ -139,14 +146,18 @@ function plainValue(value: unknown, options: WalkOptions): unknown {
     return copy;
   }
   if (!isPlainObject(value)) throw NOT_PLAIN;
-  const keys = Object.keys(value);
+  return plainObject(Object.keys(value), value, undefined, options);
+}
+
+/** The walk of an object's `keys`, each value taken from `overrides` when it has the key, else from `source`. */
+function plainObject(keys: string[], source: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>> | undefined, options: WalkOptions): Record<string, unknown> | undefined {
   if (options.sortKeys && !isSorted(keys)) keys.sort();
   const copy: Record<string, unknown> = {};
   let kept = 0;
   for (const key of keys) {
     // Assigning `__proto__` would set the copy's prototype rather than add a key, which cdk8s's copies then drop.
     if (key === '__proto__') throw NOT_PLAIN;
-    const field = plainValue(value[key], options);
+    const field = plainValue(overrides !== undefined && Object.hasOwn(overrides, key) ? overrides[key] : source[key], options);
     if (field !== undefined) {
       copy[key] = field;
       kept++;

@@ -1,4 +1,5 @@
 import type { Manifest, MeshManifests } from './mesh-manifests';
+import { toYaml } from './yaml';
 
 /** How many distinct objects of one kind, namespace and name are kept to compare with (bounds the comparisons per object). */
 const VARIANTS_PER_OBJECT = 4;
@@ -13,6 +14,12 @@ const VARIANTS_PER_OBJECT = 4;
 export class DistinctManifests {
   private readonly variants = new Map<string, Manifest[]>();
   private readonly firstEqual = new Map<Manifest, Manifest>();
+  private readonly yaml = this.memo<string>();
+
+  /** The object's YAML as its file holds it (`toYaml`), rendered once per distinct object for every stage that reads it. */
+  public yamlOf(manifest: Manifest): string {
+    return this.yaml(manifest, toYaml);
+  }
 
   /** The first object seen that is equal to `manifest`: itself, unless an equal one came before. */
   public representativeOf(manifest: Manifest): Manifest {

@@ -68,9 +68,9 @@ function requireManifestsOf(model: Mesh, manifests: MeshManifests): void {
 
 /** The control-plane cluster's folder, then control-plane/, then each remote's folder. */
 function foldersInApplyOrder(model: Mesh, manifests: MeshManifests): OutputFolder[] {
-  // A copy of an object holds the placeholders of the first: each distinct object is scanned once.
-  const memo = distinctManifestsOf(manifests).memo<readonly string[]>();
-  const placeholders = (folderManifests: readonly Manifest[]) => [...new Set(folderManifests.flatMap((manifest) => memo(manifest, placeholdersIn)))].sort(compareText);
+  // Read from the YAML the files hold, which the writer renders once per distinct object anyway.
+  const distinct = distinctManifestsOf(manifests);
+  const placeholders = (folderManifests: readonly Manifest[]) => [...new Set(folderManifests.flatMap((manifest) => placeholdersIn(distinct.yamlOf(manifest))))].sort(compareText);
   const output = (folder: string, cluster: string, folderManifests: readonly Manifest[]): OutputFolder => ({ folder, cluster, manifests: folderManifests, placeholders: placeholders(folderManifests) });
   const clusterOutput = (cluster: Cluster) => output(clusterFolder(cluster.name), cluster.name, manifests.clusters.get(cluster.name) ?? []);
   return [clusterOutput(model.controlPlane), output(CONTROL_PLANE_FOLDER, model.controlPlane.name, manifests.controlPlane), ...model.remotes.map(clusterOutput)];
@@ -207,29 +207,14 @@ function applyCommand({ folder, cluster, placeholders: variables }: OutputFolder
 }
 
 /**
- * The `${VAR}` placeholders (Flux post-build substitution syntax) in a manifest. Scans the keys
- * and strings of the object rather than its YAML: a placeholder never spans two
- * scalars nor holds a character YAML escapes, so both find the same ones, without dumping the
- * manifest again.
+ * The `${VAR}` placeholders (Flux post-build substitution syntax) in an object's YAML. The YAML
+ * holds every key and string as it is: no line is folded, and YAML escapes none of `$`, `{`, `}`
+ * or a variable name's characters, so a placeholder is found there exactly when a key or string of
+ * the object holds it, and never across two of them (a `: `, `- ` or line break separates them).
  */
-function placeholdersIn(manifest: Manifest): string[] {
-  const variables = new Set<string>();
-  const scan = (text: string) => {
-    if (!text.includes('${')) return;
-    for (const match of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) variables.add(match[1]);
-  };
-  const visit = (value: unknown): void => {
-    if (typeof value === 'string') scan(value);
-    else if (Array.isArray(value)) for (const item of value) visit(item);
-    else if (value !== null && typeof value === 'object') {
-      for (const key of Object.keys(value)) {
-        scan(key);
-        visit((value as Record<string, unknown>)[key]);
-      }
-    }
-  };
-  visit(manifest);
-  return [...variables];
+function placeholdersIn(yaml: string): string[] {
+  if (!yaml.includes('${')) return [];
+  return [...yaml.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((match) => match[1]);
 }
 
 /** Where the remote-secret tokens come from, when the folders reference them rather than hold them. */

@@ -67,8 +67,8 @@ export function renderFolder(folder: string, manifests: readonly Manifest[], yam
 export function renderTree(manifests: MeshManifests, extraFiles: ReadonlyMap<string, string> = new Map()): Map<string, string> {
   const tree = new Map<string, string>();
   // Equal objects give equal YAML: each distinct object is dumped once.
-  const memo = distinctManifestsOf(manifests).memo<string>();
-  const yamlOf = (manifest: Manifest) => memo(manifest, toYaml);
+  const distinct = distinctManifestsOf(manifests);
+  const yamlOf = (manifest: Manifest) => distinct.yamlOf(manifest);
   for (const [cluster, clusterManifests] of manifests.clusters) {
     for (const [path, content] of renderFolder(clusterFolder(cluster), clusterManifests, yamlOf)) tree.set(path, content);
   }

@@ -323,16 +323,18 @@ function probe(definition: ProbeDefinition, port: number): k8s.Probe {
 function clusterLocalServices(owner: Construct, app: AppDefinition, clusterLocal: boolean | readonly string[] | undefined): ReadonlySet<string> {
   const services = app.services.map((service) => service.name);
   if (clusterLocal === true) return new Set(services);
-  const unknown = (clusterLocal || []).find((service) => !services.includes(service));
+  const known = new Set(services);
+  const unknown = (clusterLocal || []).find((service) => !known.has(service));
   if (unknown !== undefined) throw new InvalidPropsError(owner, 'clusterLocal', `AppSplit clusterLocal names unknown service "${unknown}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
   return new Set(clusterLocal || []);
 }
 
 function checkLocality(owner: Construct, app: AppDefinition, locality: ReadonlyMap<string, ServiceLocalitySpec>, model: Mesh): void {
   const services = app.services.map((service) => service.name);
+  const known = new Set(services);
   const context = meshPolicyContext(model);
   for (const [service, policy] of locality) {
-    if (!services.includes(service)) throw new InvalidPropsError(owner, `locality.${service}`, `AppSplit locality names unknown service "${service}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
+    if (!known.has(service)) throw new InvalidPropsError(owner, `locality.${service}`, `AppSplit locality names unknown service "${service}" of app "${app.name}" (expected one of: ${services.join(', ')})`);
     const issue = servicePolicyIssues(policy, `locality.${service}`, context)[0];
     if (issue) throw new InvalidPropsError(owner, issue.path, `AppSplit ${issue.path}: ${issue.message}`);
   }

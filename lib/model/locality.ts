@@ -201,14 +201,15 @@ export function appLocalityIssues(app: AppLocalitySpec, at: string, serviceNames
   const issues: ValidationIssue[] = [];
   const add: AddIssue = (path, message) => issues.push({ path, message });
   const unknownService = (service: string) => `unknown service "${service}" (expected one of: ${serviceNames.join(', ')})`;
+  const known = new Set(serviceNames);
   for (const [service, policy] of Object.entries(app.locality ?? {})) {
     const path = `${at}.locality.${service}`;
-    if (!serviceNames.includes(service)) add(path, unknownService(service));
+    if (!known.has(service)) add(path, unknownService(service));
     issues.push(...servicePolicyIssues(policy, path, context));
   }
   if (Array.isArray(app.clusterLocal)) {
     app.clusterLocal.forEach((service, index) => {
-      if (!serviceNames.includes(service)) add(`${at}.clusterLocal[${index}]`, unknownService(service));
+      if (!known.has(service)) add(`${at}.clusterLocal[${index}]`, unknownService(service));
     });
   }
   return issues;

@@ -49,7 +49,7 @@ export class IstioMesh extends Construct {
 
   /** The IstioMesh a construct lives under, at any depth; throws when it was not created under one. */
   public static of(construct: IConstruct): IstioMesh {
-    const mesh = construct.node.scopes.slice().reverse().find(IstioMesh.isIstioMesh);
+    const mesh = nearestMesh(construct);
     if (!mesh) throw new InvalidPropsError(construct, 'scope', `${construct.node.path} must be created under an IstioMesh, at any depth (new X(mesh, 'id', ...))`);
     return mesh;
   }
@@ -138,10 +138,9 @@ export class IstioMesh extends Construct {
    * (charts of the user's own inside them included); undefined for an object outside them.
    */
   public destinationOf(apiObject: IConstruct): MeshDestination | undefined {
-    const scopes = apiObject.node.scopes;
-    for (let index = scopes.length - 1; index >= 0; index--) {
-      const scope = scopes[index];
-      if (MeshPart.isMeshPart(scope)) return IstioMesh.of(scope) === this ? { cluster: scope.cluster, controlPlane: scope.controlPlane } : undefined;
+    // Up the tree one scope at a time: `node.scopes` would build the path's array for every object.
+    for (let scope: IConstruct | undefined = apiObject; scope !== undefined; scope = scope.node.scope) {
+      if (MeshPart.isMeshPart(scope)) return nearestMesh(scope) === this ? { cluster: scope.cluster, controlPlane: scope.controlPlane } : undefined;
       if (scope === this.controlPlaneChart) return { cluster: this.model.controlPlane.name, controlPlane: true };
       const cluster = this.clusterOfChart.get(scope);
       if (cluster !== undefined) return { cluster, controlPlane: false };
@@ -278,4 +277,12 @@ function refusePlainAppSynth(mesh: IstioMesh): void {
         'create it under a MeshApp (new IstioMesh(new MeshApp(), ...)), whose synth() writes them, analyzers included',
     ],
   });
+}
+
+/** The IstioMesh nearest above a construct (or the construct itself), if any. */
+function nearestMesh(construct: IConstruct): IstioMesh | undefined {
+  for (let scope: IConstruct | undefined = construct; scope !== undefined; scope = scope.node.scope) {
+    if (IstioMesh.isIstioMesh(scope)) return scope;
+  }
+  return undefined;
 }

@@ -9,3 +9,5 @@ export * from './mtls-namespace';
 export * from './app-split';
 export * from './mesh-construct';
 export * from './mesh-part';
+export * from './json-api-object';
+export * from './kube-object';

@@ -1,4 +1,4 @@
-import type { ApiObject, ApiObjectProps } from 'cdk8s';
+import type { ApiObjectProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { JsonApiObject } from './json-api-object';
 
@@ -14,6 +14,6 @@ export interface KubeKind<Props> {
  * loses every value the converter expects as an object (a Quantity becomes `{}`). A plain
  * ApiObject holding the converted JSON applies patches to the JSON that is written.
  */
-export function kubeObject<Props>(kind: KubeKind<Props>, scope: Construct, id: string, props: Props): ApiObject {
+export function kubeObject<Props>(kind: KubeKind<Props>, scope: Construct, id: string, props: Props): JsonApiObject {
   return new JsonApiObject(scope, id, kind.manifest(props) as ApiObjectProps);
 }

@@ -159,13 +159,14 @@ export class IstioMesh extends Construct {
 
   /**
    * Runs `run` (the validation of the whole tree) with the tree walked once for every check that
-   * scans it; `run` must not add constructs.
+   * scans it, `run` included (it gets the walk, `constructsInTree()`); `run` must not add constructs.
    */
-  public withOneWalk<T>(run: () => T): T {
-    if (this.oneWalk) return run();
-    this.oneWalk = { constructs: this.node.findAll() };
+  public withOneWalk<T>(run: (constructs: readonly IConstruct[]) => T): T {
+    if (this.oneWalk) return run(this.oneWalk.constructs);
+    const constructs = this.node.findAll();
+    this.oneWalk = { constructs };
     try {
-      return run();
+      return run(constructs);
     } finally {
       this.oneWalk = undefined;
     }

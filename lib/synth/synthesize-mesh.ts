@@ -22,9 +22,11 @@ export interface SynthesizedMesh {
  */
 export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
   const app = App.of(mesh);
-  // The App's own validation is its synth()'s: a plain App refuses to write a mesh.
-  const all = app.node.findAll().filter((construct) => construct !== app);
-  const errors = mesh.withOneWalk(() => validationErrors(all));
+  let all: IConstruct[] = [];
+  const errors = mesh.withOneWalk((meshTree) => {
+    all = constructsOfApp(app, mesh, meshTree);
+    return validationErrors(all);
+  });
   const clusters = new Map<string, Manifest[]>(mesh.model.clusters.map((cluster) => [cluster.name, []]));
   const controlPlane: Manifest[] = [];
   for (const construct of all) {
@@ -46,6 +48,24 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
 
 const OUTSIDE_THE_MESH =
   "is outside the mesh's charts, so no folder would hold it; create it in a mesh construct's part (partIn(cluster), controlPlanePart) or in a chart of the IstioMesh (clusterChart(name), controlPlaneChart)";
+
+/**
+ * `app.node.findAll()` without the app itself (whose validation is its synth()'s: a plain App
+ * refuses to write a mesh), taking the mesh's part from `meshTree`, the walk of it the mesh made.
+ */
+function constructsOfApp(app: IConstruct, mesh: IstioMesh, meshTree: readonly IConstruct[]): IConstruct[] {
+  const found: IConstruct[] = [];
+  const visit = (construct: IConstruct): void => {
+    if (construct === mesh) {
+      for (const inMesh of meshTree) found.push(inMesh);
+      return;
+    }
+    if (construct !== app) found.push(construct);
+    for (const child of construct.node.children) visit(child);
+  };
+  visit(app);
+  return found;
+}
 
 function belongsToAnotherMesh(construct: IConstruct, mesh: IstioMesh): boolean {
   return construct.node.scopes.some((scope) => IstioMesh.isIstioMesh(scope) && scope !== mesh);

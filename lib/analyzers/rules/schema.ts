@@ -49,7 +49,7 @@ export const duplicateObjectAnalyzer: Analyzer = {
   name: 'No object appears twice in one folder',
   analyze: (index) =>
     index.folders.flatMap((folder) =>
-      [...groupBy(folder.objects, ({ manifest }) => [apiGroup(manifest), manifest.kind, manifest.metadata.namespace ?? '', manifest.metadata.name].join('\u0000')).values()]
+      [...groupBy(folder.objects, ({ manifest }) => `${apiGroup(manifest)}\u0000${manifest.kind}\u0000${manifest.metadata.namespace ?? ''}\u0000${manifest.metadata.name}`).values()]
         .filter((copies) => copies.length > 1)
         .map((copies) =>
           findingOn(copies[1], {

@@ -2,14 +2,15 @@ import type { ApiObjectProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { checkProp, InvalidPropsError } from '../lib/errors';
-import { workloadName, type AppDefinition, type ProbeDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
+import { workloadName, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
 import { meshPolicyContext, servicePolicyIssues } from '../lib/model/locality';
 import { resolvePlacement, type Mesh } from '../lib/model/mesh';
 import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
 import { APP_ANNOTATIONS, APP_LABELS, appNamespaceProblem, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
 import { placementIssues } from '../lib/model/placement';
 import { JsonApiObject } from './json-api-object';
-import { kubeObject, type KubeKind } from './kube-object';
+import { workloadDeploymentProps } from './app-deployment';
+import { renameFreeObject, type KubeKind } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
 
@@ -203,42 +204,8 @@ export class AppSplit extends MeshConstruct {
   }
 
   private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion, cluster: string): void {
-    const name = workloadName(service, version);
-    const labels = { [LABELS.app]: service.name, [LABELS.version]: version.version };
-    const calls = callsOf(service, version);
-    const annotations = { ...version.podAnnotations, ...(calls.length > 0 ? { [APP_ANNOTATIONS.calls]: calls.join(',') } : {}) };
-    const emptyDirs = Object.entries(version.emptyDirs ?? {});
-    kubeObject(k8s.KubeDeployment, scope, `deployment-${name}`, {
-      metadata: { name, namespace: this.namespace, labels },
-      spec: {
-        replicas: version.replicas ?? 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: {
-            labels: { ...labels, ...this.mesh.model.cluster(cluster).localityPodLabels },
-            annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
-          },
-          spec: {
-            serviceAccountName: service.serviceAccount,
-            containers: [
-              {
-                name: service.name,
-                image: version.image,
-                imagePullPolicy: 'IfNotPresent',
-                args: version.args && [...version.args],
-                env: version.env && Object.entries(version.env).map(([envName, value]) => ({ name: envName, value })),
-                ports: [{ containerPort: service.targetPort ?? service.port }],
-                resources: version.resources && { requests: quantities(version.resources.requests), limits: quantities(version.resources.limits) },
-                readinessProbe: version.readinessProbe && probe(version.readinessProbe, service.targetPort ?? service.port),
-                livenessProbe: version.livenessProbe && probe(version.livenessProbe, service.targetPort ?? service.port),
-                volumeMounts: emptyDirs.length > 0 ? emptyDirs.map(([volume, mountPath]) => ({ name: volume, mountPath })) : undefined,
-              },
-            ],
-            volumes: emptyDirs.length > 0 ? emptyDirs.map(([volume]) => ({ name: volume, emptyDir: {} })) : undefined,
-          },
-        },
-      },
-    });
+    const props = workloadDeploymentProps({ service, version, namespace: this.namespace, calls: callsOf(service, version), localityPodLabels: this.mesh.model.cluster(cluster).localityPodLabels });
+    renameFreeObject(k8s.KubeDeployment, scope, `deployment-${workloadName(service, version)}`, props);
   }
 }
 
@@ -303,20 +270,6 @@ function checkContainer(owner: Construct, where: string, version: WorkloadVersio
     }
     if (settings?.httpPath !== undefined && !settings.httpPath.startsWith('/')) throw new InvalidPropsError(owner, 'app.services', `${where} ${name}.httpPath: "${settings.httpPath}" must start with /`);
   }
-}
-
-function quantities(values: Readonly<Record<string, string>> | undefined): Record<string, k8s.Quantity> | undefined {
-  return values && Object.fromEntries(Object.entries(values).map(([resource, quantity]) => [resource, k8s.Quantity.fromString(quantity)]));
-}
-
-function probe(definition: ProbeDefinition, port: number): k8s.Probe {
-  const target = k8s.IntOrString.fromNumber(port);
-  return {
-    ...(definition.httpPath === undefined ? { tcpSocket: { port: target } } : { httpGet: { path: definition.httpPath, port: target } }),
-    initialDelaySeconds: definition.initialDelaySeconds,
-    periodSeconds: definition.periodSeconds,
-    failureThreshold: definition.failureThreshold,
-  };
 }
 
 /** The services of `clusterLocal`: every one for `true`; throws for a service the app lacks. */

@@ -1,4 +1,5 @@
-import type { ApiObjectProps } from 'cdk8s';
+import type { ApiObjectProps, GroupVersionKind } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { JsonApiObject } from './json-api-object';
 
@@ -16,4 +17,37 @@ export interface KubeKind<Props> {
  */
 export function kubeObject<Props>(kind: KubeKind<Props>, scope: Construct, id: string, props: Props): JsonApiObject {
   return new JsonApiObject(scope, id, kind.manifest(props) as ApiObjectProps);
+}
+
+/** A generated class's group, version and kind. */
+export interface KubeGvk<Props> extends KubeKind<Props> {
+  readonly GVK: GroupVersionKind;
+}
+
+/**
+ * `kubeObject` for typed props whose every field is named as in JSON (no `clusterIp` for
+ * `clusterIP`, no `ref` for `$ref`), without the generated converter. For each level of an object
+ * the converter builds an object of every field the type declares and copies the set ones one at
+ * a time: for the thousands of Deployments of a large mesh, the largest cost of building it, and
+ * much of its garbage. For such props the converter's JSON is the props themselves with unset
+ * fields left out and each `IntOrString` and `Quantity` replaced by its value, which this builds
+ * in one copy (keys in the props' order; the object's JSON sorts them, as it does the converter's).
+ * A test compares both renderings for every field the callers set.
+ */
+export function renameFreeObject<Props extends object>(kind: KubeGvk<Props>, scope: Construct, id: string, props: Props): JsonApiObject {
+  return new JsonApiObject(scope, id, { ...kind.GVK, ...(renameFreeJson(props) as object) });
+}
+
+/** The JSON of rename-free typed props: see `renameFreeObject`. Throws on a value that is neither JSON nor a cdk8s-plus union. */
+export function renameFreeJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(renameFreeJson);
+  if (value instanceof k8s.IntOrString || value instanceof k8s.Quantity) return value.value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) throw new Error(`A ${value.constructor?.name ?? 'null-prototype'} object is no JSON value of typed props`);
+  const json: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = renameFreeJson((value as Record<string, unknown>)[key]);
+    if (field !== undefined) json[key] = field;
+  }
+  return json;
 }

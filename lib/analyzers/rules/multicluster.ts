@@ -164,7 +164,10 @@ export const inconsistentServiceAnalyzer: Analyzer = {
     [...index.servicesByKey.values()].flatMap(([reference, ...others]) => {
       if (reference.manifest.metadata.namespace === ISTIO_SYSTEM_NAMESPACE) return [];
       const expected = shape(reference.manifest);
+      const same = index.distinct.representativeOf(reference.manifest);
       return others.flatMap((service) => {
+        // A copy of the reference (the usual case: one definition for every cluster) agrees with it.
+        if (index.distinct.representativeOf(service.manifest) === same) return [];
         const actual = shape(service.manifest);
         const differences = (['ports', 'selector'] as const)
           .filter((aspect) => actual[aspect] !== expected[aspect])

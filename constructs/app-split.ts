@@ -255,7 +255,13 @@ function checkApp(owner: Construct, app: AppDefinition): void {
 /** A Kubernetes resource quantity: a decimal number with an optional SI or binary suffix or exponent. */
 const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$/;
 
+/** The optional settings of a workload version, which are left out rather than set to null. */
+const OPTIONAL_CONTAINER_SETTINGS = ['args', 'env', 'resources', 'readinessProbe', 'livenessProbe', 'emptyDirs', 'podAnnotations'] as const;
+
 function checkContainer(owner: Construct, where: string, version: WorkloadVersion): void {
+  for (const setting of OPTIONAL_CONTAINER_SETTINGS) {
+    if ((version[setting] as unknown) === null) throw new InvalidPropsError(owner, 'app.services', `${where} ${setting}: null is no value; leave the setting out, or give it`);
+  }
   for (const kind of ['requests', 'limits'] as const) {
     for (const [resource, quantity] of Object.entries(version.resources?.[kind] ?? {})) {
       if (!QUANTITY.test(quantity)) throw new InvalidPropsError(owner, 'app.services', `${where} resources.${kind}.${resource}: "${quantity}" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)`);

@@ -36,14 +36,8 @@ export class JsonApiObject extends ApiObject {
 
   public toJson(): any {
     if (!onlyBuiltInResolvers(App.of(this).resolvers)) return super.toJson();
-    let json: Record<string, unknown>;
     try {
-      json = this.plainJson();
-    } catch (error) {
-      if (error === NOT_PLAIN) return super.toJson();
-      throw error;
-    }
-    try {
+      const json = this.plainJson();
       const patched = this.jsonPatches.length > 0 ? (JsonPatch.apply(json, ...this.jsonPatches) as Record<string, unknown>) : json;
       // ApiObject puts apiVersion, kind and metadata first, then the rest in sorted order.
       const result: Record<string, unknown> = {};
@@ -51,9 +45,10 @@ export class JsonApiObject extends ApiObject {
         if (key in patched) result[key] = patched[key];
       }
       return result;
-    } catch (error) {
-      // ApiObject's wording, so a failing patch reads the same either way.
-      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${error}`);
+    } catch {
+      // A value a resolver could change (NOT_PLAIN), a value that throws as it is read, a patch
+      // that does not apply: ApiObject's path gives its result, or fails in its own words.
+      return super.toJson();
     }
   }
 
@@ -67,7 +62,7 @@ export class JsonApiObject extends ApiObject {
 
 const JSON_API_OBJECT = Symbol.for('cdk8s-istio-multicluster.JsonApiObject');
 
-/** Thrown inside the walk when a value is not plain JSON; the object then takes ApiObject's path. */
+/** Thrown inside the walk when a value is not plain JSON (or the metadata not as expected); the object then takes ApiObject's path. */
 const NOT_PLAIN = Symbol('not plain JSON');
 
 /** An app that adds resolvers of its own may change any value, so only the built-in three allow the walk. */
@@ -84,12 +79,12 @@ function onlyBuiltInResolvers(resolvers: readonly IResolver[]): boolean {
  * `ApiObjectMetadataDefinition.toJson()`: its fields over the attributes passed at creation or
  * through `add()`, empty arrays and objects dropped, keys sorted (always, whatever
  * CDK8S_DISABLE_SORT says). The attributes live in a field cdk8s does not expose; if it is not
- * there as a plain object, cdk8s renders the metadata itself.
+ * there as a plain object, the object takes ApiObject's path.
  */
 function metadataJson(metadata: ApiObjectMetadataDefinition): unknown {
   const fields = metadata as unknown as MetadataFields;
   const attributes = fields._additionalAttributes;
-  if (!isPlainObject(attributes)) return metadata.toJson();
+  if (!isPlainObject(attributes)) throw NOT_PLAIN;
   // The keys of `{ ...attributes, name, namespace, ... }`, without building it (cdk8s deletes a key
   // of the attributes, which leaves them a slow dictionary to copy).
   const overrides: Record<string, unknown> = { name: fields.name, namespace: fields.namespace, annotations: fields.annotations, finalizers: fields.finalizers, ownerReferences: fields.ownerReferences, labels: fields.labels };
@@ -135,8 +130,8 @@ function plainValue(value: unknown, options: WalkOptions): unknown {
       throw NOT_PLAIN;
   }
   if (Array.isArray(value)) {
-    // A `value` or `resolve` property on an array would catch NumberStringUnionResolver's or ImplicitTokenResolver's eye.
-    if (Object.hasOwn(value, 'value') || Object.hasOwn(value, 'resolve')) throw NOT_PLAIN;
+    // A `value` or `resolve` property on an array, its own or its class's, would catch NumberStringUnionResolver's or ImplicitTokenResolver's eye.
+    if (Object.getPrototypeOf(value) !== Array.prototype || Object.hasOwn(value, 'value') || Object.hasOwn(value, 'resolve')) throw NOT_PLAIN;
     if (options.filterEmpty && value.length === 0) return undefined;
     const copy = new Array<unknown>(value.length);
     for (let index = 0; index < value.length; index++) {

@@ -31,10 +31,12 @@ export interface KubeGvk<Props> extends KubeKind<Props> {
  * a time: for the thousands of Deployments of a large mesh, the largest cost of building it, and
  * much of its garbage. For such props the converter's JSON is the props themselves with unset
  * fields left out and each `IntOrString` and `Quantity` replaced by its value, which this builds
- * in one copy (keys in the props' order; the object's JSON sorts them, as it does the converter's).
- * A test compares both renderings for every field the callers set.
+ * in one copy, keys in the props' order. The object's JSON sorts the keys, unless
+ * CDK8S_DISABLE_SORT is set (when the object is created): then the converter renders the props, so
+ * that the keys come in its order. A test compares both renderings for every field the callers set.
  */
 export function renameFreeObject<Props extends object>(kind: KubeGvk<Props>, scope: Construct, id: string, props: Props): JsonApiObject {
+  if (process.env.CDK8S_DISABLE_SORT) return kubeObject(kind, scope, id, props);
   return new JsonApiObject(scope, id, { ...kind.GVK, ...(renameFreeJson(props) as object) });
 }
 

@@ -70,6 +70,27 @@ describe('workload Deployments without the generated converter', () => {
     );
   });
 
+  it('write the converter\'s key order when CDK8S_DISABLE_SORT keeps keys unsorted', () => {
+    fc.assert(
+      fc.property(workload, (deployment) => {
+        // GIVEN sorting switched off, as cdk8s allows
+        process.env.CDK8S_DISABLE_SORT = '1';
+        try {
+          // WHEN a workload's Deployment is rendered both ways
+          const props = workloadDeploymentProps(deployment);
+          const chart = new Chart(new App(), 'chart');
+          const without = renameFreeObject(k8s.KubeDeployment, chart, 'without', props).toJson();
+          const withConverter = kubeObject(k8s.KubeDeployment, chart, 'with', props).toJson();
+          // THEN the keys come in the same order
+          expect(JSON.stringify(without)).toBe(JSON.stringify(withConverter));
+        } finally {
+          delete process.env.CDK8S_DISABLE_SORT;
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('turns IntOrString and Quantity into their values and refuses other class instances', () => {
     // GIVEN props holding cdk8s-plus unions, unset fields and a foreign class instance
     const json = renameFreeJson({ port: k8s.IntOrString.fromString('http'), cpu: k8s.Quantity.fromString('100m'), unset: undefined, kept: null, list: [k8s.IntOrString.fromNumber(8080)] });

@@ -217,6 +217,9 @@ describe('AppSplit', () => {
     [{ app: withVersion({ resources: { requests: { cpu: '100 millicores' } } }) }, 'App "shop" workload "cart-v1" resources.requests.cpu: "100 millicores" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)'],
     [{ app: withVersion({ readinessProbe: { periodSeconds: 0 } }) }, 'App "shop" workload "cart-v1" readinessProbe.periodSeconds: 0 is not a whole number >= 1'],
     [{ app: withVersion({ livenessProbe: { httpPath: 'healthz' } }) }, 'App "shop" workload "cart-v1" livenessProbe.httpPath: "healthz" must start with /'],
+    // From JavaScript, which the types do not guard.
+    [{ app: withVersion({ readinessProbe: null as never }) }, 'App "shop" workload "cart-v1" readinessProbe: null is no value; leave the setting out, or give it'],
+    [{ app: withVersion({ resources: null as never }) }, 'App "shop" workload "cart-v1" resources: null is no value; leave the setting out, or give it'],
   ])('rejects bad props at once (%#)', (patch, message) => {
     // GIVEN bad props WHEN the construct is created THEN it throws naming the value
     expect(() => new AppSplit(shopMesh(), 'shop', { app: SHOP, namespace: 'shop', ...patch })).toThrow(message);

@@ -91,6 +91,37 @@ describe('JsonApiObject', () => {
     }
   });
 
+  it('gives what ApiObject.toJson() gives, or fails in its words, for values that throw, array subclasses and odd metadata', () => {
+    // GIVEN objects with a getter that throws, an array whose class resolves, a metadata attribute
+    // that is no plain value, and a patch that does not apply
+    class ResolvingArray extends Array<string> {
+      public resolve(): string[] {
+        return ['resolved'];
+      }
+    }
+    const chart = new Chart(new App(), 'chart');
+    const throwing = new JsonApiObject(chart, 'throwing', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: Object.defineProperty({}, 'boom', {
+        enumerable: true,
+        get: () => {
+          throw new Error('boom');
+        },
+      }),
+    });
+    const resolving = new JsonApiObject(chart, 'resolving', { apiVersion: 'v1', kind: 'ConfigMap', data: { list: ResolvingArray.from(['raw']) } });
+    const oddMetadata = new JsonApiObject(chart, 'odd-metadata', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+    oddMetadata.metadata.add('constructor', 'x');
+    const badPatch = new JsonApiObject(chart, 'bad-patch', { apiVersion: 'v1', kind: 'ConfigMap', data: {} });
+    badPatch.addJsonPatch(JsonPatch.replace('/spec/missing', 1));
+    // WHEN each is rendered both ways THEN the results or the errors are the same
+    expect((cdk8sJson(throwing) as { threw: string }).threw).toMatch(/^Failed serializing construct at path 'chart\/throwing' with name '[^']+': Error: boom$/);
+    expect((cdk8sJson(resolving) as { data: unknown }).data).toEqual({ list: ['resolved'] });
+    expect((cdk8sJson(badPatch) as { threw: string }).threw).toMatch(/^Failed serializing construct at path 'chart\/bad-patch'/);
+    for (const object of [throwing, resolving, oddMetadata, badPatch]) expectSameJson(fastJson(object), cdk8sJson(object));
+  });
+
   const key = fc.oneof(
     fc.constantFrom('name', 'labels', 'annotations', 'finalizers', 'ownerReferences', 'namespace', 'spec', 'value', 'resolve', 'constructor', '__proto__', 'toString', 'a', 'B', '_', '10', '2'),
     fc.string({ maxLength: 6 }),

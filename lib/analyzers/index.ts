@@ -1,4 +1,5 @@
 import { compareText } from '../manifest/compare-text';
+import { DistinctManifests } from '../manifest/distinct-manifests';
 import type { MeshManifests } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import type { Finding, Severity } from './finding';
@@ -47,8 +48,8 @@ const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 
  * Runs every analyzer over the whole mesh (all clusters and the control plane at once). The
  * findings come sorted by severity, code, folder and object, so output is the same run after run.
  */
-export function analyzeMesh(manifests: MeshManifests): Finding[] {
-  const index = indexMesh(manifests);
+export function analyzeMesh(manifests: MeshManifests, distinct: DistinctManifests = new DistinctManifests()): Finding[] {
+  const index = indexMesh(manifests, distinct);
   return ANALYZERS.flatMap((analyzer) => analyzer.analyze(index)).sort(compareFindings);
 }
 

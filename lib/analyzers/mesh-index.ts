@@ -1,6 +1,6 @@
 import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE } from '../model/names';
 import { sailRevisionName } from '../model/sail';
-import { distinctManifestsOf, type DistinctManifests } from '../manifest/distinct-manifests';
+import { DistinctManifests } from '../manifest/distinct-manifests';
 import type { MeshManifests } from '../manifest/mesh-manifests';
 import { apiGroup, clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { record, text } from '../manifest/fields';
@@ -41,7 +41,7 @@ export interface MeshIndex {
   readonly clusterNames: readonly string[];
   /** The cluster folders in cluster order, then the control-plane folder. */
   readonly folders: readonly Folder[];
-  /** Which objects equal an earlier one, shared with the renderer of the same synth. */
+  /** Which objects equal an earlier one: the synth's, shared with its README and renderer, or the index's own. */
   readonly distinct: DistinctManifests;
   /** Istio Gateways by `namespace/name`. */
   readonly gateways: ReadonlyMap<string, Located>;
@@ -95,7 +95,7 @@ export function gatewayWorkloads(index: MeshIndex, gateway: Located): Workload[]
 }
 
 /** Builds every index in one pass over the mesh's manifests. */
-export function indexMesh(mesh: MeshManifests): MeshIndex {
+export function indexMesh(mesh: MeshManifests, distinct: DistinctManifests = new DistinctManifests()): MeshIndex {
   const clusterNames = [...mesh.clusters.keys()].sort();
   const folders: Folder[] = [
     ...clusterNames.map((cluster) => folderOf(clusterFolder(cluster), cluster, mesh.clusters.get(cluster) ?? [])),
@@ -120,7 +120,7 @@ export function indexMesh(mesh: MeshManifests): MeshIndex {
     controlPlaneCluster: mesh.controlPlaneCluster,
     clusterNames,
     folders,
-    distinct: distinctManifestsOf(mesh),
+    distinct,
     gateways: new Map(ofKind(istioConfig, KINDS.gateway).map((located) => [namespacedName(located), located])),
     virtualServices: ofKind(istioConfig, KINDS.virtualService),
     destinationRules,

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { _, type ErrorObject, type KeywordCxt, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { requireWithCodeCache } from '../io/code-cache';
+import { loadWithCodeCache } from '../io/code-cache';
 import { packageFile } from '../io/package-root';
 import { SCHEMA_FORMATS } from './schema-formats';
 
@@ -269,7 +269,7 @@ const KINDS_EXPORT = 'bundleKinds';
 function loadStandaloneIndex(): Readonly<Record<string, unknown>> | null {
   if (standaloneIndex === undefined) {
     const file = join(__dirname, STANDALONE_VALIDATORS_FOLDER, STANDALONE_INDEX);
-    const loaded = existsSync(file) ? (requireWithCodeCache(file) as Record<string, unknown>) : undefined;
+    const loaded = existsSync(file) ? (loadWithCodeCache(file).exports as Record<string, unknown>) : undefined;
     standaloneIndex = loaded?.[DIGEST_EXPORT] === bundleDigest() ? loaded : null;
   }
   return standaloneIndex;
@@ -290,7 +290,7 @@ function compiledValidator(definition: string): ValidateFunction {
 
 /** The standalone validator of one definition (`<definition>.js` exports `validate`), loaded only when a kind needs it. */
 function standaloneValidator(definition: string): ValidateFunction {
-  return (requireWithCodeCache(join(__dirname, STANDALONE_VALIDATORS_FOLDER, `${definition}.js`)) as { validate: ValidateFunction }).validate;
+  return (loadWithCodeCache(join(__dirname, STANDALONE_VALIDATORS_FOLDER, `${definition}.js`)).exports as { validate: ValidateFunction }).validate;
 }
 
 function bodyValidator(apiVersion: string, kind: string): ValidateFunction | undefined {

@@ -9,7 +9,7 @@ import { Script } from 'node:vm';
  * validators, hundreds of KB each). `require` parses such a file whole and compiles each function
  * the first time it runs, which in a fresh process costs more than the checks themselves. The
  * build writes `<file>.v8-cache` beside each one, after running it on sample objects, and
- * `requireWithCodeCache` loads the file from it: V8 then takes the compiled bytecode as is. A cache
+ * `loadWithCodeCache` loads the file from it: V8 then takes the compiled bytecode as is. A cache
  * starts with the SHA-256 of the source it was made from and is used only for that source (V8's own
  * check compares lengths only); V8 rejects one written by another Node version. Without a usable
  * cache the file compiles as `require` would compile it: the cache changes how fast a file loads,
@@ -17,14 +17,22 @@ import { Script } from 'node:vm';
  */
 export const CODE_CACHE_SUFFIX = '.v8-cache';
 
+/** A CommonJS file loaded by `loadWithCodeCache`. */
+export interface LoadedModule {
+  readonly exports: unknown;
+  /** Whether V8 took the compiled code from the file's cache (false: compiled from source). */
+  readonly fromCodeCache: boolean;
+}
+
 /** Loads a CommonJS file as `require` does (its own `require` resolves from its folder), compiled from its code cache when V8 accepts it. */
-export function requireWithCodeCache(file: string): unknown {
+export function loadWithCodeCache(file: string): LoadedModule {
   const source = readFileSync(file, 'utf8');
   const cacheFile = `${file}${CODE_CACHE_SUFFIX}`;
   const cache = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const digest = sourceDigest(source);
   const usable = cache !== undefined && cache.length > digest.length && cache.subarray(0, digest.length).equals(digest);
-  return run(compile(source, file, usable ? cache.subarray(digest.length) : undefined), file);
+  const script = compile(source, file, usable ? cache.subarray(digest.length) : undefined);
+  return { exports: run(script, file), fromCodeCache: usable && !script.cachedDataRejected };
 }
 
 /**

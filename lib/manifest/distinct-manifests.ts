@@ -1,4 +1,4 @@
-import type { Manifest, MeshManifests } from './mesh-manifests';
+import type { Manifest } from './mesh-manifests';
 import { toYaml } from './yaml';
 
 /** How many distinct objects of one kind, namespace and name are kept to compare with (bounds the comparisons per object). */
@@ -9,7 +9,8 @@ const VARIANTS_PER_OBJECT = 4;
  * object in many cluster folders (a Service in every cluster that calls it, a remote's reader RBAC,
  * a gateway's workload): at 50 clusters about half the objects are copies. What depends only on an
  * object's data, its YAML and its schema problems, is then worked out once per distinct object.
- * The comparison runs once per mesh, for every stage that asks (see `distinctManifestsOf`).
+ * One instance serves one run over manifests that do not change during it: a synth makes one and
+ * hands it to the analyzers, the README and the renderer, so each object is compared once.
  */
 export class DistinctManifests {
   private readonly variants = new Map<string, Manifest[]>();
@@ -48,18 +49,6 @@ export class DistinctManifests {
       return result;
     };
   }
-}
-
-const distinctByMesh = new WeakMap<MeshManifests, DistinctManifests>();
-
-/** The mesh's DistinctManifests: the analyzers and the renderer of one synth share it. */
-export function distinctManifestsOf(manifests: MeshManifests): DistinctManifests {
-  let distinct = distinctByMesh.get(manifests);
-  if (!distinct) {
-    distinct = new DistinctManifests();
-    distinctByMesh.set(manifests, distinct);
-  }
-  return distinct;
 }
 
 /**

@@ -2,6 +2,7 @@ import { analyzeMesh, compareFindings } from '../analyzers';
 import type { Finding } from '../analyzers/finding';
 import { isSuppressed, type Suppression } from '../analyzers/suppressions';
 import type { ConstructWarning } from '../errors';
+import { DistinctManifests } from '../manifest/distinct-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import type { SynthesizedMesh } from './synthesize-mesh';
 
@@ -15,14 +16,15 @@ export interface MeshFindings {
 
 /**
  * Runs the analyzers and adds the constructs' warnings as findings, so that one stream carries
- * both (text, json, sarif, `--suppress`, `--fail-on`, the summary count).
+ * both (text, json, sarif, `--suppress`, `--fail-on`, the summary count). `distinct` is the synth's
+ * record of which objects are copies, when the rest of the synth shares it.
  */
-export function meshFindings(synthesized: SynthesizedMesh, suppress: readonly Suppression[] = []): MeshFindings {
+export function meshFindings(synthesized: SynthesizedMesh, suppress: readonly Suppression[] = [], distinct: DistinctManifests = new DistinctManifests()): MeshFindings {
   const { manifests } = synthesized;
   const raised = synthesized.constructWarnings
     .map((warning) => ({ warning, finding: constructWarningFinding(warning, manifests.controlPlaneCluster) }))
     .filter(({ finding }) => !isSuppressed(finding, suppress));
-  const analyzed = analyzeMesh(manifests).filter((finding) => !isSuppressed(finding, suppress));
+  const analyzed = analyzeMesh(manifests, distinct).filter((finding) => !isSuppressed(finding, suppress));
   return {
     findings: [...analyzed, ...raised.map(({ finding }) => finding)].sort(compareFindings),
     constructWarnings: raised.map(({ warning }) => warning),

@@ -2,6 +2,7 @@ import type { IstioMesh } from '../../constructs/istio-mesh';
 import { formatFinding, type Finding } from '../analyzers/finding';
 import type { Suppression } from '../analyzers/suppressions';
 import type { ConstructWarning } from '../errors';
+import { DistinctManifests } from '../manifest/distinct-manifests';
 import { INSTALL_README } from '../manifest/install-layout';
 import type { MeshManifests } from '../manifest/mesh-manifests';
 import { meshFindings } from './mesh-findings';
@@ -55,16 +56,18 @@ export interface MeshOutput {
  */
 export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {}): MeshOutput {
   const synthesized = synthesizeMesh(mesh);
-  const { findings, constructWarnings } = meshFindings(synthesized, options.suppress);
+  // Which objects are copies, found once for the analyzers, the README and the renderer.
+  const distinct = new DistinctManifests();
+  const { findings, constructWarnings } = meshFindings(synthesized, options.suppress, distinct);
   const { manifests } = synthesized;
   if (failingFindings(findings).length > 0) return { manifests, findings, constructWarnings, tree: new Map() };
   const files = new Map(synthesized.files);
-  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool }));
+  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct }));
   if (mesh.helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall.chartVersion));
   if (options.gitops) {
     for (const [path, content] of renderGitops(mesh.model, options.gitops)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }
-  return { manifests, findings, constructWarnings, tree: renderTree(manifests, files) };
+  return { manifests, findings, constructWarnings, tree: renderTree(manifests, files, distinct) };
 }
 
 /** The findings that fail a synth: errors, and warnings too when strict. */

@@ -10,7 +10,7 @@ import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-ph
 import { describeGitops, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { flatNetworkRouting, reachingIstiod } from './network-readme';
 import { compareText } from '../manifest/compare-text';
-import { distinctManifestsOf } from '../manifest/distinct-manifests';
+import { DistinctManifests } from '../manifest/distinct-manifests';
 
 /** Options of `renderReadme`. */
 export interface ReadmeOptions {
@@ -19,6 +19,11 @@ export interface ReadmeOptions {
    * @default - no `gitops/`, no section
    */
   readonly gitops?: GitopsTool;
+  /**
+   * Which objects are copies, shared with the rest of the synth (the README reads each distinct object's YAML).
+   * @default - its own
+   */
+  readonly distinct?: DistinctManifests;
 }
 
 /** An output folder, the cluster it is applied to and what it holds. */
@@ -38,7 +43,7 @@ interface OutputFolder {
  */
 export function renderReadme(model: Mesh, manifests: MeshManifests, options: ReadmeOptions = {}): string {
   requireManifestsOf(model, manifests);
-  const folders = foldersInApplyOrder(model, manifests);
+  const folders = foldersInApplyOrder(model, manifests, options.distinct ?? new DistinctManifests());
   const sections = [
     introduction(model),
     clusterTable(model, manifests),
@@ -67,9 +72,8 @@ function requireManifestsOf(model: Mesh, manifests: MeshManifests): void {
 }
 
 /** The control-plane cluster's folder, then control-plane/, then each remote's folder. */
-function foldersInApplyOrder(model: Mesh, manifests: MeshManifests): OutputFolder[] {
+function foldersInApplyOrder(model: Mesh, manifests: MeshManifests, distinct: DistinctManifests): OutputFolder[] {
   // Read from the YAML the files hold, which the writer renders once per distinct object anyway.
-  const distinct = distinctManifestsOf(manifests);
   const placeholders = (folderManifests: readonly Manifest[]) => [...new Set(folderManifests.flatMap((manifest) => placeholdersIn(distinct.yamlOf(manifest))))].sort(compareText);
   const output = (folder: string, cluster: string, folderManifests: readonly Manifest[]): OutputFolder => ({ folder, cluster, manifests: folderManifests, placeholders: placeholders(folderManifests) });
   const clusterOutput = (cluster: Cluster) => output(clusterFolder(cluster.name), cluster.name, manifests.clusters.get(cluster.name) ?? []);

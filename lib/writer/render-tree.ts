@@ -1,6 +1,6 @@
 import { CONTROL_PLANE_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { compareText } from '../manifest/compare-text';
-import { distinctManifestsOf } from '../manifest/distinct-manifests';
+import { DistinctManifests } from '../manifest/distinct-manifests';
 import { toYaml } from '../manifest/yaml';
 
 /** The file in every output folder that lets `kubectl apply -k` / `kubectl kustomize` build it. */
@@ -64,10 +64,9 @@ export function renderFolder(folder: string, manifests: readonly Manifest[], yam
  * The whole output tree as relative path -> content: `clusters/<name>/`, `control-plane/` and
  * the extra files. Pure and deterministic: the same mesh gives the same bytes.
  */
-export function renderTree(manifests: MeshManifests, extraFiles: ReadonlyMap<string, string> = new Map()): Map<string, string> {
+export function renderTree(manifests: MeshManifests, extraFiles: ReadonlyMap<string, string> = new Map(), distinct: DistinctManifests = new DistinctManifests()): Map<string, string> {
   const tree = new Map<string, string>();
   // Equal objects give equal YAML: each distinct object is dumped once.
-  const distinct = distinctManifestsOf(manifests);
   const yamlOf = (manifest: Manifest) => distinct.yamlOf(manifest);
   for (const [cluster, clusterManifests] of manifests.clusters) {
     for (const [path, content] of renderFolder(clusterFolder(cluster), clusterManifests, yamlOf)) tree.set(path, content);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeMesh } from '../../lib/analyzers';
-import { DistinctManifests, distinctManifestsOf, sameData } from '../../lib/manifest/distinct-manifests';
+import { DistinctManifests, sameData } from '../../lib/manifest/distinct-manifests';
 import type { Manifest, MeshManifests } from '../../lib/manifest/mesh-manifests';
 import { renderTree } from '../../lib/writer/render-tree';
 
@@ -45,13 +45,27 @@ describe('DistinctManifests', () => {
       controlPlane: [service({ ports: [{ name: 'http', port: 9081 }] })],
       controlPlaneCluster: 'east',
     };
-    const memo = distinctManifestsOf(mesh).memo<number>();
+    const memo = new DistinctManifests().memo<number>();
     let computed = 0;
     // WHEN every object asks for a value
     const values = [...mesh.clusters.values(), mesh.controlPlane].flat().map((manifest) => memo(manifest, () => ++computed));
-    // THEN the two equal Services share one computation, and the mesh's DistinctManifests is one object
+    // THEN the two equal Services share one computation
     expect(values).toEqual([1, 1, 2]);
-    expect(distinctManifestsOf(mesh)).toBe(distinctManifestsOf(mesh));
+  });
+
+  it('is one run\'s: separate calls see objects changed between them', () => {
+    // GIVEN two equal ConfigMaps, analyzed once
+    const configMap = (): Manifest => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' }, data: { v: '1' } });
+    const east = configMap();
+    const west = configMap();
+    const mesh: MeshManifests = { clusters: new Map([['east', [east]], ['west', [west]]]), controlPlane: [], controlPlaneCluster: 'east' };
+    analyzeMesh(mesh);
+    // WHEN one of them is changed, then the tree is rendered
+    (west.data as Record<string, string>).v = '2';
+    const tree = renderTree(mesh);
+    // THEN each file holds its object as it is now
+    expect(tree.get('clusters/east/configmap_ns_c.yaml')).toContain("v: '1'");
+    expect(tree.get('clusters/west/configmap_ns_c.yaml')).toContain("v: '2'");
   });
 
   it('still gives every copy its file and its findings', () => {

@@ -10,9 +10,10 @@ import type { Construct } from 'constructs';
  * resolves and copies the metadata twice. For a mesh of thousands of objects that was the largest
  * cost of synthesis after rendering YAML. Here a value goes through the walk unchanged when none
  * of cdk8s's built-in resolvers could change it: strings, numbers, booleans, dense arrays and
- * plain objects. Anything else (a `Lazy`, a token, a class instance, a function) or an app with
- * resolvers of its own makes the object take `ApiObject.toJson()` whole, so the result never
- * differs; JSON patches (escape hatches) apply to the result the same way.
+ * plain objects. Anything else (a `Lazy`, a token, a class instance, a function), an app with
+ * resolvers of its own, or any failure of the walk makes the object take `ApiObject.toJson()`
+ * whole, so the result (or the error) never differs; JSON patches (escape hatches) apply to the
+ * result the same way.
  */
 export class JsonApiObject extends ApiObject {
   /** Whether `x` is a JsonApiObject; `instanceof` would say yes to any ApiObject, as cdk8s defines it for ApiObject's subclasses too. */

@@ -5,7 +5,7 @@ import type { MeshManifests } from '../manifest/mesh-manifests';
 import { apiGroup, clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
 import { record, text } from '../manifest/fields';
 import { groupBy } from './group-by';
-import { declaredHostsCover, hostKey, qualifiedHost, serviceKey, serviceOfHost } from './hosts';
+import { declaredHostsCover, hostKey, qualifiedHost, serviceKey, serviceOfHost, type ServiceName } from './hosts';
 import { destinationRuleHost, destinationRuleSubsets, gatewaySelector, serviceEntryHosts } from './istio-objects';
 import { isKind, ISTIO_CONFIG_GROUPS, KINDS } from '../manifest/kinds';
 import type { KindId } from '../manifest/kinds';
@@ -155,6 +155,12 @@ export function indexMesh(mesh: MeshManifests, distinct: DistinctManifests = new
 /** The namespace of a namespaced object; `default` when the manifest leaves it to `kubectl apply`. */
 export function namespaceOf(located: Located): string {
   return located.manifest.metadata.namespace ?? 'default';
+}
+
+/** The Service a DestinationRule's host names, resolved in the rule's namespace; undefined for no host, a wildcard or an outside host. */
+export function serviceOfDestinationRule(rule: Located): ServiceName | undefined {
+  const host = destinationRuleHost(rule.manifest);
+  return host === undefined ? undefined : serviceOfHost(host, namespaceOf(rule));
 }
 
 function namespacedName(located: Located): string {

@@ -3,10 +3,10 @@ import type { Located } from '../../manifest/located';
 import { ISTIO_SYSTEM_NAMESPACE } from '../../model/names';
 import type { Analyzer } from '../analyzer';
 import { type Finding, findingOn } from '../finding';
-import { namespaceOfHost, serviceKey, serviceOfHost } from '../hosts';
+import { namespaceOfHost, serviceKey } from '../hosts';
 import { destinationRuleHost, destinationRuleSubsets, destinationRuleTlsModes, isNamespaceWide, peerAuthenticationMode } from '../istio-objects';
 import { ANY_NAMESPACE, formatLabels } from '../label-index';
-import { hostIsKnown, namespaceOf } from '../mesh-index';
+import { hostIsKnown, namespaceOf, serviceOfDestinationRule } from '../mesh-index';
 
 /**
  * IST0113 on the DestinationRule and KIA0501 on the namespace PeerAuthentication: a rule that
@@ -68,8 +68,7 @@ export const subsetSelectsNoPodsAnalyzer: Analyzer = {
   name: 'DestinationRule subsets select pods',
   analyze: (index) =>
     index.destinationRules.flatMap((rule) => {
-      const host = destinationRuleHost(rule.manifest);
-      const service = host === undefined ? undefined : serviceOfHost(host, namespaceOf(rule));
+      const service = serviceOfDestinationRule(rule);
       if (service === undefined) return [];
       const definition = index.servicesByKey.get(serviceKey(service))?.[0];
       const serviceLabels = definition ? serviceSelector(definition.manifest) : {};

@@ -7,8 +7,7 @@ import type { Analyzer } from '../analyzer';
 import { calledHosts } from '../calls-annotation';
 import { findingOn } from '../finding';
 import { serviceKey, type ServiceName, serviceOfHost } from '../hosts';
-import { destinationRuleHost } from '../istio-objects';
-import { inCluster, type MeshIndex, namespaceOf, type Workload } from '../mesh-index';
+import { inCluster, type MeshIndex, serviceOfDestinationRule, type Workload } from '../mesh-index';
 
 /*
  * Zone-aware routing: what Istio reads of localities from pod labels and DestinationRules, and the
@@ -122,8 +121,7 @@ const failoverTargetWithoutEndpoints: Analyzer = {
   name: 'Failover regions have endpoints',
   analyze: (index) =>
     index.destinationRules.flatMap((rule) => {
-      const host = destinationRuleHost(rule.manifest);
-      const service = host === undefined ? undefined : serviceOfHost(host, namespaceOf(rule));
+      const service = serviceOfDestinationRule(rule);
       if (service === undefined) return [];
       const localities = endpointsOf(index, service).map((workload) => podLocality(workload.pods.labels));
       if (localities.length === 0 || localities.includes(undefined)) return [];

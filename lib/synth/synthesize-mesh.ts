@@ -22,10 +22,9 @@ export interface SynthesizedMesh {
  */
 export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
   const app = App.of(mesh);
-  let all: IConstruct[] = [];
-  const errors = mesh.withOneWalk((meshTree) => {
-    all = constructsOfApp(app, mesh, meshTree);
-    return validationErrors(all);
+  const { all, errors } = mesh.withOneWalk((meshTree) => {
+    const constructs = constructsOfApp(app, mesh, meshTree);
+    return { all: constructs, errors: validationErrors(constructs) };
   });
   const clusters = new Map<string, Manifest[]>(mesh.model.clusters.map((cluster) => [cluster.name, []]));
   const controlPlane: Manifest[] = [];

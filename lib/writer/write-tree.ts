@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { errorCode, fileSystemErrorWords } from '../io/file-system-errors';
 import { readRegularFile } from '../io/read-regular-file';
+import { acquireOutputLock } from './output-lock';
+import { NODE_FILE_SYSTEM, type TreeFileSystem } from './tree-file-system';
 
 /**
  * Marks a folder as this tool's output and lists the files the tool wrote there: only a folder
@@ -13,49 +16,140 @@ const MARKER_FILES_INTRO = 'Files it wrote (the only ones a synth replaces or re
 /** How many foreign paths an error names before it says "and N more". */
 const NAMED_FOREIGN_PATHS = 5;
 
+/** How `writeTree` reaches the disk. */
+export interface WriteTreeOptions {
+  /**
+   * The file system calls that change the disk.
+   * @default the node:fs calls
+   */
+  readonly fileSystem?: TreeFileSystem;
+}
+
 /**
  * Writes the tree so that a reader of `outdir`, or a process killed at any instant, never sees a
  * partial tree:
  *
- * 1. a lock file beside `outdir` (`.<out>.lock`, holding the process ID) serializes synths into one
- *    folder; a second one while the first runs is refused;
+ * 1. a lock file beside `outdir` (`.<out>.lock`, naming its holder: see `acquireOutputLock`)
+ *    serializes synths into one folder; a second one while the first runs is refused;
  * 2. a run left over by a killed synth is recovered first: a `.<out>.previous` folder (the old tree,
  *    moved aside just before the swap) is moved back when `outdir` is missing, and removed when the
- *    swap had completed; `.<out>.staging-*` folders are removed;
- * 3. the new tree is written into a fresh `.<out>.staging-<random>` folder beside `outdir`
+ *    swap had completed; `.<out>.staging-*`, `.<out>.trash-*` and `.<out>.lock-*` leftovers are removed;
+ * 3. before anything changes, the swap is checked to be possible: `outdir` is no mount point
+ *    (rename(2) cannot move one: EBUSY or EXDEV) and every folder of the old tree may be emptied,
+ *    so the old tree is never replaced and then left half removed;
+ * 4. the new tree is written into a fresh `.<out>.staging-<random>` folder beside `outdir`
  *    (created with the umask's mode, like any folder), with the marker listing every file;
- * 4. the swap: `outdir` is renamed to `.<out>.previous`, the staging folder to `outdir`, then the
+ * 5. the swap: `outdir` is renamed to `.<out>.previous`, the staging folder to `outdir`, then the
  *    previous tree is removed.
  *
+ * Every failure leaves the old tree in `outdir` and removes what the run created (the staging
+ * folder may hold inline tokens); the error says what happened in words and what was left.
  * Only a folder that is empty or holds nothing but files the marker lists is replaced: `.git`,
  * notes, an inventory or anything else the tool did not write makes it refuse, naming them. A
  * symlinked `outdir` is followed: the folder it points to is the one replaced.
  */
-export function writeTree(files: ReadonlyMap<string, string>, outdir: string): void {
+export function writeTree(files: ReadonlyMap<string, string>, outdir: string, options: WriteTreeOptions = {}): void {
+  const fs = options.fileSystem ?? NODE_FILE_SYSTEM;
   const target = outputFolder(outdir);
-  mkdirSync(dirname(target), { recursive: true });
-  const lock = acquireLock(target);
+  orSay(() => fs.mkdir(dirname(target), true), (why) => `Cannot create the folder ${dirname(target)} of the output: ${why}`);
+  const lockPaths = { lock: siblingPath(target, 'lock'), candidate: () => siblingPath(target, `lock-${randomHex()}`) };
+  const lock = orSay(() => acquireOutputLock(target, lockPaths, fs), (why) => `Cannot lock ${target} (${lockPaths.lock}): ${why}`);
   try {
-    recoverInterruptedWrite(target);
-    assertReplaceable(target);
-    const staging = join(dirname(target), `.${basename(target)}.staging-${randomBytes(8).toString('hex')}`);
+    recoverInterruptedWrite(target, fs);
+    const oldFolders = assertReplaceable(target);
+    assertSwappable(target, oldFolders, fs);
+    const staging = siblingPath(target, `staging-${randomHex()}`);
     try {
-      writeStaging(files, staging);
+      writeStaging(files, staging, fs);
     } catch (error) {
-      rmSync(staging, { recursive: true, force: true });
-      throw error;
+      const reason = errorCode(error) === undefined ? (error as Error).message : `Could not write the new tree into ${staging}: ${fileSystemErrorWords(error)}`;
+      throw new Error(`${reason}; ${target} was not touched${removedOrSay(staging, fs)}`);
     }
-    if (pathExists(target)) {
-      const previous = siblingPath(target, 'previous');
-      renameSync(target, previous);
-      renameSync(staging, target);
-      removeLeftover(target, previous);
-    } else {
-      renameSync(staging, target);
-    }
+    swap(target, staging, fs);
   } finally {
-    rmSync(lock, { force: true });
+    lock.release();
   }
+}
+
+/** Runs a file system step; a failed system call becomes an Error saying `describe(why)` in words. */
+function orSay<T>(step: () => T, describe: (why: string) => string): T {
+  try {
+    return step();
+  } catch (error) {
+    if (errorCode(error) === undefined) throw error;
+    throw new Error(describe(fileSystemErrorWords(error)));
+  }
+}
+
+/** Removes what the run created; '' when that worked, else the sentence that says what is left. */
+function removedOrSay(path: string, fs: TreeFileSystem): string {
+  try {
+    fs.remove(path);
+    return '';
+  } catch (error) {
+    return `; ${path}, which this run created, could not be removed (${fileSystemErrorWords(error)}): remove it, as it may hold inline tokens`;
+  }
+}
+
+/** The way out for an output folder that is a mount point, such as `docker run -v "$PWD/dist":/dist`. */
+function mountPointRefusal(target: string): string {
+  return (
+    `Output folder ${target} is a mount point (a volume, or another file system): a synth replaces the output folder by ` +
+    `renaming it, which a mount point does not allow. Mount the folder above it instead (docker run -v "$PWD":/work -w /work ... -o dist), ` +
+    `or write into a folder inside it (-o ${join(target, 'mesh')})`
+  );
+}
+
+/** Refuses, before anything changes, a swap that would fail halfway: a mount point, or an old tree that cannot be removed. */
+function assertSwappable(target: string, oldFolders: readonly string[], fs: TreeFileSystem): void {
+  const stat = lstatOrUndefined(target);
+  if (stat === undefined) return;
+  if (stat.dev !== statSync(dirname(target)).dev) throw new Error(mountPointRefusal(target));
+  for (const folder of oldFolders) {
+    orSay(
+      () => fs.assertWritableFolder(folder),
+      (why) => `Cannot replace ${target}: its folder ${folder} is write-protected (${why}), so the old tree could not be removed; make it writable (chmod -R u+w ${target}) and run again. Nothing was changed`,
+    );
+  }
+}
+
+/** Puts the staged tree in place of `target`; on any failure the old tree is back in `target` and the staging folder is gone. */
+function swap(target: string, staging: string, fs: TreeFileSystem): void {
+  const notMoved = (error: unknown, what: string): Error => {
+    const code = errorCode(error);
+    if (code === 'EBUSY' || code === 'EXDEV') return new Error(mountPointRefusal(target));
+    return new Error(`Could not ${what}: ${fileSystemErrorWords(error)}`);
+  };
+  if (!pathExists(target)) {
+    try {
+      fs.rename(staging, target);
+    } catch (error) {
+      throw new Error(`${notMoved(error, `move the new tree into ${target}`).message}; nothing was written${removedOrSay(staging, fs)}`);
+    }
+    return;
+  }
+  const previous = siblingPath(target, 'previous');
+  try {
+    fs.rename(target, previous);
+  } catch (error) {
+    throw new Error(`${notMoved(error, `move the old tree ${target} aside`).message}; ${target} was left as it was${removedOrSay(staging, fs)}`);
+  }
+  try {
+    fs.rename(staging, target);
+  } catch (error) {
+    let restored: string;
+    try {
+      fs.rename(previous, target);
+      restored = 'the old tree was put back';
+    } catch (restoring) {
+      restored = `the old tree is in ${previous} (putting it back failed too: ${fileSystemErrorWords(restoring)}); the next synth puts it back`;
+    }
+    throw new Error(`${notMoved(error, `move the new tree into ${target}`).message}; ${restored}${removedOrSay(staging, fs)}`);
+  }
+  orSay(
+    () => removeLeftover(target, previous, fs),
+    (why) => `The new tree is in ${target}, but the old one could not be removed: ${why}; remove what is left beside ${target} (the next synth removes it too)`,
+  );
 }
 
 /** The absolute folder to replace: `outdir`, or the folder it links to. */
@@ -77,8 +171,8 @@ function outputFolder(outdir: string): string {
 /** A line break, or an empty, `.` or `..` part: what a relative path inside the output must not hold. */
 const NOT_A_PLAIN_RELATIVE_PATH = /[\n\r]|(?:^|\/)\.{0,2}(?:\/|$)/;
 
-function writeStaging(files: ReadonlyMap<string, string>, staging: string): void {
-  mkdirSync(staging);
+function writeStaging(files: ReadonlyMap<string, string>, staging: string, fs: TreeFileSystem): void {
+  fs.mkdir(staging, false);
   const folders = new Set<string>();
   for (const [path, content] of files) {
     if (NOT_A_PLAIN_RELATIVE_PATH.test(path)) {
@@ -87,23 +181,23 @@ function writeStaging(files: ReadonlyMap<string, string>, staging: string): void
     const file = join(staging, path);
     const folder = dirname(file);
     if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
+      fs.mkdir(folder, true);
       folders.add(folder);
     }
-    writeFileSync(file, content, { flag: 'wx' });
+    fs.createFile(file, content);
   }
   const written = [...files.keys()].sort();
-  writeFileSync(join(staging, OUTPUT_MARKER), [MARKER_HEADER, MARKER_FILES_INTRO, ...written].map((line) => `${line}\n`).join(''));
+  fs.createFile(join(staging, OUTPUT_MARKER), [MARKER_HEADER, MARKER_FILES_INTRO, ...written].map((line) => `${line}\n`).join(''));
 }
 
 /**
  * Removes a leftover folder by first renaming it to `.<out>.trash-<random>`: a removal killed
  * halfway leaves a trash folder (removed by the next synth), never a partial `.<out>.previous`.
  */
-function removeLeftover(target: string, folder: string): void {
-  const trash = siblingPath(target, `trash-${randomBytes(8).toString('hex')}`);
-  renameSync(folder, trash);
-  rmSync(trash, { recursive: true, force: true });
+function removeLeftover(target: string, folder: string, fs: TreeFileSystem): void {
+  const trash = siblingPath(target, `trash-${randomHex()}`);
+  fs.rename(folder, trash);
+  fs.remove(trash);
 }
 
 /** `.<out>.<suffix>` beside the output folder. */
@@ -111,68 +205,38 @@ function siblingPath(target: string, suffix: string): string {
   return join(dirname(target), `.${basename(target)}.${suffix}`);
 }
 
-function acquireLock(target: string): string {
-  const lock = siblingPath(target, 'lock');
-  // Two attempts: the second follows the removal of a lock its (killed) holder left behind.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-      return lock;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = lockHolder(lock);
-    if (holder !== undefined && processIsAlive(holder)) {
-      throw new Error(`Another synth (process ${holder}) is writing ${target}; run again when it has finished (its lock is ${lock})`);
-    }
-    rmSync(lock, { force: true });
-  }
-  throw new Error(`Cannot lock ${target}: another synth took ${lock} first; run again when it has finished`);
-}
-
-function lockHolder(lock: string): number | undefined {
-  try {
-    const pid = Number(readRegularFile(lock, 64).trim());
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The random part of a leftover's name: 16 hex digits, which recovery recognizes. */
+function randomHex(): string {
+  return randomBytes(8).toString('hex');
 }
 
 /** Puts back, or removes, what a synth killed before it finished left beside the output folder. */
-function recoverInterruptedWrite(target: string): void {
+function recoverInterruptedWrite(target: string, fs: TreeFileSystem): void {
   const parent = dirname(target);
-  const leftover = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(staging|trash)-[0-9a-f]{16}$`);
+  const leftover = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(staging|trash|lock)-[0-9a-f]{16}$`);
+  const cannotRemove = (path: string) => (why: string) => `Cannot remove ${path}, left beside the output by an earlier synth: ${why}; remove it and run again`;
   for (const name of readdirSync(parent)) {
-    if (leftover.test(name)) rmSync(join(parent, name), { recursive: true, force: true });
+    if (leftover.test(name)) orSay(() => fs.remove(join(parent, name)), cannotRemove(join(parent, name)));
   }
   const previous = siblingPath(target, 'previous');
   if (!pathExists(previous)) return;
   if (writtenFiles(previous) === undefined) {
     throw new Error(`${previous} was not left by cdk8s-istio-multicluster (it has no marker); move it away and run again`);
   }
-  if (pathExists(target)) removeLeftover(target, previous);
-  else renameSync(previous, target);
+  if (pathExists(target)) orSay(() => removeLeftover(target, previous, fs), cannotRemove(previous));
+  else orSay(() => fs.rename(previous, target), (why) => `Cannot put back the old tree ${previous}, left aside by an interrupted synth, as ${target}: ${why}; move it there and run again`);
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function assertReplaceable(target: string): void {
+/** Refuses an output folder the tool did not write; returns the folders of the old tree (none when there is no output yet). */
+function assertReplaceable(target: string): string[] {
   const stat = lstatOrUndefined(target);
-  if (!stat) return;
+  if (!stat) return [];
   if (!stat.isDirectory()) throw new Error(`Output ${target} exists and is not a directory`);
-  if (readdirSync(target).length === 0) return;
+  if (readdirSync(target).length === 0) return [target];
   const written = writtenFiles(target);
   if (written === undefined && isEarlierMarker(target)) {
     throw new Error(
@@ -186,7 +250,7 @@ function assertReplaceable(target: string): void {
         'refusing to replace it (choose another --out or empty it)',
     );
   }
-  const foreign = foreignPaths(target, written);
+  const { foreign, folders } = walkOldTree(target, written);
   if (foreign.length > 0) {
     const named = foreign.slice(0, NAMED_FOREIGN_PATHS).join(', ');
     const more = foreign.length > NAMED_FOREIGN_PATHS ? ` and ${foreign.length - NAMED_FOREIGN_PATHS} more` : '';
@@ -195,6 +259,7 @@ function assertReplaceable(target: string): void {
         'a synth replaces the whole folder, so keep the output in a folder of its own (move them out, or choose another --out)',
     );
   }
+  return folders;
 }
 
 /**
@@ -215,22 +280,28 @@ function isEarlierMarker(folder: string): boolean {
   return lstatOrUndefined(marker)?.isFile() === true && readRegularFile(marker) === `${MARKER_HEADER}\n`;
 }
 
-/** Relative paths under the folder that are neither a listed file, nor a folder on the way to one, nor the marker. */
-function foreignPaths(folder: string, written: ReadonlySet<string>): string[] {
-  const folders = new Set<string>();
+/**
+ * Walks an old tree: `foreign` holds the relative paths that are neither a listed file, nor a
+ * folder on the way to one, nor the marker; `folders` the absolute paths of the folder and of
+ * every folder on the way to a listed file.
+ */
+function walkOldTree(folder: string, written: ReadonlySet<string>): { foreign: string[]; folders: string[] } {
+  const listedFolders = new Set<string>();
   for (const path of written) {
-    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) folders.add(path.slice(0, at));
+    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) listedFolders.add(path.slice(0, at));
   }
   const foreign: string[] = [];
+  const folders: string[] = [];
   const walk = (relativeFolder: string) => {
+    folders.push(join(folder, relativeFolder));
     for (const entry of readdirSync(join(folder, relativeFolder), { withFileTypes: true })) {
       const path = relativeFolder ? `${relativeFolder}/${entry.name}` : entry.name;
-      if (entry.isDirectory() && folders.has(path)) walk(path);
+      if (entry.isDirectory() && listedFolders.has(path)) walk(path);
       else if (!(entry.isFile() && (written.has(path) || path === OUTPUT_MARKER))) foreign.push(path);
     }
   };
   walk('');
-  return foreign.sort();
+  return { foreign: foreign.sort(), folders };
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

@@ -47,6 +47,8 @@ const MODULE_OF_PATH: ReadonlyArray<readonly [string, Module]> = [
   ['lib/io/read-regular-file.ts', 'io'],
   ['lib/io/package-root.ts', 'io'],
   ['lib/io/code-cache.ts', 'io'],
+  ['lib/io/file-system-errors.ts', 'io'],
+  ['lib/io/process-identity.ts', 'io'],
   ['lib/index.ts', 'api'],
   ['lib/cli/', 'cli'],
   ['apps/', 'apps'],

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, snapshotTree, SYNTH_USAGE_HEADER, tempDirs, writeFile } from './support';
+import { BIN, cli, colourlessEnv, expectSameTree, snapshotTree, STACK_FRAME, SYNTH_USAGE_HEADER, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('hostile-input-');
 
@@ -89,5 +89,52 @@ describe('synth on hostile input, through the bin', () => {
     expect(cli(['synth', '-i', writeFile(cwd, 'one.yaml', west)], { cwd }).status).toBe(0);
     expect(readdirSync(join(cwd, 'real', 'clusters'))).toEqual(['east']);
     expect(readdirSync(cwd).sort()).toEqual(['dist', 'inventory.yaml', 'one.yaml', 'real']);
+  });
+});
+
+/** The uid and gid of `nobody`: a user whom permission bits bind, unlike root, who runs the tests. */
+const NOBODY = 65534;
+
+describe('the swap of the output folder, through the bin', () => {
+  it('GIVEN an output folder that is a mount point (docker -v dist:/dist) WHEN synth writes it THEN it is refused with the way out, untouched, nothing left beside', () => {
+    const cwd = dir();
+    const inventory = writeFile(cwd, 'inventory.yaml', TWO_CLUSTERS);
+    mkdirSync(join(cwd, 'dist'));
+    // A tmpfs mounted in a mount namespace of its own: it vanishes with the shell, never touching the machine's mounts.
+    const script = `mount -t tmpfs tmpfs dist && "$0" "$1" synth -i inventory.yaml; status=$?; ls -A dist; ls -A; exit $status`;
+    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, process.execPath, BIN], { cwd, env: colourlessEnv(), encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    const out = join(cwd, 'dist');
+    expect(result.stderr).toBe(
+      `error: Output folder ${out} is a mount point (a volume, or another file system): a synth replaces the output folder by renaming it, which a mount point does not allow. ` +
+        `Mount the folder above it instead (docker run -v "$PWD":/work -w /work ... -o dist), or write into a folder inside it (-o ${join(out, 'mesh')})\n`,
+    );
+    // THEN the mounted folder stayed empty and nothing (no staging copy) is beside it
+    expect(result.stdout).toBe('dist\ninventory.yaml\n');
+    expect(existsSync(inventory)).toBe(true);
+  });
+
+  it('GIVEN a write-protected folder in the old tree and a user whom permissions bind WHEN synth replaces it THEN it refuses in words, the old tree whole, nothing left beside', () => {
+    // GIVEN a folder nobody may write, holding an output nobody wrote
+    const cwd = dir();
+    chmodSync(join(cwd, '..'), 0o755);
+    chmodSync(cwd, 0o777);
+    const inventory = writeFile(cwd, 'inventory.yaml', TWO_CLUSTERS);
+    const asNobody = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, env: colourlessEnv(), encoding: 'utf8', uid: NOBODY, gid: NOBODY });
+    expect(asNobody(['synth', '-i', inventory]).status).toBe(0);
+    const east = join(cwd, 'dist', 'clusters', 'east');
+    chmodSync(east, 0o555);
+    const before = snapshotTree(join(cwd, 'dist'));
+    // WHEN the mesh changes and nobody synthesizes it again
+    const result = asNobody(['synth', '-i', writeFile(cwd, 'one.yaml', { clusters: [TWO_CLUSTERS.clusters[0]] })]);
+    // THEN the run is refused before anything changed, in words
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `error: Cannot replace ${join(cwd, 'dist')}: its folder ${east} is write-protected (permission denied), so the old tree could not be removed; ` +
+        `make it writable (chmod -R u+w ${join(cwd, 'dist')}) and run again. Nothing was changed\n`,
+    );
+    expectSameTree(snapshotTree(join(cwd, 'dist')), before);
+    expect(readdirSync(cwd).sort()).toEqual(['dist', 'inventory.yaml', 'one.yaml']);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 });

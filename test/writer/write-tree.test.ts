@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Manifest, MeshManifests } from '../../lib/manifest/mesh-manifests';
 import { manifestFileName } from '../../lib/manifest/mesh-manifests';
 import { renderTree } from '../../lib/writer/render-tree';
+import { currentProcessIdentity, processStartTime } from '../../lib/io/process-identity';
+import { NODE_FILE_SYSTEM, type TreeFileSystem } from '../../lib/writer/tree-file-system';
 import { diffTree, OUTPUT_MARKER, readTree, writeTree } from '../../lib/writer/write-tree';
 
 const ns = (name: string): Manifest => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -259,20 +261,6 @@ describe('writeTree on hostile folders', () => {
     expect(readFileSync(join(parent, '.dist.previous', 'mine.txt'), 'utf8')).toBe('keep');
   });
 
-  it('refuses to write while another live process holds the lock, and takes over a dead one\'s lock', () => {
-    const { parent, out } = written();
-    const lock = join(parent, '.dist.lock');
-    // GIVEN a lock held by a live process (the test runner's parent)
-    writeFileSync(lock, `${process.ppid}\n`);
-    expect(() => writeTree(new Map(), out)).toThrow(`Another synth (process ${process.ppid}) is writing ${out}; run again when it has finished (its lock is ${lock})`);
-    // GIVEN a lock left by a process that no longer exists
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    writeFileSync(lock, `${dead}\n`);
-    writeTree(new Map([['y.yaml', 'y\n']]), out);
-    expect(readTree(out)).toEqual(new Map([['y.yaml', 'y\n']]));
-    expect(readdirSync(parent)).toEqual(['dist']);
-  });
-
   it('refuses the empty path and the file system root', () => {
     expect(() => writeTree(new Map(), '')).toThrow('The output folder is an empty path; name a folder');
     expect(() => writeTree(new Map(), '/')).toThrow('The output folder cannot be the file system root /');
@@ -297,5 +285,177 @@ describe('diffTree', () => {
     const tree = new Map([['a/b.yaml', 'b']]);
     writeTree(tree, out);
     expect(diffTree(tree, out)).toEqual([]);
+  });
+});
+
+/** A lock file as this version writes it, with `fields` replacing those of this process. */
+function lockRecord(fields: Record<string, unknown>): string {
+  return `${JSON.stringify({ tool: 'cdk8s-istio-multicluster', nonce: '0123456789abcdef', ...currentProcessIdentity(), taken: '2026-01-02T03:04:05.678Z', ...fields })}\n`;
+}
+
+describe('writeTree locks its output beyond a PID', () => {
+  const locked = (content: string) => {
+    const parent = tmp();
+    const out = join(parent, 'dist');
+    writeTree(new Map([['a.yaml', 'a: 1\n']]), out);
+    writeFileSync(join(parent, '.dist.lock'), content);
+    return { parent, out, lock: join(parent, '.dist.lock') };
+  };
+
+  it('GIVEN a lock of a live process in this PID namespace WHEN writing THEN it refuses, naming the holder, and keeps the lock', () => {
+    const { out, lock } = locked(lockRecord({ pid: process.ppid, processStart: processStartTime(process.ppid) }));
+    expect(() => writeTree(new Map([['b.yaml', 'b\n']]), out)).toThrow(`Another synth (process ${process.ppid}) is writing ${out}; run again when it has finished (its lock is ${lock})`);
+    expect(existsSync(lock)).toBe(true);
+    expect(readTree(out)).toEqual(new Map([['a.yaml', 'a: 1\n']]));
+  });
+
+  it('GIVEN a lock naming its own PID WHEN writing THEN it takes over one left by an earlier process that had the PID (PID 1 in a container), and refuses one this process holds', () => {
+    // GIVEN this process's own PID with another start time: the PID was reused, the holder is gone
+    const stale = locked(lockRecord({ processStart: '1' }));
+    writeTree(new Map([['b.yaml', 'b\n']]), stale.out);
+    expect(readTree(stale.out)).toEqual(new Map([['b.yaml', 'b\n']]));
+    expect(readdirSync(stale.parent)).toEqual(['dist']);
+    // GIVEN this process's own PID and start time: this very process holds it (another thread's write)
+    const held = locked(lockRecord({}));
+    expect(() => writeTree(new Map([['b.yaml', 'b\n']]), held.out)).toThrow(`Another synth (process ${process.pid}) is writing ${held.out}`);
+  });
+
+  it('GIVEN a lock of a dead process in this PID namespace WHEN writing THEN it takes the lock over and leaves nothing beside the output', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const { parent, out } = locked(lockRecord({ pid: dead, processStart: '12345' }));
+    writeTree(new Map([['y.yaml', 'y\n']]), out);
+    expect(readTree(out)).toEqual(new Map([['y.yaml', 'y\n']]));
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+
+  it.each([
+    ['another PID namespace (the host and a container sharing the folder)', { pidNamespace: 'pid:[4026532999]', hostname: 'container-1' }, 'it was taken in another PID namespace ("pid:[4026532999]": another container, or the host), whose processes cannot be seen from here', ' (process 1 on host "container-1", since 2026-01-02T03:04:05.678Z)'],
+    ['another boot or machine', { bootId: 'another-boot' }, 'it was taken on another machine, or before this machine last started', ` (process 1 on host ${JSON.stringify(currentProcessIdentity().hostname)}, since 2026-01-02T03:04:05.678Z)`],
+  ])('GIVEN a lock taken in %s WHEN writing THEN it is not taken for stale: the run is refused with the way out', (_case, fields, why, who) => {
+    // PID 1 here is alive, and a PID of another namespace means nothing here: neither decides
+    const { out, lock } = locked(lockRecord({ pid: 1, processStart: '1', ...fields }));
+    expect(() => writeTree(new Map([['b.yaml', 'b\n']]), out)).toThrow(
+      `Cannot tell whether the synth that holds the lock ${lock}${who} is still running: ${why}. If no synth is writing ${out} any more, remove ${lock} and run again`,
+    );
+    expect(existsSync(lock)).toBe(true);
+    expect(readTree(out)).toEqual(new Map([['a.yaml', 'a: 1\n']]));
+  });
+
+  it('GIVEN a lock of an earlier version (the PID alone, of a dead process) WHEN writing THEN it refuses with the way out, as the PID tells no namespace', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const { out, lock } = locked(`${dead}\n`);
+    expect(() => writeTree(new Map([['b.yaml', 'b\n']]), out)).toThrow(
+      `Cannot tell whether the synth that holds the lock ${lock} is still running: it is not a lock this version of the tool writes (an earlier one wrote the process ID alone, which cannot tell a process of another container from one here). If no synth is writing ${out} any more, remove ${lock} and run again`,
+    );
+  });
+
+  it('WHEN writing THEN the lock, linked whole into place, names the holder beyond its PID and is removed at the end', () => {
+    const parent = tmp();
+    const out = join(parent, 'dist');
+    let lockDuringSwap: Record<string, unknown> | undefined;
+    const observing: TreeFileSystem = {
+      ...NODE_FILE_SYSTEM,
+      rename: (from, to) => {
+        lockDuringSwap ??= JSON.parse(readFileSync(join(parent, '.dist.lock'), 'utf8')) as Record<string, unknown>;
+        NODE_FILE_SYSTEM.rename(from, to);
+      },
+    };
+    writeTree(new Map([['a.yaml', 'a\n']]), out, { fileSystem: observing });
+    const self = currentProcessIdentity();
+    expect(lockDuringSwap).toEqual({ tool: 'cdk8s-istio-multicluster', nonce: expect.stringMatching(/^[0-9a-f]{16}$/), ...self, taken: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(self.pidNamespace).toMatch(/^pid:\[\d+\]$/);
+    expect(self.processStart).toMatch(/^\d+$/);
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+});
+
+/** An errno error as node:fs throws it. */
+function fsError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected, ${code.toLowerCase()}`), { code });
+}
+
+/** The node:fs calls, with the `nth` call of `method` (counting from 1) failing with `code`. */
+function failing(method: keyof TreeFileSystem, nth: number, code: string): TreeFileSystem {
+  let calls = 0;
+  const fail = () => {
+    if (++calls === nth) throw fsError(code);
+  };
+  return {
+    ...NODE_FILE_SYSTEM,
+    [method]: (...args: unknown[]) => {
+      fail();
+      return (NODE_FILE_SYSTEM[method] as (...a: unknown[]) => void)(...args);
+    },
+  };
+}
+
+describe('writeTree when the disk fails', () => {
+  /** An output of an old tree, and what a synth writes next (one inline-token file among them). */
+  const setUp = () => {
+    const parent = tmp();
+    const out = join(parent, 'dist');
+    writeTree(new Map([['clusters/east/a.yaml', 'a: 1\n'], ['control-plane/b.yaml', 'b: 1\n']]), out);
+    const before = readTree(out);
+    const next = new Map([['clusters/east/a.yaml', 'a: 2\n'], ['control-plane/secret.yaml', 'token: inline-secret\n']]);
+    return { parent, out, before, next };
+  };
+  const rawCode = /\bE[A-Z]{3,}\b/;
+
+  it('GIVEN the second rename of the swap fails (no space left) WHEN writing THEN the old tree is put back and the staging copy removed', () => {
+    const { parent, out, before, next } = setUp();
+    // rename 1: the old tree aside; rename 2: the staging folder into place
+    const error = () => writeTree(next, out, { fileSystem: failing('rename', 2, 'ENOSPC') });
+    expect(error).toThrow(`Could not move the new tree into ${out}: no space is left on the device; the old tree was put back`);
+    expect(error).not.toThrow(rawCode);
+    expect(readTree(out)).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+
+  it('GIVEN the first rename fails as on a bind mount (EBUSY) WHEN writing THEN it says the folder is a mount point and leaves the old tree and nothing else', () => {
+    const { parent, out, before, next } = setUp();
+    expect(() => writeTree(next, out, { fileSystem: failing('rename', 1, 'EBUSY') })).toThrow(
+      `Output folder ${out} is a mount point (a volume, or another file system): a synth replaces the output folder by renaming it, which a mount point does not allow. ` +
+        `Mount the folder above it instead (docker run -v "$PWD":/work -w /work ... -o dist), or write into a folder inside it (-o ${join(out, 'mesh')}); ${out} was left as it was`,
+    );
+    expect(readTree(out)).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+
+  it('GIVEN a write-protected folder in the old tree WHEN writing THEN it refuses before anything changes, so no half-removed old tree is left', () => {
+    const { parent, out, before, next } = setUp();
+    // the second folder checked: clusters/ (the output folder itself is first)
+    const error = () => writeTree(next, out, { fileSystem: failing('assertWritableFolder', 2, 'EACCES') });
+    expect(error).toThrow(
+      `Cannot replace ${out}: its folder ${join(out, 'clusters')} is write-protected (permission denied), so the old tree could not be removed; make it writable (chmod -R u+w ${out}) and run again. Nothing was changed`,
+    );
+    expect(readTree(out)).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+
+  it('GIVEN the disk fills while staging WHEN writing THEN the partial staging copy, inline token included, is removed', () => {
+    const { parent, out, before, next } = setUp();
+    expect(() => writeTree(next, out, { fileSystem: failing('createFile', 4, 'ENOSPC') })).toThrow(/^Could not write the new tree into \S+\.dist\.staging-[0-9a-f]{16}: no space is left on the device; \S+ was not touched$/);
+    expect(readTree(out)).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+
+  it('GIVEN the old tree cannot be removed after the swap WHEN writing THEN the new tree is in place and the error says what is left', () => {
+    const { out, next } = setUp();
+    // remove 1: the lock candidate; remove 2: the trash folder of the old tree
+    expect(() => writeTree(next, out, { fileSystem: failing('remove', 2, 'EACCES') })).toThrow(
+      `The new tree is in ${out}, but the old one could not be removed: permission denied; remove what is left beside ${out} (the next synth removes it too)`,
+    );
+    expect(readTree(out)).toEqual(next);
+  });
+
+  it('GIVEN a leftover the next synth cannot remove WHEN writing THEN the error names it, in words, with the way out', () => {
+    const { parent, out, next } = setUp();
+    const trash = join(parent, '.dist.trash-0123456789abcdef');
+    mkdirSync(trash);
+    // remove 1: the lock candidate; remove 2: the leftover
+    expect(() => writeTree(next, out, { fileSystem: failing('remove', 2, 'EACCES') })).toThrow(
+      `Cannot remove ${trash}, left beside the output by an earlier synth: permission denied; remove it and run again`,
+    );
+    expect(readdirSync(parent).sort()).toEqual(['.dist.trash-0123456789abcdef', 'dist']);
   });
 });

@@ -14,4 +14,4 @@ try {
   }
   throw error;
 }
-process.exitCode = cli.main(process.argv.slice(2));
+cli.runAsProcess(process.argv.slice(2));

@@ -1,4 +1,5 @@
 import { InvalidPropsError, MeshValidationError } from '../errors';
+import { errorCode, fileSystemErrorWords } from '../io/file-system-errors';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, packageVersion, paint, PROCESS_IO, TOOL, UsageError, type CliIo } from './common';
 import { explainCommand } from './explain';
 import { initCommand } from './init';
@@ -101,6 +102,21 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   return EXIT_INVALID;
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+/**
+ * Runs the CLI as this process, as the bin does. Node reports a failed write to stdout as an
+ * 'error' event after the write returned, which unhandled ends the process with a stack trace:
+ * here a closed stdout (`synth -o - | head -1`) ends the run quietly, as command-line tools end
+ * on SIGPIPE, and any other failure (`> /dev/full`) with one line on stderr. Either way the exit
+ * code is 1: the output was not all written.
+ */
+export function runAsProcess(argv: readonly string[]): void {
+  process.stdout.on('error', (error) => {
+    if (errorCode(error) !== 'EPIPE') process.stderr.write(`${paint(PROCESS_IO, 'red', 'error:')} cannot write to standard output: ${fileSystemErrorWords(error)}\n`);
+    process.exit(EXIT_INVALID);
+  });
+  // A stderr that cannot be written leaves nothing to tell the failure on.
+  process.stderr.on('error', () => process.exit(EXIT_INVALID));
+  process.exitCode = main(argv);
 }
+
+if (require.main === module) runAsProcess(process.argv.slice(2));

@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, openSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, colourlessEnv, expectSameTree, snapshotTree, STACK_FRAME, SYNTH_USAGE_HEADER, tempDirs, writeFile } from './support';
+import { BIN, cli, colourlessEnv, expectSameTree, INVENTORIES, snapshotTree, STACK_FRAME, SYNTH_USAGE_HEADER, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('hostile-input-');
 
@@ -136,5 +136,27 @@ describe('the swap of the output folder, through the bin', () => {
     expectSameTree(snapshotTree(join(cwd, 'dist')), before);
     expect(readdirSync(cwd).sort()).toEqual(['dist', 'inventory.yaml', 'one.yaml']);
     expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
+describe('synth -o - into a stdout that cannot take it, through the bin', () => {
+  it('GIVEN a reader that closed the pipe (synth -o - | head -1) WHEN synth writes THEN it ends quietly with exit 1, no stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'synth', '-i', INVENTORIES.openshift, '-o', '-'], { cwd: dir(), env: colourlessEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader is gone before the synth (a second of work) writes its first byte.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+    expect({ status, stderr }).toEqual({ status: 1, stderr: '' });
+  });
+
+  it('GIVEN a stdout on a full device (> /dev/full) WHEN synth writes THEN it exits 1 with one line in words, no stack trace', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const result = spawnSync(process.execPath, [BIN, 'synth', '-i', INVENTORIES.openshift, '-o', '-'], { cwd: dir(), env: colourlessEnv(), stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 1, stderr: 'error: cannot write to standard output: no space is left on the device\n' });
+    } finally {
+      closeSync(full);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { parseSuppression, type Suppression } from '../analyzers/suppressions';
 import { packageFile } from '../io/package-root';
 import { MeshValidationError } from '../model/mesh-validation-error';
 import { failingFindings } from '../synth/synth-output';
-import { FINDINGS_FORMATS, findingsAsJson, findingsAsSarif, type FindingsFormat } from './findings-output';
+import { FINDINGS_FORMATS, findingsAsJson, findingsAsSarif, type FindingsFormat, type PlacedFinding, type RunNotice } from './findings-output';
 import type { ObjectFiles } from './object-files';
 
 /** Exit codes. */
@@ -118,21 +118,36 @@ export function findingsOptions(values: { format?: string; suppress?: string[]; 
 /**
  * Prints the findings in the chosen format; true when any of them fails the run. Text goes to
  * stderr, one line each; json and sarif go to stdout as one document, printed even when empty so
- * a pipeline always gets something to parse.
+ * a pipeline always gets something to parse. Notices (entries skipped) go to stderr as `note:`
+ * lines in every format, and into the SARIF log as tool execution notifications.
  */
-export function reportFindings(findings: readonly Finding[], io: CliIo, options: FindingsOptions, objectFiles: ObjectFiles): boolean {
+export function reportFindings(findings: readonly Finding[], io: CliIo, options: FindingsOptions, objectFiles: ObjectFiles, notices: readonly RunNotice[] = []): boolean {
   const failing = new Set(failingFindings(findings, options.failOnWarnings));
   const placed = findings.map((finding) => ({ ...finding, ...objectFiles(finding), fails: failing.has(finding) }));
-  switch (options.format) {
-    case 'json':
-      io.stdout(findingsAsJson(placed));
-      break;
-    case 'sarif':
-      io.stdout(findingsAsSarif(placed, { name: TOOL, version: packageVersion(), informationUri: 'https://www.npmjs.com/package/cdk8s-istio-multicluster' }));
-      break;
-    case 'text':
-      for (const finding of placed) io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${formatFinding(finding)}\n`);
-      break;
+  if (options.format === 'text') {
+    for (const finding of placed) io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${formatFinding(finding)}\n`);
+  } else {
+    io.stdout(findingsDocument(options.format, placed, notices));
   }
+  for (const notice of notices) io.stderr(`${notice.level}: ${notice.message}\n`);
   return failing.size > 0;
+}
+
+/**
+ * Runs the steps of a command up to and including `reportFindings`. When one of them fails with
+ * --format json or sarif, stdout still gets its one document before the error goes on to be
+ * reported on stderr: no findings, and in SARIF the error as a notification of a failed run.
+ */
+export function withFindingsDocument<T>(io: CliIo, options: FindingsOptions, steps: () => T): T {
+  try {
+    return steps();
+  } catch (error) {
+    if (options.format !== 'text') io.stdout(findingsDocument(options.format, [], [{ level: 'error', message: error instanceof Error ? error.message : String(error) }]));
+    throw error;
+  }
+}
+
+function findingsDocument(format: Exclude<FindingsFormat, 'text'>, findings: readonly PlacedFinding[], notices: readonly RunNotice[]): string {
+  if (format === 'json') return findingsAsJson(findings);
+  return findingsAsSarif(findings, { name: TOOL, version: packageVersion(), informationUri: 'https://www.npmjs.com/package/cdk8s-istio-multicluster' }, notices);
 }

@@ -11,6 +11,12 @@ export interface PlacedFinding extends Finding {
   readonly line?: number;
 }
 
+/** Something about the run itself rather than about an object: an entry skipped, or the error that stopped the run. */
+export interface RunNotice {
+  readonly level: 'note' | 'error';
+  readonly message: string;
+}
+
 /** `--format json`: one object per finding, in the analyzers' order. */
 export function findingsAsJson(findings: readonly PlacedFinding[]): string {
   const objects = findings.map(({ code, severity, cluster, folder, file, line, object, path, message, hint }) => ({ code, severity, cluster, folder, file, line, object, path, message, hint }));
@@ -25,7 +31,11 @@ const SARIF_LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { 
  * help (lib/analyzers/README.md); results point at the object's file and line, so code-scanning
  * UIs show them inline.
  */
-export function findingsAsSarif(findings: readonly PlacedFinding[], tool: { readonly name: string; readonly version: string; readonly informationUri: string }): string {
+export function findingsAsSarif(
+  findings: readonly PlacedFinding[],
+  tool: { readonly name: string; readonly version: string; readonly informationUri: string },
+  notices: readonly RunNotice[] = [],
+): string {
   const catalogue = analyzerCatalogue();
   const codes = [...new Set(findings.map((finding) => finding.code))].sort();
   const rules = codes.map((code) => {
@@ -47,11 +57,32 @@ export function findingsAsSarif(findings: readonly PlacedFinding[], tool: { read
     message: { text: `${finding.object} (cluster ${finding.cluster}): ${finding.message}; hint: ${finding.hint}` },
     locations: [
       {
-        ...(finding.file ? { physicalLocation: { artifactLocation: { uri: finding.file.split('\\').join('/') }, region: { startLine: finding.line ?? 1 } } } : {}),
+        ...(finding.file ? { physicalLocation: { artifactLocation: { uri: fileUri(finding.file) }, region: { startLine: finding.line ?? 1 } } } : {}),
         logicalLocations: [{ fullyQualifiedName: `${finding.folder}/${finding.object}${finding.path ?? ''}`, kind: 'object' }],
       },
     ],
   }));
-  const log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [{ tool: { driver: { ...tool, rules } }, results }] };
+  // SARIF 2.1.0 §3.20.14, §3.20.21 and Appendix I: an invocation says whether the run completed; a
+  // notification of level "error" among its toolExecutionNotifications marks its results incomplete.
+  const invocation = {
+    executionSuccessful: !notices.some((notice) => notice.level === 'error'),
+    ...(notices.length > 0 ? { toolExecutionNotifications: notices.map(({ level, message }) => ({ level, message: { text: message } })) } : {}),
+  };
+  const log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [{ tool: { driver: { ...tool, rules } }, invocations: [invocation], results }] };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/**
+ * A file path as the URI reference SARIF requires of `artifactLocation.uri` (§3.4.3: RFC 3986):
+ * each segment percent-encoded (`my app#2 100%.yaml` -> `my%20app%232%20100%25.yaml`), a relative
+ * path as a relative reference, an absolute one as a `file://` URI.
+ */
+export function fileUri(file: string): string {
+  const path = file
+    .split('\\')
+    .join('/')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+  return path.startsWith('/') ? `file://${path}` : path;
 }

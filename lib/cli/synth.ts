@@ -8,7 +8,7 @@ import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests'
 import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
-import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, paint, parsed, reportFindings, TOOL, UsageError, type CliIo } from './common';
+import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, paint, parsed, reportFindings, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
 import { objectFilesOfMesh } from './object-files';
 import { unifiedDiff } from './unified-diff';
 
@@ -67,7 +67,8 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
     const hint = !values.inventory && /\.ya?ml$/i.test(positionals[0]) ? `; the inventory is an option: ${TOOL} synth -i ${positionals[0]}` : '';
     throw new UsageError(`unexpected argument "${positionals[0]}"${hint}`, SYNTH_USAGE);
   }
-  if (!values.inventory) throw new UsageError('--inventory FILE is required', SYNTH_USAGE);
+  const inventoryFile = values.inventory;
+  if (!inventoryFile) throw new UsageError('--inventory FILE is required', SYNTH_USAGE);
   if (values.out === '') throw new UsageError('--out names an empty folder path; give a folder, e.g. --out dist', SYNTH_USAGE);
   const outdir = values.out ?? 'dist';
   const toStdout = outdir === STDOUT;
@@ -78,11 +79,14 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   if (toStdout && findingsOutput.format !== 'text') throw new UsageError(`-o - and --format ${findingsOutput.format} both write to stdout; choose one`, SYNTH_USAGE);
   const gitops = gitopsOptions(values);
 
-  const inventory = loadInventory(values.inventory);
-  const output = synthesizeOutput(buildMesh(inventory, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress });
+  const { output, failed } = withFindingsDocument(io, findingsOutput, () => {
+    const inventory = loadInventory(inventoryFile);
+    const synthesized = synthesizeOutput(buildMesh(inventory, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress });
+    // The constructs' warnings are among the findings: one stream, one pass/fail rule, one count.
+    return { output: synthesized, failed: reportFindings(synthesized.findings, io, findingsOutput, objectFilesOfMesh(synthesized.manifests, toStdout ? '' : outdir)) };
+  });
   const { manifests, findings, tree } = output;
-  // The constructs' warnings are among the findings: one stream, one pass/fail rule, one count.
-  if (reportFindings(findings, io, findingsOutput, objectFilesOfMesh(manifests, toStdout ? '' : outdir))) {
+  if (failed) {
     const what = findings.some((finding) => finding.severity === 'error') ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
     io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${outdir}/ was not touched`}\n`);
     return EXIT_INVALID;
@@ -91,7 +95,7 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
     io.stdout(yamlStream(output, values.cluster));
     return EXIT_OK;
   }
-  if (values.check) return check(tree, outdir, values.inventory, values.diff === true, io);
+  if (values.check) return check(tree, outdir, inventoryFile, values.diff === true, io);
   asInputError(() => writeTree(tree, outdir));
   const summaryOut = findingsOutput.format === 'text' ? io.stdout : io.stderr;
   summaryOut(summary(outdir, manifests.clusters, manifests.controlPlane.length, findings));

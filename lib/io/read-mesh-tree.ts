@@ -1,11 +1,13 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { loadAll, YAMLException } from 'js-yaml';
 import { isKind, KINDS } from '../manifest/kinds';
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../model/names';
 import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
-import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
-import { readRegularFile } from './read-regular-file';
+import { clusterFolder, CONTROL_PLANE_FOLDER, INSTALL_FOLDER } from '../manifest/mesh-manifests';
+import { GITOPS_FOLDER } from '../writer/gitops';
+import { OUTPUT_MARKER } from '../writer/write-tree';
+import { MAX_INPUT_BYTES, readRegularFile } from './read-regular-file';
 
 /**
  * Values (scalars, lists, mappings) one manifest file may expand to once its YAML aliases are
@@ -17,52 +19,155 @@ const MAX_VALUES_PER_FILE = 1_000_000;
 const CLUSTERS_ROOT = posix.dirname(clusterFolder('any'));
 /** Files of an output folder that are not manifests to analyze. */
 const KUSTOMIZATION_FILES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml']);
+/** The name of a file that can be a manifest. */
+const MANIFEST_NAME = /\.ya?ml$/;
+/** What a synth writes beside the manifest folders: part of the tree, holding nothing to analyze, so neither read nor reported. */
+const OTHER_OUTPUT_PARTS: ReadonlySet<string> = new Set(['README.md', INSTALL_FOLDER, GITOPS_FOLDER, OUTPUT_MARKER]);
+
+/** An entry of a tree that was not read, and why. */
+export interface SkippedEntry {
+  /** Its path in the tree (POSIX separators). */
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** A mesh output tree as read back. */
+export interface MeshTree {
+  readonly manifests: MeshManifests;
+  /** Each manifest file read, path in the tree (POSIX separators) -> text, so a finding can name its file and line. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Entries that cannot be manifests (a `.git` folder, notes, a subfolder of a cluster folder), which were not read. */
+  readonly skipped: readonly SkippedEntry[];
+}
 
 /**
  * Reads an output tree (`DIR/clusters/<name>/*.yaml`, `DIR/control-plane/*.yaml`, multi-document
  * YAML) back into the manifests the analyzers check, so hand-written or edited trees can be
  * validated like synthesized ones. Clusters come in name order, files in name order. The
  * control-plane cluster is not written in the tree, so it is inferred from the istio-system
- * Namespaces (see `inferControlPlaneCluster`).
+ * Namespaces (see `inferControlPlaneCluster`). See `readMeshTreeFiles` for what is read.
  */
 export function readMeshTree(dir: string): MeshManifests {
+  return readMeshTreeFiles(dir).manifests;
+}
+
+/**
+ * Reads an output tree as `readMeshTree` does, with the text of each file read and the entries
+ * skipped. Only what can be a manifest is read: a regular `*.yaml`/`*.yml` file directly in a
+ * cluster folder or `control-plane/`, other than the kustomization file, of at most 16 MiB.
+ * Nothing outside the tree is read: a symlink is never followed (a `*.yaml` link is refused, a
+ * manifest folder that is a link too). Any other entry (`.git`, notes, subfolders) is skipped
+ * unread and listed in `skipped`. Errors name entries, never print what a file holds: a YAML
+ * error gives its line, column and reason only.
+ */
+export function readMeshTreeFiles(dir: string): MeshTree {
   const clustersRoot = join(dir, CLUSTERS_ROOT);
-  const controlPlaneDir = join(dir, CONTROL_PLANE_FOLDER);
-  if (!isDirectory(clustersRoot) || !isDirectory(controlPlaneDir)) {
+  const rootEntries = [CLUSTERS_ROOT, CONTROL_PLANE_FOLDER].map((name) => ({ name, stat: lstatOrUndefined(join(dir, name)) }));
+  if (rootEntries.some(({ stat }) => !stat?.isDirectory() && !stat?.isSymbolicLink())) {
     throw new Error(`${dir} is not a mesh output tree: it needs the folders ${CLUSTERS_ROOT}/<cluster>/ and ${CONTROL_PLANE_FOLDER}/`);
+  }
+  const linked = rootEntries.filter(({ stat }) => stat?.isSymbolicLink()).map(({ name }) => name);
+  if (linked.length > 0) {
+    throw new Error(`${dir}: ${linked.join(', ')} ${linked.length === 1 ? 'is a symlink' : 'are symlinks'}; validate reads nothing outside the tree, so the manifest folders must be real folders`);
   }
   const entries = readdirSync(clustersRoot, { withFileTypes: true });
   const notFolders = entries.filter((entry) => !entry.isDirectory()).map((entry) => `${CLUSTERS_ROOT}/${entry.name}`);
   if (notFolders.length > 0) {
-    throw new Error(`${dir}: ${notFolders.sort().join(', ')} ${notFolders.length === 1 ? 'is' : 'are'} not a folder (a symlink or a file); ${CLUSTERS_ROOT}/ holds one real folder per cluster`);
+    throw new Error(`${dir}: ${notFolders.sort().map(printablePath).join(', ')} ${notFolders.length === 1 ? 'is' : 'are'} not a folder (a symlink or a file); ${CLUSTERS_ROOT}/ holds one real folder per cluster`);
+  }
+  const reading = new TreeReading(dir);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name !== CLUSTERS_ROOT && entry.name !== CONTROL_PLANE_FOLDER && !OTHER_OUTPUT_PARTS.has(entry.name)) {
+      reading.skip(entry.name, 'not part of a mesh output tree');
+    }
   }
   const clusterNames = entries.map((entry) => entry.name).sort();
-  const clusters = new Map(clusterNames.map((name) => [name, readFolder(join(dir, clusterFolder(name)))]));
-  return { clusters, controlPlane: readFolder(controlPlaneDir), controlPlaneCluster: inferControlPlaneCluster(dir, clusters) };
+  const clusters = new Map(clusterNames.map((name) => [name, reading.folder(clusterFolder(name))]));
+  const controlPlane = reading.folder(CONTROL_PLANE_FOLDER);
+  reading.assertNothingRefused();
+  return {
+    manifests: { clusters, controlPlane, controlPlaneCluster: inferControlPlaneCluster(dir, clusters) },
+    files: reading.files,
+    skipped: reading.skipped,
+  };
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+/** What reading one tree has read, skipped and refused so far. */
+class TreeReading {
+  readonly files = new Map<string, string>();
+  readonly skipped: SkippedEntry[] = [];
+  /** Entries that can be manifests but were not read: the tree cannot be checked whole. */
+  private readonly refused: string[] = [];
+
+  constructor(private readonly dir: string) {}
+
+  skip(path: string, reason: string): void {
+    this.skipped.push({ path, reason });
+  }
+
+  /** The manifests of one manifest folder (given by its path in the tree), its files in name order. */
+  folder(folder: string): Manifest[] {
+    const entries = readdirSync(join(this.dir, folder), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return entries.flatMap((entry) => {
+      const path = `${folder}/${entry.name}`;
+      const refusal = this.refusal(entry, path);
+      if (refusal === 'skipped') return [];
+      if (refusal !== undefined) {
+        this.refused.push(`${printablePath(path)} (${refusal})`);
+        return [];
+      }
+      const text = readRegularFile(join(this.dir, path), MAX_INPUT_BYTES, { followSymlink: false });
+      this.files.set(path, text);
+      return readManifests(join(this.dir, path), text);
+    });
+  }
+
+  /** Undefined for a file to read; 'skipped' for an entry that cannot be a manifest; else why a manifest candidate is refused. */
+  private refusal(entry: Dirent, path: string): string | 'skipped' | undefined {
+    if (KUSTOMIZATION_FILES.has(entry.name)) return 'skipped';
+    if (!MANIFEST_NAME.test(entry.name)) {
+      this.skip(path, entry.isDirectory() ? 'a folder: a manifest folder holds its manifests directly' : 'not a .yaml or .yml file');
+      return 'skipped';
+    }
+    if (entry.isSymbolicLink()) return 'a symlink: validate follows no link, so it never reads outside the tree';
+    if (entry.isDirectory()) return 'a folder, not a file';
+    if (entry.isFIFO()) return 'not a regular file: a FIFO';
+    if (!entry.isFile()) return 'not a regular file: a device or a socket';
+    const { size } = lstatSync(join(this.dir, path));
+    if (size > MAX_INPUT_BYTES) return `${size} bytes, over the limit of ${MAX_INPUT_BYTES} bytes`;
+    return undefined;
+  }
+
+  assertNothingRefused(): void {
+    if (this.refused.length === 0) return;
+    throw new Error(`${this.dir}: refusing to read ${this.refused.join(', ')}; a tree is validated whole or not at all, so remove or replace ${this.refused.length === 1 ? 'it' : 'them'}`);
   }
 }
 
-function readFolder(folder: string): Manifest[] {
-  return readdirSync(folder)
-    .filter((file) => /\.ya?ml$/.test(file) && !KUSTOMIZATION_FILES.has(file))
-    .sort()
-    .flatMap((file) => readManifests(join(folder, file)));
+/** A path from the tree as printed: as it is when it holds only visible ASCII, else quoted with every other character escaped. */
+export function printablePath(path: string): string {
+  return /^[\x21-\x7e]+$/.test(path) && !path.includes('"') ? path : JSON.stringify(path);
 }
 
-function readManifests(file: string): Manifest[] {
-  const text = readRegularFile(file);
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function readManifests(file: string, text: string): Manifest[] {
   let documents: unknown[];
   try {
     documents = loadAll(text);
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
+    // js-yaml's message quotes the lines around the error: only where and why are printed.
+    if (error instanceof YAMLException) {
+      const at = error.mark ? `:${error.mark.line + 1}:${error.mark.column + 1}` : '';
+      throw new Error(`${file}${at}: not valid YAML: ${error.reason}`);
+    }
+    throw error;
   }
   if (exceedsValues(documents, MAX_VALUES_PER_FILE)) {
     throw new Error(`${file}: expands to more than ${MAX_VALUES_PER_FILE} values once its YAML aliases are followed; refusing to analyze it`);

@@ -7,11 +7,13 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
  * Reads a UTF-8 text file that must be a regular file of at most `maxBytes` bytes. A FIFO, a
  * device (`/dev/zero`), a socket or a folder is refused without blocking on it or reading it: the
  * file is opened non-blocking and checked with fstat before any byte is read. Throws an Error
- * naming the file and what was wrong.
+ * naming the file and what was wrong. With `followSymlink: false` a symlink is not opened
+ * (O_NOFOLLOW), so a link swapped in after its folder was listed is refused, not followed.
  */
-export function readRegularFile(file: string, maxBytes = MAX_INPUT_BYTES): string {
+export function readRegularFile(file: string, maxBytes = MAX_INPUT_BYTES, options: { readonly followSymlink?: boolean } = {}): string {
+  const noFollow = options.followSymlink === false ? constants.O_NOFOLLOW : 0;
   // Node's own error names the file: ENOENT: no such file or directory, open 'FILE'.
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error(`${file} is not a regular file (${fileKind(stat)}); only regular files are read`);

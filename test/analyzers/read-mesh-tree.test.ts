@@ -106,13 +106,12 @@ describe('readMeshTree', () => {
   });
 
   it.each([
-    ['a FIFO named *.yaml', (file: string) => execFileSync('mkfifo', [file]), 'is not a regular file (a FIFO); only regular files are read'],
-    ['a symlink to /dev/zero', (file: string) => symlinkSync('/dev/zero', file), 'is not a regular file (a device); only regular files are read'],
+    ['a FIFO named *.yaml', (file: string) => execFileSync('mkfifo', [file]), 'not a regular file: a FIFO'],
+    ['a symlink to /dev/zero', (file: string) => symlinkSync('/dev/zero', file), 'a symlink: validate follows no link, so it never reads outside the tree'],
   ])('refuses %s without blocking or reading it', (_kind, makeFile, expected) => {
     writeMeshTree(goodMesh(), dir);
-    const file = join(dir, clusterFolder(REMOTE), 'zz.yaml');
-    makeFile(file);
-    expect(() => readMeshTree(dir)).toThrow(`${file} ${expected}`);
+    makeFile(join(dir, clusterFolder(REMOTE), 'zz.yaml'));
+    expect(() => readMeshTree(dir)).toThrow(`${dir}: refusing to read ${clusterFolder(REMOTE)}/zz.yaml (${expected}); a tree is validated whole or not at all, so remove or replace it`);
   });
 
   it('refuses a cluster folder that is a symlink instead of skipping it', () => {

@@ -1,9 +1,10 @@
 /**
  * `validate DIR` through the real bin, on synthesized trees and on trees broken by hand.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileUri } from '../../lib/cli/findings-output';
 import { INVENTORIES, STACK_FRAME, cli, edit, kustomizationResources, synthesizedOpenShift, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('cli-validate-');
@@ -134,7 +135,122 @@ describe('validate', () => {
     writeFileSync(join(cwd, file), 'metadata: [\n');
     const result = cli(['validate', 'dist'], { cwd });
     expect(result.status).toBe(1);
-    expect(result.stderr.startsWith(`error: ${file}: `)).toBe(true);
+    expect(result.stderr).toMatch(/^error: dist\/clusters\/ocp-west\/namespace_bookinfo\.yaml:\d+:\d+: not valid YAML: [^\n]+\n$/);
     expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
+/** A sparse file of `bytes` bytes: over the 16 MiB bound without writing them. */
+function largeFile(file: string, bytes: number): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, '');
+  truncateSync(file, bytes);
+}
+
+const OVER_THE_BOUND = 16 * 1024 * 1024 + 1;
+
+describe('validate reads only the tree, and only what can be a manifest', () => {
+  it('GIVEN a *.yaml symlink to a password file outside the tree WHEN validated THEN it is refused by name and the password never reaches the output', () => {
+    const cwd = synthesized();
+    writeFileSync(join(cwd, 'passwords.txt'), 'root: hunter2-password [\n');
+    symlinkSync(join(cwd, 'passwords.txt'), join(cwd, 'dist', 'clusters', 'ocp-east', 'zz-passwords.yaml'));
+    for (const format of ['text', 'json', 'sarif']) {
+      const result = cli(['validate', 'dist', '--format', format], { cwd });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        'error: dist: refusing to read clusters/ocp-east/zz-passwords.yaml (a symlink: validate follows no link, so it never reads outside the tree); a tree is validated whole or not at all, so remove or replace it\n',
+      );
+      expect(`${result.stdout}${result.stderr}`).not.toContain('hunter2');
+    }
+  });
+
+  it('GIVEN a control-plane folder that is a symlink WHEN validated THEN it is refused, not followed', () => {
+    const cwd = synthesized();
+    renameSync(join(cwd, 'dist', 'control-plane'), join(cwd, 'elsewhere'));
+    symlinkSync(join(cwd, 'elsewhere'), join(cwd, 'dist', 'control-plane'));
+    const result = cli(['validate', 'dist'], { cwd });
+    expect(result).toEqual({ status: 1, stdout: '', stderr: 'error: dist: control-plane is a symlink; validate reads nothing outside the tree, so the manifest folders must be real folders\n' });
+  });
+
+  it('GIVEN a broken manifest holding a token WHEN validated THEN the error names its line and column, never its text', () => {
+    const cwd = synthesized();
+    writeFileSync(join(cwd, 'dist', 'control-plane', 'zz-secret.yaml'), 'stringData:\n  token: s3cr3t-bearer-token\n  bad: [\n');
+    const result = cli(['validate', 'dist'], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: dist\/control-plane\/zz-secret\.yaml:\d+:\d+: not valid YAML: [^\n]+\n$/);
+    expect(result.stderr).not.toContain('s3cr3t');
+  });
+
+  it('GIVEN a .git with a pack over 16 MiB, notes and non-manifests beside the manifests WHEN validated THEN it passes, reads none of them and lists each as skipped', () => {
+    const cwd = synthesized();
+    largeFile(join(cwd, 'dist', '.git', 'objects', 'pack', 'pack-1.pack'), OVER_THE_BOUND);
+    writeFileSync(join(cwd, 'dist', 'NOTES.txt'), 'my notes\n');
+    largeFile(join(cwd, 'dist', 'clusters', 'ocp-east', 'capture.bin'), OVER_THE_BOUND);
+    mkdirSync(join(cwd, 'dist', 'control-plane', 'drafts'));
+    const result = cli(['validate', 'dist'], { cwd });
+    expect(result).toEqual({
+      status: 0,
+      stdout: 'dist: no errors (0 finding(s))\n',
+      stderr: [
+        'note: skipped dist/.git unread: not part of a mesh output tree',
+        'note: skipped dist/NOTES.txt unread: not part of a mesh output tree',
+        'note: skipped dist/clusters/ocp-east/capture.bin unread: not a .yaml or .yml file',
+        'note: skipped dist/control-plane/drafts unread: a folder: a manifest folder holds its manifests directly',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('GIVEN a *.yaml over 16 MiB WHEN validated THEN it is refused by name, as input, with no internal-defect hint', () => {
+    const cwd = synthesized();
+    largeFile(join(cwd, 'dist', 'clusters', 'ocp-west', 'zz-huge.yaml'), OVER_THE_BOUND);
+    const result = cli(['validate', 'dist'], { cwd });
+    expect(result).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `error: dist: refusing to read clusters/ocp-west/zz-huge.yaml (${OVER_THE_BOUND} bytes, over the limit of 16777216 bytes); a tree is validated whole or not at all, so remove or replace it\n`,
+    });
+  });
+});
+
+describe('--format json|sarif always print one document', () => {
+  it.each([
+    ['validate of a tree with a file that is not YAML', (cwd: string) => {
+      writeFileSync(join(cwd, 'dist', 'control-plane', 'zz.yaml'), 'kind: [unclosed\n');
+      return ['validate', 'dist'];
+    }],
+    ['synth of an invalid inventory', (cwd: string) => ['synth', '-i', writeFile(cwd, 'bad.yaml', 'clusters: 7\n'), '-o', 'out']],
+  ])('GIVEN %s WHEN run with --format json or sarif THEN stdout parses: no findings, and in SARIF the error as a notification of a failed run', (_case, prepare) => {
+    const cwd = synthesized();
+    const args = prepare(cwd);
+    const json = cli([...args, '--format', 'json'], { cwd });
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    const sarif = cli([...args, '--format', 'sarif'], { cwd });
+    expect(sarif.status).toBe(1);
+    const error = sarif.stderr.replace(/^error: /, '').replace(/\n$/, '');
+    const [run] = (JSON.parse(sarif.stdout) as { runs: { results: unknown[]; invocations: unknown[] }[] }).runs;
+    expect(run.results).toEqual([]);
+    expect(run.invocations).toEqual([{ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: error } }] }]);
+    expect(error.length).toBeGreaterThan(0);
+  });
+
+  it('GIVEN a finding in a file whose name holds a space, # and % WHEN validate --format sarif THEN its artifactLocation.uri is percent-encoded', () => {
+    const cwd = synthesized();
+    const east = join(cwd, 'dist', 'clusters', 'ocp-east');
+    renameSync(join(east, 'service_bookinfo_details.yaml'), join(east, 'my app#2 100%.yaml'));
+    edit(join(east, 'my app#2 100%.yaml'), '- name: http\n', '- name: web\n');
+    const result = cli(['validate', 'dist', '--format', 'sarif'], { cwd });
+    const [run] = (JSON.parse(result.stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }).runs;
+    const uris = run.results.filter((entry) => entry.ruleId === 'IST0118').map((entry) => entry.locations[0].physicalLocation.artifactLocation.uri);
+    expect(uris).toEqual(['dist/clusters/ocp-east/my%20app%232%20100%25.yaml']);
+  });
+});
+
+describe('fileUri', () => {
+  it('GIVEN file paths WHEN made SARIF URIs THEN each segment is percent-encoded, relative paths stay relative and absolute ones become file:// URIs', () => {
+    expect(fileUri('dist/my app#2 100%.yaml')).toBe('dist/my%20app%232%20100%25.yaml');
+    expect(fileUri('dist\\a:b?.yaml')).toBe('dist/a%3Ab%3F.yaml');
+    expect(fileUri('/work/dist/x y.yaml')).toBe('file:///work/dist/x%20y.yaml');
   });
 });

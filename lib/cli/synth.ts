@@ -10,7 +10,8 @@ import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, paint, parsed, reportFindings, TOOL, UsageError, type CliIo } from './common';
 import { objectFilesOfMesh } from './object-files';
-import { unifiedDiff } from './unified-diff';
+import { withSecretDataHidden } from './secret-data';
+import { unifiedDiff, unifiedDiffHeader } from './unified-diff';
 
 /** `-o -`: the output goes to stdout as one YAML stream instead of a folder. */
 const STDOUT = '-';
@@ -116,7 +117,10 @@ function check(tree: ReadonlyMap<string, string>, outdir: string, inventory: str
   ];
   io.stderr(`${outdir}/ is not what ${inventory} produces; ${differing} file(s) differ:\n${lines.join('\n')}\n`);
   if (diff) {
-    for (const path of [...changed, ...missing, ...extra].sort()) io.stdout(unifiedDiff(path, actual.get(path), tree.get(path)));
+    for (const path of [...changed, ...missing, ...extra].sort()) {
+      const { before, after, withheld } = withSecretDataHidden(path, actual.get(path), tree.get(path));
+      io.stdout(withheld === undefined ? unifiedDiff(path, before, after) : unifiedDiffHeader(path, before, after) + `(${withheld})\n`);
+    }
   }
   return EXIT_INVALID;
 }

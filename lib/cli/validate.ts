@@ -4,6 +4,7 @@ import { isSuppressed } from '../analyzers/suppressions';
 import { readMeshTree } from '../io/read-mesh-tree';
 import { readTree } from '../writer/write-tree';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, parsed, reportFindings, TOOL, UsageError, type CliIo } from './common';
+import { printablePath } from '../model/printable';
 import { objectFilesOfTree } from './object-files';
 
 export const VALIDATE_USAGE = `Usage: ${TOOL} validate DIR [options]
@@ -35,6 +36,6 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
   const findings = analyzeMesh(asInputError(() => readMeshTree(dir))).filter((finding) => !isSuppressed(finding, options.suppress));
   const failed = reportFindings(findings, io, options, objectFilesOfTree(readTree(dir), dir));
   if (failed) return EXIT_INVALID;
-  (options.format === 'text' ? io.stdout : io.stderr)(`${dir}: no errors (${findings.length} finding(s))\n`);
+  (options.format === 'text' ? io.stdout : io.stderr)(`${printablePath(dir)}: no errors (${findings.length} finding(s))\n`);
   return EXIT_OK;
 }

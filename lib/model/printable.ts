@@ -24,7 +24,25 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, escapeCharacter);
 }
 
+/**
+ * A text of several lines, each escaped: for a document (JSON, whose strings hold no raw newline)
+ * or a stack trace, whose line breaks are its own.
+ */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
 /** A string from input in double quotes, escaped as a JSON string is (and printable). */
 export function quoted(text: string): string {
   return printable(JSON.stringify(text));
+}
+
+/**
+ * A path at the start of a line, printed escaped and, when it starts with anything but a letter,
+ * a digit, `_`, `.`, `/` or `~`, as `./path` (the same file), so it can never begin a line a CI
+ * runner reads as a command (`::error::`).
+ */
+export function printablePath(path: string): string {
+  const shown = printable(path);
+  return /^[A-Za-z0-9_./~]/.test(shown) ? shown : `./${shown}`;
 }

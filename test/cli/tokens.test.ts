@@ -179,4 +179,15 @@ describe('tokens', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`error: cluster "verbose" (context "verbose"): the API server did not answer with a Secret: \\u001b]0;title\\u0007${'y'.repeat(190)}... (5010 characters)\n`);
   });
+
+  it('GIVEN two remotes whose tokens come from one variable WHEN tokens runs THEN it refuses, naming both, before reading any', async () => {
+    const cwd = dir();
+    const token = "{{ lookup('env','READER_TOKEN') }}";
+    const file = inventory(cwd, 'flux-substitution', [{ ...IKS, token }, { name: 'west', url: 'https://west.example.com:6443', token }]);
+    const result = await tokens(['-i', file, '--kubeconfig', kubeconfig(cwd)], cwd);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${file}: clusters[2].token: remotes "iks" and "west" both take their credentials from the variable READER_TOKEN: one would get the other's token`);
+  });
 });
+

@@ -41,10 +41,10 @@ export function withSecretDataHidden(path: string, before: string | undefined, a
   };
 }
 
-function documentsOf(text: string | undefined): Document[] | 'not YAML' {
+function documentsOf(text: string | undefined): unknown[] | 'not YAML' {
   if (text === undefined) return [];
   try {
-    return loadAll(text).filter((document): document is Document => document !== null && typeof document === 'object' && !Array.isArray(document));
+    return loadAll(text).filter((document) => document !== null && document !== undefined);
   } catch {
     return 'not YAML';
   }
@@ -63,7 +63,14 @@ interface SecretField {
   readonly key: string;
 }
 
-function secretFields(document: Document): SecretField[] {
+/** The secret fields of an object, of the objects a list holds (`kind: List` items, or a document that is a sequence). */
+function secretFields(node: unknown): SecretField[] {
+  if (Array.isArray(node)) return node.flatMap(secretFields);
+  if (!isMap(node)) return [];
+  return [...Array.isArray(node.items) ? node.items.flatMap(secretFields) : [], ...ownSecretFields(node)];
+}
+
+function ownSecretFields(document: Document): SecretField[] {
   const paths = typeof document.kind === 'string' && Object.hasOwn(SECRET_MAPS, document.kind) ? SECRET_MAPS[document.kind] : [];
   return paths.flatMap((path) => {
     let parent: unknown = document;
@@ -81,7 +88,7 @@ function isMap(value: unknown): value is Document {
  * Each secret value by where it sits: `<object>:<map>:<key>`, or `<object>:<map>` for a map
  * field that holds no map (shown whole as one value).
  */
-function secretValues(documents: readonly Document[]): Map<string, string> {
+function secretValues(documents: readonly unknown[]): Map<string, string> {
   const values = new Map<string, string>();
   for (const document of documents) {
     for (const { where, parent, key } of secretFields(document)) {
@@ -101,7 +108,7 @@ function marker(own: string | undefined, other: string | undefined, side: 'old' 
 }
 
 /** The documents as YAML, each secret value replaced; the same rendering on both sides, so only real changes differ. */
-function render(documents: readonly Document[], replace: (where: string) => string): string {
+function render(documents: readonly unknown[], replace: (where: string) => string): string {
   return documents
     .map((document) => {
       const copy = structuredClone(document);

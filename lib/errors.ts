@@ -1,4 +1,5 @@
 import type { IConstruct } from 'constructs';
+import { printable } from './model/printable';
 
 /**
  * Every error a user can cause, in one place, so that callers (the CLI first) tell a user's
@@ -6,6 +7,8 @@ import type { IConstruct } from 'constructs';
  * `InvalidPropsError` for a construct's props. Any other error is a defect.
  */
 export { MeshValidationError, type ValidationIssue } from './model/mesh-validation-error';
+/** How every message shows a string from input: unprintable characters escaped. */
+export { printable } from './model/printable';
 
 /** Thrown by a construct whose props are invalid; names the construct's path and the prop. */
 export class InvalidPropsError extends Error {
@@ -17,10 +20,10 @@ export class InvalidPropsError extends Error {
   /**
    * @param construct the construct whose props are invalid
    * @param prop the prop at fault
-   * @param message what is wrong with it and what is expected
+   * @param message what is wrong with it and what is expected; kept escaped (see `printable`), as it repeats the prop's value
    */
   constructor(construct: IConstruct, prop: string, message: string) {
-    super(`[${construct.node.path}] ${message}`);
+    super(printable(`[${construct.node.path}] ${message}`));
     this.name = 'InvalidPropsError';
     this.constructPath = construct.node.path;
     this.prop = prop;

@@ -3,6 +3,7 @@ import { formatFinding, type Finding } from '../analyzers/finding';
 import { parseSuppression, type Suppression } from '../analyzers/suppressions';
 import { packageFile } from '../io/package-root';
 import { MeshValidationError } from '../model/mesh-validation-error';
+import { printable, quoted } from '../model/printable';
 import { failingFindings } from '../synth/synth-output';
 import { FINDINGS_FORMATS, findingsAsJson, findingsAsSarif, type FindingsFormat, type PlacedFinding, type RunNotice } from './findings-output';
 import type { ObjectFiles } from './object-files';
@@ -47,7 +48,8 @@ export function asInputError<T>(step: () => T): T {
     return step();
   } catch (error) {
     if (error instanceof Error && !(error instanceof MeshValidationError)) {
-      throw Object.assign(new InputError(error.message), { stack: error.stack });
+      // A system error repeats the path it failed on as it is: escaped, it cannot start a line of its own.
+      throw Object.assign(new InputError(printable(error.message)), { stack: error.stack });
     }
     throw error;
   }
@@ -102,9 +104,9 @@ export interface FindingsOptions {
 
 export function findingsOptions(values: { format?: string; suppress?: string[]; 'fail-on'?: string; strict?: boolean }, usage: string): FindingsOptions {
   const format = values.format ?? 'text';
-  if (!(FINDINGS_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FINDINGS_FORMATS.join(', ')}, got "${format}"`, usage);
+  if (!(FINDINGS_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FINDINGS_FORMATS.join(', ')}, got ${quoted(format)}`, usage);
   const failOn = values['fail-on'] ?? (values.strict ? 'warning' : 'error');
-  if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`--fail-on must be error or warning, got "${failOn}"`, usage);
+  if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`--fail-on must be error or warning, got ${quoted(failOn)}`, usage);
   if (values.strict && failOn === 'error') throw new UsageError('--strict means --fail-on warning; it contradicts --fail-on error', usage);
   let suppress: Suppression[];
   try {
@@ -125,11 +127,12 @@ export function reportFindings(findings: readonly Finding[], io: CliIo, options:
   const failing = new Set(failingFindings(findings, options.failOnWarnings));
   const placed = findings.map((finding) => ({ ...finding, ...objectFiles(finding), fails: failing.has(finding) }));
   if (options.format === 'text') {
-    for (const finding of placed) io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${formatFinding(finding)}\n`);
+    // Findings name objects and values of the tree read, which may hold anything.
+    for (const finding of placed) io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${printable(formatFinding(finding))}\n`);
   } else {
     io.stdout(findingsDocument(options.format, placed, notices));
   }
-  for (const notice of notices) io.stderr(`${notice.level}: ${notice.message}\n`);
+  for (const notice of notices) io.stderr(`${notice.level}: ${printable(notice.message)}\n`);
   return failing.size > 0;
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { analyzerCatalogue } from '../analyzers/catalogue';
+import { quoted } from '../model/printable';
 import { EXIT_INVALID, EXIT_OK, parsed, TOOL, UsageError, type CliIo } from './common';
 
 export const EXPLAIN_USAGE = `Usage: ${TOOL} explain CODE
@@ -27,7 +28,7 @@ export function explainCommand(args: readonly string[], io: CliIo): number {
   const code = positionals[0].toUpperCase();
   const entry = catalogue.get(code);
   if (!entry) {
-    io.stderr(`error: unknown code "${positionals[0]}"; known codes: ${[...catalogue.keys()].join(', ')}\n`);
+    io.stderr(`error: unknown code ${quoted(positionals[0])}; known codes: ${[...catalogue.keys()].join(', ')}\n`);
     return EXIT_INVALID;
   }
   const checks = entry.rules.map((rule) => `  - (${rule.severity}, ${rule.file}) ${rule.firesWhen}\n`).join('');

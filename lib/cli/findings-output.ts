@@ -1,5 +1,6 @@
 import { analyzerCatalogue } from '../analyzers/catalogue';
 import type { Finding, Severity } from '../analyzers/finding';
+import { printableLines } from '../model/printable';
 
 /** How `synth` and `validate` print findings: `text` for people, `json` and `sarif` for pipelines. */
 export const FINDINGS_FORMATS = ['text', 'json', 'sarif'] as const;
@@ -20,7 +21,7 @@ export interface RunNotice {
 /** `--format json`: one object per finding, in the analyzers' order. */
 export function findingsAsJson(findings: readonly PlacedFinding[]): string {
   const objects = findings.map(({ code, severity, cluster, folder, file, line, object, path, message, hint }) => ({ code, severity, cluster, folder, file, line, object, path, message, hint }));
-  return `${JSON.stringify(objects, null, 2)}\n`;
+  return jsonDocument(objects);
 }
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -69,7 +70,16 @@ export function findingsAsSarif(
     ...(notices.length > 0 ? { toolExecutionNotifications: notices.map(({ level, message }) => ({ level, message: { text: message } })) } : {}),
   };
   const log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [{ tool: { driver: { ...tool, rules } }, invocations: [invocation], results }] };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return jsonDocument(log);
+}
+
+/**
+ * A JSON document in which no string carries an unprintable character as it is: JSON.stringify
+ * escapes C0 controls only (the document's own line breaks are the only raw newlines), `printableLines` the rest (C1, bidi overrides, line separators) as the
+ * same `\uXXXX` escapes, so the data is unchanged.
+ */
+function jsonDocument(value: unknown): string {
+  return `${printableLines(JSON.stringify(value, null, 2))}\n`;
 }
 
 /**

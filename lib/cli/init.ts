@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { printable, quoted } from '../model/printable';
 import { asInputError, EXIT_OK, InputError, parsed, TOOL, UsageError, type CliIo } from './common';
 
 export const INIT_USAGE = `Usage: ${TOOL} init [options]
@@ -39,14 +40,14 @@ export function initCommand(args: readonly string[], io: CliIo): number {
   }
   const clusters = Number(values.clusters ?? '2');
   if (!/^\d+$/.test(values.clusters ?? '2') || clusters < 1 || clusters > MAX_CLUSTERS) {
-    throw new UsageError(`--clusters must be a whole number from 1 to ${MAX_CLUSTERS}, got "${values.clusters}"`, INIT_USAGE);
+    throw new UsageError(`--clusters must be a whole number from 1 to ${MAX_CLUSTERS}, got ${quoted(values.clusters ?? '')}`, INIT_USAGE);
   }
   const platform = values.platform ?? 'kubernetes';
-  if (platform !== 'kubernetes' && platform !== 'openshift') throw new UsageError(`--platform must be kubernetes or openshift, got "${platform}"`, INIT_USAGE);
+  if (platform !== 'kubernetes' && platform !== 'openshift') throw new UsageError(`--platform must be kubernetes or openshift, got ${quoted(platform)}`, INIT_USAGE);
   const file = values.out ?? 'inventory.yaml';
-  if (existsSync(file) && !values.force) throw new InputError(`${file} exists; choose another --out or add --force to replace it`);
+  if (existsSync(file) && !values.force) throw new InputError(`${printable(file)} exists; choose another --out or add --force to replace it`);
   asInputError(() => writeFileSync(file, starterInventory(clusters, platform)));
-  io.stdout(`Wrote ${file} (${clusters} cluster(s), ${platform}). Next: ${TOOL} synth -i ${file}\n`);
+  io.stdout(`Wrote ${printable(file)} (${clusters} cluster(s), ${platform}). Next: ${TOOL} synth -i ${printable(file)}\n`);
   return EXIT_OK;
 }
 

@@ -1,5 +1,6 @@
 import { InvalidPropsError, MeshValidationError } from '../errors';
 import { errorCode, fileSystemErrorWords } from '../io/file-system-errors';
+import { printable, printableLines } from '../model/printable';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, packageVersion, paint, PROCESS_IO, TOOL, UsageError, type CliIo } from './common';
 import { explainCommand } from './explain';
 import { initCommand } from './init';
@@ -83,21 +84,25 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
+/**
+ * Prints an error: a MeshValidationError's lines are escaped as it is built; any other message
+ * repeats input (an option, a path in a system error) and is escaped here, a defect's line by line.
+ */
 function reportError(error: unknown, io: CliIo, debug: boolean): number {
   if (error instanceof UsageError) {
-    io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n\n${error.usage ?? USAGE}`);
+    io.stderr(`${paint(io, 'red', 'error:')} ${printable(error.message)}\n\n${error.usage ?? USAGE}`);
     return EXIT_USAGE;
   }
   // The user's mistakes (an invalid inventory, props a construct rejects, a folder the reader or
   // writer refuses) need no stack trace unless asked for; anything else is a defect.
   if (error instanceof MeshValidationError || error instanceof InvalidPropsError || error instanceof InputError) {
-    io.stderr(`${paint(io, 'red', 'error:')} ${error.message}\n`);
-    if (debug && !(error instanceof MeshValidationError) && error.stack) io.stderr(`${error.stack}\n`);
+    io.stderr(`${paint(io, 'red', 'error:')} ${error instanceof MeshValidationError ? error.message : printable(error.message)}\n`);
+    if (debug && !(error instanceof MeshValidationError) && error.stack) io.stderr(`${printableLines(error.stack)}\n`);
     return EXIT_INVALID;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`${paint(io, 'red', 'error:')} ${message}\n`);
-  if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  io.stderr(`${paint(io, 'red', 'error:')} ${printableLines(message)}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr(`${printableLines(error.stack)}\n`);
   else io.stderr('(run with --debug for the stack trace)\n');
   return EXIT_INVALID;
 }

@@ -9,8 +9,10 @@ import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, type GitopsOptions } from '../wr
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, paint, parsed, reportFindings, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
+import { printable, printablePath, quoted } from '../model/printable';
 import { objectFilesOfMesh } from './object-files';
-import { unifiedDiff } from './unified-diff';
+import { withSecretDataHidden } from './secret-data';
+import { unifiedDiff, unifiedDiffHeader } from './unified-diff';
 
 /** `-o -`: the output goes to stdout as one YAML stream instead of a folder. */
 const STDOUT = '-';
@@ -71,6 +73,8 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   if (!inventoryFile) throw new UsageError('--inventory FILE is required', SYNTH_USAGE);
   if (values.out === '') throw new UsageError('--out names an empty folder path; give a folder, e.g. --out dist', SYNTH_USAGE);
   const outdir = values.out ?? 'dist';
+  // As messages show the folder: escaped, never starting a line with anything but a path.
+  const shownOut = printablePath(outdir);
   const toStdout = outdir === STDOUT;
   if (values.cluster !== undefined && !toStdout) throw new UsageError('--cluster only applies with -o - (stream one cluster to stdout)', SYNTH_USAGE);
   if (values.diff && !values.check) throw new UsageError('--diff only applies with --check', SYNTH_USAGE);
@@ -88,39 +92,44 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   const { manifests, findings, tree } = output;
   if (failed) {
     const what = findings.some((finding) => finding.severity === 'error') ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
-    io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${outdir}/ was not touched`}\n`);
+    io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${shownOut}/ was not touched`}\n`);
     return EXIT_INVALID;
   }
   if (toStdout) {
     io.stdout(yamlStream(output, values.cluster));
     return EXIT_OK;
   }
-  if (values.check) return check(tree, outdir, inventoryFile, values.diff === true, io);
+  if (values.check) return check(tree, outdir, printable(inventoryFile), values.diff === true, io);
   asInputError(() => writeTree(tree, outdir));
   const summaryOut = findingsOutput.format === 'text' ? io.stdout : io.stderr;
-  summaryOut(summary(outdir, manifests.clusters, manifests.controlPlane.length, findings));
+  summaryOut(summary(shownOut, manifests.clusters, manifests.controlPlane.length, findings));
   return EXIT_OK;
 }
 
+/** `inventory` as messages show it. */
 function check(tree: ReadonlyMap<string, string>, outdir: string, inventory: string, diff: boolean, io: CliIo): number {
   const { changed, missing, extra, actual } = compareTree(tree, outdir);
+  const shownOut = printablePath(outdir);
   if (actual.size === 0) {
-    io.stderr(`${outdir}/ does not exist or is empty; run synth without --check to write it\n`);
+    io.stderr(`${shownOut}/ does not exist or is empty; run synth without --check to write it\n`);
     return EXIT_INVALID;
   }
   const differing = changed.length + missing.length + extra.length;
   if (differing === 0) {
-    io.stdout(`${outdir}/ is up to date with ${inventory}\n`);
+    io.stdout(`${shownOut}/ is up to date with ${inventory}\n`);
     return EXIT_OK;
   }
   const lines = [
-    ...changed.map((path) => `  changed: ${path}`),
-    ...missing.map((path) => `  missing: ${path}`),
-    ...extra.map((path) => `  extra:   ${path}`),
+    ...changed.map((path) => `  changed: ${printable(path)}`),
+    ...missing.map((path) => `  missing: ${printable(path)}`),
+    ...extra.map((path) => `  extra:   ${printable(path)}`),
   ];
-  io.stderr(`${outdir}/ is not what ${inventory} produces; ${differing} file(s) differ:\n${lines.join('\n')}\n`);
+  io.stderr(`${shownOut}/ is not what ${inventory} produces; ${differing} file(s) differ:\n${lines.join('\n')}\n`);
   if (diff) {
-    for (const path of [...changed, ...missing, ...extra].sort()) io.stdout(unifiedDiff(path, actual.get(path), tree.get(path)));
+    for (const path of [...changed, ...missing, ...extra].sort()) {
+      const { before, after, withheld } = withSecretDataHidden(path, actual.get(path), tree.get(path));
+      io.stdout(withheld === undefined ? unifiedDiff(path, before, after) : unifiedDiffHeader(path, before, after) + `(${withheld})\n`);
+    }
   }
   return EXIT_INVALID;
 }
@@ -133,7 +142,7 @@ function check(tree: ReadonlyMap<string, string>, outdir: string, inventory: str
 function yamlStream({ manifests, tree }: MeshOutput, cluster: string | undefined): string {
   const clusters = [...manifests.clusters.keys()];
   if (cluster !== undefined && !clusters.includes(cluster)) {
-    throw new UsageError(`--cluster ${cluster}: no such cluster (clusters: ${clusters.join(', ')})`, SYNTH_USAGE);
+    throw new UsageError(`--cluster ${quoted(cluster)}: no such cluster (clusters: ${clusters.join(', ')})`, SYNTH_USAGE);
   }
   const folders = (cluster === undefined ? clusters : [cluster]).map(clusterFolder);
   if (cluster === undefined || cluster === manifests.controlPlaneCluster) folders.push(CONTROL_PLANE_FOLDER);
@@ -151,7 +160,7 @@ function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revisi
     if (stray.length > 0) throw new UsageError(`${stray.map((flag) => `--${flag}`).join(', ')} only apply with --gitops argocd|flux`, SYNTH_USAGE);
     return undefined;
   }
-  if (!isGitopsTool(tool)) throw new UsageError(`--gitops must be ${GITOPS_TOOLS.join(', ')} or ${NO_GITOPS}, got "${tool}"`, SYNTH_USAGE);
+  if (!isGitopsTool(tool)) throw new UsageError(`--gitops must be ${GITOPS_TOOLS.join(', ')} or ${NO_GITOPS}, got ${quoted(tool)}`, SYNTH_USAGE);
   if (!values['repo-url']) throw new UsageError(`--gitops ${tool} needs --repo-url URL`, SYNTH_USAGE);
   return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
 }

@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { dump } from 'js-yaml';
 import { loadInventory } from '../inventory/load-inventory';
 import type { Cluster, Mesh } from '../model/mesh';
+import { bearerTokenProblem, certificateBundleProblem, isBase64 } from '../model/credentials';
 import { MeshValidationError } from '../model/mesh-validation-error';
+import { printable, quoted } from '../model/printable';
 import { CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, READER_TOKEN_SECRET, TOKEN_PROPERTY, caVariable, tokenRemoteKey } from '../model/names';
 import { REMOTE_TOKENS_SECRET } from '../writer/gitops';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, TOOL, type CliIo } from './common';
@@ -67,7 +69,7 @@ export function tokensCommand(args: readonly string[], io: CliIo): number {
   }
   if (!values.inventory) return usageError(io, '--inventory FILE is required');
   const format = values.format ?? 'secret';
-  if (format !== 'secret' && format !== 'export') return usageError(io, `--format must be secret or export, got "${format}"`);
+  if (format !== 'secret' && format !== 'export') return usageError(io, `--format must be secret or export, got ${quoted(format)}`);
 
   let model: Mesh;
   try {
@@ -82,7 +84,7 @@ export function tokensCommand(args: readonly string[], io: CliIo): number {
     return usageError(io, `--format and --namespace only apply to credentials.source flux-substitution; ${values.inventory} has "${source}"`);
   }
   if (source === 'inline') {
-    io.stdout(`# ${values.inventory}: credentials.source is inline, so the remote secrets take their tokens from the inventory (clusters[].token); nothing to fetch.\n`);
+    io.stdout(`# ${printable(values.inventory)}: credentials.source is inline, so the remote secrets take their tokens from the inventory (clusters[].token); nothing to fetch.\n`);
     return EXIT_OK;
   }
 
@@ -101,45 +103,60 @@ export function tokensCommand(args: readonly string[], io: CliIo): number {
   return failures.length === 0 ? EXIT_OK : EXIT_INVALID;
 }
 
+/** The message repeats options as given: escaped. */
 function usageError(io: CliIo, message: string): number {
-  io.stderr(`error: ${message}\n\n${TOKENS_USAGE}`);
+  io.stderr(`error: ${printable(message)}\n\n${TOKENS_USAGE}`);
   return EXIT_USAGE;
 }
 
 /** The remote's credentials, or why they cannot be read, naming the cluster. */
 function readCredentials(remote: Cluster, kubeconfig: string | undefined): ReaderCredentials | string {
-  const where = `cluster "${remote.name}" (context "${remote.context}")`;
+  const where = `cluster ${quoted(remote.name)} (context ${quoted(remote.context)})`;
   const kubeconfigArgs = kubeconfig === undefined ? [] : ['--kubeconfig', kubeconfig];
   const contexts = kubectl([...kubeconfigArgs, 'config', 'get-contexts', '-o', 'name']);
-  if (contexts.status !== 0) return `${where}: cannot read the kubeconfig: ${firstLine(contexts.stderr)}`;
+  if (contexts.status !== 0) return `${where}: cannot read the kubeconfig: ${answer(contexts.stderr)}`;
   if (!contexts.stdout.split('\n').includes(remote.context)) {
-    return `${where}: the kubeconfig has no context "${remote.context}"; add one, or name it in clusters[].context`;
+    return `${where}: the kubeconfig has no context ${quoted(remote.context)}; add one, or name it in clusters[].context`;
   }
   const secretPath = `/api/v1/namespaces/${ISTIO_SYSTEM_NAMESPACE}/secrets/${READER_TOKEN_SECRET}`;
   const read = kubectl([...kubeconfigArgs, `--context=${remote.context}`, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', '--raw', secretPath]);
   if (read.status !== 0) {
     if (/\(NotFound\)/.test(read.stderr)) {
-      return `${where}: the token Secret ${ISTIO_SYSTEM_NAMESPACE}/${READER_TOKEN_SECRET} does not exist: apply the remote's mesh components first`;
+      return `${where}: the token Secret ${SECRET} does not exist: apply the remote's mesh components first`;
     }
-    return `${where}: cannot read the token Secret ${ISTIO_SYSTEM_NAMESPACE}/${READER_TOKEN_SECRET}: ${firstLine(read.stderr)}`;
+    return `${where}: cannot read the token Secret ${SECRET}: ${answer(read.stderr)}`;
   }
-  let data: Record<string, unknown>;
+  let data: unknown;
   try {
-    data = ((JSON.parse(read.stdout) as { data?: Record<string, unknown> }).data ?? {});
+    data = (JSON.parse(read.stdout) as { data?: unknown } | null)?.data ?? {};
   } catch {
-    return `${where}: the API server did not answer with a Secret: ${firstLine(read.stdout)}`;
+    data = undefined;
   }
-  const token = decoded(data, TOKEN_PROPERTY);
-  const ca = decoded(data, CA_PROPERTY);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return `${where}: the API server did not answer with a Secret: ${answer(read.stdout)}`;
+  const token = decoded(data as Record<string, unknown>, TOKEN_PROPERTY);
+  const ca = decoded(data as Record<string, unknown>, CA_PROPERTY);
   if (token === undefined || ca === undefined) {
-    return `${where}: Kubernetes has not issued the token yet (${ISTIO_SYSTEM_NAMESPACE}/${READER_TOKEN_SECRET} has no ${token === undefined ? TOKEN_PROPERTY : CA_PROPERTY}); try again in a moment`;
+    return `${where}: Kubernetes has not issued the token yet (${SECRET} has no ${token === undefined ? TOKEN_PROPERTY : CA_PROPERTY}); try again in a moment`;
   }
+  // Neither value is repeated: a broken one may still be most of a credential.
+  if (token === INVALID) return `${where}: ${SECRET} data.${TOKEN_PROPERTY} is not base64, as the API server writes a Secret's data; refusing to print an empty or garbled token`;
+  if (ca === INVALID) return `${where}: ${SECRET} data.${CA_PROPERTY} is not base64, as the API server writes a Secret's data`;
+  const tokenProblem = bearerTokenProblem(token);
+  if (tokenProblem) return `${where}: the token in ${SECRET} ${tokenProblem}; it is not printed`;
+  const caProblem = certificateBundleProblem(ca);
+  if (caProblem) return `${where}: ${SECRET} ${CA_PROPERTY} ${caProblem}`;
   return { cluster: remote, token, ca };
 }
 
-function decoded(data: Record<string, unknown>, key: string): string | undefined {
+const SECRET = `${ISTIO_SYSTEM_NAMESPACE}/${READER_TOKEN_SECRET}`;
+/** A Secret data value that is not base64. */
+const INVALID = Symbol('not base64');
+
+/** The decoded value of a Secret data key, `undefined` when absent or empty. */
+function decoded(data: Record<string, unknown>, key: string): string | typeof INVALID | undefined {
   const value = Object.hasOwn(data, key) ? data[key] : undefined;
-  return typeof value === 'string' && value !== '' ? Buffer.from(value, 'base64').toString('utf8') : undefined;
+  if (value === undefined || value === '') return undefined;
+  return typeof value === 'string' && isBase64(value) ? Buffer.from(value, 'base64').toString('utf8') : INVALID;
 }
 
 function kubectl(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
@@ -148,8 +165,14 @@ function kubectl(args: readonly string[]): { status: number | null; stdout: stri
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] || '(no message)';
+/** How long a line of an answer (kubectl's error, the API server's body) may be in a message. */
+const MAX_ANSWER = 200;
+
+/** The first line of an answer, escaped and bounded: it may be anything a server sent. */
+function answer(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  if (line === '') return '(no message)';
+  return line.length > MAX_ANSWER ? `${printable(line.slice(0, MAX_ANSWER))}... (${line.length} characters)` : printable(line);
 }
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

@@ -1,3 +1,5 @@
+import { printable } from '../model/printable';
+
 /** Lines of context around each change, as `diff -u` prints. */
 const CONTEXT = 3;
 /** Beyond this many lines on each side the diff says the files differ instead of listing lines (quadratic table). */
@@ -12,9 +14,15 @@ type Edit = { readonly kind: ' ' | '-' | '+'; readonly line: string };
 export function unifiedDiff(path: string, before: string | undefined, after: string | undefined): string {
   const oldLines = splitLines(before);
   const newLines = splitLines(after);
-  const header = `--- ${before === undefined ? '/dev/null' : `a/${path}`}\n+++ ${after === undefined ? '/dev/null' : `b/${path}`}\n`;
+  const header = unifiedDiffHeader(path, before, after);
   if (oldLines.length > MAX_LINES || newLines.length > MAX_LINES) return `${header}(files too long to diff: ${oldLines.length} and ${newLines.length} lines)\n`;
   return header + hunks(editScript(oldLines, newLines)).join('');
+}
+
+/** The `---`/`+++` lines; the path, and below it each line of text, printed escaped (a file on disk may hold anything). */
+export function unifiedDiffHeader(path: string, before: string | undefined, after: string | undefined): string {
+  const shown = printable(path);
+  return `--- ${before === undefined ? '/dev/null' : `a/${shown}`}\n+++ ${after === undefined ? '/dev/null' : `b/${shown}`}\n`;
 }
 
 function splitLines(text: string | undefined): string[] {
@@ -61,7 +69,7 @@ function hunks(edits: readonly Edit[]): string[] {
     const newStart = edits.slice(0, start).filter((edit) => edit.kind !== '-').length;
     const oldCount = slice.filter((edit) => edit.kind !== '+').length;
     const newCount = slice.filter((edit) => edit.kind !== '-').length;
-    result.push(`@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@\n`, ...slice.map((edit) => `${edit.kind}${edit.line}\n`));
+    result.push(`@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@\n`, ...slice.map((edit) => `${edit.kind}${printable(edit.line)}\n`));
   }
   return result;
 }

@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeMesh } from '../analyzers';
 import { isSuppressed } from '../analyzers/suppressions';
-import { printablePath, readMeshTreeFiles } from '../io/read-mesh-tree';
+import { readMeshTreeFiles } from '../io/read-mesh-tree';
+import { printablePath, quotedIfUnusual } from '../model/printable';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, parsed, reportFindings, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
 import { objectFilesOfTree } from './object-files';
 
@@ -36,10 +37,10 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
   const { findings, failed } = withFindingsDocument(io, options, () => {
     const tree = asInputError(() => readMeshTreeFiles(dir));
     const kept = analyzeMesh(tree.manifests).filter((finding) => !isSuppressed(finding, options.suppress));
-    const skipped = tree.skipped.map(({ path, reason }) => ({ level: 'note' as const, message: `skipped ${printablePath(posix.join(dir, path))} unread: ${reason}` }));
+    const skipped = tree.skipped.map(({ path, reason }) => ({ level: 'note' as const, message: `skipped ${quotedIfUnusual(posix.join(dir, path))} unread: ${reason}` }));
     return { findings: kept, failed: reportFindings(kept, io, options, objectFilesOfTree(tree.files, dir), skipped) };
   });
   if (failed) return EXIT_INVALID;
-  (options.format === 'text' ? io.stdout : io.stderr)(`${dir}: no errors (${findings.length} finding(s))\n`);
+  (options.format === 'text' ? io.stdout : io.stderr)(`${printablePath(dir)}: no errors (${findings.length} finding(s))\n`);
   return EXIT_OK;
 }

@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { loadAll, YAMLException } from 'js-yaml';
 import { isKind, KINDS } from '../manifest/kinds';
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../model/names';
+import { quotedIfUnusual } from '../model/printable';
 import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER, INSTALL_FOLDER } from '../manifest/mesh-manifests';
 import { GITOPS_FOLDER } from '../writer/gitops';
@@ -73,7 +74,7 @@ export function readMeshTreeFiles(dir: string): MeshTree {
   const entries = readdirSync(clustersRoot, { withFileTypes: true });
   const notFolders = entries.filter((entry) => !entry.isDirectory()).map((entry) => `${CLUSTERS_ROOT}/${entry.name}`);
   if (notFolders.length > 0) {
-    throw new Error(`${dir}: ${notFolders.sort().map(printablePath).join(', ')} ${notFolders.length === 1 ? 'is' : 'are'} not a folder (a symlink or a file); ${CLUSTERS_ROOT}/ holds one real folder per cluster`);
+    throw new Error(`${dir}: ${notFolders.sort().map(quotedIfUnusual).join(', ')} ${notFolders.length === 1 ? 'is' : 'are'} not a folder (a symlink or a file); ${CLUSTERS_ROOT}/ holds one real folder per cluster`);
   }
   const reading = new TreeReading(dir);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -113,7 +114,7 @@ class TreeReading {
       const refusal = this.refusal(entry, path);
       if (refusal === 'skipped') return [];
       if (refusal !== undefined) {
-        this.refused.push(`${printablePath(path)} (${refusal})`);
+        this.refused.push(`${quotedIfUnusual(path)} (${refusal})`);
         return [];
       }
       const text = readRegularFile(join(this.dir, path), MAX_INPUT_BYTES, { followSymlink: false });
@@ -142,11 +143,6 @@ class TreeReading {
     if (this.refused.length === 0) return;
     throw new Error(`${this.dir}: refusing to read ${this.refused.join(', ')}; a tree is validated whole or not at all, so remove or replace ${this.refused.length === 1 ? 'it' : 'them'}`);
   }
-}
-
-/** A path from the tree as printed: as it is when it holds only visible ASCII, else quoted with every other character escaped. */
-export function printablePath(path: string): string {
-  return /^[\x21-\x7e]+$/.test(path) && !path.includes('"') ? path : JSON.stringify(path);
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

@@ -130,7 +130,7 @@ export class Mesh {
    * builds the model; throws `MeshValidationError` listing every issue.
    */
   public static fromUnknown(value: unknown, options: MeshFromSpecOptions = {}): Mesh {
-    const issues = validateMeshSpec(value, { sections: options.sections });
+    const issues = validateMeshSpec(value, { sections: options.sections, tokenVariables: options.tokenVariables });
     if (issues.length > 0) throw new MeshValidationError(issues, options.source);
     return new Mesh(value as MeshSpec, options);
   }

@@ -5,7 +5,9 @@ import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, LABEL_VALUE } from './names';
+import { bearerTokenProblem, certificateBundleProblem, isBase64 } from './credentials';
+import { caVariable, DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, LABEL_VALUE, tokenVariable } from './names';
+import { quoted } from './printable';
 import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
 import { fields, text, type SpecSection } from './spec-section';
 
@@ -18,6 +20,11 @@ export interface ValidateMeshSpecOptions {
    * @default - none: any other key at the root is unknown
    */
   readonly sections?: readonly SpecSection[];
+  /**
+   * Cluster name -> the environment variable its token was looked up from (see `Mesh.fromUnknown`).
+   * @default - none: each remote's token variable is `ISTIO_REMOTE_TOKEN_<CLUSTER>`
+   */
+  readonly tokenVariables?: Readonly<Record<string, string>>;
 }
 
 /** A compiled shape check: the schema (its `properties` name the allowed keys in messages) and its validator. */
@@ -64,7 +71,44 @@ export function validateMeshSpec(spec: unknown, options: ValidateMeshSpecOptions
   // The locality rules read typed policies, so they run once those parts (a section's overrides included) are well shaped.
   const localityInputs = [...LOCALITY_INPUTS, ...sections.map((section) => section.key)];
   const localityShaped = !shape.some((issue) => localityInputs.some((prefix) => issue.path.startsWith(prefix)));
-  return [...shape, ...semanticIssues(spec, rolesKnown, localityShaped, sections)];
+  const issues = [...shape, ...semanticIssues(spec, rolesKnown, localityShaped, sections, options.tokenVariables ?? {})];
+  const reported = new Set(issues.map((issue) => issue.path));
+  substitutionIssues(spec, '', (path, message) => {
+    if (!reported.has(path)) issues.push({ path, message });
+  });
+  return issues;
+}
+
+/**
+ * Fields that never reach the output as written, or whose own rule refuses template syntax: the
+ * seed's username and password, the token (a placeholder, a store entry, or checked as a bearer
+ * token), caData (base64) and the URLs.
+ */
+const SUBSTITUTION_EXEMPT = /^clusters\[\d+\]\.(username|password|token|caData|url|injectionUrl)$/;
+
+/**
+ * Flux post-build substitution (a Kustomization's `postBuild.substituteFrom`, which the
+ * flux-substitution credentials use and a user's own Flux setup may add) replaces every `${VAR}`
+ * in the objects of the folder it delivers, with the values of the Secret it reads: the remotes'
+ * reader tokens. Any string of the spec may reach such an object (labels, names, localities,
+ * `failoverPriority`), so `${` is refused in every value and key but those never written as they are.
+ */
+function substitutionIssues(value: unknown, path: string, add: AddIssue): void {
+  const hint = "Flux post-build substitution would replace it in the objects it reaches (with the flux-substitution credentials, by a remote's reader token); no value may hold '${'";
+  if (typeof value === 'string') {
+    if (value.includes('${') && !SUBSTITUTION_EXEMPT.test(path)) add(path || '(root)', `${quoted(value)} contains \${: ${hint}`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => substitutionIssues(item, `${path}[${index}]`, add));
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('${')) add(at, `the key ${quoted(key)} contains \${: ${hint}`);
+    substitutionIssues(item, at, add);
+  }
 }
 
 function shapeIssue(error: ErrorObject, schema: Readonly<Record<string, unknown>>): ValidationIssue {
@@ -113,7 +157,7 @@ function joinPath(base: string, key: string): string {
 /** The parts of a spec the locality rules read. */
 const LOCALITY_INPUTS = ['(root)', 'clusters', 'mesh.locality'];
 
-function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boolean, sections: readonly SpecSection[]): ValidationIssue[] {
+function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boolean, sections: readonly SpecSection[], tokenVariables: Readonly<Record<string, string>>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
   const spec = fields(input);
@@ -129,7 +173,8 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
     add('clusters', `exactly one cluster must have istio_control_plane: true (found: ${found})`);
   }
 
-  const inline = text(fields(mesh?.credentials)?.source) === 'inline';
+  const source = text(fields(mesh?.credentials)?.source) ?? 'external-secret';
+  const inline = source === 'inline';
   const seen = new Map<string, number>();
   clusters.forEach((cluster, index) => {
     const at = `clusters[${index}]`;
@@ -155,10 +200,17 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
     if (cluster.zone !== undefined && cluster.region === undefined) add(`${at}.zone`, 'needs a region (locality is region/zone)');
     const caData = text(cluster.caData);
     if (caData !== undefined) checkCaData(caData, `${at}.caData`, add);
-    if (rolesKnown && inline && cluster.istio_control_plane !== true && (cluster.token === undefined || cluster.token === '')) {
-      add(`${at}.token`, `${cluster.token === undefined ? 'is missing' : 'is empty'}; credentials.source "inline" writes each remote's token into its remote secret`);
+    if (rolesKnown && inline && cluster.istio_control_plane !== true) {
+      const token = text(cluster.token);
+      if (token === undefined || token === '') {
+        add(`${at}.token`, `${cluster.token === undefined ? 'is missing' : 'is empty'}; credentials.source "inline" writes each remote's token into its remote secret`);
+      } else {
+        const problem = bearerTokenProblem(token);
+        if (problem) add(`${at}.token`, `${problem}; credentials.source "inline" writes it into the remote secret istiod authenticates with (the token is not repeated here)`);
+      }
     }
   });
+  if (rolesKnown) checkTokenVariables(clusters, source, tokenVariables, add);
   checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
   if (text(mesh?.installer) === 'sail') checkSailReach(clusters, add);
   if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec));
@@ -264,19 +316,45 @@ function checkUrl(value: string, path: string, add: AddIssue, rules: UrlRules = 
   }
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n/;
-
-/** A kubeconfig's `certificate-authority-data`: base64 of a PEM certificate bundle, read by the inline source only. */
+/**
+ * A kubeconfig's `certificate-authority-data`: base64 of a PEM certificate bundle, written into
+ * the output by every source. Its content is never repeated: it may hold a private key.
+ */
 function checkCaData(value: string, path: string, add: AddIssue): void {
-  const expected = 'expected the API server CA as certificate-authority-data holds it: the PEM certificate, base64-encoded on one line (e.g. base64 -w0 ca.crt)';
+  const expected = 'expected the API server CA as certificate-authority-data holds it: the PEM certificates, base64-encoded on one line (e.g. base64 -w0 ca.crt)';
   if (value === '') add(path, `is empty: ${expected}`);
-  else if (!BASE64.test(value)) add(path, `"${abbreviate(value)}" is not base64: ${expected}`);
-  else if (!PEM_CERTIFICATE.test(Buffer.from(value, 'base64').toString('latin1'))) add(path, `"${abbreviate(value)}" does not decode to a PEM certificate (-----BEGIN CERTIFICATE-----): ${expected}`);
+  else if (!isBase64(value)) add(path, `is not base64 (its content is not shown): ${expected}`);
+  else {
+    const problem = certificateBundleProblem(Buffer.from(value, 'base64').toString('latin1'));
+    if (problem) add(path, `decodes to a text that ${problem}: ${expected}`);
+  }
 }
 
-function abbreviate(value: string): string {
-  return value.length > 24 ? `${value.slice(0, 24)}...` : value;
+/**
+ * Each remote's remote secret must get its own token. With flux-substitution the token and CA
+ * placeholders are the keys of one Secret (`tokens` prints it), so a variable named twice (a
+ * lookup of the same variable, or a lookup that is another remote's default name) would give
+ * one remote another's token; with inline, two lookups of one variable are the same token.
+ */
+function checkTokenVariables(clusters: readonly ClusterSpec[], source: string, lookups: Readonly<Record<string, string>>, add: AddIssue): void {
+  if (source !== 'flux-substitution' && source !== 'inline') return;
+  const users = new Map<string, string>();
+  clusters.forEach((cluster, index) => {
+    const name = text(cluster.name);
+    if (cluster.istio_control_plane === true || name === undefined) return;
+    const looked = Object.hasOwn(lookups, name) ? lookups[name] : undefined;
+    const variables =
+      source === 'inline'
+        ? (looked === undefined ? [] : [looked])
+        : [looked ?? tokenVariable(name), ...(cluster.caData === undefined ? [caVariable(name)] : [])];
+    const at = `clusters[${index}].${cluster.token === undefined ? 'name' : 'token'}`;
+    for (const variable of variables) {
+      const first = users.get(variable);
+      if (first !== undefined && first !== name) {
+        add(at, `remotes "${first}" and "${name}" both take their credentials from the variable ${variable}: one would get the other's token; give each remote its own variable`);
+      } else users.set(variable, name);
+    }
+  });
 }
 
 /**

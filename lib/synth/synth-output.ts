@@ -1,7 +1,7 @@
 import type { IstioMesh } from '../../constructs/istio-mesh';
 import { formatFinding, type Finding } from '../analyzers/finding';
 import type { Suppression } from '../analyzers/suppressions';
-import type { ConstructWarning } from '../errors';
+import { printable, type ConstructWarning } from '../errors';
 import { DistinctManifests } from '../manifest/distinct-manifests';
 import { INSTALL_README } from '../manifest/install-layout';
 import type { MeshManifests } from '../manifest/mesh-manifests';
@@ -81,7 +81,7 @@ export function failingFindings(findings: readonly Finding[], strict = false): F
  */
 export function writeMesh(mesh: IstioMesh, outdir: string, options: MeshOutputOptions = {}): MeshOutput {
   const output = synthesizeOutput(mesh, options);
-  const problems = failingFindings(output.findings, options.strict).map(formatFinding);
+  const problems = failingFindings(output.findings, options.strict).map((finding) => printable(formatFinding(finding)));
   if (problems.length > 0) {
     throw new Error(`The mesh has ${problems.length} problem(s); ${outdir} was not touched:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }

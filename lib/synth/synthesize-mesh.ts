@@ -1,7 +1,7 @@
 import { ApiObject, App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { IstioMesh } from '../../constructs/istio-mesh';
-import type { ConstructWarning } from '../errors';
+import { printable, type ConstructWarning } from '../errors';
 import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 
 /** The synthesized mesh plus the extra files its constructs emitted. */
@@ -37,7 +37,8 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
     }
     (destination.controlPlane ? controlPlane : clusters.get(destination.cluster)!).push(construct.toJson() as Manifest);
   }
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  // Each error repeats props as they are: escaped, none can start a line of its own.
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.map(printable).join('\n  ')}`);
   return {
     manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name },
     files: mesh.files,

@@ -50,15 +50,17 @@ describe('synth with clusters[].caData', () => {
   });
 
   it.each([
-    ['an unset variable', 'inline', "{{ lookup('env','WEST_CA') }}", 'is empty: expected the API server CA as certificate-authority-data holds it: the PEM certificate, base64-encoded on one line (e.g. base64 -w0 ca.crt)'],
-    ['a PEM that is not base64-encoded', 'inline', '-----BEGIN CERTIFICATE-----', '"-----BEGIN CERTIFICATE--..." is not base64: expected the API server CA'],
-    ['base64 of something else', 'inline', Buffer.from('not a certificate').toString('base64'), `"${Buffer.from('not a certificate').toString('base64')}" does not decode to a PEM certificate (-----BEGIN CERTIFICATE-----)`],
-  ])('refuses %s, naming the field', (_, source, caData, message) => {
+    ['an unset variable', 'inline', "{{ lookup('env','WEST_CA') }}", 'is empty: expected the API server CA as certificate-authority-data holds it: the PEM certificates, base64-encoded on one line (e.g. base64 -w0 ca.crt)'],
+    ['a PEM that is not base64-encoded', 'inline', '-----BEGIN CERTIFICATE-----', 'is not base64 (its content is not shown): expected the API server CA'],
+    ['base64 of something else', 'inline', Buffer.from('not a certificate').toString('base64'), 'decodes to a text that is not a PEM certificate bundle: only -----BEGIN CERTIFICATE----- blocks, and nothing else, belong there (its content is not shown)'],
+    ['a bundle that also holds a private key', 'external-secret', Buffer.from(`${Buffer.from(CA_DATA, 'base64').toString()}-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANkey\n-----END PRIVATE KEY-----\n`).toString('base64'), 'decodes to a text that holds a PRIVATE KEY PEM block; only CERTIFICATE blocks belong there (its content is not shown)'],
+  ])('refuses %s, naming the field and never its content', (_, source, caData, message) => {
     const cwd = dir();
     const file = inventory(cwd, source, caData);
     const result = cli(['synth', '-i', file, '--allow-inline-credentials'], { cwd, env: { WEST_CA: undefined } });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${file}: clusters[1].caData: ${message}`);
     expect(result.stderr).not.toMatch(STACK_FRAME);
+    if (!caData.startsWith('{{')) expect(result.stderr).not.toContain(caData.slice(0, 12));
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, snapshotTree, tempDirs, writeFile } from './support';
@@ -77,5 +77,44 @@ describe('no credential in any output', () => {
     expect(leaks(cwd, result)).toEqual([]);
     expect(snapshotTree(join(cwd, 'dist'))).toEqual(before);
     expect(readdirSync(cwd).sort()).toEqual(['dist', 'good.yaml', 'inventory.yaml']);
+  });
+});
+
+describe('synth --check --diff never prints secret data', () => {
+  const OTHER_TOKEN = `other-token-${randomUUID()}`;
+  const SECRET_FILE = 'control-plane/secret_istio-system_istio-remote-secret-west.yaml';
+
+  it('GIVEN an inline output WHEN checked against external-secret THEN the old remote secret is diffed with its data hidden', () => {
+    const cwd = dir();
+    expect(cli(['synth', '-i', writeFile(cwd, 'inline.yaml', inventory({ source: 'inline' })), '--allow-inline-credentials'], { cwd, env: ENV }).status).toBe(0);
+    const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', inventory()), '--check', '--diff'], { cwd, env: ENV });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`--- a/${SECRET_FILE}\n+++ /dev/null\n`);
+    expect(result.stdout).toContain('-  west: (secret data removed; not shown)\n');
+    expect(result.stdout).toContain('-  name: istio-remote-secret-west\n');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
+  });
+
+  it('GIVEN an inline output WHEN the token changes THEN the diff says the data changed and shows neither token', () => {
+    const cwd = dir();
+    const file = writeFile(cwd, 'inline.yaml', inventory({ source: 'inline' }));
+    expect(cli(['synth', '-i', file, '--allow-inline-credentials'], { cwd, env: ENV }).status).toBe(0);
+    const result = cli(['synth', '-i', file, '--allow-inline-credentials', '--check', '--diff'], { cwd, env: { ...ENV, WEST_TOKEN: OTHER_TOKEN } });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe(
+      `--- a/${SECRET_FILE}\n+++ b/${SECRET_FILE}\n@@ -8,4 +8,4 @@\n   name: istio-remote-secret-west\n   namespace: istio-system\n stringData:\n-  west: (secret data changed; old value not shown)\n+  west: (secret data changed; new value not shown)\n`,
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(OTHER_TOKEN);
+  });
+
+  it('GIVEN a Secret on disk that is no longer YAML WHEN diffed THEN its contents are withheld', () => {
+    const cwd = dir();
+    const file = writeFile(cwd, 'inline.yaml', inventory({ source: 'inline' }));
+    expect(cli(['synth', '-i', file, '--allow-inline-credentials'], { cwd, env: ENV }).status).toBe(0);
+    writeFileSync(join(cwd, 'dist', SECRET_FILE), `${readFileSync(join(cwd, 'dist', SECRET_FILE), 'utf8')}: [broken\n`);
+    const result = cli(['synth', '-i', file, '--allow-inline-credentials', '--check', '--diff'], { cwd, env: ENV });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe(`--- a/${SECRET_FILE}\n+++ b/${SECRET_FILE}\n(not valid YAML, so it may hold a Secret: contents not shown)\n`);
   });
 });

@@ -160,3 +160,29 @@ describe('synth -o - into a stdout that cannot take it, through the bin', () => 
     }
   });
 });
+
+describe('synth refuses what would reach a remote secret or a substituted object, through the bin', () => {
+  it('GIVEN a ${VAR} placeholder in failoverPriority WHEN synthesized THEN it is refused at its field path', () => {
+    const cwd = dir();
+    const spec = {
+      mesh: { credentials: { source: 'flux-substitution' }, locality: { mode: 'failover', failoverPriority: ['topology.istio.io/${ISTIO_REMOTE_TOKEN_WEST}'] } },
+      clusters: TWO_CLUSTERS.clusters.map((cluster, index) => ({ ...cluster, region: `r${index}`, zone: 'z' })),
+    };
+    const file = writeFile(cwd, 'inventory.yaml', spec);
+    const result = cli(['synth', '-i', file], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}: mesh.locality.failoverPriority[0]: "topology.istio.io/\${ISTIO_REMOTE_TOKEN_WEST}" contains \${: Flux post-build substitution would replace it`);
+    expect(existsSync(join(cwd, 'dist'))).toBe(false);
+  });
+
+  it('GIVEN an inline token with a trailing newline from the environment WHEN synthesized THEN it is refused, the token not repeated', () => {
+    const cwd = dir();
+    const spec = { mesh: { credentials: { source: 'inline' } }, clusters: [TWO_CLUSTERS.clusters[0], { ...TWO_CLUSTERS.clusters[1], token: "{{ lookup('env','WEST_TOKEN') }}" }] };
+    const file = writeFile(cwd, 'inventory.yaml', spec);
+    const result = cli(['synth', '-i', file, '--allow-inline-credentials'], { cwd, env: { WEST_TOKEN: 'west-reader-token-1234\n' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}: clusters[1].token: has leading or trailing whitespace or a newline (as \`echo\` or reading a file adds): the API server would never accept it, so it is refused rather than trimmed`);
+    expect(result.stderr).not.toContain('west-reader-token-1234');
+    expect(existsSync(join(cwd, 'dist'))).toBe(false);
+  });
+});

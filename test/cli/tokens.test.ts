@@ -15,11 +15,23 @@ const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.reader-token';
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
-/** Cluster -> the answer of its API server to a GET of the token Secret. */
-const ANSWERS: Record<string, { status: number; body: object }> = {
+const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+/** A token that, substituted into a kubeconfig, would add a user of its own. */
+const INJECTING_TOKEN = 'reader-token\n  - name: evil\n    user:\n      token: stolen';
+const tokenSecret = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, type: 'kubernetes.io/service-account-token', data });
+
+/** Cluster -> the answer of its API server to a GET of the token Secret (a string is sent as it is). */
+const ANSWERS: Record<string, { status: number; body: object | string }> = {
   iks: { status: 200, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, type: 'kubernetes.io/service-account-token', data: { token: b64(TOKEN), 'ca.crt': b64(CA) } } },
   // Created, but the token controller has not filled it yet.
   west: { status: 200, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, type: 'kubernetes.io/service-account-token' } },
+  // A proxy's answer: not JSON, with terminal escapes and a forged CI command, and long.
+  garbled: { status: 200, body: `\u001b[2J<html>\n::error::forged\u202e${'x'.repeat(5000)}` },
+  verbose: { status: 200, body: `\u001b]0;title\u0007${'y'.repeat(5000)}` },
+  injecting: { status: 200, body: tokenSecret({ token: b64(INJECTING_TOKEN), 'ca.crt': b64(CA) }) },
+  spaced: { status: 200, body: tokenSecret({ token: b64(`${TOKEN}\n`), 'ca.crt': b64(CA) }) },
+  unencoded: { status: 200, body: tokenSecret({ token: TOKEN.replace('.', '!'), 'ca.crt': b64(CA) }) },
+  keyed: { status: 200, body: tokenSecret({ token: b64(TOKEN), 'ca.crt': b64(CA + PRIVATE_KEY) }) },
   south: { status: 404, body: { apiVersion: 'v1', kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: 'secrets "istio-reader-service-account-istio-remote-secret-token" not found' } },
 };
 
@@ -34,7 +46,7 @@ beforeAll(async () => {
       requests.push(`${cluster}${path}`);
       const { status, body } = path === SECRET_PATH ? answer : { status: 404, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 } };
       response.writeHead(status, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify(body));
+      response.end(typeof body === 'string' ? body : JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.set(cluster, server);
@@ -137,4 +149,45 @@ describe('tokens', () => {
     expect(misplaced.stderr).toContain('--format and --namespace only apply to credentials.source flux-substitution');
     expect(misplaced.stdout).toBe('');
   });
+
+  it('GIVEN broken answers WHEN tokens reads them THEN each remote is refused by name, nothing of the answer is printed raw and no token is printed', async () => {
+    // GIVEN remotes whose API servers answer garbage, a token with a newline and YAML, a token with a
+    // trailing newline, token data that is not base64, and a CA bundle that holds a private key
+    const cwd = dir();
+    const remotes = ['garbled', 'injecting', 'spaced', 'unencoded', 'keyed'].map((name) => ({ name, url: `https://${name}.example.com:6443` }));
+    // WHEN tokens runs for flux-substitution
+    const result = await tokens(['-i', inventory(cwd, 'flux-substitution', remotes), '--kubeconfig', kubeconfig(cwd)], cwd);
+    // THEN it fails, prints no token and no Secret, and names every remote with what is wrong
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    const secret = 'istio-system/istio-reader-service-account-istio-remote-secret-token';
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `error: cluster "garbled" (context "garbled"): the API server did not answer with a Secret: \\u001b[2J<html>`,
+      `error: cluster "injecting" (context "injecting"): the token in ${secret} is not a bearer token (RFC 6750: letters, digits and - . _ ~ + /, then only = padding); it is not printed`,
+      `error: cluster "spaced" (context "spaced"): the token in ${secret} has leading or trailing whitespace or a newline (as \`echo\` or reading a file adds): the API server would never accept it, so it is refused rather than trimmed; strip it at the source (e.g. \`tr -d '\\n'\`); it is not printed`,
+      `error: cluster "unencoded" (context "unencoded"): ${secret} data.token is not base64, as the API server writes a Secret's data; refusing to print an empty or garbled token`,
+      `error: cluster "keyed" (context "keyed"): ${secret} ca.crt holds a PRIVATE KEY PEM block; only CERTIFICATE blocks belong there (its content is not shown)`,
+    ]);
+    expect(result.stderr).not.toContain('stolen');
+    expect(result.stderr).not.toContain(TOKEN);
+    expect(result.stderr).not.toContain('MIIEvQ');
+  });
+
+  it('GIVEN an answer whose first line is long WHEN it is reported THEN it is escaped and cut', async () => {
+    const cwd = dir();
+    const result = await tokens(['-i', inventory(cwd, 'external-secret', [{ name: 'verbose', url: 'https://verbose.example.com:6443' }]), '--kubeconfig', kubeconfig(cwd)], cwd);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`error: cluster "verbose" (context "verbose"): the API server did not answer with a Secret: \\u001b]0;title\\u0007${'y'.repeat(190)}... (5010 characters)\n`);
+  });
+
+  it('GIVEN two remotes whose tokens come from one variable WHEN tokens runs THEN it refuses, naming both, before reading any', async () => {
+    const cwd = dir();
+    const token = "{{ lookup('env','READER_TOKEN') }}";
+    const file = inventory(cwd, 'flux-substitution', [{ ...IKS, token }, { name: 'west', url: 'https://west.example.com:6443', token }]);
+    const result = await tokens(['-i', file, '--kubeconfig', kubeconfig(cwd)], cwd);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${file}: clusters[2].token: remotes "iks" and "west" both take their credentials from the variable READER_TOKEN: one would get the other's token`);
+  });
 });
+

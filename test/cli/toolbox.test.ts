@@ -265,7 +265,7 @@ describe('synth -o -', () => {
     const unknown = cli(['synth', '-i', INVENTORIES.openshift, '-o', '-', '--cluster', 'north'], { cwd });
     expect(unknown.status).toBe(2);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr.split('\n')[0]).toBe('error: --cluster north: no such cluster (clusters: ocp-east, ocp-west)');
+    expect(unknown.stderr.split('\n')[0]).toBe('error: --cluster "north": no such cluster (clusters: ocp-east, ocp-west)');
   });
 
   it.each([

@@ -118,15 +118,16 @@ describe('InstallValues', () => {
     expect(files.get('install/README.md')).toContain('## 2. The manifests');
   });
 
-  it('installs the CNI plugin in kube-system everywhere, with the OpenShift platform only where a cluster runs OpenShift', () => {
+  it('installs the CNI plugin in kube-system everywhere, with the OpenShift platform where a cluster runs OpenShift and on the control plane that injects for it', () => {
     // GIVEN a Kubernetes control plane whose remote west runs OpenShift
     const spec = { clusters: [MESH.clusters[0], { ...MESH.clusters[1], platform: 'openshift' as const }] };
     // WHEN InstallValues is synthesized
     const { files } = synth(spec);
-    // THEN the control plane keeps Kubernetes values for itself, and injects for the CNI plugin and Multus for its OpenShift remote
+    // THEN the control plane's istiod runs with the OpenShift platform, which gives its OpenShift remote's pods their
+    // namespace's UID and injects for the CNI plugin and Multus (the platform profile's pilot.cni)
     const controlPlane = values(files, 'install/east/istiod-values.yaml') as any;
-    expect(controlPlane.global.platform).toBeUndefined();
-    expect(controlPlane.pilot).toEqual({ env: { EXTERNAL_ISTIOD: 'true' }, cni: { enabled: true, provider: 'multus' } });
+    expect(controlPlane.global.platform).toBe('openshift');
+    expect(controlPlane.pilot).toEqual({ env: { EXTERNAL_ISTIOD: 'true' } });
     // AND the OpenShift remote gets the platform in its CNI and istiod values, the Kubernetes control plane the CNI defaults
     expect(values(files, 'install/west/cni-values.yaml')).toEqual({ global: { platform: 'openshift' } });
     expect(values(files, 'install/west/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' } });

@@ -2,8 +2,7 @@
  * The Helm values of Istio's charts for each cluster, derived from the mesh model in one place:
  * the `helm` installer writes them as values files under `install/`, the `sail` installer puts
  * them in each cluster's `Istio` and `IstioCNI` resources. Only keys the targeted charts read
- * (test/meshes/helm-values.test.ts checks every key against the charts' `values.yaml`). Env values
- * are strings: the chart quotes them anyway, and the Sail CRD's `pilot.env` only accepts strings.
+ * (test/meshes/helm-values.test.ts checks every key against the charts' `values.yaml`).
  */
 import { localityMeshConfig } from './locality';
 import type { Cluster, Mesh } from './mesh';
@@ -54,7 +53,11 @@ function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLoca
       ...controlPlanePlatformValues(mesh),
     },
     meshConfig: { trustDomain: mesh.trustDomain, ...(localityMeshConfig(mesh, clusterLocalHosts) as HelmValues) },
-    pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
+    // No `pilot.env.EXTERNAL_ISTIOD`: the istiod chart of every supported release (1.24.6 to 1.30.3,
+    // `templates/deployment.yaml`) derives that variable from `global.externalIstiod`, and the Sail
+    // operator never prunes an old revision of an `Istio` whose values set it
+    // (`controllers/istio/istio_controller.go`, `managesExternalRevision`). Sail's single-network
+    // guide (`docs/deployment-models/multicluster.adoc`) sets only `global.externalIstiod` too.
   };
 }
 

@@ -57,7 +57,7 @@ describe('InstallValues', () => {
     expect([...manifests.clusters.values()].flat()).toEqual([]);
   });
 
-  it('gives the control plane the mesh ID, its cluster name and network, external istiod and the trust domain', () => {
+  it('gives the control plane the mesh ID, its cluster name and network, external istiod (no EXTERNAL_ISTIOD env, which the chart derives) and the trust domain', () => {
     // GIVEN a mesh with an ID and trust domain
     // WHEN InstallValues is synthesized
     const { files } = synth(MESH);
@@ -65,7 +65,6 @@ describe('InstallValues', () => {
     expect(values(files, 'install/east/istiod-values.yaml')).toEqual({
       global: { meshID: 'mesh-a', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true },
       meshConfig: { trustDomain: 'example.org' },
-      pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
     });
   });
 
@@ -127,7 +126,7 @@ describe('InstallValues', () => {
     // namespace's UID and injects for the CNI plugin and Multus (the platform profile's pilot.cni)
     const controlPlane = values(files, 'install/east/istiod-values.yaml') as any;
     expect(controlPlane.global.platform).toBe('openshift');
-    expect(controlPlane.pilot).toEqual({ env: { EXTERNAL_ISTIOD: 'true' } });
+    expect(controlPlane.pilot).toBeUndefined();
     // AND the OpenShift remote gets the platform in its CNI and istiod values, the Kubernetes control plane the CNI defaults
     expect(values(files, 'install/west/cni-values.yaml')).toEqual({ global: { platform: 'openshift' } });
     expect(values(files, 'install/west/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' } });
@@ -140,7 +139,7 @@ describe('InstallValues', () => {
     );
     // AND an OpenShift control plane takes the CNI settings from its platform profile
     const openShiftControlPlane = synth({ clusters: [{ ...MESH.clusters[0], platform: 'openshift' as const }, MESH.clusters[1]] }).files;
-    expect(values(openShiftControlPlane, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { env: { EXTERNAL_ISTIOD: 'true' } } });
+    expect(values(openShiftControlPlane, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift', externalIstiod: true } });
     expect(JSON.stringify(values(openShiftControlPlane, 'install/east/istiod-values.yaml'))).not.toContain('cni');
     // AND a mesh without OpenShift has none of it
     const plain = synth(MESH).files;

@@ -41,9 +41,9 @@ describe('SailInstall', () => {
       updateStrategy: { type: 'InPlace' },
       values: {
         global: { meshID: 'mesh1', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true, platform: 'openshift' },
+        // The CNI settings come from the OpenShift platform profile `global.platform` selects. No
+        // pilot.env.EXTERNAL_ISTIOD: the chart derives it, and with it set the operator never prunes a revision
         meshConfig: { trustDomain: 'cluster.local' },
-        // The CNI settings come from the OpenShift platform profile `global.platform` selects
-        pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
       },
     });
   });

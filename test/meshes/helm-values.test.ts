@@ -131,16 +131,17 @@ describe('the Sail installer\'s values against the Istio 1.30 charts', () => {
     for (const cni of sail.filter((m) => m.kind === 'IstioCNI')) expect(unreadKeys('cni', cni.spec.values ?? {})).toEqual([]);
   });
 
-  it('writes istiod env values as strings, which the Sail CRD requires and the chart renders quoted anyway', () => {
-    // GIVEN the chart's env loop, which quotes every value
-    expect(chartFile('istiod', 'templates/deployment.yaml')).toMatch(/range \$key, \$val := \.Values\.env \}\}\n\s+- name: \{\{ \$key \}\}\n\s+value: "\{\{ \$val \}\}"/);
+  it('leaves EXTERNAL_ISTIOD to the chart, which derives it from global.externalIstiod, so that Sail prunes old revisions', () => {
+    // GIVEN the chart's env, derived from global.externalIstiod unless pilot.env sets it
+    expect(chartFile('istiod', 'templates/deployment.yaml')).toContain('{{- if and .Values.global.externalIstiod (not (and .Values.env .Values.env.EXTERNAL_ISTIOD)) }}');
     // WHEN both installers write the control plane's values
     const helm = valuesFiles(MESHES['Kubernetes, east-west gateway']).find((file) => file.path === 'install/east/istiod-values.yaml')!.values;
     const { manifests } = synthesizeOutput(buildMesh(Mesh.fromSpec({ ...MESHES['Kubernetes, east-west gateway'], mesh: { installer: 'sail' } })));
     const sail = (manifests.clusters.get('east')!.find((m) => m.kind === 'Istio')!.spec as { values: Values }).values;
-    // THEN they are the same values, every env value a string
+    // THEN they are the same values, with externalIstiod and no pilot.env
     expect(sail).toEqual(helm);
-    expect((helm.pilot as Values).env).toEqual({ EXTERNAL_ISTIOD: 'true' });
+    expect((helm.global as Values).externalIstiod).toBe(true);
+    expect(helm.pilot).toBeUndefined();
   });
 });
 

@@ -17,7 +17,6 @@ import {
   LABELS,
   MANAGED_BY,
   MESH_CONFIG_KEY,
-  MESH_CONFIG_MAP,
   MESH_COMPONENT_ANNOTATIONS,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
@@ -333,13 +332,14 @@ function addIstiodService(scope: Construct, model: Mesh): void {
 /**
  * The remote's mesh config, holding only the trust domain: from Istio 1.29 the control plane's
  * istiod reads each remote's trust domain from this ConfigMap (with the reader account, whose
- * ClusterRole lists configmaps) and assumes `cluster.local` without it, which breaks the
+ * ClusterRole lists configmaps), named after istiod's own revision (`istio`, or `istio-<revision>`
+ * under Sail's `RevisionBased`: `Mesh.meshConfigMap`), and assumes `cluster.local` without it, which breaks the
  * identities of services that only run on remotes. The remote profile renders no mesh config
  * (`configMap: false`), so no chart owns it too.
  */
 function addMeshConfig(scope: Construct, model: Mesh): void {
   kubeObject(k8s.KubeConfigMap, scope, 'mesh-config', {
-    metadata: { name: MESH_CONFIG_MAP, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS } },
+    metadata: { name: model.meshConfigMap, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: model.revision, ...COMMON_LABELS } },
     data: { [MESH_CONFIG_KEY]: toYaml({ trustDomain: model.trustDomain }) },
   });
 }

@@ -137,6 +137,18 @@ describe('SailInstall', () => {
     expect(MeshTesting.find(west, 'Service', 'istiod')).toEqual([]);
   });
 
+  it("names a remote's trust-domain ConfigMap after the control plane's revision, which istiod reads it by", () => {
+    // GIVEN RevisionBased and InPlace meshes with a trust domain of their own (Istio 1.30 reads it from each remote)
+    const withTrustDomain = (spec: InventorySpec): InventorySpec => ({ ...spec, mesh: { ...spec.mesh, trustDomain: 'example.org' } });
+    // WHEN they are synthesized
+    const revisionBased = only(synth(withTrustDomain(REVISION_BASED_MESH)).clusters.get('west')!, 'ConfigMap');
+    const inPlace = only(synth(withTrustDomain(OPENSHIFT_SAIL_MESH)).clusters.get('west')!, 'ConfigMap');
+    // THEN the RevisionBased remote holds istio-<revision>, labelled with that revision; the InPlace one istio
+    expect(revisionBased.metadata).toMatchObject({ name: 'istio-default-v1-30-3', namespace: 'istio-system', labels: { 'istio.io/rev': 'default-v1-30-3' } });
+    expect(revisionBased.data).toEqual({ mesh: 'trustDomain: example.org\n' });
+    expect(inPlace.metadata).toMatchObject({ name: 'istio', labels: { 'istio.io/rev': 'default' } });
+  });
+
   it('tags the control plane revision and labels namespaces istio.io/rev, never istio-injection, with RevisionBased', () => {
     // GIVEN a RevisionBased mesh tagged prod
     // WHEN it is synthesized

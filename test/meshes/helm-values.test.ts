@@ -4,9 +4,10 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
-import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
+import type { MeshSpec } from '../../lib/model/mesh-spec';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
+import { MESHES } from './helm-meshes';
 
 /** The charts of the release the default `mesh.istioVersion` targets. */
 const CHARTS = resolve(__dirname, '../../../shared/upstream/istio-1.30.3/manifests/charts');
@@ -68,18 +69,6 @@ function unreadKeys(chart: string, values: Values): string[] {
   walk(values, []);
   return problems;
 }
-
-const EAST: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' };
-const WEST: ClusterSpec = { name: 'west', url: 'https://api.west.example.com:6443' };
-const EDGE: ClusterSpec = { name: 'edge', url: 'https://api.edge.example.com:6443', network: 'network2', injectionUrl: 'https://istiod.example.com:15017/inject/cluster/edge/net/network2' };
-
-const MESHES: Record<string, MeshSpec> = {
-  'Kubernetes, east-west gateway': { clusters: [EAST, WEST, EDGE] },
-  'OpenShift everywhere, istiod Service IP': { clusters: [{ ...EAST, platform: 'openshift', controlPlaneAddressKind: 'istiod-service' }, { ...WEST, platform: 'openshift' }] },
-  'Kubernetes control plane, OpenShift remote, istiod pod IP': { clusters: [{ ...EAST, controlPlaneAddressKind: 'istiod-pod' }, { ...WEST, platform: 'openshift' }, EDGE] },
-  'OpenShift control plane, Kubernetes remote, DNS name': { clusters: [{ ...EAST, platform: 'openshift', controlPlaneAddress: 'istiod.east.example.com' }, WEST] },
-  'no address (the seed inventory)': { clusters: [{ ...EAST, controlPlaneAddress: undefined }, WEST] },
-};
 
 /** The Helm values files a mesh's output holds, as chart -> file -> values. */
 function valuesFiles(spec: MeshSpec): { chart: string; path: string; values: Values }[] {

@@ -37,39 +37,45 @@ const READER_RULE_WITHOUT_CONFIGMAPS: ReadonlySet<IstioVersion> = new Set(['1.24
 const ALL_KINDS = ['Service', 'EndpointSlice', 'Endpoints', 'MutatingWebhookConfiguration', 'ClusterRole', 'ClusterRoleBinding'] as const;
 const HELM_RELEASE_REASON = 'names the Helm release and chart that own the object; no Helm release owns the tool\'s objects';
 
+/** A label the tool's objects of `kinds` set otherwise, or leave out. */
+function labelDifference(kinds: readonly string[], label: string, reason: string, appliesTo?: RemoteProfileDifference['appliesTo']): RemoteProfileDifference {
+  return { kinds, field: ['metadata', 'labels', label], reason, ...(appliesTo ? { appliesTo } : {}) };
+}
+
 /** Every intended difference, in the order `install/README.md` lists them. */
 export const REMOTE_PROFILE_DIFFERENCES: readonly RemoteProfileDifference[] = [
-  ...['release', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'helm.sh/chart'].map((label) => ({
-    kinds: label === 'release' ? ALL_KINDS.filter((kind) => kind === 'MutatingWebhookConfiguration' || kind.startsWith('ClusterRole')) : ALL_KINDS,
-    field: ['metadata', 'labels', label],
-    reason: HELM_RELEASE_REASON,
-  })),
-  {
-    kinds: ['MutatingWebhookConfiguration'],
-    field: ['metadata', 'labels', 'install.operator.istio.io/owning-resource'],
-    reason: 'names the IstioOperator resource that installed the chart (`unknown` with Helm); no operator installs the tool\'s objects',
-  },
-  {
-    kinds: ALL_KINDS,
-    field: ['metadata', 'labels', 'app.kubernetes.io/managed-by'],
-    reason: '`cdk8s-istio-multicluster` instead of `Helm`: Helm does not manage these objects, and `helm upgrade` would refuse to adopt them',
-  },
-  {
-    kinds: ['EndpointSlice'],
-    field: ['metadata', 'labels', 'endpointslice.kubernetes.io/managed-by'],
-    reason: 'tells the controllers that own EndpointSlices which slices are theirs; the chart writes its release service (`Helm`), the tool its own name',
-  },
+  labelDifference(
+    ALL_KINDS.filter((kind) => kind === 'MutatingWebhookConfiguration' || kind.startsWith('ClusterRole')),
+    'release',
+    HELM_RELEASE_REASON,
+  ),
+  ...['app.kubernetes.io/instance', 'app.kubernetes.io/version', 'helm.sh/chart'].map((label) => labelDifference(ALL_KINDS, label, HELM_RELEASE_REASON)),
+  labelDifference(
+    ['MutatingWebhookConfiguration'],
+    'install.operator.istio.io/owning-resource',
+    'names the IstioOperator resource that installed the chart (`unknown` with Helm); no operator installs the tool\'s objects',
+  ),
+  labelDifference(
+    ALL_KINDS,
+    'app.kubernetes.io/managed-by',
+    '`cdk8s-istio-multicluster` instead of `Helm`: Helm does not manage these objects, and `helm upgrade` would refuse to adopt them',
+  ),
+  labelDifference(
+    ['EndpointSlice'],
+    'endpointslice.kubernetes.io/managed-by',
+    'tells the controllers that own EndpointSlices which slices are theirs; the chart writes its release service (`Helm`), the tool its own name',
+  ),
   {
     kinds: ALL_KINDS,
     field: ['metadata', 'annotations', 'argocd.argoproj.io/sync-wave'],
     reason: 'Argo CD applies the remote\'s mesh components, the injection webhook among them, in a wave before its workloads',
   },
-  {
-    kinds: ['Service'],
-    field: ['metadata', 'labels', 'istio.io/rev'],
-    reason: 'the label the charts set from 1.27 on, kept on every release so that `istio.io/rev=default` finds the remote\'s istiod Service whatever the release',
-    appliesTo: (remote) => !isAtLeast(remote.istioVersion, '1.27'),
-  },
+  labelDifference(
+    ['Service'],
+    'istio.io/rev',
+    'the label the charts set from 1.27 on, kept on every release so that `istio.io/rev=default` finds the remote\'s istiod Service whatever the release',
+    (remote) => !isAtLeast(remote.istioVersion, '1.27'),
+  ),
   {
     kinds: ['ClusterRole'],
     field: ['rules', '1', 'resources'],

@@ -34,9 +34,11 @@ export function usesCniPlugin(mesh: Mesh): boolean {
 /**
  * The `istiod` chart's values for a cluster. The control plane runs istiod for every cluster
  * (`global.externalIstiod` makes it lead the remotes: it patches their webhook and writes their
- * root-cert ConfigMaps); a remote's values are upstream's `profile: remote` install, for a remote
- * set up with Helm instead of its folder. A remote's `global.platform` follows its own platform,
- * the control plane's follows every cluster it injects for (`controlPlanePlatformValues`).
+ * root-cert ConfigMaps); a remote's values are upstream's `profile: remote` install, which the Sail
+ * operator renders from the remote's `Istio` (the `helm` installer writes none for remotes: their
+ * folders hold those objects, lib/model/remote-profile-differences.ts). A remote's
+ * `global.platform` follows its own platform, the control plane's follows every cluster it
+ * injects for (`controlPlanePlatformValues`).
  */
 export function istiodValues(mesh: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[] = []): HelmValues {
   return cluster.isControlPlane ? controlPlaneIstiodValues(mesh, cluster, clusterLocalHosts) : remoteIstiodValues(mesh, cluster);

@@ -48,9 +48,18 @@ const SAIL_MESHES: [string, InventorySpec][] = [
 
 const VERSIONS = [...CHART_RELEASES] as [IstioVersion, string][];
 
+const synthesized = new Map<string, { model: Mesh; output: ReturnType<typeof synthesizeOutput> }>();
+
+/** The mesh targeting a release, synthesized once per file (the describe blocks below share it). */
 function synth(spec: InventorySpec, istioVersion: IstioVersion) {
-  const inventory = Inventory.fromSpec({ ...spec, mesh: { ...spec.mesh, istioVersion } });
-  return { model: inventory.mesh, output: synthesizeOutput(buildMesh(inventory)) };
+  const key = JSON.stringify([spec, istioVersion]);
+  let result = synthesized.get(key);
+  if (!result) {
+    const inventory = Inventory.fromSpec({ ...spec, mesh: { ...spec.mesh, istioVersion } });
+    result = { model: inventory.mesh, output: synthesizeOutput(buildMesh(inventory)) };
+    synthesized.set(key, result);
+  }
+  return result;
 }
 
 /** What the folder applied to a cluster holds, as `Kind/namespace/name`. */

@@ -22,9 +22,9 @@ const CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /**
  * The Helm values that install Istio consistently with the manifests, as files under `install/`
  * (never applied by kustomize); the writer adds `install/README.md` with the commands in order.
- * Every value comes from the mesh model, as the manifests do: mesh ID, cluster names, networks,
- * trust domain, the control-plane address and each remote's injection path or URL. The values
- * follow Istio's Helm install for primary-remote (Istio 1.24+ charts).
+ * Every value comes from the mesh model, as the manifests do: mesh ID, cluster names, networks and
+ * trust domain. The values follow Istio's Helm install for primary-remote (Istio 1.24+ charts),
+ * except that each remote's `profile: remote` istiod objects are in its folder, not installed.
  */
 export class InstallValues extends MeshConstruct {
   constructor(scope: Construct, id: string, props: InstallValuesProps = {}) {
@@ -42,10 +42,10 @@ export class InstallValues extends MeshConstruct {
       const cni = cniValues(cluster);
       if (cni) addValues(mesh, cluster, ISTIO_CHARTS.cni, cni);
     }
-    for (const remote of model.remotes) {
-      addValues(mesh, remote, ISTIO_CHARTS.base, remoteBaseValues());
-      addValues(mesh, remote, ISTIO_CHARTS.istiod, istiodValues(model, remote));
-    }
+    // A remote gets no istiod values: its folder holds what the istiod chart renders with
+    // `profile: remote` (IstioRemote), so installing that chart too would give those objects two
+    // owners, and for istiod's Service IP the chart would send the webhook to a port it does not serve.
+    for (const remote of model.remotes) addValues(mesh, remote, ISTIO_CHARTS.base, remoteBaseValues());
     mesh.installWithHelm({ chartVersion });
   }
 }

@@ -17,7 +17,6 @@ import {
   LABELS,
   MANAGED_BY,
   MESH_CONFIG_KEY,
-  MESH_CONFIG_MAP,
   MESH_COMPONENT_ANNOTATIONS,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
@@ -57,7 +56,8 @@ export interface IstioRemoteProps {
  *
  * Labels follow the charts, minus the ones that name a Helm release (`release`,
  * `app.kubernetes.io/instance`, `helm.sh/chart`, ...): no release owns these objects, and
- * `app.kubernetes.io/managed-by` names this tool instead of Helm.
+ * `app.kubernetes.io/managed-by` names this tool instead of Helm. Every field in which an object
+ * differs from the chart's is listed, with its reason, in `lib/model/remote-profile-differences.ts`.
  */
 export class IstioRemote extends MeshConstruct {
   /** The remote clusters set up, in mesh order. */
@@ -165,9 +165,11 @@ const COMMON_LABELS = {
   [KUBERNETES_LABELS.managedBy]: MANAGED_BY,
 };
 const READER_APP = 'istio-reader';
-const READER_LABELS = { [LABELS.app]: READER_APP, ...COMMON_LABELS };
-/** `istio.io/rev` as the chart sets it from 1.27 on; istiod's caBundle patcher selects webhooks by it too. */
-const ISTIOD_LABELS = { [KUBERNETES_LABELS.name]: ISTIOD_SERVICE, [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS };
+const READER_LABELS = { [LABELS.app]: READER_APP, [KUBERNETES_LABELS.name]: READER_APP, ...COMMON_LABELS };
+/** The labels of the istiod endpoints, as the chart's (no `istio.io/rev`). */
+const ISTIOD_ENDPOINTS_LABELS = { [KUBERNETES_LABELS.name]: ISTIOD_SERVICE, ...COMMON_LABELS };
+/** `istio.io/rev` on the Service as the chart sets it from 1.27 on (lib/model/remote-profile-differences.ts). */
+const ISTIOD_LABELS = { ...ISTIOD_ENDPOINTS_LABELS, [LABELS.revision]: DEFAULT_REVISION };
 
 /**
  * The charts never render it: upstream has users create and annotate it before installing. The
@@ -233,7 +235,7 @@ function addReaderServiceAccount(scope: Construct): void {
     metadata: {
       name: READER_SERVICE_ACCOUNT,
       namespace: ISTIO_SYSTEM_NAMESPACE,
-      labels: { ...READER_LABELS, [KUBERNETES_LABELS.name]: READER_APP },
+      labels: READER_LABELS,
     },
   });
 }
@@ -309,7 +311,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
         name: ISTIOD_SERVICE,
         namespace: ISTIO_SYSTEM_NAMESPACE,
         labels: {
-          ...ISTIOD_LABELS,
+          ...ISTIOD_ENDPOINTS_LABELS,
           [KUBERNETES_LABELS.serviceName]: ISTIOD_SERVICE,
           // Istio's chart writes its release service ("Helm") here. The label tells the
           // controllers that own EndpointSlices (Kubernetes' own use `*.k8s.io` values) which
@@ -324,7 +326,7 @@ function addIstiodService(scope: Construct, model: Mesh): void {
   } else {
     // The istiod chart renders v1 Endpoints up to Istio 1.27.
     kubeObject(k8s.KubeEndpoints, scope, 'istiod-endpoints', {
-      metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_LABELS },
+      metadata: { name: ISTIOD_SERVICE, namespace: ISTIO_SYSTEM_NAMESPACE, labels: ISTIOD_ENDPOINTS_LABELS },
       subsets: [{ addresses: [{ ip: address }], ports }],
     });
   }
@@ -333,13 +335,14 @@ function addIstiodService(scope: Construct, model: Mesh): void {
 /**
  * The remote's mesh config, holding only the trust domain: from Istio 1.29 the control plane's
  * istiod reads each remote's trust domain from this ConfigMap (with the reader account, whose
- * ClusterRole lists configmaps) and assumes `cluster.local` without it, which breaks the
+ * ClusterRole lists configmaps), named after istiod's own revision (`istio`, or `istio-<revision>`
+ * under Sail's `RevisionBased`: `Mesh.meshConfigMap`), and assumes `cluster.local` without it, which breaks the
  * identities of services that only run on remotes. The remote profile renders no mesh config
  * (`configMap: false`), so no chart owns it too.
  */
 function addMeshConfig(scope: Construct, model: Mesh): void {
   kubeObject(k8s.KubeConfigMap, scope, 'mesh-config', {
-    metadata: { name: MESH_CONFIG_MAP, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: DEFAULT_REVISION, ...COMMON_LABELS } },
+    metadata: { name: model.meshConfigMap, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { [LABELS.revision]: model.revision, ...COMMON_LABELS } },
     data: { [MESH_CONFIG_KEY]: toYaml({ trustDomain: model.trustDomain }) },
   });
 }
@@ -402,6 +405,7 @@ function addInjectionWebhook(scope: Construct, remote: Cluster): void {
       labels: {
         [LABELS.revision]: DEFAULT_REVISION,
         [LABELS.app]: 'sidecar-injector',
+        [KUBERNETES_LABELS.name]: ISTIOD_SERVICE,
         [KUBERNETES_LABELS.operatorComponent]: 'Pilot',
         ...COMMON_LABELS,
       },

@@ -2,8 +2,7 @@
  * The Helm values of Istio's charts for each cluster, derived from the mesh model in one place:
  * the `helm` installer writes them as values files under `install/`, the `sail` installer puts
  * them in each cluster's `Istio` and `IstioCNI` resources. Only keys the targeted charts read
- * (test/meshes/helm-values.test.ts checks every key against the charts' `values.yaml`). Env values
- * are strings: the chart quotes them anyway, and the Sail CRD's `pilot.env` only accepts strings.
+ * (test/meshes/helm-values.test.ts checks every key against the charts' `values.yaml`).
  */
 import { localityMeshConfig } from './locality';
 import type { Cluster, Mesh } from './mesh';
@@ -35,8 +34,11 @@ export function usesCniPlugin(mesh: Mesh): boolean {
 /**
  * The `istiod` chart's values for a cluster. The control plane runs istiod for every cluster
  * (`global.externalIstiod` makes it lead the remotes: it patches their webhook and writes their
- * root-cert ConfigMaps); a remote's values are upstream's `profile: remote` install, for a remote
- * set up with Helm instead of its folder. `global.platform` follows the cluster's own platform.
+ * root-cert ConfigMaps); a remote's values are upstream's `profile: remote` install, which the Sail
+ * operator renders from the remote's `Istio` (the `helm` installer writes none for remotes: their
+ * folders hold those objects, lib/model/remote-profile-differences.ts). A remote's
+ * `global.platform` follows its own platform, the control plane's follows every cluster it
+ * injects for (`controlPlanePlatformValues`).
  */
 export function istiodValues(mesh: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[] = []): HelmValues {
   return cluster.isControlPlane ? controlPlaneIstiodValues(mesh, cluster, clusterLocalHosts) : remoteIstiodValues(mesh, cluster);
@@ -50,17 +52,32 @@ function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLoca
       multiCluster: { clusterName: controlPlane.name },
       network: controlPlane.network,
       externalIstiod: true,
-      ...platformValues(controlPlane),
+      ...controlPlanePlatformValues(mesh),
     },
     meshConfig: { trustDomain: mesh.trustDomain, ...(localityMeshConfig(mesh, clusterLocalHosts) as HelmValues) },
-    pilot: {
-      env: { EXTERNAL_ISTIOD: 'true' },
-      // The OpenShift platform profile sets these for an OpenShift control plane. A Kubernetes one
-      // injects for OpenShift remotes too: the CNI plugin instead of istio-init, and Multus's
-      // `k8s.v1.cni.cncf.io/networks: default/istio-cni` annotation (ignored where there is no Multus).
-      ...(usesCniPlugin(mesh) && controlPlane.platform !== 'openshift' ? { cni: { enabled: true, provider: 'multus' } } : {}),
-    },
+    // No `pilot.env.EXTERNAL_ISTIOD`: the istiod chart of every supported release (1.24.6 to 1.30.3,
+    // `templates/deployment.yaml`) derives that variable from `global.externalIstiod`, and the Sail
+    // operator never prunes an old revision of an `Istio` whose values set it
+    // (`controllers/istio/istio_controller.go`, `managesExternalRevision`). Sail's single-network
+    // guide (`docs/deployment-models/multicluster.adoc`) sets only `global.externalIstiod` too.
   };
+}
+
+/**
+ * The control plane's istiod injects the pods of every cluster, so it runs with OpenShift's
+ * platform whenever any cluster is OpenShift, also on a Kubernetes control plane. Only with
+ * `PLATFORM=openshift` does its injector read a namespace's `openshift.io/sa.scc.uid-range` and
+ * give the proxy that range's UID (istio `pkg/kube/inject/webhook.go`, `inject.go` `GetProxyIDs`,
+ * 1.24 to 1.30); otherwise it injects UID 1337, which OpenShift's `restricted-v2` refuses. For a
+ * Kubernetes cluster's namespaces, which carry no such annotation, it still injects 1337. What
+ * else the platform profile changes in the istiod chart (checked by rendering it with and without,
+ * test/meshes/helm-render.test.ts): `pilot.cni` (the CNI plugin and Multus's
+ * `k8s.v1.cni.cncf.io/networks` annotation, which clusters without Multus ignore), ambient's
+ * trusted ztunnel namespace (no ztunnel runs in a sidecar mesh) and CNI paths in the injector's
+ * values that no template reads.
+ */
+function controlPlanePlatformValues(mesh: Mesh): HelmValues {
+  return mesh.hasOpenShift ? { platform: OPENSHIFT_PLATFORM } : {};
 }
 
 /** No `meshID`: the remote profile renders no mesh config; the injection path carries cluster and network to the control plane. */

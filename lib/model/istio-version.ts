@@ -68,7 +68,7 @@ export function istiodEndpointsKind(version: IstioVersion): IstiodEndpointsKind 
 
 /**
  * From 1.29 istiod reads each remote's trust domain from that remote's mesh ConfigMap
- * (`istio` in istio-system, key `mesh`), falling back to `cluster.local` when there is none
+ * (`istio`, or `istio-<revision>` for an istiod of another revision, in istio-system, key `mesh`), falling back to `cluster.local` when there is none
  * (istio/istio `pilot/pkg/serviceregistry/kube/controller/multicluster.go`, #58455).
  */
 export function readsRemoteMeshConfig(version: IstioVersion): boolean {

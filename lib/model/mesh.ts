@@ -16,7 +16,18 @@ import type {
   SailUpdateStrategy,
 } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
+import {
+  CONTROL_PLANE_ADDRESS_PLACEHOLDER,
+  DEFAULT_NETWORK,
+  DEFAULT_REVISION,
+  DEFAULT_TRUST_DOMAIN,
+  ISTIOD_SERVICE,
+  LABELS,
+  injectionPath,
+  meshConfigMapName,
+  revisionedName,
+  tokenVariable,
+} from './names';
 import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY } from './placement';
 import type { SpecSection } from './spec-section';
@@ -278,10 +289,19 @@ export class Mesh {
     return label.key === LABELS.revision ? label.value : undefined;
   }
 
-  /** The control plane's istiod Service: `istiod`, or `istiod-<revision>` for a Sail revision other than `default`. */
+  /** The revision of the control plane's istiod: `default`, or the Sail operator's `IstioRevision` (`default-v1-30-3` with `RevisionBased`). */
+  public get revision(): string {
+    return this.sail?.revision ?? DEFAULT_REVISION;
+  }
+
+  /** The control plane's istiod Service: `istiod`, or `istiod-<revision>` for a revision other than `default`. */
   public get istiodService(): string {
-    const revision = this.sail?.revision;
-    return revision === undefined || revision === 'default' ? ISTIOD_SERVICE : `${ISTIOD_SERVICE}-${revision}`;
+    return revisionedName(ISTIOD_SERVICE, this.revision);
+  }
+
+  /** The mesh ConfigMap the control plane's istiod reads in each remote: `istio`, or `istio-<revision>`. */
+  public get meshConfigMap(): string {
+    return meshConfigMapName(this.revision);
   }
 
   /** Whether clusters sit on more than one network. */

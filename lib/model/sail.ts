@@ -1,31 +1,45 @@
 /**
  * Facts about the Sail operator (OpenShift Service Mesh 3) the `sail` installer targets, from its
- * CRDs at release 1.30.3 (`chart/crds/sailoperator.io_istios.yaml`, the enum of `spec.version`).
+ * release 1.30.3: its CRDs (`chart/crds/sailoperator.io_istios.yaml`, the enum of `spec.version`)
+ * and the versions it installs (`pkg/istioversion/versions.yaml`).
  */
 
 /** The Sail operator release whose CRDs the emitted resources are written for. */
 export const SAIL_OPERATOR_RELEASE = '1.30.3';
 
 /**
- * Istio minor -> the newest patch that Sail operator release lists in `Istio.spec.version`. A
- * patch is pinned rather than the `vX.Y-latest` alias so that every cluster runs the same release
- * and the operator's revision names (`<Istio name>-v1-30-3`) can be derived here.
+ * Istio minor -> the newest patch that Sail operator release installs. A patch is pinned rather
+ * than the `vX.Y-latest` alias so that every cluster runs the same release and the operator's
+ * revision names (`<Istio name>-v1-30-3`) can be derived here.
  */
 const NEWEST_PATCH_BY_MINOR: ReadonlyMap<string, string> = new Map([
   ['1.30', 'v1.30.3'],
   ['1.29', 'v1.29.6'],
   ['1.28', 'v1.28.10'],
-  ['1.27', 'v1.27.9'],
-  ['1.26', 'v1.26.8'],
-  ['1.25', 'v1.25.5'],
-  ['1.24', 'v1.24.6'],
-  ['1.23', 'v1.23.6'],
-  ['1.22', 'v1.22.8'],
-  ['1.21', 'v1.21.6'],
 ]);
 
 /** The Istio minors the Sail operator at hand installs, newest first. */
 export const SAIL_ISTIO_MINORS: readonly string[] = [...NEWEST_PATCH_BY_MINOR.keys()];
+
+/** The installable minors as written in messages and the README: `1.28 to 1.30`. */
+export const SAIL_ISTIO_RANGE = `${SAIL_ISTIO_MINORS[SAIL_ISTIO_MINORS.length - 1]} to ${SAIL_ISTIO_MINORS[0]}`;
+
+/**
+ * The minors the CRD's `spec.version` enum still lists (so the API server accepts them) but
+ * `versions.yaml` marks `eol: true`: the operator refuses to reconcile an `Istio` of such a version
+ * ("is end-of-life and cannot be installed", `controllers/istio/istio_controller.go`
+ * `reconcileActiveRevision`), so nothing would ever be installed.
+ */
+export const SAIL_END_OF_LIFE_MINORS: readonly string[] = ['1.27', '1.26', '1.25', '1.24', '1.23', '1.22', '1.21'];
+
+/** Why the Sail operator at hand does not install an Istio minor (a valid `1.N`), or undefined when it does. */
+export function sailIstioVersionProblem(istioMinor: string): string | undefined {
+  if (NEWEST_PATCH_BY_MINOR.has(istioMinor)) return undefined;
+  const why = SAIL_END_OF_LIFE_MINORS.includes(istioMinor)
+    ? `is end of life for the Sail operator ${SAIL_OPERATOR_RELEASE}, which refuses to install it although its CRD still lists it`
+    : `is not installed by the Sail operator ${SAIL_OPERATOR_RELEASE}`;
+  return `"${istioMinor}" ${why} (installer: sail); expected ${SAIL_ISTIO_RANGE}`;
+}
 
 /**
  * The `spec.version` of every Sail resource for an Istio minor such as "1.30"; throws when the
@@ -33,11 +47,7 @@ export const SAIL_ISTIO_MINORS: readonly string[] = [...NEWEST_PATCH_BY_MINOR.ke
  */
 export function sailVersionFor(istioMinor: string): string {
   const version = NEWEST_PATCH_BY_MINOR.get(istioMinor);
-  if (version === undefined) {
-    throw new Error(
-      `Istio ${istioMinor} is not installed by the Sail operator ${SAIL_OPERATOR_RELEASE}; expected one of: ${SAIL_ISTIO_MINORS.join(', ')}`,
-    );
-  }
+  if (version === undefined) throw new Error(`Istio ${sailIstioVersionProblem(istioMinor)}`);
   return version;
 }
 

@@ -8,7 +8,7 @@ import type { ValidationIssue } from './mesh-validation-error';
 import { bearerTokenProblem, certificateBundleProblem, isBase64 } from './credentials';
 import { caVariable, DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, LABEL_VALUE, tokenVariable } from './names';
 import { quoted } from './printable';
-import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
+import { sailIstioVersionProblem } from './sail';
 import { fields, text, type SpecSection } from './spec-section';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -451,9 +451,8 @@ function checkCidrs(clusters: readonly ClusterSpec[], meshNetwork: string, add: 
 function checkSail(mesh: Readonly<Record<string, unknown>>, add: AddIssue): void {
   const installer = text(mesh.installer);
   const istioVersion = mesh.istioVersion ?? DEFAULT_ISTIO_VERSION;
-  if (installer === 'sail' && typeof istioVersion === 'string' && istioVersionProblem(istioVersion) === undefined && !SAIL_ISTIO_MINORS.includes(istioVersion)) {
-    add('mesh.istioVersion', `"${istioVersion}" is not installed by the Sail operator ${SAIL_OPERATOR_RELEASE} (installer: sail); expected one of: ${SAIL_ISTIO_MINORS.join(', ')}`);
-  }
+  const sailProblem = installer === 'sail' && typeof istioVersion === 'string' && istioVersionProblem(istioVersion) === undefined ? sailIstioVersionProblem(istioVersion) : undefined;
+  if (sailProblem) add('mesh.istioVersion', sailProblem);
   if (mesh.sail === undefined) return;
   if (installer !== 'sail') {
     add('mesh.sail', 'is only valid with installer: sail');

@@ -1,13 +1,21 @@
 import { ISTIO_CHARTS, valuesFile, type IstioChart } from '../manifest/install-layout';
-import { INSTALL_FOLDER, clusterFolder, manifestFileName } from '../manifest/mesh-manifests';
+import { clusterFolder, manifestFileName } from '../manifest/mesh-manifests';
 import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../model/control-plane-address';
 import { cniValues, usesCniPlugin } from '../model/istio-values';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../model/names';
+import { fieldPathText, remoteProfileDifferences, type RemoteProfileDifference } from '../model/remote-profile-differences';
 
 /** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */
 function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string | undefined): string[] {
   return usesCniPlugin(model) ? [helmInstall(ISTIO_CHARTS.cni, cluster, { withValues: cniValues(cluster) !== undefined, chartVersion })] : [];
+}
+
+/** The intended differences of the remotes' objects from the chart's, one line per reason. */
+function remoteProfileDifferenceLines(model: Mesh): string[] {
+  const byReason = new Map<string, RemoteProfileDifference[]>();
+  for (const difference of remoteProfileDifferences(model)) byReason.set(difference.reason, [...(byReason.get(difference.reason) ?? []), difference]);
+  return [...byReason].map(([reason, differences]) => `- ${differences.map((difference) => `\`${fieldPathText(difference.field)}\` (${difference.kinds.join(', ')})`).join(', ')}: ${reason}.`);
 }
 
 /** `helm install` of a chart on a cluster, with the cluster's values file when it has one. */
@@ -56,9 +64,10 @@ export function renderInstallReadme(model: Mesh, chartVersion: string | undefine
         `\`${clusterFolder('<remote>')}/\` holds what the \`istiod\` chart renders with \`profile: remote\` (reader RBAC, the ` +
           'selector-less `istiod` Service and its endpoints, the injection webhook), so only the `base` chart (CRDs) is installed, ' +
           'before the folder is applied: it renders the reader ServiceAccount, which the folder\'s reader RBAC and token Secret ' +
-          'name and the folder does not hold, so every object has one owner. ' +
-          `\`${INSTALL_FOLDER}/<remote>/istiod-values.yaml\` holds upstream's remote install values, for a ` +
-          'remote set up with Helm instead; leave IstioRemote out of the mesh then.',
+          'name and the folder does not hold, so every object has one owner. No istiod values are written for remotes: ' +
+          'installing that chart as well would give those objects two owners. Where the folder\'s objects differ from the chart\'s on purpose:',
+        '',
+        ...remoteProfileDifferenceLines(model),
         ...model.remotes.flatMap((remote) => [
           '',
           `### ${remote.name}`,

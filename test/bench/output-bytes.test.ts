@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'd4a61c54c567ff079856989ee0b4d16c08cd499d67bfc6e7930bb425b7ef2b8e',
-  'apps/openshift/inventory.yaml': 'acb1c4f59b105d634fca17dc9141ec0e6d2991257b76c64569892c56b1c69d53',
-  'apps/hybrid/inventory.yaml': 'dc8d8b354b554421115ce4b828739820ac75ab0121c5b0a4dc99f5328808fbd5',
+  'synthetic 3x20': '26e47b640f69e05a03d9a86eb66eaf1b902e46d5e19ba46990611d86e2fe3716',
+  'apps/openshift/inventory.yaml': '58dfb7a9682821d9d9ccbed42096173807ac277cb98c2495b65346a0f3950e05',
+  'apps/hybrid/inventory.yaml': '951e2d9f6d22b54d637f0be52078648fb8845461bf8a46f86c97c9595083f52c',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -111,6 +111,16 @@ const CASES: readonly BadCase[] = [
     problems: [['mesh.istioVersion', '"1.31" is newer than the supported range 1.24 to 1.30']],
   },
   {
+    name: 'an istioVersion the Sail operator no longer installs, with installer: sail',
+    breakIt: (inventory) => (inventory.mesh = { installer: 'sail', istioVersion: '1.27' }),
+    problems: [
+      [
+        'mesh.istioVersion',
+        '"1.27" is end of life for the Sail operator 1.30.3, which refuses to install it although its CRD still lists it (installer: sail); expected 1.28 to 1.30',
+      ],
+    ],
+  },
+  {
     name: 'a Bookinfo placement of an unknown workload',
     breakIt: ({ bookinfo }) => (bookinfo.placement = { 'reviews-v9': ['west'] }),
     problems: [['bookinfo.placement.reviews-v9', 'unknown workload "reviews-v9" (expected one of:']],

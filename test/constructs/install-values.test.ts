@@ -44,20 +44,13 @@ describe('InstallValues', () => {
     // GIVEN a mesh with two remotes
     // WHEN InstallValues is synthesized
     const { files, manifests } = synth(MESH);
-    // THEN only files are emitted, one istiod values file per cluster and a base values file per remote
-    expect([...files.keys()]).toEqual([
-      'install/README.md',
-      'install/east/istiod-values.yaml',
-      'install/edge/base-values.yaml',
-      'install/edge/istiod-values.yaml',
-      'install/west/base-values.yaml',
-      'install/west/istiod-values.yaml',
-    ]);
+    // THEN only files are emitted, the control plane's istiod values and a base values file per remote
+    expect([...files.keys()]).toEqual(['install/README.md', 'install/east/istiod-values.yaml', 'install/edge/base-values.yaml', 'install/west/base-values.yaml']);
     expect(manifests.controlPlane).toEqual([]);
     expect([...manifests.clusters.values()].flat()).toEqual([]);
   });
 
-  it('gives the control plane the mesh ID, its cluster name and network, external istiod and the trust domain', () => {
+  it('gives the control plane the mesh ID, its cluster name and network, external istiod (no EXTERNAL_ISTIOD env, which the chart derives) and the trust domain', () => {
     // GIVEN a mesh with an ID and trust domain
     // WHEN InstallValues is synthesized
     const { files } = synth(MESH);
@@ -65,25 +58,32 @@ describe('InstallValues', () => {
     expect(values(files, 'install/east/istiod-values.yaml')).toEqual({
       global: { meshID: 'mesh-a', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true },
       meshConfig: { trustDomain: 'example.org' },
-      pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
     });
   });
 
-  it('gives each remote the values of the upstream remote install', () => {
+  it("writes a remote only the base chart's values: its folder holds what istiod's remote profile renders", () => {
     // GIVEN remotes with an injection path and with an injection URL
     // WHEN InstallValues is synthesized
     const { files } = synth(MESH);
-    // THEN the istiod values follow the upstream Helm command, and the base values its base command
-    expect(values(files, 'install/west/istiod-values.yaml')).toEqual({
-      profile: 'remote',
-      global: { multiCluster: { clusterName: 'west' }, network: 'network1', configCluster: true, remotePilotAddress: 'istiod.east.example.com' },
-      istiodRemote: { injectionPath: '/inject/cluster/west/net/network1' },
-    });
-    expect(values(files, 'install/edge/istiod-values.yaml')).toMatchObject({
-      global: { multiCluster: { clusterName: 'edge' }, network: 'network2' },
-      istiodRemote: { injectionURL: 'https://istiod.example.com:15017/inject/edge' },
-    });
+    // THEN each remote gets the base chart's remote profile, and no istiod values that would render its folder's objects again
     expect(values(files, 'install/west/base-values.yaml')).toEqual({ profile: 'remote' });
+    expect([...files.keys()].filter((path) => /^install\/(west|edge)\//.test(path)).sort()).toEqual(['install/edge/base-values.yaml', 'install/west/base-values.yaml']);
+  });
+
+  it("lists in install/README.md where the remote folder's objects differ from the chart's, for the mesh's release and address", () => {
+    // GIVEN remotes reaching istiod at its Service IP on Istio 1.26
+    const spec = { mesh: { istioVersion: '1.26' as const }, clusters: [{ ...MESH.clusters[0], controlPlaneAddress: '10.0.0.5', controlPlaneAddressKind: 'istiod-service' as const }, MESH.clusters[1]] };
+    // WHEN InstallValues is synthesized
+    const readme = synth(spec).files.get('install/README.md')!;
+    // THEN the README names the webhook port the folder serves on 443 where the chart would send it to 15017, with its reason
+    expect(readme).toContain("- `spec.ports[1].targetPort` (Service): istiod's Service serves the injection webhook on 443");
+    expect(readme).toContain('- `subsets[0].ports[1].port` (Endpoints): the webhook port of the endpoints of an IP');
+    expect(readme).toContain('`metadata.labels["helm.sh/chart"]` (Service, Endpoints, MutatingWebhookConfiguration, ClusterRole, ClusterRoleBinding)');
+    // AND leaves out what does not apply: the 1.27+ Service label, an east-west gateway's ports
+    expect(readme).toContain('`metadata.labels["istio.io/rev"]` (Service)');
+    const eastWest = synth({ clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
+    expect(eastWest).not.toContain('targetPort');
+    expect(eastWest).not.toContain('`metadata.labels["istio.io/rev"]`');
   });
 
   it('lists the install commands in order, pinned to the chart version', () => {
@@ -118,18 +118,18 @@ describe('InstallValues', () => {
     expect(files.get('install/README.md')).toContain('## 2. The manifests');
   });
 
-  it('installs the CNI plugin in kube-system everywhere, with the OpenShift platform only where a cluster runs OpenShift', () => {
+  it('installs the CNI plugin in kube-system everywhere, with the OpenShift platform where a cluster runs OpenShift and on the control plane that injects for it', () => {
     // GIVEN a Kubernetes control plane whose remote west runs OpenShift
     const spec = { clusters: [MESH.clusters[0], { ...MESH.clusters[1], platform: 'openshift' as const }] };
     // WHEN InstallValues is synthesized
     const { files } = synth(spec);
-    // THEN the control plane keeps Kubernetes values for itself, and injects for the CNI plugin and Multus for its OpenShift remote
+    // THEN the control plane's istiod runs with the OpenShift platform, which gives its OpenShift remote's pods their
+    // namespace's UID and injects for the CNI plugin and Multus (the platform profile's pilot.cni)
     const controlPlane = values(files, 'install/east/istiod-values.yaml') as any;
-    expect(controlPlane.global.platform).toBeUndefined();
-    expect(controlPlane.pilot).toEqual({ env: { EXTERNAL_ISTIOD: 'true' }, cni: { enabled: true, provider: 'multus' } });
-    // AND the OpenShift remote gets the platform in its CNI and istiod values, the Kubernetes control plane the CNI defaults
+    expect(controlPlane.global.platform).toBe('openshift');
+    expect(controlPlane.pilot).toBeUndefined();
+    // AND the OpenShift remote gets the platform in its CNI values, the Kubernetes control plane the CNI defaults
     expect(values(files, 'install/west/cni-values.yaml')).toEqual({ global: { platform: 'openshift' } });
-    expect(values(files, 'install/west/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' } });
     expect(files.has('install/east/cni-values.yaml')).toBe(false);
     expect(commands(files.get('install/README.md')!)).toEqual(
       expect.arrayContaining([
@@ -139,7 +139,7 @@ describe('InstallValues', () => {
     );
     // AND an OpenShift control plane takes the CNI settings from its platform profile
     const openShiftControlPlane = synth({ clusters: [{ ...MESH.clusters[0], platform: 'openshift' as const }, MESH.clusters[1]] }).files;
-    expect(values(openShiftControlPlane, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift' }, pilot: { env: { EXTERNAL_ISTIOD: 'true' } } });
+    expect(values(openShiftControlPlane, 'install/east/istiod-values.yaml')).toMatchObject({ global: { platform: 'openshift', externalIstiod: true } });
     expect(JSON.stringify(values(openShiftControlPlane, 'install/east/istiod-values.yaml'))).not.toContain('cni');
     // AND a mesh without OpenShift has none of it
     const plain = synth(MESH).files;

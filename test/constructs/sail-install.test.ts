@@ -41,9 +41,9 @@ describe('SailInstall', () => {
       updateStrategy: { type: 'InPlace' },
       values: {
         global: { meshID: 'mesh1', multiCluster: { clusterName: 'east' }, network: 'network1', externalIstiod: true, platform: 'openshift' },
+        // The CNI settings come from the OpenShift platform profile `global.platform` selects. No
+        // pilot.env.EXTERNAL_ISTIOD: the chart derives it, and with it set the operator never prunes a revision
         meshConfig: { trustDomain: 'cluster.local' },
-        // The CNI settings come from the OpenShift platform profile `global.platform` selects
-        pilot: { env: { EXTERNAL_ISTIOD: 'true' } },
       },
     });
   });
@@ -135,6 +135,18 @@ describe('SailInstall', () => {
     only(west, 'ServiceAccount', 'istio-reader-service-account');
     expect(west.filter((m) => ['ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'EndpointSlice'].includes(m.kind))).toEqual([]);
     expect(MeshTesting.find(west, 'Service', 'istiod')).toEqual([]);
+  });
+
+  it("names a remote's trust-domain ConfigMap after the control plane's revision, which istiod reads it by", () => {
+    // GIVEN RevisionBased and InPlace meshes with a trust domain of their own (Istio 1.30 reads it from each remote)
+    const withTrustDomain = (spec: InventorySpec): InventorySpec => ({ ...spec, mesh: { ...spec.mesh, trustDomain: 'example.org' } });
+    // WHEN they are synthesized
+    const revisionBased = only(synth(withTrustDomain(REVISION_BASED_MESH)).clusters.get('west')!, 'ConfigMap');
+    const inPlace = only(synth(withTrustDomain(OPENSHIFT_SAIL_MESH)).clusters.get('west')!, 'ConfigMap');
+    // THEN the RevisionBased remote holds istio-<revision>, labelled with that revision; the InPlace one istio
+    expect(revisionBased.metadata).toMatchObject({ name: 'istio-default-v1-30-3', namespace: 'istio-system', labels: { 'istio.io/rev': 'default-v1-30-3' } });
+    expect(revisionBased.data).toEqual({ mesh: 'trustDomain: example.org\n' });
+    expect(inPlace.metadata).toMatchObject({ name: 'istio', labels: { 'istio.io/rev': 'default' } });
   });
 
   it('tags the control plane revision and labels namespaces istio.io/rev, never istio-injection, with RevisionBased', () => {

@@ -193,11 +193,16 @@ describe('the OpenShift seed mesh', () => {
     expect(readme).toContain('subgraph region_us_east["region us-east"]');
   });
 
-  it('writes install values that agree with the manifests', () => {
+  it("writes install values that agree with the manifests, and no istiod values for the remote, whose folder serves the webhook on istiod's 443", () => {
     const primary = load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>;
     expect(primary.global).toMatchObject({ meshID: 'mesh1', multiCluster: { clusterName: 'ocp-east' }, network: 'network1', externalIstiod: true });
-    const remote = load(output.tree.get('install/ocp-west/istiod-values.yaml')!) as Record<string, any>;
-    expect(remote).toMatchObject({ profile: 'remote', istiodRemote: { injectionPath: '/inject/cluster/ocp-west/net/network1' }, global: { remotePilotAddress: '172.30.120.15' } });
+    // The chart's remote profile would send the webhook to 172.30.120.15:15017, which istiod's Service IP does not serve
+    expect(output.tree.has('install/ocp-west/istiod-values.yaml')).toBe(false);
+    const west = output.manifests.clusters.get('ocp-west')!;
+    expect(one(west, 'EndpointSlice', 'istiod').ports).toEqual([
+      { name: 'tcp-istiod', port: 15012, protocol: 'TCP' },
+      { name: 'tcp-webhook', port: 443, protocol: 'TCP' },
+    ]);
   });
 });
 

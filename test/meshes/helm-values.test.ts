@@ -4,9 +4,10 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
 import { Mesh } from '../../lib/model/mesh';
-import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
+import type { MeshSpec } from '../../lib/model/mesh-spec';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
+import { MESHES } from './helm-meshes';
 
 /** The charts of the release the default `mesh.istioVersion` targets. */
 const CHARTS = resolve(__dirname, '../../../shared/upstream/istio-1.30.3/manifests/charts');
@@ -69,18 +70,6 @@ function unreadKeys(chart: string, values: Values): string[] {
   return problems;
 }
 
-const EAST: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' };
-const WEST: ClusterSpec = { name: 'west', url: 'https://api.west.example.com:6443' };
-const EDGE: ClusterSpec = { name: 'edge', url: 'https://api.edge.example.com:6443', network: 'network2', injectionUrl: 'https://istiod.example.com:15017/inject/cluster/edge/net/network2' };
-
-const MESHES: Record<string, MeshSpec> = {
-  'Kubernetes, east-west gateway': { clusters: [EAST, WEST, EDGE] },
-  'OpenShift everywhere, istiod Service IP': { clusters: [{ ...EAST, platform: 'openshift', controlPlaneAddressKind: 'istiod-service' }, { ...WEST, platform: 'openshift' }] },
-  'Kubernetes control plane, OpenShift remote, istiod pod IP': { clusters: [{ ...EAST, controlPlaneAddressKind: 'istiod-pod' }, { ...WEST, platform: 'openshift' }, EDGE] },
-  'OpenShift control plane, Kubernetes remote, DNS name': { clusters: [{ ...EAST, platform: 'openshift', controlPlaneAddress: 'istiod.east.example.com' }, WEST] },
-  'no address (the seed inventory)': { clusters: [{ ...EAST, controlPlaneAddress: undefined }, WEST] },
-};
-
 /** The Helm values files a mesh's output holds, as chart -> file -> values. */
 function valuesFiles(spec: MeshSpec): { chart: string; path: string; values: Values }[] {
   const { tree, findings } = synthesizeOutput(buildMesh(Mesh.fromSpec(spec)));
@@ -131,16 +120,17 @@ describe('the Sail installer\'s values against the Istio 1.30 charts', () => {
     for (const cni of sail.filter((m) => m.kind === 'IstioCNI')) expect(unreadKeys('cni', cni.spec.values ?? {})).toEqual([]);
   });
 
-  it('writes istiod env values as strings, which the Sail CRD requires and the chart renders quoted anyway', () => {
-    // GIVEN the chart's env loop, which quotes every value
-    expect(chartFile('istiod', 'templates/deployment.yaml')).toMatch(/range \$key, \$val := \.Values\.env \}\}\n\s+- name: \{\{ \$key \}\}\n\s+value: "\{\{ \$val \}\}"/);
+  it('leaves EXTERNAL_ISTIOD to the chart, which derives it from global.externalIstiod, so that Sail prunes old revisions', () => {
+    // GIVEN the chart's env, derived from global.externalIstiod unless pilot.env sets it
+    expect(chartFile('istiod', 'templates/deployment.yaml')).toContain('{{- if and .Values.global.externalIstiod (not (and .Values.env .Values.env.EXTERNAL_ISTIOD)) }}');
     // WHEN both installers write the control plane's values
     const helm = valuesFiles(MESHES['Kubernetes, east-west gateway']).find((file) => file.path === 'install/east/istiod-values.yaml')!.values;
     const { manifests } = synthesizeOutput(buildMesh(Mesh.fromSpec({ ...MESHES['Kubernetes, east-west gateway'], mesh: { installer: 'sail' } })));
     const sail = (manifests.clusters.get('east')!.find((m) => m.kind === 'Istio')!.spec as { values: Values }).values;
-    // THEN they are the same values, every env value a string
+    // THEN they are the same values, with externalIstiod and no pilot.env
     expect(sail).toEqual(helm);
-    expect((helm.pilot as Values).env).toEqual({ EXTERNAL_ISTIOD: 'true' });
+    expect((helm.global as Values).externalIstiod).toBe(true);
+    expect(helm.pilot).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { NEWEST_ISTIO_VERSION, OLDEST_ISTIO_VERSION } from '../../lib/model/istio-version';
 import { Mesh } from '../../lib/model/mesh';
 import type { MeshSpec } from '../../lib/model/mesh-spec';
-import { SAIL_ISTIO_MINORS, sailRevisionName, sailVersionFor } from '../../lib/model/sail';
+import { SAIL_END_OF_LIFE_MINORS, SAIL_ISTIO_MINORS, SAIL_ISTIO_RANGE, sailRevisionName, sailVersionFor } from '../../lib/model/sail';
 import { issuesOf } from './issues-of';
 
 const SAIL_ISTIO_CRD = resolve(__dirname, '../../../shared/upstream/sail-operator-1.30.3/chart/crds/sailoperator.io_istios.yaml');
@@ -25,30 +25,34 @@ const VALID: MeshSpec = {
 };
 
 describe('the Sail operator versions', () => {
-  it('pins each minor to the newest patch the Sail operator CRD lists, for every minor it lists', () => {
+  it('pins each minor the operator installs to the newest patch its CRD lists; the CRD\'s other minors are end of life', () => {
     // GIVEN the versions of the Istio CRD's spec.version enum
     const listed = crdVersions().filter((version) => !version.endsWith('-latest'));
     const minorOf = (version: string) => version.slice(1).split('.').slice(0, 2).join('.');
     const patchOf = (version: string) => Number(version.split('.')[2]);
     // WHEN each listed minor is looked up
     const minors = [...new Set(listed.map(minorOf))];
-    // THEN the table has exactly those minors, each at its newest listed patch
-    expect(SAIL_ISTIO_MINORS).toEqual(minors);
-    for (const minor of minors) {
+    // THEN every listed minor is either installed, at its newest listed patch, or end of life, never both
+    expect([...SAIL_ISTIO_MINORS, ...SAIL_END_OF_LIFE_MINORS]).toEqual(minors);
+    for (const minor of SAIL_ISTIO_MINORS) {
       const newest = listed.filter((version) => minorOf(version) === minor).sort((a, b) => patchOf(b) - patchOf(a))[0];
       expect(sailVersionFor(minor)).toBe(newest);
     }
   });
 
-  it('covers every Istio version the tool supports', () => {
-    // GIVEN the supported range WHEN compared with the Sail minors THEN both ends are listed
-    expect(SAIL_ISTIO_MINORS).toContain(OLDEST_ISTIO_VERSION);
+  it('installs the newest Istio version the tool supports, and 1.28 to 1.30 only', () => {
+    // GIVEN Sail 1.30.3's versions.yaml, which marks 1.27 and older eol: true WHEN compared THEN only 1.28 to 1.30 remain
+    expect(SAIL_ISTIO_MINORS).toEqual(['1.30', '1.29', '1.28']);
     expect(SAIL_ISTIO_MINORS).toContain(NEWEST_ISTIO_VERSION);
+    expect(SAIL_ISTIO_RANGE).toBe('1.28 to 1.30');
+    // AND the helm installer still takes the oldest supported minor
+    expect(Mesh.fromSpec({ clusters: VALID.clusters, mesh: { istioVersion: OLDEST_ISTIO_VERSION } }).istioVersion).toBe('1.24');
   });
 
   it('refuses a minor the Sail operator at hand does not install', () => {
-    // GIVEN a minor Sail 1.30.3 does not list WHEN it is looked up THEN the error names it and the choices
-    expect(() => sailVersionFor('1.31')).toThrow('Istio 1.31 is not installed by the Sail operator 1.30.3; expected one of: 1.30, 1.29,');
+    // GIVEN a minor Sail 1.30.3 does not list, and one it lists as end of life WHEN looked up THEN the error names it and the range
+    expect(() => sailVersionFor('1.31')).toThrow('Istio "1.31" is not installed by the Sail operator 1.30.3 (installer: sail); expected 1.28 to 1.30');
+    expect(() => sailVersionFor('1.24')).toThrow('Istio "1.24" is end of life for the Sail operator 1.30.3, which refuses to install it although its CRD still lists it');
   });
 
   it('names revisions as the operator does', () => {
@@ -93,6 +97,11 @@ describe('the sail installer in the model', () => {
     ['an unknown update strategy', { ...VALID, mesh: { installer: 'sail', sail: { updateStrategy: 'Canary' } } }, 'mesh.sail.updateStrategy: must be one of: InPlace, RevisionBased'],
     ['a revision tag with InPlace', { ...VALID, mesh: { installer: 'sail', sail: { revisionTag: 'prod' } } }, 'mesh.sail.revisionTag: is only valid with updateStrategy: RevisionBased'],
     ['a revision tag that is no label', { ...VALID, mesh: { installer: 'sail', sail: { updateStrategy: 'RevisionBased', revisionTag: 'Prod_1' } } }, 'mesh.sail.revisionTag: "Prod_1" is not a DNS-1123 label'],
+    [
+      'an Istio minor Sail marks end of life',
+      { ...VALID, mesh: { installer: 'sail', istioVersion: OLDEST_ISTIO_VERSION } },
+      'mesh.istioVersion: "1.24" is end of life for the Sail operator 1.30.3, which refuses to install it although its CRD still lists it (installer: sail); expected 1.28 to 1.30',
+    ],
     ['a Subscription without a channel', { ...VALID, mesh: { installer: 'sail', sail: { subscription: { source: 'redhat-operators' } } } }, 'mesh.sail.subscription.channel: is required'],
     ['a Subscription namespace that is no label', { ...VALID, mesh: { installer: 'sail', sail: { subscription: { channel: 'stable', namespace: 'Ops' } } } }, 'mesh.sail.subscription.namespace: "Ops" is not a DNS-1123 label'],
     ['an unknown Sail key', { ...VALID, mesh: { installer: 'sail', sail: { strategy: 'InPlace' } } }, 'mesh.sail.strategy: unknown key "strategy" (expected one of: updateStrategy, revisionTag, subscription)'],

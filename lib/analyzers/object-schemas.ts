@@ -361,11 +361,17 @@ export function standaloneValidatorFiles(): Map<string, string> {
 }
 
 /**
- * Errors of a wrong type or a value outside an enum stop the API server from running the CEL rules
- * (hasBlockingErr in k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go): a rule
- * could not tell what such a value means.
+ * Schema errors after which the rules are not run, and what the finding says. A wrong type or a
+ * value outside an enum stops the API server from running them (hasBlockingErr in
+ * k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go): a rule could not tell
+ * what such a value means. Past a size limit the API server runs them under its cost budget, which
+ * this evaluator has no counterpart of, so a hostile list cannot make a rule such as "no port twice"
+ * take quadratic time here.
  */
-const RULE_BLOCKING_KEYWORDS: ReadonlySet<string> = new Set(['type', 'enum', 'x-kubernetes-int-or-string']);
+const RULES_STOPPED_BY: ReadonlyArray<readonly [ReadonlySet<string>, string]> = [
+  [new Set(['type', 'enum', 'x-kubernetes-int-or-string']), 'the object has values of the wrong type or outside an enum, which stop the API server from running them'],
+  [new Set(['maxItems', 'maxProperties', 'maxLength']), 'the object exceeds a size limit of its schema, past which the API server stops them by their cost'],
+];
 
 /**
  * Checks a whole object except `metadata` against the schema of its kind, then its CEL rules;
@@ -378,9 +384,8 @@ export function bodySchemaProblems(manifest: { readonly apiVersion: string; read
   const valid = checks.validate(manifest);
   const problems = valid ? [] : ajvProblems(checks.validate.errors);
   if (!checks.ruleSchema) return problems;
-  if (!valid && checks.validate.errors!.some((error) => RULE_BLOCKING_KEYWORDS.has(error.keyword))) {
-    return [...problems, { path: '/', message: 'rules not checked: the object has values of the wrong type or outside an enum, which stop the API server from running them', rule: { fieldPath: '<nil>', unchecked: true } }];
-  }
+  const stopped = valid ? undefined : RULES_STOPPED_BY.find(([keywords]) => checks.validate.errors!.some((error) => keywords.has(error.keyword)));
+  if (stopped) return [...problems, { path: '/', message: `rules not checked: ${stopped[1]}`, rule: { fieldPath: '<nil>', unchecked: true } }];
   const ruleProblems = validationRuleProblems(checks.ruleSchema, manifest).map(
     ({ pointer, fieldPath, message, unchecked }): SchemaProblem => ({ path: pointer, message, rule: { fieldPath, unchecked } }),
   );

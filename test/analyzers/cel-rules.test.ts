@@ -133,6 +133,20 @@ describe('the API server semantics of a rule', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
+  it('GIVEN a map key with control characters WHEN a rule on its value fails THEN the printed field path escapes them', () => {
+    const problems = objectSchemaProblems({
+      apiVersion: 'extensions.istio.io/v1alpha1',
+      kind: 'WasmPlugin',
+      metadata: { name: 'x' },
+      spec: { url: 'oci://registry/plugin', selector: { matchLabels: { '\u001b[31mkey\n': 'a*' } } },
+    } as never);
+    expect(problems).toContainEqual({
+      path: '/spec/selector/matchLabels/\u001b[31mkey\n',
+      message: 'Invalid value: "string": wildcard not allowed in label value match',
+      rule: { fieldPath: 'spec.selector.matchLabels[\\x1b[31mkey\\n]', unchecked: false },
+    });
+  });
+
   it('GIVEN property names CEL reserves or cannot spell WHEN escaped THEN they follow escaping.go', () => {
     expect(['namespace', 'a.b', 'a-b', 'a/b', 'a__b', 'x', '1a', 'a b', ''].map(escapePropertyName)).toEqual([
       '__namespace__',

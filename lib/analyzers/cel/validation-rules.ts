@@ -1,5 +1,6 @@
 import type { CelInput, CelResult } from '@bufbuild/cel';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { escapeUnprintable } from './go-quote';
 import { celLibrary, kubernetesCelEnv } from './kubernetes-library';
 
 /*
@@ -211,8 +212,9 @@ function child(at: FieldLocation, name: string): FieldLocation {
   return { pointer: pointerStep(at.pointer, name), path: at.path === '' ? name : `${at.path}.${name}` };
 }
 
+/** A map key comes from the object: printed with its unprintable characters escaped. */
 function subscript(at: FieldLocation, key: string | number): FieldLocation {
-  return { pointer: pointerStep(at.pointer, key), path: `${at.path}[${key}]` };
+  return { pointer: pointerStep(at.pointer, key), path: `${at.path}[${escapeUnprintable(String(key))}]` };
 }
 
 /** field.Path.String() of the root is `<nil>`. */
@@ -352,7 +354,7 @@ function checkRules(schema: RuleSchema, value: unknown, at: FieldLocation, isRoo
     }
     const result = compiled.program(bindings);
     if (celLibrary().isCelError(result)) {
-      problems.push({ pointer: at.pointer || '/', fieldPath: printedPath(at), message: `Invalid value: ${JSON.stringify(typeName)}: ${result.message} evaluating rule: ${ruleErrorString(rule)}`, unchecked: false });
+      problems.push({ pointer: at.pointer || '/', fieldPath: printedPath(at), message: `Invalid value: ${JSON.stringify(typeName)}: ${escapeUnprintable(result.message)} evaluating rule: ${ruleErrorString(rule)}`, unchecked: false });
       continue;
     }
     if (result === true) continue;

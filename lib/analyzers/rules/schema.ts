@@ -41,7 +41,7 @@ export const objectSchemaAnalyzer: Analyzer = {
 
 function findingText({ path, message, rule }: SchemaProblem): { severity: 'error' | 'info'; message: string; hint: string } {
   if (rule?.unchecked) return { severity: 'info', message: `CEL rule at ${rule.fieldPath}: ${message}`, hint: 'the API server evaluates this rule when the object is applied' };
-  if (rule) return { severity: 'error', message: `CEL rule: ${rule.fieldPath}: ${message}`, hint: `the API server rejects the object; fix the value at ${path}` };
+  if (rule) return { severity: 'error', message: `CEL rule: ${rule.fieldPath}: ${message}`, hint: `the API server rejects the object; fix ${rule.fieldPath}` };
   return {
     severity: 'error',
     message: `schema: ${path} ${message}`,

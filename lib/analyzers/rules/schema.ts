@@ -40,7 +40,10 @@ export const objectSchemaAnalyzer: Analyzer = {
 };
 
 function findingText({ path, message, rule }: SchemaProblem): { severity: 'error' | 'info'; message: string; hint: string } {
-  if (rule?.unchecked) return { severity: 'info', message: `CEL rule at ${rule.fieldPath}: ${message}`, hint: 'the API server evaluates this rule when the object is applied' };
+  if (rule?.unchecked) {
+    const where = rule.fieldPath === '<nil>' ? '' : ` at ${rule.fieldPath}`;
+    return { severity: 'info', message: `CEL${where}: ${message}`, hint: 'the API server evaluates the rules when the object is applied' };
+  }
   if (rule) return { severity: 'error', message: `CEL rule: ${rule.fieldPath}: ${message}`, hint: `the API server rejects the object; fix ${rule.fieldPath}` };
   return {
     severity: 'error',

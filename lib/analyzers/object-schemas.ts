@@ -5,6 +5,7 @@ import Ajv, { _, type ErrorObject, type KeywordCxt, type ValidateFunction } from
 import standaloneCode from 'ajv/dist/standalone';
 import { loadWithCodeCache } from '../io/code-cache';
 import { packageFile } from '../io/package-root';
+import { ruleSchemaOf, validationRuleProblems, type RuleSchema } from './cel/validation-rules';
 import { SCHEMA_FORMATS } from './schema-formats';
 
 /*
@@ -12,7 +13,8 @@ import { SCHEMA_FORMATS } from './schema-formats';
  * validation (`kubectl apply --validate=strict`): types, enums, required fields, and no unknown
  * field. The schemas come from `schemas/object-schemas.json`, which `npm run generate:schemas`
  * (scripts/generate-object-schemas.ts) writes from the Istio CRDs and the Kubernetes type
- * definitions; `metadata` is checked by one schema of its own for every kind.
+ * definitions; `metadata` is checked by one schema of its own for every kind. The CRDs' CEL rules
+ * (`x-kubernetes-validations`) are evaluated as the API server evaluates them (cel/validation-rules.ts).
  */
 
 export type JsonSchema = Record<string, unknown>;
@@ -29,6 +31,12 @@ export interface ObjectSchemaBundle {
 export interface SchemaProblem {
   readonly path: string;
   readonly message: string;
+  /**
+   * Set when a CEL rule (`x-kubernetes-validations`) failed or could not be checked: the field as the
+   * API server names it (`spec.trafficPolicy.outlierDetection.interval`); `message` is then the API
+   * server's error for it, or why the rule was not checked.
+   */
+  readonly rule?: { readonly fieldPath: string; readonly unchecked: boolean };
 }
 
 export const OBJECT_SCHEMA_FILE = ['schemas', 'object-schemas.json'] as const;
@@ -55,8 +63,9 @@ export function createSchemaAjv(options: { readonly standaloneSource?: boolean }
     strictRequired: false,
     ...(options.standaloneSource ? { code: { source: true, formats: _`require("../schema-formats").SCHEMA_FORMATS` } } : {}),
   });
-  // CEL rules, list semantics and the pruning switch only matter to the API server; the closing of
-  // object schemas (see closeObjectSchemas) is what enforces known fields here.
+  // CEL rules are evaluated apart (cel/validation-rules.ts); list semantics and the pruning switch
+  // only matter to the API server; the closing of object schemas (see closeObjectSchemas) is what
+  // enforces known fields here.
   instance.addVocabulary([
     'x-kubernetes-validations',
     'x-kubernetes-list-type',
@@ -245,7 +254,12 @@ const STANDALONE_INDEX = 'index.js';
 let bundleText: string | undefined;
 let bundle: ObjectSchemaBundle | undefined;
 let standaloneIndex: Readonly<Record<string, unknown>> | null | undefined;
-const bodyValidators = new Map<string, ValidateFunction | undefined>();
+/** A kind's checks: its schema's validator, and the part of the schema that carries CEL rules, if any. */
+interface BodyChecks {
+  readonly validate: ValidateFunction;
+  readonly ruleSchema: RuleSchema | undefined;
+}
+const bodyChecks = new Map<string, BodyChecks | undefined>();
 
 function readBundleText(): string {
   return (bundleText ??= readFileSync(packageFile(...OBJECT_SCHEMA_FILE), 'utf8'));
@@ -288,20 +302,27 @@ function compiledValidator(definition: string): ValidateFunction {
   return ajv().compile({ $ref: `${BUNDLE_ID}#/definitions/${definition}` });
 }
 
-/** The standalone validator of one definition (`<definition>.js` exports `validate`), loaded only when a kind needs it. */
-function standaloneValidator(definition: string): ValidateFunction {
-  return (loadWithCodeCache(join(__dirname, STANDALONE_VALIDATORS_FOLDER, `${definition}.js`)).exports as { validate: ValidateFunction }).validate;
+/** Where a standalone validator file keeps the rule-carrying part of its definition (`ruleSchemaOf`). */
+const RULE_SCHEMA_EXPORT = 'ruleSchema';
+
+/** The standalone checks of one definition (`<definition>.js` exports `validate` and `ruleSchema`), loaded only when a kind needs them. */
+function standaloneChecks(definition: string): BodyChecks {
+  const module = loadWithCodeCache(join(__dirname, STANDALONE_VALIDATORS_FOLDER, `${definition}.js`)).exports as Record<string, unknown>;
+  return { validate: module.validate as ValidateFunction, ruleSchema: module[RULE_SCHEMA_EXPORT] as RuleSchema | undefined };
 }
 
-function bodyValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
+function compiledChecks(definition: string): BodyChecks {
+  return { validate: compiledValidator(definition), ruleSchema: ruleSchemaOf(loadBundle().definitions[definition] as RuleSchema) };
+}
+
+function checksOf(apiVersion: string, kind: string): BodyChecks | undefined {
   const key = `${apiVersion}/${kind}`;
-  if (!bodyValidators.has(key)) {
+  if (!bodyChecks.has(key)) {
     const index = loadStandaloneIndex();
     const kinds = index ? (index[KINDS_EXPORT] as Readonly<Record<string, string>>) : loadBundle().kinds;
-    const validator = !Object.hasOwn(kinds, key) ? undefined : index ? standaloneValidator(kinds[key]) : compiledValidator(kinds[key]);
-    bodyValidators.set(key, validator);
+    bodyChecks.set(key, !Object.hasOwn(kinds, key) ? undefined : index ? standaloneChecks(kinds[key]) : compiledChecks(kinds[key]));
   }
-  return bodyValidators.get(key);
+  return bodyChecks.get(key);
 }
 
 /** Definition names become file names: the generator names them after `group.version.Kind`. */
@@ -309,7 +330,8 @@ const FILE_SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * The CommonJS files of the standalone validators (ajv's standalone code), by file name: one per
- * definition a kind of the bundle uses, exporting `validate`, and `index.js` with the metadata
+ * definition a kind of the bundle uses, exporting `validate` (and `ruleSchema` where the definition
+ * has CEL rules), and `index.js` with the metadata
  * validators, the bundle's digest and its `kinds`. They require `../schema-formats` and ajv's runtime, so the
  * folder belongs beside the compiled object-schemas module.
  */
@@ -331,20 +353,43 @@ export function standaloneValidatorFiles(): Map<string, string> {
     if (!FILE_SAFE_NAME.test(definition)) throw new Error(`the schema definition "${definition}" cannot name a file`);
     const generator = createSchemaAjv({ standaloneSource: true });
     generator.addSchema({ $id: BUNDLE_ID, definitions });
-    files.set(`${definition}.js`, standaloneCode(generator, { validate: `${BUNDLE_ID}#/definitions/${definition}` }));
+    const ruleSchema = ruleSchemaOf(definitions[definition] as RuleSchema);
+    const ruleSchemaCode = ruleSchema ? `\nexports[${JSON.stringify(RULE_SCHEMA_EXPORT)}] = ${JSON.stringify(ruleSchema)};\n` : '';
+    files.set(`${definition}.js`, standaloneCode(generator, { validate: `${BUNDLE_ID}#/definitions/${definition}` }) + ruleSchemaCode);
   }
   return files;
 }
 
 /**
- * Checks a whole object except `metadata` against the schema of its kind; undefined when the
- * bundle has no schema for the kind.
+ * Schema errors after which the rules are not run, and what the finding says. A wrong type or a
+ * value outside an enum stops the API server from running them (hasBlockingErr in
+ * k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go): a rule could not tell
+ * what such a value means. Past a size limit the API server runs them under its cost budget, which
+ * this evaluator has no counterpart of, so a hostile list cannot make a rule such as "no port twice"
+ * take quadratic time here.
+ */
+const RULES_STOPPED_BY: ReadonlyArray<readonly [ReadonlySet<string>, string]> = [
+  [new Set(['type', 'enum', 'x-kubernetes-int-or-string']), 'the object has values of the wrong type or outside an enum, which stop the API server from running them'],
+  [new Set(['maxItems', 'maxProperties', 'maxLength']), 'the object exceeds a size limit of its schema, past which the API server stops them by their cost'],
+];
+
+/**
+ * Checks a whole object except `metadata` against the schema of its kind, then its CEL rules;
+ * undefined when the bundle has no schema for the kind.
  */
 export function bodySchemaProblems(manifest: { readonly apiVersion: string; readonly kind: string }): SchemaProblem[] | undefined {
-  const validate = bodyValidator(manifest.apiVersion, manifest.kind);
-  if (!validate) return undefined;
+  const checks = checksOf(manifest.apiVersion, manifest.kind);
+  if (!checks) return undefined;
   // The bundle's kind schemas accept any metadata: the metadata schema owns it.
-  return validate(manifest) ? [] : ajvProblems(validate.errors);
+  const valid = checks.validate(manifest);
+  const problems = valid ? [] : ajvProblems(checks.validate.errors);
+  if (!checks.ruleSchema) return problems;
+  const stopped = valid ? undefined : RULES_STOPPED_BY.find(([keywords]) => checks.validate.errors!.some((error) => keywords.has(error.keyword)));
+  if (stopped) return [...problems, { path: '/', message: `rules not checked: ${stopped[1]}`, rule: { fieldPath: '<nil>', unchecked: true } }];
+  const ruleProblems = validationRuleProblems(checks.ruleSchema, manifest).map(
+    ({ pointer, fieldPath, message, unchecked }): SchemaProblem => ({ path: pointer, message, rule: { fieldPath, unchecked } }),
+  );
+  return [...problems, ...ruleProblems];
 }
 
 /**

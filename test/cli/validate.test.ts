@@ -66,6 +66,21 @@ describe('validate', () => {
       finding: /^error MCL0050 clusters\/ocp-east Service\/bookinfo\/details \(cluster ocp-east\): schema: \/spec\/ports\/0\/portt unknown field/m,
     },
     {
+      name: 'a DestinationRule whose outlierDetection.interval is 0s (a CEL rule of its CRD)',
+      file: 'control-plane/destinationrule.networking.istio.io_bookinfo_details.yaml',
+      from: 'interval: 10s',
+      to: 'interval: 0s',
+      finding:
+        /^error IST0106 control-plane DestinationRule\/bookinfo\/details \(cluster ocp-east\): CEL rule: spec\.trafficPolicy\.outlierDetection\.interval: Invalid value: "string": must be a valid duration greater than 1ms; hint: the API server rejects the object; fix spec\.trafficPolicy\.outlierDetection\.interval$/m,
+    },
+    {
+      name: 'a PeerAuthentication with portLevelMtls and no selector (a CEL rule of its CRD)',
+      file: 'control-plane/peerauthentication.security.istio.io_bookinfo_default.yaml',
+      from: '    mode: STRICT\n',
+      to: '    mode: STRICT\n  portLevelMtls:\n    "9080":\n      mode: PERMISSIVE\n',
+      finding: /^error IST0106 control-plane PeerAuthentication\/bookinfo\/default \(cluster ocp-east\): CEL rule: spec: Invalid value: "object": portLevelMtls requires selector; hint: /m,
+    },
+    {
       name: 'a VirtualService routed to port 9999 of a Service that has 9080',
       file: 'control-plane/virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml',
       from: 'number: 9080',

@@ -274,6 +274,8 @@ describe('validateManifest: invalid objects', () => {
     expect(validateManifest(externalSecret)).toEqual(["/spec/data/0: must have required property 'remoteRef'", '/spec/refreshInterval: must be string']);
   });
 
+  const RULES_NOT_CHECKED = 'rules not checked: the object has values of the wrong type or outside an enum, which stop the API server from running them';
+
   it('rejects a value of the wrong type', () => {
     const gateway = validObject('Gateway');
     (gateway.spec as { servers: { port: Record<string, unknown> }[] }).servers[0].port.number = '15443';
@@ -281,7 +283,8 @@ describe('validateManifest: invalid objects', () => {
     (deployment.spec as Record<string, unknown>).replicas = '3';
     const kustomization = validObject('Kustomization');
     (kustomization.spec as Record<string, unknown>).prune = 'yes';
-    expect(validateManifest(gateway)).toEqual(['/spec/servers/0/port/number: must be integer']);
+    // A wrong type stops the API server from running the CRD's CEL rules, which says so.
+    expect(validateManifest(gateway)).toEqual(['/spec/servers/0/port/number: must be integer', `/: ${RULES_NOT_CHECKED}`]);
     expect(validateManifest(deployment)).toEqual(['/spec/replicas: must be integer']);
     expect(validateManifest(kustomization)).toEqual(['/spec/prune: must be boolean']);
   });
@@ -289,7 +292,7 @@ describe('validateManifest: invalid objects', () => {
   it('rejects a value outside an enum', () => {
     const peerAuthentication = validObject('PeerAuthentication');
     (peerAuthentication.spec as { mtls: { mode: string } }).mtls.mode = 'STRICTLY';
-    expect(validateManifest(peerAuthentication)).toEqual([expect.stringMatching(/^\/spec\/mtls\/mode: must be equal to one of the allowed values \(.*"STRICT"/)]);
+    expect(validateManifest(peerAuthentication)).toEqual([expect.stringMatching(/^\/spec\/mtls\/mode: must be equal to one of the allowed values \(.*"STRICT"/), `/: ${RULES_NOT_CHECKED}`]);
   });
 
   it('rejects a missing required field', () => {

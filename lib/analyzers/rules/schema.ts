@@ -12,10 +12,12 @@ const KUBERNETES_SCHEMA_CODE = 'MCL0050';
 
 /**
  * IST0106 / MCL0050: an object breaks the schema of its kind: a wrong type, a value outside its
- * enum, a missing required field, or a field the schema does not know. The API server prunes
+ * enum, a missing required field, a field the schema does not know, or a CEL rule of its CRD
+ * (`x-kubernetes-validations`, with the API server's error). The API server prunes
  * unknown fields of custom resources without a word, so `hostz:` in a Gateway would apply as a
  * Gateway with no hosts; strict field validation (`kubectl apply --validate=strict`) rejects it,
- * and so does this check. Kinds the bundled schemas do not cover get their metadata checked only.
+ * and so does this check. A CEL rule that cannot be evaluated here is an info finding, never a
+ * pass. Kinds the bundled schemas do not cover get their metadata checked only.
  */
 export const objectSchemaAnalyzer: Analyzer = {
   codes: [ISTIO_SCHEMA_CODE, KUBERNETES_SCHEMA_CODE],
@@ -25,19 +27,30 @@ export const objectSchemaAnalyzer: Analyzer = {
     const problemsOf = index.distinct.memo<SchemaProblem[]>();
     return index.folders.flatMap((folder) =>
       folder.objects.flatMap((located) =>
-        problemsOf(located.manifest, objectSchemaProblems).map(({ path, message }) =>
+        problemsOf(located.manifest, objectSchemaProblems).map((problem) =>
           findingOn(located, {
             code: ISTIO_CONFIG_GROUPS.has(apiGroup(located.manifest)) ? ISTIO_SCHEMA_CODE : KUBERNETES_SCHEMA_CODE,
-            severity: 'error',
-            message: `schema: ${path} ${message}`,
-            hint: message === 'unknown field' ? 'remove the field or fix its spelling; the API server would drop it or reject it' : `fix the value at ${path}`,
-            path,
+            ...findingText(problem),
+            path: problem.path,
           }),
         ),
       ),
     );
   },
 };
+
+function findingText({ path, message, rule }: SchemaProblem): { severity: 'error' | 'info'; message: string; hint: string } {
+  if (rule?.unchecked) {
+    const where = rule.fieldPath === '<nil>' ? '' : ` at ${rule.fieldPath}`;
+    return { severity: 'info', message: `CEL${where}: ${message}`, hint: 'the API server evaluates the rules when the object is applied' };
+  }
+  if (rule) return { severity: 'error', message: `CEL rule: ${rule.fieldPath}: ${message}`, hint: `the API server rejects the object; fix ${rule.fieldPath}` };
+  return {
+    severity: 'error',
+    message: `schema: ${path} ${message}`,
+    hint: message === 'unknown field' ? 'remove the field or fix its spelling; the API server would drop it or reject it' : `fix the value at ${path}`,
+  };
+}
 
 /**
  * MCL0001: the same object (API group, kind, namespace, name) twice in one output folder. Applying

@@ -55,7 +55,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     rotation(model),
     locality(model, manifests),
     topology(model, manifests, folders),
-    options.gitops === undefined ? undefined : describeGitops(model, options.gitops),
+    options.gitops === undefined ? undefined : describeGitops(model, options.gitops, manifests),
   ];
   return `${sections.filter((section) => section !== undefined).join('\n\n')}\n`;
 }

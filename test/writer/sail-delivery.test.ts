@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildMesh } from '../../lib/synth/build-mesh';
 import { Inventory } from '../../lib/inventory/inventory';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
-import { ARGO_CD_SAIL_HEALTH_PATCH, renderGitops } from '../../lib/writer/gitops';
+import { ARGO_CD_SAIL_HEALTH_PATCH } from '../../lib/writer/argocd-settings';
+import { renderGitops, type GitopsTool } from '../../lib/writer/gitops';
 import { renderReadme } from '../../lib/writer/readme';
 import { MIXED_SAIL_MESH, OPENSHIFT_SAIL_MESH } from '../constructs/sail-meshes';
 import { expectValidManifests } from '../support/schema-validation';
@@ -11,6 +12,10 @@ import { expectValidManifests } from '../support/schema-validation';
 const REPO = 'https://github.com/example/mesh-config.git';
 const OPENSHIFT = Inventory.fromSpec(OPENSHIFT_SAIL_MESH);
 const MIXED = Inventory.fromSpec(MIXED_SAIL_MESH);
+
+function gitops(inventory: Inventory, tool: GitopsTool): Map<string, string> {
+  return renderGitops(inventory.mesh, { tool, repoUrl: REPO }, synthesizeMesh(buildMesh(inventory)).manifests);
+}
 
 function readme(inventory: Inventory): string {
   return renderReadme(inventory.mesh, synthesizeMesh(buildMesh(inventory)).manifests, { gitops: 'argocd' });
@@ -20,7 +25,7 @@ describe('delivering a Sail mesh', () => {
   it('gives Argo CD a health check of the Sail kinds, as a patch of argocd-cm outside the kustomization', () => {
     // GIVEN the OpenShift sail mesh
     // WHEN the Argo CD objects are rendered
-    const files = renderGitops(OPENSHIFT.mesh, { tool: 'argocd', repoUrl: REPO });
+    const files = gitops(OPENSHIFT, 'argocd');
     // THEN the patch holds a Lua health check per Sail kind that waits for ready revisions and the Ready condition
     const patch = load(files.get(ARGO_CD_SAIL_HEALTH_PATCH)!) as { data: Record<string, string> };
     expect(Object.keys(patch.data)).toEqual([
@@ -32,22 +37,31 @@ describe('delivering a Sail mesh', () => {
     expect(lua).toContain('revisions.ready ~= revisions.total');
     expect(lua).toContain('local healthy = "Ready"');
     expect(lua).toContain('if obj.spec ~= nil and obj.spec.profile == "remote" then\n  healthy = "Reconciled"');
+    // and each other kind waits for the condition it reports (sail-operator 1.30.3 api/v1): an IstioRevisionTag
+    // has only Reconciled and InUse (false until a namespace names the tag), an IstioCNI has Ready and no revisions
+    const tagLua = patch.data['resource.customizations.health.sailoperator.io_IstioRevisionTag'];
+    expect(tagLua).toContain('local healthy = "Reconciled"');
+    expect(tagLua).not.toContain('"Ready"');
+    expect(tagLua).not.toContain('revisions');
+    const cniLua = patch.data['resource.customizations.health.sailoperator.io_IstioCNI'];
+    expect(cniLua).toContain('local healthy = "Ready"');
+    expect(cniLua).not.toContain('revisions');
     // and kubectl apply -k gitops does not replace argocd-cm with it
     expect(files.get('kustomization.yaml')).not.toContain(ARGO_CD_SAIL_HEALTH_PATCH);
   });
 
   it('writes no health patch for a helm mesh', () => {
     // GIVEN a helm mesh
-    const model = Inventory.fromSpec({ ...OPENSHIFT_SAIL_MESH, mesh: {} }).mesh;
+    const helm = Inventory.fromSpec({ ...OPENSHIFT_SAIL_MESH, mesh: {} });
     // WHEN the Argo CD objects are rendered
     // THEN there is no patch
-    expect(renderGitops(model, { tool: 'argocd', repoUrl: REPO }).has(ARGO_CD_SAIL_HEALTH_PATCH)).toBe(false);
+    expect(gitops(helm, 'argocd').has(ARGO_CD_SAIL_HEALTH_PATCH)).toBe(false);
   });
 
   it('gives Flux a phase for the control plane Istio before the rest of its folder, and does not wait on a remote Istio', () => {
     // GIVEN the OpenShift sail mesh
     // WHEN the Flux objects are rendered
-    const files = renderGitops(OPENSHIFT.mesh, { tool: 'flux', repoUrl: REPO });
+    const files = gitops(OPENSHIFT, 'flux');
     const objects = [...files].filter(([path]) => path.endsWith('.yaml') && !path.endsWith('kustomization.yaml')).map(([, content]) => load(content) as any);
     const byName = new Map(objects.map((object) => [object.metadata.name, object]));
     // THEN east's mesh components come first and are waited for; east's workloads follow them

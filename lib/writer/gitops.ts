@@ -1,10 +1,11 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, MESH_COMPONENT_LABELS, requireDnsLabel } from '../model/names';
+import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
+import { sailReaderTokenAfterIstio } from '../model/sail';
 import { redactUrl } from '../model/validate-mesh';
 import { CONTROL_PLANE_FOLDER, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { compareText } from '../manifest/compare-text';
 import { toYaml } from '../manifest/yaml';
-import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase } from './delivery-phases';
+import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase, type PhaseObjects } from './delivery-phases';
 import { ARGO_CD_EXCLUSIONS_PATCH, ARGO_CD_SAIL_HEALTH_PATCH, argoCdExclusionsPatch, argoCdSailHealthPatch } from './argocd-settings';
 import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
 
@@ -90,8 +91,8 @@ export function renderGitops(model: Mesh, options: GitopsOptions, manifests: Mes
   const resolved = resolveOptions(model, options);
   const phases = deliveryPhases(model);
   const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, resolved) : renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, resolved));
-  for (const phase of phases.filter((candidate) => candidate.objects !== 'all')) {
-    for (const [path, content] of phaseKustomization(phase)) files.set(path, content);
+  for (const phase of phases) {
+    if (phase.objects !== 'all') files.set(`${phaseFolder(phase.name)}/${KUSTOMIZATION_FILE}`, phaseKustomization(phase, phase.objects, phases));
   }
   if (resolved.tool === 'argocd') {
     for (const [file, patch] of argoCdPatches(model, manifests)) files.set(`${GITOPS_FOLDER}/${file}`, toYaml(patch));
@@ -115,18 +116,24 @@ function argoCdPatches(model: Mesh, manifests: MeshManifests): Map<string, objec
  * components are applied without waiting, the way the Helm path's are.
  */
 function waitsForObjects(model: Mesh, phase: DeliveryPhase): boolean {
-  return !(model.sail && phase.objects === 'mesh-components' && phase.cluster !== model.controlPlane.name);
+  return phase.healthChecks === undefined && !(model.sail && phase.objects === 'mesh-components' && phase.cluster !== model.controlPlane.name);
 }
 
 /**
- * A kustomization that builds the phase's folder and drops the objects of the other phase with
+ * A kustomization that builds the phase's folder and drops the objects of the other phases with
  * `$patch: delete` patches selected by label: the folder stays the one source of its objects,
  * and kustomize's default load restrictions hold (a folder may be a resource from anywhere).
  */
-function phaseKustomization(phase: DeliveryPhase): Map<string, string> {
+function phaseKustomization(phase: DeliveryPhase, objects: Exclude<PhaseObjects, 'all'>, phases: readonly DeliveryPhase[]): string {
   const folder = phaseFolder(phase.name);
   const [[key, value]] = Object.entries(MESH_COMPONENT_LABELS);
-  const dropped = phase.objects === 'mesh-components' ? `${key}!=${value}` : `${key}=${value}`;
+  const stagedApart = phases.some((other) => other.folder === phase.folder && isInstallStage(other.objects));
+  const dropped: Record<Exclude<PhaseObjects, 'all'>, string[]> = {
+    'mesh-components': [`${key}!=${value}`, ...(stagedApart ? [INSTALL_STAGE_LABEL] : [])],
+    workloads: [`${key}=${value}`],
+    [INSTALL_STAGES.operator]: [`${INSTALL_STAGE_LABEL}!=${INSTALL_STAGES.operator}`],
+    [INSTALL_STAGES.afterIstio]: [`${INSTALL_STAGE_LABEL}!=${INSTALL_STAGES.afterIstio}`],
+  };
   const toRoot = folder.split('/').map(() => '..').join('/');
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -134,9 +141,13 @@ function phaseKustomization(phase: DeliveryPhase): Map<string, string> {
     resources: [`${toRoot}/${phase.folder}`],
     // A delete patch with a target removes every object the target selects, whatever kind and
     // name the patch itself names.
-    patches: [{ target: { labelSelector: dropped }, patch: '$patch: delete\napiVersion: v1\nkind: Object\nmetadata:\n  name: dropped\n' }],
+    patches: dropped[objects].map((labelSelector) => ({ target: { labelSelector }, patch: '$patch: delete\napiVersion: v1\nkind: Object\nmetadata:\n  name: dropped\n' })),
   };
-  return new Map([[`${folder}/${KUSTOMIZATION_FILE}`, toYaml(kustomization)]]);
+  return toYaml(kustomization);
+}
+
+function isInstallStage(objects: PhaseObjects): objects is InstallStage {
+  return (Object.values(INSTALL_STAGES) as string[]).includes(objects);
 }
 
 function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOptions {
@@ -321,6 +332,8 @@ function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       path: `./${phasePath(options, phase)}`,
       prune: true,
       wait: waitsForObjects(model, phase),
+      // With wait: true Flux ignores healthChecks (kustomize-controller docs/spec/v1/kustomizations.md, Wait).
+      ...(phase.healthChecks ? { healthChecks: phase.healthChecks } : {}),
       kubeConfig: { secretRef: { name: kubeconfigSecretName(phase.cluster) } },
       ...(phase.after.length > 0 ? { dependsOn: phase.after.map((name) => ({ name })) } : {}),
       ...(phase.readsPublishedTokens ? tokenSubstitution : {}),
@@ -395,7 +408,7 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: 
       : []),
     ...(model.sail
       ? [
-        `- Sail operator: Argo CD knows no health of its kinds, so a phase would not wait for the control plane's \`Istio\`. Patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (an \`Istio\` when every revision is ready and \`Ready\` is true, a remote \`Istio\` once \`Reconciled\`; an \`IstioCNI\` once \`Ready\`; an \`IstioRevisionTag\` once \`Reconciled\`): ${patchCommand(ARGO_CD_SAIL_HEALTH_PATCH)}.${model.sail.subscription ? ' Within a phase the operator\'s `Subscription` carries the sync wave -2 and the Sail resources -1 (skipping the dry run until the CRDs exist).' : ''}`,
+        `- Sail operator: Argo CD knows no health of its kinds, so a phase would not wait for the control plane's \`Istio\`. Patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (an \`Istio\` when every revision is ready and \`Ready\` is true, a remote \`Istio\` once \`Reconciled\`; an \`IstioCNI\` once \`Ready\`; an \`IstioRevisionTag\` once \`Reconciled\`): ${patchCommand(ARGO_CD_SAIL_HEALTH_PATCH)}.${model.sail.subscription ? ' Each operator `Subscription` has a phase of its own, before the Sail resources: Argo CD counts a Subscription healthy once OLM has run its install plan, which creates the CRDs (`AtLatestKnown`, Argo CD\'s `operators.coreos.com/Subscription` health check).' : ''}`,
       ]
       : []),
     '',
@@ -417,7 +430,11 @@ function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
     '- Each Kustomization waits for its objects to be ready (`wait: true`) and `dependsOn` the phases before it. Flux counts a `LoadBalancer` Service ready once it has a cluster IP, not an external address: check the gateways\' addresses (`kubectl get service -A`) if remotes cannot reach the control plane.',
     `- A remote's mesh components and its workloads come from one folder through two Kustomizations: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
     ...(model.sail
-      ? ['- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.']
+      ? [
+        '- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.' +
+          (model.sail.subscription ? ' Each operator `Subscription` has a phase of its own, ready once the operator\'s CRDs are established (`healthChecks`): Flux dry-runs every object of a phase before applying any, and an `Istio` cannot be dry-run before its CRD exists.' : '') +
+          (sailReaderTokenAfterIstio(model.sail) ? ` A remote's reader token Secret has a phase of its own, after the remote's mesh components are ready on the reader account the operator creates (\`healthChecks\`): Kubernetes deletes a token Secret whose account does not exist.` : ''),
+      ]
       : []),
   ];
   if (model.credentials.source === 'flux-substitution' && model.remotes.length > 0) {

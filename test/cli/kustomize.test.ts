@@ -71,3 +71,25 @@ describe.each([
     }
   });
 });
+
+describe('kubectl kustomize on the Sail example (a Subscription, InPlace) with flux', () => {
+  it('GIVEN its phases WHEN each is built THEN the phases of a folder split it, each object in exactly one phase, the Subscription and the reader token Secret each alone', () => {
+    const cwd = dir();
+    const synth = cli(['synth', '-i', join(INVENTORIES.openshift, '..', 'inventory-sail.yaml'), '--gitops', 'flux', '--repo-url', 'https://git.example.com/mesh.git'], { cwd });
+    expect(synth.status, synth.stderr).toBe(0);
+    const out = join(cwd, 'dist');
+    const built = (folder: string) => {
+      const result = run('kubectl', ['kustomize', folder], { cwd });
+      expect(result.status, result.stderr).toBe(0);
+      return yamlDocuments(result.stdout);
+    };
+    const phasesDir = join(out, 'gitops', 'phases');
+    for (const cluster of readdirSync(join(out, 'clusters'))) {
+      const phases = readdirSync(phasesDir).filter((phase) => phase === `mesh1-cluster-${cluster}` || phase.startsWith(`mesh1-cluster-${cluster}-`));
+      const byPhase = new Map(phases.map((phase) => [phase, objectNames(built(join(phasesDir, phase)))]));
+      expect(byPhase.get(`mesh1-cluster-${cluster}-operator`)).toEqual(['Subscription/servicemeshoperator3']);
+      expect([...byPhase.values()].flat().sort()).toEqual(objectNames(built(join(out, 'clusters', cluster))));
+    }
+    expect(objectNames(built(join(phasesDir, 'mesh1-cluster-ocp-west-after-istio')))).toEqual(['Secret/istio-reader-service-account-istio-remote-secret-token']);
+  });
+});

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': 'd4a61c54c567ff079856989ee0b4d16c08cd499d67bfc6e7930bb425b7ef2b8e',
-  'apps/openshift/inventory.yaml': 'acb1c4f59b105d634fca17dc9141ec0e6d2991257b76c64569892c56b1c69d53',
-  'apps/hybrid/inventory.yaml': 'dc8d8b354b554421115ce4b828739820ac75ab0121c5b0a4dc99f5328808fbd5',
+  'synthetic 3x20': '5eeb1ad932319385d7d3fe9523c981062350686322e262ffca13e10a7391864a',
+  'apps/openshift/inventory.yaml': '2ac03bbb48bd4b368ca5b3aea2da1697621b54b6c953016386734f6424ba29e8',
+  'apps/hybrid/inventory.yaml': '4cd9b673110ee35f06fba7cd41327830c05e4c3b9fb3f9665d1cbe343d62f732',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -62,7 +62,7 @@ export function renderInstallReadme(model: Mesh, chartVersion: string): string {
       ? [
         '',
         `Remotes reach istiod at \`${model.istiodAddress}\` (\`${model.controlPlanePath}.controlPlaneAddress\`, of kind ` +
-          `\`${model.controlPlaneAddressKind}\`): ${describeControlPlaneAddress(model.controlPlaneAddressKind)}. Once it runs, read it with ` +
+          `\`${model.controlPlaneAddressKind}\`): ${describeControlPlaneAddress(model)}. Once it runs, read it with ` +
           `\`${readControlPlaneAddressCommand(model)}\` and synthesize again if it differs.`,
         '',
         '## 2. Remotes',

@@ -21,23 +21,24 @@ interface ResourceFilter {
 }
 
 /**
- * The default `resource.exclusions` of argo-cd v3.0.0 to v3.5.1 (`manifests/base/config/argocd-cm.yaml`)
- * after its first entry, `Endpoints` and `EndpointSlice` in the core and discovery.k8s.io groups.
+ * The default `resource.exclusions` of argo-cd v3.0.0 to v3.5.1 (`manifests/base/config/argocd-cm.yaml`,
+ * its comments left out) after its first entry, `Endpoints` and `EndpointSlice` in the core and
+ * discovery.k8s.io groups.
  */
-const DEFAULT_EXCLUSIONS_AFTER_ENDPOINTS: ResourceFilter[] = [
-  { apiGroups: ['coordination.k8s.io'], kinds: ['Lease'] },
-  {
-    apiGroups: ['authentication.k8s.io', 'authorization.k8s.io'],
-    kinds: ['SelfSubjectReview', 'TokenReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview'],
-  },
-  { apiGroups: ['certificates.k8s.io'], kinds: ['CertificateSigningRequest'] },
-  { apiGroups: ['cert-manager.io'], kinds: ['CertificateRequest'] },
-  { apiGroups: ['cilium.io'], kinds: ['CiliumIdentity', 'CiliumEndpoint', 'CiliumEndpointSlice'] },
-  {
-    apiGroups: ['kyverno.io', 'reports.kyverno.io', 'wgpolicyk8s.io'],
-    kinds: ['PolicyReport', 'ClusterPolicyReport', 'EphemeralReport', 'ClusterEphemeralReport', 'AdmissionReport', 'ClusterAdmissionReport', 'BackgroundScanReport', 'ClusterBackgroundScanReport', 'UpdateRequest'],
-  },
-];
+const DEFAULT_EXCLUSIONS_AFTER_ENDPOINTS = load(`
+- apiGroups: [coordination.k8s.io]
+  kinds: [Lease]
+- apiGroups: [authentication.k8s.io, authorization.k8s.io]
+  kinds: [SelfSubjectReview, TokenReview, LocalSubjectAccessReview, SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview]
+- apiGroups: [certificates.k8s.io]
+  kinds: [CertificateSigningRequest]
+- apiGroups: [cert-manager.io]
+  kinds: [CertificateRequest]
+- apiGroups: [cilium.io]
+  kinds: [CiliumIdentity, CiliumEndpoint, CiliumEndpointSlice]
+- apiGroups: [kyverno.io, reports.kyverno.io, wgpolicyk8s.io]
+  kinds: [PolicyReport, ClusterPolicyReport, EphemeralReport, ClusterEphemeralReport, AdmissionReport, ClusterAdmissionReport, BackgroundScanReport, ClusterBackgroundScanReport, UpdateRequest]
+`) as ResourceFilter[];
 
 function istio127Inventory(): string {
   return writeFile(dir(), 'inventory.yaml', {

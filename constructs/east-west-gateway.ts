@@ -4,6 +4,7 @@ import { InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { ISTIO_KINDS } from '../lib/istio/istio-api';
 import type { Mesh } from '../lib/model/mesh';
+import type { EastWestGatewayServiceType } from '../lib/model/mesh-spec';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
@@ -28,6 +29,13 @@ export interface EastWestGatewayProps extends GatewayContainerOptions {
    * @default - true when clusters sit on more than one network
    */
   readonly exposeServices?: boolean;
+  /**
+   * The type of the gateway's Service in every cluster it runs in.
+   * @default - each cluster's `eastWestGatewayServiceType`: LoadBalancer in a mesh on several
+   * networks, whose other networks reach the gateway from outside; ClusterIP on one network, where
+   * the other clusters reach it at its Service IP
+   */
+  readonly serviceType?: EastWestGatewayServiceType;
 }
 
 /**
@@ -35,8 +43,9 @@ export interface EastWestGatewayProps extends GatewayContainerOptions {
  * `istio-eastwestgateway` workload in istio-system (what `gen-eastwest-gateway.sh` or the
  * `istio/gateway` chart with `networkGateway` render), and on the control plane the Gateways
  * that expose istiod to remotes (`expose-istiod.yaml`) and services across networks
- * (`expose-services.yaml`). Remotes then reach istiod at the gateway's load-balancer address,
- * which is the control plane's `controlPlaneAddress`.
+ * (`expose-services.yaml`). Remotes then reach istiod at the gateway's address, which is the
+ * control plane's `controlPlaneAddress`: its load-balancer address in a mesh on several networks,
+ * its Service IP on one network (see `serviceType`).
  */
 export class EastWestGateway extends MeshConstruct {
   /** The clusters running the gateway, in mesh order. */
@@ -57,7 +66,7 @@ export class EastWestGateway extends MeshConstruct {
 
     const deployments = new Map<string, ApiObject>();
     for (const name of this.clusters) {
-      const { network, localityPodLabels } = model.cluster(name);
+      const { network, localityPodLabels, eastWestGatewayServiceType } = model.cluster(name);
       const workload = new GatewayWorkload(this.partIn(name), 'workload', {
         namespace: ISTIO_SYSTEM_NAMESPACE,
         name: EAST_WEST_GATEWAY.name,
@@ -73,6 +82,7 @@ export class EastWestGateway extends MeshConstruct {
         ],
         containerSecurityContext: props.containerSecurityContext,
         resources: props.resources,
+        serviceType: props.serviceType ?? eastWestGatewayServiceType,
       });
       deployments.set(name, workload.deployment);
     }

@@ -58,6 +58,11 @@ export interface GatewayWorkloadProps extends GatewayContainerOptions {
    * @default - none
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The Service's type: `ClusterIP` for a gateway reached only at its in-cluster address.
+   * @default LoadBalancer
+   */
+  readonly serviceType?: 'LoadBalancer' | 'ClusterIP';
 }
 
 const GATEWAY_PROXY_CONTAINER = 'istio-proxy';
@@ -86,13 +91,13 @@ const SECRET_READER_RULES = [{ apiGroups: [''], resources: ['secrets'], verbs: [
 /**
  * An injection-based Istio gateway in one cluster, as Istio's `gateway` Helm chart renders it:
  * a Deployment whose `istio-proxy` container (`image: auto`) the injector fills in with the
- * `gateway` template, its LoadBalancer Service with the status port, a ServiceAccount and a Role
+ * `gateway` template, its Service (LoadBalancer unless told otherwise) with the status port, a ServiceAccount and a Role
  * to read Secrets. Ingress and east-west gateways differ only in their props.
  */
 export class GatewayWorkload extends Construct {
   /** The gateway's Deployment (escape hatch: its JSON patches apply to the JSON written). */
   public readonly deployment: ApiObject;
-  /** The gateway's LoadBalancer Service (escape hatch: its JSON patches apply to the JSON written). */
+  /** The gateway's Service (escape hatch: its JSON patches apply to the JSON written). */
   public readonly service: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
@@ -148,7 +153,7 @@ export class GatewayWorkload extends Construct {
     this.service = kubeObject(k8s.KubeService, this, 'service', {
       metadata: { ...metadata, labels },
       spec: {
-        type: 'LoadBalancer',
+        type: props.serviceType ?? 'LoadBalancer',
         selector: podSelector,
         ports: [
           // Named as Istio's charts name it; appProtocol says what the name does not: readiness over HTTP (IST0118).

@@ -3,6 +3,7 @@ import { InvalidPropsError } from '../lib/errors';
 import { ISTIO_CHARTS, valuesFile, type IstioChart } from '../lib/manifest/install-layout';
 import { toYaml } from '../lib/manifest/yaml';
 import { cniValues, istiodValues, remoteBaseValues, type HelmValues } from '../lib/model/istio-values';
+import { checkedPatch } from '../lib/model/istio-version';
 import type { Cluster } from '../lib/model/mesh';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
@@ -10,9 +11,9 @@ import { MeshConstruct } from './mesh-construct';
 /** Props of `InstallValues`. */
 export interface InstallValuesProps {
   /**
-   * The Istio chart version every `helm install` of the README pins with `--version`, so that the
-   * control plane and the remotes run the same release.
-   * @default - no `--version`: the newest chart of the repository
+   * The Istio chart version every `helm upgrade --install` of the README pins with `--version`, so
+   * that the control plane and the remotes run the same release: a patch of `mesh.istioVersion`.
+   * @default - the newest patch of `mesh.istioVersion` whose charts the output is checked against (1.30.3 for 1.30)
    */
   readonly chartVersion?: string;
 }
@@ -29,12 +30,17 @@ const CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 export class InstallValues extends MeshConstruct {
   constructor(scope: Construct, id: string, props: InstallValuesProps = {}) {
     super(scope, id);
-    const chartVersion = props.chartVersion;
-    if (chartVersion !== undefined && !CHART_VERSION.test(chartVersion)) {
-      throw new InvalidPropsError(this, 'chartVersion', `InstallValues chartVersion "${chartVersion}" is not a chart version; expected a release such as "1.24.2"`);
-    }
     const mesh = this.mesh;
     const model = mesh.model;
+    const chartVersion = props.chartVersion ?? checkedPatch(model.istioVersion);
+    const expected = `a release of mesh.istioVersion ${model.istioVersion} such as "${checkedPatch(model.istioVersion)}"`;
+    if (!CHART_VERSION.test(chartVersion)) {
+      throw new InvalidPropsError(this, 'chartVersion', `InstallValues chartVersion ${JSON.stringify(chartVersion)} is not a chart version; expected ${expected}`);
+    }
+    // The values are written for the charts of mesh.istioVersion; another minor's charts read other keys.
+    if (!chartVersion.startsWith(`${model.istioVersion}.`)) {
+      throw new InvalidPropsError(this, 'chartVersion', `InstallValues chartVersion "${chartVersion}" is not a release of Istio ${model.istioVersion}; expected ${expected}`);
+    }
     const controlPlane = model.controlPlane;
     // Rendered at synthesis: MeshConfig's cluster-local hosts come from every construct of the mesh.
     addValues(mesh, controlPlane, ISTIO_CHARTS.istiod, () => istiodValues(model, controlPlane, mesh.clusterLocalHosts));

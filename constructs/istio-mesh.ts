@@ -11,11 +11,8 @@ const WARNING_CODE = /^[A-Z]{3}\d{4}$/;
 
 /** How Istio is installed from the values files under `install/`. */
 export interface HelmInstall {
-  /**
-   * The chart version every `helm install` pins with `--version`.
-   * @default - no `--version`: the newest chart of the repository
-   */
-  readonly chartVersion?: string;
+  /** The chart version every `helm upgrade --install` pins with `--version`. */
+  readonly chartVersion: string;
 }
 
 /** Set by `MeshApp`, whose `synth()` writes the mesh's layout; a plain App's would write cdk8s's own. */

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { CONSTRUCT_WARNING_CODES, InvalidPropsError } from '../lib/errors';
 import { externalNameServesWebhook, istiodEndpointPorts, placeholderFailure, readControlPlaneAddressCommand } from '../lib/model/control-plane-address';
 import type { Cluster, Mesh } from '../lib/model/mesh';
-import { sailRendersReaderServiceAccount } from '../lib/model/sail';
+import { sailReaderTokenAfterIstio, sailRendersReaderServiceAccount } from '../lib/model/sail';
 import {
   ANNOTATIONS,
   DEFAULT_REVISION,
@@ -18,6 +18,8 @@ import {
   MANAGED_BY,
   MESH_CONFIG_KEY,
   MESH_COMPONENT_ANNOTATIONS,
+  INSTALL_STAGE_LABEL,
+  INSTALL_STAGES,
   MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
   READER_SERVICE_ACCOUNT,
@@ -77,7 +79,7 @@ export class IstioRemote extends MeshConstruct {
       const sail = model.sail;
       if (sail !== undefined && !sailRendersReaderServiceAccount(sail)) addReaderServiceAccount(objects);
       if (sail === undefined) addReaderRbac(objects);
-      addReaderTokenSecret(objects);
+      addReaderTokenSecret(objects, sail !== undefined && sailReaderTokenAfterIstio(sail));
       if (sail === undefined) {
         addIstiodService(objects, model);
         addInjectionWebhook(objects, remote);
@@ -261,12 +263,13 @@ function addReaderRbac(scope: Construct): void {
  * `istioctl create-remote-secret` would create it) makes Kubernetes fill in the `token` and
  * `ca.crt` the remote secret needs. No chart renders it.
  */
-function addReaderTokenSecret(scope: Construct): void {
+function addReaderTokenSecret(scope: Construct, afterIstio: boolean): void {
   kubeObject(k8s.KubeSecret, scope, 'reader-token', {
     metadata: {
       name: READER_TOKEN_SECRET,
       namespace: ISTIO_SYSTEM_NAMESPACE,
-      labels: READER_LABELS,
+      // Where the operator creates the account, the Secret waits for it: applied before, it would be deleted.
+      labels: afterIstio ? { ...READER_LABELS, [INSTALL_STAGE_LABEL]: INSTALL_STAGES.afterIstio } : READER_LABELS,
       annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: READER_SERVICE_ACCOUNT },
     },
     type: 'kubernetes.io/service-account-token',

@@ -2,10 +2,10 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { CONSTRUCT_WARNING_CODES, InvalidPropsError } from '../lib/errors';
-import { cniValues, istiodValues, usesCniPlugin } from '../lib/model/istio-values';
+import { cniValues, istiodValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
-import { ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
-import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVES } from '../lib/model/sail';
+import { INSTALL_STAGE_LABEL, INSTALL_STAGES, ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
+import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVES, sailKindsIn } from '../lib/model/sail';
 import { kubeObject } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
@@ -66,8 +66,9 @@ export class SailInstall extends MeshConstruct {
         // Rendered at synthesis, as InstallValues does: the mesh config reads the cluster-local hosts other constructs register.
         spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.clusterLocalHosts) }),
       });
-      if (usesCniPlugin(model)) addCni(objects, sail, cluster);
-      if (cluster.isControlPlane && sail.revisionTag !== undefined) {
+      const kinds = sailKindsIn(model, cluster);
+      if (kinds.includes(SAIL_KINDS.cni)) addCni(objects, sail, cluster);
+      if (kinds.includes(SAIL_KINDS.revisionTag) && sail.revisionTag !== undefined) {
         new JsonApiObject(objects, 'revision-tag', {
           apiVersion: SAIL_API_VERSION,
           kind: SAIL_KINDS.revisionTag,
@@ -138,7 +139,8 @@ function addSubscription(scope: Construct, subscription: NonNullable<Sail['subsc
     metadata: {
       name: subscription.name,
       namespace: subscription.namespace,
-      labels: { ...MESH_COMPONENT_LABELS },
+      // Applied, and ready, before the objects of its folder that need the operator's CRDs.
+      labels: { ...MESH_COMPONENT_LABELS, [INSTALL_STAGE_LABEL]: INSTALL_STAGES.operator },
       annotations: { [ARGO_SYNC_WAVE]: SAIL_SYNC_WAVES.operator },
     },
     spec: {

@@ -23,10 +23,10 @@ export function istiodEndpointPorts(kind: ControlPlaneAddressKind): IstiodEndpoi
 }
 
 /** What the address is, in words, for the READMEs. */
-export function describeControlPlaneAddress(kind: ControlPlaneAddressKind): string {
-  switch (kind) {
+export function describeControlPlaneAddress(mesh: Mesh): string {
+  switch (mesh.controlPlaneAddressKind) {
     case 'eastwest-gateway':
-      return `the load-balancer address of the east-west gateway \`${EAST_WEST_GATEWAY.name}\`, whose Gateway passes ports 15012 and 15017 through to istiod (upstream's \`samples/multicluster/expose-istiod.yaml\`)`;
+      return `${eastWestGatewayAddress(mesh)} of the east-west gateway \`${EAST_WEST_GATEWAY.name}\`, whose Gateway passes ports 15012 and 15017 through to istiod (upstream's \`samples/multicluster/expose-istiod.yaml\`)`;
     case 'istiod-service':
       return `the ClusterIP of istiod's Service \`${ISTIOD_SERVICE}\`, which serves xDS on 15012 and the injection webhook on 443; the service ranges must be routed between the clusters`;
     case 'istiod-pod':
@@ -34,12 +34,21 @@ export function describeControlPlaneAddress(kind: ControlPlaneAddressKind): stri
   }
 }
 
+/** The control plane's east-west gateway address remotes dial, by the type of its Service. */
+export function eastWestGatewayAddress(mesh: Mesh): string {
+  return mesh.controlPlane.eastWestGatewayServiceType === 'LoadBalancer'
+    ? 'the load-balancer address'
+    : 'the Service IP (ClusterIP: the remotes, their API servers included, must route the service range)';
+}
+
 /** The command that prints the address of the kind from the control-plane cluster. */
 export function readControlPlaneAddressCommand(mesh: Mesh): string {
   const context = `kubectl --context=${mesh.controlPlane.name} -n ${ISTIO_SYSTEM_NAMESPACE}`;
   switch (mesh.controlPlaneAddressKind) {
     case 'eastwest-gateway':
-      return `${context} get service ${EAST_WEST_GATEWAY.name} -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}'`;
+      return mesh.controlPlane.eastWestGatewayServiceType === 'LoadBalancer'
+        ? `${context} get service ${EAST_WEST_GATEWAY.name} -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}'`
+        : `${context} get service ${EAST_WEST_GATEWAY.name} -o jsonpath='{.spec.clusterIP}'`;
     case 'istiod-service':
       return `${context} get service ${mesh.istiodService} -o jsonpath='{.spec.clusterIP}'`;
     case 'istiod-pod':

@@ -125,6 +125,7 @@ export const INVENTORY_SCHEMA = {
           istio_control_plane: { type: 'boolean' },
           controlPlaneAddress: { type: 'string' },
           controlPlaneAddressKind: { enum: ['eastwest-gateway', 'istiod-service', 'istiod-pod'] },
+          eastWestGatewayServiceType: { enum: ['LoadBalancer', 'ClusterIP'] },
           injectionUrl: { type: 'string' },
           network: { type: 'string', minLength: 1 },
           platform: { enum: ['kubernetes', 'openshift'] },

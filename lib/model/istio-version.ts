@@ -25,6 +25,27 @@ export const OLDEST_ISTIO_VERSION: IstioVersion = '1.24';
 export const NEWEST_ISTIO_VERSION: IstioVersion = '1.30';
 export const DEFAULT_ISTIO_VERSION: IstioVersion = NEWEST_ISTIO_VERSION;
 
+/**
+ * The newest patch of each supported minor: the release whose published charts the output is
+ * checked against, and the chart version `install/README.md` pins with `--version`.
+ */
+const CHECKED_PATCHES: ReadonlyMap<string, string> = new Map([
+  ['1.24', '1.24.6'],
+  ['1.25', '1.25.5'],
+  ['1.26', '1.26.8'],
+  ['1.27', '1.27.9'],
+  ['1.28', '1.28.10'],
+  ['1.29', '1.29.6'],
+  ['1.30', '1.30.3'],
+]);
+
+/** The patch release of a supported minor whose charts the output is checked against, e.g. `1.30.3` for `1.30`. */
+export function checkedPatch(version: IstioVersion): string {
+  const patch = CHECKED_PATCHES.get(version);
+  if (patch === undefined) throw new Error(`Istio ${version} is not a supported minor (${SUPPORTED_ISTIO_VERSIONS}): no release of it is checked`);
+  return patch;
+}
+
 const MINOR_VERSION = /^1\.(0|[1-9]\d{0,2})$/;
 
 /** The minor number of a `1.N` version, or undefined when the text is not one. */

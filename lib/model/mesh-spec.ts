@@ -22,6 +22,8 @@ export type SailUpdateStrategy = 'InPlace' | 'RevisionBased';
  * `istiod-pod` an istiod pod IP (routed pod ranges, the IBM seed; it changes on restart).
  */
 export type ControlPlaneAddressKind = 'eastwest-gateway' | 'istiod-service' | 'istiod-pod';
+/** The type of a cluster's east-west gateway Service. */
+export type EastWestGatewayServiceType = 'LoadBalancer' | 'ClusterIP';
 
 /** Where a remote secret's bearer token comes from. */
 export type CredentialSource = 'external-secret' | 'flux-substitution' | 'inline';
@@ -285,6 +287,14 @@ export interface ClusterSpec {
    * @default eastwest-gateway
    */
   readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
+  /**
+   * The type of this cluster's east-west gateway Service: `LoadBalancer` when clusters of other
+   * networks reach it (every gateway of a mesh on several networks), `ClusterIP` on one network,
+   * where the other clusters reach it at its Service IP over the routed service ranges (the Sail
+   * operator's single-network guide patches it so) and a load balancer would only be waited for.
+   * @default - LoadBalancer in a mesh on several networks, else ClusterIP
+   */
+  readonly eastWestGatewayServiceType?: EastWestGatewayServiceType;
   /**
    * Remote only: the full sidecar injection URL (`istiodRemote.injectionURL`), used instead of
    * the `istiod` Service path.

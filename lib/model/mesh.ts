@@ -11,6 +11,7 @@ import type {
   ClusterPlatform,
   ControlPlaneAddressKind,
   CredentialSource,
+  EastWestGatewayServiceType,
   MeshInstaller,
   MeshSpec,
   SailUpdateStrategy,
@@ -54,6 +55,8 @@ export interface Cluster {
   readonly controlPlaneAddress?: string;
   /** Control plane only: what `controlPlaneAddress` is (default `eastwest-gateway`). */
   readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
+  /** The type of its east-west gateway Service (`ClusterSpec.eastWestGatewayServiceType`). */
+  readonly eastWestGatewayServiceType: EastWestGatewayServiceType;
   /** Remote only: the full injection URL, when set. */
   readonly injectionUrl?: string;
   /** The path the remote's injection webhook calls istiod at. */
@@ -178,6 +181,9 @@ export class Mesh {
     };
     this.installer = spec.mesh?.installer ?? 'helm';
     if (this.installer === 'sail') this.sail = sailSettings(spec, this.istioVersion);
+    // Other networks reach a cluster only through its east-west gateway, from outside the cluster.
+    const networks = new Set(spec.clusters.map((cluster) => cluster.network ?? this.network));
+    const eastWestGatewayServiceType: EastWestGatewayServiceType = networks.size > 1 ? 'LoadBalancer' : 'ClusterIP';
     this.clusters = spec.clusters.map((cluster) => {
       const network = cluster.network ?? this.network;
       return Object.freeze({
@@ -195,6 +201,7 @@ export class Mesh {
         serviceCidr: cluster.serviceCidr,
         controlPlaneAddress: cluster.controlPlaneAddress,
         controlPlaneAddressKind: cluster.istio_control_plane === true ? (cluster.controlPlaneAddressKind ?? 'eastwest-gateway') : undefined,
+        eastWestGatewayServiceType: cluster.eastWestGatewayServiceType ?? eastWestGatewayServiceType,
         injectionUrl: cluster.injectionUrl,
         injectionPath: injectionPath(cluster.name, network),
         token: cluster.token,

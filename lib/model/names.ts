@@ -253,6 +253,16 @@ export const KUBERNETES_LABELS = {
 export const MESH_COMPONENT_LABELS = { 'app.kubernetes.io/part-of': 'istio' } as const;
 
 /**
+ * Mesh components that go at a stage of their own, as the label `INSTALL_STAGE_LABEL` says: the
+ * operator before anything that needs its CRDs, and what needs an object the operator creates
+ * (the reader token Secret, whose account the Sail operator renders) once the cluster's `Istio` is
+ * reconciled. The README's commands and the GitOps phases select them by it.
+ */
+export const INSTALL_STAGE_LABEL = 'mesh.cdk8s.io/install-stage';
+export const INSTALL_STAGES = { operator: 'operator', afterIstio: 'after-istio' } as const;
+export type InstallStage = (typeof INSTALL_STAGES)[keyof typeof INSTALL_STAGES];
+
+/**
  * Argo CD applies lower sync waves first and waits for them to be healthy: a remote's mesh
  * components (the injection webhook among them) go in a wave before its workloads.
  */

@@ -1,3 +1,6 @@
+import { usesCniPlugin } from './istio-values';
+import type { Cluster, Mesh } from './mesh';
+
 /**
  * Facts about the Sail operator (OpenShift Service Mesh 3) the `sail` installer targets, from its
  * release 1.30.3: its CRDs (`chart/crds/sailoperator.io_istios.yaml`, the enum of `spec.version`)
@@ -76,6 +79,26 @@ export const SAIL_SUBSCRIPTION_DEFAULTS = {
 /** The API of every Sail resource. */
 export const SAIL_API_VERSION = 'sailoperator.io/v1';
 export const SAIL_KINDS = { istio: 'Istio', cni: 'IstioCNI', revisionTag: 'IstioRevisionTag' } as const;
+export type SailKind = (typeof SAIL_KINDS)[keyof typeof SAIL_KINDS];
+
+/**
+ * The Sail kinds `SailInstall` writes to a cluster's folder: an `Istio`, an `IstioCNI` where the
+ * mesh runs the CNI plugin, and the `IstioRevisionTag` on the control plane only (the operator
+ * refuses a tag on a remote revision).
+ */
+export function sailKindsIn(model: Mesh, cluster: Cluster): SailKind[] {
+  return [
+    SAIL_KINDS.istio,
+    ...(usesCniPlugin(model) ? [SAIL_KINDS.cni] : []),
+    ...(cluster.isControlPlane && model.sail?.revisionTag !== undefined ? [SAIL_KINDS.revisionTag] : []),
+  ];
+}
+
+/** The CustomResourceDefinition of a Sail kind, `<plural>.<group>` (sail-operator `chart/crds/`). */
+export function sailCrdName(kind: SailKind): string {
+  const plurals: Readonly<Record<SailKind, string>> = { Istio: 'istios', IstioCNI: 'istiocnis', IstioRevisionTag: 'istiorevisiontags' };
+  return `${plurals[kind]}.${SAIL_API_VERSION.slice(0, SAIL_API_VERSION.indexOf('/'))}`;
+}
 
 /**
  * Argo CD sync waves: the operator's Subscription first, then each cluster's Istio resources with
@@ -90,4 +113,15 @@ export const SAIL_SYNC_WAVES = { operator: '-2', istio: '-1' } as const;
  */
 export function sailRendersReaderServiceAccount(sail: { readonly revision: string }): boolean {
   return sail.revision === 'default';
+}
+
+/**
+ * The token controller deletes a `kubernetes.io/service-account-token` Secret whose account does
+ * not exist (kubernetes `pkg/controller/serviceaccount/tokens_controller.go`, `syncSecret`): where
+ * the operator renders the reader account, a remote's reader token Secret is applied once the
+ * remote's `Istio` is reconciled. Where the tool writes the account, one apply creates both, the
+ * account first (kustomize, Argo CD and Flux all order ServiceAccounts before Secrets).
+ */
+export function sailReaderTokenAfterIstio(sail: { readonly revision: string }): boolean {
+  return sailRendersReaderServiceAccount(sail);
 }

@@ -65,7 +65,7 @@ export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct }));
   if (mesh.helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall.chartVersion));
   if (options.gitops) {
-    for (const [path, content] of renderGitops(mesh.model, options.gitops)) files.set(`${GITOPS_FOLDER}/${path}`, content);
+    for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }
   return { manifests, findings, constructWarnings, tree: renderTree(manifests, files, distinct) };
 }

@@ -1,11 +1,12 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, MESH_COMPONENT_LABELS, requireDnsLabel } from '../model/names';
-import { SAIL_API_VERSION, SAIL_KINDS } from '../model/sail';
+import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
+import { sailReaderTokenAfterIstio } from '../model/sail';
 import { redactUrl } from '../model/validate-mesh';
-import { CONTROL_PLANE_FOLDER, type Manifest } from '../manifest/mesh-manifests';
+import { CONTROL_PLANE_FOLDER, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { compareText } from '../manifest/compare-text';
 import { toYaml } from '../manifest/yaml';
-import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase } from './delivery-phases';
+import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase, type PhaseObjects } from './delivery-phases';
+import { ARGO_CD_EXCLUSIONS_PATCH, ARGO_CD_SAIL_HEALTH_PATCH, argoCdExclusionsPatch, argoCdSailHealthPatch } from './argocd-settings';
 import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
 
 /**
@@ -86,62 +87,27 @@ interface ResolvedGitopsOptions {
  * `phases/` for each phase that delivers part of a folder. Throws on an invalid option before
  * rendering anything.
  */
-export function renderGitops(model: Mesh, options: GitopsOptions): Map<string, string> {
+export function renderGitops(model: Mesh, options: GitopsOptions, manifests: MeshManifests): Map<string, string> {
   const resolved = resolveOptions(model, options);
   const phases = deliveryPhases(model);
   const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, resolved) : renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, resolved));
-  for (const phase of phases.filter((candidate) => candidate.objects !== 'all')) {
-    for (const [path, content] of phaseKustomization(phase)) files.set(path, content);
+  for (const phase of phases) {
+    if (phase.objects !== 'all') files.set(`${phaseFolder(phase.name)}/${KUSTOMIZATION_FILE}`, phaseKustomization(phase, phase.objects, phases));
   }
-  // A patch, not a resource of the kustomization: applying argocd-cm whole would replace the user's settings.
-  if (resolved.tool === 'argocd' && model.sail) files.set(`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}`, toYaml(argoCdSailHealthPatch()));
+  if (resolved.tool === 'argocd') {
+    for (const [file, patch] of argoCdPatches(model, manifests)) files.set(`${GITOPS_FOLDER}/${file}`, toYaml(patch));
+  }
   const folderPrefix = `${GITOPS_FOLDER}/`;
   return new Map([...files].sort(([a], [b]) => compareText(a, b)).map(([path, content]) => [path.slice(folderPrefix.length), content]));
 }
 
-/** The merge patch of `argocd-cm` that teaches Argo CD when a Sail resource is healthy. */
-export const ARGO_CD_SAIL_HEALTH_PATCH = 'argocd-cm-sail-health.patch.yaml';
-
-/**
- * Argo CD knows no health of custom resources: without this a phase would not wait for the
- * operator. Healthy once the operator has seen the latest spec and every revision of an `Istio` is
- * ready with the `Ready` condition true. A remote `Istio` only turns Ready once the control plane
- * has patched its webhook, which needs the remote secret of a later phase: for it, `Reconciled` is
- * the health, so its phase does not wait for one that waits for it.
- */
-const SAIL_HEALTH_LUA = [
-  'hs = { status = "Progressing", message = "Waiting for the Sail operator" }',
-  'if obj.status == nil or obj.status.observedGeneration ~= obj.metadata.generation then',
-  '  return hs',
-  'end',
-  'local healthy = "Ready"',
-  'if obj.spec ~= nil and obj.spec.profile == "remote" then',
-  '  healthy = "Reconciled"',
-  'else',
-  '  local revisions = obj.status.revisions',
-  '  if revisions ~= nil and (revisions.total == nil or revisions.total == 0 or revisions.ready ~= revisions.total) then',
-  '    hs.message = "Waiting for the control plane revisions to be ready"',
-  '    return hs',
-  '  end',
-  'end',
-  'if obj.status.conditions ~= nil then',
-  '  for _, condition in ipairs(obj.status.conditions) do',
-  '    if condition.type == healthy and condition.status == "True" then',
-  '      hs.status = "Healthy"',
-  '      hs.message = condition.message or healthy',
-  '    elseif condition.type == healthy and condition.message ~= nil then',
-  '      hs.message = condition.message',
-  '    end',
-  '  end',
-  'end',
-  'return hs',
-  '',
-].join('\n');
-
-function argoCdSailHealthPatch(): object {
-  const kinds = [SAIL_KINDS.istio, SAIL_KINDS.cni, SAIL_KINDS.revisionTag];
-  const group = SAIL_API_VERSION.slice(0, SAIL_API_VERSION.indexOf('/'));
-  return { data: Object.fromEntries(kinds.map((kind) => [`resource.customizations.health.${group}_${kind}`, SAIL_HEALTH_LUA])) };
+/** The `argocd-cm` merge patches the mesh needs, by file name; throws when Argo CD would drop a delivered object whatever they say. */
+function argoCdPatches(model: Mesh, manifests: MeshManifests): Map<string, object> {
+  const patches = new Map<string, object>();
+  const exclusions = argoCdExclusionsPatch(manifests);
+  if (exclusions) patches.set(ARGO_CD_EXCLUSIONS_PATCH, exclusions);
+  if (model.sail) patches.set(ARGO_CD_SAIL_HEALTH_PATCH, argoCdSailHealthPatch());
+  return patches;
 }
 
 /**
@@ -150,18 +116,24 @@ function argoCdSailHealthPatch(): object {
  * components are applied without waiting, the way the Helm path's are.
  */
 function waitsForObjects(model: Mesh, phase: DeliveryPhase): boolean {
-  return !(model.sail && phase.objects === 'mesh-components' && phase.cluster !== model.controlPlane.name);
+  return phase.healthChecks === undefined && !(model.sail && phase.objects === 'mesh-components' && phase.cluster !== model.controlPlane.name);
 }
 
 /**
- * A kustomization that builds the phase's folder and drops the objects of the other phase with
+ * A kustomization that builds the phase's folder and drops the objects of the other phases with
  * `$patch: delete` patches selected by label: the folder stays the one source of its objects,
  * and kustomize's default load restrictions hold (a folder may be a resource from anywhere).
  */
-function phaseKustomization(phase: DeliveryPhase): Map<string, string> {
+function phaseKustomization(phase: DeliveryPhase, objects: Exclude<PhaseObjects, 'all'>, phases: readonly DeliveryPhase[]): string {
   const folder = phaseFolder(phase.name);
   const [[key, value]] = Object.entries(MESH_COMPONENT_LABELS);
-  const dropped = phase.objects === 'mesh-components' ? `${key}!=${value}` : `${key}=${value}`;
+  const stagedApart = phases.some((other) => other.folder === phase.folder && isInstallStage(other.objects));
+  const dropped: Record<Exclude<PhaseObjects, 'all'>, string[]> = {
+    'mesh-components': [`${key}!=${value}`, ...(stagedApart ? [INSTALL_STAGE_LABEL] : [])],
+    workloads: [`${key}=${value}`],
+    [INSTALL_STAGES.operator]: [`${INSTALL_STAGE_LABEL}!=${INSTALL_STAGES.operator}`],
+    [INSTALL_STAGES.afterIstio]: [`${INSTALL_STAGE_LABEL}!=${INSTALL_STAGES.afterIstio}`],
+  };
   const toRoot = folder.split('/').map(() => '..').join('/');
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -169,9 +141,13 @@ function phaseKustomization(phase: DeliveryPhase): Map<string, string> {
     resources: [`${toRoot}/${phase.folder}`],
     // A delete patch with a target removes every object the target selects, whatever kind and
     // name the patch itself names.
-    patches: [{ target: { labelSelector: dropped }, patch: '$patch: delete\napiVersion: v1\nkind: Object\nmetadata:\n  name: dropped\n' }],
+    patches: dropped[objects].map((labelSelector) => ({ target: { labelSelector }, patch: '$patch: delete\napiVersion: v1\nkind: Object\nmetadata:\n  name: dropped\n' })),
   };
-  return new Map([[`${folder}/${KUSTOMIZATION_FILE}`, toYaml(kustomization)]]);
+  return toYaml(kustomization);
+}
+
+function isInstallStage(objects: PhaseObjects): objects is InstallStage {
+  return (Object.values(INSTALL_STAGES) as string[]).includes(objects);
 }
 
 function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOptions {
@@ -356,6 +332,8 @@ function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       path: `./${phasePath(options, phase)}`,
       prune: true,
       wait: waitsForObjects(model, phase),
+      // With wait: true Flux ignores healthChecks (kustomize-controller docs/spec/v1/kustomizations.md, Wait).
+      ...(phase.healthChecks ? { healthChecks: phase.healthChecks } : {}),
       kubeConfig: { secretRef: { name: kubeconfigSecretName(phase.cluster) } },
       ...(phase.after.length > 0 ? { dependsOn: phase.after.map((name) => ({ name })) } : {}),
       ...(phase.readsPublishedTokens ? tokenSubstitution : {}),
@@ -380,10 +358,10 @@ export const TOKENS_COMMAND = 'cdk8s-istio-multicluster tokens --inventory <inve
  * and what users must create beside the objects (kubeconfig Secrets, Argo CD settings), named
  * from the same functions as the objects.
  */
-export function describeGitops(model: Mesh, tool: GitopsTool): string {
+export function describeGitops(model: Mesh, tool: GitopsTool, manifests: MeshManifests): string {
   requireToolFitsCredentials(model, requireGitopsTool(tool));
   const phases = deliveryPhases(model);
-  return tool === 'argocd' ? describeArgoCd(model, phases) : describeFlux(model, phases);
+  return tool === 'argocd' ? describeArgoCd(model, phases, argoCdPatches(model, manifests)) : describeFlux(model, phases);
 }
 
 /** The first-install steps: the phases by wave, and the token publishing before the phase that reads the tokens. */
@@ -411,7 +389,8 @@ function publishStep(model: Mesh, phases: readonly DeliveryPhase[], tool: Gitops
   return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND}\` prints the store entries as JSON; write them to the store behind the ${store}. Until then ${readers} waits: ${retried}.`;
 }
 
-function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[]): string {
+function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: ReadonlyMap<string, object>): string {
+  const patchCommand = (file: string) => `\`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${file}\``;
   const clusterNames = model.clusters.map((cluster) => `\`${cluster.name}\``).join(', ');
   return [
     '## GitOps with Argo CD',
@@ -422,9 +401,14 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[]): string {
     '- Argo CD (since 1.8) does not assess the health of an Application, so without it the waves would not wait for each other. Restore the check from the Argo CD documentation ("Resource Health", Argo CD App) in `argocd-cm`: the key `resource.customizations.health.argoproj.io_Application`, whose Lua returns `obj.status.health`.',
     '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret. On a cluster where nothing assigns load-balancer addresses, a wave with a gateway never becomes healthy: provide a load balancer (MetalLB on bare metal) before the first sync.',
     `- A remote's mesh components and its workloads come from one folder through two Applications: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...(patches.has(ARGO_CD_EXCLUSIONS_PATCH)
+      ? [
+        `- **Argo CD 3 excludes \`Endpoints\` and \`EndpointSlice\`** in its default \`argocd-cm\` (\`resource.exclusions\`) and drops them from a sync with only a warning: the remotes' \`istiod\` Service would have no endpoints and the injection webhook would refuse every pod. Patch \`argocd-cm\` once, before the first sync, with \`${GITOPS_FOLDER}/${ARGO_CD_EXCLUSIONS_PATCH}\`, Argo CD's default list without them: ${patchCommand(ARGO_CD_EXCLUSIONS_PATCH)}. If your \`argocd-cm\` has exclusions of its own, remove those kinds from your list instead.`,
+      ]
+      : []),
     ...(model.sail
       ? [
-        `- Sail operator: Argo CD knows no health of its kinds, so a phase would not wait for the control plane's \`Istio\`. Patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (healthy when every revision is ready and \`Ready\` is true; a remote \`Istio\` once \`Reconciled\`): \`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\`.${model.sail.subscription ? ' Within a phase the operator\'s `Subscription` carries the sync wave -2 and the Sail resources -1 (skipping the dry run until the CRDs exist).' : ''}`,
+        `- Sail operator: Argo CD knows no health of its kinds, so a phase would not wait for the control plane's \`Istio\`. Patch \`argocd-cm\` once with the health checks in \`${GITOPS_FOLDER}/${ARGO_CD_SAIL_HEALTH_PATCH}\` (an \`Istio\` when every revision is ready and \`Ready\` is true, a remote \`Istio\` once \`Reconciled\`; an \`IstioCNI\` once \`Ready\`; an \`IstioRevisionTag\` once \`Reconciled\`): ${patchCommand(ARGO_CD_SAIL_HEALTH_PATCH)}.${model.sail.subscription ? ' Each operator `Subscription` has a phase of its own, before the Sail resources: Argo CD counts a Subscription healthy once OLM has run its install plan, which creates the CRDs (`AtLatestKnown`, Argo CD\'s `operators.coreos.com/Subscription` health check).' : ''}`,
       ]
       : []),
     '',
@@ -446,7 +430,11 @@ function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
     '- Each Kustomization waits for its objects to be ready (`wait: true`) and `dependsOn` the phases before it. Flux counts a `LoadBalancer` Service ready once it has a cluster IP, not an external address: check the gateways\' addresses (`kubectl get service -A`) if remotes cannot reach the control plane.',
     `- A remote's mesh components and its workloads come from one folder through two Kustomizations: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
     ...(model.sail
-      ? ['- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.']
+      ? [
+        '- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.' +
+          (model.sail.subscription ? ' Each operator `Subscription` has a phase of its own, ready once the operator\'s CRDs are established (`healthChecks`): Flux dry-runs every object of a phase before applying any, and an `Istio` cannot be dry-run before its CRD exists.' : '') +
+          (sailReaderTokenAfterIstio(model.sail) ? ` A remote's reader token Secret has a phase of its own, after the remote's mesh components are ready on the reader account the operator creates (\`healthChecks\`): Kubernetes deletes a token Secret whose account does not exist.` : ''),
+      ]
       : []),
   ];
   if (model.credentials.source === 'flux-substitution' && model.remotes.length > 0) {

@@ -2,12 +2,16 @@ import { ISTIO_CHARTS, valuesFile, type IstioChart } from '../manifest/install-l
 import { clusterFolder, manifestFileName } from '../manifest/mesh-manifests';
 import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../model/control-plane-address';
 import { cniValues, usesCniPlugin } from '../model/istio-values';
+import { checkedPatch } from '../model/istio-version';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../model/names';
 import { fieldPathText, remoteProfileDifferences, type RemoteProfileDifference } from '../model/remote-profile-differences';
 
+/** Istio's chart repository, as its charts' READMEs add it (istio 1.30.3 `manifests/charts/<chart>/README.md`). */
+const ISTIO_CHART_REPOSITORY = { name: 'istio', url: 'https://istio-release.storage.googleapis.com/charts' } as const;
+
 /** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */
-function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string | undefined): string[] {
+function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string): string[] {
   return usesCniPlugin(model) ? [helmInstall(ISTIO_CHARTS.cni, cluster, { withValues: cniValues(cluster) !== undefined, chartVersion })] : [];
 }
 
@@ -18,12 +22,17 @@ function remoteProfileDifferenceLines(model: Mesh): string[] {
   return [...byReason].map(([reason, differences]) => `- ${differences.map((difference) => `\`${fieldPathText(difference.field)}\` (${difference.kinds.join(', ')})`).join(', ')}: ${reason}.`);
 }
 
-/** `helm install` of a chart on a cluster, with the cluster's values file when it has one. */
-function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly withValues: boolean; readonly chartVersion?: string }): string {
+/**
+ * `helm upgrade --install` of a chart on a cluster at the pinned version, with the cluster's values
+ * file when it has one: it installs the first time and changes nothing when run again.
+ */
+function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly withValues: boolean; readonly chartVersion: string; readonly createNamespace?: boolean }): string {
   return [
-    `helm install ${chart.release} istio/${chart.chart} -n ${chart.namespace} --kube-context=${cluster.name}`,
+    `helm upgrade --install ${chart.release} ${ISTIO_CHART_REPOSITORY.name}/${chart.chart} -n ${chart.namespace}`,
+    options.createNamespace ? ' --create-namespace' : '',
+    ` --kube-context=${cluster.name}`,
     options.withValues ? ` -f ${valuesFile(cluster, chart)}` : '',
-    options.chartVersion ? ` --version ${options.chartVersion}` : '',
+    ` --version ${options.chartVersion}`,
   ].join('');
 }
 
@@ -31,24 +40,29 @@ function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly wi
  * `install/README.md`: the Helm commands that install Istio with the values `InstallValues` writes,
  * in order, control plane first. Rendered for a mesh that has `InstallValues`.
  */
-export function renderInstallReadme(model: Mesh, chartVersion: string | undefined): string {
+export function renderInstallReadme(model: Mesh, chartVersion: string): string {
   const controlPlane = model.controlPlane;
   const namespaceFile = manifestFileName({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_SYSTEM_NAMESPACE } });
   const lines = [
     `# Installing Istio for mesh ${model.id}`,
     '',
     'Generated from the mesh model, like the manifests, so the values agree with them: cluster names, networks, mesh ID, ' +
-      `trust domain, the control-plane address and the injection paths. The commands use the Istio ${model.istioVersion} Helm charts ` +
-      '(`mesh.istioVersion`; chart repository added as `istio`) and run from the output root, with one kubeconfig context per cluster, named after it.',
+      `trust domain, the control-plane address and the injection paths. The commands install the Istio ${model.istioVersion} Helm charts ` +
+      `(\`mesh.istioVersion\`) at version ${chartVersion}${chartVersion === checkedPatch(model.istioVersion) ? ', the release the values are checked against,' : ''} from Istio's chart repository; ` +
+      'they run from the output root, with one kubeconfig context per cluster, named after it, and can be run again (`helm upgrade --install`).',
+    '',
+    '```sh',
+    `helm repo add ${ISTIO_CHART_REPOSITORY.name} ${ISTIO_CHART_REPOSITORY.url}`,
+    'helm repo update',
+    '```',
     '',
     `## 1. Control plane: ${controlPlane.name}`,
     '',
     '```sh',
-    `kubectl --context=${controlPlane.name} create namespace ${ISTIO_SYSTEM_NAMESPACE}`,
+    helmInstall(ISTIO_CHARTS.base, controlPlane, { withValues: false, chartVersion, createNamespace: true }),
     ...(model.isMultiNetwork
-      ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network}`]
+      ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network} --overwrite`]
       : []),
-    helmInstall(ISTIO_CHARTS.base, controlPlane, { withValues: false, chartVersion }),
     ...cniInstall(model, controlPlane, chartVersion),
     `${helmInstall(ISTIO_CHARTS.istiod, controlPlane, { withValues: true, chartVersion })} --wait`,
     '```',
@@ -56,7 +70,7 @@ export function renderInstallReadme(model: Mesh, chartVersion: string | undefine
       ? [
         '',
         `Remotes reach istiod at \`${model.istiodAddress}\` (\`${model.controlPlanePath}.controlPlaneAddress\`, of kind ` +
-          `\`${model.controlPlaneAddressKind}\`): ${describeControlPlaneAddress(model.controlPlaneAddressKind)}. Once it runs, read it with ` +
+          `\`${model.controlPlaneAddressKind}\`): ${describeControlPlaneAddress(model)}. Once it runs, read it with ` +
           `\`${readControlPlaneAddressCommand(model)}\` and synthesize again if it differs.`,
         '',
         '## 2. Remotes',

@@ -30,7 +30,7 @@ export function reachingIstiod(model: Mesh): string | undefined {
   }
   lines.push(
     `Remotes reach istiod at ${model.controlPlaneAddressMissing ? 'the address above' : `\`${model.istiodAddress}\``} ` +
-      `(\`controlPlaneAddressKind: ${kind}\`): ${describeControlPlaneAddress(kind)}. ` +
+      `(\`controlPlaneAddressKind: ${kind}\`): ${describeControlPlaneAddress(model)}. ` +
       (model.controlPlaneAddressMissing ? '' : `To read it again: \`${readControlPlaneAddressCommand(model)}\`. `) +
       `Each remote's selector-less \`${ISTIOD_SERVICE}\` Service sends ${ISTIOD_PORTS.xds} (xDS, certificates) to port ${ports.xds} ` +
       `and ${ISTIOD_PORTS.webhookService} (the injection webhook) to port ${ports.webhook} of that address.`,
@@ -87,7 +87,9 @@ function reachNeeds(model: Mesh): string {
   const range = (cidr: string | undefined, what: string) => (cidr ? `\`${cidr}\`` : `the ${what} range (not in the inventory)`);
   switch (model.controlPlaneAddressKind) {
     case 'eastwest-gateway':
-      return `Reaching istiod (\`eastwest-gateway\`): every remote, its API server included, must reach the east-west gateway's load-balancer address on ${controlPlane.name}, ports 15012 and 15017.`;
+      return controlPlane.eastWestGatewayServiceType === 'LoadBalancer'
+        ? `Reaching istiod (\`eastwest-gateway\`): every remote, its API server included, must reach the east-west gateway's load-balancer address on ${controlPlane.name}, ports 15012 and 15017.`
+        : `Reaching istiod (\`eastwest-gateway\`, a \`ClusterIP\` gateway on one network): every remote, its API server included, must route ${controlPlane.name}'s service range ${range(controlPlane.serviceCidr, 'service')}, ports 15012 and 15017 of the east-west gateway's Service IP.`;
     case 'istiod-service':
       return `Reaching istiod (\`istiod-service\`): every remote, its API server included (it calls the injection webhook), must route ${controlPlane.name}'s service range ${range(controlPlane.serviceCidr, 'service')}, ports 15012 and 443.`;
     case 'istiod-pod':

@@ -3,8 +3,8 @@ import { isKind, KINDS } from '../manifest/kinds';
 import { podTemplate } from '../manifest/kube-objects';
 import { remoteSecretOf } from '../manifest/remote-secret';
 import type { Cluster, Mesh } from '../model/mesh';
-import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
-import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailRendersReaderServiceAccount } from '../model/sail';
+import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, INSTALL_STAGE_LABEL, INSTALL_STAGES, ISTIO_SYSTEM_NAMESPACE, LABELS, READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET, TOKEN_PROPERTY } from '../model/names';
+import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailReaderTokenAfterIstio } from '../model/sail';
 import { apiGroup, CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
 import { describeGitops, TOKENS_COMMAND, type GitopsTool } from './gitops';
@@ -55,7 +55,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     rotation(model),
     locality(model, manifests),
     topology(model, manifests, folders),
-    options.gitops === undefined ? undefined : describeGitops(model, options.gitops),
+    options.gitops === undefined ? undefined : describeGitops(model, options.gitops, manifests),
   ];
   return `${sections.filter((section) => section !== undefined).join('\n\n')}\n`;
 }
@@ -146,6 +146,7 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
   const controlPlane = model.controlPlane.name;
   const objects = (folder: OutputFolder) => `${folder.manifests.length} object${folder.manifests.length === 1 ? '' : 's'}`;
   const sail = model.sail;
+  const tokenAfterIstio = sail !== undefined && sailReaderTokenAfterIstio(sail);
   const steps = sail
     ? [
       `1. The Sail operator on every cluster, then the control plane's Istio: the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (its \`Istio\` and namespaces), and wait until the operator reports it ready.`,
@@ -165,13 +166,15 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
     const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\``).join(', ');
     steps.push(
       sail
-        ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, ${sailRendersReaderServiceAccount(sail) ? 'the reader token Secret' : `the reader account and its token Secret (the operator installs the \`base\` chart, which renders the account, for the revision \`default\` only)`} and the remote's \`Istio\` (\`profile: remote\`), from which the operator renders the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar. The operator reports a remote \`Istio\` ready once its webhook reaches istiod, so it is waited for after step 5.`
+        ? `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, ${tokenAfterIstio ? '' : `the reader account and its token Secret (the operator installs the \`base\` chart, which renders the account, for the revision \`default\` only), `}the remote's \`Istio\` (\`profile: remote\`), from which the operator renders ${tokenAfterIstio ? 'the reader account, ' : ''}the \`istiod\` Service and the injection webhook${tokenAfterIstio ? `, and once the operator has reconciled it, the reader token Secret (labelled \`${AFTER_ISTIO_SELECTOR}\`): Kubernetes deletes a token Secret whose account does not exist yet` : ''}. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar. The operator reports a remote \`Istio\` ready once its webhook reaches istiod, so it is waited for after step 5.`
         : `3. The mesh components of each remote, the objects labelled \`${MESH_COMPONENT_SELECTOR}\` of ${remotes}: \`istio-system\`, the reader account's RBAC and token Secret (the account is the \`base\` chart's), the \`istiod\` Service and the injection webhook. They go before the remote's workloads, because pods created before the webhook exists start without a sidecar.`,
       `4. Publish each remote's reader token where the remote secrets read it (see Tokens below): Kubernetes fills the token Secret once step 3 has created it, and \`${TOKENS_COMMAND}\` prints what to publish.`,
       `5. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration and the remote secrets; istiod reads both from its own cluster only, and they apply to the whole mesh.`,
       `6. Each remote's whole folder: ${remoteFolders.map((folder) => `\`${folder.folder}/\` (${objects(folder)})`).join(', ')}. Its pods are injected by istiod, which now knows the cluster.`,
     );
-    commands.push(...remoteFolders.map((folder) => applyCommand(folder, MESH_COMPONENT_SELECTOR)));
+    commands.push(...remoteFolders.flatMap((folder) => tokenAfterIstio
+      ? [applyCommand(folder, `${MESH_COMPONENT_SELECTOR},${INSTALL_STAGE_LABEL}!=${INSTALL_STAGES.afterIstio}`), waitForIstio(folder.cluster, 'Reconciled'), applyCommand(folder, AFTER_ISTIO_SELECTOR)]
+      : [applyCommand(folder, MESH_COMPONENT_SELECTOR)]));
     commands.push(
       '# publish the reader tokens (see Tokens)',
       applyCommand(controlPlaneFolder),
@@ -194,9 +197,12 @@ function sailOperatorCommands({ folder, cluster, manifests }: OutputFolder): str
   ];
 }
 
-function waitForIstio(cluster: string): string {
-  return `kubectl --context ${cluster} wait --for=condition=Ready istios/${SAIL_ISTIO_NAME} --timeout=5m`;
+function waitForIstio(cluster: string, condition: 'Ready' | 'Reconciled' = 'Ready'): string {
+  return `kubectl --context ${cluster} wait --for=condition=${condition} istios/${SAIL_ISTIO_NAME} --timeout=5m`;
 }
+
+/** The objects applied once their cluster's `Istio` is reconciled. */
+const AFTER_ISTIO_SELECTOR = `${INSTALL_STAGE_LABEL}=${INSTALL_STAGES.afterIstio}`;
 
 
 /**

@@ -35,10 +35,10 @@ describe.each([
   });
 
   it.each(folders)('%s builds, with one object per listed resource', (folder) => {
-    // GIVEN a folder whose kustomization lists every manifest file in it
+    // GIVEN a folder whose kustomization lists every manifest file in it (the argocd-cm merge patches of gitops/ are applied apart)
     const path = join(out, folder);
     const resources = kustomizationResources(path);
-    const files = readdirSync(path, { withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'kustomization.yaml').map((entry) => entry.name);
+    const files = readdirSync(path, { withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'kustomization.yaml' && !entry.name.endsWith('.patch.yaml')).map((entry) => entry.name);
     expect([...resources].sort()).toEqual(files.sort());
     // WHEN kustomize builds it
     const built = run('kubectl', ['kustomize', path], { cwd });
@@ -69,5 +69,27 @@ describe.each([
       expect(rest.some((object) => object.metadata.labels?.['app.kubernetes.io/part-of'] === 'istio')).toBe(false);
       expect(objectNames([...meshComponents, ...rest])).toEqual(objectNames(built(join(out, 'clusters', cluster))));
     }
+  });
+});
+
+describe('kubectl kustomize on the Sail example (a Subscription, InPlace) with flux', () => {
+  it('GIVEN its phases WHEN each is built THEN the phases of a folder split it, each object in exactly one phase, the Subscription and the reader token Secret each alone', () => {
+    const cwd = dir();
+    const synth = cli(['synth', '-i', join(INVENTORIES.openshift, '..', 'inventory-sail.yaml'), '--gitops', 'flux', '--repo-url', 'https://git.example.com/mesh.git'], { cwd });
+    expect(synth.status, synth.stderr).toBe(0);
+    const out = join(cwd, 'dist');
+    const built = (folder: string) => {
+      const result = run('kubectl', ['kustomize', folder], { cwd });
+      expect(result.status, result.stderr).toBe(0);
+      return yamlDocuments(result.stdout);
+    };
+    const phasesDir = join(out, 'gitops', 'phases');
+    for (const cluster of readdirSync(join(out, 'clusters'))) {
+      const phases = readdirSync(phasesDir).filter((phase) => phase === `mesh1-cluster-${cluster}` || phase.startsWith(`mesh1-cluster-${cluster}-`));
+      const byPhase = new Map(phases.map((phase) => [phase, objectNames(built(join(phasesDir, phase)))]));
+      expect(byPhase.get(`mesh1-cluster-${cluster}-operator`)).toEqual(['Subscription/servicemeshoperator3']);
+      expect([...byPhase.values()].flat().sort()).toEqual(objectNames(built(join(out, 'clusters', cluster))));
+    }
+    expect(objectNames(built(join(phasesDir, 'mesh1-cluster-ocp-west-after-istio')))).toEqual(['Secret/istio-reader-service-account-istio-remote-secret-token']);
   });
 });

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { k8s } from 'cdk8s-plus-27';
-import { loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { EastWestGateway, type EastWestGatewayProps } from '../../constructs/east-west-gateway';
 import { IstioMesh } from '../../constructs/istio-mesh';
+import { main, type CliIo } from '../../lib/cli/main';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
@@ -53,7 +56,8 @@ describe('EastWestGateway', () => {
     const tuned = synth([PRIMARY, REMOTE], { resources: { limits: { memory: k8s.Quantity.fromString('2Gi') } } }).clusters.get('east')!;
     expect(byKind(tuned, 'Deployment', 'istio-eastwestgateway')!.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '2Gi' } });
     const service = byKind(east, 'Service', 'istio-eastwestgateway')!;
-    expect(service.spec.type).toBe('LoadBalancer');
+    // (on one network the remotes reach it at its Service IP: ClusterIP, as the Sail operator's single-network guide patches it)
+    expect(service.spec.type).toBe('ClusterIP');
     expect(service.spec.ports.map((p: { name: string; port: number; targetPort: number }) => [p.name, p.port, p.targetPort])).toEqual([
       ['status-port', 15021, 15021],
       ['tls', 15443, 15443],
@@ -71,6 +75,40 @@ describe('EastWestGateway', () => {
     expect(byKind(clusters.get('west')!, 'Service', 'istio-eastwestgateway')!.metadata.labels!['topology.istio.io/network']).toBe('network2');
     const [crossNetwork] = upstream('expose-services.yaml');
     expect(byKind(controlPlane, 'Gateway', 'cross-network-gateway')).toEqual({ ...crossNetwork, metadata: { name: 'cross-network-gateway', namespace: 'istio-system' } });
+  });
+
+  it('GIVEN a mesh on several networks WHEN synthesized THEN every gateway Service is a LoadBalancer, which the other networks reach from outside', () => {
+    const { clusters } = synth([PRIMARY, { ...REMOTE, network: 'network2' }]);
+    for (const cluster of ['east', 'west']) expect(byKind(clusters.get(cluster)!, 'Service', 'istio-eastwestgateway')!.spec.type, cluster).toBe('LoadBalancer');
+  });
+
+  it('GIVEN a Service type from the inventory or the serviceType prop WHEN synthesized THEN it replaces the one the networks give, the prop over the inventory', () => {
+    // the inventory field, per cluster
+    const fromInventory = synth([{ ...PRIMARY, eastWestGatewayServiceType: 'LoadBalancer' }, REMOTE]).clusters.get('east')!;
+    expect(byKind(fromInventory, 'Service', 'istio-eastwestgateway')!.spec.type).toBe('LoadBalancer');
+    const multiNetwork = synth([PRIMARY, { ...REMOTE, network: 'network2', eastWestGatewayServiceType: 'ClusterIP' }]).clusters;
+    expect(byKind(multiNetwork.get('west')!, 'Service', 'istio-eastwestgateway')!.spec.type).toBe('ClusterIP');
+    expect(byKind(multiNetwork.get('east')!, 'Service', 'istio-eastwestgateway')!.spec.type).toBe('LoadBalancer');
+    // the prop, for every cluster of the construct
+    const fromProp = synth([{ ...PRIMARY, eastWestGatewayServiceType: 'ClusterIP' }, REMOTE], { serviceType: 'LoadBalancer' }).clusters.get('east')!;
+    expect(byKind(fromProp, 'Service', 'istio-eastwestgateway')!.spec.type).toBe('LoadBalancer');
+  });
+
+  it('GIVEN the bundled Sail inventory (one network, remotes at the gateway\'s Service IP) WHEN synthesized by the CLI THEN its gateway is ClusterIP, and the READMEs read that IP', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'east-west-cli-')), 'dist');
+    const quiet: CliIo = { stdout: () => undefined, stderr: () => undefined, color: false };
+    try {
+      expect(main(['synth', '-i', 'apps/openshift/inventory-sail.yaml', '-o', out, '--gitops', 'argocd', '--repo-url', 'https://github.com/example/mesh.git'], quiet)).toBe(0);
+      const service = load(readFileSync(join(out, 'clusters/ocp-east/service_istio-system_istio-eastwestgateway.yaml'), 'utf8')) as Manifest & { spec: { type: string } };
+      expect(service.spec.type).toBe('ClusterIP');
+      expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain("kubectl --context=ocp-east -n istio-system get service istio-eastwestgateway -o jsonpath='{.spec.clusterIP}'");
+    } finally {
+      rmSync(dirname(out), { recursive: true, force: true });
+    }
+  });
+
+  it('GIVEN an inventory Service type that is neither WHEN the mesh is read THEN it is refused, naming the field and the accepted values', () => {
+    expect(() => Mesh.fromUnknown({ clusters: [{ ...PRIMARY, eastWestGatewayServiceType: 'NodePort' }, REMOTE] })).toThrow(/clusters\[0\]\.eastWestGatewayServiceType: must be one of: LoadBalancer, ClusterIP/);
   });
 
   it('exposes nothing on a mesh of one cluster unless asked', () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { InstallValues, type InstallValuesProps } from '../../constructs/install-values';
@@ -7,6 +8,8 @@ import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { renderInstallReadme } from '../../lib/writer/install-readme';
+import { upstreamPath } from '../support/upstream';
+import { checkedPatch } from '../../lib/model/istio-version';
 
 /** A control plane reached by DNS name, a remote on its network and one on another network with an injection URL. */
 const EAST: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: 'istiod.east.example.com' };
@@ -24,7 +27,7 @@ function synth(spec: MeshSpec, props?: InstallValuesProps) {
   const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec(spec) });
   new InstallValues(mesh, 'install', props);
   const synthesized = synthesizeMesh(mesh);
-  expect(mesh.helmInstall).toEqual({ chartVersion: props?.chartVersion });
+  expect(mesh.helmInstall).toEqual({ chartVersion: props?.chartVersion ?? checkedPatch(mesh.model.istioVersion) });
   const readme: [string, string] = [INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall!.chartVersion)];
   return { ...synthesized, files: new Map([readme, ...synthesized.files]) };
 }
@@ -86,36 +89,49 @@ describe('InstallValues', () => {
     expect(eastWest).not.toContain('`metadata.labels["istio.io/rev"]`');
   });
 
-  it('lists the install commands in order, pinned to the chart version', () => {
+  it('lists the install commands in order, pinned to the chart version, after adding the chart repository', () => {
     // GIVEN a multi-network mesh and a chart version
     // WHEN InstallValues is synthesized
-    const readme = synth(MESH, { chartVersion: '1.24.2' }).files.get('install/README.md')!;
-    // THEN the README installs the control plane, then each remote's base chart, and leaves the folders to the output README
+    const readme = synth(MESH, { chartVersion: '1.30.1' }).files.get('install/README.md')!;
+    // THEN the README adds Istio's repository, installs the control plane, then each remote's base chart, each command safe to run twice, and leaves the folders to the output README
     expect(commands(readme)).toEqual([
-      'kubectl --context=east create namespace istio-system',
-      'kubectl --context=east label namespace istio-system topology.istio.io/network=network1',
-      'helm install istio-base istio/base -n istio-system --kube-context=east --version 1.24.2',
-      'helm install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --version 1.24.2 --wait',
+      'helm repo add istio https://istio-release.storage.googleapis.com/charts',
+      'helm repo update',
+      'helm upgrade --install istio-base istio/base -n istio-system --create-namespace --kube-context=east --version 1.30.1',
+      'kubectl --context=east label namespace istio-system topology.istio.io/network=network1 --overwrite',
+      'helm upgrade --install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --version 1.30.1 --wait',
       'kubectl --context=west apply -f clusters/west/namespace_istio-system.yaml',
-      'helm install istio-base istio/base -n istio-system --kube-context=west -f install/west/base-values.yaml --version 1.24.2',
+      'helm upgrade --install istio-base istio/base -n istio-system --kube-context=west -f install/west/base-values.yaml --version 1.30.1',
       'kubectl --context=edge apply -f clusters/edge/namespace_istio-system.yaml',
-      'helm install istio-base istio/base -n istio-system --kube-context=edge -f install/edge/base-values.yaml --version 1.24.2',
+      'helm upgrade --install istio-base istio/base -n istio-system --kube-context=edge -f install/edge/base-values.yaml --version 1.30.1',
     ]);
     expect(readme).toContain('## 3. The manifests\n\nThen apply the folders in the order, and with the commands, that `README.md` at the output root gives');
     expect(readme).toContain('Remotes reach istiod at `istiod.east.example.com`');
   });
 
-  it('leaves out the network label, remote steps and --version when they do not apply', () => {
+  it('pins, by default, the newest patch of mesh.istioVersion the output is checked against, and leaves out the network label and remote steps when they do not apply', () => {
     // GIVEN a single-cluster mesh and no chart version
     // WHEN InstallValues is synthesized
     const { files } = synth({ clusters: [EAST] });
-    // THEN the README installs the control plane only, unpinned
+    // THEN the README installs the control plane only, at 1.30.3
     expect(commands(files.get('install/README.md')!)).toEqual([
-      'kubectl --context=east create namespace istio-system',
-      'helm install istio-base istio/base -n istio-system --kube-context=east',
-      'helm install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --wait',
+      'helm repo add istio https://istio-release.storage.googleapis.com/charts',
+      'helm repo update',
+      'helm upgrade --install istio-base istio/base -n istio-system --create-namespace --kube-context=east --version 1.30.3',
+      'helm upgrade --install istiod istio/istiod -n istio-system --kube-context=east -f install/east/istiod-values.yaml --version 1.30.3 --wait',
     ]);
+    expect(files.get('install/README.md')).toContain('at version 1.30.3, the release the values are checked against, from Istio\'s chart repository');
     expect(files.get('install/README.md')).toContain('## 2. The manifests');
+  });
+
+  it.each([
+    ['1.24', '1.24.6'], ['1.25', '1.25.5'], ['1.26', '1.26.8'], ['1.27', '1.27.9'], ['1.28', '1.28.10'], ['1.29', '1.29.6'], ['1.30', '1.30.3'],
+  ] as const)('GIVEN mesh.istioVersion %s WHEN InstallValues is synthesized THEN every helm command pins %s, whose charts the tests render', (istioVersion, patch) => {
+    const readme = synth({ mesh: { istioVersion }, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
+    const helmInstalls = commands(readme).filter((command) => command.startsWith('helm upgrade'));
+    expect(helmInstalls).toHaveLength(3);
+    expect(helmInstalls.every((command) => command.includes(` --version ${patch}`))).toBe(true);
+    expect(existsSync(upstreamPath(`istio-${patch}`, 'manifests', 'charts', 'istio-control', 'istio-discovery'))).toBe(true);
   });
 
   it('installs the CNI plugin in kube-system everywhere, with the OpenShift platform where a cluster runs OpenShift and on the control plane that injects for it', () => {
@@ -133,8 +149,8 @@ describe('InstallValues', () => {
     expect(files.has('install/east/cni-values.yaml')).toBe(false);
     expect(commands(files.get('install/README.md')!)).toEqual(
       expect.arrayContaining([
-        'helm install istio-cni istio/cni -n kube-system --kube-context=east',
-        'helm install istio-cni istio/cni -n kube-system --kube-context=west -f install/west/cni-values.yaml',
+        'helm upgrade --install istio-cni istio/cni -n kube-system --kube-context=east --version 1.30.3',
+        'helm upgrade --install istio-cni istio/cni -n kube-system --kube-context=west -f install/west/cni-values.yaml --version 1.30.3',
       ]),
     );
     // AND an OpenShift control plane takes the CNI settings from its platform profile
@@ -152,21 +168,28 @@ describe('InstallValues', () => {
     // WHEN InstallValues is synthesized
     const readme = synth({ mesh: { istioVersion: '1.27' }, clusters: MESH.clusters.slice(0, 2) }).files.get('install/README.md')!;
     // THEN the README names that release's charts, and the default mesh names 1.30's
-    expect(readme).toContain('The commands use the Istio 1.27 Helm charts (`mesh.istioVersion`');
-    expect(synth(MESH).files.get('install/README.md')).toContain('The commands use the Istio 1.30 Helm charts');
+    expect(readme).toContain('The commands install the Istio 1.27 Helm charts (`mesh.istioVersion`) at version 1.27.9');
+    expect(synth(MESH).files.get('install/README.md')).toContain('The commands install the Istio 1.30 Helm charts (`mesh.istioVersion`) at version 1.30.3');
   });
 
   it('refuses a chart version that is not a release', () => {
     // GIVEN a chart version with a range
     // WHEN InstallValues is created
     // THEN it throws naming the value and what is expected
-    expect(() => synth(MESH, { chartVersion: '>=1.24' })).toThrow('InstallValues chartVersion ">=1.24" is not a chart version; expected a release such as "1.24.2"');
+    expect(() => synth(MESH, { chartVersion: '>=1.24' })).toThrow('InstallValues chartVersion ">=1.24" is not a chart version; expected a release of mesh.istioVersion 1.30 such as "1.30.3"');
+  });
+
+  it('refuses a chart version of another Istio minor than mesh.istioVersion', () => {
+    // GIVEN a 1.30 mesh and 1.29 charts, whose values differ
+    // WHEN InstallValues is created
+    // THEN it throws naming the value and the expected release
+    expect(() => synth(MESH, { chartVersion: '1.29.6' })).toThrow('InstallValues chartVersion "1.29.6" is not a release of Istio 1.30; expected a release of mesh.istioVersion 1.30 such as "1.30.3"');
   });
 
   it('matches the snapshot', () => {
     // GIVEN a multi-network mesh
     // WHEN InstallValues is synthesized
-    const { files } = synth(MESH, { chartVersion: '1.24.2' });
+    const { files } = synth(MESH, { chartVersion: '1.30.1' });
     // THEN the files are unchanged
     expect(Object.fromEntries(files)).toMatchSnapshot();
   });

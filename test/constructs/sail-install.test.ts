@@ -184,10 +184,15 @@ describe('SailInstall', () => {
     // GIVEN a mesh asking for the OpenShift Service Mesh 3 Subscription
     // WHEN it is synthesized
     const manifests = synth(MIXED_SAIL_MESH);
-    // THEN each cluster has it, and the Sail resources skip Argo CD's dry run until the CRDs exist
+    // THEN each cluster has it, labelled for the install stage before the rest, and the Sail resources skip Argo CD's dry run until the CRDs exist
     for (const cluster of ['east', 'west', 'edge']) {
       const subscription = only(manifests.clusters.get(cluster)!, 'Subscription');
-      expect(subscription.metadata).toEqual({ name: 'servicemeshoperator3', namespace: 'openshift-operators', labels: { 'app.kubernetes.io/part-of': 'istio' }, annotations: { 'argocd.argoproj.io/sync-wave': '-2' } });
+      expect(subscription.metadata).toEqual({
+        name: 'servicemeshoperator3',
+        namespace: 'openshift-operators',
+        labels: { 'app.kubernetes.io/part-of': 'istio', 'mesh.cdk8s.io/install-stage': 'operator' },
+        annotations: { 'argocd.argoproj.io/sync-wave': '-2' },
+      });
       expect(subscription.spec).toEqual({ channel: 'stable', installPlanApproval: 'Automatic', name: 'servicemeshoperator3', source: 'redhat-operators', sourceNamespace: 'openshift-marketplace' });
       expect(only(manifests.clusters.get(cluster)!, 'Istio').metadata.annotations).toEqual({
         'argocd.argoproj.io/sync-wave': '-1',

@@ -122,7 +122,7 @@ describe('the OpenShift seed mesh', () => {
     const primary = load(output.tree.get('install/ocp-east/istiod-values.yaml')!) as Record<string, any>;
     expect(primary.global.platform).toBe('openshift');
     for (const cluster of ['ocp-east', 'ocp-west']) expect(load(output.tree.get(`install/${cluster}/cni-values.yaml`)!)).toEqual({ global: { platform: 'openshift' } });
-    expect(output.tree.get('install/README.md')).toContain('helm install istio-cni istio/cni -n kube-system --kube-context=ocp-west -f install/ocp-west/cni-values.yaml');
+    expect(output.tree.get('install/README.md')).toContain('helm upgrade --install istio-cni istio/cni -n kube-system --kube-context=ocp-west -f install/ocp-west/cni-values.yaml --version 1.30.3');
   });
 
   it('installs the remote profile on ocp-west only, pointing at the control plane', () => {

@@ -58,7 +58,9 @@ describe('controlPlaneAddressKind', () => {
   it('says which of the control plane\'s ranges each kind needs routed', () => {
     expect(synth('istiod-service').readme).toContain("must route east's service range `10.0.0.0/24`, ports 15012 and 443.");
     expect(synth('istiod-pod').readme).toContain("must route east's pod range `10.1.0.0/16`, ports 15012 and 15017.");
-    expect(synth(undefined).readme).toContain("must reach the east-west gateway's load-balancer address on east, ports 15012 and 15017.");
+    // the east-west gateway: its Service IP on one network (ClusterIP), its load-balancer address once another network reaches it
+    expect(synth(undefined).readme).toContain("(`eastwest-gateway`, a `ClusterIP` gateway on one network): every remote, its API server included, must route east's service range `10.0.0.0/24`, ports 15012 and 15017 of the east-west gateway's Service IP.");
+    expect(synth(undefined, { network: 'network2' }).readme).toContain('(`controlPlaneAddressKind: eastwest-gateway`): the load-balancer address of the east-west gateway `istio-eastwestgateway`');
   });
 
   it('warns only for a pod IP, which changes on restart: MCL0061, mesh-wide, among the findings', () => {

@@ -143,7 +143,7 @@ describe('one owner per object', () => {
     for (const remote of ['west', 'edge']) {
       // AND the install README installs base on that remote before its folder
       const readme = output.tree.get('install/README.md')!;
-      expect(readme.indexOf(`helm install istio-base istio/base -n istio-system --kube-context=${remote} -f install/${remote}/base-values.yaml`)).toBeGreaterThan(-1);
+      expect(readme.indexOf(`helm upgrade --install istio-base istio/base -n istio-system --kube-context=${remote} -f install/${remote}/base-values.yaml --version 1.30.3`)).toBeGreaterThan(-1);
       // AND the folder does not hold the account, only what names it
       const folder = output.manifests.clusters.get(remote)!;
       expect(folder.filter((m) => m.kind === 'ServiceAccount' && m.metadata.name === 'istio-reader-service-account'), remote).toEqual([]);

@@ -14,6 +14,7 @@ import type {
   OutlierDetectionSpec,
   ServiceLocalitySpec,
 } from './mesh-spec';
+import { istioDurationProblem } from './go-duration';
 import type { ValidationIssue } from './mesh-validation-error';
 import { DNS1123_LABEL, LABEL_VALUE, LABELS, TOPOLOGY_LABELS, localityLabelValue, namespaceHosts, serviceHost } from './names';
 
@@ -159,8 +160,6 @@ export function serviceTrafficPolicy(mesh: Mesh, clusters: readonly string[], ov
 
 type AddIssue = (path: string, message: string) => void;
 
-const DURATION = /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/;
-
 /**
  * The locality rules of a spec whose shape is sound, beyond a zone's need for a region (checked
  * with the other per-cluster rules): clusters and `mesh.locality`. An application's overrides are
@@ -254,7 +253,8 @@ function checkMeshPolicy(policy: LocalitySpec, mode: LocalityMode, regions: read
 function checkOutlierDetection(outlier: OutlierDetectionSpec | undefined, at: string, add: AddIssue): void {
   for (const field of ['interval', 'baseEjectionTime'] as const) {
     const value = outlier?.[field];
-    if (value !== undefined && (!DURATION.test(value) || !/[1-9]/.test(value))) add(`${at}.${field}`, `"${value}" is not a positive duration (e.g. 10s, 1m30s)`);
+    const problem = value === undefined ? undefined : istioDurationProblem(value);
+    if (problem) add(`${at}.${field}`, problem);
   }
 }
 

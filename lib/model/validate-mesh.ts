@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
+import { parseGoDuration } from './go-duration';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
@@ -173,8 +174,6 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
 
 type AddIssue = (path: string, message: string) => void;
 
-/** How external-secrets reads `refreshInterval`: a Go duration (`time.ParseDuration`), such as 1h or 90m. */
-const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
 /** A SPIFFE trust domain: lowercase letters, digits, '.', '-' and '_'. */
 const TRUST_DOMAIN = /^[a-z0-9._-]{1,255}$/;
 
@@ -199,7 +198,9 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
     add('mesh.credentials.secretStore.name', `"${storeName}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'): external-secrets names stores so`);
   }
   const refreshInterval = text(credentials?.refreshInterval);
-  if (refreshInterval !== undefined && !GO_DURATION.test(refreshInterval)) {
+  // external-secrets reads it with Go's time.ParseDuration; a negative interval means nothing there.
+  const refreshNanoseconds = refreshInterval === undefined ? undefined : parseGoDuration(refreshInterval);
+  if (refreshInterval !== undefined && (refreshNanoseconds === undefined || refreshNanoseconds < 0n)) {
     add('mesh.credentials.refreshInterval', `"${refreshInterval}" is not a duration external-secrets reads (a Go duration such as 1h, 30m or 1h30m)`);
   }
   checkSail(mesh, add);

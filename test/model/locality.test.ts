@@ -96,7 +96,7 @@ describe('locality in the mesh model', () => {
     ['a failover to the same region', withLocality({ failover: [{ from: 'us-east', to: 'us-east' }] }), 'mesh.locality.failover[0]: fails over from region "us-east" to itself'],
     ['failover with a topology failoverPriority', withLocality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['topology.kubernetes.io/zone'] }), 'mesh.locality.failover: cannot be combined with failoverPriority label "topology.kubernetes.io/zone"'],
     ['failover without any region', { clusters: [CONTROL_PLANE], mesh: { locality: { mode: 'failover' } } }, 'mesh.locality.mode: failover needs clusters that name a region (clusters[].region)'],
-    ['an outlier interval that is no duration', withLocality({ outlierDetection: { interval: 'often' } }), 'mesh.locality.outlierDetection.interval: "often" is not a positive duration'],
+    ['an outlier interval that is no duration', withLocality({ outlierDetection: { interval: 'often' } }), 'mesh.locality.outlierDetection.interval: "often" is not a Go duration'],
     ['an outlier ejection of 0%', withLocality({ outlierDetection: { maxEjectionPercent: 0 } }), 'mesh.locality.outlierDetection.maxEjectionPercent: must be >= 1'],
     ['a cluster-local service without its namespace', withLocality({ clusterLocal: { services: ['cache'] } }), 'mesh.locality.clusterLocal.services[0]: "cache" is not <name>.<namespace> (two DNS-1123 labels)'],
     ['a cluster-local namespace that is no label', withLocality({ clusterLocal: { namespaces: ['Tools'] } }), 'mesh.locality.clusterLocal.namespaces[0]: "Tools" is not a DNS-1123 label'],

@@ -5,7 +5,7 @@ import { GatewaySpecServersTlsMode } from '../lib/imports/networking.istio.io';
 import { ISTIO_KINDS } from '../lib/istio/istio-api';
 import type { Mesh } from '../lib/model/mesh';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
-import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
+import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 import { kubeObject } from './kube-object';
@@ -49,6 +49,7 @@ export class EastWestGateway extends MeshConstruct {
     const model = this.mesh.model;
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
     this.clusters = this.selectClusters(props.clusters, defaultClusters);
+    checkContainerOptions(this, 'EastWestGateway', props);
     const exposeIstiod = props.exposeIstiod ?? remotesReachIstiodThroughGateway(model);
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !this.clusters.includes(model.controlPlane.name)) {

@@ -155,8 +155,9 @@ export function appNamespaceProblem(namespace: string): string | undefined {
 
 /** Returns `value` when it is a DNS-1123 label; throws an Error naming `what` otherwise. */
 export function requireDnsLabel(value: string, what: string): string {
-  if (!DNS1123_LABEL.test(value)) {
-    throw new Error(`${what} "${value}" is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`);
+  // A JavaScript caller may pass any value; RegExp.test would read a number or null as its text.
+  if (typeof value !== 'string' || !DNS1123_LABEL.test(value)) {
+    throw new Error(`${what} ${JSON.stringify(value) ?? String(value)} is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`);
   }
   return value;
 }

@@ -2,11 +2,12 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
 import { parseGoDuration } from './go-duration';
 import { INVENTORY_SCHEMA } from './inventory-schema';
+import { labelValueProblem } from './kubernetes-rules';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
-import { DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, LABEL_VALUE } from './names';
+import { DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain } from './names';
 import { SAIL_ISTIO_MINORS, SAIL_OPERATOR_RELEASE } from './sail';
 import { fields, text, type SpecSection } from './spec-section';
 
@@ -208,9 +209,8 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
 
 /** A network, region or zone is written as a label value, and a network also into the injection path. */
 function checkLabelValue(value: string, path: string, add: AddIssue): void {
-  if (!LABEL_VALUE.test(value)) {
-    add(path, `"${value}" is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
-  }
+  const problem = labelValueProblem(value);
+  if (problem) add(path, problem);
 }
 
 function checkClusterName(name: string, path: string, add: AddIssue): void {

@@ -303,8 +303,44 @@ export function servicePolicyIssues(policy: ServiceLocalitySpec, at: string, con
     }
     const total = Object.values(to).reduce((sum, weight) => sum + weight, 0);
     if (total !== 100) add(`${path}.to`, `weights sum to ${total}; they must sum to 100`);
+    // Istio reads `to` as a map, in no fixed order: an overlap in either order is refused some time.
+    const targets = Object.keys(to);
+    targets.forEach((later, index) => {
+      const earlier = targets.slice(0, index).find((other) => localitiesOverlap(other, later) || localitiesOverlap(later, other));
+      if (earlier !== undefined) add(`${path}.to`, `"${later}" overlaps "${earlier}"; Istio refuses weights for overlapping localities`);
+    });
+  });
+  const sources = (policy.distribute ?? []).map(({ from }) => from);
+  sources.forEach((later, index) => {
+    const earlier = sources.findIndex((other, otherIndex) => otherIndex < index && localitiesOverlap(other, later));
+    if (earlier !== -1) add(`${at}.distribute[${index}].from`, `"${later}" overlaps distribute[${earlier}].from "${sources[earlier]}"; Istio refuses a source locality that an earlier one covers`);
   });
   return issues;
+}
+
+/**
+ * Whether Istio's `validateLocalities` (istio/istio 1.30.3 `pkg/config/validation/agent/validation.go`)
+ * refuses `later` when `earlier` comes before it in the list: the same locality, one that covers
+ * the other (`us-east` or `us-east/*` before `us-east/z1`, and `us-east/z1` before `us-east`), or
+ * anything after `*`. Istio keeps, per region and zone, what earlier entries took; this is that
+ * check for one earlier entry, and Istio refuses a list where it holds for any pair in order.
+ */
+function localitiesOverlap(earlier: string, later: string): boolean {
+  if (earlier === '*') return true;
+  // strings.SplitN(locality, "/", 3)
+  const split = (locality: string) => {
+    const [region, zone, ...subzone] = locality.split('/');
+    return { region, zone, subzone: subzone.length > 0 ? subzone.join('/') : undefined };
+  };
+  const a = split(earlier);
+  const b = split(later);
+  if (a.region !== b.region) return false;
+  if (b.zone === undefined) return true;
+  // An earlier region, or region/*, takes every zone of the region.
+  if (a.zone === undefined || a.zone === '*') return true;
+  if (a.zone !== b.zone) return false;
+  if (b.subzone === undefined) return true;
+  return a.subzone === undefined || a.subzone === '*' || a.subzone === b.subzone;
 }
 
 /** Upstream's rules for a `distribute` locality: up to three non-empty parts, at most one `*`, at the end. */

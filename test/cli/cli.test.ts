@@ -392,6 +392,25 @@ describe('synth --gitops', () => {
   });
 });
 
+describe('--repo-url values no Git client can parse', () => {
+  const dir = tempDirs('repo-url');
+  it.each([
+    { args: ['--gitops', 'argocd', '--repo-url', 'https://'], message: '--repo-url "https://" has no host' },
+    { args: ['--gitops', 'flux', '--repo-url', 'https://git.example.com:99999/mesh.git'], message: '--repo-url "https://git.example.com:99999/mesh.git" is no URL a Git client can parse (a bad port or host?)' },
+    { args: ['--gitops', 'flux', '--repo-url', 'https://git.example.com:0/mesh.git'], message: '--repo-url "https://git.example.com:0/mesh.git" has port 0' },
+    { args: ['--gitops', 'argocd', '--repo-url', 'ssh://git@github.com:example/mesh.git'], message: '--repo-url "ssh://***@github.com:example/mesh.git" mixes the two SSH forms: a path after \':\' is scp-like syntax, which takes no ssh://' },
+    { args: ['--gitops', 'flux', '--repo-url', 'https://git.example.com/mesh.git\n::error::forged'], message: '--repo-url "https://git.example.com/mesh.git\\n::error::forged" is invalid' },
+    { args: ['--gitops', 'argocd', '--repo-url', 'ftp://git.example.com/mesh.git'], message: '--repo-url "ftp://git.example.com/mesh.git" is invalid: expected an http://, https://, ssh:// or git:// URL' },
+  ])('GIVEN $args WHEN synth runs THEN it exits 1 naming the flag, the value masked and escaped, and writes nothing', ({ args, message }) => {
+    const cwd = dir();
+    const result = cli(['synth', '-i', INVENTORIES.openshift, ...args], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr.startsWith(`error: ${message}`), result.stderr).toBe(true);
+    expect(result.stderr.split('\n')[0]).not.toMatch(/[\u0000-\u001f]/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
 describe('--debug', () => {
   /** A user error that still has a stack trace to show with --debug: the output path is a file. */
   function outputIsAFile(flags: string[]) {

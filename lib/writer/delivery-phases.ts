@@ -1,4 +1,5 @@
 import type { Mesh } from '../model/mesh';
+import { MeshValidationError } from '../model/mesh-validation-error';
 import { MESH_COMPONENT_LABELS } from '../model/names';
 import { CONTROL_PLANE_FOLDER, clusterFolder } from '../manifest/mesh-manifests';
 
@@ -107,7 +108,34 @@ export function deliveryPhases(model: Mesh): DeliveryPhase[] {
     readsPublishedTokens: false,
     summary: `the rest of \`${clusterFolder(remote.name)}/\`: its namespaces, gateways and workloads`,
   }));
-  return [...(controlPlaneIstio ? [controlPlaneIstio] : []), controlPlaneCluster, ...remoteMeshComponents, controlPlaneConfig, ...remoteWorkloads];
+  const phases = [...(controlPlaneIstio ? [controlPlaneIstio] : []), controlPlaneCluster, ...remoteMeshComponents, controlPlaneConfig, ...remoteWorkloads];
+  requireDistinctNames(model, phases);
+  return phases;
+}
+
+/**
+ * Every phase's Application / Kustomization name (and so its `gitops/` folder) must be its own: a
+ * cluster `west-mesh` would otherwise take the name of `west`'s mesh components phase. Both
+ * clusters are named, with what each name is derived for.
+ */
+function requireDistinctNames(model: Mesh, phases: readonly DeliveryPhase[]): void {
+  const owners = new Map<string, DeliveryPhase>();
+  const describe = (phase: DeliveryPhase) => {
+    const index = model.clusters.findIndex((cluster) => cluster.name === phase.cluster);
+    const what = phase.folder === CONTROL_PLANE_FOLDER ? `the ${CONTROL_PLANE_FOLDER}/ folder of` : phase.objects === 'mesh-components' ? 'the mesh components of' : 'the folder of';
+    return `${what} clusters[${index}] "${phase.cluster}"`;
+  };
+  for (const phase of phases) {
+    const first = owners.get(phase.name);
+    if (first) {
+      // The user's input, not a defect: an issue at the later cluster's name, as the inventory's rules report theirs.
+      const index = model.clusters.findIndex((cluster) => cluster.name === phase.cluster);
+      throw new MeshValidationError([
+        { path: `clusters[${index}].name`, message: `GitOps object name "${phase.name}" is derived twice, for ${describe(first)} and for ${describe(phase)}; rename one of the clusters` },
+      ]);
+    }
+    owners.set(phase.name, phase);
+  }
 }
 
 /** Each phase's wave: 0 for a phase that follows none, else one more than the latest it follows. */

@@ -411,6 +411,25 @@ describe('--repo-url values no Git client can parse', () => {
   });
 });
 
+describe('derived GitOps names', () => {
+  const dir = tempDirs('delivery-names');
+  it('GIVEN remotes west and west-mesh WHEN synth runs with --gitops flux THEN it exits 1 naming both clusters, without an internal error, and writes nothing', () => {
+    const cwd = dir();
+    const inventory = writeFile(cwd, 'inventory.yaml', {
+      clusters: [
+        { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
+        { name: 'west', url: 'https://api.west.example.com:6443' },
+        { name: 'west-mesh', url: 'https://api.west-mesh.example.com:6443' },
+      ],
+    });
+    const result = cli(['synth', '-i', inventory, '--gitops', 'flux', '--repo-url', REPO_URL], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('clusters[2].name: GitOps object name "mesh1-cluster-west-mesh" is derived twice, for the mesh components of clusters[1] "west" and for the folder of clusters[2] "west-mesh"; rename one of the clusters');
+    expect(result.stderr).not.toContain('--debug');
+    expect(readdirSync(cwd)).toEqual(['inventory.yaml']);
+  });
+});
+
 describe('--debug', () => {
   /** A user error that still has a stack trace to show with --debug: the output path is a file. */
   function outputIsAFile(flags: string[]) {

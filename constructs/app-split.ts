@@ -76,7 +76,7 @@ export class AppSplit extends MeshConstruct {
     const model = this.mesh.model;
     const meshClusters = model.clusters.map((cluster) => cluster.name);
     this.app = props.app;
-    const namespaceProblem = appNamespaceProblem(props.namespace);
+    const namespaceProblem = appNamespaceProblem(props.namespace, model.toolNamespaces);
     if (namespaceProblem) throw new InvalidPropsError(this, 'namespace', `AppSplit namespace ${namespaceProblem}`);
     this.namespace = props.namespace;
     checkApp(this, props.app);

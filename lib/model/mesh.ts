@@ -16,8 +16,8 @@ import type {
   SailUpdateStrategy,
 } from './mesh-spec';
 import { MeshValidationError } from './mesh-validation-error';
-import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable } from './names';
-import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
+import { CONTROL_PLANE_ADDRESS_PLACEHOLDER, DEFAULT_NETWORK, DEFAULT_TRUST_DOMAIN, ISTIOD_SERVICE, LABELS, injectionPath, tokenVariable, type ToolNamespaces } from './names';
+import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailToolNamespaces, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY } from './placement';
 import type { SpecSection } from './spec-section';
 import { isIpAddress, validateMeshSpec } from './validate-mesh';
@@ -250,6 +250,11 @@ export class Mesh {
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
   public get controlPlaneAddressIsIp(): boolean {
     return this.controlPlane.controlPlaneAddress !== undefined && isIpAddress(this.controlPlane.controlPlaneAddress);
+  }
+
+  /** The namespaces the tool installs into beyond the mesh's own, which an application may not take. */
+  public get toolNamespaces(): ToolNamespaces {
+    return sailToolNamespaces({ installer: this.installer, subscriptionNamespace: this.sail?.subscription?.namespace, openshift: this.hasOpenShift });
   }
 
   /** Whether any cluster runs OpenShift, whose injected pods need the CNI plugin and OpenShift's injection settings. */

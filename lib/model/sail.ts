@@ -1,3 +1,5 @@
+import type { ToolNamespaces } from './names';
+
 /**
  * Facts about the Sail operator (OpenShift Service Mesh 3) the `sail` installer targets, from its
  * CRDs at release 1.30.3 (`chart/crds/sailoperator.io_istios.yaml`, the enum of `spec.version`).
@@ -80,4 +82,13 @@ export const SAIL_SYNC_WAVES = { operator: '-2', istio: '-1' } as const;
  */
 export function sailRendersReaderServiceAccount(sail: { readonly revision: string }): boolean {
   return sail.revision === 'default';
+}
+
+/**
+ * The namespaces the Sail installer takes, which an application may not: the operator's (its
+ * Subscription's, `openshift-operators` by default) and, with OpenShift clusters, the IstioCNI's.
+ */
+export function sailToolNamespaces(settings: { readonly installer?: unknown; readonly subscriptionNamespace?: string; readonly openshift: boolean }): ToolNamespaces {
+  if (settings.installer !== 'sail') return {};
+  return { sailOperator: settings.subscriptionNamespace ?? SAIL_SUBSCRIPTION_DEFAULTS.namespace, ...(settings.openshift ? { sailCni: SAIL_CNI.namespace } : {}) };
 }

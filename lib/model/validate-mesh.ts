@@ -150,7 +150,9 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
       if (cluster.istio_control_plane === true && rolesKnown) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
       else checkUrl(injectionUrl, `${at}.injectionUrl`, add, { protocols: ['https:'], pathOnly: true });
     }
-    for (const field of ['network', 'region', 'zone'] as const) {
+    const network = text(cluster.network);
+    if (network !== undefined) checkNetwork(network, `${at}.network`, add);
+    for (const field of ['region', 'zone'] as const) {
       const value = text(cluster[field]);
       if (value !== undefined) checkLabelValue(value, `${at}.${field}`, add);
     }
@@ -188,7 +190,7 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
     if (problem) add('mesh.istioVersion', problem);
   }
   const network = text(mesh.network);
-  if (network !== undefined) checkLabelValue(network, 'mesh.network', add);
+  if (network !== undefined) checkNetwork(network, 'mesh.network', add);
   const trustDomain = text(mesh.trustDomain);
   if (trustDomain !== undefined && !TRUST_DOMAIN.test(trustDomain)) {
     add('mesh.trustDomain', `"${trustDomain}" is not a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_')`);
@@ -211,6 +213,20 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
 function checkLabelValue(value: string, path: string, add: AddIssue): void {
   const problem = labelValueProblem(value);
   if (problem) add(path, problem);
+}
+
+/**
+ * A network reaches the `topology.istio.io/network` label (a label value) and each remote's
+ * injection webhook path `/inject/cluster/<c>/net/<network>`, whose every segment kube-apiserver
+ * requires to be a DNS-1123 subdomain (kubernetes `staging/src/k8s.io/apiserver/pkg/util/webhook/validation.go`
+ * `ValidateWebhookService`, which admissionregistration's validation calls): it must be both.
+ */
+function checkNetwork(value: string, path: string, add: AddIssue): void {
+  const labelProblem = labelValueProblem(value);
+  if (labelProblem) add(path, labelProblem);
+  else if (!isDnsSubdomain(value)) {
+    add(path, `"${value}" cannot go into the injection webhook path /inject/cluster/<cluster>/net/<network>, whose segments kube-apiserver requires to be DNS-1123 subdomains (lowercase letters, digits, '-' and '.'); it is also a label value, so at most 63 characters`);
+  }
 }
 
 function checkClusterName(name: string, path: string, add: AddIssue): void {

@@ -152,6 +152,8 @@ describe('inventory validation', () => {
     ['a control-plane address with an IPv6 zone', withCluster(0, { controlPlaneAddress: 'fe80::1%eth0' }), 'clusters[0].controlPlaneAddress: "fe80::1%eth0" has an IPv6 zone; an EndpointSlice address takes none'],
     ['an IPv4-mapped IPv6 control-plane address', withCluster(0, { controlPlaneAddress: '::ffff:10.0.0.5' }), 'clusters[0].controlPlaneAddress: "::ffff:10.0.0.5" is IPv4-mapped IPv6; write the IPv4 address itself (in ::ffff:0:0/96)'],
     ['a mesh network that is no label value', { ...VALID, mesh: { network: 'net/1' } }, 'mesh.network: "net/1" is not a Kubernetes label value (at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit)'],
+    ['a mesh network that is a label value but not a path segment', { ...VALID, mesh: { network: 'Network_1' } }, 'mesh.network: "Network_1" cannot go into the injection webhook path /inject/cluster/<cluster>/net/<network>, whose segments kube-apiserver requires to be DNS-1123 subdomains'],
+    ['a cluster network with capitals', withCluster(1, { network: 'West' }), 'clusters[1].network: "West" cannot go into the injection webhook path'],
     ['a cluster network that is too long', withCluster(1, { network: 'n'.repeat(64) }), `clusters[1].network: "${'n'.repeat(64)}" is not a Kubernetes label value`],
     ['a region that is no label value', withCluster(1, { region: 'us east' }), 'clusters[1].region: "us east" is not a Kubernetes label value'],
     ['a mesh id that is no DNS-1123 label', { ...VALID, mesh: { id: 'Mesh_1' } }, 'mesh.id: "Mesh_1" is not a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit): it names Helm values and GitOps objects'],

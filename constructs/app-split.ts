@@ -1,12 +1,12 @@
 import type { ApiObjectProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { checkProp, InvalidPropsError } from '../lib/errors';
-import { workloadName, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
+import { InvalidPropsError } from '../lib/errors';
+import { appDefinitionIssues, workloadName, type AppDefinition, type ServiceDefinition, type WorkloadVersion } from '../lib/model/app-definition';
 import { meshPolicyContext, servicePolicyIssues } from '../lib/model/locality';
 import { resolvePlacement, type Mesh } from '../lib/model/mesh';
 import type { ServiceLocalitySpec } from '../lib/model/mesh-spec';
-import { APP_ANNOTATIONS, APP_LABELS, appNamespaceProblem, LABELS, namespaceHosts, requireDnsLabel, serviceHost } from '../lib/model/names';
+import { APP_ANNOTATIONS, APP_LABELS, appNamespaceProblem, LABELS, namespaceHosts, serviceHost } from '../lib/model/names';
 import { placementIssues } from '../lib/model/placement';
 import { JsonApiObject } from './json-api-object';
 import { workloadDeploymentProps } from './app-deployment';
@@ -76,7 +76,7 @@ export class AppSplit extends MeshConstruct {
     const model = this.mesh.model;
     const meshClusters = model.clusters.map((cluster) => cluster.name);
     this.app = props.app;
-    const namespaceProblem = appNamespaceProblem(props.namespace);
+    const namespaceProblem = appNamespaceProblem(props.namespace, model.toolNamespaces);
     if (namespaceProblem) throw new InvalidPropsError(this, 'namespace', `AppSplit namespace ${namespaceProblem}`);
     this.namespace = props.namespace;
     checkApp(this, props.app);
@@ -229,53 +229,10 @@ function indexCallers(app: AppDefinition): Map<string, string[]> {
   return callers;
 }
 
+/** The first problem of the app definition, as the error of the prop it is at (`app.services[1].port`). */
 function checkApp(owner: Construct, app: AppDefinition): void {
-  const services = new Set<string>();
-  for (const service of app.services) {
-    checkProp(owner, 'app.services', () => requireDnsLabel(service.name, `App "${app.name}" service`));
-    if (services.has(service.name)) throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" defines service "${service.name}" twice; service names must be unique`);
-    services.add(service.name);
-    const versions = new Set<string>();
-    for (const version of service.versions) {
-      if (versions.has(version.version)) throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" service "${service.name}" defines version "${version.version}" twice`);
-      versions.add(version.version);
-      checkContainer(owner, `App "${app.name}" workload "${workloadName(service, version)}"`, version);
-    }
-  }
-  for (const service of app.services) {
-    for (const version of service.versions) {
-      const unknown = callsOf(service, version).find((callee) => !services.has(callee));
-      if (unknown !== undefined) {
-        throw new InvalidPropsError(owner, 'app.services', `App "${app.name}" workload "${workloadName(service, version)}" calls unknown service "${unknown}" (expected one of: ${[...services].join(', ')})`);
-      }
-    }
-  }
-}
-
-/** A Kubernetes resource quantity: a decimal number with an optional SI or binary suffix or exponent. */
-const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$/;
-
-/** The optional settings of a workload version, which are left out rather than set to null. */
-const OPTIONAL_CONTAINER_SETTINGS = ['args', 'env', 'resources', 'readinessProbe', 'livenessProbe', 'emptyDirs', 'podAnnotations'] as const;
-
-function checkContainer(owner: Construct, where: string, version: WorkloadVersion): void {
-  for (const setting of OPTIONAL_CONTAINER_SETTINGS) {
-    if ((version[setting] as unknown) === null) throw new InvalidPropsError(owner, 'app.services', `${where} ${setting}: null is no value; leave the setting out, or give it`);
-  }
-  for (const kind of ['requests', 'limits'] as const) {
-    for (const [resource, quantity] of Object.entries(version.resources?.[kind] ?? {})) {
-      if (!QUANTITY.test(quantity)) throw new InvalidPropsError(owner, 'app.services', `${where} resources.${kind}.${resource}: "${quantity}" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)`);
-    }
-  }
-  for (const name of ['readinessProbe', 'livenessProbe'] as const) {
-    const settings = version[name];
-    for (const field of ['initialDelaySeconds', 'periodSeconds', 'failureThreshold'] as const) {
-      const value = settings?.[field];
-      const minimum = field === 'initialDelaySeconds' ? 0 : 1;
-      if (value !== undefined && (!Number.isInteger(value) || value < minimum)) throw new InvalidPropsError(owner, 'app.services', `${where} ${name}.${field}: ${value} is not a whole number >= ${minimum}`);
-    }
-    if (settings?.httpPath !== undefined && !settings.httpPath.startsWith('/')) throw new InvalidPropsError(owner, 'app.services', `${where} ${name}.httpPath: "${settings.httpPath}" must start with /`);
-  }
+  const issue = appDefinitionIssues(app, 'app')[0];
+  if (issue) throw new InvalidPropsError(owner, issue.path, issue.message);
 }
 
 /** The services of `clusterLocal`: every one for `true`; throws for a service the app lacks. */

@@ -6,7 +6,7 @@ import { ISTIO_KINDS } from '../lib/istio/istio-api';
 import type { Mesh } from '../lib/model/mesh';
 import type { EastWestGatewayServiceType } from '../lib/model/mesh-spec';
 import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from '../lib/model/names';
-import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
+import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
 import { kubeObject } from './kube-object';
@@ -58,6 +58,7 @@ export class EastWestGateway extends MeshConstruct {
     const model = this.mesh.model;
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
     this.clusters = this.selectClusters(props.clusters, defaultClusters);
+    checkContainerOptions(this, 'EastWestGateway', props);
     const exposeIstiod = props.exposeIstiod ?? remotesReachIstiodThroughGateway(model);
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !this.clusters.includes(model.controlPlane.name)) {

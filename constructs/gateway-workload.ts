@@ -1,6 +1,8 @@
 import type { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { InvalidPropsError } from '../lib/errors';
+import { qualifiedNameProblem, quantityProblem } from '../lib/model/kubernetes-rules';
 import { ANNOTATIONS, APP_ANNOTATIONS, APP_LABELS, GATEWAY_PORTS, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 import { kubeObject } from './kube-object';
 
@@ -26,6 +28,20 @@ export interface GatewayContainerOptions {
    * @default - the chart's: requests 100m CPU and 128Mi, limits 2000m CPU and 1024Mi
    */
   readonly resources?: k8s.ResourceRequirements;
+}
+
+/**
+ * Throws an InvalidPropsError for the first resource request or limit of the options that the API
+ * server would refuse (a resource name that is no qualified name, a value that is no quantity).
+ */
+export function checkContainerOptions(owner: Construct, construct: string, options: GatewayContainerOptions): void {
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [resource, quantity] of Object.entries(options.resources?.[kind] ?? {})) {
+      // A k8s.Quantity carries what it was made from in `value`.
+      const problem = qualifiedNameProblem(resource) ?? quantityProblem((quantity as k8s.Quantity | undefined)?.value);
+      if (problem) throw new InvalidPropsError(owner, `resources.${kind}.${resource}`, `${construct} resources.${kind}.${resource}: ${problem}`);
+    }
+  }
 }
 
 /** Props of `GatewayWorkload`. */

@@ -10,12 +10,13 @@ import {
   defaultGatewayName,
   GATEWAY_PORTS,
   gatewayCredentialName,
-  isDnsSubdomain,
+  DNS1035_LABEL,
   isHostName,
   LABELS,
   requireDnsLabel,
 } from '../lib/model/names';
-import { GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
+import { dnsSubdomainProblem, portNumberProblem, shown } from '../lib/model/kubernetes-rules';
+import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import { MeshConstruct } from './mesh-construct';
 import { requireNamespaceIn } from './mtls-namespace';
 import { JsonApiObject } from './json-api-object';
@@ -108,17 +109,29 @@ export class TlsGateway extends MeshConstruct {
     super(scope, id);
     const model = this.mesh.model;
     this.namespace = checkProp(this, 'namespace', () => requireDnsLabel(props.namespace, 'TlsGateway namespace'));
-    this.name = checkProp(this, 'name', () => requireDnsLabel(props.name ?? defaultGatewayName(this.namespace), 'TlsGateway name'));
+    this.name = props.name ?? defaultGatewayName(this.namespace);
+    // It names the gateway's Service, which must be a DNS-1035 label (a letter first), as the inventory's gateway.name.
+    if (typeof this.name !== 'string' || !DNS1035_LABEL.test(this.name)) {
+      const expected = "is not a DNS-1035 label (at most 63 lowercase letters, digits and '-', starting with a letter): it names the gateway's Service";
+      if (props.name === undefined) throw new InvalidPropsError(this, 'namespace', `TlsGateway namespace ${shown(this.namespace)} gives the default name ${shown(this.name)}, which ${expected}; give a name`);
+      throw new InvalidPropsError(this, 'name', `TlsGateway name ${shown(this.name)} ${expected}`);
+    }
     this.hosts = checkHosts(this, props.hosts);
     this.clusters = this.selectClusters(props.clusters);
     if (this.clusters.length === 0) throw new InvalidPropsError(this, 'clusters', 'TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
     if (props.credentialSecret !== undefined && props.issuer !== undefined) {
       throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${props.issuer.kind}/${props.issuer.name}, not both: a user-provided Secret needs no cert-manager issuer`);
     }
-    if (props.credentialSecret !== undefined && !isDnsSubdomain(props.credentialSecret)) {
-      throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway credentialSecret "${props.credentialSecret}" is not a Secret name (a DNS-1123 subdomain)`);
+    if (props.credentialSecret !== undefined && dnsSubdomainProblem(props.credentialSecret)) {
+      throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway credentialSecret ${shown(props.credentialSecret)} is not a Secret name (a DNS-1123 subdomain)`);
+    }
+    if (props.issuer !== undefined) {
+      if (props.issuer.kind !== 'Issuer' && props.issuer.kind !== 'ClusterIssuer') throw new InvalidPropsError(this, 'issuer.kind', `TlsGateway issuer.kind ${shown(props.issuer.kind)} is not Issuer or ClusterIssuer`);
+      const problem = dnsSubdomainProblem(props.issuer.name);
+      if (problem) throw new InvalidPropsError(this, 'issuer.name', `TlsGateway issuer.name ${problem}`);
     }
     (props.routes ?? []).forEach((route, index) => checkPort(this, index, route.destination.port));
+    checkContainerOptions(this, 'TlsGateway', props);
     this.gatewayName = this.name;
     this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
     this.credentialName = props.credentialSecret ?? gatewayCredentialName(this.name);
@@ -200,11 +213,12 @@ function toHttpRoute(route: TlsGatewayRoute): VirtualServiceSpecHttp {
 
 function checkHosts(owner: Construct, hosts: readonly string[]): readonly string[] {
   if (hosts.length === 0) throw new InvalidPropsError(owner, 'hosts', 'TlsGateway hosts is empty; list the external host names the gateway serves');
-  const invalid = hosts.find((host) => !isHostName(host));
-  if (invalid !== undefined) throw new InvalidPropsError(owner, `hosts[${hosts.indexOf(invalid)}]`, `TlsGateway host "${invalid}" is not a DNS name (optionally starting with "*.")`);
+  const invalid = hosts.findIndex((host) => typeof host !== 'string' || !isHostName(host));
+  if (invalid !== -1) throw new InvalidPropsError(owner, `hosts[${invalid}]`, `TlsGateway host ${shown(hosts[invalid])} is not a DNS name (optionally starting with "*.")`);
   return hosts;
 }
 
 function checkPort(owner: Construct, route: number, port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidPropsError(owner, `routes[${route}].destination.port`, `TlsGateway route destination port ${port} is not a port number (1-65535)`);
+  const problem = portNumberProblem(port);
+  if (problem) throw new InvalidPropsError(owner, `routes[${route}].destination.port`, `TlsGateway route destination port ${problem}`);
 }

@@ -5,10 +5,10 @@ import { buildMesh } from '../synth/build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { synthesizeOutput, type MeshOutput } from '../synth/synth-output';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
-import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, type GitopsOptions } from '../writer/gitops';
+import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, repoUrlProblem, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
-import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, paint, parsed, reportFindings, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
+import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, InputError, paint, parsed, reportFindings, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
 import { printable, printablePath, quoted } from '../model/printable';
 import { objectFilesOfMesh } from './object-files';
 import { withSecretDataHidden } from './secret-data';
@@ -162,6 +162,9 @@ function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revisi
   }
   if (!isGitopsTool(tool)) throw new UsageError(`--gitops must be ${GITOPS_TOOLS.join(', ')} or ${NO_GITOPS}, got ${quoted(tool)}`, SYNTH_USAGE);
   if (!values['repo-url']) throw new UsageError(`--gitops ${tool} needs --repo-url URL`, SYNTH_USAGE);
+  const repoUrlIssue = repoUrlProblem(values['repo-url'], tool);
+  // A value the tool cannot use, like an invalid inventory: exit 1, before anything is written.
+  if (repoUrlIssue) throw new InputError(`--repo-url ${repoUrlIssue}`);
   return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
 }
 

@@ -14,6 +14,7 @@ import type {
   OutlierDetectionSpec,
   ServiceLocalitySpec,
 } from './mesh-spec';
+import { istioDurationProblem } from './go-duration';
 import type { ValidationIssue } from './mesh-validation-error';
 import { DNS1123_LABEL, LABEL_VALUE, LABELS, TOPOLOGY_LABELS, localityLabelValue, namespaceHosts, serviceHost } from './names';
 
@@ -159,8 +160,6 @@ export function serviceTrafficPolicy(mesh: Mesh, clusters: readonly string[], ov
 
 type AddIssue = (path: string, message: string) => void;
 
-const DURATION = /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/;
-
 /**
  * The locality rules of a spec whose shape is sound, beyond a zone's need for a region (checked
  * with the other per-cluster rules): clusters and `mesh.locality`. An application's overrides are
@@ -254,7 +253,8 @@ function checkMeshPolicy(policy: LocalitySpec, mode: LocalityMode, regions: read
 function checkOutlierDetection(outlier: OutlierDetectionSpec | undefined, at: string, add: AddIssue): void {
   for (const field of ['interval', 'baseEjectionTime'] as const) {
     const value = outlier?.[field];
-    if (value !== undefined && (!DURATION.test(value) || !/[1-9]/.test(value))) add(`${at}.${field}`, `"${value}" is not a positive duration (e.g. 10s, 1m30s)`);
+    const problem = value === undefined ? undefined : istioDurationProblem(value);
+    if (problem) add(`${at}.${field}`, problem);
   }
 }
 
@@ -303,8 +303,44 @@ export function servicePolicyIssues(policy: ServiceLocalitySpec, at: string, con
     }
     const total = Object.values(to).reduce((sum, weight) => sum + weight, 0);
     if (total !== 100) add(`${path}.to`, `weights sum to ${total}; they must sum to 100`);
+    // Istio reads `to` as a map, in no fixed order: an overlap in either order is refused some time.
+    const targets = Object.keys(to);
+    targets.forEach((later, index) => {
+      const earlier = targets.slice(0, index).find((other) => localitiesOverlap(other, later) || localitiesOverlap(later, other));
+      if (earlier !== undefined) add(`${path}.to`, `"${later}" overlaps "${earlier}"; Istio refuses weights for overlapping localities`);
+    });
+  });
+  const sources = (policy.distribute ?? []).map(({ from }) => from);
+  sources.forEach((later, index) => {
+    const earlier = sources.findIndex((other, otherIndex) => otherIndex < index && localitiesOverlap(other, later));
+    if (earlier !== -1) add(`${at}.distribute[${index}].from`, `"${later}" overlaps distribute[${earlier}].from "${sources[earlier]}"; Istio refuses a source locality that an earlier one covers`);
   });
   return issues;
+}
+
+/**
+ * Whether Istio's `validateLocalities` (istio/istio 1.30.3 `pkg/config/validation/agent/validation.go`)
+ * refuses `later` when `earlier` comes before it in the list: the same locality, one that covers
+ * the other (`us-east` or `us-east/*` before `us-east/z1`, and `us-east/z1` before `us-east`), or
+ * anything after `*`. Istio keeps, per region and zone, what earlier entries took; this is that
+ * check for one earlier entry, and Istio refuses a list where it holds for any pair in order.
+ */
+function localitiesOverlap(earlier: string, later: string): boolean {
+  if (earlier === '*') return true;
+  // strings.SplitN(locality, "/", 3)
+  const split = (locality: string) => {
+    const [region, zone, ...subzone] = locality.split('/');
+    return { region, zone, subzone: subzone.length > 0 ? subzone.join('/') : undefined };
+  };
+  const a = split(earlier);
+  const b = split(later);
+  if (a.region !== b.region) return false;
+  if (b.zone === undefined) return true;
+  // An earlier region, or region/*, takes every zone of the region.
+  if (a.zone === undefined || a.zone === '*') return true;
+  if (a.zone !== b.zone) return false;
+  if (b.subzone === undefined) return true;
+  return a.subzone === undefined || a.subzone === '*' || a.subzone === b.subzone;
 }
 
 /** Upstream's rules for a `distribute` locality: up to three non-empty parts, at most one `*`, at the end. */

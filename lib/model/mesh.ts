@@ -28,8 +28,9 @@ import {
   meshConfigMapName,
   revisionedName,
   tokenVariable,
+  type ToolNamespaces,
 } from './names';
-import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailVersionFor } from './sail';
+import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailToolNamespaces, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY } from './placement';
 import type { SpecSection } from './spec-section';
 import { isIpAddress, validateMeshSpec } from './validate-mesh';
@@ -268,6 +269,11 @@ export class Mesh {
   /** Whether istiod is reached at an IP (selector-less Service + endpoints) rather than a DNS name (ExternalName). */
   public get controlPlaneAddressIsIp(): boolean {
     return this.controlPlane.controlPlaneAddress !== undefined && isIpAddress(this.controlPlane.controlPlaneAddress);
+  }
+
+  /** The namespaces the tool installs into beyond the mesh's own, which an application may not take. */
+  public get toolNamespaces(): ToolNamespaces {
+    return sailToolNamespaces({ installer: this.installer, subscriptionNamespace: this.sail?.subscription?.namespace, openshift: this.hasOpenShift });
   }
 
   /** Whether any cluster runs OpenShift, whose injected pods need the CNI plugin and OpenShift's injection settings. */

@@ -143,20 +143,44 @@ export function isHostName(value: string): boolean {
 /** A Kubernetes label value: at most 63 characters, alphanumerics with '-', '_' or '.' inside. */
 export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
-/** Namespaces of Kubernetes and of the mesh itself: an application split across the mesh must not take them. */
-export const RESERVED_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ISTIO_SYSTEM_NAMESPACE]);
+/** Namespaces of Kubernetes and of the mesh itself, in every mesh, with why an application may not take them. */
+export const RESERVED_NAMESPACES: ReadonlyMap<string, string> = new Map([
+  [KUBE_SYSTEM_NAMESPACE, "Kubernetes' own (and where the CNI plugin's node agent runs)"],
+  ['kube-public', "Kubernetes' own"],
+  ['kube-node-lease', "Kubernetes' own"],
+  [ISTIO_SYSTEM_NAMESPACE, 'where the mesh runs istiod and its gateways'],
+]);
 
-/** What is wrong with an application namespace, or undefined when it is a DNS-1123 label no one else owns. */
-export function appNamespaceProblem(namespace: string): string | undefined {
-  if (!DNS1123_LABEL.test(namespace)) return `"${namespace}" is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`;
-  if (RESERVED_NAMESPACES.has(namespace)) return `"${namespace}" is reserved for Kubernetes or the mesh (${[...RESERVED_NAMESPACES].join(', ')}); choose a namespace of the application's own`;
+/** What the tool installs into a mesh beyond its own namespaces, which decides what else an application may not take. */
+export interface ToolNamespaces {
+  /** The namespace of the Sail operator's Subscription (`installer: sail`), when the tool installs into it. */
+  readonly sailOperator?: string;
+  /** The namespace of the Sail operator's `IstioCNI` (`installer: sail` with OpenShift clusters). */
+  readonly sailCni?: string;
+}
+
+/**
+ * What is wrong with an application namespace, or undefined when it is a DNS-1123 label no one
+ * else owns. `default` is the user's own namespace (the IBM seed labels it for injection, as
+ * upstream's Bookinfo guide does), so it is accepted.
+ */
+export function appNamespaceProblem(namespace: string, tool: ToolNamespaces = {}): string | undefined {
+  if (typeof namespace !== 'string' || !DNS1123_LABEL.test(namespace)) {
+    return `${JSON.stringify(namespace) ?? String(namespace)} is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`;
+  }
+  const reasons = new Map(RESERVED_NAMESPACES);
+  if (tool.sailOperator !== undefined) reasons.set(tool.sailOperator, 'where the Sail operator runs (installer: sail); injection and STRICT mTLS there would reach the operator');
+  if (tool.sailCni !== undefined) reasons.set(tool.sailCni, "where the Sail operator's IstioCNI runs the CNI plugin's node agent");
+  const reason = reasons.get(namespace);
+  if (reason) return `"${namespace}" is reserved: ${reason}; choose a namespace of the application's own`;
   return undefined;
 }
 
 /** Returns `value` when it is a DNS-1123 label; throws an Error naming `what` otherwise. */
 export function requireDnsLabel(value: string, what: string): string {
-  if (!DNS1123_LABEL.test(value)) {
-    throw new Error(`${what} "${value}" is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`);
+  // A JavaScript caller may pass any value; RegExp.test would read a number or null as its text.
+  if (typeof value !== 'string' || !DNS1123_LABEL.test(value)) {
+    throw new Error(`${what} ${JSON.stringify(value) ?? String(value)} is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)`);
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import { usesCniPlugin } from './istio-values';
 import type { Cluster, Mesh } from './mesh';
+import type { ToolNamespaces } from './names';
 
 /**
  * Facts about the Sail operator (OpenShift Service Mesh 3) the `sail` installer targets, from its
@@ -124,4 +125,13 @@ export function sailRendersReaderServiceAccount(sail: { readonly revision: strin
  */
 export function sailReaderTokenAfterIstio(sail: { readonly revision: string }): boolean {
   return sailRendersReaderServiceAccount(sail);
+}
+
+/**
+ * The namespaces the Sail installer takes, which an application may not: the operator's (its
+ * Subscription's, `openshift-operators` by default) and, with OpenShift clusters, the IstioCNI's.
+ */
+export function sailToolNamespaces(settings: { readonly installer?: unknown; readonly subscriptionNamespace?: string; readonly openshift: boolean }): ToolNamespaces {
+  if (settings.installer !== 'sail') return {};
+  return { sailOperator: settings.subscriptionNamespace ?? SAIL_SUBSCRIPTION_DEFAULTS.namespace, ...(settings.openshift ? { sailCni: SAIL_CNI.namespace } : {}) };
 }

@@ -1,12 +1,14 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseCidr, parseIp, rangeHolds, rangesOverlap, type IpRange } from './cidr';
+import { parseGoDuration } from './go-duration';
 import { INVENTORY_SCHEMA } from './inventory-schema';
+import { labelValueProblem } from './kubernetes-rules';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
 import { localityIssues } from './locality';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
 import { bearerTokenProblem, certificateBundleProblem, isBase64 } from './credentials';
-import { caVariable, DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, LABEL_VALUE, tokenVariable } from './names';
+import { caVariable, DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, tokenVariable } from './names';
 import { quoted } from './printable';
 import { sailIstioVersionProblem } from './sail';
 import { fields, text, type SpecSection } from './spec-section';
@@ -193,7 +195,9 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
       if (cluster.istio_control_plane === true && rolesKnown) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
       else checkUrl(injectionUrl, `${at}.injectionUrl`, add, { protocols: ['https:'], pathOnly: true });
     }
-    for (const field of ['network', 'region', 'zone'] as const) {
+    const network = text(cluster.network);
+    if (network !== undefined) checkNetwork(network, `${at}.network`, add);
+    for (const field of ['region', 'zone'] as const) {
       const value = text(cluster[field]);
       if (value !== undefined) checkLabelValue(value, `${at}.${field}`, add);
     }
@@ -225,8 +229,6 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
 
 type AddIssue = (path: string, message: string) => void;
 
-/** How external-secrets reads `refreshInterval`: a Go duration (`time.ParseDuration`), such as 1h or 90m. */
-const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
 /** A SPIFFE trust domain: lowercase letters, digits, '.', '-' and '_'. */
 const TRUST_DOMAIN = /^[a-z0-9._-]{1,255}$/;
 
@@ -240,7 +242,7 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
     if (problem) add('mesh.istioVersion', problem);
   }
   const network = text(mesh.network);
-  if (network !== undefined) checkLabelValue(network, 'mesh.network', add);
+  if (network !== undefined) checkNetwork(network, 'mesh.network', add);
   const trustDomain = text(mesh.trustDomain);
   if (trustDomain !== undefined && !TRUST_DOMAIN.test(trustDomain)) {
     add('mesh.trustDomain', `"${trustDomain}" is not a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_')`);
@@ -251,7 +253,9 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
     add('mesh.credentials.secretStore.name', `"${storeName}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'): external-secrets names stores so`);
   }
   const refreshInterval = text(credentials?.refreshInterval);
-  if (refreshInterval !== undefined && !GO_DURATION.test(refreshInterval)) {
+  // external-secrets reads it with Go's time.ParseDuration; a negative interval means nothing there.
+  const refreshNanoseconds = refreshInterval === undefined ? undefined : parseGoDuration(refreshInterval);
+  if (refreshInterval !== undefined && (refreshNanoseconds === undefined || refreshNanoseconds < 0n)) {
     add('mesh.credentials.refreshInterval', `"${refreshInterval}" is not a duration external-secrets reads (a Go duration such as 1h, 30m or 1h30m)`);
   }
   checkSail(mesh, add);
@@ -259,8 +263,21 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
 
 /** A network, region or zone is written as a label value, and a network also into the injection path. */
 function checkLabelValue(value: string, path: string, add: AddIssue): void {
-  if (!LABEL_VALUE.test(value)) {
-    add(path, `"${value}" is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
+  const problem = labelValueProblem(value);
+  if (problem) add(path, problem);
+}
+
+/**
+ * A network reaches the `topology.istio.io/network` label (a label value) and each remote's
+ * injection webhook path `/inject/cluster/<c>/net/<network>`, whose every segment kube-apiserver
+ * requires to be a DNS-1123 subdomain (kubernetes `staging/src/k8s.io/apiserver/pkg/util/webhook/validation.go`
+ * `ValidateWebhookService`, which admissionregistration's validation calls): it must be both.
+ */
+function checkNetwork(value: string, path: string, add: AddIssue): void {
+  const labelProblem = labelValueProblem(value);
+  if (labelProblem) add(path, labelProblem);
+  else if (!isDnsSubdomain(value)) {
+    add(path, `"${value}" cannot go into the injection webhook path /inject/cluster/<cluster>/net/<network>, whose segments kube-apiserver requires to be DNS-1123 subdomains (lowercase letters, digits, '-' and '.'); it is also a label value, so at most 63 characters`);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Cluster, Mesh } from '../model/mesh';
+import { MeshValidationError } from '../model/mesh-validation-error';
 import { INSTALL_STAGES, ISTIO_SYSTEM_NAMESPACE, MESH_COMPONENT_LABELS, READER_SERVICE_ACCOUNT, type InstallStage } from '../model/names';
 import { sailCrdName, sailKindsIn, sailReaderTokenAfterIstio } from '../model/sail';
 import { CONTROL_PLANE_FOLDER, clusterFolder } from '../manifest/mesh-manifests';
@@ -85,6 +86,15 @@ export function stageDeliveryName(model: Mesh, clusterName: string, stage: Insta
  * CRD; and where the operator renders the reader account, each remote's reader token Secret once
  * the account exists (`sailReaderTokenAfterIstio`).
  */
+/** What a phase of a cluster folder delivers, as an error names it. */
+const PHASE_OBJECTS_WORDS: Readonly<Record<PhaseObjects, string>> = {
+  all: 'the folder of',
+  'mesh-components': 'the mesh components of',
+  workloads: 'the folder of',
+  [INSTALL_STAGES.operator]: 'the Sail operator of',
+  [INSTALL_STAGES.afterIstio]: 'the objects applied after the Istio of',
+};
+
 export function deliveryPhases(model: Mesh): DeliveryPhase[] {
   const controlPlane = model.controlPlane;
   const sail = model.sail;
@@ -164,7 +174,7 @@ export function deliveryPhases(model: Mesh): DeliveryPhase[] {
     readsPublishedTokens: false,
     summary: `the rest of \`${clusterFolder(remote.name)}/\`: its namespaces, gateways and workloads`,
   }));
-  return [
+  const phases = [
     ...[...operators.values()].filter((phase): phase is DeliveryPhase => phase !== undefined),
     ...(controlPlaneIstio ? [controlPlaneIstio] : []),
     controlPlaneCluster,
@@ -173,6 +183,33 @@ export function deliveryPhases(model: Mesh): DeliveryPhase[] {
     controlPlaneConfig,
     ...remoteWorkloads,
   ];
+  requireDistinctNames(model, phases);
+  return phases;
+}
+
+/**
+ * Every phase's Application / Kustomization name (and so its `gitops/` folder) must be its own: a
+ * cluster `west-mesh` would otherwise take the name of `west`'s mesh components phase. Both
+ * clusters are named, with what each name is derived for.
+ */
+function requireDistinctNames(model: Mesh, phases: readonly DeliveryPhase[]): void {
+  const owners = new Map<string, DeliveryPhase>();
+  const describe = (phase: DeliveryPhase) => {
+    const index = model.clusters.findIndex((cluster) => cluster.name === phase.cluster);
+    const what = phase.folder === CONTROL_PLANE_FOLDER ? `the ${CONTROL_PLANE_FOLDER}/ folder of` : PHASE_OBJECTS_WORDS[phase.objects];
+    return `${what} clusters[${index}] "${phase.cluster}"`;
+  };
+  for (const phase of phases) {
+    const first = owners.get(phase.name);
+    if (first) {
+      // The user's input, not a defect: an issue at the later cluster's name, as the inventory's rules report theirs.
+      const index = model.clusters.findIndex((cluster) => cluster.name === phase.cluster);
+      throw new MeshValidationError([
+        { path: `clusters[${index}].name`, message: `GitOps object name "${phase.name}" is derived twice, for ${describe(first)} and for ${describe(phase)}; rename one of the clusters` },
+      ]);
+    }
+    owners.set(phase.name, phase);
+  }
 }
 
 /** Each phase's wave: 0 for a phase that follows none, else one more than the latest it follows. */

@@ -1,5 +1,5 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
+import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, isDnsName, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
 import { sailReaderTokenAfterIstio } from '../model/sail';
 import { redactUrl } from '../model/validate-mesh';
 import { CONTROL_PLANE_FOLDER, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
@@ -198,23 +198,54 @@ function requireDeliveryNamesFit(model: Mesh): void {
   }
 }
 
-const FLUX_GIT_URL = /^(https?|ssh):\/\/\S+$/;
+/** The URL schemes each tool clones from (Flux GitRepository: http(s) and ssh; Argo CD also git://). */
+const GIT_URL_SCHEMES: Readonly<Record<GitopsTool, readonly string[]>> = { flux: ['http:', 'https:', 'ssh:'], argocd: ['http:', 'https:', 'ssh:', 'git:'] };
+const SCHEMES_EXPECTED: Readonly<Record<GitopsTool, string>> = {
+  flux: 'expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git',
+  argocd: "expected an http://, https://, ssh:// or git:// URL, or Git's scp-like git@host:owner/repo.git",
+};
+/** Git's scp-like syntax, `[user@]host:path` (no scheme, a ':' before any '/'), which Argo CD clones and Flux does not. */
+const SCP_LIKE_GIT_URL = /^(?:[^@/:]+@)?([^@/:]+):(?!\/\/)(.+)$/;
 
 function requireRepoUrl(repoUrl: string, tool: GitopsTool): string {
-  const shown = redactUrl(repoUrl);
-  if (repoUrl === '' || /\s/.test(repoUrl)) {
-    throw new Error(`GitOps repoUrl "${shown}" is invalid: expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git`);
-  }
-  if (carriesCredentials(repoUrl)) {
-    throw new Error(
-      `GitOps repoUrl "${shown}" carries credentials (user info before @); they would be written into the GitOps objects: ` +
-        'give the URL without them and the credentials to Argo CD or Flux as a repository Secret',
-    );
-  }
-  if (tool === 'flux' && !FLUX_GIT_URL.test(repoUrl)) {
-    throw new Error(`GitOps repoUrl "${shown}" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git`);
-  }
+  const problem = repoUrlProblem(repoUrl, tool);
+  if (problem) throw new Error(`GitOps repoUrl ${problem}`);
   return repoUrl;
+}
+
+/**
+ * What is wrong with the URL of the Git repository the output is committed to, as a message that
+ * starts with the URL (masked and quoted), or undefined when the tool's Git client can clone it.
+ */
+export function repoUrlProblem(repoUrl: string, tool: GitopsTool): string | undefined {
+  const shown = JSON.stringify(redactUrl(repoUrl));
+  const example = 'expected the URL of the Git repository the output is committed to, e.g. https://github.com/example/mesh-config.git';
+  if (repoUrl === '' || /[\s\u0000-\u001f\u007f]/.test(repoUrl)) return `${shown} is invalid: ${example}`;
+  if (carriesCredentials(repoUrl)) {
+    return `${shown} carries credentials (user info before @); they would be written into the GitOps objects: give the URL without them and the credentials to Argo CD or Flux as a repository Secret`;
+  }
+  const scpLike = SCP_LIKE_GIT_URL.exec(repoUrl);
+  if (scpLike && !repoUrl.includes('://')) {
+    if (tool === 'flux') return `${shown} is invalid for Flux: ${SCHEMES_EXPECTED.flux}`;
+    return isDnsName(scpLike[1]) ? undefined : `${shown} is invalid: "${scpLike[1]}" is no host name; ${example}`;
+  }
+  // WHATWG parsing skips extra slashes (https:///repo reads as host "repo"); Git clients do not.
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\\]*)/.exec(repoUrl)?.[1];
+  if (authority !== undefined && authority.replace(/^.*@/, '').replace(/:\d*$/, '') === '') return `${shown} has no host: ${example}`;
+  let url: URL;
+  try {
+    url = new URL(repoUrl);
+  } catch {
+    // ssh://git@host:owner/repo: the scp-like path after a scheme reads as a port that is no number.
+    if (/^ssh:\/\/(?:[^@/]+@)?[^@/:]+:[^/\d]/i.test(repoUrl)) {
+      return `${shown} mixes the two SSH forms: a path after ':' is scp-like syntax, which takes no ssh://; write ssh://git@host/owner/repo.git or git@host:owner/repo.git`;
+    }
+    return `${shown} is no URL a Git client can parse (a bad port or host?): ${example}`;
+  }
+  if (!GIT_URL_SCHEMES[tool].includes(url.protocol)) return `${shown} is invalid${tool === 'flux' ? ' for Flux' : ''}: ${SCHEMES_EXPECTED[tool]}`;
+  if (url.hostname === '') return `${shown} has no host: ${example}`;
+  if (url.port === '0') return `${shown} has port 0; give the port the Git server listens on, or none`;
+  return undefined;
 }
 
 /**

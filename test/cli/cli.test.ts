@@ -393,6 +393,44 @@ describe('synth --gitops', () => {
   });
 });
 
+describe('--repo-url values no Git client can parse', () => {
+  const dir = tempDirs('repo-url');
+  it.each([
+    { args: ['--gitops', 'argocd', '--repo-url', 'https://'], message: '--repo-url "https://" has no host' },
+    { args: ['--gitops', 'flux', '--repo-url', 'https://git.example.com:99999/mesh.git'], message: '--repo-url "https://git.example.com:99999/mesh.git" is no URL a Git client can parse (a bad port or host?)' },
+    { args: ['--gitops', 'flux', '--repo-url', 'https://git.example.com:0/mesh.git'], message: '--repo-url "https://git.example.com:0/mesh.git" has port 0' },
+    { args: ['--gitops', 'argocd', '--repo-url', 'ssh://git@github.com:example/mesh.git'], message: '--repo-url "ssh://***@github.com:example/mesh.git" mixes the two SSH forms: a path after \':\' is scp-like syntax, which takes no ssh://' },
+    { args: ['--gitops', 'flux', '--repo-url', 'https://git.example.com/mesh.git\n::error::forged'], message: '--repo-url "https://git.example.com/mesh.git\\n::error::forged" is invalid' },
+    { args: ['--gitops', 'argocd', '--repo-url', 'ftp://git.example.com/mesh.git'], message: '--repo-url "ftp://git.example.com/mesh.git" is invalid: expected an http://, https://, ssh:// or git:// URL' },
+  ])('GIVEN $args WHEN synth runs THEN it exits 1 naming the flag, the value masked and escaped, and writes nothing', ({ args, message }) => {
+    const cwd = dir();
+    const result = cli(['synth', '-i', INVENTORIES.openshift, ...args], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr.startsWith(`error: ${message}`), result.stderr).toBe(true);
+    expect(result.stderr.split('\n')[0]).not.toMatch(/[\u0000-\u001f]/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+describe('derived GitOps names', () => {
+  const dir = tempDirs('delivery-names');
+  it('GIVEN remotes west and west-mesh WHEN synth runs with --gitops flux THEN it exits 1 naming both clusters, without an internal error, and writes nothing', () => {
+    const cwd = dir();
+    const inventory = writeFile(cwd, 'inventory.yaml', {
+      clusters: [
+        { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
+        { name: 'west', url: 'https://api.west.example.com:6443' },
+        { name: 'west-mesh', url: 'https://api.west-mesh.example.com:6443' },
+      ],
+    });
+    const result = cli(['synth', '-i', inventory, '--gitops', 'flux', '--repo-url', REPO_URL], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('clusters[2].name: GitOps object name "mesh1-cluster-west-mesh" is derived twice, for the mesh components of clusters[1] "west" and for the folder of clusters[2] "west-mesh"; rename one of the clusters');
+    expect(result.stderr).not.toContain('--debug');
+    expect(readdirSync(cwd)).toEqual(['inventory.yaml']);
+  });
+});
+
 describe('--debug', () => {
   /** A user error that still has a stack trace to show with --debug: the output path is a file. */
   function outputIsAFile(flags: string[]) {

@@ -63,7 +63,7 @@ describe('no credential in any output', () => {
   it.each([
     ['a cluster url with user info', { westUrl: "{{ lookup('env','WEST_URL') }}" }, [], 'clusters[1].url: "https://***@api.west.example.com:6443" carries user info'],
     ['an injection URL with user info', { injectionUrl: `https://x:${URL_PASSWORD}@istiod.example.com:15017/inject` }, [], 'clusters[1].injectionUrl: "https://***@istiod.example.com:15017/inject" carries user info'],
-    ['a --repo-url with a token', {}, ['--gitops', 'flux', '--repo-url', `https://x-access-token:${GIT_TOKEN}@github.com/example/mesh.git`], 'GitOps repoUrl "https://***@github.com/example/mesh.git" carries credentials'],
+    ['a --repo-url with a token', {}, ['--gitops', 'flux', '--repo-url', `https://x-access-token:${GIT_TOKEN}@github.com/example/mesh.git`], '--repo-url "https://***@github.com/example/mesh.git" carries credentials'],
   ])('refuses %s: exit 1, the field named, the secret nowhere, dist/ untouched', (_case, options, flags, message) => {
     // GIVEN a written output
     const cwd = dir();

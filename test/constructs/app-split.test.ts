@@ -205,12 +205,12 @@ describe('AppSplit', () => {
 
   it.each([
     [{ namespace: 'Shop' }, 'AppSplit namespace "Shop" is not a DNS-1123 label'],
-    [{ namespace: 'kube-system' }, 'AppSplit namespace "kube-system" is reserved for Kubernetes or the mesh (default, kube-system, kube-public, kube-node-lease, istio-system); choose a namespace of the application\'s own'],
-    [{ namespace: 'istio-system' }, 'AppSplit namespace "istio-system" is reserved for Kubernetes or the mesh'],
+    [{ namespace: 'kube-system' }, 'AppSplit namespace "kube-system" is reserved: Kubernetes\' own (and where the CNI plugin\'s node agent runs); choose a namespace of the application\'s own'],
+    [{ namespace: 'istio-system' }, 'AppSplit namespace "istio-system" is reserved: where the mesh runs istiod and its gateways'],
     [{ placement: { 'cart-v3': ['west'] } }, 'AppSplit placement.cart-v3: unknown workload "cart-v3" (expected one of: frontend-v1, cart-v1, cart-v2, catalog-v1, db-v1, default)'],
     [{ placement: { 'cart-v2': ['south'] } }, 'AppSplit placement.cart-v2[0]: unknown cluster "south" (expected one of: east, west, north)'],
     [{ placement: { default: [] } }, 'AppSplit placement.default: names no cluster; list at least one, or leave the workload out'],
-    [{ app: withService({ name: 'Cart' }) }, 'App "shop" service "Cart" is not a DNS-1123 label'],
+    [{ app: withService({ name: 'Cart' }) }, 'App "shop" service "Cart" is not a DNS-1035 label'],
     [{ app: withService({ name: 'frontend' }) }, 'App "shop" defines service "frontend" twice; service names must be unique'],
     [{ app: withService({ versions: [SHOP.services[1].versions[0], SHOP.services[1].versions[0]] }) }, 'App "shop" service "cart" defines version "v1" twice'],
     [{ app: withService({ calls: ['payments'] }, 0) }, 'App "shop" workload "frontend-v1" calls unknown service "payments" (expected one of: frontend, cart, catalog, db)'],

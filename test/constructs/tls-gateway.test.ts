@@ -251,7 +251,8 @@ describe('TlsGateway', () => {
 
   it.each([
     [{ namespace: 'Bookinfo' }, 'TlsGateway namespace "Bookinfo" is not a DNS-1123 label'],
-    [{ name: 'gw.bookinfo' }, 'TlsGateway name "gw.bookinfo" is not a DNS-1123 label'],
+    [{ name: 'gw.bookinfo' }, 'TlsGateway name "gw.bookinfo" is not a DNS-1035 label'],
+    [{ name: '1gw' }, 'TlsGateway name "1gw" is not a DNS-1035 label'],
     [{ hosts: [] }, 'TlsGateway hosts is empty; list the external host names the gateway serves'],
     [{ hosts: ['https://bookinfo.example.com'] }, 'TlsGateway host "https://bookinfo.example.com" is not a DNS name (optionally starting with "*.")'],
     [{ hosts: ['bookinfo.example.com', `${'a'.repeat(64)}.example.com`] }, `TlsGateway host "${'a'.repeat(64)}.example.com" is not a DNS name`],
@@ -264,7 +265,7 @@ describe('TlsGateway', () => {
     ],
     [{ credentialSecret: 'Bookinfo_TLS' }, 'TlsGateway credentialSecret "Bookinfo_TLS" is not a Secret name (a DNS-1123 subdomain)'],
     [{ credentialSecret: '*.bookinfo-tls' }, 'TlsGateway credentialSecret "*.bookinfo-tls" is not a Secret name (a DNS-1123 subdomain)'],
-    [{ routes: [{ matches: [], destination: { host: 'web', port: 70000 } }] }, 'TlsGateway route destination port 70000 is not a port number (1-65535)'],
+    [{ routes: [{ matches: [], destination: { host: 'web', port: 70000 } }] }, 'TlsGateway route destination port 70000 is not a port number (a whole number from 1 to 65535)'],
   ])('rejects bad props at once (%#)', (patch, message) => {
     // GIVEN bad props WHEN the construct is created THEN it throws naming the value
     expect(() => new TlsGateway(seedMesh(), 'gateway', { namespace: 'bookinfo', hosts: [HOST], ...patch })).toThrow(message);

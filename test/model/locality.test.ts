@@ -89,6 +89,11 @@ describe('locality in the mesh model', () => {
     ['a weight over 100', withLocality({ mode: 'distribute', distribute: [{ from: 'us-east', to: { 'us-west': 101 } }] }), 'mesh.locality.distribute[0].to.us-west: must be <= 100'],
     ['weights that do not sum to 100', withLocality({ distribute: [{ from: 'us-east', to: { 'us-east': 50, 'us-west': 40 } }] }), 'mesh.locality.distribute[0].to: weights sum to 90; they must sum to 100'],
     ['a wildcard in the middle of a locality', withLocality({ distribute: [{ from: 'us-*/z', to: { 'us-east': 100 } }] }), 'mesh.locality.distribute[0].from: "us-*/z" may hold one \'*\', at its end'],
+    ['a duplicate distribute source', withLocality({ distribute: [{ from: 'us-east', to: { 'us-east': 100 } }, { from: 'us-east', to: { 'us-west': 100 } }] }), 'mesh.locality.distribute[1].from: "us-east" overlaps distribute[0].from "us-east"; Istio refuses a source locality that an earlier one covers'],
+    ['a distribute source inside an earlier region', withLocality({ distribute: [{ from: 'us-east/*', to: { 'us-east': 100 } }, { from: 'us-east/us-east-1a', to: { 'us-west': 100 } }] }), 'mesh.locality.distribute[1].from: "us-east/us-east-1a" overlaps distribute[0].from "us-east/*"'],
+    ['a distribute source after a zone of its region', withLocality({ distribute: [{ from: 'us-east/us-east-1a', to: { 'us-east': 100 } }, { from: 'us-east', to: { 'us-west': 100 } }] }), 'mesh.locality.distribute[1].from: "us-east" overlaps distribute[0].from "us-east/us-east-1a"'],
+    ['a distribute source after the wildcard', withLocality({ distribute: [{ from: '*', to: { 'us-east': 100 } }, { from: 'eu-west', to: { 'us-west': 100 } }] }), 'mesh.locality.distribute[1].from: "eu-west" overlaps distribute[0].from "*"'],
+    ['overlapping weighted localities', withLocality({ distribute: [{ from: 'us-east', to: { 'us-west/us-west-2a': 50, 'us-west/*': 50 } }] }), 'mesh.locality.distribute[0].to: "us-west/*" overlaps "us-west/us-west-2a"; Istio refuses weights for overlapping localities'],
     ['distribute without weights', withLocality({ mode: 'distribute' }), 'mesh.locality.mode: distribute needs weights (distribute: [{from, to}])'],
     ['weights in failover mode', withLocality({ mode: 'failover', distribute: [{ from: 'us-east', to: { 'us-east': 100 } }] }), 'mesh.locality.distribute: is only used with mode: distribute (mode is failover)'],
     ['failover pairs in off mode', withLocality({ mode: 'off', failover: [{ from: 'us-east', to: 'us-west' }] }), 'mesh.locality.failover: is only used with mode: failover (mode is off)'],
@@ -96,7 +101,7 @@ describe('locality in the mesh model', () => {
     ['a failover to the same region', withLocality({ failover: [{ from: 'us-east', to: 'us-east' }] }), 'mesh.locality.failover[0]: fails over from region "us-east" to itself'],
     ['failover with a topology failoverPriority', withLocality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['topology.kubernetes.io/zone'] }), 'mesh.locality.failover: cannot be combined with failoverPriority label "topology.kubernetes.io/zone"'],
     ['failover without any region', { clusters: [CONTROL_PLANE], mesh: { locality: { mode: 'failover' } } }, 'mesh.locality.mode: failover needs clusters that name a region (clusters[].region)'],
-    ['an outlier interval that is no duration', withLocality({ outlierDetection: { interval: 'often' } }), 'mesh.locality.outlierDetection.interval: "often" is not a positive duration'],
+    ['an outlier interval that is no duration', withLocality({ outlierDetection: { interval: 'often' } }), 'mesh.locality.outlierDetection.interval: "often" is not a Go duration'],
     ['an outlier ejection of 0%', withLocality({ outlierDetection: { maxEjectionPercent: 0 } }), 'mesh.locality.outlierDetection.maxEjectionPercent: must be >= 1'],
     ['a cluster-local service without its namespace', withLocality({ clusterLocal: { services: ['cache'] } }), 'mesh.locality.clusterLocal.services[0]: "cache" is not <name>.<namespace> (two DNS-1123 labels)'],
     ['a cluster-local namespace that is no label', withLocality({ clusterLocal: { namespaces: ['Tools'] } }), 'mesh.locality.clusterLocal.namespaces[0]: "Tools" is not a DNS-1123 label'],
@@ -105,5 +110,15 @@ describe('locality in the mesh model', () => {
     ['a Bookinfo cluster-local service it lacks', withLocality({}, { clusterLocal: ['cart'] }), 'bookinfo.clusterLocal[0]: unknown service "cart"'],
   ])('rejects %s with the field path', (_case, spec, expected) => {
     expect(issuesOf(spec)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it('GIVEN distribute sources that Istio reads in order WHEN a zone comes before its region\'s wildcard or regions differ THEN they are accepted', () => {
+    // istio/istio pkg/config/validation/agent/validation.go validateLocalities: "us-east/us-east-1a" then "us-east/*" passes.
+    const spec = withLocality({ distribute: [
+      { from: 'us-east/us-east-1a', to: { 'us-east': 100 } },
+      { from: 'us-east/*', to: { 'us-west': 100 } },
+      { from: 'eu-west', to: { 'us-west/us-west-2a/rack1': 50, 'us-west/us-west-2a/rack2': 50 } },
+    ] });
+    expect(Mesh.fromUnknown(spec).locality.distribute).toHaveLength(3);
   });
 });

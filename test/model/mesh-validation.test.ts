@@ -152,6 +152,8 @@ describe('inventory validation', () => {
     ['a control-plane address with an IPv6 zone', withCluster(0, { controlPlaneAddress: 'fe80::1%eth0' }), 'clusters[0].controlPlaneAddress: "fe80::1%eth0" has an IPv6 zone; an EndpointSlice address takes none'],
     ['an IPv4-mapped IPv6 control-plane address', withCluster(0, { controlPlaneAddress: '::ffff:10.0.0.5' }), 'clusters[0].controlPlaneAddress: "::ffff:10.0.0.5" is IPv4-mapped IPv6; write the IPv4 address itself (in ::ffff:0:0/96)'],
     ['a mesh network that is no label value', { ...VALID, mesh: { network: 'net/1' } }, 'mesh.network: "net/1" is not a Kubernetes label value (at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit)'],
+    ['a mesh network that is a label value but not a path segment', { ...VALID, mesh: { network: 'Network_1' } }, 'mesh.network: "Network_1" cannot go into the injection webhook path /inject/cluster/<cluster>/net/<network>, whose segments kube-apiserver requires to be DNS-1123 subdomains'],
+    ['a cluster network with capitals', withCluster(1, { network: 'West' }), 'clusters[1].network: "West" cannot go into the injection webhook path'],
     ['a cluster network that is too long', withCluster(1, { network: 'n'.repeat(64) }), `clusters[1].network: "${'n'.repeat(64)}" is not a Kubernetes label value`],
     ['a region that is no label value', withCluster(1, { region: 'us east' }), 'clusters[1].region: "us east" is not a Kubernetes label value'],
     ['a mesh id that is no DNS-1123 label', { ...VALID, mesh: { id: 'Mesh_1' } }, 'mesh.id: "Mesh_1" is not a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit): it names Helm values and GitOps objects'],
@@ -164,13 +166,37 @@ describe('inventory validation', () => {
     ['an issuer name that is no object name', { ...VALID, bookinfo: { host: 'h', gateway: { issuer: { name: 'A B' } } } }, 'bookinfo.gateway.issuer.name: "A B" is not a DNS-1123 subdomain'],
     ['a gateway with both an issuer and a Secret', { ...VALID, bookinfo: { host: 'h', gateway: { issuer: { name: 'i' }, credentialSecret: 's' } } }, 'bookinfo.gateway.credentialSecret: is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)'],
     ['a host that is no DNS name', { ...VALID, bookinfo: { host: 'a b.com' } }, 'bookinfo.host: "a b.com" is not a DNS name'],
-    ...['kube-system', 'kube-public', 'default', 'istio-system'].map((namespace) => [
+    ...[
+      ['kube-system', "Kubernetes' own (and where the CNI plugin's node agent runs)"],
+      ['kube-public', "Kubernetes' own"],
+      ['kube-node-lease', "Kubernetes' own"],
+      ['istio-system', 'where the mesh runs istiod and its gateways'],
+    ].map(([namespace, reason]) => [
       `the Bookinfo namespace ${namespace}`,
       { ...VALID, bookinfo: { host: 'h', namespace } },
-      `bookinfo.namespace: "${namespace}" is reserved for Kubernetes or the mesh (default, kube-system, kube-public, kube-node-lease, istio-system); choose a namespace of the application's own`,
+      `bookinfo.namespace: "${namespace}" is reserved: ${reason}; choose a namespace of the application's own`,
     ] as [string, unknown, string]),
+    [
+      'the Bookinfo namespace where the Sail operator runs',
+      { clusters: [{ ...VALID.clusters[0], platform: 'openshift' }, VALID.clusters[1]], mesh: { installer: 'sail' }, bookinfo: { host: 'h', namespace: 'openshift-operators' } },
+      'bookinfo.namespace: "openshift-operators" is reserved: where the Sail operator runs (installer: sail); injection and STRICT mTLS there would reach the operator',
+    ],
+    [
+      'the Bookinfo namespace of the Subscription it names',
+      { ...VALID, mesh: { installer: 'sail', sail: { subscription: { channel: 'stable', namespace: 'ops' } } }, bookinfo: { host: 'h', namespace: 'ops' } },
+      'bookinfo.namespace: "ops" is reserved: where the Sail operator runs (installer: sail)',
+    ],
+    [
+      'the Bookinfo namespace of the IstioCNI',
+      { clusters: [{ ...VALID.clusters[0], platform: 'openshift' }, VALID.clusters[1]], mesh: { installer: 'sail' }, bookinfo: { host: 'h', namespace: 'istio-cni' } },
+      'bookinfo.namespace: "istio-cni" is reserved: where the Sail operator\'s IstioCNI runs the CNI plugin\'s node agent',
+    ],
   ])('rejects %s, with the field path', (_case, spec, expected) => {
     expect(issuesOf(spec)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it('GIVEN bookinfo.namespace default, the namespace the IBM seed labels for injection WHEN checked THEN it is accepted', () => {
+    expect(Inventory.fromUnknown({ ...VALID, bookinfo: { host: 'bookinfo.example.com', namespace: 'default' } }).bookinfo?.namespace).toBe('default');
   });
 
   it('never repeats the user info of a URL in a message', () => {

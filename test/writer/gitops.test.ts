@@ -196,6 +196,22 @@ describe('renderGitops option checks', () => {
     expect(() => argoCd(options)).toThrow(message);
   });
 
+  it.each(['git@github.com:example/mesh-config.git', 'ssh://git@github.com/example/mesh-config.git', 'git://git.example.com/mesh.git', 'https://git.example.com:8443/mesh.git'])(
+    'GIVEN the repository URL %s, which Git clones WHEN rendered for Argo CD THEN it is written as given',
+    (repoUrl) => {
+      expect(argoCd({ repoUrl }).size).toBeGreaterThan(0);
+    },
+  );
+
+  it.each([
+    ['https:///mesh.git', 'GitOps repoUrl "https:///mesh.git" has no host'],
+    ['https://git.example.com:x/mesh.git', 'GitOps repoUrl "https://git.example.com:x/mesh.git" is no URL a Git client can parse (a bad port or host?)'],
+    ['ssh://git@github.com:example/mesh.git', 'GitOps repoUrl "ssh://***@github.com:example/mesh.git" mixes the two SSH forms'],
+    ['git@bad_host:example/mesh.git', 'GitOps repoUrl "***@bad_host:example/mesh.git" is invalid: "bad_host" is no host name'],
+  ])('GIVEN the repository URL %s, which no Git client parses WHEN rendered THEN it is refused', (repoUrl, message) => {
+    expect(() => argoCd({ repoUrl })).toThrow(message);
+  });
+
   it('refuses a repository URL Flux cannot clone', () => {
     expect(() => flux({ repoUrl: 'git@github.com:example/mesh-config.git' })).toThrow(
       'GitOps repoUrl "***@github.com:example/mesh-config.git" is invalid for Flux: expected an http://, https:// or ssh:// URL, e.g. ssh://git@github.com/example/mesh-config.git',

@@ -5,6 +5,7 @@ import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
 import { SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
 import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
 import { placementIssues } from '../../../lib/model/placement';
+import { sailToolNamespaces } from '../../../lib/model/sail';
 import { fields, text, type SectionContext, type SpecSection } from '../../../lib/model/spec-section';
 import { BOOKINFO } from './bookinfo-app';
 
@@ -120,7 +121,14 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
   if (context.localityShaped) issues.push(...appLocalityIssues(bookinfo as unknown as BookinfoSpec, 'bookinfo', serviceNames, specPolicyContext(context.spec)));
   const namespace = text(bookinfo.namespace);
   if (namespace !== undefined) {
-    const problem = appNamespaceProblem(namespace);
+    const mesh = fields(context.spec.mesh);
+    const clusters: unknown[] = Array.isArray(context.spec.clusters) ? context.spec.clusters : [];
+    const tool = sailToolNamespaces({
+      installer: mesh?.installer,
+      subscriptionNamespace: text(fields(fields(mesh?.sail)?.subscription)?.namespace),
+      openshift: clusters.some((cluster) => fields(cluster)?.platform === 'openshift'),
+    });
+    const problem = appNamespaceProblem(namespace, tool);
     if (problem) add('bookinfo.namespace', problem);
   }
   const host = text(bookinfo.host);

@@ -110,7 +110,7 @@ describe('constructs own their objects', () => {
     expect(error).toMatchObject({
       constructPath: 'mesh/gateway',
       prop: 'routes[0].destination.port',
-      message: '[mesh/gateway] TlsGateway route destination port 0 is not a port number (1-65535)',
+      message: '[mesh/gateway] TlsGateway route destination port 0 is not a port number (a whole number from 1 to 65535)',
     });
   });
 

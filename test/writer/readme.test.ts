@@ -213,9 +213,9 @@ describe('renderReadme', () => {
 
   it('keeps node ids Mermaid-safe and distinct when names sanitize alike', () => {
     // GIVEN clusters "a" and "a-b" whose workloads would both sanitize to workload_a_b_c_d (a network
-    // with quotes or brackets, which Mermaid would need escaped, is no label value: the model refuses it)
+    // with quotes or brackets, which Mermaid would need escaped, is no label value and no webhook path segment: the model refuses it)
     const mesh = Mesh.fromSpec({
-      mesh: { network: 'net_x.y' },
+      mesh: { network: 'net-x.y' },
       clusters: [
         { name: 'a', url: 'https://a.example.com', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
         { name: 'a-b', url: 'https://ab.example.com' },
@@ -227,7 +227,7 @@ describe('renderReadme', () => {
     // THEN ids hold only letters, digits and _, and each node has its own
     const nodeIds = mermaid.flatMap((line) => /^\s+(?:subgraph )?(\w+)\[/.exec(line)?.[1] ?? []);
     expect(nodeIds).toEqual(['cluster_a', 'apiserver_a', 'istiod_a', 'workload_a_b_c_d', 'cluster_a_b', 'apiserver_a_b', 'workload_a_b_c_d_2']);
-    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net_x.y"]');
+    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net-x.y"]');
   });
 
   it('gives the same bytes for the same objects in any order', () => {

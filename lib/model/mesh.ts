@@ -34,6 +34,7 @@ import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailTool
 import { DEFAULT_PLACEMENT_KEY } from './placement';
 import type { SpecSection } from './spec-section';
 import { isIpAddress, validateMeshSpec } from './validate-mesh';
+import { parseCidr, parseIp, rangeHolds } from './cidr';
 
 /** A cluster of the mesh, with every default applied. */
 export interface Cluster {
@@ -182,9 +183,7 @@ export class Mesh {
     };
     this.installer = spec.mesh?.installer ?? 'helm';
     if (this.installer === 'sail') this.sail = sailSettings(spec, this.istioVersion);
-    // Other networks reach a cluster only through its east-west gateway, from outside the cluster.
-    const networks = new Set(spec.clusters.map((cluster) => cluster.network ?? this.network));
-    const eastWestGatewayServiceType: EastWestGatewayServiceType = networks.size > 1 ? 'LoadBalancer' : 'ClusterIP';
+    const eastWestGatewayServiceType = defaultEastWestGatewayServiceType(spec, this.network);
     this.clusters = spec.clusters.map((cluster) => {
       const network = cluster.network ?? this.network;
       return Object.freeze({
@@ -364,4 +363,23 @@ export function resolvePlacement(
 /** A map's own entry: a user's key such as `constructor` never reaches Object.prototype. */
 function ownValue<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
   return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/**
+ * The east-west gateway's Service type where the inventory names none. Other networks reach a
+ * cluster only through its east-west gateway, from outside the cluster: a load balancer. On one
+ * network the gateway is dialled from outside only where remotes reach istiod through it
+ * (`eastwest-gateway`) at an address other than its in-cluster one; a `controlPlaneAddress` inside
+ * the control plane's `serviceCidr` is the gateway's ClusterIP, routed between the clusters (as
+ * Sail's single-network guide patches it), and a load balancer nobody dials would keep Argo CD
+ * waiting for its address.
+ */
+function defaultEastWestGatewayServiceType(spec: MeshSpec, meshNetwork: string): EastWestGatewayServiceType {
+  const networks = new Set(spec.clusters.map((cluster) => cluster.network ?? meshNetwork));
+  if (networks.size > 1) return 'LoadBalancer';
+  const controlPlane = spec.clusters.find((cluster) => cluster.istio_control_plane === true);
+  if ((controlPlane?.controlPlaneAddressKind ?? 'eastwest-gateway') !== 'eastwest-gateway') return 'ClusterIP';
+  const address = controlPlane?.controlPlaneAddress === undefined ? undefined : parseIp(controlPlane.controlPlaneAddress);
+  const serviceRange = controlPlane?.serviceCidr === undefined ? undefined : parseCidr(controlPlane.serviceCidr);
+  return address && serviceRange && rangeHolds(serviceRange, address) ? 'ClusterIP' : 'LoadBalancer';
 }

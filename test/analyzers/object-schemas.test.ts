@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { ajvProblems, bodySchemaProblems, metadataProblems, objectSchemaProblems, OBJECT_SCHEMA_FILE, STANDALONE_VALIDATORS_FOLDER, type ObjectSchemaBundle } from '../../lib/analyzers/object-schemas';
 import { CODE_CACHE_SUFFIX } from '../../lib/io/code-cache';
 import { generateObjectSchemas } from '../../scripts/generate-object-schemas';
+import { HAS_UPSTREAM } from '../support/upstream';
 
-describe('schemas/object-schemas.json', () => {
+describe.skipIf(!HAS_UPSTREAM)('schemas/object-schemas.json', () => {
   it('is what npm run generate:schemas writes from the upstream files', () => {
     const committed = readFileSync(join(__dirname, '..', '..', ...OBJECT_SCHEMA_FILE), 'utf8');
     expect(committed, 'run npm run generate:schemas').toBe(`${JSON.stringify(generateObjectSchemas())}\n`);

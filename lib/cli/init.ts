@@ -1,6 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { STARTER_RANGE_CLUSTERS, STARTER_RANGES_TEXT, starterRanges } from '../model/cidr';
 import { asInputError, EXIT_OK, InputError, parsed, TOOL, UsageError, type CliIo } from './common';
+
+/** As many clusters as the starter address plan has distinct private ranges for (synth itself sets no bound). */
+const MAX_CLUSTERS = STARTER_RANGE_CLUSTERS;
 
 export const INIT_USAGE = `Usage: ${TOOL} init [options]
 
@@ -10,13 +14,12 @@ and ranges, then run: ${TOOL} synth -i FILE
 
 Options:
   -o, --out FILE          where to write it (default: inventory.yaml)
-      --clusters N        how many clusters, 1 to 50 (default: 2)
+      --clusters N        how many clusters, 1 to ${MAX_CLUSTERS} (default: 2); each gets
+                          ${STARTER_RANGES_TEXT}
       --platform NAME     kubernetes or openshift (default: kubernetes)
       --force             replace FILE when it exists
   -h, --help              show this help
 `;
-
-const MAX_CLUSTERS = 50;
 
 export function initCommand(args: readonly string[], io: CliIo): number {
   const { values } = parsed(INIT_USAGE, () =>
@@ -55,6 +58,7 @@ export function starterInventory(clusters: number, platform: 'kubernetes' | 'ope
   const names = Array.from({ length: clusters }, (_, index) => `cluster${index + 1}`);
   const clusterEntries = names.map((name, index) => {
     const controlPlane = index === 0;
+    const { podCidr, serviceCidr } = starterRanges(index);
     const lines = [
       `  - name: ${name}                  # the Istio cluster ID: a DNS-1123 label, unique`,
       `    url: https://api.${name}.example.com:6443   # the API server`,
@@ -68,8 +72,8 @@ export function starterInventory(clusters: number, platform: 'kubernetes' | 'ope
     }
     lines.push(
       `    network: network1              # one network: pods reach each other directly`,
-      `    podCidr: 10.${128 + 4 * index}.0.0/14          # must not overlap another cluster's ranges`,
-      `    serviceCidr: 172.${16 + index}.0.0/16`,
+      `    podCidr: ${podCidr}          # must not overlap another cluster's ranges`,
+      `    serviceCidr: ${serviceCidr}`,
     );
     return lines.join('\n');
   });

@@ -58,8 +58,8 @@ describe('init', () => {
   });
 
   it.each([
-    { args: ['--clusters', '0'], message: '--clusters must be a whole number from 1 to 50, got "0"' },
-    { args: ['--clusters', 'two'], message: '--clusters must be a whole number from 1 to 50, got "two"' },
+    { args: ['--clusters', '0'], message: '--clusters must be a whole number from 1 to 128, got "0"' },
+    { args: ['--clusters', 'two'], message: '--clusters must be a whole number from 1 to 128, got "two"' },
     { args: ['--platform', 'aks'], message: '--platform must be kubernetes or openshift, got "aks"' },
   ])('rejects $args with a usage error', ({ args, message }) => {
     const result = cli(['init', ...args], { cwd: dir() });

@@ -190,7 +190,7 @@ describe('validateManifest: valid objects', () => {
     expectValidManifests(samples);
   });
 
-  it('compiles the schema of every served version of every Istio CRD', () => {
+  it.skipIf(!HAS_UPSTREAM)('compiles the schema of every served version of every Istio CRD', () => {
     const crds = loadYamlDocuments('manifests', 'charts', 'base', 'files', 'crd-all.gen.yaml') as {
       spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] };
     }[];

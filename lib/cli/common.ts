@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { formatFinding, type Finding } from '../analyzers/finding';
-import { parseSuppression, type Suppression } from '../analyzers/suppressions';
+import { analyzerCatalogue } from '../analyzers/catalogue';
+import { parseSuppression, suppressionProblems, type Suppression } from '../analyzers/suppressions';
 import { packageFile } from '../io/package-root';
 import { MeshValidationError } from '../model/mesh-validation-error';
 import { failingFindings } from '../synth/synth-output';
@@ -113,6 +114,26 @@ export function findingsOptions(values: { format?: string; suppress?: string[]; 
     throw new UsageError((error as Error).message, usage);
   }
   return { format: format as FindingsFormat, suppress, failOnWarnings: failOn === 'warning' };
+}
+
+/**
+ * The counts line every synth and validate ends with, failing runs too:
+ * `0 errors, 150 warnings, 2 info, 3 suppressed`.
+ */
+export function findingCounts(findings: readonly Finding[], suppressed: number): string {
+  const count = (severity: Finding['severity']) => findings.filter((finding) => finding.severity === severity).length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info, ${suppressed} suppressed`;
+}
+
+/**
+ * Warns on stderr about each `--suppress` whose code no analyzer or construct reports (the
+ * catalogue of lib/analyzers/README.md) or that hid none of the run's findings.
+ */
+export function reportSuppressionProblems(options: FindingsOptions, suppressed: readonly Finding[], io: CliIo): void {
+  const known = new Set(analyzerCatalogue().keys());
+  for (const problem of suppressionProblems(options.suppress, suppressed, known)) io.stderr(`${paint(io, 'yellow', 'warning:')} ${problem}
+`);
 }
 
 /**

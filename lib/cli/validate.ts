@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { analyzeMesh } from '../analyzers';
-import { isSuppressed } from '../analyzers/suppressions';
+import { partitionSuppressed } from '../analyzers/suppressions';
 import { readMeshTree } from '../io/read-mesh-tree';
 import { readTree } from '../writer/write-tree';
-import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, parsed, reportFindings, TOOL, UsageError, type CliIo } from './common';
+import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingCounts, findingsOptions, parsed, reportFindings, reportSuppressionProblems, TOOL, UsageError, type CliIo } from './common';
 import { objectFilesOfTree } from './object-files';
 
 export const VALIDATE_USAGE = `Usage: ${TOOL} validate DIR [options]
@@ -32,9 +32,10 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one folder', VALIDATE_USAGE);
   const options = findingsOptions(values, VALIDATE_USAGE);
   const [dir] = positionals;
-  const findings = analyzeMesh(asInputError(() => readMeshTree(dir))).filter((finding) => !isSuppressed(finding, options.suppress));
+  const { kept: findings, suppressed } = partitionSuppressed(analyzeMesh(asInputError(() => readMeshTree(dir))), options.suppress);
   const failed = reportFindings(findings, io, options, objectFilesOfTree(readTree(dir), dir));
-  if (failed) return EXIT_INVALID;
-  (options.format === 'text' ? io.stdout : io.stderr)(`${dir}: no errors (${findings.length} finding(s))\n`);
-  return EXIT_OK;
+  reportSuppressionProblems(options, suppressed, io);
+  // The counts go with the findings' verdict: stdout for a passing text run, else stderr (stdout stays one json/sarif document).
+  (failed || options.format !== 'text' ? io.stderr : io.stdout)(`${dir}: ${findingCounts(findings, suppressed.length)}\n`);
+  return failed ? EXIT_INVALID : EXIT_OK;
 }

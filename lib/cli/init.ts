@@ -1,5 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { INVENTORY_SCHEMA_FILE } from '../inventory/inventory';
+import { packageFile } from '../io/package-root';
 import { STARTER_RANGE_CLUSTERS, STARTER_RANGES_TEXT, starterRanges } from '../model/cidr';
 import { asInputError, EXIT_OK, InputError, parsed, TOOL, UsageError, type CliIo } from './common';
 
@@ -48,13 +51,26 @@ export function initCommand(args: readonly string[], io: CliIo): number {
   if (platform !== 'kubernetes' && platform !== 'openshift') throw new UsageError(`--platform must be kubernetes or openshift, got "${platform}"`, INIT_USAGE);
   const file = values.out ?? 'inventory.yaml';
   if (existsSync(file) && !values.force) throw new InputError(`${file} exists; choose another --out or add --force to replace it`);
-  asInputError(() => writeFileSync(file, starterInventory(clusters, platform)));
+  asInputError(() => writeFileSync(file, starterInventory(clusters, platform, schemaReference(file))));
   io.stdout(`Wrote ${file} (${clusters} cluster(s), ${platform}). Next: ${TOOL} synth -i ${file}\n`);
   return EXIT_OK;
 }
 
-/** The starter inventory: distinct pod and service ranges per cluster, the first one the control plane. */
-export function starterInventory(clusters: number, platform: 'kubernetes' | 'openshift'): string {
+/**
+ * Where the inventory at `file` finds the package's JSON Schema, for the editor's
+ * `# yaml-language-server: $schema=` line: the path from the file's folder to the schema of the
+ * package that runs (in a project, `node_modules/cdk8s-istio-multicluster/schemas/...`).
+ */
+function schemaReference(file: string): string {
+  // A URI reference: percent-encoded, so that no space or line break of a folder name ends the comment.
+  return encodeURI(relative(dirname(resolve(file)), packageFile(...INVENTORY_SCHEMA_FILE)).split(sep).join('/'));
+}
+
+/**
+ * The starter inventory: distinct pod and service ranges per cluster, the first one the control
+ * plane; its first line points YAML editors at the inventory's JSON Schema (`schema`).
+ */
+export function starterInventory(clusters: number, platform: 'kubernetes' | 'openshift', schema: string): string {
   const names = Array.from({ length: clusters }, (_, index) => `cluster${index + 1}`);
   const clusterEntries = names.map((name, index) => {
     const controlPlane = index === 0;
@@ -77,7 +93,8 @@ export function starterInventory(clusters: number, platform: 'kubernetes' | 'ope
     );
     return lines.join('\n');
   });
-  return `# Inventory of one Istio mesh over ${clusters} cluster(s) with one control plane (primary-remote).
+  return `# yaml-language-server: $schema=${schema}
+# Inventory of one Istio mesh over ${clusters} cluster(s) with one control plane (primary-remote).
 # Synthesize it with: ${TOOL} synth -i <this file> [-o DIR]
 # The README's "The inventory" section lists every key, its default and its errors.
 mesh:

@@ -18,10 +18,11 @@ Options:
   -h, --help            show this help
 `;
 
+/** explain's flags, as its parser and the shell completion read them. */
+export const EXPLAIN_OPTIONS = { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export function explainCommand(args: readonly string[], io: CliIo): number {
-  const { values, positionals } = parsed(EXPLAIN_USAGE, () =>
-    parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
-  );
+  const { values, positionals } = parsed(EXPLAIN_USAGE, () => parseArgs({ args: [...args], strict: true, allowPositionals: true, options: EXPLAIN_OPTIONS }));
   if (values.help) {
     io.stdout(EXPLAIN_USAGE);
     return EXIT_OK;

@@ -24,19 +24,22 @@ Options:
   -h, --help              show this help
 `;
 
+/** init's flags, as its parser and the shell completion read them. */
+export const INIT_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  clusters: { type: 'string' },
+  platform: { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function initCommand(args: readonly string[], io: CliIo): number {
   const { values } = parsed(INIT_USAGE, () =>
     parseArgs({
       args: [...args],
       strict: true,
       allowPositionals: false,
-      options: {
-        out: { type: 'string', short: 'o' },
-        clusters: { type: 'string' },
-        platform: { type: 'string' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: INIT_OPTIONS,
     }),
   );
   if (values.help) {

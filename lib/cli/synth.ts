@@ -35,29 +35,25 @@ ${FINDINGS_USAGE}
   -h, --help                    show this help
 `;
 
+/** synth's flags, as its parser and the shell completion read them. */
+export const SYNTH_OPTIONS = {
+  'inventory': { type: 'string', short: 'i' },
+  'out': { type: 'string', short: 'o' },
+  'cluster': { type: 'string' },
+  'check': { type: 'boolean' },
+  'diff': { type: 'boolean' },
+  ...FINDINGS_OPTIONS,
+  'allow-inline-credentials': { type: 'boolean' },
+  'gitops': { type: 'string' },
+  'repo-url': { type: 'string' },
+  'revision': { type: 'string' },
+  'base-path': { type: 'string' },
+  'debug': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
 export function synthCommand(args: readonly string[], io: CliIo): number {
-  const { values, positionals } = parsed(SYNTH_USAGE, () =>
-    parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        'inventory': { type: 'string', short: 'i' },
-        'out': { type: 'string', short: 'o' },
-        'cluster': { type: 'string' },
-        'check': { type: 'boolean' },
-        'diff': { type: 'boolean' },
-        ...FINDINGS_OPTIONS,
-        'allow-inline-credentials': { type: 'boolean' },
-        'gitops': { type: 'string' },
-        'repo-url': { type: 'string' },
-        'revision': { type: 'string' },
-        'base-path': { type: 'string' },
-        'debug': { type: 'boolean' },
-        'help': { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const { values, positionals } = parsed(SYNTH_USAGE, () => parseArgs({ args: [...args], strict: true, allowPositionals: true, options: SYNTH_OPTIONS }));
   if (values.help) {
     io.stdout(SYNTH_USAGE);
     return EXIT_OK;

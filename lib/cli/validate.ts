@@ -16,13 +16,16 @@ ${FINDINGS_USAGE}
   -h, --help                    show this help
 `;
 
+/** validate's flags, as its parser and the shell completion read them. */
+export const VALIDATE_OPTIONS = { ...FINDINGS_OPTIONS, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export function validateCommand(args: readonly string[], io: CliIo): number {
   const { values, positionals } = parsed(VALIDATE_USAGE, () =>
     parseArgs({
       args: [...args],
       strict: true,
       allowPositionals: true,
-      options: { ...FINDINGS_OPTIONS, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: VALIDATE_OPTIONS,
     }),
   );
   if (values.help) {

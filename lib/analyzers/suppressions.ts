@@ -16,7 +16,7 @@ const CODE = /^(?:\*|[A-Z]{3}\d{4})$/;
 const OBJECT = /^(?:\*|[!-.0-~]+(?:\/[!-.0-~]+){1,2})$/;
 
 /** The text JSON-quoted with every character outside printable ASCII escaped, so that no control or bidi character reaches a terminal. */
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return JSON.stringify(text).replace(/[^ -~]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

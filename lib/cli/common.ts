@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { formatFinding, type Finding } from '../analyzers/finding';
 import { analyzerCatalogue } from '../analyzers/catalogue';
-import { parseSuppression, suppressionProblems, type Suppression } from '../analyzers/suppressions';
+import { parseSuppression, quoted, suppressionProblems, type Suppression } from '../analyzers/suppressions';
 import { packageFile } from '../io/package-root';
 import { MeshValidationError } from '../model/mesh-validation-error';
 import { failingFindings } from '../synth/synth-output';
@@ -152,7 +152,12 @@ export function reportFindings(findings: readonly Finding[], io: CliIo, options:
       io.stdout(findingsAsSarif(placed, { name: TOOL, version: packageVersion(), informationUri: 'https://www.npmjs.com/package/cdk8s-istio-multicluster' }));
       break;
     case 'text':
-      for (const finding of placed) io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${formatFinding(finding)}\n`);
+      for (const finding of placed) {
+        // A path of printable ASCII as it is; any other quoted with escapes, as a file name may hold anything.
+        const file = finding.file !== undefined && /^[ -~]*$/.test(finding.file) ? finding.file : quoted(finding.file ?? '');
+        const location = finding.file === undefined ? '' : ` (at ${file}:${finding.line ?? 1})`;
+        io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${formatFinding(finding)}${location}\n`);
+      }
       break;
   }
   return failing.size > 0;

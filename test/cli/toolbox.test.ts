@@ -86,7 +86,7 @@ describe('findings a pipeline can read', () => {
         cluster: 'ocp-east',
         folder: 'control-plane',
         file: 'dist/control-plane/gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml',
-        line: 1,
+        line: 10,
         object: 'Gateway/bookinfo/bookinfo-ingressgateway',
         path: '/spec/servers/0',
         message: "schema: /spec/servers/0 must have required property 'hosts'",

@@ -66,11 +66,13 @@ async function writeGithubFiles(staging: string, repository: string, ref: string
   }
 }
 
+/** `helm pull` of one chart of istio's repository at `release`, unpacked to `target` (the chart's folder in istio/istio's tree). */
 function pullChart(helm: string, chart: string, release: string, target: string): void {
+  mkdirSync(dirname(target), { recursive: true });
   const untarDir = mkdtempSync(join(dirname(target), '.chart-'));
   try {
+    // --untardir . unpacks into --destination itself: untarDir/<chart>.
     execFileSync(helm, ['pull', chart, '--repo', ISTIO_CHART_REPOSITORY, '--version', release, '--untar', '--destination', untarDir, '--untardir', '.'], { stdio: 'inherit' });
-    mkdirSync(dirname(target), { recursive: true });
     renameSync(join(untarDir, chart), target);
   } finally {
     rmSync(untarDir, { recursive: true, force: true });

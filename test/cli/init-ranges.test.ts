@@ -48,7 +48,8 @@ describe('init --clusters N', () => {
       }),
       { numRuns: 12, examples: [[1], [16], [17], [33], [STARTER_RANGE_CLUSTERS]] },
     );
-  });
+    // 17 synths of up to 128 clusters: seconds alone, minutes on a loaded 2-CPU machine.
+  }, 300_000);
 
   it('GIVEN one cluster more than the plan holds WHEN init runs THEN it is a usage error naming the bound', () => {
     const result = runMain(['init', '--clusters', String(STARTER_RANGE_CLUSTERS + 1), '--out', join(dir(), 'inventory.yaml')]);

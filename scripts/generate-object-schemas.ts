@@ -20,12 +20,25 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
 import ts from 'typescript';
+import { SAIL_RELEASE, upstreamPath } from '../test/support/upstream';
 import { closeObjectSchemas, isPlainObject, OBJECT_SCHEMA_FILE, type JsonSchema, type ObjectSchemaBundle } from '../lib/analyzers/object-schemas';
 
 const ROOT = resolve(__dirname, '..');
-const ISTIO_CRD_FILE = process.env.ISTIO_CRD_FILE ?? '../shared/upstream/istio/manifests/charts/base/files/crd-all.gen.yaml';
+/**
+ * Where a CRD source is read, and how the bundle names it: by its place in the upstream data
+ * (test/support/upstream.ts: CDK8S_ISTIO_UPSTREAM_DIR, else ../shared/upstream), so that the
+ * bundle does not depend on where that folder is; an override by variable is named as given.
+ */
+interface CrdSource {
+  readonly path: string;
+  readonly name: string;
+}
+function crdSource(override: string | undefined, ...upstreamParts: string[]): CrdSource {
+  return override ? { path: resolve(ROOT, override), name: override } : { path: upstreamPath(...upstreamParts), name: ['../shared/upstream', ...upstreamParts].join('/') };
+}
+const ISTIO_CRD_FILE = crdSource(process.env.ISTIO_CRD_FILE, 'istio', 'manifests', 'charts', 'base', 'files', 'crd-all.gen.yaml');
 /** The Sail operator's CRDs (chart/crds/*.yaml, one kind per file), of the release the `sail` installer targets. */
-const SAIL_CRD_DIR = process.env.SAIL_CRD_DIR ?? '../shared/upstream/sail-operator-1.30.3/chart/crds';
+const SAIL_CRD_DIR = crdSource(process.env.SAIL_CRD_DIR, `sail-operator-${SAIL_RELEASE}`, 'chart', 'crds');
 const CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
   'external-secrets.io/v1/ExternalSecret': 'test/support/schemas/external-secrets.io_v1_externalsecret.json',
   'operators.coreos.com/v1alpha1/Subscription': 'test/support/schemas/operators.coreos.com_v1alpha1_subscription.json',
@@ -72,7 +85,7 @@ export function generateObjectSchemas(): ObjectSchemaBundle {
   addCrdSchemas(kinds, definitions);
   addModelSchemas(kinds, definitions);
   return {
-    sources: [ISTIO_CRD_FILE, SAIL_CRD_DIR, ...Object.values(CRD_SCHEMA_FILES), ...new Set(MODEL_KINDS.map(modelPackageOf))],
+    sources: [ISTIO_CRD_FILE.name, SAIL_CRD_DIR.name, ...Object.values(CRD_SCHEMA_FILES), ...new Set(MODEL_KINDS.map(modelPackageOf))],
     kinds: sortedRecord(kinds),
     definitions: sortedRecord(definitions),
   };
@@ -120,9 +133,9 @@ function addCrdSchemas(kinds: Record<string, string>, definitions: Record<string
 
 /** The Istio CRD file, then the Sail operator's CRD files in name order. */
 function crdFiles(): string[] {
-  const sailDir = resolve(ROOT, SAIL_CRD_DIR);
+  const sailDir = SAIL_CRD_DIR.path;
   const sailFiles = readdirSync(sailDir).filter((name) => name.endsWith('.yaml')).sort().map((name) => join(sailDir, name));
-  return [resolve(ROOT, ISTIO_CRD_FILE), ...sailFiles];
+  return [ISTIO_CRD_FILE.path, ...sailFiles];
 }
 
 /** A copy of a schema node without `description`, walking only schema positions (never property names). */

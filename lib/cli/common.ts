@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { formatFinding, type Finding } from '../analyzers/finding';
-import { parseSuppression, type Suppression } from '../analyzers/suppressions';
+import { analyzerCatalogue } from '../analyzers/catalogue';
+import { parseSuppression, suppressionProblems, type Suppression } from '../analyzers/suppressions';
 import { packageFile } from '../io/package-root';
 import { MeshValidationError } from '../model/mesh-validation-error';
-import { printable, quoted } from '../model/printable';
+import { printable, quoted, quotedIfUnusual } from '../model/printable';
 import { failingFindings } from '../synth/synth-output';
 import { FINDINGS_FORMATS, findingsAsJson, findingsAsSarif, type FindingsFormat, type PlacedFinding, type RunNotice } from './findings-output';
 import type { ObjectFiles } from './object-files';
@@ -118,6 +119,26 @@ export function findingsOptions(values: { format?: string; suppress?: string[]; 
 }
 
 /**
+ * The counts line every synth and validate ends with, failing runs too:
+ * `0 errors, 150 warnings, 2 info, 3 suppressed`.
+ */
+export function findingCounts(findings: readonly Finding[], suppressed: number): string {
+  const count = (severity: Finding['severity']) => findings.filter((finding) => finding.severity === severity).length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info, ${suppressed} suppressed`;
+}
+
+/**
+ * Warns on stderr about each `--suppress` whose code no analyzer or construct reports (the
+ * catalogue of lib/analyzers/README.md) or that hid none of the run's findings.
+ */
+export function reportSuppressionProblems(options: FindingsOptions, suppressed: readonly Finding[], io: CliIo): void {
+  const known = new Set(analyzerCatalogue().keys());
+  for (const problem of suppressionProblems(options.suppress, suppressed, known)) io.stderr(`${paint(io, 'yellow', 'warning:')} ${problem}
+`);
+}
+
+/**
  * Prints the findings in the chosen format; true when any of them fails the run. Text goes to
  * stderr, one line each; json and sarif go to stdout as one document, printed even when empty so
  * a pipeline always gets something to parse. Notices (entries skipped) go to stderr as `note:`
@@ -127,8 +148,11 @@ export function reportFindings(findings: readonly Finding[], io: CliIo, options:
   const failing = new Set(failingFindings(findings, options.failOnWarnings));
   const placed = findings.map((finding) => ({ ...finding, ...objectFiles(finding), fails: failing.has(finding) }));
   if (options.format === 'text') {
-    // Findings name objects and values of the tree read, which may hold anything.
-    for (const finding of placed) io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${printable(formatFinding(finding))}\n`);
+    for (const finding of placed) {
+      // Findings name objects, values and files of the tree read, which may hold anything.
+      const location = finding.file === undefined ? '' : ` (at ${quotedIfUnusual(finding.file)}:${finding.line ?? 1})`;
+      io.stderr(`${paint(io, finding.fails ? 'red' : 'yellow', finding.severity)} ${printable(formatFinding(finding))}${location}\n`);
+    }
   } else {
     io.stdout(findingsDocument(options.format, placed, notices));
   }

@@ -1,7 +1,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { printable, quoted } from '../model/printable';
+import { INVENTORY_SCHEMA_FILE } from '../inventory/inventory';
+import { packageFile } from '../io/package-root';
+import { STARTER_RANGE_CLUSTERS, STARTER_RANGES_TEXT, starterRanges } from '../model/cidr';
 import { asInputError, EXIT_OK, InputError, parsed, TOOL, UsageError, type CliIo } from './common';
+
+/** As many clusters as the starter address plan has distinct private ranges for (synth itself sets no bound). */
+const MAX_CLUSTERS = STARTER_RANGE_CLUSTERS;
 
 export const INIT_USAGE = `Usage: ${TOOL} init [options]
 
@@ -11,13 +18,21 @@ and ranges, then run: ${TOOL} synth -i FILE
 
 Options:
   -o, --out FILE          where to write it (default: inventory.yaml)
-      --clusters N        how many clusters, 1 to 50 (default: 2)
+      --clusters N        how many clusters, 1 to ${MAX_CLUSTERS} (default: 2); each gets
+                          ${STARTER_RANGES_TEXT}
       --platform NAME     kubernetes or openshift (default: kubernetes)
       --force             replace FILE when it exists
   -h, --help              show this help
 `;
 
-const MAX_CLUSTERS = 50;
+/** init's flags, as its parser and the shell completion read them. */
+export const INIT_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  clusters: { type: 'string' },
+  platform: { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export function initCommand(args: readonly string[], io: CliIo): number {
   const { values } = parsed(INIT_USAGE, () =>
@@ -25,13 +40,7 @@ export function initCommand(args: readonly string[], io: CliIo): number {
       args: [...args],
       strict: true,
       allowPositionals: false,
-      options: {
-        out: { type: 'string', short: 'o' },
-        clusters: { type: 'string' },
-        platform: { type: 'string' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: INIT_OPTIONS,
     }),
   );
   if (values.help) {
@@ -46,16 +55,30 @@ export function initCommand(args: readonly string[], io: CliIo): number {
   if (platform !== 'kubernetes' && platform !== 'openshift') throw new UsageError(`--platform must be kubernetes or openshift, got ${quoted(platform)}`, INIT_USAGE);
   const file = values.out ?? 'inventory.yaml';
   if (existsSync(file) && !values.force) throw new InputError(`${printable(file)} exists; choose another --out or add --force to replace it`);
-  asInputError(() => writeFileSync(file, starterInventory(clusters, platform)));
+  asInputError(() => writeFileSync(file, starterInventory(clusters, platform, schemaReference(file))));
   io.stdout(`Wrote ${printable(file)} (${clusters} cluster(s), ${platform}). Next: ${TOOL} synth -i ${printable(file)}\n`);
   return EXIT_OK;
 }
 
-/** The starter inventory: distinct pod and service ranges per cluster, the first one the control plane. */
-export function starterInventory(clusters: number, platform: 'kubernetes' | 'openshift'): string {
+/**
+ * Where the inventory at `file` finds the package's JSON Schema, for the editor's
+ * `# yaml-language-server: $schema=` line: the path from the file's folder to the schema of the
+ * package that runs (in a project, `node_modules/cdk8s-istio-multicluster/schemas/...`).
+ */
+function schemaReference(file: string): string {
+  // A URI reference: percent-encoded, so that no space or line break of a folder name ends the comment.
+  return encodeURI(relative(dirname(resolve(file)), packageFile(...INVENTORY_SCHEMA_FILE)).split(sep).join('/'));
+}
+
+/**
+ * The starter inventory: distinct pod and service ranges per cluster, the first one the control
+ * plane; its first line points YAML editors at the inventory's JSON Schema (`schema`).
+ */
+export function starterInventory(clusters: number, platform: 'kubernetes' | 'openshift', schema: string): string {
   const names = Array.from({ length: clusters }, (_, index) => `cluster${index + 1}`);
   const clusterEntries = names.map((name, index) => {
     const controlPlane = index === 0;
+    const { podCidr, serviceCidr } = starterRanges(index);
     const lines = [
       `  - name: ${name}                  # the Istio cluster ID: a DNS-1123 label, unique`,
       `    url: https://api.${name}.example.com:6443   # the API server`,
@@ -69,12 +92,13 @@ export function starterInventory(clusters: number, platform: 'kubernetes' | 'ope
     }
     lines.push(
       `    network: network1              # one network: pods reach each other directly`,
-      `    podCidr: 10.${128 + 4 * index}.0.0/14          # must not overlap another cluster's ranges`,
-      `    serviceCidr: 172.${16 + index}.0.0/16`,
+      `    podCidr: ${podCidr}          # must not overlap another cluster's ranges`,
+      `    serviceCidr: ${serviceCidr}`,
     );
     return lines.join('\n');
   });
-  return `# Inventory of one Istio mesh over ${clusters} cluster(s) with one control plane (primary-remote).
+  return `# yaml-language-server: $schema=${schema}
+# Inventory of one Istio mesh over ${clusters} cluster(s) with one control plane (primary-remote).
 # Synthesize it with: ${TOOL} synth -i <this file> [-o DIR]
 # The README's "The inventory" section lists every key, its default and its errors.
 mesh:

@@ -2,11 +2,12 @@ import { InvalidPropsError, MeshValidationError } from '../errors';
 import { errorCode, fileSystemErrorWords } from '../io/file-system-errors';
 import { printable, printableLines } from '../model/printable';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, packageVersion, paint, PROCESS_IO, TOOL, UsageError, type CliIo } from './common';
-import { explainCommand } from './explain';
-import { initCommand } from './init';
-import { synthCommand } from './synth';
-import { tokensCommand } from './tokens';
-import { validateCommand } from './validate';
+import { COMPLETION_SHELLS, completionScript, isCompletionShell, type CompletedCommand } from './completion';
+import { EXPLAIN_OPTIONS, explainCommand } from './explain';
+import { INIT_OPTIONS, initCommand } from './init';
+import { SYNTH_OPTIONS, synthCommand } from './synth';
+import { TOKENS_OPTIONS, tokensCommand } from './tokens';
+import { VALIDATE_OPTIONS, validateCommand } from './validate';
 
 export { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo } from './common';
 
@@ -20,6 +21,7 @@ Commands:
   validate   run the mesh analyzers and schema checks over an existing output folder
   explain    say what an analyzer code checks, why it matters and how to fix it
   tokens     print the remotes' reader tokens for the remote secrets, read with kubectl
+  completion print the shell completion script: completion bash|zsh|fish
 
 Options:
   -h, --help       show help (also: ${TOOL} <command> --help)
@@ -28,7 +30,26 @@ Options:
 Exit codes: 0 success, 1 invalid input or analyzer errors, 2 usage error.
 `;
 
-const COMMANDS = ['init', 'synth', 'validate', 'explain', 'tokens', 'help'] as const;
+const COMPLETION_USAGE = `Usage: ${TOOL} completion ${COMPLETION_SHELLS.join('|')}
+
+Prints the shell completion script for the commands and flags:
+  bash: eval "$(${TOOL} completion bash)"   (e.g. in ~/.bashrc)
+  zsh:  ${TOOL} completion zsh > "\${fpath[1]}/_${TOOL}"
+  fish: ${TOOL} completion fish > ~/.config/fish/completions/${TOOL}.fish
+`;
+
+/** Each command with the flag table its parser takes: the completion scripts are generated from it. */
+const COMMAND_TABLE: Readonly<Record<string, CompletedCommand>> = {
+  init: { flags: INIT_OPTIONS },
+  synth: { flags: SYNTH_OPTIONS },
+  validate: { flags: VALIDATE_OPTIONS },
+  explain: { flags: EXPLAIN_OPTIONS },
+  tokens: { flags: TOKENS_OPTIONS },
+  completion: { flags: {}, words: COMPLETION_SHELLS },
+  help: { flags: {} },
+};
+
+const COMMANDS = Object.keys(COMMAND_TABLE);
 
 /** Runs the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
@@ -46,6 +67,8 @@ export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
         return explainCommand(rest, io);
       case 'tokens':
         return tokensCommand(rest, io);
+      case 'completion':
+        return completionCommand(rest, io);
       case '-h':
       case '--help':
       case 'help':
@@ -63,6 +86,19 @@ export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
   } catch (error) {
     return reportError(error, io, debug);
   }
+}
+
+function completionCommand(args: readonly string[], io: CliIo): number {
+  if (args.length === 1 && (args[0] === '-h' || args[0] === '--help')) {
+    io.stdout(COMPLETION_USAGE);
+    return EXIT_OK;
+  }
+  const [shell] = args;
+  if (args.length !== 1 || !isCompletionShell(shell)) {
+    throw new UsageError(args.length === 1 ? `completion: unknown shell ${JSON.stringify(shell)}; expected ${COMPLETION_SHELLS.join(', ')}` : 'completion takes one shell', COMPLETION_USAGE);
+  }
+  io.stdout(completionScript(shell, COMMAND_TABLE));
+  return EXIT_OK;
 }
 
 /** Names the nearest command when the word is a likely typo of one, and `synth -i` for an inventory file. */

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { Finding } from '../analyzers/finding';
+import { fieldLine } from './field-line';
 import { clusterFolder, CONTROL_PLANE_FOLDER, manifestFileName, objectRef, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 
 /** Where an object is written: a file path and the line its document starts on. */
@@ -12,27 +13,38 @@ export interface ObjectFile {
 /** Finds the file of each finding's object; a finding whose object is in no file keeps none. */
 export type ObjectFiles = (finding: Finding) => ObjectFile | undefined;
 
+/** Where an object of a tree was read: its file, the line its document starts on and the document's lines. */
+interface ReadDocument {
+  readonly file: string;
+  readonly start: number;
+  readonly lines: readonly string[];
+}
+
 /**
  * Indexes the objects of a tree of YAML files (relative path -> text) by folder and object, so a
- * finding can name its file and line. `prefix` is prepended to every path (the tree's folder).
- * Documents that do not parse are skipped here: reading the tree reports them.
+ * finding can name its file and line: the line of the field its JSON path names (field-line.ts),
+ * else of the object. `prefix` is prepended to every path (the tree's folder). Documents that do
+ * not parse are skipped here: reading the tree reports them.
  */
 export function objectFilesOfTree(tree: ReadonlyMap<string, string>, prefix: string): ObjectFiles {
-  const files = new Map<string, ObjectFile>();
+  const documents = new Map<string, ReadDocument>();
   for (const [path, text] of tree) {
     if (!/\.ya?ml$/.test(path)) continue;
     let line = 1;
     for (const document of text.split(/^---[ \t]*$/m)) {
       const start = line;
-      line += document.split('\n').length - 1;
-      const objects = parsed(document);
-      for (const manifest of objects) {
+      const lines = document.split('\n');
+      line += lines.length - 1;
+      for (const manifest of parsed(document)) {
         const key = objectKey(posix.dirname(path), objectRef(manifest));
-        if (!files.has(key)) files.set(key, { file: posix.join(prefix, path), line: start + leadingBlankLines(document) });
+        if (!documents.has(key)) documents.set(key, { file: posix.join(prefix, path), start, lines });
       }
     }
   }
-  return (finding) => files.get(objectKey(finding.folder, finding.object));
+  return (finding) => {
+    const read = documents.get(objectKey(finding.folder, finding.object));
+    return read && { file: read.file, line: read.start + (fieldLine(read.lines, finding.path ?? '') ?? 0) };
+  };
 }
 
 /**
@@ -61,10 +73,4 @@ function parsed(document: string): Manifest[] {
   } catch {
     return [];
   }
-}
-
-/** The document separator's own line and blank lines before the object's first line. */
-function leadingBlankLines(document: string): number {
-  const match = /^(?:[ \t]*(?:#.*)?\n)*/.exec(document);
-  return match ? match[0].split('\n').length - 1 : 0;
 }

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
-import type { Finding } from '../analyzers/finding';
 import { buildMesh } from '../synth/build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { synthesizeOutput, type MeshOutput } from '../synth/synth-output';
@@ -8,7 +7,7 @@ import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests'
 import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, repoUrlProblem, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
-import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, InputError, paint, parsed, reportFindings, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
+import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingCounts, findingsOptions, InputError, paint, parsed, reportFindings, reportSuppressionProblems, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
 import { printable, printablePath, quoted } from '../model/printable';
 import { objectFilesOfMesh } from './object-files';
 import { withSecretDataHidden } from './secret-data';
@@ -38,29 +37,25 @@ ${FINDINGS_USAGE}
   -h, --help                    show this help
 `;
 
+/** synth's flags, as its parser and the shell completion read them. */
+export const SYNTH_OPTIONS = {
+  'inventory': { type: 'string', short: 'i' },
+  'out': { type: 'string', short: 'o' },
+  'cluster': { type: 'string' },
+  'check': { type: 'boolean' },
+  'diff': { type: 'boolean' },
+  ...FINDINGS_OPTIONS,
+  'allow-inline-credentials': { type: 'boolean' },
+  'gitops': { type: 'string' },
+  'repo-url': { type: 'string' },
+  'revision': { type: 'string' },
+  'base-path': { type: 'string' },
+  'debug': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
 export function synthCommand(args: readonly string[], io: CliIo): number {
-  const { values, positionals } = parsed(SYNTH_USAGE, () =>
-    parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        'inventory': { type: 'string', short: 'i' },
-        'out': { type: 'string', short: 'o' },
-        'cluster': { type: 'string' },
-        'check': { type: 'boolean' },
-        'diff': { type: 'boolean' },
-        ...FINDINGS_OPTIONS,
-        'allow-inline-credentials': { type: 'boolean' },
-        'gitops': { type: 'string' },
-        'repo-url': { type: 'string' },
-        'revision': { type: 'string' },
-        'base-path': { type: 'string' },
-        'debug': { type: 'boolean' },
-        'help': { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const { values, positionals } = parsed(SYNTH_USAGE, () => parseArgs({ args: [...args], strict: true, allowPositionals: true, options: SYNTH_OPTIONS }));
   if (values.help) {
     io.stdout(SYNTH_USAGE);
     return EXIT_OK;
@@ -89,20 +84,29 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
     // The constructs' warnings are among the findings: one stream, one pass/fail rule, one count.
     return { output: synthesized, failed: reportFindings(synthesized.findings, io, findingsOutput, objectFilesOfMesh(synthesized.manifests, toStdout ? '' : outdir)) };
   });
-  const { manifests, findings, tree } = output;
+  const { manifests, findings, suppressed, tree } = output;
+  reportSuppressionProblems(findingsOutput, suppressed, io);
+  const counts = `${findingCounts(findings, suppressed.length)}\n`;
   if (failed) {
+    io.stderr(counts);
     const what = findings.some((finding) => finding.severity === 'error') ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
     io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${shownOut}/ was not touched`}\n`);
     return EXIT_INVALID;
   }
   if (toStdout) {
     io.stdout(yamlStream(output, values.cluster));
+    io.stderr(counts);
     return EXIT_OK;
   }
-  if (values.check) return check(tree, outdir, printable(inventoryFile), values.diff === true, io);
-  asInputError(() => writeTree(tree, outdir));
+  // A passing text run ends on stdout; json and sarif keep stdout to their one document.
   const summaryOut = findingsOutput.format === 'text' ? io.stdout : io.stderr;
-  summaryOut(summary(shownOut, manifests.clusters, manifests.controlPlane.length, findings));
+  if (values.check) {
+    const status = check(tree, outdir, printable(inventoryFile), values.diff === true, io);
+    (status === EXIT_OK ? summaryOut : io.stderr)(counts);
+    return status;
+  }
+  asInputError(() => writeTree(tree, outdir));
+  summaryOut(`${summary(shownOut, manifests.clusters, manifests.controlPlane.length)}${counts}`);
   return EXIT_OK;
 }
 
@@ -168,10 +172,9 @@ function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revisi
   return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
 }
 
-function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number, findings: readonly Finding[]): string {
+function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number): string {
   const lines = [`Synthesized ${clusters.size} cluster(s) into ${outdir}/`];
   for (const [name, manifests] of clusters) lines.push(`  clusters/${name}/  ${manifests.length} objects`);
   lines.push(`  control-plane/  ${controlPlaneObjects} objects`);
-  lines.push(`${findings.filter((finding) => finding.severity !== 'error').length} warning(s)`);
   return `${lines.join('\n')}\n`;
 }

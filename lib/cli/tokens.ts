@@ -45,18 +45,21 @@ interface ReaderCredentials {
  * `tokens`: fetches what the remote secrets read, as `istioctl create-remote-secret` does with
  * the user's kubeconfig, and prints it for the mesh's credential source. Writes to stdout only.
  */
+/** tokens' flags, as its parser and the shell completion read them. */
+export const TOKENS_OPTIONS = {
+  inventory: { type: 'string', short: 'i' },
+  kubeconfig: { type: 'string' },
+  format: { type: 'string' },
+  namespace: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function tokensCommand(args: readonly string[], io: CliIo): number {
   let values: { inventory?: string; kubeconfig?: string; format?: string; namespace?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: {
-        inventory: { type: 'string', short: 'i' },
-        kubeconfig: { type: 'string' },
-        format: { type: 'string' },
-        namespace: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: TOKENS_OPTIONS,
       strict: true,
       allowPositionals: false,
     }));

@@ -1,10 +1,10 @@
 import { posix } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeMesh } from '../analyzers';
-import { isSuppressed } from '../analyzers/suppressions';
+import { partitionSuppressed } from '../analyzers/suppressions';
 import { readMeshTreeFiles } from '../io/read-mesh-tree';
 import { printablePath, quotedIfUnusual } from '../model/printable';
-import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingsOptions, parsed, reportFindings, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
+import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingCounts, findingsOptions, parsed, reportFindings, reportSuppressionProblems, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
 import { objectFilesOfTree } from './object-files';
 
 export const VALIDATE_USAGE = `Usage: ${TOOL} validate DIR [options]
@@ -18,13 +18,16 @@ ${FINDINGS_USAGE}
   -h, --help                    show this help
 `;
 
+/** validate's flags, as its parser and the shell completion read them. */
+export const VALIDATE_OPTIONS = { ...FINDINGS_OPTIONS, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export function validateCommand(args: readonly string[], io: CliIo): number {
   const { values, positionals } = parsed(VALIDATE_USAGE, () =>
     parseArgs({
       args: [...args],
       strict: true,
       allowPositionals: true,
-      options: { ...FINDINGS_OPTIONS, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: VALIDATE_OPTIONS,
     }),
   );
   if (values.help) {
@@ -34,13 +37,14 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one folder', VALIDATE_USAGE);
   const options = findingsOptions(values, VALIDATE_USAGE);
   const [dir] = positionals;
-  const { findings, failed } = withFindingsDocument(io, options, () => {
+  const { findings, suppressed, failed } = withFindingsDocument(io, options, () => {
     const tree = asInputError(() => readMeshTreeFiles(dir));
-    const kept = analyzeMesh(tree.manifests).filter((finding) => !isSuppressed(finding, options.suppress));
+    const { kept, suppressed: hidden } = partitionSuppressed(analyzeMesh(tree.manifests), options.suppress);
     const skipped = tree.skipped.map(({ path, reason }) => ({ level: 'note' as const, message: `skipped ${quotedIfUnusual(posix.join(dir, path))} unread: ${reason}` }));
-    return { findings: kept, failed: reportFindings(kept, io, options, objectFilesOfTree(tree.files, dir), skipped) };
+    return { findings: kept, suppressed: hidden, failed: reportFindings(kept, io, options, objectFilesOfTree(tree.files, dir), skipped) };
   });
-  if (failed) return EXIT_INVALID;
-  (options.format === 'text' ? io.stdout : io.stderr)(`${printablePath(dir)}: no errors (${findings.length} finding(s))\n`);
-  return EXIT_OK;
+  reportSuppressionProblems(options, suppressed, io);
+  // The counts go with the findings' verdict: stdout for a passing text run, else stderr (stdout stays one json/sarif document).
+  (failed || options.format !== 'text' ? io.stderr : io.stdout)(`${printablePath(dir)}: ${findingCounts(findings, suppressed.length)}\n`);
+  return failed ? EXIT_INVALID : EXIT_OK;
 }

@@ -2,6 +2,7 @@ import { BOOKINFO_SECTION, resolveBookinfo, type Bookinfo, type BookinfoSpec } f
 import { Mesh, type MeshFromSpecOptions } from '../model/mesh';
 import type { MeshSpec } from '../model/mesh-spec';
 import type { SpecSection } from '../model/spec-section';
+import { specSchema } from '../model/validate-mesh';
 
 /** An inventory's content: the mesh's spec and the presets deployed across it. */
 export interface InventorySpec extends MeshSpec {
@@ -17,6 +18,22 @@ export type InventoryOptions = Omit<MeshFromSpecOptions, 'sections'>;
 
 /** The sections of an inventory beyond the model's, checked with the mesh's spec. */
 const PRESET_SECTIONS: readonly SpecSection[] = [BOOKINFO_SECTION];
+
+/** Where the package ships the inventory's JSON Schema (`npm run generate:schemas` writes it). */
+export const INVENTORY_SCHEMA_FILE = ['schemas', 'inventory.schema.json'] as const;
+
+/**
+ * The JSON Schema (draft-07) of an inventory file, for editors: the one the inventory is checked
+ * with (the model's and the presets' sections), shape only; the rules on values are not in it.
+ */
+export function inventoryJsonSchema(): Readonly<Record<string, unknown>> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'cdk8s-istio-multicluster inventory',
+    description: 'One Istio mesh (primary-remote) over several clusters: the mesh settings, the clusters and the presets. Shape only: synth and validate check the values.',
+    ...specSchema(PRESET_SECTIONS),
+  };
+}
 
 /**
  * A validated inventory: the mesh model, and the presets its sections ask for with their defaults

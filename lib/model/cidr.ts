@@ -48,6 +48,44 @@ export function rangesOverlap(a: IpRange, b: IpRange): boolean {
   return a.family === b.family && a.first <= b.last && b.first <= a.last;
 }
 
+/**
+ * The ranges `init` gives each cluster of a starter inventory, all on one network: pod ranges are
+ * the /16s of 10.128.0.0/9 and service ranges the /20s of 172.16.0.0/12, both private (RFC 1918)
+ * and pairwise distinct, as checkCidrs (validate-mesh.ts) requires of one flat network.
+ */
+const STARTER_POD_RANGES = { block: '10.128.0.0/9', prefix: 16 } as const;
+const STARTER_SERVICE_RANGES = { block: '172.16.0.0/12', prefix: 20 } as const;
+
+/** The starter address plan in words, for help texts. */
+export const STARTER_RANGES_TEXT = `a private pod /${STARTER_POD_RANGES.prefix} of ${STARTER_POD_RANGES.block} and service /${STARTER_SERVICE_RANGES.prefix} of ${STARTER_SERVICE_RANGES.block}`;
+
+/** How many clusters get distinct starter ranges: 128, the /16s in 10.128.0.0/9 (there are 256 /20s in 172.16.0.0/12). */
+export const STARTER_RANGE_CLUSTERS = Math.min(subnetCount(STARTER_POD_RANGES), subnetCount(STARTER_SERVICE_RANGES));
+
+/** The pod and service ranges of the starter inventory's cluster at `index` (0-based, below STARTER_RANGE_CLUSTERS). */
+export function starterRanges(index: number): { readonly podCidr: string; readonly serviceCidr: string } {
+  if (!Number.isInteger(index) || index < 0 || index >= STARTER_RANGE_CLUSTERS) {
+    throw new RangeError(`starter ranges exist for clusters 0 to ${STARTER_RANGE_CLUSTERS - 1}, got ${index}`);
+  }
+  return { podCidr: nthSubnet(STARTER_POD_RANGES, index), serviceCidr: nthSubnet(STARTER_SERVICE_RANGES, index) };
+}
+
+interface Subnetting {
+  readonly block: string;
+  readonly prefix: number;
+}
+
+function subnetCount({ block, prefix }: Subnetting): number {
+  return 2 ** (prefix - Number(block.split('/')[1]));
+}
+
+/** The `index`-th IPv4 subnet of length `prefix` inside `block`, as `a.b.c.d/prefix`. */
+function nthSubnet({ block, prefix }: Subnetting, index: number): string {
+  const first = parseCidr(block)!.first + (BigInt(index) << BigInt(32 - prefix));
+  const octets = [24n, 16n, 8n, 0n].map((shift) => String((first >> shift) & 0xffn));
+  return `${octets.join('.')}/${prefix}`;
+}
+
 function ipv4ToBigInt(address: string): bigint {
   return address.split('.').reduce((acc, octet) => (acc << 8n) + BigInt(Number(octet)), 0n);
 }

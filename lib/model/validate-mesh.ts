@@ -43,18 +43,25 @@ function shapeCheck(sections: readonly SpecSection[]): ShapeCheck {
   if (sections.length === 0) return MODEL_SHAPE;
   let check = shapes.get(sections);
   if (!check) {
-    const properties: Record<string, unknown> = { ...INVENTORY_SCHEMA.properties };
-    for (const section of sections) {
-      if (Object.hasOwn(properties, section.key)) throw new Error(`Spec section "${section.key}" is already a key of the spec`);
-      properties[section.key] = section.schema;
-    }
-    // Without the model schema's $id, which ajv registers once.
-    const { $id: _id, ...modelSchema } = INVENTORY_SCHEMA;
-    const schema = { ...modelSchema, properties };
+    const schema = specSchema(sections);
     check = { schema, validate: ajv.compile(schema) };
     shapes.set(sections, check);
   }
   return check;
+}
+
+/**
+ * The JSON Schema of a spec with these sections: the model's, each section's schema under its key.
+ * Without the model schema's `$id`, which ajv registers once (and which names no real URL).
+ */
+export function specSchema(sections: readonly SpecSection[]): Readonly<Record<string, unknown>> {
+  const properties: Record<string, unknown> = { ...INVENTORY_SCHEMA.properties };
+  for (const section of sections) {
+    if (Object.hasOwn(properties, section.key)) throw new Error(`Spec section "${section.key}" is already a key of the spec`);
+    properties[section.key] = section.schema;
+  }
+  const { $id: _id, ...modelSchema } = INVENTORY_SCHEMA;
+  return { ...modelSchema, properties };
 }
 
 /**

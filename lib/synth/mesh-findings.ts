@@ -1,6 +1,6 @@
 import { analyzeMesh, compareFindings } from '../analyzers';
 import type { Finding } from '../analyzers/finding';
-import { isSuppressed, type Suppression } from '../analyzers/suppressions';
+import { partitionSuppressed, type Suppression } from '../analyzers/suppressions';
 import type { ConstructWarning } from '../errors';
 import { DistinctManifests } from '../manifest/distinct-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
@@ -12,6 +12,8 @@ export interface MeshFindings {
   readonly findings: readonly Finding[];
   /** The constructs' warnings that are in `findings`, as raised (with their construct path). */
   readonly constructWarnings: readonly ConstructWarning[];
+  /** The findings a suppression hid, sorted as `findings` (counted in the summary, never printed). */
+  readonly suppressed: readonly Finding[];
 }
 
 /**
@@ -21,13 +23,13 @@ export interface MeshFindings {
  */
 export function meshFindings(synthesized: SynthesizedMesh, suppress: readonly Suppression[] = [], distinct: DistinctManifests = new DistinctManifests()): MeshFindings {
   const { manifests } = synthesized;
-  const raised = synthesized.constructWarnings
-    .map((warning) => ({ warning, finding: constructWarningFinding(warning, manifests.controlPlaneCluster) }))
-    .filter(({ finding }) => !isSuppressed(finding, suppress));
-  const analyzed = analyzeMesh(manifests, distinct).filter((finding) => !isSuppressed(finding, suppress));
+  const warningOf = new Map(synthesized.constructWarnings.map((warning) => [constructWarningFinding(warning, manifests.controlPlaneCluster), warning]));
+  const raised = partitionSuppressed([...warningOf.keys()], suppress);
+  const analyzed = partitionSuppressed(analyzeMesh(manifests, distinct), suppress);
   return {
-    findings: [...analyzed, ...raised.map(({ finding }) => finding)].sort(compareFindings),
-    constructWarnings: raised.map(({ warning }) => warning),
+    findings: [...analyzed.kept, ...raised.kept].sort(compareFindings),
+    constructWarnings: raised.kept.map((finding) => warningOf.get(finding)!),
+    suppressed: [...analyzed.suppressed, ...raised.suppressed].sort(compareFindings),
   };
 }
 

@@ -43,6 +43,8 @@ export interface MeshOutput {
   readonly findings: readonly Finding[];
   /** The constructs' warnings that are in `findings`, as raised: code, construct path, cluster, message, hint. */
   readonly constructWarnings: readonly ConstructWarning[];
+  /** The findings `suppress` hid, sorted as `findings`. */
+  readonly suppressed: readonly Finding[];
   /**
    * Relative path -> content of the whole output tree; empty when the analyzers found errors,
    * since nothing is written then (and duplicate objects, MCL0001, have no file of their own).
@@ -58,16 +60,16 @@ export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {
   const synthesized = synthesizeMesh(mesh);
   // Which objects are copies, found once for the analyzers, the README and the renderer.
   const distinct = new DistinctManifests();
-  const { findings, constructWarnings } = meshFindings(synthesized, options.suppress, distinct);
+  const { findings, constructWarnings, suppressed } = meshFindings(synthesized, options.suppress, distinct);
   const { manifests } = synthesized;
-  if (failingFindings(findings).length > 0) return { manifests, findings, constructWarnings, tree: new Map() };
+  if (failingFindings(findings).length > 0) return { manifests, findings, constructWarnings, suppressed, tree: new Map() };
   const files = new Map(synthesized.files);
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct }));
   if (mesh.helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall.chartVersion));
   if (options.gitops) {
     for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }
-  return { manifests, findings, constructWarnings, tree: renderTree(manifests, files, distinct) };
+  return { manifests, findings, constructWarnings, suppressed, tree: renderTree(manifests, files, distinct) };
 }
 
 /** The findings that fail a synth: errors, and warnings too when strict. */

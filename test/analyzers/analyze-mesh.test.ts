@@ -31,6 +31,16 @@ describe('analyzeMesh', () => {
     expect(goodFindings.map((finding) => finding.code)).not.toContain(code);
   });
 
+  it('GIVEN every broken mesh WHEN analyzed THEN no message or hint shows a JavaScript value (undefined, null, NaN, [object Object])', () => {
+    const internal = /\b(?:undefined|null|NaN)\b|\[object \w+\]/;
+    const shown = BROKEN_MESHES.flatMap(({ title, breakMesh }) => {
+      const mesh = goodMesh();
+      breakMesh(mesh);
+      return analyzeMesh(toMeshManifests(mesh)).flatMap((finding) => [finding.message, finding.hint].filter((text) => internal.test(text)).map((text) => `${title}: ${text}`));
+    });
+    expect(shown).toEqual([]);
+  });
+
   it('has a broken-mesh test for every code an analyzer reports', () => {
     // GIVEN the codes of all analyzers
     const codes = new Set(ANALYZERS.flatMap((analyzer) => analyzer.codes));

@@ -175,6 +175,24 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
     expected: [{ code: 'IST0170', severity: 'warning', cluster: REMOTE, folder: WEST, object: 'Service/bookinfo/reviews' }],
   },
   {
+    title: 'the same Service with a port that is not a number in another cluster',
+    code: 'IST0170',
+    breakMesh: (mesh) => {
+      findDoc(mesh.clusters[REMOTE], 'Service', 'reviews').spec.ports[0].port = 'nine';
+    },
+    expected: [
+      { code: 'MCL0050', severity: 'error', cluster: REMOTE, object: 'Service/bookinfo/reviews', message: 'schema: /spec/ports/0/port must be number' },
+      {
+        code: 'IST0170',
+        severity: 'warning',
+        cluster: REMOTE,
+        folder: WEST,
+        object: 'Service/bookinfo/reviews',
+        message: 'differs from the definition in cluster east: ports (no port number)/TCP/http instead of 9080/TCP/http',
+      },
+    ],
+  },
+  {
     title: 'a namespace with workloads but no injection label',
     code: 'IST0102',
     breakMesh: (mesh) => {

@@ -12,8 +12,9 @@ import { validationRuleProblems, type RuleSchema } from '../../lib/analyzers/cel
 import { CODE_CACHE_SUFFIX } from '../../lib/io/code-cache';
 import { celRuleCases } from '../support/cel-rule-cases';
 import { generateObjectSchemas } from '../../scripts/generate-object-schemas';
+import { HAS_UPSTREAM } from '../support/upstream';
 
-describe('schemas/object-schemas.json', () => {
+describe.skipIf(!HAS_UPSTREAM)('schemas/object-schemas.json', () => {
   it('is what npm run generate:schemas writes from the upstream files', () => {
     const committed = readFileSync(join(__dirname, '..', '..', ...OBJECT_SCHEMA_FILE), 'utf8');
     expect(committed, 'run npm run generate:schemas').toBe(`${JSON.stringify(generateObjectSchemas())}\n`);

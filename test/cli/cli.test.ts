@@ -127,7 +127,7 @@ describe.each(Object.entries(INVENTORIES))('synth on the bundled %s inventory', 
         `Synthesized ${clusters.length} cluster(s) into dist/`,
         ...clusters.map((cluster) => `  clusters/${cluster}/  ${objects(`clusters/${cluster}`)} objects`),
         `  control-plane/  ${objects('control-plane')} objects`,
-        `${warnings.length} warning(s)`,
+        `0 errors, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}, 0 info, 0 suppressed`,
         '',
       ].join('\n'),
     );
@@ -186,7 +186,7 @@ describe('synth --check', () => {
     // WHEN it is checked against the same inventory
     const result = cli(['synth', '-i', inventory, '--check'], { cwd });
     // THEN it is reported up to date and left alone
-    expect(result).toEqual({ status: 0, stdout: `dist/ is up to date with ${inventory}\n`, stderr: '' });
+    expect(result).toEqual({ status: 0, stdout: `dist/ is up to date with ${inventory}\n0 errors, 0 warnings, 0 info, 0 suppressed\n`, stderr: '' });
     expectSameTree(snapshotTree(join(cwd, 'dist')), before);
   });
 
@@ -204,14 +204,14 @@ describe('synth --check', () => {
     // THEN both files are named and the folder is not touched
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`out/ is not what ${inventory} produces; 2 file(s) differ:\n  changed: clusters/ocp-west/${edited}\n  extra:   clusters/ocp-west/stale.yaml\n`);
+    expect(result.stderr).toBe(`out/ is not what ${inventory} produces; 2 file(s) differ:\n  changed: clusters/ocp-west/${edited}\n  extra:   clusters/ocp-west/stale.yaml\n0 errors, 0 warnings, 0 info, 0 suppressed\n`);
     expectSameTree(snapshotTree(join(cwd, 'out')), before);
   });
 
   it('exits 1 when the output does not exist, saying so in one line, without creating it', () => {
     const cwd = dir();
     const result = cli(['synth', '-i', inventory, '--check'], { cwd });
-    expect(result).toEqual({ status: 1, stdout: '', stderr: 'dist/ does not exist or is empty; run synth without --check to write it\n' });
+    expect(result).toEqual({ status: 1, stdout: '', stderr: 'dist/ does not exist or is empty; run synth without --check to write it\n0 errors, 0 warnings, 0 info, 0 suppressed\n' });
     expect(readdirSync(cwd)).toEqual([]);
   });
 });
@@ -228,7 +228,7 @@ describe('synth --strict', () => {
     const result = cli(['synth', '-i', writeFile(cwd, 'inventory.yaml', byName)], { cwd });
     expect(result.status).toBe(0);
     expect(result.stderr.split('\n').filter(Boolean).map((line) => line.slice(0, WEBHOOK_WARNING.length))).toEqual([WEBHOOK_WARNING]);
-    expect(result.stdout).toMatch(/\n1 warning\(s\)\n$/);
+    expect(result.stdout).toMatch(/\n0 errors, 1 warning, 0 info, 0 suppressed\n$/);
     expect(existsSync(join(cwd, 'dist', 'clusters', 'west', 'kustomization.yaml'))).toBe(true);
   });
 
@@ -244,6 +244,7 @@ describe('synth --strict', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n').filter(Boolean).map((line) => line.slice(0, WEBHOOK_WARNING.length))).toEqual([
       WEBHOOK_WARNING,
+      '0 errors, 1 warning, 0 info, 0 suppressed',
       'error: the mesh has warnings and --strict (--fail-on warning) makes them fail; dist/ was not touched'.slice(0, WEBHOOK_WARNING.length),
     ]);
     expect(result.stderr).toContain('error: the mesh has warnings and --strict (--fail-on warning) makes them fail; dist/ was not touched\n');
@@ -299,7 +300,7 @@ describe('synth --allow-inline-credentials', () => {
       'warning MCL0063 control-plane mesh/remote-secrets (cluster east): the remote secrets istio-remote-secret-west hold bearer tokens from the inventory: the output contains credentials ' +
         '(inventory: mesh.credentials.source is "inline"; clusters[1].token); hint: keep the output out of Git, or use credentials.source "external-secret" or "flux-substitution"\n',
     );
-    expect(result.stdout).toMatch(/\n1 warning\(s\)\n$/);
+    expect(result.stdout).toMatch(/\n0 errors, 1 warning, 0 info, 0 suppressed\n$/);
     expect(filesContaining(join(cwd, 'dist'), TOKEN)).toEqual(['control-plane/secret_istio-system_istio-remote-secret-west.yaml']);
     expect(readFileSync(join(cwd, 'dist', 'control-plane', 'secret_istio-system_istio-remote-secret-west.yaml'), 'utf8')).toContain(`token: ${TOKEN}`);
   });

@@ -50,7 +50,7 @@ async function synthKilledAt(cwd: string, file: string, point: KillPoint): Promi
 }
 
 describe('a synth killed at any point', () => {
-  it('leaves a complete old or new tree, and the next synth recovers and cleans up', { timeout: 120_000 }, async () => {
+  it('leaves a complete old or new tree, and the next synth recovers and cleans up', { timeout: 300_000 }, async () => {
     // GIVEN two inventories and the tree each produces
     const inputs = dirs('inputs');
     const files = [writeFile(inputs, 'a.yaml', inventory(8, 'a.example.com')), writeFile(inputs, 'b.yaml', inventory(7, 'b.example.com'))];

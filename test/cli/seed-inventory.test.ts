@@ -3,13 +3,14 @@
  * control-plane address (its playbook read it from the live cluster), and must still synthesize.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { cli, REPO_ROOT, snapshotTree, tempDirs, writeFile } from './support';
+import { cli, snapshotTree, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('seed-');
-const SEED = resolve(REPO_ROOT, '../shared/seeds/000_0a8c541c7d70f90c.txt');
+/** The article's inventory block as its page prints it (non-breaking spaces and lost indentation included), copied byte for byte. */
+const ARTICLE_BLOCK = join(__dirname, 'fixtures', 'openshift-article-inventory.txt');
 
 /**
  * The article's inventory block (from `clusters:` to the second `istio_control_plane`), with its
@@ -17,9 +18,7 @@ const SEED = resolve(REPO_ROOT, '../shared/seeds/000_0a8c541c7d70f90c.txt');
  * `<placeholders>` filled in. Nothing is added.
  */
 function seedInventory(): string {
-  const text = readFileSync(SEED, 'utf8');
-  const block = text.slice(text.indexOf('clusters:\n'), text.indexOf('istio_control_plane: false') + 'istio_control_plane: false'.length);
-  return `${block
+  return `${readFileSync(ARTICLE_BLOCK, 'utf8')
     .split('\n')
     .map((line) => line.trimEnd())
     .filter((line) => line.trim() !== '')

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { dump, load, loadAll } from 'js-yaml';
 import { afterAll, expect } from 'vitest';
+import { main } from '../../lib/cli/main';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'cdk8s-istio-multicluster.js');
@@ -73,6 +74,14 @@ export function cli(args: readonly string[], options: RunOptions): ProcessResult
   expect(result.stdout, 'stdout is a pipe: no colour').not.toMatch(ANSI_ESCAPE);
   expect(result.stderr, 'stderr is a pipe: no colour').not.toMatch(ANSI_ESCAPE);
   return result;
+}
+
+/** Runs the CLI in this process through `main(argv, io)`, collecting what it prints; no colour. */
+export function runMain(args: readonly string[]): ProcessResult {
+  let stdout = '';
+  let stderr = '';
+  const status = main(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), color: false });
+  return { status, stdout, stderr };
 }
 
 /** A fresh folder under one root per test file; the root is removed after the file's tests. */

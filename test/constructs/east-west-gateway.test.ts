@@ -12,9 +12,9 @@ import type { ClusterSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
+import { HAS_UPSTREAM, upstreamPath } from '../support/upstream';
 
-const SAMPLES = '../shared/upstream/istio/samples/multicluster';
-const upstream = (file: string) => loadAll(readFileSync(`${SAMPLES}/${file}`, 'utf8')).filter(Boolean) as (Manifest & { spec: unknown })[];
+const upstream = (file: string) => loadAll(readFileSync(upstreamPath('istio', 'samples', 'multicluster', file), 'utf8')).filter(Boolean) as (Manifest & { spec: unknown })[];
 
 const PRIMARY: ClusterSpec = { name: 'east', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '192.0.2.10' };
 const REMOTE: ClusterSpec = { name: 'west', url: 'https://api.west.example.com:6443' };
@@ -29,7 +29,7 @@ const byKind = (manifests: readonly Manifest[], kind: string, name: string) =>
   manifests.find((m) => m.kind === kind && m.metadata.name === name) as (Manifest & { spec: any }) | undefined;
 
 describe('EastWestGateway', () => {
-  it('runs the gateway on the control plane and exposes istiod exactly as expose-istiod.yaml does', () => {
+  it.skipIf(!HAS_UPSTREAM)('runs the gateway on the control plane and exposes istiod exactly as expose-istiod.yaml does', () => {
     // GIVEN a single-network primary-remote mesh
     // WHEN the defaults are synthesized
     const { gateway, clusters, controlPlane } = synth([PRIMARY, REMOTE]);
@@ -67,7 +67,7 @@ describe('EastWestGateway', () => {
     expect(service.spec.selector).toEqual({ app: 'istio-eastwestgateway', istio: 'eastwestgateway' });
   });
 
-  it('runs a gateway on every cluster of a multi-network mesh and exposes services as expose-services.yaml does', () => {
+  it.skipIf(!HAS_UPSTREAM)('runs a gateway on every cluster of a multi-network mesh and exposes services as expose-services.yaml does', () => {
     // GIVEN the remote on a second network
     const { gateway, clusters, controlPlane } = synth([PRIMARY, { ...REMOTE, network: 'network2' }]);
     // THEN both clusters run one, each labelled with its own network, and *.local is exposed on 15443

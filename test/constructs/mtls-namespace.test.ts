@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Construct } from 'constructs';
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +8,9 @@ import { Mesh } from '../../lib/model/mesh';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { expectValidManifests } from '../support/schema-validation';
+import { HAS_UPSTREAM, upstreamPath } from '../support/upstream';
 
-const UPSTREAM_MTLS_RULES = resolve(__dirname, '../../../shared/upstream/istio/samples/bookinfo/networking/destination-rule-all-mtls.yaml');
+const UPSTREAM_MTLS_RULES = upstreamPath('istio', 'samples', 'bookinfo', 'networking', 'destination-rule-all-mtls.yaml');
 
 /** east is the control plane; west and north are remotes. */
 function threeClusterMesh(istioVersion?: string): IstioMesh {
@@ -69,7 +69,7 @@ describe('MtlsNamespace', () => {
     for (const clusterManifests of manifests.clusters.values()) expect(named(clusterManifests, 'Namespace')).toEqual(['bookinfo']);
   });
 
-  it('renders the DestinationRules of upstream destination-rule-all-mtls.yaml', () => {
+  it.skipIf(!HAS_UPSTREAM)('renders the DestinationRules of upstream destination-rule-all-mtls.yaml', () => {
     // GIVEN the services and subsets of the upstream sample
     const upstream = loadAll(readFileSync(UPSTREAM_MTLS_RULES, 'utf8')).filter(Boolean) as Manifest[];
     const services = upstream.map((rule) => ({

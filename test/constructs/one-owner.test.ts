@@ -10,6 +10,7 @@ import { NEWEST_ISTIO_VERSION } from '../../lib/model/istio-version';
 import { buildMesh } from '../../lib/synth/build-mesh';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { CHART_RELEASES, helmTemplate, objectKey, removeHelmValuesFiles, sailIstioObjects } from '../support/helm';
+import { HAS_UPSTREAM } from '../support/upstream';
 import { OPENSHIFT_SAIL_MESH } from './sail-meshes';
 
 afterAll(removeHelmValuesFiles);
@@ -21,7 +22,7 @@ function synth(spec: InventorySpec) {
   return { model: inventory.mesh, manifests: synthesizeMesh(buildMesh(inventory)).manifests };
 }
 
-describe('one owner per object', () => {
+describe.skipIf(!HAS_UPSTREAM)('one owner per object', () => {
   it("keeps a remote's trust-domain ConfigMap, which the remote profile does not render (configMap: false)", () => {
     // GIVEN a sail mesh with a non-default trust domain on the newest Istio
     const { model, manifests } = synth({ ...OPENSHIFT_SAIL_MESH, mesh: { ...OPENSHIFT_SAIL_MESH.mesh, trustDomain: 'example.org' } });

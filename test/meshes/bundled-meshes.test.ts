@@ -8,6 +8,7 @@ import type { MeshSpec } from '../../lib/model/mesh-spec';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
 import { expectValidManifests } from '../support/schema-validation';
+import { HAS_UPSTREAM, upstreamPath } from '../support/upstream';
 
 const OPENSHIFT = 'apps/openshift/inventory.yaml';
 const OPENSHIFT_SAIL = 'apps/openshift/inventory-sail.yaml';
@@ -218,8 +219,8 @@ describe('the hybrid ICP + IKS seed mesh', () => {
     expect(names(icp, 'Deployment')).toEqual(['bookinfo-ingressgateway', 'details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2']);
   });
 
-  it('routes reviews to v3 as upstream virtual-service-reviews-v3.yaml does', () => {
-    const upstream = loadAll(readFileSync('../shared/upstream/istio/samples/bookinfo/networking/virtual-service-reviews-v3.yaml', 'utf8'))[0] as Manifest & { spec: unknown };
+  it.skipIf(!HAS_UPSTREAM)('routes reviews to v3 as upstream virtual-service-reviews-v3.yaml does', () => {
+    const upstream = loadAll(readFileSync(upstreamPath('istio', 'samples', 'bookinfo', 'networking', 'virtual-service-reviews-v3.yaml'), 'utf8'))[0] as Manifest & { spec: unknown };
     expect(one(output.manifests.controlPlane, 'VirtualService', 'reviews').spec).toEqual(upstream.spec);
   });
 

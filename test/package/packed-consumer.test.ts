@@ -120,9 +120,9 @@ describe('the packed npm package in a fresh consumer project', () => {
     expectSuccess(run('npm', install, { cwd: consumer, timeout: 5 * MINUTES }), 'npm install');
   }, 10 * MINUTES);
 
-  it('holds compiled JavaScript, type declarations, code caches of the schema validators, the bin, README, the schema bundle and the analyzer catalogue, and nothing else', () => {
+  it('holds compiled JavaScript, type declarations, code caches of the schema validators, the bin, README, LICENSE, CHANGELOG, the schemas and the analyzer catalogue, and nothing else', () => {
     const entries = run('tar', ['-tzf', tarball], { cwd: consumer }).stdout.trim().split('\n').map((entry) => entry.replace(/^package\//, ''));
-    const shippedFiles = ['package.json', 'README.md', 'bin/cdk8s-istio-multicluster.js', 'schemas/object-schemas.json', 'lib/analyzers/README.md'];
+    const shippedFiles = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/cdk8s-istio-multicluster.js', 'schemas/object-schemas.json', 'schemas/inventory.schema.json', 'lib/analyzers/README.md'];
     for (const expected of [...shippedFiles, 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli/main.js', 'build/constructs/index.js', 'build/lib/imports/networking.istio.io.js']) {
       expect(entries).toContain(expected);
     }
@@ -158,7 +158,7 @@ describe('the packed npm package in a fresh consumer project', () => {
       expect(kustomizationResources(join(consumer, 'dist', folder)), folder).toHaveLength(count);
     }
     expect(report.objects['clusters/beta']).toBeGreaterThan(0);
-  });
+  }, 5 * MINUTES); // tsc over the declarations: minutes on a loaded 2-CPU machine
 
   it('synthesizes through `cdk8s synth` with a cdk8s.yaml in the consumer', () => {
     // GIVEN a cdk8s.yaml whose app is the compiled program and whose output is not dist/
@@ -188,5 +188,5 @@ describe('the packed npm package in a fresh consumer project', () => {
     const replicas = (cluster: string) => (yamlDocuments(readFileSync(join(out, 'clusters', cluster, 'deployment.apps_shop_shop-ingressgateway.yaml'), 'utf8'))[0] as { spec: { replicas?: number } }).spec.replicas;
     expect([replicas('alpha'), replicas('beta')]).toEqual([undefined, 3]);
     expect(kustomizationResources(join(out, 'clusters', 'beta'))).toContain('deployment.apps_shop_shop-ingressgateway.yaml');
-  });
+  }, 5 * MINUTES); // tsc over the declarations: minutes on a loaded 2-CPU machine
 });

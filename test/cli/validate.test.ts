@@ -115,17 +115,15 @@ describe('validate', () => {
   });
 
   it.each([
-    { name: 'a folder that is no output tree', prepare: (cwd: string) => writeFile(cwd, 'tree/notes.txt', 'not a tree\n') },
-    { name: 'a folder that does not exist', prepare: () => undefined },
-  ])('$name: exit 1 with a readable message, no stack trace, no --debug hint (a user error)', ({ prepare }) => {
+    { name: 'a folder that is no output tree', prepare: (cwd: string) => writeFile(cwd, 'tree/notes.txt', 'not a tree\n'), message: 'tree is not a mesh output tree: it needs the folders clusters/<cluster>/ and control-plane/' },
+    { name: 'a folder that does not exist', prepare: () => undefined, message: 'tree does not exist' },
+  ])('$name: exit 1 with a readable message, no stack trace, no --debug hint (a user error)', ({ prepare, message }) => {
     const cwd = dir();
     prepare(cwd);
     const result = cli(['validate', 'tree'], { cwd });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      'error: tree is not a mesh output tree: it needs the folders clusters/<cluster>/ and control-plane/\n',
-    );
+    expect(result.stderr).toBe(`error: ${message}\n`);
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 

@@ -42,15 +42,21 @@ export const ANALYZERS: readonly Analyzer[] = [
   injectionLabelAnalyzer,
 ];
 
+/**
+ * The analyzers that judge one folder by itself (schemas, duplicates, port names): what applies
+ * when `validate` reads a single cluster folder, where every cross-cluster check would see half a mesh.
+ */
+export const FOLDER_ANALYZERS: readonly Analyzer[] = [objectSchemaAnalyzer, duplicateObjectAnalyzer, portNamingAnalyzer];
+
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
 
 /**
  * Runs every analyzer over the whole mesh (all clusters and the control plane at once). The
  * findings come sorted by severity, code, folder and object, so output is the same run after run.
  */
-export function analyzeMesh(manifests: MeshManifests, distinct: DistinctManifests = new DistinctManifests()): Finding[] {
+export function analyzeMesh(manifests: MeshManifests, distinct: DistinctManifests = new DistinctManifests(), analyzers: readonly Analyzer[] = ANALYZERS): Finding[] {
   const index = indexMesh(manifests, distinct);
-  return ANALYZERS.flatMap((analyzer) => analyzer.analyze(index)).sort(compareFindings);
+  return analyzers.flatMap((analyzer) => analyzer.analyze(index)).sort(compareFindings);
 }
 
 /** The order of findings: severity, code, folder, object, cluster, message. */

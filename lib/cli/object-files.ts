@@ -23,10 +23,11 @@ interface ReadDocument {
 /**
  * Indexes the objects of a tree of YAML files (relative path -> text) by folder and object, so a
  * finding can name its file and line: the line of the field its JSON path names (field-line.ts),
- * else of the object. `prefix` is prepended to every path (the tree's folder). Documents that do
- * not parse are skipped here: reading the tree reports them.
+ * else of the object. `prefix` is prepended to every path (the tree's folder), after `onDisk`
+ * maps it to where the file is (a cluster folder validated on its own). Documents that do not
+ * parse are skipped here: reading the tree reports them.
  */
-export function objectFilesOfTree(tree: ReadonlyMap<string, string>, prefix: string): ObjectFiles {
+export function objectFilesOfTree(tree: ReadonlyMap<string, string>, prefix: string, onDisk: (path: string) => string = (path) => path): ObjectFiles {
   const documents = new Map<string, ReadDocument>();
   for (const [path, text] of tree) {
     if (!/\.ya?ml$/.test(path)) continue;
@@ -37,7 +38,7 @@ export function objectFilesOfTree(tree: ReadonlyMap<string, string>, prefix: str
       line += lines.length - 1;
       for (const manifest of parsed(document)) {
         const key = objectKey(posix.dirname(path), objectRef(manifest));
-        if (!documents.has(key)) documents.set(key, { file: posix.join(prefix, path), start, lines });
+        if (!documents.has(key)) documents.set(key, { file: posix.join(prefix, onDisk(path)), start, lines });
       }
     }
   }

@@ -1,16 +1,22 @@
 import { posix } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyzeMesh } from '../analyzers';
+import { analyzeMesh, ANALYZERS, compareFindings, FOLDER_ANALYZERS } from '../analyzers';
+import { kustomizeFindings } from '../analyzers/rules/kustomize';
 import { partitionSuppressed } from '../analyzers/suppressions';
 import { readMeshTreeFiles } from '../io/read-mesh-tree';
+import { clusterFolder } from '../manifest/mesh-manifests';
 import { printablePath, quotedIfUnusual } from '../model/printable';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingCounts, findingsOptions, parsed, reportFindings, reportSuppressionProblems, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
 import { objectFilesOfTree } from './object-files';
 
 export const VALIDATE_USAGE = `Usage: ${TOOL} validate DIR [options]
 
-Runs the analyzers, schema checks included, over DIR/clusters/<name>/*.yaml and DIR/control-plane/*.yaml.
-Reads nothing else: no symlink is followed, and other entries are skipped and listed.
+Runs the analyzers, schema checks included, over DIR/clusters/<name>/ and DIR/control-plane/ as
+kubectl apply -k builds each folder from its kustomization.yaml (resources, patches, namespace,
+labels; other fields are reported as not checked), or over DIR alone when it is one cluster folder
+(checks of single objects and folders only). A file a kustomization lists that is missing, and a
+manifest file none lists, are errors. Reads nothing else: no symlink is followed, and other
+entries are skipped and listed.
 
 Options:
 ${FINDINGS_USAGE}
@@ -39,9 +45,15 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
   const [dir] = positionals;
   const { findings, suppressed, failed } = withFindingsDocument(io, options, () => {
     const tree = asInputError(() => readMeshTreeFiles(dir));
-    const { kept, suppressed: hidden } = partitionSuppressed(analyzeMesh(tree.manifests), options.suppress);
+    const { manifests } = tree;
+    const clusterOf = (folder: string) => [...manifests.clusters.keys()].find((cluster) => clusterFolder(cluster) === folder) ?? manifests.controlPlaneCluster;
+    const built = kustomizeFindings(tree.kustomizeProblems, clusterOf);
+    const analyzed = analyzeMesh(manifests, undefined, tree.singleFolder ? FOLDER_ANALYZERS : ANALYZERS);
+    const { kept, suppressed: hidden } = partitionSuppressed([...built, ...analyzed].sort(compareFindings), options.suppress);
     const skipped = tree.skipped.map(({ path, reason }) => ({ level: 'note' as const, message: `skipped ${quotedIfUnusual(posix.join(dir, path))} unread: ${reason}` }));
-    return { findings: kept, suppressed: hidden, failed: reportFindings(kept, io, options, objectFilesOfTree(tree.files, dir), skipped) };
+    const objectFiles = objectFilesOfTree(tree.files, dir, tree.onDisk);
+    const problemFiles = new Map(built.map((finding) => [finding, { file: posix.join(dir, tree.onDisk(finding.folder), finding.object), line: 1 }]));
+    return { findings: kept, suppressed: hidden, failed: reportFindings(kept, io, options, (finding) => problemFiles.get(finding) ?? objectFiles(finding), skipped) };
   });
   reportSuppressionProblems(options, suppressed, io);
   // The counts go with the findings' verdict: stdout for a passing text run, else stderr (stdout stays one json/sarif document).

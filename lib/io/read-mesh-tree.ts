@@ -1,11 +1,12 @@
-import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
-import { join, posix } from 'node:path';
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { basename, join, posix, resolve } from 'node:path';
 import { loadAll, YAMLException } from 'js-yaml';
 import { isKind, KINDS } from '../manifest/kinds';
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../model/names';
 import { quotedIfUnusual } from '../model/printable';
 import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER, INSTALL_FOLDER } from '../manifest/mesh-manifests';
+import { kustomizeBuild, type KustomizeProblem } from '../manifest/kustomize-build';
 import { GITOPS_FOLDER } from '../writer/gitops';
 import { OUTPUT_MARKER } from '../writer/write-tree';
 import { MAX_INPUT_BYTES, readRegularFile } from './read-regular-file';
@@ -18,8 +19,8 @@ const MAX_VALUES_PER_FILE = 1_000_000;
 
 /** The folder holding one folder per cluster, derived so the output layout is spelled in one place. */
 const CLUSTERS_ROOT = posix.dirname(clusterFolder('any'));
-/** Files of an output folder that are not manifests to analyze. */
-const KUSTOMIZATION_FILES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml']);
+/** The names kustomize reads a folder's kustomization from (api/konfig/general.go RecognizedKustomizationFileNames), in its order. */
+const KUSTOMIZATION_FILES: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 /** The name of a file that can be a manifest. */
 const MANIFEST_NAME = /\.ya?ml$/;
 /** What a synth writes beside the manifest folders: part of the tree, holding nothing to analyze, so neither read nor reported. */
@@ -39,6 +40,20 @@ export interface MeshTree {
   readonly files: ReadonlyMap<string, string>;
   /** Entries that cannot be manifests (a `.git` folder, notes, a subfolder of a cluster folder), which were not read. */
   readonly skipped: readonly SkippedEntry[];
+  /** What the folders' kustomizations list that is missing or not checked, and files they never list. */
+  readonly kustomizeProblems: readonly FolderProblem[];
+  /**
+   * True when DIR is one cluster folder (a kustomization and no `clusters/`): it is read as the
+   * folder of the cluster its own name names, and only the checks of single objects and folders apply.
+   */
+  readonly singleFolder: boolean;
+  /** Where a path of `files` (or a folder) is on disk, relative to DIR. */
+  onDisk(path: string): string;
+}
+
+/** A kustomization problem of one manifest folder (its path in the tree). */
+export interface FolderProblem extends KustomizeProblem {
+  readonly folder: string;
 }
 
 /**
@@ -62,8 +77,14 @@ export function readMeshTree(dir: string): MeshManifests {
  * error gives its line, column and reason only.
  */
 export function readMeshTreeFiles(dir: string): MeshTree {
+  const root = statOrUndefined(dir);
+  if (root === undefined) throw new Error(`${dir} does not exist`);
+  if (!root.isDirectory()) throw new Error(`${dir} is not a folder: validate reads an output tree, or one cluster folder with its kustomization`);
   const clustersRoot = join(dir, CLUSTERS_ROOT);
   const rootEntries = [CLUSTERS_ROOT, CONTROL_PLANE_FOLDER].map((name) => ({ name, stat: lstatOrUndefined(join(dir, name)) }));
+  if (rootEntries.every(({ stat }) => stat === undefined) && KUSTOMIZATION_FILES.some((name) => lstatOrUndefined(join(dir, name)) !== undefined)) {
+    return readClusterFolder(dir);
+  }
   if (rootEntries.some(({ stat }) => !stat?.isDirectory() && !stat?.isSymbolicLink())) {
     throw new Error(`${dir} is not a mesh output tree: it needs the folders ${CLUSTERS_ROOT}/<cluster>/ and ${CONTROL_PLANE_FOLDER}/`);
   }
@@ -90,6 +111,26 @@ export function readMeshTreeFiles(dir: string): MeshTree {
     manifests: { clusters, controlPlane, controlPlaneCluster: inferControlPlaneCluster(dir, clusters) },
     files: reading.files,
     skipped: reading.skipped,
+    kustomizeProblems: reading.kustomizeProblems,
+    singleFolder: false,
+    onDisk: (path) => path,
+  };
+}
+
+/** One cluster folder read on its own, as the folder of the cluster named like it; see `MeshTree.singleFolder`. */
+function readClusterFolder(dir: string): MeshTree {
+  const cluster = basename(resolve(dir));
+  const folder = clusterFolder(cluster);
+  const reading = new TreeReading(dir);
+  const manifests = reading.folder(folder, '.');
+  reading.assertNothingRefused();
+  return {
+    manifests: { clusters: new Map([[cluster, manifests]]), controlPlane: [], controlPlaneCluster: cluster },
+    files: reading.files,
+    skipped: reading.skipped,
+    kustomizeProblems: reading.kustomizeProblems,
+    singleFolder: true,
+    onDisk: (path) => (path === folder ? '.' : path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : path),
   };
 }
 
@@ -97,6 +138,7 @@ export function readMeshTreeFiles(dir: string): MeshTree {
 class TreeReading {
   readonly files = new Map<string, string>();
   readonly skipped: SkippedEntry[] = [];
+  readonly kustomizeProblems: FolderProblem[] = [];
   /** Entries that can be manifests but were not read: the tree cannot be checked whole. */
   private readonly refused: string[] = [];
 
@@ -106,27 +148,46 @@ class TreeReading {
     this.skipped.push({ path, reason });
   }
 
-  /** The manifests of one manifest folder (given by its path in the tree), its files in name order. */
-  folder(folder: string): Manifest[] {
-    const entries = readdirSync(join(this.dir, folder), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return entries.flatMap((entry) => {
-      const path = `${folder}/${entry.name}`;
+  /**
+   * The manifests of one manifest folder (given by its path in the tree). With a kustomization,
+   * the objects kustomize builds from it (see `kustomizeBuild`); without one, every file's objects
+   * in name order.
+   */
+  folder(folder: string, onDisk: string = folder): Manifest[] {
+    const entries = readdirSync(join(this.dir, onDisk), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const texts = new Map<string, string>();
+    const kustomizations: string[] = [];
+    for (const entry of entries) {
+      const path = posix.join(onDisk, entry.name);
       const refusal = this.refusal(entry, path);
-      if (refusal === 'skipped') return [];
+      if (refusal === 'skipped') continue;
       if (refusal !== undefined) {
         this.refused.push(`${quotedIfUnusual(path)} (${refusal})`);
-        return [];
+        continue;
       }
-      const text = readRegularFile(join(this.dir, path), MAX_INPUT_BYTES, { followSymlink: false });
-      this.files.set(path, text);
-      return readManifests(join(this.dir, path), text);
-    });
+      texts.set(entry.name, readRegularFile(join(this.dir, path), MAX_INPUT_BYTES, { followSymlink: false }));
+      if (KUSTOMIZATION_FILES.includes(entry.name)) kustomizations.push(entry.name);
+    }
+    const parse = (name: string, text: string) => {
+      this.files.set(`${folder}/${name}`, text);
+      return readManifests(join(this.dir, onDisk, name), text);
+    };
+    if (kustomizations.length === 0) return [...texts].flatMap(([name, text]) => parse(name, text));
+    const [kustomizationFile] = kustomizations;
+    const problem = (kind: KustomizeProblem['kind'], file: string, message: string) => this.kustomizeProblems.push({ kind, folder, file, message });
+    if (kustomizations.length > 1) problem('failed', kustomizationFile, `the folder holds ${kustomizations.join(' and ')}: kustomize refuses a folder with more than one kustomization`);
+    const documents = (name: string, text: string) => parseYamlDocuments(join(this.dir, onDisk, name), text);
+    const build = kustomizeBuild(kustomizationFile, parseYaml(join(this.dir, onDisk, kustomizationFile), texts.get(kustomizationFile)!), texts, { manifests: parse, documents });
+    for (const found of build.problems) this.kustomizeProblems.push({ ...found, folder });
+    for (const name of texts.keys()) {
+      if (!build.used.has(name) && !KUSTOMIZATION_FILES.includes(name)) problem('unlisted', name, `no field of ${kustomizationFile} lists it, so kubectl apply -k never applies it`);
+    }
+    return build.manifests;
   }
 
   /** Undefined for a file to read; 'skipped' for an entry that cannot be a manifest; else why a manifest candidate is refused. */
   private refusal(entry: Dirent, path: string): string | 'skipped' | undefined {
-    if (KUSTOMIZATION_FILES.has(entry.name)) return 'skipped';
-    if (!MANIFEST_NAME.test(entry.name)) {
+    if (!MANIFEST_NAME.test(entry.name) && !KUSTOMIZATION_FILES.includes(entry.name)) {
       this.skip(path, entry.isDirectory() ? 'a folder: a manifest folder holds its manifests directly' : 'not a .yaml or .yml file');
       return 'skipped';
     }
@@ -145,6 +206,15 @@ class TreeReading {
   }
 }
 
+/** The folder the user named may be a link; nothing inside it is followed. */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
@@ -154,6 +224,24 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 function readManifests(file: string, text: string): Manifest[] {
+  return parseYamlDocuments(file, text).flatMap((document, position) => {
+    if (document === null || document === undefined) return [];
+    if (!isManifest(document)) {
+      throw new Error(`${file}: document ${position + 1} is not a Kubernetes object: apiVersion, kind and metadata.name are required`);
+    }
+    return [document];
+  });
+}
+
+/** A kustomization: one YAML document, bounded like a manifest file. */
+function parseYaml(file: string, text: string): unknown {
+  const documents = parseYamlDocuments(file, text).filter((document) => document !== null && document !== undefined);
+  if (documents.length > 1) throw new Error(`${file}: holds ${documents.length} YAML documents; a kustomization is one`);
+  return documents[0] ?? {};
+}
+
+/** The YAML documents of a file of the tree; refuses an alias bomb before anything walks it. */
+function parseYamlDocuments(file: string, text: string): unknown[] {
   let documents: unknown[];
   try {
     documents = loadAll(text);
@@ -168,13 +256,7 @@ function readManifests(file: string, text: string): Manifest[] {
   if (exceedsValues(documents, MAX_VALUES_PER_FILE)) {
     throw new Error(`${file}: expands to more than ${MAX_VALUES_PER_FILE} values once its YAML aliases are followed; refusing to analyze it`);
   }
-  return documents.flatMap((document, position) => {
-    if (document === null || document === undefined) return [];
-    if (!isManifest(document)) {
-      throw new Error(`${file}: document ${position + 1} is not a Kubernetes object: apiVersion, kind and metadata.name are required`);
-    }
-    return [document];
-  });
+  return documents;
 }
 
 /** Whether walking the value (aliases followed) visits more than `budget` values; stops as soon as it does. */

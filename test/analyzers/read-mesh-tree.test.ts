@@ -7,6 +7,7 @@ import { analyzeMesh } from '../../lib/analyzers';
 import { readMeshTree } from '../../lib/io/read-mesh-tree';
 import { ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE } from '../../lib/model/names';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
+import { listResource } from '../cli/support';
 import { BROKEN_MESHES } from './broken-meshes';
 import { CONTROL_PLANE, findDoc, goodMesh, REMOTE, toMeshManifests, writeMeshTree } from './fixtures';
 
@@ -88,6 +89,7 @@ describe('readMeshTree', () => {
     writeMeshTree(goodMesh(), dir);
     const file = join(dir, CONTROL_PLANE_FOLDER, 'z.yaml');
     writeFileSync(file, '- just\n- a list\n');
+    listResource(join(dir, CONTROL_PLANE_FOLDER), 'z.yaml');
 
     // WHEN it is read
     // THEN the error names the file and the document
@@ -99,6 +101,7 @@ describe('readMeshTree', () => {
     writeMeshTree(goodMesh(), dir);
     const file = join(dir, clusterFolder(REMOTE), 'z.yaml');
     writeFileSync(file, 'kind: [unclosed\n');
+    listResource(join(dir, clusterFolder(REMOTE)), 'z.yaml');
 
     // WHEN it is read
     // THEN the error starts with the file
@@ -125,6 +128,7 @@ describe('readMeshTree', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)];
     const file = join(dir, clusterFolder(REMOTE), 'zz.yaml');
     writeFileSync(file, `${levels.join('\n')}\n`);
+    listResource(join(dir, clusterFolder(REMOTE)), 'zz.yaml');
     expect(() => readMeshTree(dir)).toThrow(`${file}: expands to more than 1000000 values once its YAML aliases are followed; refusing to analyze it`);
   });
 });

@@ -135,6 +135,13 @@ export function kustomizationResources(folder: string): string[] {
   return (load(readFileSync(join(folder, 'kustomization.yaml'), 'utf8')) as { resources: string[] }).resources;
 }
 
+/** Adds a file to the `resources` of a folder's kustomization.yaml, as a user does who adds a manifest. */
+export function listResource(folder: string, file: string): void {
+  const path = join(folder, 'kustomization.yaml');
+  const kustomization = load(readFileSync(path, 'utf8')) as { resources: string[] };
+  writeFileSync(path, dump({ ...kustomization, resources: [...kustomization.resources, file] }));
+}
+
 /** The non-empty YAML documents of a multi-document stream. */
 export function yamlDocuments(text: string): unknown[] {
   return loadAll(text).filter((document) => document !== null && document !== undefined);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzerCatalogue } from '../../lib/analyzers/catalogue';
+import { KUSTOMIZE_CODES } from '../../lib/analyzers/rules/kustomize';
 import { ANALYZERS } from '../../lib/analyzers';
 import { CONSTRUCT_WARNING_CODES } from '../../lib/errors';
 import { main } from '../../lib/cli/main';
@@ -156,7 +157,7 @@ describe('explain', () => {
   const constructCodes: readonly string[] = Object.values(CONSTRUCT_WARNING_CODES);
 
   it('knows every code an analyzer or a construct reports, with why and how to fix', () => {
-    const codes = [...new Set([...ANALYZERS.flatMap((analyzer) => analyzer.codes), ...constructCodes])].sort();
+    const codes = [...new Set([...ANALYZERS.flatMap((analyzer) => analyzer.codes), ...constructCodes, ...Object.values(KUSTOMIZE_CODES)])].sort();
     expect([...catalogue.keys()].sort()).toEqual(codes);
     for (const entry of catalogue.values()) {
       expect(entry.why, entry.code).not.toBe('');

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync,
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileUri } from '../../lib/cli/findings-output';
-import { INVENTORIES, STACK_FRAME, cli, edit, kustomizationResources, synthesizedOpenShift, tempDirs, writeFile } from './support';
+import { INVENTORIES, STACK_FRAME, cli, edit, kustomizationResources, listResource, synthesizedOpenShift, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('cli-validate-');
 
@@ -130,17 +130,15 @@ describe('validate', () => {
   });
 
   it.each([
-    { name: 'a folder that is no output tree', prepare: (cwd: string) => writeFile(cwd, 'tree/notes.txt', 'not a tree\n') },
-    { name: 'a folder that does not exist', prepare: () => undefined },
-  ])('$name: exit 1 with a readable message, no stack trace, no --debug hint (a user error)', ({ prepare }) => {
+    { name: 'a folder that is no output tree', prepare: (cwd: string) => writeFile(cwd, 'tree/notes.txt', 'not a tree\n'), message: 'tree is not a mesh output tree: it needs the folders clusters/<cluster>/ and control-plane/' },
+    { name: 'a folder that does not exist', prepare: () => undefined, message: 'tree does not exist' },
+  ])('$name: exit 1 with a readable message, no stack trace, no --debug hint (a user error)', ({ prepare, message }) => {
     const cwd = dir();
     prepare(cwd);
     const result = cli(['validate', 'tree'], { cwd });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      'error: tree is not a mesh output tree: it needs the folders clusters/<cluster>/ and control-plane/\n',
-    );
+    expect(result.stderr).toBe(`error: ${message}\n`);
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 
@@ -190,6 +188,7 @@ describe('validate reads only the tree, and only what can be a manifest', () => 
   it('GIVEN a broken manifest holding a token WHEN validated THEN the error names its line and column, never its text', () => {
     const cwd = synthesized();
     writeFileSync(join(cwd, 'dist', 'control-plane', 'zz-secret.yaml'), 'stringData:\n  token: s3cr3t-bearer-token\n  bad: [\n');
+    listResource(join(cwd, 'dist', 'control-plane'), 'zz-secret.yaml');
     const result = cli(['validate', 'dist'], { cwd });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^error: dist\/control-plane\/zz-secret\.yaml:\d+:\d+: not valid YAML: [^\n]+\n$/);
@@ -232,6 +231,7 @@ describe('--format json|sarif always print one document', () => {
   it.each([
     ['validate of a tree with a file that is not YAML', (cwd: string) => {
       writeFileSync(join(cwd, 'dist', 'control-plane', 'zz.yaml'), 'kind: [unclosed\n');
+      listResource(join(cwd, 'dist', 'control-plane'), 'zz.yaml');
       return ['validate', 'dist'];
     }],
     ['synth of an invalid inventory', (cwd: string) => ['synth', '-i', writeFile(cwd, 'bad.yaml', 'clusters: 7\n'), '-o', 'out']],
@@ -255,6 +255,7 @@ describe('--format json|sarif always print one document', () => {
     const east = join(cwd, 'dist', 'clusters', 'ocp-east');
     renameSync(join(east, 'service_bookinfo_details.yaml'), join(east, 'my app#2 100%.yaml'));
     edit(join(east, 'my app#2 100%.yaml'), '- name: http\n', '- name: web\n');
+    edit(join(east, 'kustomization.yaml'), '- service_bookinfo_details.yaml\n', '- my app#2 100%.yaml\n');
     const result = cli(['validate', 'dist', '--format', 'sarif'], { cwd });
     const [run] = (JSON.parse(result.stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] }).runs;
     const uris = run.results.filter((entry) => entry.ruleId === 'IST0118').map((entry) => entry.locations[0].physicalLocation.artifactLocation.uri);

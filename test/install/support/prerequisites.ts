@@ -1,0 +1,68 @@
+/**
+ * Install-suite support: the CRDs of the prerequisites the output's README names (cert-manager,
+ * External Secrets Operator, OLM) and of the Sail operator, which no test installs for real.
+ *
+ * The Sail CRDs are upstream's files (`sail-operator-<version>/chart/crds`), CEL rules included,
+ * so the API server judges the `Istio`, `IstioCNI` and `IstioRevisionTag` objects exactly as a
+ * cluster with the operator does. ExternalSecret and Subscription get the upstream schema the
+ * project bundles (test/support/schemas, descriptions removed). The cert-manager kinds get an
+ * open schema (`x-kubernetes-preserve-unknown-fields`): the API server then judges their
+ * metadata only, and their spec stays judged by the project's own schema checks.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { dump } from 'js-yaml';
+import { upstreamPath } from '../../support/upstream';
+import type { KubeObject } from './replay';
+
+const BUNDLED_SCHEMAS = resolve(__dirname, '..', '..', 'support', 'schemas');
+
+/** Group -> kind -> [plural, scope, bundled schema file or none]. */
+const PREREQUISITE_KINDS: Readonly<Record<string, Readonly<Record<string, readonly [string, 'Namespaced' | 'Cluster', string?]>>>> = {
+  'cert-manager.io': {
+    Certificate: ['certificates', 'Namespaced'],
+    Issuer: ['issuers', 'Namespaced'],
+    ClusterIssuer: ['clusterissuers', 'Cluster'],
+  },
+  'external-secrets.io': {
+    ExternalSecret: ['externalsecrets', 'Namespaced', 'external-secrets.io_v1_externalsecret.json'],
+  },
+  'operators.coreos.com': {
+    Subscription: ['subscriptions', 'Namespaced', 'operators.coreos.com_v1alpha1_subscription.json'],
+  },
+};
+
+/** The CRDs (as one YAML stream) for the prerequisite kinds among `objects`. */
+export function prerequisiteCrds(objects: readonly KubeObject[]): string {
+  const wanted = new Map<string, { group: string; version: string; kind: string }>();
+  for (const { apiVersion, kind } of objects) {
+    const [group, version] = apiVersion.split('/');
+    if (version && PREREQUISITE_KINDS[group!]?.[kind]) wanted.set(`${kind}.${group}`, { group: group!, version, kind });
+  }
+  return [...wanted.values()]
+    .map(({ group, version, kind }) => {
+      const [plural, scope, schemaFile] = PREREQUISITE_KINDS[group]![kind]!;
+      const schema = schemaFile ? JSON.parse(readFileSync(join(BUNDLED_SCHEMAS, schemaFile), 'utf8')) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+      return dump({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `${plural}.${group}` },
+        spec: {
+          group,
+          scope,
+          names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+          versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: schema } }],
+        },
+      });
+    })
+    .join('---\n');
+}
+
+/** The Sail operator's CRD files of one release, e.g. 1.30.3. */
+export function sailCrdFiles(sailRelease: string): string[] {
+  const dir = upstreamPath(`sail-operator-${sailRelease}`, 'chart', 'crds');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => join(dir, file));
+}

@@ -32,16 +32,26 @@ const PREREQUISITE_KINDS: Readonly<Record<string, Readonly<Record<string, readon
   },
 };
 
-/** The CRDs (as one YAML stream) for the prerequisite kinds among `objects`. */
-export function prerequisiteCrds(objects: readonly KubeObject[]): string {
+/**
+ * What every OpenShift cluster serves and the `cni` chart renders there (`global.platform:
+ * openshift`): Multus' NetworkAttachmentDefinition (charts/istio-cni/templates/network-attachment-definition.yaml).
+ */
+const OPENSHIFT_KINDS = [{ group: 'k8s.cni.cncf.io', version: 'v1', kind: 'NetworkAttachmentDefinition' }] as const;
+const PLATFORM_KINDS: Readonly<Record<string, Readonly<Record<string, readonly [string, 'Namespaced' | 'Cluster', string?]>>>> = {
+  'k8s.cni.cncf.io': { NetworkAttachmentDefinition: ['network-attachment-definitions', 'Namespaced'] },
+};
+
+/** The CRDs (as one YAML stream) for the prerequisite kinds among `objects`, and OpenShift's own with `openshift`. */
+export function prerequisiteCrds(objects: readonly KubeObject[], openshift = false): string {
   const wanted = new Map<string, { group: string; version: string; kind: string }>();
   for (const { apiVersion, kind } of objects) {
     const [group, version] = apiVersion.split('/');
     if (version && PREREQUISITE_KINDS[group!]?.[kind]) wanted.set(`${kind}.${group}`, { group: group!, version, kind });
   }
+  if (openshift) for (const kind of OPENSHIFT_KINDS) wanted.set(`${kind.kind}.${kind.group}`, kind);
   return [...wanted.values()]
     .map(({ group, version, kind }) => {
-      const [plural, scope, schemaFile] = PREREQUISITE_KINDS[group]![kind]!;
+      const [plural, scope, schemaFile] = (PREREQUISITE_KINDS[group] ?? PLATFORM_KINDS[group])![kind]!;
       const schema = schemaFile ? JSON.parse(readFileSync(join(BUNDLED_SCHEMAS, schemaFile), 'utf8')) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
       return dump({
         apiVersion: 'apiextensions.k8s.io/v1',

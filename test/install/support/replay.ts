@@ -28,19 +28,54 @@ export interface CommandOutput {
 /** An `apply` the replay ran, kept so that the second apply can repeat it. */
 export interface AppliedFolder {
   readonly context: string;
-  /** `-k <folder>` or `-f <file>`, and `-l <selector>` when the README narrows it. */
+  /** `-k <folder>`, `-f <file>` or `-f -`, and `-l <selector>` when the README narrows it. */
   readonly target: readonly string[];
+  /** What `-f -` reads: a folder rendered through envsubst. */
+  readonly input?: string;
 }
 
 /** The hooks for the README's steps that are no kubectl command. */
 export interface ReplayHooks {
-  /** "publish the reader tokens": runs once the remotes' mesh components are applied. */
-  readonly publishTokens: () => void;
+  /**
+   * "publish the reader tokens": runs once the remotes' mesh components are applied; returns
+   * the variables a user then has in the environment for the README's envsubst commands.
+   */
+  readonly publishTokens: () => Readonly<Record<string, string>>;
   /** "until kubectl get crd ...": the operator's CRDs appear; the test installs them instead. */
   readonly operatorInstalled?: (context: string) => void;
 }
 
 const HEADER_OF_COMMANDS = 'The commands, from this folder:';
+
+/**
+ * The warnings upstream's charts cause on Kubernetes 1.34 whatever values the output gives them,
+ * by command. The `cni` chart annotates its DaemonSet's pods with the AppArmor annotation,
+ * deprecated since Kubernetes 1.30: always up to 1.29 (charts/istio-cni/templates/daemonset.yaml),
+ * and by default in 1.30 (`useAppArmorAnnotation: true` in its values.yaml).
+ */
+const UPSTREAM_CHART_WARNINGS: ReadonlyArray<{ readonly command: RegExp; readonly warning: string }> = [
+  {
+    command: /^helm install istio-cni /,
+    warning: 'Warning: spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/install-cni]: deprecated since v1.30; use the "appArmorProfile" field instead',
+  },
+];
+
+/**
+ * Every stderr line of the commands but the known upstream chart warnings. Helm logs an API
+ * server's warning through klog (`I1204 ... warnings.go:107] "Warning: ..."`), kubectl prints it
+ * as it is; both are compared by the warning's text.
+ */
+export function unexpectedOutput(output: readonly CommandOutput[]): string[] {
+  const lines: string[] = [];
+  for (const { command, stderr } of output) {
+    for (const line of stderr.split('\n')) {
+      const klog = /^[IWE]\d{4} [\d:.]+\s+\d+ \S+\] "(.*)"$/.exec(line);
+      const text = klog ? (JSON.parse(`"${klog[1]}"`) as string) : line;
+      if (!UPSTREAM_CHART_WARNINGS.some((known) => known.command.test(command) && known.warning === text)) lines.push(`${command}: ${line}`);
+    }
+  }
+  return lines;
+}
 
 export class InstallReplay {
   /** Each command's non-empty stderr, in order. */
@@ -58,13 +93,18 @@ export class InstallReplay {
 
   /** Runs `install/README.md`'s commands with the charts of the given Istio release (e.g. 1.30.3). */
   installIstio(istioRelease: string): void {
-    const charts = upstreamPath(`istio-${istioRelease}`, 'manifests', 'charts');
+    const charts = chartFolders(upstreamPath(`istio-${istioRelease}`, 'manifests', 'charts'));
     for (const line of shellLines(readFileSync(join(this.out, 'install', 'README.md'), 'utf8'))) {
       const words = commandWords(line);
       if (words[0] === 'kubectl') {
         this.kubectl(words.slice(1));
       } else if (words[0] === 'helm' && words[1] === 'install') {
-        const args = words.slice(1).filter((word) => word !== '--wait').map((word) => word.replace(/^istio\//, `${charts}/`));
+        const args = words.slice(1).filter((word) => word !== '--wait').map((word) => {
+          if (!word.startsWith('istio/')) return word;
+          const folder = charts.get(word.slice('istio/'.length));
+          if (!folder) throw new Error(`install/README.md installs ${word}, which the release's charts do not hold (${[...charts.keys()].join(', ')})`);
+          return folder;
+        });
         this.run(helmBinary(), args);
       } else {
         throw new Error(`install/README.md has a command the replay does not know: ${line}`);
@@ -78,9 +118,16 @@ export class InstallReplay {
     const start = readme.indexOf(HEADER_OF_COMMANDS);
     if (start < 0) throw new Error(`README.md has no "${HEADER_OF_COMMANDS}" section`);
     const [block] = shellBlocks(readme.slice(start));
+    let variables: Readonly<Record<string, string>> = {};
     for (const line of block ?? []) {
       if (line === '# publish the reader tokens (see Tokens)') {
-        hooks.publishTokens();
+        variables = hooks.publishTokens();
+        continue;
+      }
+      const substituted = /^kubectl kustomize (\S+) \| envsubst '([^']*)' \| kubectl --context (\S+) apply -f -((?: -l \S+)?)$/.exec(line);
+      if (substituted) {
+        const [, folder, shellFormat, context, selector] = substituted;
+        this.applySubstituted(context!, folder!, shellFormat!, variables, selector!.trim().split(' ').filter(Boolean));
         continue;
       }
       const crdWait = /^until kubectl --context (\S+) get crd (\S+) >\/dev\/null 2>&1; do sleep 10; done$/.exec(line);
@@ -116,18 +163,17 @@ export class InstallReplay {
       .map((file) => load(readFileSync(join(this.out, 'gitops', file), 'utf8')) as FluxKustomization);
     const done = new Set<string>();
     const order: string[] = [];
-    let tokensPublished = false;
+    let variables: Readonly<Record<string, string>> | undefined;
     while (done.size < kustomizations.length) {
       const next = kustomizations.find((k) => !done.has(k.metadata.name) && (k.spec.dependsOn ?? []).every((d) => done.has(d.name)));
       if (!next) throw new Error('the Flux Kustomizations depend on each other in a cycle');
       const context = clusterNames.find((name) => kubeconfigSecretName(name) === next.spec.kubeConfig?.secretRef.name);
       if (!context) throw new Error(`Flux Kustomization ${next.metadata.name} names no cluster's kubeconfig Secret`);
-      if (!tokensPublished && (next.spec.dependsOn ?? []).length > 0 && next.spec.path.endsWith('/control-plane')) {
-        hooks.publishTokens();
-        tokensPublished = true;
-      }
+      if (!variables && next.spec.path.endsWith('/control-plane')) variables = hooks.publishTokens();
       const folder = relative(basePath, next.spec.path.replace(/^\.\//, ''));
-      this.apply({ context, target: ['-k', folder] });
+      // Flux's post-build substitution, for the folders whose Kustomization asks for it.
+      if (next.spec.postBuild?.substituteFrom) this.applySubstituted(context, folder, Object.keys(variables ?? {}).map((name) => `\${${name}}`).join(' '), variables ?? {}, []);
+      else this.apply({ context, target: ['-k', folder] });
       done.add(next.metadata.name);
       order.push(next.metadata.name);
     }
@@ -137,17 +183,23 @@ export class InstallReplay {
   /** `kubectl diff --server-side` of every apply so far; returns the diffs that are not empty. */
   diffAgain(): string[] {
     const diffs: string[] = [];
-    for (const { context, target } of this.applied) {
-      const result = this.spawn('kubectl', ['--context', context, 'diff', '--server-side', ...target]);
+    for (const { context, target, input } of this.applied) {
+      const result = this.spawn('kubectl', ['--context', context, 'diff', '--server-side', ...target], input);
       if (result.status === 1) diffs.push(`kubectl --context ${context} diff ${target.join(' ')}:\n${result.stdout}`);
       else if (result.status !== 0) throw new Error(`kubectl diff ${target.join(' ')} failed (${result.status}): ${result.stderr}`);
     }
     return diffs;
   }
 
+  /** `kubectl kustomize <folder> | envsubst <shellFormat> | kubectl apply -f -`, as the README spells it. */
+  private applySubstituted(context: string, folder: string, shellFormat: string, variables: Readonly<Record<string, string>>, selector: readonly string[]): void {
+    const rendered = this.run('envsubst', [shellFormat], this.kubectl(['kustomize', folder]), variables);
+    this.apply({ context, target: ['-f', '-', ...selector], input: rendered });
+  }
+
   /** A server-side apply, kept for `diffAgain`. */
   apply(folder: AppliedFolder): void {
-    this.kubectl(['--context', folder.context, 'apply', '--server-side', ...folder.target]);
+    this.kubectl(['--context', folder.context, 'apply', '--server-side', ...folder.target], folder.input);
     this.applied.push(folder);
   }
 
@@ -156,19 +208,19 @@ export class InstallReplay {
     return this.run('kubectl', args, input);
   }
 
-  private run(command: string, args: readonly string[], input?: string): string {
-    const result = this.spawn(command, args, input);
-    const line = `${command === 'kubectl' ? 'kubectl' : 'helm'} ${args.join(' ')}`;
+  private run(command: string, args: readonly string[], input?: string, variables: Readonly<Record<string, string>> = {}): string {
+    const result = this.spawn(command, args, input, variables);
+    const line = `${command.split('/').at(-1)} ${args.join(' ')}`;
     if (result.status !== 0) throw new Error(`${line} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
     if (result.stderr.trim()) this.output.push({ command: line, stderr: result.stderr.trim() });
     return result.stdout;
   }
 
-  private spawn(command: string, args: readonly string[], input?: string) {
+  private spawn(command: string, args: readonly string[], input?: string, variables: Readonly<Record<string, string>> = {}) {
     const result = spawnSync(command, [...args], {
       cwd: this.out,
       // Only the test clusters' kubeconfig: never the machine's own.
-      env: { PATH: process.env.PATH, HOME: join(this.out, '..', 'home'), KUBECONFIG: this.clusters.kubeconfig },
+      env: { PATH: process.env.PATH, HOME: join(this.out, '..', 'home'), KUBECONFIG: this.clusters.kubeconfig, ...variables },
       encoding: 'utf8',
       input,
       timeout: 180_000,
@@ -181,7 +233,19 @@ export class InstallReplay {
 
 interface FluxKustomization {
   readonly metadata: { readonly name: string };
-  readonly spec: { readonly path: string; readonly dependsOn?: ReadonlyArray<{ readonly name: string }>; readonly kubeConfig?: { readonly secretRef: { readonly name: string } } };
+  readonly spec: { readonly path: string; readonly postBuild?: { readonly substituteFrom?: unknown }; readonly dependsOn?: ReadonlyArray<{ readonly name: string }>; readonly kubeConfig?: { readonly secretRef: { readonly name: string } } };
+}
+
+/** Chart name (its Chart.yaml's `name`, as the repository serves it) -> its folder in a release's charts. */
+function chartFolders(chartsDir: string): Map<string, string> {
+  const folders = new Map<string, string>();
+  for (const entry of readdirSync(chartsDir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name === 'Chart.yaml') {
+      const { name } = load(readFileSync(join(entry.parentPath, entry.name), 'utf8')) as { name: string };
+      folders.set(name, entry.parentPath);
+    }
+  }
+  return folders;
 }
 
 /** The lines of every ```sh block of a Markdown text, without blank ones. */

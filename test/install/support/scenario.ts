@@ -8,7 +8,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { main } from '../../../lib/cli/main';
 import { ISTIO_SYSTEM_NAMESPACE, READER_TOKEN_SECRET, tokenVariable } from '../../../lib/model/names';
@@ -34,6 +34,12 @@ export interface ScenarioOptions {
   readonly istioVersion: IstioMinor;
   /** Replay the Flux phases instead of the README's commands. @default false */
   readonly gitops?: boolean;
+  /**
+   * An earlier release's output tree (path -> content) installed first, from its own READMEs;
+   * today's output is then applied over it in today's README order (Istio stays as the
+   * earlier install put it). @default none
+   */
+  readonly over?: ReadonlyMap<string, string>;
 }
 
 /** A mesh installed into its test clusters; `stop()` ends the clusters and removes the folder. */
@@ -43,6 +49,8 @@ export interface InstalledMesh {
   readonly out: string;
   readonly clusters: TestClusters;
   readonly replay: InstallReplay;
+  /** The replay of `over`, when given. */
+  readonly previous?: InstallReplay;
   /** What `tokens` printed on stdout when the README said to publish the tokens. */
   readonly tokensOutput: string;
   /** The Flux Kustomizations in the order they were applied (with `gitops`). */
@@ -83,12 +91,19 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
     synthesize(synthArgs);
 
     const replay = new InstallReplay(out, clusters);
-    const crds = prerequisiteCrds(objectsOf(out).map(({ object }) => object));
-    for (const name of names) {
-      if (crds) replay.kubectl(['--context', name, 'apply', '--server-side', '-f', '-'], crds);
+    const previousOut = join(dir, 'previous');
+    for (const [path, content] of options.over ?? []) {
+      mkdirSync(dirname(join(previousOut, path)), { recursive: true });
+      writeFileSync(join(previousOut, path), content);
+    }
+    const previous = options.over ? new InstallReplay(previousOut, clusters) : undefined;
+    const objects = [...objectsOf(out), ...(previous ? objectsOf(previousOut) : [])].map(({ object }) => object);
+    for (const cluster of inventory.clusters) {
+      const crds = prerequisiteCrds(objects, cluster.platform === 'openshift');
+      if (crds) replay.kubectl(['--context', cluster.name, 'apply', '--server-side', '-f', '-'], crds);
     }
     const sail = (inventory.mesh?.installer ?? 'helm') === 'sail';
-    if (!sail) replay.installIstio(ISTIO_RELEASES[options.istioVersion]);
+    if (!sail) (previous ?? replay).installIstio(ISTIO_RELEASES[options.istioVersion]);
 
     let tokensOutput = '';
     const hooks = {
@@ -98,18 +113,26 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
           for (const remote of remotes) process.env[tokenVariable(remote)] = issuedToken(replay, remote);
           synthesize(synthArgs);
         }
+        // flux-substitution: the variables of the Secret `tokens` prints, which Flux (or the
+        // README's envsubst) substitutes; the other sources substitute nothing.
+        return inventorySource(inventory) === 'flux-substitution' ? (load(tokensOutput) as { stringData: Record<string, string> }).stringData : {};
       },
       operatorInstalled: (context: string) => {
         for (const file of sailCrdFiles(SAIL_RELEASE)) replay.kubectl(['--context', context, 'apply', '--server-side', '-f', file]);
         replay.kubectl(['--context', context, 'wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
       },
     };
+    previous?.applyInReadmeOrder(hooks);
     const phaseOrder = options.gitops ? replay.applyGitopsPhases(names, GITOPS_BASE_PATH, hooks) : (replay.applyInReadmeOrder(hooks), []);
-    return { inventory, inventoryFile, out, clusters, replay, tokensOutput, phaseOrder, stop };
+    return { inventory, inventoryFile, out, clusters, replay, previous, tokensOutput, phaseOrder, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function inventorySource(inventory: InventoryData): string {
+  return ((inventory.mesh?.credentials as { source?: string } | undefined)?.source) ?? 'external-secret';
 }
 
 function synthesize(args: readonly string[]): void {

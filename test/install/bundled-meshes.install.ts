@@ -8,19 +8,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../cli/support';
 import { credentialsFromTokensOutput, readPodsWith } from './support/credentials';
-import { unexpectedOutput } from './support/replay';
+import { objectsOf, restrictedPodSecurityOutput, unexpectedOutput } from './support/replay';
 import { installMesh, type InstalledMesh, type IstioMinor } from './support/scenario';
 
-const BUNDLED: ReadonlyArray<{ name: string; file: string; source: string; remote: string; istioVersion: IstioMinor }> = [
-  { name: 'openshift', file: 'apps/openshift/inventory.yaml', source: 'external-secret', remote: 'ocp-west', istioVersion: '1.24' },
-  { name: 'openshift', file: 'apps/openshift/inventory.yaml', source: 'external-secret', remote: 'ocp-west', istioVersion: '1.30' },
-  { name: 'hybrid', file: 'apps/hybrid/inventory.yaml', source: 'flux-substitution', remote: 'iks', istioVersion: '1.24' },
-  { name: 'hybrid', file: 'apps/hybrid/inventory.yaml', source: 'flux-substitution', remote: 'iks', istioVersion: '1.30' },
-  { name: 'openshift (Sail)', file: 'apps/openshift/inventory-sail.yaml', source: 'external-secret', remote: 'ocp-west', istioVersion: '1.24' },
-  { name: 'openshift (Sail)', file: 'apps/openshift/inventory-sail.yaml', source: 'external-secret', remote: 'ocp-west', istioVersion: '1.30' },
+const BUNDLED: ReadonlyArray<{ name: string; file: string; remote: string; istioVersion: IstioMinor }> = [
+  { name: 'openshift', file: 'apps/openshift/inventory.yaml', remote: 'ocp-west', istioVersion: '1.24' },
+  { name: 'openshift', file: 'apps/openshift/inventory.yaml', remote: 'ocp-west', istioVersion: '1.30' },
+  { name: 'hybrid', file: 'apps/hybrid/inventory.yaml', remote: 'iks', istioVersion: '1.24' },
+  { name: 'hybrid', file: 'apps/hybrid/inventory.yaml', remote: 'iks', istioVersion: '1.30' },
+  { name: 'openshift (Sail)', file: 'apps/openshift/inventory-sail.yaml', remote: 'ocp-west', istioVersion: '1.24' },
+  { name: 'openshift (Sail)', file: 'apps/openshift/inventory-sail.yaml', remote: 'ocp-west', istioVersion: '1.30' },
 ];
 
-describe.each(BUNDLED)('GIVEN the bundled mesh $name ($file) at Istio $istioVersion', ({ file, source, remote, istioVersion }) => {
+describe.each(BUNDLED)('GIVEN the bundled mesh $name ($file) at Istio $istioVersion', ({ file, remote, istioVersion }) => {
   let mesh: InstalledMesh;
   beforeAll(async () => {
     mesh = await installMesh({ inventory: { file: join(REPO_ROOT, file) }, istioVersion });
@@ -34,12 +34,21 @@ describe.each(BUNDLED)('GIVEN the bundled mesh $name ($file) at Istio $istioVers
     expect(unexpectedOutput(mesh.replay.output)).toEqual([]);
   });
 
+  it("WHEN Pod Security restricted judges the gateways (README: the proxy's security context) THEN it accepts their Deployments and pods", () => {
+    const gateways = objectsOf(mesh.out).filter(({ object }) => object.kind === 'Deployment' && JSON.stringify(object).includes('"inject.istio.io/templates":"gateway"'));
+    expect(gateways.length).toBeGreaterThan(0);
+    for (const { file, object } of gateways) {
+      const cluster = file.split('/')[1]!;
+      expect(restrictedPodSecurityOutput(mesh.replay, cluster, object), file).toEqual([]);
+    }
+  });
+
   it('WHEN every folder is applied again THEN nothing changes', () => {
     expect(mesh.replay.diffAgain()).toEqual([]);
   });
 
   it('WHEN the tokens command runs THEN it prints the token the controller issued and the remote accepts it', async () => {
-    const credentials = credentialsFromTokensOutput(mesh.tokensOutput, source, [remote]).get(remote);
+    const credentials = credentialsFromTokensOutput(mesh.tokensOutput, mesh.inventoryFile, [remote]).get(remote);
     const cluster = mesh.clusters.clusters.get(remote)!;
     expect(credentials?.ca).toBe(Buffer.from(cluster.caData, 'base64').toString('utf8'));
     expect(await readPodsWith(cluster, credentials!.token)).toBe(200);

@@ -12,7 +12,6 @@ import { installMesh, type InstalledMesh } from './support/scenario';
 import { TWO_NETWORKS_EASTWEST } from './support/test-meshes';
 
 const MESHES = [
-  { name: 'apps/openshift/inventory.yaml', inventory: { file: join(REPO_ROOT, 'apps/openshift/inventory.yaml') } },
   { name: 'apps/hybrid/inventory.yaml', inventory: { file: join(REPO_ROOT, 'apps/hybrid/inventory.yaml') } },
   { name: 'apps/openshift/inventory-sail.yaml', inventory: { file: join(REPO_ROOT, 'apps/openshift/inventory-sail.yaml') } },
   { name: 'the two-network test mesh', inventory: { testMesh: TWO_NETWORKS_EASTWEST } },

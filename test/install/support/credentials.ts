@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { caVariable, ISTIO_SYSTEM_NAMESPACE, remoteSecretName, tokenRemoteKey, tokenVariable } from '../../../lib/model/names';
+import { loadInventory } from '../../../lib/inventory/load-inventory';
+import { caVariable, ISTIO_SYSTEM_NAMESPACE, remoteSecretName, tokenRemoteKey } from '../../../lib/model/names';
 import { httpsGet, type TestCluster } from './clusters';
 import type { InstalledMesh } from './scenario';
 
@@ -15,10 +16,14 @@ export interface ReaderCredentials {
   readonly ca: string;
 }
 
-/** What `tokens` printed, per remote: store entries (external-secret) or Flux's Secret (flux-substitution). */
-export function credentialsFromTokensOutput(output: string, source: string, remotes: readonly string[]): Map<string, ReaderCredentials> {
+/**
+ * What `tokens` printed, per remote: store entries (external-secret) or Flux's Secret
+ * (flux-substitution), whose token keys are the variables the inventory's token lookups name.
+ */
+export function credentialsFromTokensOutput(output: string, inventoryFile: string, remotes: readonly string[]): Map<string, ReaderCredentials> {
   const found = new Map<string, ReaderCredentials>();
-  if (source === 'external-secret') {
+  const { mesh } = loadInventory(inventoryFile);
+  if (mesh.credentials.source === 'external-secret') {
     const entries = JSON.parse(output) as Record<string, { token: string; 'ca.crt': string }>;
     for (const remote of remotes) {
       const entry = entries[tokenRemoteKey(remote)];
@@ -27,7 +32,7 @@ export function credentialsFromTokensOutput(output: string, source: string, remo
   } else {
     const { stringData } = load(output) as { stringData: Record<string, string> };
     for (const remote of remotes) {
-      const token = stringData[tokenVariable(remote)];
+      const token = stringData[mesh.cluster(remote).tokenVariable];
       const ca = stringData[caVariable(remote)];
       if (token && ca) found.set(remote, { token, ca: Buffer.from(ca, 'base64').toString('utf8') });
     }

@@ -76,3 +76,8 @@ export function sailCrdFiles(sailRelease: string): string[] {
     .sort()
     .map((file) => join(dir, file));
 }
+
+/** The namespaces every OpenShift cluster has that the output uses: OLM's `openshift-operators`. */
+export function openShiftNamespaces(): string {
+  return dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'openshift-operators' } });
+}

@@ -19,16 +19,16 @@ export function previousReleaseTree(inventory: string): Map<string, string> {
   if (start < 0) throw new Error(`${PREVIOUS_RELEASE_SNAPSHOT} has no tree of ${inventory}`);
   const bodyStart = start + header.length;
   const body = snapshot.slice(bodyStart, snapshot.indexOf('\n`;\n', bodyStart));
-  // The template literal escapes \, ` and ${; pretty-format escapes " and \ inside each string.
+  // The template literal escapes \\, ` and ${; vitest's pretty-format leaves each string as it is
+  // (escapeString: false), so an entry runs from its `  "<path>": "` line to the next one's.
   const text = body.replace(/\\(\\|`|\$\{)/g, '$1');
+  const starts = [...text.matchAll(/^ {2}"([\w./-]+\.(?:yaml|md))": "/gm)];
   const files = new Map<string, string>();
-  for (const match of text.matchAll(/^ {2}"((?:[^"\\]|\\.)*)": "((?:[^"\\]|\\.)*)",$/gms)) {
-    files.set(unescape(match[1]!), unescape(match[2]!));
-  }
+  starts.forEach((start, index) => {
+    const from = start.index + start[0].length;
+    const to = index + 1 < starts.length ? starts[index + 1]!.index : text.lastIndexOf('\n}');
+    files.set(start[1]!, text.slice(from, to).replace(/",\n?$/, ''));
+  });
   if (files.size === 0) throw new Error(`no file could be read from the tree of ${inventory} in ${PREVIOUS_RELEASE_SNAPSHOT}`);
   return files;
-}
-
-function unescape(text: string): string {
-  return text.replace(/\\(["\\])/g, '$1');
 }

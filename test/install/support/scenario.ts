@@ -13,7 +13,7 @@ import { dump, load } from 'js-yaml';
 import { main } from '../../../lib/cli/main';
 import { ISTIO_SYSTEM_NAMESPACE, READER_TOKEN_SECRET, tokenVariable } from '../../../lib/model/names';
 import { startClusters, type TestClusters } from './clusters';
-import { prerequisiteCrds, sailCrdFiles } from './prerequisites';
+import { openShiftNamespaces, prerequisiteCrds, sailCrdFiles } from './prerequisites';
 import { InstallReplay, objectsOf } from './replay';
 
 /** The upstream releases the suite installs, per supported Istio minor it covers. */
@@ -99,8 +99,10 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
     const previous = options.over ? new InstallReplay(previousOut, clusters) : undefined;
     const objects = [...objectsOf(out), ...(previous ? objectsOf(previousOut) : [])].map(({ object }) => object);
     for (const cluster of inventory.clusters) {
-      const crds = prerequisiteCrds(objects, cluster.platform === 'openshift');
+      const openshift = cluster.platform === 'openshift';
+      const crds = prerequisiteCrds(objects, openshift);
       if (crds) replay.kubectl(['--context', cluster.name, 'apply', '--server-side', '-f', '-'], crds);
+      if (openshift) replay.kubectl(['--context', cluster.name, 'apply', '--server-side', '-f', '-'], openShiftNamespaces());
     }
     const sail = (inventory.mesh?.installer ?? 'helm') === 'sail';
     if (!sail) (previous ?? replay).installIstio(ISTIO_RELEASES[options.istioVersion]);

@@ -148,7 +148,9 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
       if (cluster.istio_control_plane === true && rolesKnown) add(`${at}.injectionUrl`, 'is only valid on a remote cluster (the control plane injects locally)');
       else checkUrl(injectionUrl, `${at}.injectionUrl`, add, { protocols: ['https:'], pathOnly: true });
     }
-    for (const field of ['network', 'region', 'zone'] as const) {
+    const clusterNetwork = text(cluster.network);
+    if (clusterNetwork !== undefined) checkNetwork(clusterNetwork, `${at}.network`, add);
+    for (const field of ['region', 'zone'] as const) {
       const value = text(cluster[field]);
       if (value !== undefined) checkLabelValue(value, `${at}.${field}`, add);
     }
@@ -188,7 +190,7 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
     if (problem) add('mesh.istioVersion', problem);
   }
   const network = text(mesh.network);
-  if (network !== undefined) checkLabelValue(network, 'mesh.network', add);
+  if (network !== undefined) checkNetwork(network, 'mesh.network', add);
   const trustDomain = text(mesh.trustDomain);
   if (trustDomain !== undefined && !TRUST_DOMAIN.test(trustDomain)) {
     add('mesh.trustDomain', `"${trustDomain}" is not a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_')`);
@@ -205,10 +207,22 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
   checkSail(mesh, add);
 }
 
-/** A network, region or zone is written as a label value, and a network also into the injection path. */
-function checkLabelValue(value: string, path: string, add: AddIssue): void {
-  if (!LABEL_VALUE.test(value)) {
-    add(path, `"${value}" is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
+/** A region or zone is written as a label value. */
+function checkLabelValue(value: string, path: string, add: AddIssue): boolean {
+  if (LABEL_VALUE.test(value)) return true;
+  add(path, `"${value}" is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
+  return false;
+}
+
+/**
+ * A network is written as the `topology.istio.io/network` label value and as a segment of the
+ * remotes' injection path, the webhook's `clientConfig.service.path`, each of whose segments
+ * kube-apiserver requires to be a DNS-1123 subdomain (ValidateWebhookService in
+ * k8s.io/apiserver/pkg/util/webhook/validation.go): no capitals, no '_'.
+ */
+function checkNetwork(value: string, path: string, add: AddIssue): void {
+  if (checkLabelValue(value, path, add) && !isDnsSubdomain(value)) {
+    add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'): the network is a segment of the remotes' injection webhook path, which the API server refuses otherwise`);
   }
 }
 

@@ -113,14 +113,10 @@ describe('renderReadme', () => {
 
   it('GIVEN a control-plane cluster folder with no object WHEN the README is rendered THEN it is not applied, since kubectl apply -k refuses an empty kustomization', () => {
     const readme = renderReadme(MESH, manifestsOf({ 'east-1': [], 'west-2': [namespace('bookinfo')], iks: [namespace('bookinfo')] }, [remoteSecret('west-2', 'a'), remoteSecret('iks', 'b')]));
-    expect(block(readme, '```sh')).toEqual([
-      'kubectl --context west-2 apply -k clusters/west-2 -l app.kubernetes.io/part-of=istio',
-      'kubectl --context iks apply -k clusters/iks -l app.kubernetes.io/part-of=istio',
-      '# publish the reader tokens (see Tokens)',
-      'kubectl --context east-1 apply -k control-plane',
-      'kubectl --context west-2 apply -k clusters/west-2',
-      'kubectl --context iks apply -k clusters/iks',
-    ]);
+    // Every command of a mesh whose control-plane cluster folder holds objects, but its apply.
+    const [controlPlaneClusterApply, ...others] = block(renderReadme(MESH, MANIFESTS), '```sh');
+    expect(controlPlaneClusterApply).toBe('kubectl --context east-1 apply -k clusters/east-1');
+    expect(block(readme, '```sh')).toEqual(others);
     expect(readme).toContain('2. `clusters/east-1/` holds no object (the mesh places no gateway or workload on `east-1`): nothing to apply.');
   });
 
@@ -228,7 +224,7 @@ describe('renderReadme', () => {
     // GIVEN clusters "a" and "a-b" whose workloads would both sanitize to workload_a_b_c_d (a network
     // with quotes or brackets, which Mermaid would need escaped, is no label value: the model refuses it)
     const mesh = Mesh.fromSpec({
-      mesh: { network: 'net_x.y' },
+      mesh: { network: 'net-x.y' },
       clusters: [
         { name: 'a', url: 'https://a.example.com', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
         { name: 'a-b', url: 'https://ab.example.com' },

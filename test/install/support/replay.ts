@@ -319,8 +319,10 @@ const RESTRICTED_NAMESPACE = 'pod-security-restricted';
  */
 export function restrictedPodSecurityOutput(replay: InstallReplay, context: string, deployment: KubeObject): string[] {
   const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' };
-  replay.kubectl(['--context', context, 'apply', '--server-side', '-f', '-'], dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: RESTRICTED_NAMESPACE, labels } }));
-  const template = (deployment.spec as { template: { metadata?: object; spec: object } }).template;
+  const template = (deployment.spec as { template: { metadata?: object; spec: { serviceAccountName?: string } } }).template;
+  // The ServiceAccount admission plugin refuses a pod whose account does not exist.
+  const account = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: template.spec.serviceAccountName ?? 'default', namespace: RESTRICTED_NAMESPACE } };
+  replay.kubectl(['--context', context, 'apply', '--server-side', '-f', '-'], `${dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: RESTRICTED_NAMESPACE, labels } })}---\n${dump(account)}`);
   const moved = { ...deployment, metadata: { name: deployment.metadata.name, namespace: RESTRICTED_NAMESPACE } };
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: deployment.metadata.name, namespace: RESTRICTED_NAMESPACE }, spec: template.spec };
   const before = replay.output.length;

@@ -236,7 +236,7 @@ describe('renderReadme', () => {
     // THEN ids hold only letters, digits and _, and each node has its own
     const nodeIds = mermaid.flatMap((line) => /^\s+(?:subgraph )?(\w+)\[/.exec(line)?.[1] ?? []);
     expect(nodeIds).toEqual(['cluster_a', 'apiserver_a', 'istiod_a', 'workload_a_b_c_d', 'cluster_a_b', 'apiserver_a_b', 'workload_a_b_c_d_2']);
-    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net_x.y"]');
+    expect(mermaid[1]).toBe('  subgraph cluster_a["a: control plane, network net-x.y"]');
   });
 
   it('gives the same bytes for the same objects in any order', () => {

@@ -13,7 +13,6 @@ import { TWO_NETWORKS_EASTWEST } from './support/test-meshes';
 
 const MESHES = [
   { name: 'apps/hybrid/inventory.yaml', inventory: { file: join(REPO_ROOT, 'apps/hybrid/inventory.yaml') } },
-  { name: 'apps/openshift/inventory-sail.yaml', inventory: { file: join(REPO_ROOT, 'apps/openshift/inventory-sail.yaml') } },
   { name: 'the two-network test mesh', inventory: { testMesh: TWO_NETWORKS_EASTWEST } },
 ];
 

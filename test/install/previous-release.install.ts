@@ -11,7 +11,7 @@ import { previousReleaseTree } from './support/previous-release';
 import { unexpectedOutput } from './support/replay';
 import { installMesh, type InstalledMesh } from './support/scenario';
 
-const BUNDLED = ['apps/openshift/inventory.yaml', 'apps/hybrid/inventory.yaml', 'apps/openshift/inventory-sail.yaml'];
+const BUNDLED = ['apps/openshift/inventory.yaml', 'apps/hybrid/inventory.yaml'];
 
 describe.each(BUNDLED)('GIVEN the bundled mesh %s installed as the previous release wrote it', (inventory) => {
   let mesh: InstalledMesh;

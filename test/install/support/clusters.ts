@@ -172,7 +172,7 @@ async function waitReady(cluster: TestCluster, token: string, program: ManagedPr
 }
 
 /** A GET against a test cluster, trusting only its own CA. */
-export function httpsGet(cluster: TestCluster, path: string, token: string): Promise<{ status: number; body: string }> {
+function httpsGet(cluster: TestCluster, path: string, token: string): Promise<{ status: number; body: string }> {
   const url = new URL(path, cluster.url);
   return new Promise((resolve, reject) => {
     const req = request(url, { ca: Buffer.from(cluster.caData, 'base64'), headers: { Authorization: `Bearer ${token}` }, timeout: 5_000 }, (response) => {

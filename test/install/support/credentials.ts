@@ -4,10 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { loadInventory } from '../../../lib/inventory/load-inventory';
 import { caVariable, ISTIO_SYSTEM_NAMESPACE, remoteSecretName, tokenRemoteKey } from '../../../lib/model/names';
-import { httpsGet, type TestCluster } from './clusters';
 import type { InstalledMesh } from './scenario';
 
 export interface ReaderCredentials {
@@ -40,9 +39,21 @@ export function credentialsFromTokensOutput(output: string, inventoryFile: strin
   return found;
 }
 
-/** The status of a list of pods with `token` on `cluster`: 200 once the reader may read them. */
-export async function readPodsWith(cluster: TestCluster, token: string): Promise<number> {
-  return (await httpsGet(cluster, '/api/v1/pods?limit=1', token)).status;
+/**
+ * The kind kubectl reads back listing pods on `remote` with only these credentials (its URL, the
+ * CA as trust and the token): `PodList` once the reader may list them; kubectl fails otherwise.
+ */
+export function readPodsWith(mesh: InstalledMesh, remote: string, credentials: ReaderCredentials): string {
+  const kubeconfig = join(mesh.out, '..', `reader-${remote}.kubeconfig`);
+  writeFileSync(kubeconfig, dump({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: remote, cluster: { server: mesh.clusters.clusters.get(remote)!.url, 'certificate-authority-data': Buffer.from(credentials.ca).toString('base64') } }],
+    users: [{ name: 'reader', user: { token: credentials.token } }],
+    contexts: [{ name: remote, context: { cluster: remote, user: 'reader' } }],
+    'current-context': remote,
+  }), { mode: 0o600 });
+  return (JSON.parse(mesh.replay.kubectl(['--kubeconfig', kubeconfig, 'get', '--raw', '/api/v1/pods?limit=1'])) as { kind: string }).kind;
 }
 
 /**

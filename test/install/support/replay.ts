@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { dump, load, loadAll } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { kubeconfigSecretName } from '../../../lib/writer/gitops';
 import { helmBinary } from '../../support/helm';
 import { upstreamPath } from '../../support/upstream';
@@ -307,25 +307,4 @@ export interface KubeObject {
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
   readonly [key: string]: unknown;
-}
-
-const RESTRICTED_NAMESPACE = 'pod-security-restricted';
-
-/**
- * What Pod Security `restricted` says of a Deployment, on the API server of `context`: the
- * Deployment (warn mode judges a workload's template) and a Pod of its template (enforce mode
- * judges pods) are created, in a server-side dry-run, in a namespace labelled restricted for
- * both. Returns kubectl's stderr: empty when `restricted` accepts them.
- */
-export function restrictedPodSecurityOutput(replay: InstallReplay, context: string, deployment: KubeObject): string[] {
-  const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' };
-  const template = (deployment.spec as { template: { metadata?: object; spec: { serviceAccountName?: string } } }).template;
-  // The ServiceAccount admission plugin refuses a pod whose account does not exist.
-  const account = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: template.spec.serviceAccountName ?? 'default', namespace: RESTRICTED_NAMESPACE } };
-  replay.kubectl(['--context', context, 'apply', '--server-side', '-f', '-'], `${dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: RESTRICTED_NAMESPACE, labels } })}---\n${dump(account)}`);
-  const moved = { ...deployment, metadata: { name: deployment.metadata.name, namespace: RESTRICTED_NAMESPACE } };
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: deployment.metadata.name, namespace: RESTRICTED_NAMESPACE }, spec: template.spec };
-  const before = replay.output.length;
-  replay.kubectl(['--context', context, 'create', '--dry-run=server', '-f', '-'], `${dump(moved)}---\n${dump(pod)}`);
-  return replay.output.splice(before).map((entry) => entry.stderr);
 }

@@ -53,8 +53,6 @@ export interface InstalledMesh {
   readonly previous?: InstallReplay;
   /** What `tokens` printed on stdout when the README said to publish the tokens. */
   readonly tokensOutput: string;
-  /** Why `tokens` failed, when it failed because the Sail operator's reader ServiceAccount is missing. */
-  readonly tokensError?: string;
   /** The Flux Kustomizations in the order they were applied (with `gitops`). */
   readonly phaseOrder: readonly string[];
   stop(): Promise<void>;
@@ -110,24 +108,16 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
     if (!sail) (previous ?? replay).installIstio(ISTIO_RELEASES[options.istioVersion]);
 
     let tokensOutput = '';
-    let tokensError: string | undefined;
     const hooks = {
       publishTokens: () => {
-        try {
-          tokensOutput = readTokens(inventoryFile, clusters.kubeconfig);
-        } catch (error) {
-          // With the Sail installer the reader ServiceAccount is the operator's, which does not
-          // run here: the token controller deletes a token Secret whose account does not exist.
-          if (!sail || !(error as Error).message.includes('does not exist')) throw error;
-          tokensError = (error as Error).message;
-        }
+        tokensOutput = readTokens(inventoryFile, clusters.kubeconfig);
         if (testMesh) {
           for (const remote of remotes) process.env[tokenVariable(remote)] = issuedToken(replay, remote);
           synthesize(synthArgs);
         }
         // flux-substitution: the variables of the Secret `tokens` prints, which Flux (or the
         // README's envsubst) substitutes; the other sources substitute nothing.
-        return inventorySource(inventory) === 'flux-substitution' && tokensOutput ? (load(tokensOutput) as { stringData: Record<string, string> }).stringData : {};
+        return inventorySource(inventory) === 'flux-substitution' ? (load(tokensOutput) as { stringData: Record<string, string> }).stringData : {};
       },
       operatorInstalled: (context: string) => {
         for (const file of sailCrdFiles(SAIL_RELEASE)) replay.kubectl(['--context', context, 'apply', '--server-side', '-f', file]);
@@ -136,7 +126,7 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
     };
     previous?.applyInReadmeOrder(hooks);
     const phaseOrder = options.gitops ? replay.applyGitopsPhases(names, GITOPS_BASE_PATH, hooks) : (replay.applyInReadmeOrder(hooks), []);
-    return { inventory, inventoryFile, out, clusters, replay, previous, tokensOutput, tokensError, phaseOrder, stop };
+    return { inventory, inventoryFile, out, clusters, replay, previous, tokensOutput, phaseOrder, stop };
   } catch (error) {
     await stop();
     throw error;

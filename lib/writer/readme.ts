@@ -154,14 +154,16 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
     ]
     : [
       `1. Install Istio with the Helm values and commands in \`${INSTALL_FOLDER}/\` (kustomize does not apply them): the control plane on \`${controlPlane}\` first.`,
-      `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads.`,
+      controlPlaneClusterFolder.manifests.length === 0
+        ? `2. \`${controlPlaneClusterFolder.folder}/\` holds no object (the mesh places no gateway or workload on \`${controlPlane}\`): nothing to apply.`
+        : `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads.`,
     ];
   const commands = sail
     ? [...folders.flatMap(sailOperatorCommands), applyCommand(controlPlaneClusterFolder, MESH_COMPONENT_SELECTOR), waitForIstio(controlPlane), applyCommand(controlPlaneClusterFolder)]
-    : [applyCommand(controlPlaneClusterFolder)];
+    : applyCommands(controlPlaneClusterFolder);
   if (remoteFolders.length === 0) {
     steps.push(`3. \`${CONTROL_PLANE_FOLDER}/\` on \`${controlPlane}\` only (${objects(controlPlaneFolder)}): the mesh's Istio configuration; istiod reads it from its own cluster only, and it applies to the whole mesh.`);
-    commands.push(applyCommand(controlPlaneFolder));
+    commands.push(...applyCommands(controlPlaneFolder));
   } else {
     const remotes = remoteFolders.map((folder) => `\`${folder.folder}/\` on \`${folder.cluster}\``).join(', ');
     steps.push(
@@ -195,6 +197,14 @@ function sailOperatorCommands({ folder, cluster, manifests }: OutputFolder): str
     `kubectl --context ${cluster} apply -f ${folder}/${manifestFileName(subscription)}`,
     `until kubectl --context ${cluster} get crd istios.sailoperator.io >/dev/null 2>&1; do sleep 10; done`,
   ];
+}
+
+/**
+ * The folder's apply, or none for a folder without objects: `kubectl apply -k` refuses an empty
+ * kustomization ("error: no objects passed to apply") and would stop a script of these commands.
+ */
+function applyCommands(folder: OutputFolder): string[] {
+  return folder.manifests.length === 0 ? [] : [applyCommand(folder)];
 }
 
 function waitForIstio(cluster: string, condition: 'Ready' | 'Reconciled' = 'Ready'): string {

@@ -106,9 +106,18 @@ describe('renderReadme', () => {
 
   it('applies a mesh of one cluster in three steps', () => {
     const solo = Mesh.fromSpec({ clusters: [{ name: 'solo', url: 'https://solo.example.com', istio_control_plane: true }] });
-    const readme = renderReadme(solo, manifestsOf({ solo: [] }, [], 'solo'));
+    const readme = renderReadme(solo, manifestsOf({ solo: [namespace('bookinfo')] }, [istioGateway], 'solo'));
     expect(block(readme, '```sh')).toEqual(['kubectl --context solo apply -k clusters/solo', 'kubectl --context solo apply -k control-plane']);
     expect(readme.split('\n').filter((line) => /^\d\. /.test(line))).toHaveLength(3);
+  });
+
+  it('GIVEN a control-plane cluster folder with no object WHEN the README is rendered THEN it is not applied, since kubectl apply -k refuses an empty kustomization', () => {
+    const readme = renderReadme(MESH, manifestsOf({ 'east-1': [], 'west-2': [namespace('bookinfo')], iks: [namespace('bookinfo')] }, [remoteSecret('west-2', 'a'), remoteSecret('iks', 'b')]));
+    // Every command of a mesh whose control-plane cluster folder holds objects, but its apply.
+    const [controlPlaneClusterApply, ...others] = block(renderReadme(MESH, MANIFESTS), '```sh');
+    expect(controlPlaneClusterApply).toBe('kubectl --context east-1 apply -k clusters/east-1');
+    expect(block(readme, '```sh')).toEqual(others);
+    expect(readme).toContain('2. `clusters/east-1/` holds no object (the mesh places no gateway or workload on `east-1`): nothing to apply.');
   });
 
   it('tabulates each cluster with its role, network, locality and object count', () => {
@@ -145,7 +154,7 @@ describe('renderReadme', () => {
 
   it('applies a folder with Flux placeholders through envsubst and names the variables', () => {
     // GIVEN a remote secret whose token is a ${VAR} placeholder for Flux
-    const readme = renderReadme(MESH, manifestsOf({ 'east-1': [], 'west-2': [], 'iks': [] }, [remoteSecret('west-2', '${ISTIO_REMOTE_TOKEN_WEST_2}'), remoteSecret('iks', '${ISTIO_REMOTE_TOKEN_IKS}')]));
+    const readme = renderReadme(MESH, manifestsOf({ 'east-1': [namespace('bookinfo')], 'west-2': [], 'iks': [] }, [remoteSecret('west-2', '${ISTIO_REMOTE_TOKEN_WEST_2}'), remoteSecret('iks', '${ISTIO_REMOTE_TOKEN_IKS}')]));
     // THEN applying it by hand fills exactly those variables
     expect(block(readme, '```sh')[4]).toBe("kubectl kustomize control-plane | envsubst '${ISTIO_REMOTE_TOKEN_IKS} ${ISTIO_REMOTE_TOKEN_WEST_2}' | kubectl --context east-1 apply -f -");
     expect(readme).toContain('the `envsubst` command above fills them from the environment: `ISTIO_REMOTE_TOKEN_IKS`, `ISTIO_REMOTE_TOKEN_WEST_2`.');

@@ -74,6 +74,14 @@ export function envVarNameProblem(value: unknown): string | undefined {
   return valid ? undefined : `${shown(value)} is not an environment variable name (letters, digits, '-', '.' and '_', not starting with a digit, not '.' nor starting with '..')`;
 }
 
+/**
+ * A key of a map the constructs render: Kubernetes allows `constructor`, but cdk8s's resolve takes
+ * a map with an own `constructor` for a class instance and fails to serialize the object.
+ */
+function renderableKeyProblem(key: string): string | undefined {
+  return key === 'constructor' ? `key "constructor" cannot be rendered: cdk8s takes a map holding it for a class instance and fails to serialize the object` : undefined;
+}
+
 /** `TotalAnnotationSizeLimitB`: the keys and values of an object's annotations together. */
 const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
 
@@ -84,6 +92,8 @@ export function annotationIssues(annotations: Readonly<Record<string, unknown>>,
   for (const [key, value] of Object.entries(annotations)) {
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem) issues.push({ path: `${at}.${key}`, message: `key ${keyProblem}` });
+    const renderProblem = renderableKeyProblem(key);
+    if (renderProblem) issues.push({ path: `${at}.${key}`, message: renderProblem });
     if (typeof value !== 'string') issues.push({ path: `${at}.${key}`, message: `${shown(value)} is not a string; annotation values are strings` });
     else size += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
@@ -94,7 +104,7 @@ export function annotationIssues(annotations: Readonly<Record<string, unknown>>,
 /** The issues of a label map at field path `at`: qualified-name keys, label-value values. */
 export function labelIssues(labels: Readonly<Record<string, unknown>>, at: string): { path: string; message: string }[] {
   return Object.entries(labels).flatMap(([key, value]) => {
-    const problems = [qualifiedNameProblem(key), labelValueProblem(value)].filter((problem): problem is string => problem !== undefined);
+    const problems = [qualifiedNameProblem(key), renderableKeyProblem(key), labelValueProblem(value)].filter((problem): problem is string => problem !== undefined);
     return problems.map((message) => ({ path: `${at}.${key}`, message }));
   });
 }

@@ -16,9 +16,9 @@ import { synthesizeOutput, writeMesh } from '../../lib/synth/synth-output';
 
 /** sha256 over sorted path + content of the whole output folder (marker file included). */
 const PINNED = {
-  'synthetic 3x20': '26e47b640f69e05a03d9a86eb66eaf1b902e46d5e19ba46990611d86e2fe3716',
-  'apps/openshift/inventory.yaml': '58dfb7a9682821d9d9ccbed42096173807ac277cb98c2495b65346a0f3950e05',
-  'apps/hybrid/inventory.yaml': '951e2d9f6d22b54d637f0be52078648fb8845461bf8a46f86c97c9595083f52c',
+  'synthetic 3x20': 'c819b02cbc4c8da2e40d2b979ff02645d0af12c601b08843023d37b4dd6b7922',
+  'apps/openshift/inventory.yaml': '4727b310a6594eb739565e6752fcc59b493cb6e09db1c055da8e68c123852812',
+  'apps/hybrid/inventory.yaml': '7f7db35ef8e8a58b20783deb4d0e5a57f5bd9342fc64bc21004890041eac7773',
 };
 
 const SIZE: SyntheticMeshSize = { clusters: 3, services: 20 };

@@ -204,7 +204,7 @@ describe('validate reads only the tree, and only what can be a manifest', () => 
     const result = cli(['validate', 'dist'], { cwd });
     expect(result).toEqual({
       status: 0,
-      stdout: 'dist: no errors (0 finding(s))\n',
+      stdout: 'dist: 0 errors, 0 warnings, 0 info, 0 suppressed\n',
       stderr: [
         'note: skipped dist/.git unread: not part of a mesh output tree',
         'note: skipped dist/NOTES.txt unread: not part of a mesh output tree',

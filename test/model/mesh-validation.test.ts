@@ -157,8 +157,8 @@ describe('inventory validation', () => {
     ['a cluster network that is too long', withCluster(1, { network: 'n'.repeat(64) }), `clusters[1].network: "${'n'.repeat(64)}" is not a Kubernetes label value`],
     ['a region that is no label value', withCluster(1, { region: 'us east' }), 'clusters[1].region: "us east" is not a Kubernetes label value'],
     // kube-apiserver refuses a webhook path segment that is no DNS-1123 subdomain (the install suite saw it).
-    ['a mesh network with capitals and an underscore, which the injection path cannot hold', { ...VALID, mesh: { network: 'Net_1' } }, 'mesh.network: "Net_1" is not a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\'): the network is a segment of the remotes\' injection webhook path, which the API server refuses otherwise'],
-    ['a cluster network in capitals', withCluster(1, { network: 'WEST' }), 'clusters[1].network: "WEST" is not a DNS-1123 subdomain'],
+    ['a mesh network with capitals and an underscore, which the injection path cannot hold', { ...VALID, mesh: { network: 'Net_1' } }, 'mesh.network: "Net_1" cannot go into the injection webhook path /inject/cluster/<cluster>/net/<network>, whose segments kube-apiserver requires to be DNS-1123 subdomains'],
+    ['a cluster network in capitals', withCluster(1, { network: 'WEST' }), 'clusters[1].network: "WEST" cannot go into the injection webhook path'],
     ['a mesh id that is no DNS-1123 label', { ...VALID, mesh: { id: 'Mesh_1' } }, 'mesh.id: "Mesh_1" is not a DNS-1123 label (at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit): it names Helm values and GitOps objects'],
     ['a trust domain with a slash', { ...VALID, mesh: { trustDomain: 'a/b' } }, 'mesh.trustDomain: "a/b" is not a SPIFFE trust domain'],
     ['a secret store name external-secrets rejects', { ...VALID, mesh: { credentials: { secretStore: { name: 'My Store' } } } }, 'mesh.credentials.secretStore.name: "My Store" is not a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\'): external-secrets names stores so'],

@@ -1,16 +1,16 @@
 import { compareText } from '../manifest/compare-text';
 import { DistinctManifests } from '../manifest/distinct-manifests';
-import type { MeshManifests } from '../manifest/mesh-manifests';
+import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 import type { Analyzer } from './analyzer';
 import type { Finding, Severity } from './finding';
-import { indexMesh } from './mesh-index';
+import { indexMesh, meshFolders } from './mesh-index';
 import { mtlsConflictAnalyzer, subsetSelectsNoPodsAnalyzer, unknownDestinationRuleHostAnalyzer } from './rules/destination-rule';
 import { conflictingGatewaysAnalyzer, gatewayPortNotOnServiceAnalyzer, gatewaySelectsNoWorkloadAnalyzer, missingCredentialAnalyzer } from './rules/gateway';
 import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnalyzer } from './rules/injection';
 import { LOCALITY_ANALYZERS } from './rules/locality';
 import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
 import { sailResourceAnalyzer } from './rules/sail';
-import { duplicateObjectAnalyzer, objectSchemaAnalyzer } from './rules/schema';
+import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
 import { hostNotInGatewayAnalyzer, missingDestinationAnalyzer, missingDestinationPortAnalyzer, missingGatewayAnalyzer } from './rules/virtual-service';
 
@@ -55,8 +55,18 @@ const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 
  * findings come sorted by severity, code, folder and object, so output is the same run after run.
  */
 export function analyzeMesh(manifests: MeshManifests, distinct: DistinctManifests = new DistinctManifests(), analyzers: readonly Analyzer[] = ANALYZERS): Finding[] {
-  const index = indexMesh(manifests, distinct);
-  return analyzers.flatMap((analyzer) => analyzer.analyze(index)).sort(compareFindings);
+  // An object of the wrong shape (labels as a string, a spec as a list) is the schema finding's:
+  // the index, and the analyzers that read it, leave it out, so no input shape makes one throw.
+  const folders = meshFolders(manifests);
+  const misshapen = misshapenObjects(folders, distinct);
+  const readable = indexMesh(misshapen.size === 0 ? manifests : withoutObjects(manifests, misshapen), distinct);
+  const whole = misshapen.size === 0 ? readable : { ...readable, folders };
+  return analyzers.flatMap((analyzer) => analyzer.analyze(analyzer === objectSchemaAnalyzer ? whole : readable)).sort(compareFindings);
+}
+
+function withoutObjects(manifests: MeshManifests, left: ReadonlySet<Manifest>): MeshManifests {
+  const kept = (objects: readonly Manifest[]) => objects.filter((manifest) => !left.has(manifest));
+  return { ...manifests, clusters: new Map([...manifests.clusters].map(([cluster, objects]) => [cluster, kept(objects)])), controlPlane: kept(manifests.controlPlane) };
 }
 
 /** The order of findings: severity, code, folder, object, cluster, message. */

@@ -97,10 +97,7 @@ export function gatewayWorkloads(index: MeshIndex, gateway: Located): Workload[]
 /** Builds every index in one pass over the mesh's manifests. */
 export function indexMesh(mesh: MeshManifests, distinct: DistinctManifests = new DistinctManifests()): MeshIndex {
   const clusterNames = [...mesh.clusters.keys()].sort();
-  const folders: Folder[] = [
-    ...clusterNames.map((cluster) => folderOf(clusterFolder(cluster), cluster, mesh.clusters.get(cluster) ?? [])),
-    folderOf(CONTROL_PLANE_FOLDER, mesh.controlPlaneCluster, mesh.controlPlane),
-  ];
+  const folders = meshFolders(mesh);
   const everything = folders.flatMap((folder) => folder.objects);
   const onControlPlane = everything.filter((located) => located.cluster === mesh.controlPlaneCluster);
   const istioConfig = onControlPlane.filter((located) => ISTIO_CONFIG_GROUPS.has(apiGroup(located.manifest)));
@@ -165,6 +162,14 @@ export function serviceOfDestinationRule(rule: Located): ServiceName | undefined
 
 function namespacedName(located: Located): string {
   return serviceKey({ namespace: namespaceOf(located), name: located.manifest.metadata.name });
+}
+
+/** Each cluster folder, in cluster-name order, then the control plane's: the objects where they are. */
+export function meshFolders(mesh: MeshManifests): Folder[] {
+  return [
+    ...[...mesh.clusters.keys()].sort().map((cluster) => folderOf(clusterFolder(cluster), cluster, mesh.clusters.get(cluster) ?? [])),
+    folderOf(CONTROL_PLANE_FOLDER, mesh.controlPlaneCluster, mesh.controlPlane),
+  ];
 }
 
 function folderOf(folder: string, cluster: string, manifests: Iterable<Located['manifest']>): Folder {

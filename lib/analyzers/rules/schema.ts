@@ -4,6 +4,9 @@ import type { Analyzer } from '../analyzer';
 import { findingOn } from '../finding';
 import { groupBy } from '../group-by';
 import { objectSchemaProblems, type SchemaProblem } from '../object-schemas';
+import type { DistinctManifests } from '../../manifest/distinct-manifests';
+import type { Manifest } from '../../manifest/mesh-manifests';
+import type { Folder } from '../mesh-index';
 
 /** istioctl's code for Istio configuration that fails its schema. */
 const ISTIO_SCHEMA_CODE = 'IST0106';
@@ -23,11 +26,10 @@ export const objectSchemaAnalyzer: Analyzer = {
   codes: [ISTIO_SCHEMA_CODE, KUBERNETES_SCHEMA_CODE],
   name: 'Every object matches the schema of its kind',
   analyze: (index) => {
-    // Equal objects have equal problems: each distinct object is checked once.
-    const problemsOf = index.distinct.memo<SchemaProblem[]>();
+    const problemsOf = schemaProblemsOf(index.distinct);
     return index.folders.flatMap((folder) =>
       folder.objects.flatMap((located) =>
-        problemsOf(located.manifest, objectSchemaProblems).map((problem) =>
+        problemsOf(located.manifest).map((problem) =>
           findingOn(located, {
             code: ISTIO_CONFIG_GROUPS.has(apiGroup(located.manifest)) ? ISTIO_SCHEMA_CODE : KUBERNETES_SCHEMA_CODE,
             ...findingText(problem),
@@ -38,6 +40,35 @@ export const objectSchemaAnalyzer: Analyzer = {
     );
   },
 };
+
+/** Equal objects have equal problems: each distinct object is checked once per synth or validate, whoever asks. */
+const SCHEMA_PROBLEMS = new WeakMap<DistinctManifests, (manifest: Manifest) => SchemaProblem[]>();
+
+function schemaProblemsOf(distinct: DistinctManifests): (manifest: Manifest) => SchemaProblem[] {
+  let problemsOf = SCHEMA_PROBLEMS.get(distinct);
+  if (!problemsOf) {
+    const memo = distinct.memo<SchemaProblem[]>();
+    problemsOf = (manifest) => memo(manifest, objectSchemaProblems);
+    SCHEMA_PROBLEMS.set(distinct, problemsOf);
+  }
+  return problemsOf;
+}
+
+/**
+ * The objects whose shape breaks their schema (a wrong type, a missing required field; not a CEL
+ * rule nor an unknown field): the API server refuses them, the schema finding names the field, and
+ * the other analyzers, which read each field as its schema types it, leave them out.
+ */
+export function misshapenObjects(folders: readonly Folder[], distinct: DistinctManifests): Set<Manifest> {
+  const problemsOf = schemaProblemsOf(distinct);
+  const misshapen = new Set<Manifest>();
+  for (const folder of folders) {
+    for (const { manifest } of folder.objects) {
+      if (problemsOf(manifest).some((problem) => problem.rule === undefined && problem.message !== 'unknown field')) misshapen.add(manifest);
+    }
+  }
+  return misshapen;
+}
 
 function findingText({ path, message, rule }: SchemaProblem): { severity: 'error' | 'info'; message: string; hint: string } {
   if (rule?.unchecked) {

@@ -108,12 +108,17 @@ export class InstallReplay {
       const words = commandWords(line);
       if (words[0] === 'kubectl') {
         this.kubectl(words.slice(1));
-      } else if (words[0] === 'helm' && words[1] === 'install') {
-        const args = words.slice(1).filter((word) => word !== '--wait').map((word) => {
+      } else if (words[0] === 'helm' && words[1] === 'repo' && (words[2] === 'add' || words[2] === 'update')) {
+        // The charts come from the release's folders in place of the repository (no network).
+        this.skipped.push(line);
+      } else if (words[0] === 'helm' && words[1] === 'upgrade' && words[2] === '--install') {
+        const args = words.slice(1).filter((word, index, all) => word !== '--wait' && word !== '--version' && all[index - 1] !== '--version').map((word) => {
           if (!word.startsWith('istio/')) return word;
-          const folder = charts.get(word.slice('istio/'.length));
-          if (!folder) throw new Error(`install/README.md installs ${word}, which the release's charts do not hold (${[...charts.keys()].join(', ')})`);
-          return folder;
+          const chart = charts.get(word.slice('istio/'.length));
+          if (!chart) throw new Error(`install/README.md installs ${word}, which the release's charts do not hold (${[...charts.keys()].join(', ')})`);
+          // The release's folder stands in for the pinned --version from the repository (its
+          // Chart.yaml, as istio/istio's tree holds it, carries no release version).
+          return chart.folder;
         });
         this.run(helmBinary(), args);
       } else {
@@ -263,12 +268,12 @@ interface FluxKustomization {
 }
 
 /** Chart name (its Chart.yaml's `name`, as the repository serves it) -> its folder in a release's charts. */
-function chartFolders(chartsDir: string): Map<string, string> {
-  const folders = new Map<string, string>();
+function chartFolders(chartsDir: string): Map<string, { readonly folder: string }> {
+  const folders = new Map<string, { readonly folder: string }>();
   for (const entry of readdirSync(chartsDir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile() && entry.name === 'Chart.yaml') {
       const { name } = load(readFileSync(join(entry.parentPath, entry.name), 'utf8')) as { name: string };
-      folders.set(name, entry.parentPath);
+      folders.set(name, { folder: entry.parentPath });
     }
   }
   return folders;

@@ -54,12 +54,12 @@ const HEADER_OF_COMMANDS = 'The commands, from this folder:';
  */
 const KNOWN_WARNINGS: ReadonlyArray<{ readonly command: RegExp; readonly warning: string; readonly why: string }> = [
   {
-    command: /^helm install istio-cni /,
+    command: /^helm (?:upgrade --)?install istio-cni /,
     warning: 'Warning: spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/install-cni]: deprecated since v1.30; use the "appArmorProfile" field instead',
     why: "the cni chart's DaemonSet carries the AppArmor annotation: always up to 1.29 (charts/istio-cni/templates/daemonset.yaml), by default in 1.30 (useAppArmorAnnotation: true in its values.yaml)",
   },
   {
-    command: /^helm install istio-base \S+\/istio-1\.24\.\d+\//,
+    command: /^helm (?:upgrade --)?install istio-base \S+\/istio-1\.24\.\d+\//,
     warning: 'Warning: unrecognized format "binary"',
     why: "the 1.24 base chart's CRDs have `format: binary` properties (charts/base/files/crd-all.gen.yaml), a format kube-apiserver does not know",
   },
@@ -111,7 +111,8 @@ export class InstallReplay {
       } else if (words[0] === 'helm' && words[1] === 'repo' && (words[2] === 'add' || words[2] === 'update')) {
         // The charts come from the release's folders in place of the repository (no network).
         this.skipped.push(line);
-      } else if (words[0] === 'helm' && words[1] === 'upgrade' && words[2] === '--install') {
+      } else if (words[0] === 'helm' && (words[1] === 'install' || (words[1] === 'upgrade' && words[2] === '--install'))) {
+        // `helm install` as the previous release wrote it, `helm upgrade --install` as this one does.
         const args = words.slice(1).filter((word, index, all) => word !== '--wait' && word !== '--version' && all[index - 1] !== '--version').map((word) => {
           if (!word.startsWith('istio/')) return word;
           const chart = charts.get(word.slice('istio/'.length));

@@ -43,7 +43,8 @@ describe('GitOps delivery names', () => {
       .map(([base, parts]) => {
         const list = [base];
         for (const [from, suffix] of parts) list.push(`${list[from % list.length]}${suffix}`);
-        return [...new Set(list.map((name) => name.slice(0, 40).replace(/-+$/, '') || 'x'))];
+        // At most 30 characters: the longest derived name (<mesh id>-cluster-<name>-after-istio) then fits in 63.
+        return [...new Set(list.map((name) => name.slice(0, 30).replace(/-+$/, '') || 'x'))];
       })
       .filter((list) => list.length >= 2);
     fc.assert(

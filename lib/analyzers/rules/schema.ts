@@ -55,16 +55,25 @@ function schemaProblemsOf(distinct: DistinctManifests): (manifest: Manifest) => 
 }
 
 /**
- * The objects whose shape breaks their schema (a wrong type, a missing required field; not a CEL
- * rule nor an unknown field): the API server refuses them, the schema finding names the field, and
- * the other analyzers, which read each field as its schema types it, leave them out.
+ * A field of the wrong type near the root (`/metadata/labels` a string, `/spec/ports` a map, `/spec`
+ * a list), which the analyzers walk into. A wrong value deeper down (a port name, an enum, a port
+ * that is no number) is theirs to judge as it is, so they keep reporting on it.
+ */
+function isMisshapen(problem: SchemaProblem): boolean {
+  return problem.rule === undefined && problem.message.startsWith('must be ') && !/must be (?:equal|>|<)/.test(problem.message) && problem.path.split('/').length <= 3;
+}
+
+/**
+ * The objects whose shape breaks their schema where the analyzers read it: the API server refuses
+ * them, the schema finding names the field, and the other analyzers, which read each field as its
+ * schema types it, leave them out.
  */
 export function misshapenObjects(folders: readonly Folder[], distinct: DistinctManifests): Set<Manifest> {
   const problemsOf = schemaProblemsOf(distinct);
   const misshapen = new Set<Manifest>();
   for (const folder of folders) {
     for (const { manifest } of folder.objects) {
-      if (problemsOf(manifest).some((problem) => problem.rule === undefined && problem.message !== 'unknown field')) misshapen.add(manifest);
+      if (problemsOf(manifest).some(isMisshapen)) misshapen.add(manifest);
     }
   }
   return misshapen;

@@ -8,7 +8,7 @@ import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER, INSTALL_FOLDER } from '../manifest/mesh-manifests';
 import { kustomizeBuild, type KustomizeProblem } from '../manifest/kustomize-build';
 import { GITOPS_FOLDER } from '../writer/gitops';
-import { OUTPUT_MARKER } from '../writer/write-tree';
+import { lstatOrUndefined, OUTPUT_MARKER } from '../writer/write-tree';
 import { MAX_INPUT_BYTES, readRegularFile } from './read-regular-file';
 
 /**
@@ -210,14 +210,6 @@ class TreeReading {
 function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
   } catch {
     return undefined;
   }

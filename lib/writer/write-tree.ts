@@ -304,7 +304,8 @@ function walkOldTree(folder: string, written: ReadonlySet<string>): { foreign: s
   return { foreign: foreign.sort(), folders };
 }
 
-function lstatOrUndefined(path: string): Stats | undefined {
+/** The entry itself (a link not followed), or undefined when nothing is there or it cannot be read. */
+export function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch {

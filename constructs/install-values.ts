@@ -43,7 +43,7 @@ export class InstallValues extends MeshConstruct {
     }
     const controlPlane = model.controlPlane;
     // Rendered at synthesis: MeshConfig's cluster-local hosts come from every construct of the mesh.
-    addValues(mesh, controlPlane, ISTIO_CHARTS.istiod, () => istiodValues(model, controlPlane, mesh.clusterLocalHosts));
+    addValues(mesh, controlPlane, ISTIO_CHARTS.istiod, () => istiodValues(model, controlPlane, mesh.clusterLocalHosts, mesh.trust));
     for (const cluster of model.clusters) {
       const cni = cniValues(cluster);
       if (cni) addValues(mesh, cluster, ISTIO_CHARTS.cni, cni);

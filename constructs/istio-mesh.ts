@@ -3,6 +3,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { CONSTRUCT_WARNING_CODES, InvalidPropsError, type ConstructWarning, type ConstructWarningDetails } from '../lib/errors';
 import { compareText } from '../lib/manifest/compare-text';
 import type { Mesh } from '../lib/model/mesh';
+import type { Trust } from '../lib/model/trust';
 import { MeshPart } from './mesh-part';
 
 const ISTIO_MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.IstioMesh');
@@ -69,6 +70,7 @@ export class IstioMesh extends Construct {
   private readonly extraFiles = new Map<string, string | (() => string)>();
   private readonly clusterLocal = new Set<string>();
   private helmInstallSettings?: HelmInstall;
+  private trustSettings?: Trust;
   private readonly warningList: ConstructWarning[] = [];
   private crossNetworkExposed = false;
   /** The tree walked once, while `withOneWalk` runs. */
@@ -201,6 +203,17 @@ export class IstioMesh extends Construct {
   public installWithHelm(settings: HelmInstall): void {
     if (this.helmInstallSettings) throw new Error('The mesh already has Helm install values');
     this.helmInstallSettings = settings;
+  }
+
+  /** Records the trust chain a `MeshTrust` was given in its props, which istiod's values then follow. Once per mesh. */
+  public useTrust(trust: Trust): void {
+    if (this.trustSettings) throw new Error('The mesh already has a trust chain from a MeshTrust');
+    this.trustSettings = trust;
+  }
+
+  /** The mesh's trust chain: the one a `MeshTrust` was given, else the model's `mesh.trust`. */
+  public get trust(): Trust {
+    return this.trustSettings ?? this.model.trust;
   }
 
   /** The Helm install a construct registered, if any. */

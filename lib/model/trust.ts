@@ -274,7 +274,7 @@ export function chainFacts(pem: string): ChainFacts {
   const problems: string[] = [];
   const [signing] = certificates;
   if (!signing) return { problems: ['holds no certificate'] };
-  if (!signing.ca) problems.push(`its signing certificate, ${describe(signing)}, is not a CA (basicConstraints CA:TRUE): istiod cannot sign workload certificates with it`);
+  if (!basicConstraintsCa(signing)) problems.push(`its signing certificate, ${describe(signing)}, is not a CA (basicConstraints CA:TRUE): istiod cannot sign workload certificates with it`);
   else if (keyCertSign(signing) === false) problems.push(`its signing certificate, ${describe(signing)}, has a keyUsage without keyCertSign: the certificates it signs are refused`);
   certificates.slice(0, -1).forEach((certificate, index) => {
     const next = certificates[index + 1];
@@ -302,27 +302,45 @@ export function rootMismatches(roots: readonly { readonly cluster: string; reado
 }
 
 const KEY_USAGE_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]);
+const BASIC_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x13]);
+
+/**
+ * The value of an extension (the DER after its OID and optional critical BOOLEAN, inside the OCTET
+ * STRING), or undefined when the certificate has none. Lengths above 127 bytes never occur in these
+ * two extensions.
+ */
+function extensionValue(certificate: X509Certificate, oid: Buffer): Buffer | undefined {
+  const der = certificate.raw;
+  const at = der.indexOf(oid);
+  if (at < 0) return undefined;
+  let position = at + oid.length;
+  if (der[position] === 0x01) position += 2 + der[position + 1];
+  if (der[position] !== 0x04) return undefined;
+  return der.subarray(position + 2, position + 2 + der[position + 1]);
+}
+
+/**
+ * Whether basicConstraints says CA:TRUE (a SEQUENCE whose first element is the BOOLEAN true).
+ * Node's `X509Certificate.ca` is OpenSSL's `X509_check_ca`, which also says false for a CA whose
+ * keyUsage lacks keyCertSign; the two are reported apart.
+ */
+function basicConstraintsCa(certificate: X509Certificate): boolean {
+  const value = extensionValue(certificate, BASIC_CONSTRAINTS_OID);
+  return value !== undefined && value[0] === 0x30 && value[1] >= 3 && value[2] === 0x01 && value[4] !== 0x00;
+}
 /** keyCertSign is bit 5 of the KeyUsage BIT STRING (RFC 5280 section 4.2.1.3). */
 const KEY_CERT_SIGN_MASK = 0x80 >> 5;
 
 /**
  * Whether the certificate's keyUsage extension has keyCertSign; undefined when it has no keyUsage
  * (RFC 5280 then puts no limit on the key). Node's `X509Certificate.keyUsage` lists the extended
- * key usages, so the extension is read from the DER: OID, an optional critical BOOLEAN, then an
- * OCTET STRING holding the BIT STRING.
+ * key usages, so the extension is read from the DER.
  */
 export function keyCertSign(certificate: X509Certificate): boolean | undefined {
-  const der = certificate.raw;
-  const at = der.indexOf(KEY_USAGE_OID);
-  if (at < 0) return undefined;
-  let position = at + KEY_USAGE_OID.length;
-  if (der[position] === 0x01) position += 2 + der[position + 1];
-  if (der[position] !== 0x04) return undefined;
-  position += 2;
-  if (der[position] !== 0x03) return undefined;
-  const length = der[position + 1];
-  // BIT STRING: its length, the count of unused bits, then the bits.
-  return length >= 2 && (der[position + 3] & KEY_CERT_SIGN_MASK) !== 0;
+  const value = extensionValue(certificate, KEY_USAGE_OID);
+  // BIT STRING: its tag, its length, the count of unused bits, then the bits.
+  if (value === undefined || value[0] !== 0x03) return undefined;
+  return value[1] >= 2 && (value[3] & KEY_CERT_SIGN_MASK) !== 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
-import type { ChangePlan, FolderChanges, ObjectChange } from '../manifest/change-plan';
+import { isUnchanged, type ChangePlan, type FolderChanges, type ObjectChange } from '../manifest/change-plan';
 import { printable, printablePath } from '../model/printable';
 
 /**
@@ -10,8 +10,8 @@ import { printable, printablePath } from '../model/printable';
 export function changeReport(plan: ChangePlan, outdir: string): string {
   const shownOut = printablePath(outdir);
   const count = (pick: (folder: FolderChanges) => readonly ObjectChange[]) => plan.folders.reduce((sum, folder) => sum + pick(folder).length, 0);
+  if (isUnchanged(plan)) return `Applying it over what ${shownOut}/ holds changes no object\n`;
   const [added, changed, removed] = [count((f) => f.added), count((f) => f.changed), count((f) => f.removed)];
-  if (added + changed + removed === 0) return `Applying it over what ${shownOut}/ holds changes no object\n`;
   const lines = [`Applying it over what ${shownOut}/ holds: ${added} added, ${changed} changed, ${removed} removed (removed objects are what GitOps prune deletes; see docs/changes.md for what to delete by hand)`];
   if (plan.controlPlaneMove) lines.push(`  the control plane moves from cluster ${printable(plan.controlPlaneMove.from)} to cluster ${printable(plan.controlPlaneMove.to)}`);
   for (const cluster of plan.addedClusters) lines.push(`  cluster ${printable(cluster)} joins the mesh`);

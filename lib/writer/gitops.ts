@@ -1,5 +1,5 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, isDnsName, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
+import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, isDnsName, isDnsSubdomain, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
 import { sailReaderTokenAfterIstio } from '../model/sail';
 import { redactUrl } from '../model/validate-mesh';
 import { CONTROL_PLANE_FOLDER, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
@@ -8,6 +8,8 @@ import { toYaml } from '../manifest/yaml';
 import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase, type PhaseObjects } from './delivery-phases';
 import { ARGO_CD_EXCLUSIONS_PATCH, ARGO_CD_SAIL_HEALTH_PATCH, argoCdExclusionsPatch, argoCdSailHealthPatch } from './argocd-settings';
 import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
+import { deliveredChartReleases, type ChartInstall, type DeliveredChartRelease } from './chart-releases';
+import { argoCdChartApplications, chartsDeliveryName, chartWaves, fluxChartObjects, type ChartObjectContext } from './gitops-charts';
 
 /**
  * The GitOps controllers `dist/gitops/` can be written for. No tool (no `gitops/`) is `undefined`
@@ -42,6 +44,13 @@ export interface GitopsOptions {
    * @default - argocd for Argo CD, flux-system for Flux
    */
   readonly namespace?: string;
+  /**
+   * Flux: the Secret, beside the GitRepository, with the credentials of a private repository
+   * (`spec.secretRef`: `username`/`password` or `bearerToken` for https, `identity` and
+   * `known_hosts` for ssh). Argo CD reads repository credentials from its own Secrets instead.
+   * @default - none: a public repository
+   */
+  readonly repoSecret?: string;
 }
 
 /** The label of every GitOps object of the mesh; its value is the mesh id. */
@@ -59,6 +68,9 @@ export function kubeconfigSecretName(clusterName: string): string {
 export function phaseFolder(phaseName: string): string {
   return `${GITOPS_FOLDER}/phases/${phaseName}`;
 }
+
+/** The folder, under `gitops/`, of the Flux HelmRepository and HelmReleases that install Istio's charts. */
+export const FLUX_CHARTS_FOLDER = `${GITOPS_FOLDER}/charts`;
 
 /** The folder, under `gitops/`, of the Argo CD Applications the root Application syncs in waves. */
 export const ARGO_CD_APPLICATIONS_FOLDER = `${GITOPS_FOLDER}/applications`;
@@ -78,6 +90,7 @@ interface ResolvedGitopsOptions {
   /** Normalized: no `./` prefix, no trailing `/`, `''` for the repository root. */
   readonly basePath: string;
   readonly namespace: string;
+  readonly repoSecret?: string;
 }
 
 /**
@@ -87,10 +100,12 @@ interface ResolvedGitopsOptions {
  * `phases/` for each phase that delivers part of a folder. Throws on an invalid option before
  * rendering anything.
  */
-export function renderGitops(model: Mesh, options: GitopsOptions, manifests: MeshManifests): Map<string, string> {
+export function renderGitops(model: Mesh, options: GitopsOptions, manifests: MeshManifests, install?: ChartInstall): Map<string, string> {
   const resolved = resolveOptions(model, options);
   const phases = deliveryPhases(model);
-  const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, resolved) : renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, resolved));
+  const charts = install ? deliveredChartReleases(model, install) : [];
+  requireDeliveryNamesFit(model, charts);
+  const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, charts, resolved) : fluxFiles(model, phases, charts, resolved);
   for (const phase of phases) {
     if (phase.objects !== 'all') files.set(`${phaseFolder(phase.name)}/${KUSTOMIZATION_FILE}`, phaseKustomization(phase, phase.objects, phases));
   }
@@ -154,14 +169,35 @@ function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOpti
   const tool = requireGitopsTool(options.tool);
   requireToolFitsCredentials(model, tool);
   requireDnsLabel(model.id, 'Mesh id (it names the GitOps objects)');
-  requireDeliveryNamesFit(model);
   return {
     tool,
     repoUrl: requireRepoUrl(options.repoUrl, tool),
     revision: requireRevision(options.revision ?? 'main'),
     basePath: normalizeBasePath(options.basePath ?? 'dist'),
     namespace: requireDnsLabel(options.namespace ?? DEFAULT_NAMESPACE[tool], 'GitOps namespace'),
+    ...(options.repoSecret === undefined ? {} : { repoSecret: requireRepoSecret(options.repoSecret, tool) }),
   };
+}
+
+/**
+ * What is wrong with the name of the Secret holding the Git repository's credentials, or
+ * undefined when the tool can use it: a Flux GitRepository's `secretRef` names a Secret (a
+ * DNS-1123 subdomain); Argo CD reads repository credentials from Secrets of its own.
+ */
+export function repoSecretProblem(repoSecret: string, tool: GitopsTool): string | undefined {
+  if (tool === 'argocd') {
+    return 'does not apply to Argo CD, which reads repository credentials from its own Secrets (labelled argocd.argoproj.io/secret-type: repository, or argocd repo add): leave it out and add the repository to Argo CD';
+  }
+  if (typeof repoSecret !== 'string' || !isDnsSubdomain(repoSecret)) {
+    return `${JSON.stringify(repoSecret) ?? String(repoSecret)} is not a Secret name: expected a DNS-1123 subdomain (at most 253 lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit), e.g. mesh-config-git`;
+  }
+  return undefined;
+}
+
+function requireRepoSecret(repoSecret: string, tool: GitopsTool): string {
+  const problem = repoSecretProblem(repoSecret, tool);
+  if (problem) throw new Error(`GitOps repoSecret ${problem}`);
+  return repoSecret;
 }
 
 /** Whether `value` names a supported GitOps tool. */
@@ -187,9 +223,9 @@ function requireToolFitsCredentials(model: Mesh, tool: GitopsTool): void {
 /** The longest name Flux and Argo CD accept for a Kustomization / Application: both write it into a label value. */
 const MAX_DELIVERY_NAME = 63;
 
-/** Every phase's Application / Kustomization name must fit, and all that do not are named at once. */
-function requireDeliveryNamesFit(model: Mesh): void {
-  const tooLong = deliveryPhases(model)
+/** Every phase's and chart release's Application / Kustomization / HelmRelease name must fit, and all that do not are named at once. */
+function requireDeliveryNamesFit(model: Mesh, charts: readonly DeliveredChartRelease[]): void {
+  const tooLong = [...deliveryPhases(model), ...charts.map((release) => ({ name: release.name, cluster: release.cluster.name }))]
     .map((phase) => ({ name: phase.name, index: model.clusters.findIndex((cluster) => cluster.name === phase.cluster) }))
     .filter(({ name }) => name.length > MAX_DELIVERY_NAME);
   if (tooLong.length > 0) {
@@ -298,13 +334,15 @@ function phasePath(options: ResolvedGitopsOptions, phase: DeliveryPhase): string
  * Argo CD applies a wave once the Applications of the waves before it are healthy (with the
  * Application health check in argocd-cm, see the README).
  */
-function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Map<string, string> {
+function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], options: ResolvedGitopsOptions): Map<string, string> {
   const labels = meshLabels(model);
-  const waves = phaseWaves(phases);
+  const waves = argoCdPhaseWaves(phases, charts);
   const syncPolicy = {
     automated: { prune: true, selfHeal: true },
     // Every namespace is part of the output; a namespace Argo CD created would be one nobody owns.
-    syncOptions: ['CreateNamespace=false'],
+    // istiod's writes to the remotes' injection webhooks stay ignored on sync too; what a phase no
+    // longer holds is pruned once the rest of the sync is in.
+    syncOptions: ['CreateNamespace=false', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
     // The phase that reads the published tokens stays degraded until a human publishes them.
     retry: { limit: 30, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
   };
@@ -325,6 +363,7 @@ function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       }),
     },
   }));
+  const chartApplications = argoCdChartApplications(model, charts, chartContext(model, options), syncPolicy);
   const root: Manifest = {
     apiVersion: ARGO_CD_API_VERSION,
     kind: 'Application',
@@ -336,7 +375,17 @@ function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       syncPolicy: { automated: syncPolicy.automated, retry: syncPolicy.retry },
     },
   };
-  return new Map([...renderFolder(GITOPS_FOLDER, [root]), ...renderFolder(ARGO_CD_APPLICATIONS_FOLDER, applications)]);
+  return new Map([...renderFolder(GITOPS_FOLDER, [root]), ...renderFolder(ARGO_CD_APPLICATIONS_FOLDER, [...chartApplications, ...applications])]);
+}
+
+/** The phases' sync waves: after the waves of the chart releases, which install Istio before anything needs its CRDs and webhooks. */
+function argoCdPhaseWaves(phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[]): Map<string, number> {
+  const chartWaveCount = charts.length === 0 ? 0 : Math.max(...chartWaves(charts).values()) + 1;
+  return new Map([...phaseWaves(phases)].map(([name, wave]) => [name, wave + chartWaveCount]));
+}
+
+function chartContext(model: Mesh, options: ResolvedGitopsOptions): ChartObjectContext {
+  return { namespace: options.namespace, labels: meshLabels(model), kubeconfigSecret: kubeconfigSecretName };
 }
 
 /**
@@ -344,7 +393,13 @@ function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: Res
  * each cluster through a kubeconfig Secret. `dependsOn` follows the phase order, and `wait`
  * makes a Kustomization ready only once its objects are, so a phase starts on healthy ones.
  */
-function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Manifest[] {
+function fluxFiles(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], options: ResolvedGitopsOptions): Map<string, string> {
+  const files = renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, charts.length > 0, options));
+  if (charts.length > 0) for (const [path, content] of renderFolder(FLUX_CHARTS_FOLDER, fluxChartObjects(model, charts, chartContext(model, options)))) files.set(path, content);
+  return files;
+}
+
+function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], withCharts: boolean, options: ResolvedGitopsOptions): Manifest[] {
   const labels = meshLabels(model);
   const metadata = (name: string) => ({ name, namespace: options.namespace, labels });
   const tokenSubstitution = model.credentials.source === 'flux-substitution'
@@ -366,19 +421,31 @@ function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       // With wait: true Flux ignores healthChecks (kustomize-controller docs/spec/v1/kustomizations.md, Wait).
       ...(phase.healthChecks ? { healthChecks: phase.healthChecks } : {}),
       kubeConfig: { secretRef: { name: kubeconfigSecretName(phase.cluster) } },
-      ...(phase.after.length > 0 ? { dependsOn: phase.after.map((name) => ({ name })) } : {}),
+      ...dependsOn(phase.after.length > 0 ? phase.after : withCharts ? [chartsDeliveryName(model)] : []),
       ...(phase.readsPublishedTokens ? tokenSubstitution : {}),
     },
   });
+  // The HelmReleases are applied, and ready, in the management cluster before any phase starts.
+  const charts: Manifest = {
+    apiVersion: FLUX_KUSTOMIZE_API_VERSION,
+    kind: 'Kustomization',
+    metadata: metadata(chartsDeliveryName(model)),
+    spec: { interval: '10m', retryInterval: '1m', timeout: '15m', sourceRef: { kind: 'GitRepository', name: model.id }, path: `./${pathInRepo(options, FLUX_CHARTS_FOLDER)}`, prune: true, wait: true },
+  };
   return [
     {
       apiVersion: FLUX_SOURCE_API_VERSION,
       kind: 'GitRepository',
       metadata: metadata(model.id),
-      spec: { interval: '5m', url: options.repoUrl, ref: { branch: options.revision } },
+      spec: { interval: '5m', url: options.repoUrl, ref: { branch: options.revision }, ...(options.repoSecret ? { secretRef: { name: options.repoSecret } } : {}) },
     },
+    ...(withCharts ? [charts] : []),
     ...phases.map(kustomization),
   ];
+}
+
+function dependsOn(names: readonly string[]): { dependsOn?: { name: string }[] } {
+  return names.length > 0 ? { dependsOn: names.map((name) => ({ name })) } : {};
 }
 
 /** The command that prints what the remote secrets read, for the README. */

@@ -8,8 +8,9 @@ import { toYaml } from '../manifest/yaml';
 import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase, type PhaseObjects } from './delivery-phases';
 import { ARGO_CD_EXCLUSIONS_PATCH, ARGO_CD_SAIL_HEALTH_PATCH, argoCdExclusionsPatch, argoCdSailHealthPatch } from './argocd-settings';
 import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
-import { deliveredChartReleases, type ChartInstall, type DeliveredChartRelease } from './chart-releases';
+import { deliveredChartReleases, ISTIO_CHART_REPOSITORY, type ChartInstall, type DeliveredChartRelease } from './chart-releases';
 import { argoCdChartApplications, chartsDeliveryName, chartWaves, fluxChartObjects, type ChartObjectContext } from './gitops-charts';
+import { describeTroubleshooting, describeVerification } from './verification-readme';
 
 /**
  * The GitOps controllers `dist/gitops/` can be written for. No tool (no `gitops/`) is `undefined`
@@ -456,18 +457,56 @@ export const TOKENS_COMMAND = 'cdk8s-istio-multicluster tokens --inventory <inve
  * and what users must create beside the objects (kubeconfig Secrets, Argo CD settings), named
  * from the same functions as the objects.
  */
-export function describeGitops(model: Mesh, tool: GitopsTool, manifests: MeshManifests): string {
+export function describeGitops(model: Mesh, tool: GitopsTool, manifests: MeshManifests, install?: ChartInstall): string {
   requireToolFitsCredentials(model, requireGitopsTool(tool));
   const phases = deliveryPhases(model);
-  return tool === 'argocd' ? describeArgoCd(model, phases, argoCdPatches(model, manifests)) : describeFlux(model, phases);
+  const charts = install ? deliveredChartReleases(model, install) : [];
+  return [
+    tool === 'argocd' ? describeArgoCd(model, phases, charts, argoCdPatches(model, manifests)) : describeFlux(model, phases, charts),
+    describeVerification(model, tool, DEFAULT_NAMESPACE[tool], phases, charts, manifests),
+    describeTroubleshooting(),
+  ].join('\n\n');
 }
 
-/** The first-install steps: the phases by wave, and the token publishing before the phase that reads the tokens. */
-function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], tool: GitopsTool): string[] {
-  const waves = phaseWaves(phases);
+/** What Istio's charts become, and what must exist before the first sync, for the README. */
+function chartLines(model: Mesh, charts: readonly DeliveredChartRelease[], tool: GitopsTool): string[] {
+  if (charts.length === 0) {
+    return model.sail
+      ? ['- Istio itself comes from the Sail operator: the folders hold its `Istio` resources (and, with `sail.subscription`, the OLM `Subscription` that installs the operator), so no Helm release is delivered. Without a Subscription the operator is installed beforehand, through OLM (OperatorHub) or its own Helm chart.']
+      : [];
+  }
+  const releases = charts.map((release) => `\`${release.chart.chart}\` on \`${release.cluster.name}\``).join(', ');
+  const what = tool === 'flux'
+    ? `\`${FLUX_CHARTS_FOLDER}/\` holds the HelmRepository \`${chartsDeliveryName(model)}\` (${ISTIO_CHART_REPOSITORY.url}) and a HelmRelease per chart and cluster (${releases}), applied by the Kustomization \`${chartsDeliveryName(model)}\`, which is ready once every release is (\`wait: true\`); the first phases depend on it. Each HelmRelease installs on its cluster through the cluster's kubeconfig Secret, keeps Helm's storage in the chart's namespace, and follows the release before it on its cluster (\`dependsOn\`).`
+    : `Istio's charts are Applications with a Helm source (${ISTIO_CHART_REPOSITORY.url}): ${releases}, in the sync waves before the mesh phases (\`base\`, then \`cni\`, then \`istiod\` on each cluster). \`base\` creates \`istio-system\` and is applied server-side (its CRDs exceed the annotation a client-side apply writes); istiod's writes to the control plane's webhooks (\`caBundle\`, the validating webhooks' \`failurePolicy\`) are ignored (\`ignoreDifferences\`, \`RespectIgnoreDifferences=true\`).`;
+  return [
+    `- ${what} Chart version ${charts[0].version}, release names and namespaces as in \`install/README.md\`; the values are those of \`install/<cluster>/*-values.yaml\`, read from those files.`,
+    tool === 'flux'
+      ? '- Before the first sync only Flux itself must run in the management cluster (`flux install` or `flux bootstrap`: its CRDs, HelmRelease and HelmRepository among them); no chart is installed by hand.'
+      : '- Before the first sync only Argo CD itself must run; no chart is installed by hand: the `base` Applications install the CRDs the later waves need.',
+  ];
+}
+
+/** How a private repository's credentials reach the tool, for the README. */
+function repositoryCredentialLines(tool: GitopsTool): string[] {
+  return tool === 'flux'
+    ? ['- **A private repository**: synthesize with `--repo-secret NAME` and create that Secret beside the GitRepository, e.g. `flux create secret git NAME --url=<repo-url> --private-key-file=./identity` (ssh: keys `identity`, `known_hosts`) or with `--username`/`--password` (https). The output names the Secret, never holds it.']
+    : ['- **A private repository**: add its credentials to Argo CD itself, e.g. `argocd repo add <repo-url> --ssh-private-key-path ./identity` (or `--username`/`--password` for https), or a Secret in `argocd` labelled `argocd.argoproj.io/secret-type: repository`; the Applications name only the URL.'];
+}
+
+/** The first-install steps: the chart releases, the phases by wave, and the token publishing before the phase that reads the tokens. */
+function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], tool: GitopsTool): string[] {
+  const waves = tool === 'argocd' ? argoCdPhaseWaves(phases, charts) : phaseWaves(phases);
+  const firstWave = Math.min(...waves.values());
   const lastWave = Math.max(...waves.values());
   const steps: string[] = [];
-  for (let wave = 0; wave <= lastWave; wave++) {
+  if (charts.length > 0) {
+    const releases = charts.map((release) => `\`${release.name}\` (\`${release.chart.chart}\` on \`${release.cluster.name}\`)`).join(', ');
+    steps.push(tool === 'argocd'
+      ? `Istio's charts, sync waves 0 to ${firstWave - 1}: ${releases}.`
+      : `\`${chartsDeliveryName(model)}\` in the management cluster: the HelmReleases ${releases}, each after the one before it on its cluster.`);
+  }
+  for (let wave = firstWave; wave <= lastWave; wave++) {
     const inWave = phases.filter((phase) => waves.get(phase.name) === wave);
     if (inWave.some((phase) => phase.readsPublishedTokens)) steps.push(publishStep(model, phases, tool));
     const what = inWave.map((phase) => `\`${phase.name}\` on \`${phase.cluster}\`: ${phase.summary}`).join('; ');
@@ -487,7 +526,7 @@ function publishStep(model: Mesh, phases: readonly DeliveryPhase[], tool: Gitops
   return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND}\` prints the store entries as JSON; write them to the store behind the ${store}. Until then ${readers} waits: ${retried}.`;
 }
 
-function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: ReadonlyMap<string, object>): string {
+function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], patches: ReadonlyMap<string, object>): string {
   const patchCommand = (file: string) => `\`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${file}\``;
   const clusterNames = model.clusters.map((cluster) => `\`${cluster.name}\``).join(', ');
   return [
@@ -499,6 +538,8 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: 
     '- Argo CD (since 1.8) does not assess the health of an Application, so without it the waves would not wait for each other. Restore the check from the Argo CD documentation ("Resource Health", Argo CD App) in `argocd-cm`: the key `resource.customizations.health.argoproj.io_Application`, whose Lua returns `obj.status.health`.',
     '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret. On a cluster where nothing assigns load-balancer addresses, a wave with a gateway never becomes healthy: provide a load balancer (MetalLB on bare metal) before the first sync.',
     `- A remote's mesh components and its workloads come from one folder through two Applications: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...chartLines(model, charts, 'argocd'),
+    ...repositoryCredentialLines('argocd'),
     ...(patches.has(ARGO_CD_EXCLUSIONS_PATCH)
       ? [
         `- **Argo CD 3 excludes \`Endpoints\` and \`EndpointSlice\`** in its default \`argocd-cm\` (\`resource.exclusions\`) and drops them from a sync with only a warning: the remotes' \`istiod\` Service would have no endpoints and the injection webhook would refuse every pod. Patch \`argocd-cm\` once, before the first sync, with \`${GITOPS_FOLDER}/${ARGO_CD_EXCLUSIONS_PATCH}\`, Argo CD's default list without them: ${patchCommand(ARGO_CD_EXCLUSIONS_PATCH)}. If your \`argocd-cm\` has exclusions of its own, remove those kinds from your list instead.`,
@@ -512,11 +553,11 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: 
     '',
     'What a first sync does:',
     '',
-    ...firstInstallSteps(model, phases, 'argocd'),
+    ...firstInstallSteps(model, phases, charts, 'argocd'),
   ].join('\n');
 }
 
-function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
+function describeFlux(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[]): string {
   const kubeconfigSecrets = model.clusters.map((cluster) => `\`${kubeconfigSecretName(cluster.name)}\``).join(', ');
   const lines = [
     '## GitOps with Flux',
@@ -527,6 +568,8 @@ function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
     `  \`kubectl -n flux-system create secret generic ${kubeconfigSecretName(model.controlPlane.name)} --from-file=value=./${model.controlPlane.name}.kubeconfig\`.`,
     '- Each Kustomization waits for its objects to be ready (`wait: true`) and `dependsOn` the phases before it. Flux counts a `LoadBalancer` Service ready once it has a cluster IP, not an external address: check the gateways\' addresses (`kubectl get service -A`) if remotes cannot reach the control plane.',
     `- A remote's mesh components and its workloads come from one folder through two Kustomizations: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...chartLines(model, charts, 'flux'),
+    ...repositoryCredentialLines('flux'),
     ...(model.sail
       ? [
         '- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.' +
@@ -541,6 +584,6 @@ function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
       `- \`${controlPlaneDeliveryName(model)}\` fills the remote secrets' placeholders from the Secret \`${REMOTE_TOKENS_SECRET}\` beside it, one key per variable: ${variables}: each remote's reader token and API server CA.`,
     );
   }
-  lines.push('', 'What a first install does:', '', ...firstInstallSteps(model, phases, 'flux'));
+  lines.push('', 'What a first install does:', '', ...firstInstallSteps(model, phases, charts, 'flux'));
   return lines.join('\n');
 }

@@ -11,7 +11,14 @@ import { resolveTrust, type Trust } from '../lib/model/trust';
 import { validateTrustSpec } from '../lib/model/validate-mesh';
 import { JsonApiObject } from './json-api-object';
 import { kubeObject } from './kube-object';
+import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
+import { MESH_FACTS } from './mesh-registry';
+
+/** The mesh's trust chain: the one a `MeshTrust` was given in its props, else the model's `mesh.trust`. */
+export function meshTrust(mesh: IstioMesh): Trust {
+  return mesh.registry.read(MESH_FACTS.trust) ?? mesh.model.trust;
+}
 
 /** Props of `MeshTrust`. */
 export interface MeshTrustProps {
@@ -62,7 +69,10 @@ export class MeshTrust extends MeshConstruct {
         case 'istio-csr':
           addIntermediate(objects, trust, cluster, TRUST_NAMES.istioCsrIssuer);
           issuer(objects, 'istio-csr-issuer', TRUST_NAMES.istioCsrIssuer, { ca: { secretName: TRUST_NAMES.istioCsrIssuer } });
-          this.mesh.addFile(istioCsrValuesFile(cluster), `# Helm values of cert-manager's istio-csr chart on cluster ${cluster}, generated from the mesh model.\n${toYaml(istioCsrValues(model, trust, cluster))}`);
+          this.mesh.registry.record(MESH_FACTS.files, {
+            path: istioCsrValuesFile(cluster),
+            content: `# Helm values of cert-manager's istio-csr chart on cluster ${cluster}, generated from the mesh model.\n${toYaml(istioCsrValues(model, trust, cluster))}`,
+          });
           break;
         case 'self-signed':
           break;
@@ -85,7 +95,7 @@ export class MeshTrust extends MeshConstruct {
     const issues = validateTrustSpec(spec, { clusterNames: model.clusters.map((cluster) => cluster.name), controlPlane: model.controlPlane.name });
     if (issues.length > 0) throw new InvalidPropsError(this, issues[0].path, `MeshTrust ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
     const trust = resolveTrust(spec, model.clusters.map((cluster) => cluster.name), model.controlPlane.name, model.credentials.secretStore);
-    this.mesh.useTrust(trust);
+    this.mesh.registry.record(MESH_FACTS.trust, trust);
     return trust;
   }
 

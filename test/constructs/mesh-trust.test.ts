@@ -2,6 +2,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { MeshTrust, type MeshTrustProps } from '../../constructs/mesh-trust';
+import { MESH_FACTS } from '../../constructs/mesh-registry';
 import { InstallValues } from '../../constructs/install-values';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec, TrustSpec } from '../../lib/model/mesh-spec';
@@ -23,7 +24,7 @@ function synth(meshSpec: MeshSpec, props?: MeshTrustProps) {
   new InstallValues(mesh, 'install');
   const synthesized = synthesizeMesh(mesh);
   const all = [...synthesized.manifests.clusters.values(), synthesized.manifests.controlPlane].flat();
-  return { ...synthesized, all, files: mesh.files, cluster: (name: string) => synthesized.manifests.clusters.get(name) ?? [] };
+  return { ...synthesized, all, files: mesh.registry.read(MESH_FACTS.files), cluster: (name: string) => synthesized.manifests.clusters.get(name) ?? [] };
 }
 
 const refs = (objects: readonly Manifest[]) => objects.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`);

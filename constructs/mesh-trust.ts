@@ -2,11 +2,11 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
 import { toYaml } from '../lib/manifest/yaml';
-import { INSTALL_FOLDER } from '../lib/manifest/mesh-manifests';
+import { istioCsrValuesFile } from '../lib/manifest/install-layout';
 import { issuerRefField, type IssuerRef } from '../lib/model/issuer-ref';
 import type { Mesh } from '../lib/model/mesh';
 import type { TrustSpec } from '../lib/model/mesh-spec';
-import { CERT_MANAGER_API_VERSION, CERT_MANAGER_GROUP, ISTIO_SYSTEM_NAMESPACE, ISTIOD_SERVICE, MESH_COMPONENT_LABELS, TRUST_NAMES } from '../lib/model/names';
+import { CERT_MANAGER_API_VERSION, CERT_MANAGER_GROUP, ISTIO_SYSTEM_NAMESPACE, ISTIOD_SERVICE, MESH_COMPONENT_LABELS, TRUST_LABEL, TRUST_NAMES, TRUST_SYNC_WAVE } from '../lib/model/names';
 import { resolveTrust, type Trust } from '../lib/model/trust';
 import { validateTrustSpec } from '../lib/model/validate-mesh';
 import { JsonApiObject } from './json-api-object';
@@ -80,7 +80,7 @@ export class MeshTrust extends MeshConstruct {
       const chain = trust.writeCertificates ? trust.certificates.get(cluster) : undefined;
       if (chain !== undefined) {
         kubeObject(k8s.KubeConfigMap, objects, 'ca-chain', {
-          metadata: { name: TRUST_NAMES.chainConfigMap, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { ...MESH_COMPONENT_LABELS } },
+          metadata: metadata(TRUST_NAMES.chainConfigMap),
           data: { [TRUST_NAMES.chainKey]: chain },
         });
       }
@@ -107,7 +107,7 @@ export class MeshTrust extends MeshConstruct {
 }
 
 function metadata(name: string) {
-  return { name, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { ...MESH_COMPONENT_LABELS } };
+  return { name, namespace: ISTIO_SYSTEM_NAMESPACE, labels: { ...MESH_COMPONENT_LABELS, [TRUST_LABEL.key]: TRUST_LABEL.value }, annotations: { ...TRUST_SYNC_WAVE } };
 }
 
 function issuer(scope: Construct, id: string, name: string, spec: Record<string, unknown>): void {
@@ -178,11 +178,6 @@ function addRoot(scope: Construct, trust: Trust): IssuerRef {
   });
   issuer(scope, 'root-issuer', TRUST_NAMES.root, { ca: { secretName: TRUST_NAMES.root } });
   return { kind: 'Issuer', name: TRUST_NAMES.root };
-}
-
-/** Path, relative to the output root, of a cluster's istio-csr values. */
-export function istioCsrValuesFile(cluster: string): string {
-  return `${INSTALL_FOLDER}/${cluster}/cert-manager-istio-csr-values.yaml`;
 }
 
 /**

@@ -255,6 +255,15 @@ export const TRUST_NAMES = {
   rootConfigMap: 'istio-ca-root-cert',
 } as const;
 
+/**
+ * The trust chain's objects carry this label (value `ca`), so the install commands apply them
+ * before istiod starts: istiod reads `cacerts` only at start (without one it makes its own root and
+ * keeps it), and istio-csr signs only once its issuer exists. In Argo CD they go in the sync wave
+ * of the operators (`-2`), before every mesh component and the Sail `Istio` (`-1`).
+ */
+export const TRUST_LABEL = { key: 'mesh.cdk8s.io/trust', value: 'ca' } as const;
+export const TRUST_SYNC_WAVE = { 'argocd.argoproj.io/sync-wave': '-2' } as const;
+
 /** `<cluster>` in a store key template is the cluster's name. */
 export const CLUSTER_PLACEHOLDER = '<cluster>';
 

@@ -158,6 +158,33 @@ function splitShop(mesh: IstioMesh, splits: Readonly<Record<string, Omit<AppSpli
   new MtlsNamespace(mesh, 'shop-mtls', { namespace: 'shop', clusters, services: [...services.values()] });
 }
 
+/** The mesh with its trust chain from cert-manager, as `mesh.trust` writes it, on the control plane. */
+function certManagerMesh(): IstioMesh {
+  return buildMesh(Inventory.fromSpec({ ...SPEC, mesh: { trust: { source: 'cert-manager' } } }));
+}
+
+/** A raw object the user adds to a cluster's chart, as an escape hatch does. */
+function addRaw(mesh: IstioMesh, cluster: string, id: string, props: ApiObjectProps): void {
+  new ApiObject(mesh.clusterChart(cluster), id, props);
+}
+
+/** istio-csr's Deployment as its chart renders it, which the user adds to a folder. */
+function istioCsr(clusterId: string, revisions: string): ApiObjectProps {
+  const labels = { app: 'cert-manager-istio-csr' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'cert-manager-istio-csr', namespace: 'cert-manager' },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false' } },
+        spec: { containers: [{ name: 'cert-manager-istio-csr', image: 'quay.io/jetstack/cert-manager-istio-csr:v0.17.0', args: [`--cluster-id=${clusterId}`, `--istiod-cert-istio-revisions=${revisions}`] }] },
+      },
+    },
+  };
+}
+
 /** One way to break the constructs' mesh, and exactly the findings it must produce. */
 interface BrokenThroughConstructs {
   readonly title: string;
@@ -642,6 +669,77 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
       return mesh;
     },
     expected: [{ code: 'MCL0043', severity: 'error', ...inFolderOf(WEST), object: 'IstioRevisionTag/prod' }],
+  },
+  {
+    title: 'a second cert-manager root made in a remote beside the control plane\'s',
+    code: 'MCL0130',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = certManagerMesh();
+      const meta = (name: string) => ({ name, namespace: ISTIO_SYSTEM_NAMESPACE });
+      const issuerRef = (name: string) => ({ group: 'cert-manager.io', kind: 'Issuer', name });
+      addRaw(mesh, WEST, 'root-issuer', { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta('own-root'), spec: { selfSigned: {} } });
+      addRaw(mesh, WEST, 'root', { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta('own-root-ca'), spec: { isCA: true, commonName: 'Root CA', secretName: 'own-root-ca', issuerRef: issuerRef('own-root') } });
+      addRaw(mesh, WEST, 'ca-issuer', { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta('own-root-ca'), spec: { ca: { secretName: 'own-root-ca' } } });
+      addRaw(mesh, WEST, 'intermediate', { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta('cacerts'), spec: { isCA: true, commonName: 'Intermediate CA', secretName: 'cacerts', issuerRef: issuerRef('own-root-ca') } });
+      return mesh;
+    },
+    expected: [{ code: 'MCL0130', severity: 'error', ...inFolderOf(WEST), object: 'Certificate/istio-system/cacerts' }],
+  },
+  {
+    title: "mesh.trust's intermediate edited to be no CA",
+    code: 'MCL0131',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = certManagerMesh();
+      apiObjectIn(constructOf(mesh, 'trust').partIn(EAST), 'Certificate', 'cacerts', ISTIO_SYSTEM_NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'isCA'), false));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0131', severity: 'error', ...inFolderOf(EAST), object: 'Certificate/istio-system/cacerts' }],
+  },
+  {
+    title: 'an istio-csr added to a remote with the chart\'s default cluster ID',
+    code: 'MCL0132',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      addRaw(mesh, WEST, 'istio-csr', istioCsr('Kubernetes', 'default'));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0132', severity: 'error', ...inFolderOf(WEST), object: 'Deployment/cert-manager/cert-manager-istio-csr' }],
+  },
+  {
+    title: 'an istio-csr added to a remote that serves no revision the mesh runs',
+    code: 'MCL0133',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      addRaw(mesh, WEST, 'istio-csr', istioCsr(WEST, 'canary'));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0133', severity: 'error', ...inFolderOf(WEST), object: 'Deployment/cert-manager/cert-manager-istio-csr' }],
+  },
+  {
+    title: 'an istio-ca-root-cert ConfigMap added to a remote',
+    code: 'MCL0134',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      addRaw(mesh, WEST, 'root-cert', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio-ca-root-cert', namespace: NAMESPACE }, data: { 'root-cert.pem': 'x' } });
+      return mesh;
+    },
+    expected: [{ code: 'MCL0134', severity: 'error', ...inFolderOf(WEST), object: `ConfigMap/${NAMESPACE}/istio-ca-root-cert` }],
+  },
+  {
+    title: 'a cacerts Secret with its key added to the control plane',
+    code: 'MCL0135',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = composeMesh();
+      addRaw(mesh, EAST, 'cacerts', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: ISTIO_SYSTEM_NAMESPACE }, stringData: { 'ca-key.pem': '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n' } });
+      return mesh;
+    },
+    expected: [{ code: 'MCL0135', severity: 'error', ...inFolderOf(EAST), object: 'Secret/istio-system/cacerts', path: '/stringData/ca-key.pem' }],
   },
 ];
 

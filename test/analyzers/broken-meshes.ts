@@ -60,7 +60,7 @@ function generatedCertManagerChain(cluster: string): Doc[] {
 }
 
 /** istio-csr's Deployment as its chart renders it, with the arguments the trust checks read. */
-function istioCsrDeployment(clusterId: string, revisions: string): Doc {
+export function istioCsrDeployment(clusterId: string, revisions: string): Doc {
   const labels = { app: 'cert-manager-istio-csr' };
   return {
     apiVersion: 'apps/v1',

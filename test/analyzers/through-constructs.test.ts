@@ -30,6 +30,7 @@ import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LA
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
 import { synthesizeMesh } from '../../lib/synth/synthesize-mesh';
 import { failingFindings, synthesizeOutput } from '../../lib/synth/synth-output';
+import { istioCsrDeployment } from './broken-meshes';
 import { remoteSecret } from './fixtures';
 
 const EAST = 'east';
@@ -166,23 +167,6 @@ function certManagerMesh(): IstioMesh {
 /** A raw object the user adds to a cluster's chart, as an escape hatch does. */
 function addRaw(mesh: IstioMesh, cluster: string, id: string, props: ApiObjectProps): void {
   new ApiObject(mesh.clusterChart(cluster), id, props);
-}
-
-/** istio-csr's Deployment as its chart renders it, which the user adds to a folder. */
-function istioCsr(clusterId: string, revisions: string): ApiObjectProps {
-  const labels = { app: 'cert-manager-istio-csr' };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'cert-manager-istio-csr', namespace: 'cert-manager' },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false' } },
-        spec: { containers: [{ name: 'cert-manager-istio-csr', image: 'quay.io/jetstack/cert-manager-istio-csr:v0.17.0', args: [`--cluster-id=${clusterId}`, `--istiod-cert-istio-revisions=${revisions}`] }] },
-      },
-    },
-  };
 }
 
 /** One way to break the constructs' mesh, and exactly the findings it must produce. */
@@ -703,7 +687,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      addRaw(mesh, WEST, 'istio-csr', istioCsr('Kubernetes', 'default'));
+      addRaw(mesh, WEST, 'istio-csr', istioCsrDeployment('Kubernetes', 'default') as ApiObjectProps);
       return mesh;
     },
     expected: [{ code: 'MCL0132', severity: 'error', ...inFolderOf(WEST), object: 'Deployment/cert-manager/cert-manager-istio-csr' }],
@@ -714,7 +698,7 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     through: 'escape hatch',
     build: () => {
       const mesh = composeMesh();
-      addRaw(mesh, WEST, 'istio-csr', istioCsr(WEST, 'canary'));
+      addRaw(mesh, WEST, 'istio-csr', istioCsrDeployment(WEST, 'canary') as ApiObjectProps);
       return mesh;
     },
     expected: [{ code: 'MCL0133', severity: 'error', ...inFolderOf(WEST), object: 'Deployment/cert-manager/cert-manager-istio-csr' }],

@@ -1,6 +1,7 @@
 /**
- * The operator's toolbox through the real bin: init, findings formats, suppressions, explain,
- * --check --diff, -o - streaming and the messages of mistyped command lines.
+ * The operator's toolbox through the CLI in process: init, findings formats, suppressions,
+ * explain, --check --diff, -o - streaming and the messages of mistyped command lines. The bin runs
+ * as a process only where a package folder without build/ is what is checked.
  */
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -179,11 +180,11 @@ describe('explain', () => {
     return `${code}\n\nFires when:\n${entry.rules.map((rule) => `  - (${rule.severity}) ${plain(rule.firesWhen)}\n`).join('')}\nWhy it matters: ${plain(entry.why)}\n\nHow to fix it: ${plain(entry.fix)}\n`;
   };
 
-  it('explains a code through the bin, in any letter case', () => {
+  it('explains a code, in any letter case', () => {
     expect(cli(['explain', 'mcl0002'], { cwd: dir() })).toEqual({ status: 0, stdout: explanation('MCL0002'), stderr: '' });
   });
 
-  // The same command in-process for every code: a process per code would add a second each.
+  // The same command for every code.
   it.each([...analyzerCatalogue().keys()])('explains %s', (code) => {
     const out: string[] = [];
     const err: string[] = [];

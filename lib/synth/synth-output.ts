@@ -65,11 +65,13 @@ export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {
   const { manifests } = synthesized;
   if (failingFindings(findings).length > 0) return { manifests, findings, constructWarnings, suppressed, tree: new Map() };
   const files = new Map(synthesized.files);
-  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct }));
   const helmInstall = mesh.registry.read(MESH_FACTS.helmInstall);
+  // With Helm, the GitOps objects install Istio's charts too, with the values of the files under install/.
+  const charts = helmInstall ? { chartVersion: helmInstall.chartVersion, files: synthesized.files } : undefined;
+  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct, charts }));
   if (helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, helmInstall.chartVersion));
   if (options.gitops) {
-    for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests)) files.set(`${GITOPS_FOLDER}/${path}`, content);
+    for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests, charts)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }
   return { manifests, findings, constructWarnings, suppressed, tree: renderTree(manifests, files, distinct) };
 }

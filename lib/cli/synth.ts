@@ -4,7 +4,7 @@ import { buildMesh } from '../synth/build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { synthesizeOutput, type MeshOutput } from '../synth/synth-output';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
-import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, repoUrlProblem, type GitopsOptions } from '../writer/gitops';
+import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, repoSecretProblem, repoUrlProblem, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingCounts, findingsOptions, InputError, paint, parsed, reportFindings, reportSuppressionProblems, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
@@ -44,6 +44,8 @@ ${FINDINGS_USAGE}
       --repo-url URL            the Git repository the output is committed to (with --gitops)
       --revision REV            branch or revision to deliver (default: main)
       --base-path PATH          where the output folder sits in that repository (default: dist)
+      --repo-secret NAME        with --gitops flux: the Secret holding the credentials of a private
+                                repository (GitRepository spec.secretRef; Argo CD keeps its own)
       --debug                   print stack traces of unexpected errors
   -h, --help                    show this help
 `;
@@ -61,6 +63,7 @@ export const SYNTH_OPTIONS = {
   'repo-url': { type: 'string' },
   'revision': { type: 'string' },
   'base-path': { type: 'string' },
+  'repo-secret': { type: 'string' },
   'debug': { type: 'boolean' },
   'help': { type: 'boolean', short: 'h' },
 } as const;
@@ -200,10 +203,10 @@ function yamlStream({ manifests, tree }: MeshOutput, cluster: string | undefined
   return documents.map((document) => `---\n${document}`).join('');
 }
 
-function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revision'?: string; 'base-path'?: string }): GitopsOptions | undefined {
+function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revision'?: string; 'base-path'?: string; 'repo-secret'?: string }): GitopsOptions | undefined {
   const tool = values.gitops ?? NO_GITOPS;
   if (tool === NO_GITOPS) {
-    const stray = (['repo-url', 'revision', 'base-path'] as const).filter((flag) => values[flag] !== undefined);
+    const stray = (['repo-url', 'revision', 'base-path', 'repo-secret'] as const).filter((flag) => values[flag] !== undefined);
     if (stray.length > 0) throw new UsageError(`${stray.map((flag) => `--${flag}`).join(', ')} only apply with --gitops argocd|flux`, SYNTH_USAGE);
     return undefined;
   }
@@ -212,7 +215,10 @@ function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revisi
   const repoUrlIssue = repoUrlProblem(values['repo-url'], tool);
   // A value the tool cannot use, like an invalid inventory: exit 1, before anything is written.
   if (repoUrlIssue) throw new InputError(`--repo-url ${repoUrlIssue}`);
-  return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
+  const repoSecret = values['repo-secret'];
+  const repoSecretIssue = repoSecret === undefined ? undefined : repoSecretProblem(repoSecret, tool);
+  if (repoSecretIssue) throw new UsageError(`--repo-secret ${repoSecretIssue}`, SYNTH_USAGE);
+  return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'], ...(repoSecret === undefined ? {} : { repoSecret }) };
 }
 
 function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number): string {

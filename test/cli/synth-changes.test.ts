@@ -171,7 +171,7 @@ describe('grow and shrink (docs/changes.md)', () => {
     const lines = reportLines(result.stderr);
     expect(lines.slice(0, 4)).toEqual([
       `Applying it over what ${out}/ holds: 0 added, 0 changed, 30 removed (removed objects are what GitOps prune deletes; see docs/changes.md for what to delete by hand)`,
-      '  cluster ocp-south leaves the mesh',
+      '  cluster ocp-south leaves the mesh: its Helm releases (or Sail operator) and the Istio CRDs stay on it; remove them by hand (docs/changes.md, "Removing a remote")',
       '  control-plane/ (cluster ocp-east): 0 added, 0 changed, 1 removed',
       '    removed: ExternalSecret/istio-system/istio-remote-secret-ocp-south',
     ]);
@@ -210,7 +210,7 @@ describe('grow and shrink (docs/changes.md)', () => {
     expect(result.stderr).not.toContain('error MCL011');
     expect(reportLines(result.stderr).filter((line) => !line.startsWith('    '))).toEqual([
       `Applying it over what ${out}/ holds: 19 added, 0 changed, 19 removed (removed objects are what GitOps prune deletes; see docs/changes.md for what to delete by hand)`,
-      '  the control plane moves from cluster ocp-east to cluster ocp-west',
+      '  the control plane moves from cluster ocp-east to cluster ocp-west: no GitOps tool deletes control-plane/ nor istiod from ocp-east; delete them by hand (docs/changes.md, "Moving the control plane")',
       '  clusters/ocp-east/: 7 added, 0 changed, 0 removed',
       '  control-plane/ (cluster ocp-east): 0 added, 0 changed, 12 removed',
       '  clusters/ocp-west/: 0 added, 0 changed, 7 removed',
@@ -235,7 +235,7 @@ describe('the report escapes what the old tree holds', () => {
     // THEN the removed cluster and objects are named escaped
     expect(result.status).toBe(1);
     const lines = reportLines(result.stderr);
-    expect(lines).toContain('  cluster evil\\n::error::x\\u001b[2J\\u202e leaves the mesh');
+    expect(lines).toContain('  cluster evil\\n::error::x\\u001b[2J\\u202e leaves the mesh: its Helm releases (or Sail operator) and the Istio CRDs stay on it; remove them by hand (docs/changes.md, "Removing a remote")');
     expect(lines).toContain('  clusters/evil\\n::error::x\\u001b[2J\\u202e/: 0 added, 0 changed, 30 removed');
     expect(lines).toContain('    removed: Namespace/x\\u001b]0;owned\\u0007');
     for (const line of `${result.stdout}${result.stderr}`.split('\n')) {

@@ -16,6 +16,7 @@ import type {
   LocalitySpec,
   MeshSettingsSpec,
   OutlierDetectionSpec,
+  RevisionSpec,
   SailSpec,
   SailSubscriptionSpec,
   SecretStoreRefSpec,
@@ -32,7 +33,8 @@ const DISTRIBUTE = keys<LocalityDistributeSpec>({ from: true, to: true });
 /** Schema path (`.a.b`, `[items]`, `[additionalProperties]`) -> the type's keys there. */
 const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': keys<InventorySpec>({ mesh: true, clusters: true, bookinfo: true }),
-  '.mesh': keys<MeshSettingsSpec>({ id: true, network: true, trustDomain: true, istioVersion: true, installer: true, sail: true, credentials: true, locality: true }),
+  '.mesh': keys<MeshSettingsSpec>({ id: true, network: true, trustDomain: true, istioVersion: true, installer: true, sail: true, credentials: true, locality: true, revisions: true, revisionTags: true, defaultRevision: true }),
+  '.mesh.revisions[items]': keys<RevisionSpec>({ name: true, istioVersion: true }),
   '.mesh.sail': keys<SailSpec>({ updateStrategy: true, revisionTag: true, subscription: true }),
   '.mesh.sail.subscription': keys<SailSubscriptionSpec>({ channel: true, name: true, source: true, sourceNamespace: true, namespace: true }),
   '.mesh.credentials': keys<CredentialsSpec>({ source: true, secretStore: true, refreshInterval: true }),
@@ -64,7 +66,7 @@ const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
     username: true,
     password: true,
   }),
-  '.bookinfo': keys<BookinfoSpec>({ namespace: true, host: true, placement: true, routing: true, gateway: true, clusterLocal: true, locality: true }),
+  '.bookinfo': keys<BookinfoSpec>({ namespace: true, host: true, placement: true, routing: true, gateway: true, clusterLocal: true, locality: true, revision: true }),
   '.bookinfo.gateway': keys<GatewaySpec>({ name: true, issuer: true, credentialSecret: true }),
   '.bookinfo.gateway.issuer': keys<IssuerRefSpec>({ kind: true, name: true }),
   '.bookinfo.locality[additionalProperties]': keys<ServiceLocalitySpec>({ mode: true, failover: true, distribute: true }),

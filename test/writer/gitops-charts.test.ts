@@ -11,7 +11,6 @@ import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { buildMesh } from '../../lib/synth/build-mesh';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
 import { renderGitops, type GitopsOptions } from '../../lib/writer/gitops';
-import { main } from '../../lib/cli/main';
 import { helmTemplate, objectKey, removeHelmValuesFiles, type ChartName } from '../support/helm';
 import { expectValidManifests } from '../support/schema-validation';
 import { HAS_UPSTREAM, ISTIO_CHART_REPOSITORY } from '../support/upstream';
@@ -191,18 +190,5 @@ describe('the credentials Secret of a private repository', () => {
     const external = buildMesh(Inventory.fromSpec(specOf(INVENTORIES.hybrid, 'external-secret'))).model;
     expect(() => renderGitops(external, { tool: 'argocd', repoUrl: REPO, repoSecret: 'creds' }, { ...manifests, controlPlaneCluster: external.controlPlane.name }))
       .toThrow('GitOps repoSecret does not apply to Argo CD, which reads repository credentials from its own Secrets');
-  });
-
-  it('GIVEN the CLI THEN --repo-secret is checked before anything is written and refused without --gitops', () => {
-    const run = (...args: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = main(['synth', '-i', INVENTORIES.hybrid, '-o', '-', ...args], { stdout: (text) => out.push(text), stderr: (text) => err.push(text), color: false });
-      return { code, err: err.join('') };
-    };
-    expect(run('--repo-secret', 'creds').err).toContain('--repo-secret only apply with --gitops argocd|flux');
-    const bad = run('--gitops', 'flux', '--repo-url', REPO, '--repo-secret', 'Bad_Name');
-    expect(bad.code).not.toBe(0);
-    expect(bad.err).toContain('--repo-secret "Bad_Name" is not a Secret name: expected a DNS-1123 subdomain');
   });
 });

@@ -12,6 +12,7 @@ import { JsonApiObject } from './json-api-object';
 import { workloadDeploymentProps } from './app-deployment';
 import { renameFreeObject, type KubeKind } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
+import { MESH_FACTS } from './mesh-registry';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
 
 /**
@@ -85,8 +86,8 @@ export class AppSplit extends MeshConstruct {
     this.locality = props.locality instanceof Map ? new Map(props.locality) : new Map(Object.entries(props.locality ?? {}));
     checkLocality(this, props.app, this.locality, model);
     this.clusterLocalServices = clusterLocalServices(this, props.app, props.clusterLocal);
-    if (props.clusterLocal === true) this.mesh.addClusterLocalHosts([namespaceHosts(this.namespace)]);
-    else this.mesh.addClusterLocalHosts([...this.clusterLocalServices].map((service) => serviceHost(service, this.namespace)));
+    const hosts = props.clusterLocal === true ? [namespaceHosts(this.namespace)] : [...this.clusterLocalServices].map((service) => serviceHost(service, this.namespace));
+    for (const host of hosts) this.mesh.registry.record(MESH_FACTS.clusterLocalHosts, host);
     // Mesh order by index lookup and a sort of the few clusters given, not a scan of the mesh per call.
     const meshIndex = new Map(meshClusters.map((cluster, index) => [cluster, index]));
     const inMeshOrder = (clusters: Iterable<string>) =>

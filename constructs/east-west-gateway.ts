@@ -9,6 +9,7 @@ import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from 
 import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
+import { MESH_FACTS } from './mesh-registry';
 import { kubeObject } from './kube-object';
 
 /** Props of `EastWestGateway`; the container options apply to the gateway of every cluster. */
@@ -92,7 +93,7 @@ export class EastWestGateway extends MeshConstruct {
     if (exposeIstiod) renderIstiodExposure(controlPlane, this.mesh);
     if (exposeServices) {
       renderCrossNetworkGateway(controlPlane);
-      this.mesh.exposeServicesAcrossNetworks();
+      this.mesh.registry.record(MESH_FACTS.crossNetworkExposure, true);
     }
   }
 }

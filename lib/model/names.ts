@@ -287,6 +287,15 @@ export const INSTALL_STAGES = { operator: 'operator', afterIstio: 'after-istio' 
 export type InstallStage = (typeof INSTALL_STAGES)[keyof typeof INSTALL_STAGES];
 
 /**
+ * The labels by which an object declares its delivery stage: a mesh component, of an install
+ * stage of its own when given. The GitOps phases and the README's commands deliver the stages
+ * these labels declare; an object without them is a workload of its folder.
+ */
+export function deliveryStageLabels(stage?: InstallStage): Record<string, string> {
+  return stage === undefined ? { ...MESH_COMPONENT_LABELS } : { ...MESH_COMPONENT_LABELS, [INSTALL_STAGE_LABEL]: stage };
+}
+
+/**
  * Argo CD applies lower sync waves first and waits for them to be healthy: a remote's mesh
  * components (the injection webhook among them) go in a wave before its workloads.
  */

@@ -1,6 +1,7 @@
 import { ApiObject, App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { IstioMesh } from '../../constructs/istio-mesh';
+import { MESH_FACTS } from '../../constructs/mesh-registry';
 import { printable, type ConstructWarning } from '../errors';
 import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 
@@ -41,7 +42,7 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.map(printable).join('\n  ')}`);
   return {
     manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name },
-    files: mesh.files,
+    files: mesh.registry.read(MESH_FACTS.files),
     constructWarnings: mesh.constructWarnings,
   };
 }

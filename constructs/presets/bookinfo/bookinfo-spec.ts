@@ -1,10 +1,12 @@
 import { appLocalityIssues, specPolicyContext } from '../../../lib/model/locality';
 import { resolvePlacement, type AppPlacement, type Mesh } from '../../../lib/model/mesh';
-import type { ServiceLocalitySpec } from '../../../lib/model/mesh-spec';
+import type { IssuerRefSpec, ServiceLocalitySpec } from '../../../lib/model/mesh-spec';
+import { issuerRefProblems, resolveIssuerRef, type IssuerRef } from '../../../lib/model/issuer-ref';
 import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
-import { SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
+import { ISSUER_REF, SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
 import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
 import { placementIssues } from '../../../lib/model/placement';
+import { revisionSelectorProblem, specRevisions } from '../../../lib/model/revisions';
 import { sailToolNamespaces } from '../../../lib/model/sail';
 import { fields, text, type SectionContext, type SpecSection } from '../../../lib/model/spec-section';
 import { BOOKINFO } from './bookinfo-app';
@@ -43,6 +45,12 @@ export interface BookinfoSpec {
    * @default - the mesh's policy for every service
    */
   readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
+  /**
+   * The revision Bookinfo runs on (its namespace, pods and TLS gateways): a name of
+   * `mesh.revisions`, a tag of `mesh.revisionTags`, or `default`.
+   * @default - the mesh's default injection (`istio-injection: enabled`)
+   */
+  readonly revision?: string;
 }
 
 /** The Bookinfo routing presets, as in the upstream networking samples. */
@@ -67,16 +75,7 @@ export interface GatewaySpec {
   readonly credentialSecret?: string;
 }
 
-/** A reference to a cert-manager issuer. */
-export interface IssuerRefSpec {
-  /**
-   * `Issuer` or `ClusterIssuer`.
-   * @default Issuer
-   */
-  readonly kind?: 'Issuer' | 'ClusterIssuer';
-  /** The issuer's name. */
-  readonly name: string;
-}
+export type { IssuerRefSpec };
 
 /** The JSON Schema of an inventory's `bookinfo:` section (its shape only). */
 const BOOKINFO_SCHEMA = {
@@ -96,20 +95,13 @@ const BOOKINFO_SCHEMA = {
       additionalProperties: false,
       properties: {
         name: { type: 'string' },
-        issuer: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: {
-            kind: { enum: ['Issuer', 'ClusterIssuer'] },
-            name: { type: 'string', minLength: 1 },
-          },
-        },
+        issuer: ISSUER_REF,
         credentialSecret: { type: 'string' },
       },
     },
     clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
     locality: { type: 'object', additionalProperties: SERVICE_LOCALITY },
+    revision: { type: 'string' },
   },
 } as const;
 
@@ -143,13 +135,22 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
   if (gateway?.issuer !== undefined && gateway.credentialSecret !== undefined) {
     add('bookinfo.gateway.credentialSecret', 'is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)');
   }
-  for (const [path, value] of [
-    ['bookinfo.gateway.issuer.name', text(fields(gateway?.issuer)?.name)],
-    ['bookinfo.gateway.credentialSecret', text(gateway?.credentialSecret)],
-  ] as const) {
-    if (value !== undefined && !isDnsSubdomain(value)) add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
+  const issuer = fields(gateway?.issuer);
+  // The shape check names a missing name or a wrong kind.
+  if (typeof issuer?.name === 'string') {
+    for (const { field, problem } of issuerRefProblems(issuer)) if (field === 'name') add('bookinfo.gateway.issuer.name', problem);
+  }
+  const credentialSecret = text(gateway?.credentialSecret);
+  if (credentialSecret !== undefined && !isDnsSubdomain(credentialSecret)) {
+    add('bookinfo.gateway.credentialSecret', `"${credentialSecret}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
   }
   issues.push(...placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, context.clusterNames, 'bookinfo.placement'));
+  const revision = text(bookinfo.revision);
+  const revisions = specRevisions(fields(context.spec.mesh));
+  if (revision !== undefined && revisions !== undefined) {
+    const problem = revisionSelectorProblem(revisions, revision);
+    if (problem) add('bookinfo.revision', problem);
+  }
   return issues;
 }
 
@@ -163,13 +164,15 @@ export interface Bookinfo extends AppPlacement {
   readonly gateway: {
     readonly name: string;
     /** The cert-manager issuer; when neither it nor a credential Secret is given, the gateway emits a self-signed one. */
-    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
+    readonly issuer?: IssuerRef;
     readonly credentialSecret?: string;
   };
   /** `true` for the whole namespace, or the services kept inside each cluster. */
   readonly clusterLocal: boolean | readonly string[];
   /** Service -> its locality policy, overriding the mesh's. */
   readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
+  /** The revision (or tag) it runs on; undefined for the mesh's default injection. */
+  readonly revision?: string;
 }
 
 /** A validated `bookinfo:` section with its defaults applied, placed on the mesh's clusters. */
@@ -183,10 +186,11 @@ export function resolveBookinfo(spec: BookinfoSpec, mesh: Mesh): Bookinfo {
     placement: resolvePlacement(BOOKINFO, spec.placement, mesh.clusters.map((c) => c.name)),
     gateway: {
       name: gateway?.name ?? 'bookinfo-ingressgateway',
-      issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
+      issuer: gateway?.issuer && resolveIssuerRef(gateway.issuer),
       credentialSecret: gateway?.credentialSecret,
     },
     clusterLocal: spec.clusterLocal ?? false,
     locality: new Map(Object.entries(spec.locality ?? {})),
+    revision: spec.revision,
   };
 }

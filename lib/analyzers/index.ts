@@ -12,6 +12,7 @@ import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServic
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
+import { TRUST_ANALYZERS } from './rules/trust';
 import { hostNotInGatewayAnalyzer, missingDestinationAnalyzer, missingDestinationPortAnalyzer, missingGatewayAnalyzer } from './rules/virtual-service';
 
 /** Every analyzer `analyzeMesh` runs. The codes and what they mean are listed in `README.md`. */
@@ -41,6 +42,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   ...LOCALITY_ANALYZERS,
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
+  ...TRUST_ANALYZERS,
 ];
 
 /**

@@ -1,3 +1,5 @@
+import type { Trust } from '../model/trust';
+import { trustReadme } from './trust-readme';
 import { list, record, text } from '../manifest/fields';
 import { isKind, KINDS } from '../manifest/kinds';
 import { podTemplate } from '../manifest/kube-objects';
@@ -15,6 +17,11 @@ import { DistinctManifests } from '../manifest/distinct-manifests';
 
 /** Options of `renderReadme`. */
 export interface ReadmeOptions {
+  /**
+   * The mesh's trust chain (MeshTrust's, when given in its props).
+   * @default - the model's `mesh.trust`
+   */
+  readonly trust?: Trust;
   /**
    * The GitOps tool `gitops/` was written for, described in a section of its own.
    * @default - no `gitops/`, no section
@@ -57,6 +64,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     reachingIstiod(model),
     flatNetworkRouting(model),
     applyOrder(model, folders),
+    trustReadme(model, options.trust),
     tokens(folders),
     rotation(model),
     locality(model, manifests),

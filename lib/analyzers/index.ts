@@ -9,6 +9,7 @@ import { conflictingGatewaysAnalyzer, gatewayPortNotOnServiceAnalyzer, gatewaySe
 import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnalyzer } from './rules/injection';
 import { LOCALITY_ANALYZERS } from './rules/locality';
 import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, missingEastWestGatewayAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
+import { revisionWebhookAnalyzer } from './rules/revisions';
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
@@ -43,6 +44,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
   ...TRUST_ANALYZERS,
+  revisionWebhookAnalyzer,
 ];
 
 /**

@@ -20,6 +20,7 @@ import { MeshValidationError } from './mesh-validation-error';
 import {
   CONTROL_PLANE_ADDRESS_PLACEHOLDER,
   DEFAULT_NETWORK,
+  DEFAULT_REVISION,
   DEFAULT_TRUST_DOMAIN,
   LABELS,
   injectionPath,
@@ -322,11 +323,12 @@ export class Mesh {
   }
 
   /**
-   * The mesh's default revision: `default` unless `mesh.revisions` names others, or the Sail
-   * operator's `IstioRevision` (`default-v1-30-3` with `RevisionBased`).
+   * The revision of the istiod the installer runs on the control plane, which the remote objects
+   * name: `default` with Helm (its values set no `revision`), the Sail operator's `IstioRevision`
+   * (`default-v1-30-3` with `RevisionBased`, the default revision of `mesh.revisions`).
    */
   public get revision(): string {
-    return this.revisions.defaultRevision;
+    return this.sail?.revision ?? DEFAULT_REVISION;
   }
 
   /** The control plane's istiod Service: `istiod`, or `istiod-<revision>` for a revision other than `default`. */

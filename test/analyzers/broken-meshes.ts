@@ -541,6 +541,37 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
     expected: [{ code: 'MCL0041', severity: 'error', cluster: REMOTE, folder: WEST, object: `Namespace/${APP_NAMESPACE}` }],
   },
   {
+    title: 'a remote namespace on a revision no injection webhook of the remote serves',
+    code: 'MCL0100',
+    breakMesh: (mesh) => {
+      const labels = findDoc(mesh.clusters[REMOTE], 'Namespace', APP_NAMESPACE).metadata.labels!;
+      delete labels[LABELS.injection];
+      labels[LABELS.revision] = 'canary';
+    },
+    expected: [
+      {
+        code: 'MCL0100',
+        severity: 'error',
+        cluster: REMOTE,
+        folder: WEST,
+        object: `Namespace/${APP_NAMESPACE}`,
+        message: `namespace ${APP_NAMESPACE} selects istio.io/rev=canary, which no injection webhook of cluster ${REMOTE} serves (its webhooks serve: none by revision): pods start without a sidecar`,
+      },
+    ],
+  },
+  {
+    title: 'remote pods on a revision no injection webhook of the remote serves, in a namespace without injection labels',
+    code: 'MCL0100',
+    breakMesh: (mesh) => {
+      delete findDoc(mesh.clusters[REMOTE], 'Namespace', APP_NAMESPACE).metadata.labels![LABELS.injection];
+      findDoc(mesh.clusters[REMOTE], 'Deployment', 'reviews-v2').spec.template.metadata.labels[LABELS.revision] = '1-31-0';
+    },
+    expected: [
+      { code: 'MCL0100', severity: 'error', cluster: REMOTE, folder: WEST, object: `Deployment/${APP_NAMESPACE}/reviews-v2` },
+      { code: 'IST0102', severity: 'warning', cluster: REMOTE, folder: WEST, object: `Namespace/${APP_NAMESPACE}` },
+    ],
+  },
+  {
     title: "a remote's Istio without profile remote",
     code: 'MCL0042',
     breakMesh: (mesh) => {

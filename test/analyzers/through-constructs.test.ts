@@ -640,6 +640,23 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     expected: [{ code: 'MCL0041', severity: 'error', ...inFolderOf(WEST), object: `Namespace/${NAMESPACE}` }],
   },
   {
+    title: "Bookinfo's namespaces on a canary revision whose remote injection webhooks the mesh does not write yet",
+    code: 'MCL0100',
+    through: 'props',
+    build: () =>
+      composeMesh({
+        spec: { ...SPEC, mesh: { revisions: [{ name: 'default', istioVersion: '1.30' }, { name: '1-29-6', istioVersion: '1.29' }], revisionTags: { canary: '1-29-6' } } },
+        mtls: () => ({ revision: 'canary' }),
+      }),
+    expected: [NORTH, WEST].map((cluster) => ({
+      code: 'MCL0100',
+      severity: 'error',
+      ...inFolderOf(cluster),
+      object: `Namespace/${NAMESPACE}`,
+      message: `namespace ${NAMESPACE} selects istio.io/rev=canary, which no injection webhook of cluster ${cluster} serves (its webhooks serve: default): pods start without a sidecar`,
+    })),
+  },
+  {
     title: "a remote's Istio edited without profile remote",
     code: 'MCL0042',
     through: 'escape hatch',

@@ -55,8 +55,10 @@ describe('revisions in the model', () => {
     const mesh = Mesh.fromSpec(TWO_REVISIONS);
     // THEN
     expect(mesh.istioVersion).toBe('1.29');
-    expect(mesh.revision).toBe('1-29-6');
-    expect(mesh.istiodService).toBe('istiod-1-29-6');
+    expect(mesh.revisions.defaultRevision).toBe('1-29-6');
+    // The Helm values install one istiod without a revision: the remote objects name it.
+    expect(mesh.revision).toBe('default');
+    expect(mesh.istiodService).toBe('istiod');
     expect(mesh.selectRevision('canary')).toBe('1-30-3');
     expect(mesh.selectRevision('1-30-3')).toBe('1-30-3');
     expect(mesh.selectRevision('default')).toBe('1-29-6');
@@ -64,7 +66,8 @@ describe('revisions in the model', () => {
       'Revision selector "beta" is neither a revision nor a tag of the mesh; expected a revision (1-29-6, 1-30-3), a tag (stable, canary) or "default" (mesh.defaultRevision)',
     );
     // Without defaultRevision the first revision is the default.
-    expect(Mesh.fromSpec({ ...TWO_REVISIONS, mesh: { ...TWO_REVISIONS.mesh, defaultRevision: undefined } }).revision).toBe('1-29-6');
+    expect(Mesh.fromSpec({ ...TWO_REVISIONS, mesh: { ...TWO_REVISIONS.mesh, defaultRevision: '1-30-3' } }).istioVersion).toBe('1.30');
+    expect(Mesh.fromSpec({ ...TWO_REVISIONS, mesh: { ...TWO_REVISIONS.mesh, defaultRevision: undefined } }).revisions.defaultRevision).toBe('1-29-6');
   });
 
   it('GIVEN a revision WHEN its names are derived THEN they are the istiod chart\'s, plain for "default"', () => {
@@ -151,6 +154,27 @@ describe('revisions in the model', () => {
       'mesh.revisions[1].istioVersion: "1.26" is end of life for the Sail operator 1.30.3, which refuses to install it although its CRD still lists it (installer: sail); expected 1.28 to 1.30',
       'mesh.revisions: needs mesh.sail.updateStrategy: RevisionBased with installer: sail (InPlace replaces the one revision; the operator keeps several only with RevisionBased)',
     ]);
+  });
+
+  it('GIVEN installer sail with two revisions WHEN built THEN the operator\'s revision is the default one, at its version', () => {
+    // GIVEN / WHEN
+    const mesh = Mesh.fromSpec({
+      mesh: {
+        installer: 'sail',
+        sail: { updateStrategy: 'RevisionBased' },
+        revisions: [
+          { name: 'default-v1-29-6', istioVersion: '1.29' },
+          { name: 'default-v1-30-3', istioVersion: '1.30' },
+        ],
+        defaultRevision: 'default-v1-30-3',
+      },
+      clusters: CLUSTERS,
+    });
+    // THEN
+    expect(mesh.istioVersion).toBe('1.30');
+    expect(mesh.sail?.version).toBe('v1.30.3');
+    expect(mesh.revision).toBe('default-v1-30-3');
+    expect(mesh.istiodService).toBe('istiod-default-v1-30-3');
   });
 
   it('GIVEN misshapen revision settings WHEN validated THEN the shape check names the field', () => {

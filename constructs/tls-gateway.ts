@@ -53,6 +53,14 @@ export interface TlsGatewayProps extends GatewayContainerOptions {
   /** The external host names served (the Gateway's and VirtualService's hosts, the certificate's DNS names). */
   readonly hosts: readonly string[];
   /**
+   * The revision the gateway runs on: a name of `mesh.revisions`, a tag of `mesh.revisionTags`, or
+   * `default` (the default revision). Its pods are labelled `istio.io/rev` with it (a remote's, under Sail, the
+   * revision itself).
+   * @default - the mesh's default injection (Sail's revision label under RevisionBased, else none)
+   */
+  readonly revision?: string;
+
+  /**
    * The clusters that run a gateway.
    * @default - every cluster of the mesh
    */
@@ -127,6 +135,7 @@ export class TlsGateway extends MeshConstruct {
     if (props.issuer !== undefined) checkIssuerRef(this, 'issuer', 'TlsGateway issuer', props.issuer);
     (props.routes ?? []).forEach((route, index) => checkPort(this, index, route.destination.port));
     checkContainerOptions(this, 'TlsGateway', props);
+    const revision = this.checkRevision('TlsGateway', props.revision);
     this.gatewayName = this.name;
     this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
     this.credentialName = props.credentialSecret ?? gatewayCredentialName(this.name);
@@ -139,7 +148,7 @@ export class TlsGateway extends MeshConstruct {
         namespace: this.namespace,
         name: this.name,
         selector: this.selector,
-        revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster)),
+        revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster), revision),
         ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
         podLabels: model.cluster(cluster).localityPodLabels,
         containerSecurityContext: props.containerSecurityContext,

@@ -8,7 +8,8 @@ import { mtlsConflictAnalyzer, subsetSelectsNoPodsAnalyzer, unknownDestinationRu
 import { conflictingGatewaysAnalyzer, gatewayPortNotOnServiceAnalyzer, gatewaySelectsNoWorkloadAnalyzer, missingCredentialAnalyzer } from './rules/gateway';
 import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnalyzer } from './rules/injection';
 import { LOCALITY_ANALYZERS } from './rules/locality';
-import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
+import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, missingEastWestGatewayAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
+import { revisionWebhookAnalyzer } from './rules/revisions';
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
@@ -38,10 +39,12 @@ export const ANALYZERS: readonly Analyzer[] = [
   controlPlaneClustersAnalyzer,
   misplacedControlPlaneObjectAnalyzer,
   callerServiceAnalyzer,
+  missingEastWestGatewayAnalyzer,
   ...LOCALITY_ANALYZERS,
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
   ...TRUST_ANALYZERS,
+  revisionWebhookAnalyzer,
 ];
 
 /**

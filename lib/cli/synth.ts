@@ -106,7 +106,8 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   reportSuppressionProblems(findingsOutput, suppressed, io);
   const counts = `${findingCounts(findings, suppressed.length)}\n`;
   if (failed) {
-    io.stderr(`${changes.report}${counts}`);
+    // The report goes with the findings about the changes; a mesh failing for other reasons is about the mesh.
+    io.stderr(`${changes.findings.length > 0 ? changes.report : ''}${counts}`);
     const changeErrors = [...new Set(changes.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code))];
     const what = changeErrors.length > 0
       ? `applying the new tree over what ${shownOut}/ holds would fail or cut clusters off (see the ${changeErrors.join(', ')} findings)`

@@ -274,22 +274,6 @@ export const DEFAULT_SELF_SIGNED_ISSUER = 'selfsigned';
 export const DEFAULT_REVISION = 'default';
 
 /**
- * The name of an object each istiod revision has its own of: `<base>` for the default revision,
- * `<base>-<revision>` for any other, as the istiod chart names its Service
- * (`istiod{{- if not (eq .Values.revision "") }}-{{ .Values.revision }}`) and as istiod names the
- * mesh ConfigMap it reads in each remote (`pilot/pkg/serviceregistry/kube/controller/multicluster.go`,
- * `getMeshConfigMapName`, 1.29 and later).
- */
-export function revisionedName(base: string, revision: string): string {
-  return revision === DEFAULT_REVISION ? base : `${base}-${revision}`;
-}
-
-/** The mesh ConfigMap the control plane's istiod of `revision` reads a remote's trust domain from. */
-export function meshConfigMapName(revision: string): string {
-  return revisionedName(MESH_CONFIG_MAP, revision);
-}
-
-/**
  * Who manages the objects this tool emits, in the labels where Istio's charts write the Helm
  * release service ("Helm"): no Helm release owns these objects.
  */

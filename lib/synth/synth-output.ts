@@ -69,7 +69,7 @@ export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {
   const helmInstall = mesh.registry.read(MESH_FACTS.helmInstall);
   // With Helm, the GitOps objects install Istio's charts too, with the values of the files under install/.
   const charts = helmInstall ? { chartVersion: helmInstall.chartVersion, files: synthesized.files } : undefined;
-  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct, charts, trust: meshTrust(mesh) }));
+  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct, charts, trust: meshTrust(mesh), installWritten: helmInstall !== undefined }));
   if (helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, helmInstall.chartVersion, meshTrust(mesh)));
   if (options.gitops) {
     for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests, charts)) files.set(`${GITOPS_FOLDER}/${path}`, content);

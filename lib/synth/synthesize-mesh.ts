@@ -41,7 +41,7 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
   // Each error repeats props as they are: escaped, none can start a line of its own.
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.map(printable).join('\n  ')}`);
   return {
-    manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name },
+    manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name, controlPlaneAddressKind: mesh.model.controlPlaneAddressKind },
     files: mesh.registry.read(MESH_FACTS.files),
     constructWarnings: mesh.constructWarnings,
   };

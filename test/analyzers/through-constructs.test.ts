@@ -82,6 +82,8 @@ interface Composition {
   readonly spec?: InventorySpec;
   /** Leave out the MultiClusterSecret. */
   readonly withoutRemoteSecrets?: boolean;
+  /** Leave out the EastWestGateway. */
+  readonly withoutEastWestGateway?: boolean;
   /** Bookinfo's MtlsNamespace props, given the services `BookinfoSplit.mtlsServices` lists. */
   readonly mtls?: (services: readonly MtlsService[]) => Partial<MtlsNamespaceProps>;
   /** Bookinfo's TlsGateway props. */
@@ -100,7 +102,7 @@ function composeMesh(composition: Composition = {}): IstioMesh {
   new IstioRemote(mesh, 'istio-remote');
   if (!composition.withoutRemoteSecrets) new MultiClusterSecret(mesh, 'remote-secrets');
   new InstallValues(mesh, 'install-values');
-  new EastWestGateway(mesh, 'east-west-gateway');
+  if (!composition.withoutEastWestGateway) new EastWestGateway(mesh, 'east-west-gateway');
   const bookinfo = new BookinfoSplit(mesh, 'bookinfo', { namespace: NAMESPACE, placement: PLACEMENT, routing: 'v3', ...composition.bookinfo });
   new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: NAMESPACE, services: bookinfo.mtlsServices, ...composition.mtls?.(bookinfo.mtlsServices) });
   new TlsGateway(mesh, 'bookinfo-gateway', { namespace: NAMESPACE, name: GATEWAY, hosts: [HOST], routes: BOOKINFO_INGRESS_ROUTES, ...composition.gateway });
@@ -544,6 +546,22 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
     expected: [{ code: 'MCL0008', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/productpage-v1` }],
   },
   {
+    // The inventory always adds the gateway; code first can leave it out (the README's example did).
+    title: 'remotes reaching istiod through the east-west gateway (the default controlPlaneAddressKind) of a mesh without an EastWestGateway',
+    code: 'MCL0009',
+    through: 'props',
+    build: () => composeMesh({ withoutEastWestGateway: true }),
+    expected: [
+      {
+        code: 'MCL0009',
+        severity: 'error',
+        ...inFolderOf(EAST),
+        object: 'Deployment/istio-system/istio-eastwestgateway',
+        message: `remote clusters ${NORTH}, ${WEST} reach istiod through the east-west gateway of control-plane cluster ${EAST} (controlPlaneAddressKind is eastwest-gateway), but no object in clusters/${EAST} runs one`,
+      },
+    ],
+  },
+  {
     title: "the outlierDetection of reviews' DestinationRule removed, leaving failover on",
     code: 'MCL0030',
     through: 'escape hatch',
@@ -631,6 +649,23 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
       return mesh;
     },
     expected: [{ code: 'MCL0041', severity: 'error', ...inFolderOf(WEST), object: `Namespace/${NAMESPACE}` }],
+  },
+  {
+    title: "Bookinfo's namespaces on a canary revision whose remote injection webhooks the mesh does not write yet",
+    code: 'MCL0100',
+    through: 'props',
+    build: () =>
+      composeMesh({
+        spec: { ...SPEC, mesh: { revisions: [{ name: 'default', istioVersion: '1.30' }, { name: '1-29-6', istioVersion: '1.29' }], revisionTags: { canary: '1-29-6' } } },
+        mtls: () => ({ revision: 'canary' }),
+      }),
+    expected: [NORTH, WEST].map((cluster) => ({
+      code: 'MCL0100',
+      severity: 'error',
+      ...inFolderOf(cluster),
+      object: `Namespace/${NAMESPACE}`,
+      message: `namespace ${NAMESPACE} selects istio.io/rev=canary, which no injection webhook of cluster ${cluster} serves (its webhooks serve: default): pods start without a sidecar`,
+    })),
   },
   {
     title: "a remote's Istio edited without profile remote",

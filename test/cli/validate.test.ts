@@ -1,5 +1,5 @@
 /**
- * `validate DIR` through the real bin, on synthesized trees and on trees broken by hand.
+ * `validate DIR` through the CLI in process, on synthesized trees and on trees broken by hand.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

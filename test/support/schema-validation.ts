@@ -85,11 +85,13 @@ function bodyValidatorFor(apiVersion: string, kind: string): BodyValidator | und
 }
 
 // ---------------------------------------------------------------------------------------------
-// Flux kinds the kubernetes-models packages do not model at their current version: upstream's
-// CRD schemas, pinned in test/support/schemas/ (its README says where from). Only the tests read
+// GitOps kinds checked against current upstream CRD schemas, pinned in test/support/schemas/ (its
+// README says where from): the Flux kinds the kubernetes-models packages do not model at their
+// current version, and Argo CD 3's Application (the package models 2.7). Only the tests read
 // them: gitops/ is not a mesh folder, so the product's bundle leaves these kinds out.
 
 const GITOPS_CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
+  'argoproj.io/v1alpha1/Application': 'argoproj.io_v1alpha1_application.json',
   'helm.toolkit.fluxcd.io/v2/HelmRelease': 'helm.toolkit.fluxcd.io_v2_helmrelease.json',
   'source.toolkit.fluxcd.io/v1/HelmRepository': 'source.toolkit.fluxcd.io_v1_helmrepository.json',
 };

@@ -6,6 +6,7 @@ import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
 import { ISSUER_REF, SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
 import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
 import { placementIssues } from '../../../lib/model/placement';
+import { revisionSelectorProblem, specRevisions } from '../../../lib/model/revisions';
 import { sailToolNamespaces } from '../../../lib/model/sail';
 import { fields, text, type SectionContext, type SpecSection } from '../../../lib/model/spec-section';
 import { BOOKINFO } from './bookinfo-app';
@@ -44,6 +45,12 @@ export interface BookinfoSpec {
    * @default - the mesh's policy for every service
    */
   readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
+  /**
+   * The revision Bookinfo runs on (its namespace, pods and TLS gateways): a name of
+   * `mesh.revisions`, a tag of `mesh.revisionTags`, or `default`.
+   * @default - the mesh's default injection (`istio-injection: enabled`)
+   */
+  readonly revision?: string;
 }
 
 /** The Bookinfo routing presets, as in the upstream networking samples. */
@@ -94,6 +101,7 @@ const BOOKINFO_SCHEMA = {
     },
     clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
     locality: { type: 'object', additionalProperties: SERVICE_LOCALITY },
+    revision: { type: 'string' },
   },
 } as const;
 
@@ -137,6 +145,12 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
     add('bookinfo.gateway.credentialSecret', `"${credentialSecret}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
   }
   issues.push(...placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, context.clusterNames, 'bookinfo.placement'));
+  const revision = text(bookinfo.revision);
+  const revisions = specRevisions(fields(context.spec.mesh));
+  if (revision !== undefined && revisions !== undefined) {
+    const problem = revisionSelectorProblem(revisions, revision);
+    if (problem) add('bookinfo.revision', problem);
+  }
   return issues;
 }
 
@@ -157,6 +171,8 @@ export interface Bookinfo extends AppPlacement {
   readonly clusterLocal: boolean | readonly string[];
   /** Service -> its locality policy, overriding the mesh's. */
   readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
+  /** The revision (or tag) it runs on; undefined for the mesh's default injection. */
+  readonly revision?: string;
 }
 
 /** A validated `bookinfo:` section with its defaults applied, placed on the mesh's clusters. */
@@ -175,5 +191,6 @@ export function resolveBookinfo(spec: BookinfoSpec, mesh: Mesh): Bookinfo {
     },
     clusterLocal: spec.clusterLocal ?? false,
     locality: new Map(Object.entries(spec.locality ?? {})),
+    revision: spec.revision,
   };
 }

@@ -13,6 +13,7 @@ import { revisionWebhookAnalyzer } from './rules/revisions';
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
+import { TRUST_ANALYZERS } from './rules/trust';
 import { hostNotInGatewayAnalyzer, missingDestinationAnalyzer, missingDestinationPortAnalyzer, missingGatewayAnalyzer } from './rules/virtual-service';
 
 /** Every analyzer `analyzeMesh` runs. The codes and what they mean are listed in `README.md`. */
@@ -43,6 +44,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
   revisionWebhookAnalyzer,
+  ...TRUST_ANALYZERS,
 ];
 
 /**

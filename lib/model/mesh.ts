@@ -33,6 +33,7 @@ import { DEFAULT_PLACEMENT_KEY } from './placement';
 import type { SpecSection } from './spec-section';
 import { isIpAddress, validateMeshSpec } from './validate-mesh';
 import { parseCidr, parseIp, rangeHolds } from './cidr';
+import { resolveTrust, type Trust } from './trust';
 
 /** A cluster of the mesh, with every default applied. */
 export interface Cluster {
@@ -162,6 +163,8 @@ export class Mesh {
   public readonly revisions: Revisions;
   /** Zone-aware routing: the mesh-wide locality policy. */
   public readonly locality: Locality;
+  /** Where workload certificates come from (`mesh.trust`). */
+  public readonly trust: Trust;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
@@ -214,6 +217,7 @@ export class Mesh {
     this.locality = resolveLocality(spec);
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
+    this.trust = resolveTrust(spec.mesh?.trust, this.clusters.map((cluster) => cluster.name), this.controlPlane.name, this.credentials.secretStore);
     this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);
     Object.freeze(this);
   }

@@ -5,11 +5,12 @@
  * Where each kind's schema comes from:
  * - Istio kinds, Sail operator kinds (`sailoperator.io/v1`: Istio, IstioCNI, IstioRevisionTag, ...;
  *   `Istio.spec.values` is the whole Helm values schema, so value keys are checked),
- *   external-secrets.io/v1 ExternalSecret and OLM's operators.coreos.com/v1alpha1 Subscription: the
+ *   external-secrets.io/v1 ExternalSecret, cert-manager.io/v1 Certificate, Issuer and ClusterIssuer
+ *   (cert-manager's published CRDs, pinned by release) and OLM's operators.coreos.com/v1alpha1 Subscription: the
  *   product's own check (lib/analyzers/object-schemas.ts, the one `validate` runs) with the CRD
  *   schemas of its bundle (schemas/object-schemas.json, generated from the upstream CRD files and
  *   test/support/schemas/, whose README says where each file comes from).
- * - Kubernetes kinds and the cert-manager, Argo CD and Flux kinds: the `kubernetes-models`
+ * - Kubernetes kinds and the Argo CD and Flux kinds: the `kubernetes-models`
  *   packages (the 4.x line, the last that is CommonJS and runs on Node 20), whose precompiled
  *   validators check upstream's patterns, formats and integer types, more than the product's
  *   bundle derives from the models' type declarations. They accept any unknown
@@ -107,11 +108,10 @@ function gitopsCrdValidatorFor(key: string): BodyValidator | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kubernetes, cert-manager, Argo CD and Flux kinds: the kubernetes-models packages
+// Kubernetes, Argo CD and Flux kinds: the kubernetes-models packages
 
 /** API groups outside Kubernetes itself, and the kubernetes-models package that models each. */
 const MODEL_PACKAGE_BY_GROUP: Record<string, string> = {
-  'cert-manager.io': '@kubernetes-models/cert-manager',
   'argoproj.io': '@kubernetes-models/argo-cd',
   'kustomize.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
   'source.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',

@@ -157,6 +157,9 @@ describe.each([
       expect(readme).toContain(status);
       expect(readme).toMatch(/istioctl --context \S+ remote-clusters {3}# NAME SECRET STATUS ISTIOD/);
       expect(readme).toContain('--dry-run=server');
+      // AND Bookinfo's cross-cluster call is checked by the reviews-v3 pods that answer
+      expect(readme).toContain('### Bookinfo across clusters');
+      expect(readme).toContain(`grep -o '"podname": "reviews-v3-[^"]*"'`);
       expect(readme).toContain('## Troubleshooting');
       expect(readme).toMatch(/\| MCL0006 \|/);
       // AND every code the troubleshooting table names is one the analyzers have

@@ -22,7 +22,8 @@ const synthesized = (): string => synthesizedOpenShift(dir);
 
 /**
  * A tree with IST0106 errors (hostz; which also makes the VirtualService host unbound, IST0132) and
- * warnings on a Service port renamed to web in one cluster (IST0118, and IST0170 in the other).
+ * warnings on a Service port renamed to web in one cluster (IST0118, and IST0170 in the other); the
+ * Gateway's missing hosts also stop its CEL rules (IST0106, info).
  */
 function brokenTree(): string {
   const cwd = synthesized();
@@ -80,7 +81,7 @@ describe('findings a pipeline can read', () => {
   it('--format json prints one object per finding on stdout, with file, line and JSON path', () => {
     const result = cli(['validate', 'dist', '--format', 'json'], { cwd });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe('dist: 3 errors, 2 warnings, 0 info, 0 suppressed\n');
+    expect(result.stderr).toBe('dist: 3 errors, 2 warnings, 1 info, 0 suppressed\n');
     const findings = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(findings).toEqual([
       {
@@ -99,6 +100,14 @@ describe('findings a pipeline can read', () => {
       expect.objectContaining({ code: 'IST0132', severity: 'error', file: 'dist/control-plane/virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml' }),
       expect.objectContaining({ code: 'IST0118', severity: 'warning', cluster: 'ocp-east', folder: 'clusters/ocp-east', file: 'dist/clusters/ocp-east/service_bookinfo_details.yaml', object: 'Service/bookinfo/details' }),
       expect.objectContaining({ code: 'IST0170', severity: 'warning', cluster: 'ocp-west', file: 'dist/clusters/ocp-west/service_bookinfo_details.yaml' }),
+      // The missing hosts stop the Gateway's CEL rules, as they stop the API server's.
+      expect.objectContaining({
+        code: 'IST0106',
+        severity: 'info',
+        file: 'dist/control-plane/gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml',
+        message: 'CEL: rules not checked: the object lacks a required field, which stops the API server from running them',
+        hint: 'fix the schema errors of the object; its rules are then checked here and by the API server',
+      }),
     ]);
     for (const finding of findings) expect(Object.keys(finding)).toEqual(expect.arrayContaining(['code', 'severity', 'cluster', 'folder', 'file', 'object', 'message', 'hint']));
   });
@@ -119,6 +128,7 @@ describe('findings a pipeline can read', () => {
       ['IST0132', 'error', 'dist/control-plane/virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml'],
       ['IST0118', 'warning', 'dist/clusters/ocp-east/service_bookinfo_details.yaml'],
       ['IST0170', 'warning', 'dist/clusters/ocp-west/service_bookinfo_details.yaml'],
+      ['IST0106', 'note', 'dist/control-plane/gateway.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml'],
     ]);
     for (const entry of run.results) expect(run.tool.driver.rules[entry.ruleIndex].id).toBe(entry.ruleId);
   });
@@ -127,9 +137,9 @@ describe('findings a pipeline can read', () => {
     const byObject = JSON.parse(cli(['validate', 'dist', '--format', 'json', '--suppress', 'IST0106=Gateway/bookinfo/*'], { cwd }).stdout) as { code: string }[];
     expect(byObject.map((finding) => finding.code)).toEqual(['IST0132', 'IST0118', 'IST0170']);
     const otherObject = JSON.parse(cli(['validate', 'dist', '--format', 'json', '--suppress', 'IST0106=Gateway/istio-system/*'], { cwd }).stdout) as { code: string }[];
-    expect(otherObject.map((finding) => finding.code)).toEqual(['IST0106', 'IST0106', 'IST0132', 'IST0118', 'IST0170']);
+    expect(otherObject.map((finding) => finding.code)).toEqual(['IST0106', 'IST0106', 'IST0132', 'IST0118', 'IST0170', 'IST0106']);
     const all = cli(['validate', 'dist', '--suppress', 'IST0106', '--suppress', 'IST0132', '--suppress', 'IST0118', '--suppress', 'IST0170=Service/bookinfo/details'], { cwd });
-    expect(all).toEqual({ status: 0, stdout: 'dist: 0 errors, 0 warnings, 0 info, 5 suppressed\n', stderr: '' });
+    expect(all).toEqual({ status: 0, stdout: 'dist: 0 errors, 0 warnings, 0 info, 6 suppressed\n', stderr: '' });
   });
 
   it('--fail-on warning fails on warnings alone; --fail-on error does not', () => {

@@ -81,8 +81,9 @@ export function misshapenObjects(folders: readonly Folder[], distinct: DistinctM
 
 function findingText({ path, message, rule }: SchemaProblem): { severity: 'error' | 'info'; message: string; hint: string } {
   if (rule?.unchecked) {
-    const where = rule.fieldPath === '<nil>' ? '' : ` at ${rule.fieldPath}`;
-    return { severity: 'info', message: `CEL${where}: ${message}`, hint: 'the API server evaluates the rules when the object is applied' };
+    // '<nil>': the object's schema errors stop every rule, here as in the API server.
+    if (rule.fieldPath === '<nil>') return { severity: 'info', message: `CEL: ${message}`, hint: 'fix the schema errors of the object; its rules are then checked here and by the API server' };
+    return { severity: 'info', message: `CEL at ${rule.fieldPath}: ${message}`, hint: 'the API server evaluates the rule when the object is applied' };
   }
   if (rule) return { severity: 'error', message: `CEL rule: ${rule.fieldPath}: ${message}`, hint: `the API server rejects the object; fix ${rule.fieldPath}` };
   return {

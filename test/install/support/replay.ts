@@ -11,7 +11,8 @@
  * deprecated API, an unknown field) is a failure the tests assert on.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { dump, load, loadAll } from 'js-yaml';
 import { LABELS } from '../../../lib/model/names';
@@ -98,6 +99,8 @@ export class InstallReplay {
   readonly output: CommandOutput[] = [];
   /** Every apply, in order. */
   readonly applied: AppliedFolder[] = [];
+  /** The HelmReleases installed as `helm upgrade --install`, as context/namespace/release, in order. */
+  readonly helmReleases: string[] = [];
   /** The README steps the suite cannot run (waits for an operator or pods), in order. */
   readonly skipped: string[] = [];
 
@@ -196,17 +199,48 @@ export class InstallReplay {
     while (done.size < kustomizations.length) {
       const next = kustomizations.find((k) => !done.has(k.metadata.name) && (k.spec.dependsOn ?? []).every((d) => done.has(d.name)));
       if (!next) throw new Error('the Flux Kustomizations depend on each other in a cycle');
+      const folder = relative(basePath, next.spec.path.replace(/^\.\//, ''));
+      done.add(next.metadata.name);
+      order.push(next.metadata.name);
+      // The management cluster's own Kustomization: its HelmReleases, replayed as the helm-controller runs them.
+      if (!next.spec.kubeConfig && this.installHelmReleases(clusterNames, folder)) continue;
       const context = clusterNames.find((name) => kubeconfigSecretName(name) === next.spec.kubeConfig?.secretRef.name);
       if (!context) throw new Error(`Flux Kustomization ${next.metadata.name} names no cluster's kubeconfig Secret`);
       if (!variables && next.spec.path.endsWith('/control-plane')) variables = hooks.publishTokens();
-      const folder = relative(basePath, next.spec.path.replace(/^\.\//, ''));
       // Flux's post-build substitution, for the folders whose Kustomization asks for it.
       if (next.spec.postBuild?.substituteFrom) this.applySubstituted(context, folder, Object.keys(variables ?? {}).map((name) => `\${${name}}`).join(' '), variables ?? {}, []);
       else this.applyRetryingForOperator(context, folder, hooks);
-      done.add(next.metadata.name);
-      order.push(next.metadata.name);
     }
     return order;
+  }
+
+  /**
+   * The HelmReleases of a folder in their `dependsOn` order, each as the `helm upgrade --install`
+   * it describes on the cluster its kubeconfig Secret names, with the chart of its pinned release's
+   * folder in place of the repository; false when the folder holds none.
+   */
+  private installHelmReleases(clusterNames: readonly string[], folder: string): boolean {
+    const releases = readdirSync(join(this.out, folder))
+      .filter((file) => file.startsWith('helmrelease.helm.toolkit.fluxcd.io_'))
+      .map((file) => load(readFileSync(join(this.out, folder, file), 'utf8')) as FluxHelmRelease);
+    const valuesDir = mkdtempSync(join(tmpdir(), 'helmrelease-values-'));
+    const installed = new Set<string>();
+    while (installed.size < releases.length) {
+      const next = releases.find((r) => !installed.has(r.metadata.name) && (r.spec.dependsOn ?? []).every((d) => installed.has(d.name)));
+      if (!next) throw new Error(`the HelmReleases of ${folder} depend on each other in a cycle`);
+      const { spec } = next;
+      const context = clusterNames.find((name) => kubeconfigSecretName(name) === spec.kubeConfig?.secretRef.name);
+      if (!context) throw new Error(`HelmRelease ${next.metadata.name} names no cluster's kubeconfig Secret`);
+      const chart = chartFolders(upstreamPath(`istio-${spec.chart.spec.version}`, 'manifests', 'charts')).get(spec.chart.spec.chart);
+      if (!chart) throw new Error(`HelmRelease ${next.metadata.name} installs ${spec.chart.spec.chart} ${spec.chart.spec.version}, which the upstream data does not hold`);
+      const values = join(valuesDir, `${next.metadata.name}.yaml`);
+      writeFileSync(values, dump(spec.values ?? {}));
+      const namespace = spec.targetNamespace ?? next.metadata.namespace;
+      this.run(helmBinary(), ['upgrade', '--install', spec.releaseName ?? next.metadata.name, chart.folder, '-n', namespace, ...(spec.install?.createNamespace ? ['--create-namespace'] : []), `--kube-context=${context}`, '-f', values]);
+      installed.add(next.metadata.name);
+      this.helmReleases.push(`${context}/${namespace}/${spec.releaseName ?? next.metadata.name}`);
+    }
+    return releases.length > 0;
   }
 
   /** `kubectl diff --server-side` of every apply so far; returns the diffs that are not empty. */
@@ -274,6 +308,19 @@ export class InstallReplay {
     if (result.error) throw new Error(`${command} could not run: ${result.error.message}`);
     return result;
   }
+}
+
+interface FluxHelmRelease {
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: {
+    readonly chart: { readonly spec: { readonly chart: string; readonly version: string } };
+    readonly releaseName?: string;
+    readonly targetNamespace?: string;
+    readonly install?: { readonly createNamespace?: boolean };
+    readonly kubeConfig?: { readonly secretRef: { readonly name: string } };
+    readonly dependsOn?: ReadonlyArray<{ readonly name: string }>;
+    readonly values?: unknown;
+  };
 }
 
 interface FluxKustomization {

@@ -118,7 +118,8 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
     }
     const sail = (inventory.mesh?.installer ?? 'helm') === 'sail';
     const sailRevision = sail ? loadInventory(inventoryFile).mesh.sail!.revision : '';
-    if (!sail) (previous ?? replay).installIstio(istioRelease(options.istioVersion));
+    // With GitOps the charts are HelmReleases of a phase (applyGitopsPhases), not install/README.md's commands.
+    if (!sail && !options.gitops) (previous ?? replay).installIstio(istioRelease(options.istioVersion));
 
     let tokensOutput = '';
     const hooks = {

@@ -8,16 +8,20 @@ import {
   CERT_MANAGER_API_VERSION,
   CERT_MANAGER_GROUP,
   defaultGatewayName,
+  GATEWAY_HTTPS_PORT_NAME,
   GATEWAY_PORTS,
   gatewayCredentialName,
   DNS1035_LABEL,
   isHostName,
   LABELS,
   requireDnsLabel,
+  gatewayRouteName,
 } from '../lib/model/names';
+import { DEFAULT_GATEWAY_EXPOSURE, exposedByLoadBalancer, exposedByRoute, gatewayExposureIssues, resolveGatewayExposure, type GatewayExposure, type GatewayExposureSpec, type RouteInsecurePolicy } from '../lib/model/exposure';
 import { dnsSubdomainProblem, portNumberProblem, shown } from '../lib/model/kubernetes-rules';
 import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import { MeshConstruct } from './mesh-construct';
+import { PassthroughRoute } from './passthrough-route';
 import { requireNamespaceIn } from './mtls-namespace';
 import { JsonApiObject } from './json-api-object';
 import { kubeObject } from './kube-object';
@@ -74,6 +78,21 @@ export interface TlsGatewayProps extends GatewayContainerOptions {
    * @default - no VirtualService: bind your own to `gatewayRef`
    */
   readonly routes?: readonly TlsGatewayRoute[];
+  /**
+   * How each cluster's gateway is reached from outside: `loadbalancer` (its LoadBalancer Service),
+   * `route` (an OpenShift Route passing TLS through to the Service's `https` port, one per host; the
+   * Service is then ClusterIP) or `both`; one value for every gateway cluster, or cluster name ->
+   * value (clusters not named: `loadbalancer`). `route` and `both` need OpenShift clusters and hosts
+   * without wildcards.
+   * @default loadbalancer
+   */
+  readonly exposure?: GatewayExposureSpec;
+  /**
+   * The Routes' `tls.insecureEdgeTerminationPolicy`: `None` refuses plain HTTP, `Redirect` sends it to
+   * HTTPS (`Allow` is impossible with passthrough); only with a Route exposure.
+   * @default None
+   */
+  readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
 }
 
 /**
@@ -104,6 +123,8 @@ export class TlsGateway extends MeshConstruct {
 
   /** The gateway's Deployment in each cluster running it, by cluster name (escape hatches start here). */
   public readonly deployments: ReadonlyMap<string, ApiObject>;
+  /** How each gateway cluster exposes the gateway, by cluster name. */
+  public readonly exposure: ReadonlyMap<string, GatewayExposure>;
 
   constructor(scope: Construct, id: string, props: TlsGatewayProps) {
     super(scope, id);
@@ -132,6 +153,14 @@ export class TlsGateway extends MeshConstruct {
     }
     (props.routes ?? []).forEach((route, index) => checkPort(this, index, route.destination.port));
     checkContainerOptions(this, 'TlsGateway', props);
+    const [exposureIssue] = gatewayExposureIssues({
+      exposure: props.exposure,
+      insecureEdgeTerminationPolicy: props.insecureEdgeTerminationPolicy,
+      hosts: this.hosts,
+      clusters: this.clusters.map((name) => model.cluster(name)),
+    });
+    if (exposureIssue) throw new InvalidPropsError(this, exposureIssue.path, `TlsGateway ${exposureIssue.path} ${exposureIssue.message}`);
+    this.exposure = resolveGatewayExposure(props.exposure, this.clusters);
     this.gatewayName = this.name;
     this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
     this.credentialName = props.credentialSecret ?? gatewayCredentialName(this.name);
@@ -145,17 +174,37 @@ export class TlsGateway extends MeshConstruct {
         name: this.name,
         selector: this.selector,
         revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster)),
-        ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
+        ports: [{ name: GATEWAY_HTTPS_PORT_NAME, port: GATEWAY_PORTS.https }],
         podLabels: model.cluster(cluster).localityPodLabels,
         containerSecurityContext: props.containerSecurityContext,
         resources: props.resources,
+        serviceType: exposedByLoadBalancer(this.exposureIn(cluster)) ? 'LoadBalancer' : 'ClusterIP',
       });
       deployments.set(cluster, workload.deployment);
+      if (exposedByRoute(this.exposureIn(cluster))) this.renderRoutes(clusterScope, props.insecureEdgeTerminationPolicy);
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }
     this.deployments = deployments;
     this.renderIstioConfig(this.controlPlanePart, props.routes);
     requireNamespaceIn(this, this.mesh, this.namespace, [...new Set([...this.clusters, model.controlPlane.name])]);
+  }
+
+  private exposureIn(cluster: string): GatewayExposure {
+    return this.exposure.get(cluster) ?? DEFAULT_GATEWAY_EXPOSURE;
+  }
+
+  /** One passthrough Route per host, to the Service's `https` port, in a cluster exposing the gateway by Route. */
+  private renderRoutes(scope: Construct, insecureEdgeTerminationPolicy: RouteInsecurePolicy | undefined): void {
+    this.hosts.forEach((host, index) => {
+      new PassthroughRoute(scope, `route-${index}`, {
+        namespace: this.namespace,
+        name: gatewayRouteName(this.name, index, this.hosts.length),
+        host,
+        service: this.name,
+        targetPort: GATEWAY_HTTPS_PORT_NAME,
+        insecureEdgeTerminationPolicy,
+      });
+    });
   }
 
   private renderCertificate(scope: Construct, issuer: CertificateIssuerRef | undefined): void {
@@ -188,7 +237,7 @@ export class TlsGateway extends MeshConstruct {
         selector: { ...this.selector },
         servers: [
           {
-            port: { number: GATEWAY_PORTS.https, name: 'https', protocol: 'HTTPS' },
+            port: { number: GATEWAY_PORTS.https, name: GATEWAY_HTTPS_PORT_NAME, protocol: 'HTTPS' },
             hosts: [...this.hosts],
             tls: { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: this.credentialName },
           },

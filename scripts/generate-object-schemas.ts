@@ -42,6 +42,7 @@ const SAIL_CRD_DIR = crdSource(process.env.SAIL_CRD_DIR, `sail-operator-${SAIL_R
 const CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
   'external-secrets.io/v1/ExternalSecret': 'test/support/schemas/external-secrets.io_v1_externalsecret.json',
   'operators.coreos.com/v1alpha1/Subscription': 'test/support/schemas/operators.coreos.com_v1alpha1_subscription.json',
+  'route.openshift.io/v1/Route': 'test/support/schemas/route.openshift.io_v1_route.json',
 };
 
 /**

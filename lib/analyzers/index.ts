@@ -9,6 +9,7 @@ import { conflictingGatewaysAnalyzer, gatewayPortNotOnServiceAnalyzer, gatewaySe
 import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnalyzer } from './rules/injection';
 import { LOCALITY_ANALYZERS } from './rules/locality';
 import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
+import { routeMatchesGatewayAnalyzer } from './rules/route';
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
@@ -40,6 +41,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   ...LOCALITY_ANALYZERS,
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
+  routeMatchesGatewayAnalyzer,
 ];
 
 /**

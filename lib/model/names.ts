@@ -217,6 +217,9 @@ export const GATEWAY_PORTS = {
   envoyPrometheus: 15090,
 } as const;
 
+/** The name of a dedicated ingress gateway's TLS port, on its Service and its Gateway server (a Route's `targetPort`). */
+export const GATEWAY_HTTPS_PORT_NAME = 'https';
+
 /** The cert-manager API the gateway's Certificate and self-signed Issuer are rendered with. */
 export const CERT_MANAGER_API_VERSION = 'cert-manager.io/v1';
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
@@ -229,6 +232,17 @@ export function defaultGatewayName(namespace: string): string {
 /** The `kubernetes.io/tls` Secret cert-manager writes for a gateway: `<gateway>-tls`. */
 export function gatewayCredentialName(gatewayName: string): string {
   return `${gatewayName}-tls`;
+}
+
+/** OpenShift's Route API, which a TLS gateway's `exposure: route` or `both` writes. */
+export const OPENSHIFT_ROUTE_API_VERSION = 'route.openshift.io/v1';
+
+/**
+ * The Route of one of a gateway's hosts: `<gateway>` when it serves one host, else
+ * `<gateway>-<n>` for its n-th host (from 1), in the order the hosts are given.
+ */
+export function gatewayRouteName(gatewayName: string, hostIndex: number, hostCount: number): string {
+  return hostCount === 1 ? gatewayName : `${gatewayName}-${hostIndex + 1}`;
 }
 
 /** The namespace-wide PeerAuthentication (no selector), named `default` as Istio's security docs name it. */

@@ -4,6 +4,7 @@ import type { ServiceLocalitySpec } from '../../../lib/model/mesh-spec';
 import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
 import { SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
 import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
+import { GATEWAY_EXPOSURE_SCHEMA, gatewayExposureIssues, ROUTE_INSECURE_POLICY_SCHEMA, type GatewayExposureSpec, type RouteInsecurePolicy } from '../../../lib/model/exposure';
 import { placementIssues } from '../../../lib/model/placement';
 import { sailToolNamespaces } from '../../../lib/model/sail';
 import { fields, text, type SectionContext, type SpecSection } from '../../../lib/model/spec-section';
@@ -65,6 +66,18 @@ export interface GatewaySpec {
    * @default - a cert-manager Certificate per cluster
    */
   readonly credentialSecret?: string;
+  /**
+   * How each cluster's gateway is reached: `loadbalancer`, `route` (an OpenShift passthrough Route
+   * to the Service's `https` port; the Service becomes ClusterIP) or `both`; one value, or cluster
+   * name -> value (clusters not named: `loadbalancer`). `route` and `both` need OpenShift clusters.
+   * @default loadbalancer
+   */
+  readonly exposure?: GatewayExposureSpec;
+  /**
+   * The Routes' `tls.insecureEdgeTerminationPolicy`, `None` or `Redirect`; only with a Route exposure.
+   * @default None
+   */
+  readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
 }
 
 /** A reference to a cert-manager issuer. */
@@ -106,6 +119,8 @@ const BOOKINFO_SCHEMA = {
           },
         },
         credentialSecret: { type: 'string' },
+        exposure: GATEWAY_EXPOSURE_SCHEMA,
+        insecureEdgeTerminationPolicy: ROUTE_INSECURE_POLICY_SCHEMA,
       },
     },
     clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
@@ -149,6 +164,14 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
   ] as const) {
     if (value !== undefined && !isDnsSubdomain(value)) add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
   }
+  if (host !== undefined && isHostName(host)) {
+    const clusters = (Array.isArray(context.spec.clusters) ? context.spec.clusters : []).flatMap((cluster) => {
+      const name = text(fields(cluster)?.name);
+      return name === undefined ? [] : [{ name, platform: text(fields(cluster)?.platform) }];
+    });
+    const exposure = { exposure: gateway?.exposure, insecureEdgeTerminationPolicy: gateway?.insecureEdgeTerminationPolicy, hosts: [host], clusters };
+    for (const issue of gatewayExposureIssues(exposure)) add(`bookinfo.gateway.${issue.path}`, issue.message);
+  }
   issues.push(...placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, context.clusterNames, 'bookinfo.placement'));
   return issues;
 }
@@ -165,6 +188,8 @@ export interface Bookinfo extends AppPlacement {
     /** The cert-manager issuer; when neither it nor a credential Secret is given, the gateway emits a self-signed one. */
     readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
     readonly credentialSecret?: string;
+    readonly exposure?: GatewayExposureSpec;
+    readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
   };
   /** `true` for the whole namespace, or the services kept inside each cluster. */
   readonly clusterLocal: boolean | readonly string[];
@@ -185,6 +210,8 @@ export function resolveBookinfo(spec: BookinfoSpec, mesh: Mesh): Bookinfo {
       name: gateway?.name ?? 'bookinfo-ingressgateway',
       issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
       credentialSecret: gateway?.credentialSecret,
+      exposure: gateway?.exposure,
+      insecureEdgeTerminationPolicy: gateway?.insecureEdgeTerminationPolicy,
     },
     clusterLocal: spec.clusterLocal ?? false,
     locality: new Map(Object.entries(spec.locality ?? {})),

@@ -118,7 +118,7 @@ export class IstioRemote extends MeshConstruct {
       mesh.addWarning(this, {
         code: CONSTRUCT_WARNING_CODES.controlPlaneAddressMissing,
         message: `${field} is not set: ${placeholderFailure(model)}`,
-        hint: `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (README.md, "Reaching istiod")`,
+        hint: `read the address with \`${readControlPlaneAddressCommand(model)}\`, set it as ${field} and synthesize again (docs/inventory.md, "Reaching istiod")`,
       });
     }
     if (model.controlPlaneAddressKind === 'istiod-pod') {

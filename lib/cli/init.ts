@@ -100,7 +100,7 @@ export function starterInventory(clusters: number, platform: 'kubernetes' | 'ope
   return `# yaml-language-server: $schema=${schema}
 # Inventory of one Istio mesh over ${clusters} cluster(s) with one control plane (primary-remote).
 # Synthesize it with: ${TOOL} synth -i <this file> [-o DIR]
-# The README's "The inventory" section lists every key, its default and its errors.
+# docs/inventory.md in the package lists every key, its default and its errors.
 mesh:
   id: mesh1                          # global.meshID
   network: network1                  # network of clusters that name none

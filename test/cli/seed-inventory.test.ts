@@ -32,7 +32,7 @@ const WARNING =
   'warning MCL0060 control-plane mesh/istio-remote (cluster ocp1): clusters[0].controlPlaneAddress is not set: the remotes\' istiod Service points at the placeholder "CONTROL_PLANE_ADDRESS_NOT_SET", ' +
   'which the API server rejects when it is applied; hint: read the address with ' +
   '`kubectl --context=ocp1 -n istio-system get service istio-eastwestgateway -o jsonpath=\'{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}\'`, ' +
-  'set it as clusters[0].controlPlaneAddress and synthesize again (README.md, "Reaching istiod")\n';
+  'set it as clusters[0].controlPlaneAddress and synthesize again (docs/inventory.md, "Reaching istiod")\n';
 
 describe('the OpenShift seed\'s inventory, verbatim', () => {
   it('is the article\'s block with only indentation and placeholders changed', () => {

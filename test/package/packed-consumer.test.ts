@@ -120,9 +120,10 @@ describe('the packed npm package in a fresh consumer project', () => {
     expectSuccess(run('npm', install, { cwd: consumer, timeout: 5 * MINUTES }), 'npm install');
   }, 10 * MINUTES);
 
-  it('holds compiled JavaScript, type declarations, code caches of the schema validators, the bin, README, LICENSE, CHANGELOG, the schemas and the analyzer catalogue, and nothing else', () => {
+  it('holds compiled JavaScript, type declarations, code caches of the schema validators, the bin, README and the docs pages it links, LICENSE, CHANGELOG, the schemas and the analyzer catalogue, and nothing else', () => {
     const entries = run('tar', ['-tzf', tarball], { cwd: consumer }).stdout.trim().split('\n').map((entry) => entry.replace(/^package\//, ''));
-    const shippedFiles = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/cdk8s-istio-multicluster.js', 'schemas/object-schemas.json', 'schemas/inventory.schema.json', 'lib/analyzers/README.md'];
+    const docsPages = readdirSync(join(REPO_ROOT, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`);
+    const shippedFiles = ['package.json', 'README.md', ...docsPages, 'LICENSE', 'CHANGELOG.md', 'bin/cdk8s-istio-multicluster.js', 'schemas/object-schemas.json', 'schemas/inventory.schema.json', 'lib/analyzers/README.md'];
     for (const expected of [...shippedFiles, 'build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli/main.js', 'build/constructs/index.js', 'build/lib/imports/networking.istio.io.js']) {
       expect(entries).toContain(expected);
     }

@@ -18,9 +18,11 @@ import {
   gatewayRouteName,
 } from '../lib/model/names';
 import { DEFAULT_GATEWAY_EXPOSURE, exposedByLoadBalancer, exposedByRoute, gatewayExposureIssues, resolveGatewayExposure, type GatewayExposure, type GatewayExposureSpec, type RouteInsecurePolicy } from '../lib/model/exposure';
+import { balancerExposureProblem, externalDnsAnnotations, globalLoadBalancerIssues, k8gbStrategy, type GlobalLoadBalancerSpec } from '../lib/model/global-load-balancer';
 import { dnsSubdomainProblem, portNumberProblem, shown } from '../lib/model/kubernetes-rules';
 import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import { MeshConstruct } from './mesh-construct';
+import { K8gbGslb } from './k8gb-gslb';
 import { PassthroughRoute } from './passthrough-route';
 import { requireNamespaceIn } from './mtls-namespace';
 import { JsonApiObject } from './json-api-object';
@@ -93,6 +95,13 @@ export interface TlsGatewayProps extends GatewayContainerOptions {
    * @default None
    */
   readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
+  /**
+   * A global load balancer over this gateway's clusters: external-dns annotations on each cluster's
+   * Service (or, where a Route exposes it, on the Route of `hostname`), or a k8gb `Gslb` per cluster.
+   * `hostname` must be one of `hosts`.
+   * @default - the mesh's `globalLoadBalancer` when `hosts` include its hostname; else none
+   */
+  readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
 }
 
 /**
@@ -125,6 +134,8 @@ export class TlsGateway extends MeshConstruct {
   public readonly deployments: ReadonlyMap<string, ApiObject>;
   /** How each gateway cluster exposes the gateway, by cluster name. */
   public readonly exposure: ReadonlyMap<string, GatewayExposure>;
+  /** The global load balancer over the gateway's clusters, if any. */
+  public readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
 
   constructor(scope: Construct, id: string, props: TlsGatewayProps) {
     super(scope, id);
@@ -161,6 +172,7 @@ export class TlsGateway extends MeshConstruct {
     });
     if (exposureIssue) throw new InvalidPropsError(this, exposureIssue.path, `TlsGateway ${exposureIssue.path} ${exposureIssue.message}`);
     this.exposure = resolveGatewayExposure(props.exposure, this.clusters);
+    this.globalLoadBalancer = this.checkGlobalLoadBalancer(props.globalLoadBalancer);
     this.gatewayName = this.name;
     this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
     this.credentialName = props.credentialSecret ?? gatewayCredentialName(this.name);
@@ -179,9 +191,14 @@ export class TlsGateway extends MeshConstruct {
         containerSecurityContext: props.containerSecurityContext,
         resources: props.resources,
         serviceType: exposedByLoadBalancer(this.exposureIn(cluster)) ? 'LoadBalancer' : 'ClusterIP',
+        serviceAnnotations: this.externalDnsOn('service', cluster),
       });
       deployments.set(cluster, workload.deployment);
-      if (exposedByRoute(this.exposureIn(cluster))) this.renderRoutes(clusterScope, props.insecureEdgeTerminationPolicy);
+      if (exposedByRoute(this.exposureIn(cluster))) this.renderRoutes(clusterScope, cluster, props.insecureEdgeTerminationPolicy);
+      if (this.globalLoadBalancer?.provider === 'k8gb') {
+        const balanced = this.clusters.map((name) => model.cluster(name));
+        new K8gbGslb(clusterScope, 'gslb', { namespace: this.namespace, name: this.name, hostname: this.globalLoadBalancer.hostname, service: this.name, strategy: k8gbStrategy(this.globalLoadBalancer, balanced) });
+      }
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }
     this.deployments = deployments;
@@ -194,7 +211,7 @@ export class TlsGateway extends MeshConstruct {
   }
 
   /** One passthrough Route per host, to the Service's `https` port, in a cluster exposing the gateway by Route. */
-  private renderRoutes(scope: Construct, insecureEdgeTerminationPolicy: RouteInsecurePolicy | undefined): void {
+  private renderRoutes(scope: Construct, cluster: string, insecureEdgeTerminationPolicy: RouteInsecurePolicy | undefined): void {
     this.hosts.forEach((host, index) => {
       new PassthroughRoute(scope, `route-${index}`, {
         namespace: this.namespace,
@@ -203,8 +220,37 @@ export class TlsGateway extends MeshConstruct {
         service: this.name,
         targetPort: GATEWAY_HTTPS_PORT_NAME,
         insecureEdgeTerminationPolicy,
+        annotations: host === this.globalLoadBalancer?.hostname ? this.externalDnsOn('route', cluster) : undefined,
       });
     });
+  }
+
+  /**
+   * The global load balancer given, else the mesh's when this gateway serves its hostname; checked
+   * over the gateway's clusters and exposure.
+   */
+  private checkGlobalLoadBalancer(given: GlobalLoadBalancerSpec | undefined): GlobalLoadBalancerSpec | undefined {
+    const meshWide = this.mesh.model.globalLoadBalancer;
+    const balancer = given ?? (meshWide && this.hosts.includes(meshWide.hostname) ? meshWide : undefined);
+    if (balancer === undefined) return undefined;
+    const prop = given === undefined ? 'mesh.globalLoadBalancer' : 'globalLoadBalancer';
+    const [issue] = globalLoadBalancerIssues(balancer as unknown as Record<string, unknown>, this.clusters.map((name) => this.mesh.model.cluster(name)));
+    if (issue) throw new InvalidPropsError(this, `${prop}.${issue.path}`, `TlsGateway ${prop}.${issue.path} ${issue.message}`);
+    if (!this.hosts.includes(balancer.hostname)) {
+      throw new InvalidPropsError(this, `${prop}.hostname`, `TlsGateway ${prop}.hostname ${shown(balancer.hostname)} is none of the gateway's hosts (${this.hosts.join(', ')}): the Gateway and its certificate would not serve it`);
+    }
+    const problem = balancerExposureProblem(balancer.provider, this.clusters.find((cluster) => !exposedByLoadBalancer(this.exposureIn(cluster))));
+    if (problem) throw new InvalidPropsError(this, 'exposure', `TlsGateway exposure ${problem}`);
+    return balancer;
+  }
+
+  /** The external-dns annotations of a cluster's Service, or of its Route where one exposes the gateway. */
+  private externalDnsOn(target: 'service' | 'route', cluster: string): Record<string, string> | undefined {
+    const balancer = this.globalLoadBalancer;
+    if (balancer?.provider !== 'external-dns') return undefined;
+    const onRoute = exposedByRoute(this.exposureIn(cluster));
+    if ((target === 'route') !== onRoute) return undefined;
+    return externalDnsAnnotations(balancer, cluster, !onRoute);
   }
 
   private renderCertificate(scope: Construct, issuer: CertificateIssuerRef | undefined): void {

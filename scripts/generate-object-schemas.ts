@@ -41,6 +41,7 @@ const ISTIO_CRD_FILE = crdSource(process.env.ISTIO_CRD_FILE, 'istio', 'manifests
 const SAIL_CRD_DIR = crdSource(process.env.SAIL_CRD_DIR, `sail-operator-${SAIL_RELEASE}`, 'chart', 'crds');
 const CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
   'external-secrets.io/v1/ExternalSecret': 'test/support/schemas/external-secrets.io_v1_externalsecret.json',
+  'k8gb.io/v1beta1/Gslb': 'test/support/schemas/k8gb.io_v1beta1_gslb.json',
   'operators.coreos.com/v1alpha1/Subscription': 'test/support/schemas/operators.coreos.com_v1alpha1_subscription.json',
   'route.openshift.io/v1/Route': 'test/support/schemas/route.openshift.io_v1_route.json',
 };

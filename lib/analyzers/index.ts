@@ -9,6 +9,7 @@ import { conflictingGatewaysAnalyzer, gatewayPortNotOnServiceAnalyzer, gatewaySe
 import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnalyzer } from './rules/injection';
 import { LOCALITY_ANALYZERS } from './rules/locality';
 import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
+import { duplicateSetIdentifierAnalyzer } from './rules/global-load-balancer';
 import { routeMatchesGatewayAnalyzer } from './rules/route';
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
@@ -42,6 +43,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
   routeMatchesGatewayAnalyzer,
+  duplicateSetIdentifierAnalyzer,
 ];
 
 /**

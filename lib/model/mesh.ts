@@ -6,6 +6,7 @@ import {
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
+import type { GlobalLoadBalancerSpec } from './global-load-balancer';
 import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
 import type {
   ClusterPlatform,
@@ -162,6 +163,8 @@ export class Mesh {
   public readonly sail?: Sail;
   /** Zone-aware routing: the mesh-wide locality policy. */
   public readonly locality: Locality;
+  /** The global load balancer over the TLS gateways serving its hostname, if any. */
+  public readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
@@ -211,6 +214,7 @@ export class Mesh {
       });
     });
     this.locality = resolveLocality(spec);
+    this.globalLoadBalancer = spec.mesh?.globalLoadBalancer;
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
     this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);

@@ -245,6 +245,14 @@ export function gatewayRouteName(gatewayName: string, hostIndex: number, hostCou
   return hostCount === 1 ? gatewayName : `${gatewayName}-${hostIndex + 1}`;
 }
 
+/** The annotation prefixes of external-dns: from 0.22 (`external-dns.kubernetes.io/`), and before. */
+export const EXTERNAL_DNS_ANNOTATION_PREFIXES = ['external-dns.kubernetes.io/', 'external-dns.alpha.kubernetes.io/'] as const;
+
+/** k8gb's API group and version (the vendor-neutral `k8gb.io`, since k8gb 0.20). */
+export const K8GB_API_VERSION = 'k8gb.io/v1beta1';
+/** The annotation k8gb's LoadBalancer-Service resolver reads the Gslb's name from. */
+export const K8GB_HOSTNAME_ANNOTATION = 'k8gb.io/hostname';
+
 /** The namespace-wide PeerAuthentication (no selector), named `default` as Istio's security docs name it. */
 export const NAMESPACE_PEER_AUTHENTICATION = 'default';
 

@@ -476,4 +476,21 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
     breakMesh: (mesh) => addGatewayRoute(mesh, { port: { targetPort: 'tls' } }),
     expected: [{ code: 'MCL0121', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Route/bookinfo/bookinfo-ingressgateway' }],
   },
+  {
+    title: 'two clusters\' gateway Services asking external-dns for one name with one set identifier',
+    code: 'MCL0122',
+    breakMesh: (mesh) => {
+      for (const cluster of [CONTROL_PLANE, REMOTE]) {
+        findDoc(mesh.clusters[cluster], 'Service', 'bookinfo-ingressgateway').metadata.annotations = {
+          'external-dns.kubernetes.io/hostname': HOST,
+          'external-dns.kubernetes.io/set-identifier': 'bookinfo',
+          'external-dns.kubernetes.io/aws-weight': '1',
+        };
+      }
+    },
+    expected: [
+      { code: 'MCL0122', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Service/bookinfo/bookinfo-ingressgateway' },
+      { code: 'MCL0122', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Service/bookinfo/bookinfo-ingressgateway' },
+    ],
+  },
 ];

@@ -4,7 +4,8 @@ import type { ServiceLocalitySpec } from '../../../lib/model/mesh-spec';
 import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
 import { SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
 import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
-import { GATEWAY_EXPOSURE_SCHEMA, gatewayExposureIssues, ROUTE_INSECURE_POLICY_SCHEMA, type GatewayExposureSpec, type RouteInsecurePolicy } from '../../../lib/model/exposure';
+import { balancerExposureProblem } from '../../../lib/model/global-load-balancer';
+import { GATEWAY_EXPOSURE_SCHEMA, gatewayExposureIssues, resolveGatewayExposure, ROUTE_INSECURE_POLICY_SCHEMA, type GatewayExposureSpec, type RouteInsecurePolicy } from '../../../lib/model/exposure';
 import { placementIssues } from '../../../lib/model/placement';
 import { sailToolNamespaces } from '../../../lib/model/sail';
 import { fields, text, type SectionContext, type SpecSection } from '../../../lib/model/spec-section';
@@ -171,6 +172,14 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
     });
     const exposure = { exposure: gateway?.exposure, insecureEdgeTerminationPolicy: gateway?.insecureEdgeTerminationPolicy, hosts: [host], clusters };
     for (const issue of gatewayExposureIssues(exposure)) add(`bookinfo.gateway.${issue.path}`, issue.message);
+    const balancer = fields(fields(context.spec.mesh)?.globalLoadBalancer);
+    const hostname = text(balancer?.hostname);
+    const exposed = resolveGatewayExposure(gateway?.exposure as GatewayExposureSpec | undefined, clusters.map((cluster) => cluster.name));
+    const problem = balancerExposureProblem(balancer?.provider, [...exposed].find(([, value]) => value === 'route')?.[0]);
+    if (problem) add('bookinfo.gateway.exposure', problem);
+    if (hostname !== undefined && hostname !== host) {
+      add('mesh.globalLoadBalancer.hostname', `${JSON.stringify(hostname)} is not bookinfo.host ${JSON.stringify(host)}: the Bookinfo gateways, the only TLS gateways of an inventory, would not serve it`);
+    }
   }
   issues.push(...placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, context.clusterNames, 'bookinfo.placement'));
   return issues;

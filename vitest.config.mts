@@ -4,9 +4,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Builds build/ once per run: the CLI tests spawn the compiled bin.
+    // Builds build/ when its inputs changed: the process tests spawn the compiled bin, the package
+    // and code-cache tests read it.
     globalSetup: ['test/support/global-setup.ts'],
-    // One worker per CPU, not vitest's CPUs - 1: the CLI and package tests mostly wait on child
+    // A process per test file (vitest's default, pinned): the in-process CLI runs (test/cli/support.ts
+    // `cli`) change the working folder, which worker threads cannot.
+    pool: 'forks',
+    // One worker per CPU, not vitest's CPUs - 1: the process and package tests wait on child
     // processes, so on a 2-CPU machine one worker would leave a CPU idle.
     maxWorkers: availableParallelism(),
     testTimeout: 60_000,

@@ -5,6 +5,7 @@
  * test checks that it writes exactly what `writeMesh` writes.
  */
 import { load } from 'js-yaml';
+import { MESH_FACTS } from '../constructs/mesh-registry';
 import { analyzeMesh } from '../lib/analyzers';
 import { formatFinding } from '../lib/analyzers/finding';
 import { failingFindings } from '../lib/synth/synth-output';
@@ -60,7 +61,8 @@ export function runPipeline(size: SyntheticMeshSize, outdir: string): PipelineRu
   lap('analyze');
   const files = new Map(synthesized.files);
   files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: undefined, distinct }));
-  if (mesh.helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall.chartVersion));
+  const helmInstall = mesh.registry.read(MESH_FACTS.helmInstall);
+  if (helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, helmInstall.chartVersion));
   const tree = renderTree(synthesized.manifests, files, distinct);
   lap('render');
   writeTree(tree, outdir);

@@ -9,8 +9,8 @@ export interface WorkloadDeployment {
   readonly namespace: string;
   /** The services the workload calls, for the `mesh.cdk8s.io/calls` annotation. */
   readonly calls: readonly string[];
-  /** Its cluster's locality labels for the pods (empty when the cluster names no region, or its nodes carry them). */
-  readonly localityPodLabels: Readonly<Record<string, string>>;
+  /** Labels of its pods beyond the app's: its cluster's locality labels, its revision's `istio.io/rev` (none when neither applies). */
+  readonly podLabels: Readonly<Record<string, string>>;
 }
 
 /**
@@ -18,7 +18,7 @@ export interface WorkloadDeployment {
  * every cluster the workload is placed in. Every field is named as in JSON, so the props render with
  * `renameFreeObject` (a test compares that with the generated class's rendering for every field).
  */
-export function workloadDeploymentProps({ service, version, namespace, calls, localityPodLabels }: WorkloadDeployment): k8s.KubeDeploymentProps {
+export function workloadDeploymentProps({ service, version, namespace, calls, podLabels }: WorkloadDeployment): k8s.KubeDeploymentProps {
   const name = workloadName(service, version);
   const labels = { [LABELS.app]: service.name, [LABELS.version]: version.version };
   const annotations = { ...version.podAnnotations, ...(calls.length > 0 ? { [APP_ANNOTATIONS.calls]: calls.join(',') } : {}) };
@@ -31,7 +31,7 @@ export function workloadDeploymentProps({ service, version, namespace, calls, lo
       selector: { matchLabels: labels },
       template: {
         metadata: {
-          labels: { ...labels, ...localityPodLabels },
+          labels: { ...labels, ...podLabels },
           annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
         },
         spec: {

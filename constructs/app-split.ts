@@ -12,6 +12,7 @@ import { JsonApiObject } from './json-api-object';
 import { workloadDeploymentProps } from './app-deployment';
 import { renameFreeObject, type KubeKind } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
+import { MESH_FACTS } from './mesh-registry';
 import { requireNamespaceIn, type MtlsService } from './mtls-namespace';
 
 /**
@@ -45,6 +46,14 @@ export interface AppSplitProps {
    * @default - the mesh's policy for every service
    */
   readonly locality?: Readonly<Record<string, ServiceLocalitySpec>> | ReadonlyMap<string, ServiceLocalitySpec>;
+  /**
+   * The revision the application's pods runs on: a name of `mesh.revisions`, a tag of `mesh.revisionTags`, or
+   * `default` (the default revision). Its pods are labelled `istio.io/rev` with it, which the revision's (or
+   * tag's) `rev.object` webhook selects in a namespace that carries neither `istio-injection` nor
+   * `istio.io/rev`.
+   * @default - the mesh's default injection (`istio-injection: enabled`, or Sail's revision labels)
+   */
+  readonly revision?: string;
 }
 
 /**
@@ -68,6 +77,8 @@ export class AppSplit extends MeshConstruct {
   private readonly callers: ReadonlyMap<string, readonly string[]>;
   /** The services kept inside each cluster. */
   public readonly clusterLocalServices: ReadonlySet<string>;
+  /** The revision (or tag) its pods select; undefined for the mesh's default injection. */
+  public readonly revision?: string;
   /** Service -> its locality policy, where it overrides the mesh's. */
   private readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
 
@@ -85,8 +96,9 @@ export class AppSplit extends MeshConstruct {
     this.locality = props.locality instanceof Map ? new Map(props.locality) : new Map(Object.entries(props.locality ?? {}));
     checkLocality(this, props.app, this.locality, model);
     this.clusterLocalServices = clusterLocalServices(this, props.app, props.clusterLocal);
-    if (props.clusterLocal === true) this.mesh.addClusterLocalHosts([namespaceHosts(this.namespace)]);
-    else this.mesh.addClusterLocalHosts([...this.clusterLocalServices].map((service) => serviceHost(service, this.namespace)));
+    this.revision = this.checkRevision('AppSplit', props.revision);
+    const hosts = props.clusterLocal === true ? [namespaceHosts(this.namespace)] : [...this.clusterLocalServices].map((service) => serviceHost(service, this.namespace));
+    for (const host of hosts) this.mesh.registry.record(MESH_FACTS.clusterLocalHosts, host);
     // Mesh order by index lookup and a sort of the few clusters given, not a scan of the mesh per call.
     const meshIndex = new Map(meshClusters.map((cluster, index) => [cluster, index]));
     const inMeshOrder = (clusters: Iterable<string>) =>
@@ -204,7 +216,10 @@ export class AppSplit extends MeshConstruct {
   }
 
   private renderWorkload(scope: Construct, service: ServiceDefinition, version: WorkloadVersion, cluster: string): void {
-    const props = workloadDeploymentProps({ service, version, namespace: this.namespace, calls: callsOf(service, version), localityPodLabels: this.mesh.model.cluster(cluster).localityPodLabels });
+    const model = this.mesh.model;
+    const revision = this.revision === undefined ? undefined : model.podRevision(model.cluster(cluster), this.revision);
+    const podLabels = { ...model.cluster(cluster).localityPodLabels, ...(revision === undefined ? {} : { [LABELS.revision]: revision }) };
+    const props = workloadDeploymentProps({ service, version, namespace: this.namespace, calls: callsOf(service, version), podLabels });
     renameFreeObject(k8s.KubeDeployment, scope, `deployment-${workloadName(service, version)}`, props);
   }
 }

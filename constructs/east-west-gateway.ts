@@ -9,6 +9,7 @@ import { EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS } from 
 import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
+import { MESH_FACTS } from './mesh-registry';
 import { kubeObject } from './kube-object';
 
 /** Props of `EastWestGateway`; the container options apply to the gateway of every cluster. */
@@ -36,6 +37,13 @@ export interface EastWestGatewayProps extends GatewayContainerOptions {
    * the other clusters reach it at its Service IP
    */
   readonly serviceType?: EastWestGatewayServiceType;
+  /**
+   * The revision the gateway runs on: a name of `mesh.revisions`, a tag of `mesh.revisionTags`, or
+   * `default` (the default revision). Its pods are labelled `istio.io/rev` with it (a remote's, under Sail, the
+   * revision itself).
+   * @default - the mesh's default injection (Sail's revision label under RevisionBased, else none)
+   */
+  readonly revision?: string;
 }
 
 /**
@@ -59,6 +67,7 @@ export class EastWestGateway extends MeshConstruct {
     const defaultClusters = model.isMultiNetwork ? model.clusters.map((c) => c.name) : [model.controlPlane.name];
     this.clusters = this.selectClusters(props.clusters, defaultClusters);
     checkContainerOptions(this, 'EastWestGateway', props);
+    const revision = this.checkRevision('EastWestGateway', props.revision);
     const exposeIstiod = props.exposeIstiod ?? remotesReachIstiodThroughGateway(model);
     const exposeServices = props.exposeServices ?? model.isMultiNetwork;
     if (exposeIstiod && !this.clusters.includes(model.controlPlane.name)) {
@@ -73,7 +82,7 @@ export class EastWestGateway extends MeshConstruct {
         name: EAST_WEST_GATEWAY.name,
         selector: EAST_WEST_GATEWAY.selector,
         labels: { [LABELS.network]: network },
-        revision: model.podRevision(model.cluster(name)),
+        revision: model.podRevision(model.cluster(name), revision),
         podLabels: localityPodLabels,
         env: { [EAST_WEST_GATEWAY.requestedNetworkViewEnv]: network },
         ports: [
@@ -92,7 +101,7 @@ export class EastWestGateway extends MeshConstruct {
     if (exposeIstiod) renderIstiodExposure(controlPlane, this.mesh);
     if (exposeServices) {
       renderCrossNetworkGateway(controlPlane);
-      this.mesh.exposeServicesAcrossNetworks();
+      this.mesh.registry.record(MESH_FACTS.crossNetworkExposure, true);
     }
   }
 }

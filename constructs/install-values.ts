@@ -7,6 +7,7 @@ import { checkedPatch } from '../lib/model/istio-version';
 import type { Cluster } from '../lib/model/mesh';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
+import { MESH_FACTS } from './mesh-registry';
 
 /** Props of `InstallValues`. */
 export interface InstallValuesProps {
@@ -43,7 +44,7 @@ export class InstallValues extends MeshConstruct {
     }
     const controlPlane = model.controlPlane;
     // Rendered at synthesis: MeshConfig's cluster-local hosts come from every construct of the mesh.
-    addValues(mesh, controlPlane, ISTIO_CHARTS.istiod, () => istiodValues(model, controlPlane, mesh.clusterLocalHosts));
+    addValues(mesh, controlPlane, ISTIO_CHARTS.istiod, () => istiodValues(model, controlPlane, mesh.registry.read(MESH_FACTS.clusterLocalHosts)));
     for (const cluster of model.clusters) {
       const cni = cniValues(cluster);
       if (cni) addValues(mesh, cluster, ISTIO_CHARTS.cni, cni);
@@ -52,12 +53,12 @@ export class InstallValues extends MeshConstruct {
     // `profile: remote` (IstioRemote), so installing that chart too would give those objects two
     // owners, and for istiod's Service IP the chart would send the webhook to a port it does not serve.
     for (const remote of model.remotes) addValues(mesh, remote, ISTIO_CHARTS.base, remoteBaseValues());
-    mesh.installWithHelm({ chartVersion });
+    mesh.registry.record(MESH_FACTS.helmInstall, { chartVersion });
   }
 }
 
 /** Values given as a function are rendered at synthesis: they read what other constructs registered (cluster-local hosts). */
 function addValues(mesh: IstioMesh, cluster: Cluster, chart: IstioChart, values: HelmValues | (() => HelmValues)): void {
   const render = () => `# Helm values of the istio/${chart.chart} chart on cluster ${cluster.name}, generated from the mesh model.\n${toYaml(typeof values === 'function' ? values() : values)}`;
-  mesh.addFile(valuesFile(cluster, chart), typeof values === 'function' ? render : render());
+  mesh.registry.record(MESH_FACTS.files, { path: valuesFile(cluster, chart), content: typeof values === 'function' ? render : render() });
 }

@@ -1,19 +1,13 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { CONSTRUCT_WARNING_CODES, InvalidPropsError, type ConstructWarning, type ConstructWarningDetails } from '../lib/errors';
-import { compareText } from '../lib/manifest/compare-text';
 import type { Mesh } from '../lib/model/mesh';
+import { MESH_FACTS, MeshRegistry } from './mesh-registry';
 import { MeshPart } from './mesh-part';
 
 const ISTIO_MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.IstioMesh');
 /** A finding code, as `--suppress` parses it. */
 const WARNING_CODE = /^[A-Z]{3}\d{4}$/;
-
-/** How Istio is installed from the values files under `install/`. */
-export interface HelmInstall {
-  /** The chart version every `helm upgrade --install` pins with `--version`. */
-  readonly chartVersion: string;
-}
 
 /** Set by `MeshApp`, whose `synth()` writes the mesh's layout; a plain App's would write cdk8s's own. */
 const MESH_APP_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshApp');
@@ -66,11 +60,11 @@ export class IstioMesh extends Construct {
   public readonly controlPlaneChart: Chart;
   private readonly clusterCharts = new Map<string, Chart>();
   private readonly clusterOfChart = new Map<IConstruct, string>();
-  private readonly extraFiles = new Map<string, string | (() => string)>();
-  private readonly clusterLocal = new Set<string>();
-  private helmInstallSettings?: HelmInstall;
-  private readonly warningList: ConstructWarning[] = [];
-  private crossNetworkExposed = false;
+  /**
+   * What the constructs of the mesh record for synthesis, fact by fact (`MESH_FACTS`): the Helm
+   * install, cluster-local hosts, files beside the manifests, warnings, ...
+   */
+  public readonly registry = new MeshRegistry();
   /** The tree walked once, while `withOneWalk` runs. */
   private oneWalk?: { readonly constructs: readonly IConstruct[]; namespaces?: ReadonlyMap<string, ReadonlySet<string>> };
 
@@ -88,11 +82,6 @@ export class IstioMesh extends Construct {
     }
     this.controlPlaneChart = new Chart(this, 'control-plane');
     refusePlainAppSynth(this);
-  }
-
-  /** Records that services are exposed across networks (an `EastWestGateway` does it). */
-  public exposeServicesAcrossNetworks(): void {
-    this.crossNetworkExposed = true;
   }
 
   /** The chart of everything applied to that cluster. */
@@ -186,51 +175,18 @@ export class IstioMesh extends Construct {
   }
 
   /**
-   * A file written beside the manifests (e.g. install values); the path is relative to the output
-   * root. Content given as a function is rendered at synthesis, once every construct is in place.
-   */
-  public addFile(relativePath: string, content: string | (() => string)): void {
-    if (this.extraFiles.has(relativePath)) throw new Error(`File "${relativePath}" is already emitted by this mesh`);
-    this.extraFiles.set(relativePath, content);
-  }
-
-  /**
-   * Istio is installed with Helm from the values files under `install/`: the writer then adds
-   * `install/README.md` with the commands. Once per mesh.
-   */
-  public installWithHelm(settings: HelmInstall): void {
-    if (this.helmInstallSettings) throw new Error('The mesh already has Helm install values');
-    this.helmInstallSettings = settings;
-  }
-
-  /** The Helm install a construct registered, if any. */
-  public get helmInstall(): HelmInstall | undefined {
-    return this.helmInstallSettings;
-  }
-
-  /** Keeps services inside each cluster: MeshConfig `serviceSettings` hosts (`name.ns.svc.cluster.local`, `*.ns.svc.cluster.local`). */
-  public addClusterLocalHosts(hosts: readonly string[]): void {
-    for (const host of hosts) this.clusterLocal.add(host);
-  }
-
-  /** The cluster-local hosts constructs registered, sorted. */
-  public get clusterLocalHosts(): readonly string[] {
-    return [...this.clusterLocal].sort();
-  }
-
-  /**
    * A warning reported when the mesh is synthesized, as a finding of severity `warning` beside the
    * analyzers' (synth goes on; `--strict` makes it fail, `--suppress CODE` drops it).
    */
   public addWarning(owner: IConstruct, warning: ConstructWarningDetails): void {
     if (!WARNING_CODE.test(warning.code)) throw new Error(`${owner.node.path}: warning code "${warning.code}" is not three capitals and four digits (e.g. MCL0060)`);
-    this.warningList.push({ ...warning, constructPath: owner.node.path });
+    this.registry.record(MESH_FACTS.warnings, { ...warning, constructPath: owner.node.path });
   }
 
   /** The warnings constructs raised, in the order raised, then the mesh's own. */
   public get constructWarnings(): readonly ConstructWarning[] {
     const own: ConstructWarning[] =
-      this.model.isMultiNetwork && !this.crossNetworkExposed
+      this.model.isMultiNetwork && !this.registry.read(MESH_FACTS.crossNetworkExposure)
         ? [
             {
               code: CONSTRUCT_WARNING_CODES.networksWithoutEastWestGateway,
@@ -242,16 +198,7 @@ export class IstioMesh extends Construct {
             },
           ]
         : [];
-    return [...this.warningList, ...own];
-  }
-
-  /** The extra files, sorted by path. */
-  public get files(): ReadonlyMap<string, string> {
-    return new Map(
-      [...this.extraFiles]
-        .sort(([a], [b]) => compareText(a, b))
-        .map(([path, content]) => [path, typeof content === 'string' ? content : content()]),
-    );
+    return [...this.registry.read(MESH_FACTS.warnings), ...own];
   }
 
   /** Cluster name -> chart, in cluster order. */

@@ -18,9 +18,8 @@ import {
   MANAGED_BY,
   MESH_CONFIG_KEY,
   MESH_COMPONENT_ANNOTATIONS,
-  INSTALL_STAGE_LABEL,
+  deliveryStageLabels,
   INSTALL_STAGES,
-  MESH_COMPONENT_LABELS,
   READER_CLUSTER_ROLE,
   READER_SERVICE_ACCOUNT,
   READER_TOKEN_SECRET,
@@ -163,7 +162,7 @@ function selectRemotes(owner: Construct, model: Mesh, requested: readonly string
  * webhook exists start without a sidecar.
  */
 const COMMON_LABELS = {
-  ...MESH_COMPONENT_LABELS,
+  ...deliveryStageLabels(),
   [KUBERNETES_LABELS.managedBy]: MANAGED_BY,
 };
 const READER_APP = 'istio-reader';
@@ -269,7 +268,7 @@ function addReaderTokenSecret(scope: Construct, afterIstio: boolean): void {
       name: READER_TOKEN_SECRET,
       namespace: ISTIO_SYSTEM_NAMESPACE,
       // Where the operator creates the account, the Secret waits for it: applied before, it would be deleted.
-      labels: afterIstio ? { ...READER_LABELS, [INSTALL_STAGE_LABEL]: INSTALL_STAGES.afterIstio } : READER_LABELS,
+      labels: afterIstio ? { ...READER_LABELS, ...deliveryStageLabels(INSTALL_STAGES.afterIstio) } : READER_LABELS,
       annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: READER_SERVICE_ACCOUNT },
     },
     type: 'kubernetes.io/service-account-token',

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { checkProp } from '../lib/errors';
+import { checkProp, InvalidPropsError } from '../lib/errors';
+import { revisionSelectorProblem } from '../lib/model/revisions';
 import { IstioMesh } from './istio-mesh';
 import { MeshPart } from './mesh-part';
 
@@ -37,6 +38,18 @@ export abstract class MeshConstruct extends Construct {
     const selected = new Set(requested ?? defaults ?? model.clusters.map((cluster) => cluster.name));
     for (const name of selected) checkProp(this, 'clusters', () => model.cluster(name));
     return model.clusters.filter((cluster) => selected.has(cluster.name)).map((cluster) => cluster.name);
+  }
+
+  /**
+   * A `revision` prop (a revision, a tag or `default`), checked with the inventory's rule;
+   * undefined stays undefined (the mesh's default injection). Throws an InvalidPropsError on
+   * `revision` naming the value and what the mesh has.
+   */
+  protected checkRevision(what: string, revision: string | undefined): string | undefined {
+    if (revision === undefined) return undefined;
+    const problem = revisionSelectorProblem(this.mesh.model.revisions, revision);
+    if (problem) throw new InvalidPropsError(this, 'revision', `${what} revision ${problem}`);
+    return revision;
   }
 
   /** The parts this construct has made so far, in creation order. */

@@ -47,6 +47,14 @@ export interface MtlsNamespaceProps {
   readonly clusters?: readonly string[];
   /** The namespace's services, each getting an `ISTIO_MUTUAL` DestinationRule. */
   readonly services: readonly MtlsService[];
+  /**
+   * The revision the namespace's workloads runs on: a name of `mesh.revisions`, a tag of `mesh.revisionTags`, or
+   * `default` (the default revision). The Namespace is labelled `istio.io/rev` with it, without `istio-injection`
+   * (which would take precedence); with `installer: sail` a remote's names the revision itself, as
+   * the operator has no tags on remotes.
+   * @default - the mesh's default injection (`istio-injection: enabled`, or Sail's revision labels)
+   */
+  readonly revision?: string;
 }
 
 /**
@@ -63,6 +71,8 @@ export class MtlsNamespace extends MeshConstruct {
   /** The clusters that get the Namespace, in mesh order (always including the control plane). */
   public readonly clusters: readonly string[];
   public readonly services: readonly MtlsService[];
+  /** The revision (or tag) its namespace selects; undefined for the mesh's default injection. */
+  public readonly revision?: string;
   /** The namespace-wide STRICT PeerAuthentication, on the control plane. */
   public readonly peerAuthentication: ApiObject;
   /** Service name -> its `ISTIO_MUTUAL` DestinationRule, on the control plane. */
@@ -76,9 +86,10 @@ export class MtlsNamespace extends MeshConstruct {
     this.clusters = this.selectClusters(props.clusters && [...props.clusters, model.controlPlane.name]);
     this.services = props.services;
     checkServices(this, props.services, model);
+    this.revision = this.checkRevision('MtlsNamespace', props.revision);
 
     for (const cluster of this.clusters) {
-      const injection = model.injectionLabel(model.cluster(cluster));
+      const injection = model.injectionLabel(model.cluster(cluster), this.revision);
       kubeObject(k8s.KubeNamespace, this.partIn(cluster), 'namespace', {
         metadata: { name: this.namespace, labels: { [injection.key]: injection.value } },
       });

@@ -4,10 +4,11 @@ import type { Construct } from 'constructs';
 import { CONSTRUCT_WARNING_CODES, InvalidPropsError } from '../lib/errors';
 import { cniValues, istiodValues } from '../lib/model/istio-values';
 import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
-import { INSTALL_STAGE_LABEL, INSTALL_STAGES, ISTIO_SYSTEM_NAMESPACE, LABELS, MESH_COMPONENT_LABELS } from '../lib/model/names';
+import { deliveryStageLabels, INSTALL_STAGES, ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
 import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVES, sailKindsIn } from '../lib/model/sail';
 import { kubeObject } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
+import { MESH_FACTS } from './mesh-registry';
 import { requireNamespaceIn } from './mtls-namespace';
 import { JsonApiObject } from './json-api-object';
 
@@ -62,9 +63,9 @@ export class SailInstall extends MeshConstruct {
       new JsonApiObject(objects, 'istio', {
         apiVersion: SAIL_API_VERSION,
         kind: SAIL_KINDS.istio,
-        metadata: { name: SAIL_ISTIO_NAME, labels: { ...MESH_COMPONENT_LABELS } },
+        metadata: { name: SAIL_ISTIO_NAME, labels: deliveryStageLabels() },
         // Rendered at synthesis, as InstallValues does: the mesh config reads the cluster-local hosts other constructs register.
-        spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.clusterLocalHosts) }),
+        spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.registry.read(MESH_FACTS.clusterLocalHosts)) }),
       });
       const kinds = sailKindsIn(model, cluster);
       if (kinds.includes(SAIL_KINDS.cni)) addCni(objects, sail, cluster);
@@ -72,7 +73,7 @@ export class SailInstall extends MeshConstruct {
         new JsonApiObject(objects, 'revision-tag', {
           apiVersion: SAIL_API_VERSION,
           kind: SAIL_KINDS.revisionTag,
-          metadata: { name: sail.revisionTag, labels: { ...MESH_COMPONENT_LABELS } },
+          metadata: { name: sail.revisionTag, labels: deliveryStageLabels() },
           spec: { targetRef: { kind: SAIL_KINDS.istio, name: SAIL_ISTIO_NAME } },
         });
       }
@@ -117,18 +118,18 @@ function addControlPlaneNamespace(scope: Construct, model: Mesh, controlPlane: C
   kubeObject(k8s.KubeNamespace, scope, 'namespace', {
     metadata: {
       name: ISTIO_SYSTEM_NAMESPACE,
-      labels: { ...MESH_COMPONENT_LABELS, ...(model.isMultiNetwork ? { [LABELS.network]: controlPlane.network } : {}) },
+      labels: { ...deliveryStageLabels(), ...(model.isMultiNetwork ? { [LABELS.network]: controlPlane.network } : {}) },
     },
   });
 }
 
 function addCni(scope: Construct, sail: Sail, cluster: Cluster): void {
-  kubeObject(k8s.KubeNamespace, scope, 'cni-namespace', { metadata: { name: SAIL_CNI.namespace, labels: { ...MESH_COMPONENT_LABELS } } });
+  kubeObject(k8s.KubeNamespace, scope, 'cni-namespace', { metadata: { name: SAIL_CNI.namespace, labels: deliveryStageLabels() } });
   const values = cniValues(cluster);
   new JsonApiObject(scope, 'cni', {
     apiVersion: SAIL_API_VERSION,
     kind: SAIL_KINDS.cni,
-    metadata: { name: SAIL_CNI.name, labels: { ...MESH_COMPONENT_LABELS } },
+    metadata: { name: SAIL_CNI.name, labels: deliveryStageLabels() },
     spec: { version: sail.version, namespace: SAIL_CNI.namespace, ...(values === undefined ? {} : { values }) },
   });
 }
@@ -140,7 +141,7 @@ function addSubscription(scope: Construct, subscription: NonNullable<Sail['subsc
       name: subscription.name,
       namespace: subscription.namespace,
       // Applied, and ready, before the objects of its folder that need the operator's CRDs.
-      labels: { ...MESH_COMPONENT_LABELS, [INSTALL_STAGE_LABEL]: INSTALL_STAGES.operator },
+      labels: deliveryStageLabels(INSTALL_STAGES.operator),
       annotations: { [ARGO_SYNC_WAVE]: SAIL_SYNC_WAVES.operator },
     },
     spec: {

@@ -60,6 +60,14 @@ export interface TlsGatewayProps extends GatewayContainerOptions {
   /** The external host names served (the Gateway's and VirtualService's hosts, the certificate's DNS names). */
   readonly hosts: readonly string[];
   /**
+   * The revision the gateway runs on: a name of `mesh.revisions`, a tag of `mesh.revisionTags`, or
+   * `default` (the default revision). Its pods are labelled `istio.io/rev` with it (a remote's, under Sail, the
+   * revision itself).
+   * @default - the mesh's default injection (Sail's revision label under RevisionBased, else none)
+   */
+  readonly revision?: string;
+
+  /**
    * The clusters that run a gateway.
    * @default - every cluster of the mesh
    */
@@ -173,6 +181,7 @@ export class TlsGateway extends MeshConstruct {
     if (exposureIssue) throw new InvalidPropsError(this, exposureIssue.path, `TlsGateway ${exposureIssue.path} ${exposureIssue.message}`);
     this.exposure = resolveGatewayExposure(props.exposure, this.clusters);
     this.globalLoadBalancer = this.checkGlobalLoadBalancer(props.globalLoadBalancer);
+    const revision = this.checkRevision('TlsGateway', props.revision);
     this.gatewayName = this.name;
     this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
     this.credentialName = props.credentialSecret ?? gatewayCredentialName(this.name);
@@ -185,7 +194,7 @@ export class TlsGateway extends MeshConstruct {
         namespace: this.namespace,
         name: this.name,
         selector: this.selector,
-        revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster)),
+        revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster), revision),
         ports: [{ name: GATEWAY_HTTPS_PORT_NAME, port: GATEWAY_PORTS.https }],
         podLabels: model.cluster(cluster).localityPodLabels,
         containerSecurityContext: props.containerSecurityContext,

@@ -7,3 +7,6 @@ const { rmSync } = require('node:fs');
 const { resolve } = require('node:path');
 
 for (const folder of ['lib', 'constructs']) rmSync(resolve(__dirname, '..', 'build', folder), { recursive: true, force: true });
+// The digest of the inputs the test setup built from (test/support/global-setup.ts): a build made
+// otherwise may be of other sources, so the next test run builds again.
+rmSync(resolve(__dirname, '..', 'build', '.inputs.sha256'), { force: true });

@@ -8,7 +8,7 @@ import { mtlsConflictAnalyzer, subsetSelectsNoPodsAnalyzer, unknownDestinationRu
 import { conflictingGatewaysAnalyzer, gatewayPortNotOnServiceAnalyzer, gatewaySelectsNoWorkloadAnalyzer, missingCredentialAnalyzer } from './rules/gateway';
 import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnalyzer } from './rules/injection';
 import { LOCALITY_ANALYZERS } from './rules/locality';
-import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
+import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, missingEastWestGatewayAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
 import { duplicateSetIdentifierAnalyzer } from './rules/global-load-balancer';
 import { routeMatchesGatewayAnalyzer } from './rules/route';
 import { sailResourceAnalyzer } from './rules/sail';
@@ -39,6 +39,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   controlPlaneClustersAnalyzer,
   misplacedControlPlaneObjectAnalyzer,
   callerServiceAnalyzer,
+  missingEastWestGatewayAnalyzer,
   ...LOCALITY_ANALYZERS,
   sailResourceAnalyzer,
   injectionLabelAnalyzer,

@@ -1,4 +1,5 @@
-import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE } from '../model/names';
+import type { ControlPlaneAddressKind } from '../model/mesh-spec';
+import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, ISTIOD_SERVICE, LABELS } from '../model/names';
 import { sailRevisionName } from '../model/sail';
 import { DistinctManifests } from '../manifest/distinct-manifests';
 import type { MeshManifests } from '../manifest/mesh-manifests';
@@ -37,6 +38,8 @@ export interface Folder {
  */
 export interface MeshIndex {
   readonly controlPlaneCluster: string;
+  /** How remotes reach istiod, when the mesh model says so (synthesis; not a tree read back). */
+  readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
   /** Every cluster with a folder, sorted. */
   readonly clusterNames: readonly string[];
   /** The cluster folders in cluster order, then the control-plane folder. */
@@ -94,6 +97,20 @@ export function gatewayWorkloads(index: MeshIndex, gateway: Located): Workload[]
   return index.workloadsByLabels.select(ANY_NAMESPACE, gatewaySelector(gateway.manifest));
 }
 
+/** Cluster -> its network: its istio-system Namespace's label, else the label of a gateway pod of it; in one pass. */
+export function clusterNetworks(index: MeshIndex): Map<string, string> {
+  const networks = new Map<string, string>();
+  for (const workload of index.workloads) {
+    const network = workload.pods.labels[LABELS.network];
+    if (network !== undefined && !networks.has(workload.located.cluster)) networks.set(workload.located.cluster, network);
+  }
+  for (const cluster of index.clusterNames) {
+    const fromNamespace = index.namespaces.get(inCluster(cluster, ISTIO_SYSTEM_NAMESPACE))?.manifest.metadata.labels?.[LABELS.network];
+    if (fromNamespace !== undefined) networks.set(cluster, fromNamespace);
+  }
+  return networks;
+}
+
 /** Builds every index in one pass over the mesh's manifests. */
 export function indexMesh(mesh: MeshManifests, distinct: DistinctManifests = new DistinctManifests()): MeshIndex {
   const clusterNames = [...mesh.clusters.keys()].sort();
@@ -115,6 +132,7 @@ export function indexMesh(mesh: MeshManifests, distinct: DistinctManifests = new
 
   return {
     controlPlaneCluster: mesh.controlPlaneCluster,
+    controlPlaneAddressKind: mesh.controlPlaneAddressKind,
     clusterNames,
     folders,
     distinct,

@@ -361,17 +361,19 @@ export function standaloneValidatorFiles(): Map<string, string> {
 }
 
 /**
- * Schema errors after which the rules are not run, and what the finding says. A wrong type or a
- * value outside an enum stops the API server from running them (hasBlockingErr in
- * k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go): a rule could not tell
- * what such a value means. Past a size limit the API server runs them under its cost budget, which
- * this evaluator has no counterpart of, so a hostile list cannot make a rule such as "no port twice"
- * take quadratic time here.
+ * Schema errors after which the rules are not run, and what the finding says: the API server's
+ * blocking errors (hasBlockingErr in k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go):
+ * a wrong type, a value outside an enum, a missing required field, or a value past a maxLength,
+ * maxItems or maxProperties. A rule could not tell what such an object means, and past a size limit
+ * a hostile list cannot make a rule such as "no port twice" take quadratic time here. A `required`
+ * inside an anyOf, oneOf or not only selects a branch: the API server reports the branch, not the field.
  */
 const RULES_STOPPED_BY: ReadonlyArray<readonly [ReadonlySet<string>, string]> = [
   [new Set(['type', 'enum', 'x-kubernetes-int-or-string']), 'the object has values of the wrong type or outside an enum, which stop the API server from running them'],
-  [new Set(['maxItems', 'maxProperties', 'maxLength']), 'the object exceeds a size limit of its schema, past which the API server stops them by their cost'],
+  [new Set(['required']), 'the object lacks a required field, which stops the API server from running them'],
+  [new Set(['maxItems', 'maxProperties', 'maxLength']), 'the object exceeds a size limit of its schema, which stops the API server from running them'],
 ];
+const BRANCH_SCHEMA = /\/(?:anyOf|oneOf|not)(?:\/|$)/;
 
 /**
  * Checks a whole object except `metadata` against the schema of its kind, then its CEL rules;
@@ -384,7 +386,7 @@ export function bodySchemaProblems(manifest: { readonly apiVersion: string; read
   const valid = checks.validate(manifest);
   const problems = valid ? [] : ajvProblems(checks.validate.errors);
   if (!checks.ruleSchema) return problems;
-  const stopped = valid ? undefined : RULES_STOPPED_BY.find(([keywords]) => checks.validate.errors!.some((error) => keywords.has(error.keyword)));
+  const stopped = valid ? undefined : RULES_STOPPED_BY.find(([keywords]) => checks.validate.errors!.some((error) => keywords.has(error.keyword) && !(error.keyword === 'required' && BRANCH_SCHEMA.test(error.schemaPath))));
   if (stopped) return [...problems, { path: '/', message: `rules not checked: ${stopped[1]}`, rule: { fieldPath: '<nil>', unchecked: true } }];
   const ruleProblems = validationRuleProblems(checks.ruleSchema, manifest).map(
     ({ pointer, fieldPath, message, unchecked }): SchemaProblem => ({ path: pointer, message, rule: { fieldPath, unchecked } }),

@@ -4,11 +4,20 @@ import { buildMesh } from '../synth/build-mesh';
 import { loadInventory } from '../inventory/load-inventory';
 import { synthesizeOutput, type MeshOutput } from '../synth/synth-output';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../manifest/mesh-manifests';
-import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, repoUrlProblem, type GitopsOptions } from '../writer/gitops';
+import { GITOPS_TOOLS, isGitopsTool, NO_GITOPS, repoSecretProblem, repoUrlProblem, type GitopsOptions } from '../writer/gitops';
 import { KUSTOMIZATION_FILE } from '../writer/render-tree';
 import { compareTree, writeTree } from '../writer/write-tree';
 import { asInputError, EXIT_INVALID, EXIT_OK, FINDINGS_OPTIONS, FINDINGS_USAGE, findingCounts, findingsOptions, InputError, paint, parsed, reportFindings, reportSuppressionProblems, TOOL, UsageError, withFindingsDocument, type CliIo } from './common';
 import { printable, printablePath, quoted } from '../model/printable';
+import { compareFindings } from '../analyzers';
+import type { Finding } from '../analyzers/finding';
+import { changeFindings } from '../analyzers/rules/changes';
+import { partitionSuppressed, type Suppression } from '../analyzers/suppressions';
+import { planOutputChanges } from '../io/output-changes';
+import type { ChangePlan } from '../manifest/change-plan';
+import type { MeshManifests } from '../manifest/mesh-manifests';
+import { changeReport } from './change-report';
+import type { RunNotice } from './findings-output';
 import { objectFilesOfMesh } from './object-files';
 import { withSecretDataHidden } from './secret-data';
 import { unifiedDiff, unifiedDiffHeader } from './unified-diff';
@@ -25,6 +34,8 @@ Options:
       --cluster NAME            with -o -: only what is applied to cluster NAME (its folder, and
                                 control-plane/ when NAME is the control-plane cluster)
       --check                   write nothing; exit 1 and list each file that changed, is missing or is extra
+                                (synth and --check both report what applying the new tree over DIR adds,
+                                changes and removes, and fail on a change the API server refuses, MCL0110-MCL0112)
       --diff                    with --check: print a unified diff of each differing file to stdout
 ${FINDINGS_USAGE}
       --allow-inline-credentials
@@ -33,6 +44,8 @@ ${FINDINGS_USAGE}
       --repo-url URL            the Git repository the output is committed to (with --gitops)
       --revision REV            branch or revision to deliver (default: main)
       --base-path PATH          where the output folder sits in that repository (default: dist)
+      --repo-secret NAME        with --gitops flux: the Secret holding the credentials of a private
+                                repository (GitRepository spec.secretRef; Argo CD keeps its own)
       --debug                   print stack traces of unexpected errors
   -h, --help                    show this help
 `;
@@ -50,6 +63,7 @@ export const SYNTH_OPTIONS = {
   'repo-url': { type: 'string' },
   'revision': { type: 'string' },
   'base-path': { type: 'string' },
+  'repo-secret': { type: 'string' },
   'debug': { type: 'boolean' },
   'help': { type: 'boolean', short: 'h' },
 } as const;
@@ -78,18 +92,26 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   if (toStdout && findingsOutput.format !== 'text') throw new UsageError(`-o - and --format ${findingsOutput.format} both write to stdout; choose one`, SYNTH_USAGE);
   const gitops = gitopsOptions(values);
 
-  const { output, failed } = withFindingsDocument(io, findingsOutput, () => {
+  const { output, changes, findings, suppressed, failed } = withFindingsDocument(io, findingsOutput, () => {
     const inventory = loadInventory(inventoryFile);
     const synthesized = synthesizeOutput(buildMesh(inventory, { allowInlineCredentials: values['allow-inline-credentials'] }), { gitops, suppress: findingsOutput.suppress });
+    // What applying the new tree over the old one does joins the analyzers' findings: one stream, one pass/fail rule.
+    const changes = toStdout || synthesized.tree.size === 0 ? NO_CHANGES : outputChanges(outdir, synthesized.manifests, findingsOutput.suppress);
+    const all = [...synthesized.findings, ...changes.findings].sort(compareFindings);
     // The constructs' warnings are among the findings: one stream, one pass/fail rule, one count.
-    return { output: synthesized, failed: reportFindings(synthesized.findings, io, findingsOutput, objectFilesOfMesh(synthesized.manifests, toStdout ? '' : outdir)) };
+    const reported = reportFindings(all, io, findingsOutput, objectFilesOfMesh(synthesized.manifests, toStdout ? '' : outdir), changes.notices);
+    return { output: synthesized, changes, findings: all, suppressed: [...synthesized.suppressed, ...changes.suppressed].sort(compareFindings), failed: reported };
   });
-  const { manifests, findings, suppressed, tree } = output;
+  const { manifests, tree } = output;
   reportSuppressionProblems(findingsOutput, suppressed, io);
   const counts = `${findingCounts(findings, suppressed.length)}\n`;
   if (failed) {
-    io.stderr(counts);
-    const what = findings.some((finding) => finding.severity === 'error') ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
+    // The report goes with the findings about the changes; a mesh failing for other reasons is about the mesh.
+    io.stderr(`${changes.findings.length > 0 ? changes.report : ''}${counts}`);
+    const changeErrors = [...new Set(changes.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code))];
+    const what = changeErrors.length > 0
+      ? `applying the new tree over what ${shownOut}/ holds would fail or cut clusters off (see the ${changeErrors.join(', ')} findings)`
+      : findings.some((finding) => finding.severity === 'error') ? 'the mesh has errors' : 'the mesh has warnings and --strict (--fail-on warning) makes them fail';
     io.stderr(`${paint(io, 'red', 'error:')} ${what}; ${toStdout ? 'nothing was printed' : `${shownOut}/ was not touched`}\n`);
     return EXIT_INVALID;
   }
@@ -102,12 +124,36 @@ export function synthCommand(args: readonly string[], io: CliIo): number {
   const summaryOut = findingsOutput.format === 'text' ? io.stdout : io.stderr;
   if (values.check) {
     const status = check(tree, outdir, printable(inventoryFile), values.diff === true, io);
-    (status === EXIT_OK ? summaryOut : io.stderr)(counts);
+    (status === EXIT_OK ? summaryOut : io.stderr)(`${status === EXIT_OK ? '' : changes.report}${counts}`);
     return status;
   }
   asInputError(() => writeTree(tree, outdir));
-  summaryOut(`${summary(shownOut, manifests.clusters, manifests.controlPlane.length)}${counts}`);
+  summaryOut(`${summary(shownOut, manifests.clusters, manifests.controlPlane.length)}${changes.report}${counts}`);
   return EXIT_OK;
+}
+
+/** What comparing the new tree with the one in the output folder found: the report to print, findings and notes. */
+interface OutputChanges {
+  /** The change report, '' when there is nothing to compare with. */
+  readonly report: string;
+  readonly findings: readonly Finding[];
+  readonly suppressed: readonly Finding[];
+  readonly notices: readonly RunNotice[];
+}
+
+const NO_CHANGES: OutputChanges = { report: '', findings: [], suppressed: [], notices: [] };
+
+/** Compares the new tree with the one in `outdir` (none there yet: nothing to report; one that cannot be read: a note). */
+function outputChanges(outdir: string, manifests: MeshManifests, suppress: readonly Suppression[]): OutputChanges {
+  let plan: ChangePlan | undefined;
+  try {
+    plan = planOutputChanges(outdir, manifests);
+  } catch (error) {
+    return { ...NO_CHANGES, notices: [{ level: 'note', message: `what applying the new tree changes is not reported: the tree in ${outdir} cannot be read (${(error as Error).message})` }] };
+  }
+  if (plan === undefined) return NO_CHANGES;
+  const { kept, suppressed } = partitionSuppressed(changeFindings(plan), suppress);
+  return { report: changeReport(plan, outdir), findings: kept, suppressed, notices: [] };
 }
 
 /** `inventory` as messages show it. */
@@ -157,10 +203,10 @@ function yamlStream({ manifests, tree }: MeshOutput, cluster: string | undefined
   return documents.map((document) => `---\n${document}`).join('');
 }
 
-function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revision'?: string; 'base-path'?: string }): GitopsOptions | undefined {
+function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revision'?: string; 'base-path'?: string; 'repo-secret'?: string }): GitopsOptions | undefined {
   const tool = values.gitops ?? NO_GITOPS;
   if (tool === NO_GITOPS) {
-    const stray = (['repo-url', 'revision', 'base-path'] as const).filter((flag) => values[flag] !== undefined);
+    const stray = (['repo-url', 'revision', 'base-path', 'repo-secret'] as const).filter((flag) => values[flag] !== undefined);
     if (stray.length > 0) throw new UsageError(`${stray.map((flag) => `--${flag}`).join(', ')} only apply with --gitops argocd|flux`, SYNTH_USAGE);
     return undefined;
   }
@@ -169,7 +215,10 @@ function gitopsOptions(values: { 'gitops'?: string; 'repo-url'?: string; 'revisi
   const repoUrlIssue = repoUrlProblem(values['repo-url'], tool);
   // A value the tool cannot use, like an invalid inventory: exit 1, before anything is written.
   if (repoUrlIssue) throw new InputError(`--repo-url ${repoUrlIssue}`);
-  return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'] };
+  const repoSecret = values['repo-secret'];
+  const repoSecretIssue = repoSecret === undefined ? undefined : repoSecretProblem(repoSecret, tool);
+  if (repoSecretIssue) throw new UsageError(`--repo-secret ${repoSecretIssue}`, SYNTH_USAGE);
+  return { tool, repoUrl: values['repo-url'], revision: values.revision, basePath: values['base-path'], ...(repoSecret === undefined ? {} : { repoSecret }) };
 }
 
 function summary(outdir: string, clusters: ReadonlyMap<string, readonly unknown[]>, controlPlaneObjects: number): string {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ControlPlaneAddressKind } from '../model/mesh-spec';
 
 /** A Kubernetes object as plain JSON, the way it is written to a file. */
 export interface Manifest {
@@ -26,6 +27,11 @@ export interface MeshManifests {
   readonly controlPlane: readonly Manifest[];
   /** The name of the cluster the control-plane folder is applied to. */
   readonly controlPlaneCluster: string;
+  /**
+   * How remotes reach istiod (`controlPlaneAddressKind`) when the mesh model says so: synthesis
+   * gives it. A tree read back (`validate`) does not, and the analyzers judge from its objects.
+   */
+  readonly controlPlaneAddressKind?: ControlPlaneAddressKind;
 }
 
 /** Output folder of a cluster, relative to the output root. */

@@ -51,6 +51,19 @@ export const INVENTORY_SCHEMA = {
         trustDomain: { type: 'string', minLength: 1 },
         // Any type here: validate-mesh.ts explains each wrong one (an unquoted 1.30 is the number 1.3).
         istioVersion: {},
+        revisions: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'istioVersion'],
+            // Any type for istioVersion, as mesh.istioVersion: the rules explain each wrong one.
+            properties: { name: { type: 'string' }, istioVersion: {} },
+          },
+        },
+        revisionTags: { type: 'object', additionalProperties: { type: 'string' } },
+        defaultRevision: { type: 'string' },
         installer: { enum: ['helm', 'sail'] },
         sail: {
           type: 'object',

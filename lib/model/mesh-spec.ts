@@ -51,10 +51,33 @@ export interface MeshSettingsSpec {
    * The Istio minor release the output targets (`"1.24"` to `"1.30"`), as a string. It decides
    * everything that differs between releases: the remote's istiod Endpoints or EndpointSlice,
    * the trust-domain ConfigMap remotes need from 1.29, and the chart values. (Every supported
-   * release serves the `v1` Istio APIs and asks for `v1` admission reviews.)
-   * @default "1.30"
+   * release serves the `v1` Istio APIs and asks for `v1` admission reviews.) With `revisions`,
+   * the default revision's `istioVersion`.
+   * @default - the default revision's `istioVersion` with `revisions`, else "1.30"
    */
   readonly istioVersion?: string;
+  /**
+   * The istiod revisions the mesh runs, each on every cluster (a canary upgrade runs two). A
+   * revision's name is the `istio.io/rev` value namespaces and gateways select it by and the
+   * suffix of its objects' names (`istiod-<name>`): a DNS-1123 label of at most 56 characters
+   * (no `.`: `1-30-3`, not `1.30.3`); with `installer: sail` the name the operator gives it,
+   * `default-v<version with '-'>` (`default-v1-30-3`).
+   * @default - one revision at `mesh.istioVersion`: `default` (`default-v1-30-3` under Sail's RevisionBased)
+   */
+  readonly revisions?: readonly RevisionSpec[];
+  /**
+   * Tag -> the revision it names: namespaces and gateways that select a tag move to another
+   * revision when the tag does. A tag is a DNS-1123 label of at most 43 characters, named as no
+   * revision; `default` is not a tag here but `defaultRevision`.
+   * @default - none
+   */
+  readonly revisionTags?: Readonly<Record<string, string>>;
+  /**
+   * The revision `istio-injection=enabled`, `sidecar.istio.io/inject=true` and the tag `default`
+   * select; a name of `revisions`.
+   * @default - the first of `revisions`
+   */
+  readonly defaultRevision?: string;
   /**
    * `helm`: Helm values under `install/`, installed by hand. `sail`: each cluster's folder holds its
    * `sailoperator.io/v1` `Istio` (and `IstioCNI` when the mesh has OpenShift clusters), for the Sail
@@ -211,6 +234,14 @@ export interface CredentialsSpec {
    * @default 1h
    */
   readonly refreshInterval?: string;
+}
+
+/** One istiod revision of the mesh. */
+export interface RevisionSpec {
+  /** DNS-1123 label of at most 56 characters, unique among the revisions, e.g. `1-30-3`. */
+  readonly name: string;
+  /** The Istio minor its istiod runs (`"1.24"` to `"1.30"`), as a string. */
+  readonly istioVersion: string;
 }
 
 /** The Sail operator's settings. */

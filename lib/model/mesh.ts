@@ -21,16 +21,13 @@ import { MeshValidationError } from './mesh-validation-error';
 import {
   CONTROL_PLANE_ADDRESS_PLACEHOLDER,
   DEFAULT_NETWORK,
-  DEFAULT_REVISION,
   DEFAULT_TRUST_DOMAIN,
-  ISTIOD_SERVICE,
   LABELS,
   injectionPath,
-  meshConfigMapName,
-  revisionedName,
   tokenVariable,
   type ToolNamespaces,
 } from './names';
+import { istiodServiceName, meshConfigMapName, meshIstioVersion, resolveRevisions, revisionSelectorProblem, selectedRevision, type Revisions } from './revisions';
 import { SAIL_ISTIO_NAME, SAIL_SUBSCRIPTION_DEFAULTS, sailRevisionName, sailToolNamespaces, sailVersionFor } from './sail';
 import { DEFAULT_PLACEMENT_KEY } from './placement';
 import type { SpecSection } from './spec-section';
@@ -161,6 +158,8 @@ export class Mesh {
   public readonly installer: MeshInstaller;
   /** Present with `installer: sail`. */
   public readonly sail?: Sail;
+  /** The istiod revisions the mesh runs on every cluster, its tags and its default revision. */
+  public readonly revisions: Revisions;
   /** Zone-aware routing: the mesh-wide locality policy. */
   public readonly locality: Locality;
   /** The global load balancer over the TLS gateways serving its hostname, if any. */
@@ -174,7 +173,7 @@ export class Mesh {
     this.id = spec.mesh?.id ?? 'mesh1';
     this.network = spec.mesh?.network ?? DEFAULT_NETWORK;
     this.trustDomain = spec.mesh?.trustDomain ?? DEFAULT_TRUST_DOMAIN;
-    this.istioVersion = (spec.mesh?.istioVersion as IstioVersion | undefined) ?? DEFAULT_ISTIO_VERSION;
+    this.istioVersion = meshIstioVersion(spec.mesh, DEFAULT_ISTIO_VERSION);
     const credentials = spec.mesh?.credentials;
     this.credentials = {
       source: credentials?.source ?? 'external-secret',
@@ -186,6 +185,7 @@ export class Mesh {
     };
     this.installer = spec.mesh?.installer ?? 'helm';
     if (this.installer === 'sail') this.sail = sailSettings(spec, this.istioVersion);
+    this.revisions = resolveRevisions(spec.mesh, this.istioVersion, this.sail);
     const eastWestGatewayServiceType = defaultEastWestGatewayServiceType(spec, this.network);
     this.clusters = spec.clusters.map((cluster) => {
       const network = cluster.network ?? this.network;
@@ -290,29 +290,48 @@ export class Mesh {
    * plane's revision tag, or on a remote the revision itself (a tag cannot target a remote
    * revision, so remotes have none). Never both labels.
    */
-  public injectionLabel(cluster: Cluster): { readonly key: string; readonly value: string } {
+  public injectionLabel(cluster: Cluster, selector?: string): { readonly key: string; readonly value: string } {
     const sail = this.sail;
+    if (selector !== undefined) {
+      // The Sail operator refuses a tag on a remote revision: remotes name the revision itself.
+      const value = sail !== undefined && !cluster.isControlPlane ? this.selectRevision(selector) : selector;
+      return { key: LABELS.revision, value };
+    }
     if (sail?.updateStrategy !== 'RevisionBased') return { key: LABELS.injection, value: 'enabled' };
     return { key: LABELS.revision, value: cluster.isControlPlane ? sail.revisionTag! : sail.revision };
   }
 
   /**
    * The `istio.io/rev` an injected gateway pod of this cluster names, so that a revisioned injector
-   * (Sail's `RevisionBased` strategy) injects it; none with the default revision.
+   * (Sail's `RevisionBased` strategy, or the `selector` a gateway is given) injects it; none with
+   * the default revision.
    */
-  public podRevision(cluster: Cluster): string | undefined {
-    const label = this.injectionLabel(cluster);
+  public podRevision(cluster: Cluster, selector?: string): string | undefined {
+    const label = this.injectionLabel(cluster, selector);
     return label.key === LABELS.revision ? label.value : undefined;
   }
 
-  /** The revision of the control plane's istiod: `default`, or the Sail operator's `IstioRevision` (`default-v1-30-3` with `RevisionBased`). */
+  /**
+   * The name of the revision a selector (a revision, a tag, or `default`) names; throws a plain
+   * Error for one the mesh lacks (props are checked before with `revisionSelectorProblem`).
+   */
+  public selectRevision(selector: string): string {
+    const revision = selectedRevision(this.revisions, selector);
+    if (revision === undefined) throw new Error(`Revision selector ${revisionSelectorProblem(this.revisions, selector)}`);
+    return revision.name;
+  }
+
+  /**
+   * The mesh's default revision: `default` unless `mesh.revisions` names others, or the Sail
+   * operator's `IstioRevision` (`default-v1-30-3` with `RevisionBased`).
+   */
   public get revision(): string {
-    return this.sail?.revision ?? DEFAULT_REVISION;
+    return this.revisions.defaultRevision;
   }
 
   /** The control plane's istiod Service: `istiod`, or `istiod-<revision>` for a revision other than `default`. */
   public get istiodService(): string {
-    return revisionedName(ISTIOD_SERVICE, this.revision);
+    return istiodServiceName(this.revision);
   }
 
   /** The mesh ConfigMap the control plane's istiod reads in each remote: `istio`, or `istio-<revision>`. */

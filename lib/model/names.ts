@@ -263,22 +263,6 @@ export const DEFAULT_SELF_SIGNED_ISSUER = 'selfsigned';
 export const DEFAULT_REVISION = 'default';
 
 /**
- * The name of an object each istiod revision has its own of: `<base>` for the default revision,
- * `<base>-<revision>` for any other, as the istiod chart names its Service
- * (`istiod{{- if not (eq .Values.revision "") }}-{{ .Values.revision }}`) and as istiod names the
- * mesh ConfigMap it reads in each remote (`pilot/pkg/serviceregistry/kube/controller/multicluster.go`,
- * `getMeshConfigMapName`, 1.29 and later).
- */
-export function revisionedName(base: string, revision: string): string {
-  return revision === DEFAULT_REVISION ? base : `${base}-${revision}`;
-}
-
-/** The mesh ConfigMap the control plane's istiod of `revision` reads a remote's trust domain from. */
-export function meshConfigMapName(revision: string): string {
-  return revisionedName(MESH_CONFIG_MAP, revision);
-}
-
-/**
  * Who manages the objects this tool emits, in the labels where Istio's charts write the Helm
  * release service ("Helm"): no Helm release owns these objects.
  */
@@ -307,6 +291,15 @@ export const MESH_COMPONENT_LABELS = { 'app.kubernetes.io/part-of': 'istio' } as
 export const INSTALL_STAGE_LABEL = 'mesh.cdk8s.io/install-stage';
 export const INSTALL_STAGES = { operator: 'operator', afterIstio: 'after-istio' } as const;
 export type InstallStage = (typeof INSTALL_STAGES)[keyof typeof INSTALL_STAGES];
+
+/**
+ * The labels by which an object declares its delivery stage: a mesh component, of an install
+ * stage of its own when given. The GitOps phases and the README's commands deliver the stages
+ * these labels declare; an object without them is a workload of its folder.
+ */
+export function deliveryStageLabels(stage?: InstallStage): Record<string, string> {
+  return stage === undefined ? { ...MESH_COMPONENT_LABELS } : { ...MESH_COMPONENT_LABELS, [INSTALL_STAGE_LABEL]: stage };
+}
 
 /**
  * Argo CD applies lower sync waves first and waits for them to be healthy: a remote's mesh

@@ -11,6 +11,7 @@ import type { ValidationIssue } from './mesh-validation-error';
 import { bearerTokenProblem, certificateBundleProblem, isBase64 } from './credentials';
 import { caVariable, DEFAULT_NETWORK, DNS1123_LABEL, isDnsName, isDnsSubdomain, tokenVariable } from './names';
 import { quoted } from './printable';
+import { checkRevisions } from './revisions';
 import { sailIstioVersionProblem } from './sail';
 import { fields, text, type SpecSection } from './spec-section';
 
@@ -254,6 +255,7 @@ function checkMeshSettings(mesh: Readonly<Record<string, unknown>>, add: AddIssu
     const problem = istioVersionProblem(mesh.istioVersion);
     if (problem) add('mesh.istioVersion', problem);
   }
+  checkRevisions(mesh, add);
   const network = text(mesh.network);
   if (network !== undefined) checkNetwork(network, 'mesh.network', add);
   const trustDomain = text(mesh.trustDomain);

@@ -49,8 +49,9 @@ export function buildMesh(source: Mesh | Inventory, options: BuildMeshOptions = 
       routing: bookinfo.routing,
       clusterLocal: bookinfo.clusterLocal,
       locality: bookinfo.locality,
+      revision: bookinfo.revision,
     });
-    new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: bookinfo.namespace, services: app.mtlsServices });
+    new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: bookinfo.namespace, services: app.mtlsServices, revision: bookinfo.revision });
     new TlsGateway(mesh, 'bookinfo-gateway', {
       namespace: bookinfo.namespace,
       name: bookinfo.gateway.name,
@@ -60,6 +61,7 @@ export function buildMesh(source: Mesh | Inventory, options: BuildMeshOptions = 
       exposure: bookinfo.gateway.exposure,
       insecureEdgeTerminationPolicy: bookinfo.gateway.insecureEdgeTerminationPolicy,
       routes: BOOKINFO_INGRESS_ROUTES,
+      revision: bookinfo.revision,
     });
   }
   return mesh;

@@ -1,4 +1,5 @@
 import type { IstioMesh } from '../../constructs/istio-mesh';
+import { MESH_FACTS } from '../../constructs/mesh-registry';
 import { formatFinding, type Finding } from '../analyzers/finding';
 import type { Suppression } from '../analyzers/suppressions';
 import { printable, type ConstructWarning } from '../errors';
@@ -64,10 +65,13 @@ export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {
   const { manifests } = synthesized;
   if (failingFindings(findings).length > 0) return { manifests, findings, constructWarnings, suppressed, tree: new Map() };
   const files = new Map(synthesized.files);
-  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct }));
-  if (mesh.helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall.chartVersion));
+  const helmInstall = mesh.registry.read(MESH_FACTS.helmInstall);
+  // With Helm, the GitOps objects install Istio's charts too, with the values of the files under install/.
+  const charts = helmInstall ? { chartVersion: helmInstall.chartVersion, files: synthesized.files } : undefined;
+  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct, charts }));
+  if (helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, helmInstall.chartVersion));
   if (options.gitops) {
-    for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests)) files.set(`${GITOPS_FOLDER}/${path}`, content);
+    for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests, charts)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }
   return { manifests, findings, constructWarnings, suppressed, tree: renderTree(manifests, files, distinct) };
 }

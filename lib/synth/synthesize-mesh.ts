@@ -1,6 +1,7 @@
 import { ApiObject, App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { IstioMesh } from '../../constructs/istio-mesh';
+import { MESH_FACTS } from '../../constructs/mesh-registry';
 import { printable, type ConstructWarning } from '../errors';
 import type { Manifest, MeshManifests } from '../manifest/mesh-manifests';
 
@@ -40,8 +41,8 @@ export function synthesizeMesh(mesh: IstioMesh): SynthesizedMesh {
   // Each error repeats props as they are: escaped, none can start a line of its own.
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.map(printable).join('\n  ')}`);
   return {
-    manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name },
-    files: mesh.files,
+    manifests: { clusters, controlPlane, controlPlaneCluster: mesh.model.controlPlane.name, controlPlaneAddressKind: mesh.model.controlPlaneAddressKind },
+    files: mesh.registry.read(MESH_FACTS.files),
     constructWarnings: mesh.constructWarnings,
   };
 }

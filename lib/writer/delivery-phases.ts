@@ -71,21 +71,6 @@ export function stageDeliveryName(model: Mesh, clusterName: string, stage: Insta
   return `${clusterDeliveryName(model, clusterName)}-${stage}`;
 }
 
-/**
- * The order a first install converges in, from an empty set of clusters (Istio installed by its
- * charts):
- * 1. the control-plane cluster's folder, and each remote's mesh components (its `istio-system`,
- *    reader account and token Secret, `istiod` Service and injection webhook), side by side;
- * 2. a human publishes the reader tokens Kubernetes has issued (`cdk8s-istio-multicluster tokens`);
- * 3. `control-plane/`: the Istio configuration and the remote secrets, which read those tokens;
- * 4. each remote's workloads, injected by an istiod that now reads their cluster.
- * The Sail installer adds phases: the control plane's mesh components (its `Istio`) before the
- * rest of its folder; with `sail.subscription` each cluster's operator first, ready once its CRDs
- * are, because Flux dry-runs every object of a phase before applying any (fluxcd/pkg
- * `ssa/manager_apply.go`, `ApplyAll`) and Argo CD would sync the `Istio` before OLM installs its
- * CRD; and where the operator renders the reader account, each remote's reader token Secret once
- * the account exists (`sailReaderTokenAfterIstio`).
- */
 /** What a phase of a cluster folder delivers, as an error names it. */
 const PHASE_OBJECTS_WORDS: Readonly<Record<PhaseObjects, string>> = {
   all: 'the folder of',
@@ -95,94 +80,144 @@ const PHASE_OBJECTS_WORDS: Readonly<Record<PhaseObjects, string>> = {
   [INSTALL_STAGES.afterIstio]: 'the objects applied after the Istio of',
 };
 
-export function deliveryPhases(model: Mesh): DeliveryPhase[] {
-  const controlPlane = model.controlPlane;
-  const sail = model.sail;
-  const operatorPhase = (cluster: Cluster): DeliveryPhase | undefined => sail?.subscription && {
-    name: stageDeliveryName(model, cluster.name, INSTALL_STAGES.operator),
-    cluster: cluster.name,
-    folder: clusterFolder(cluster.name),
+/**
+ * A stage of delivery: the objects of a cluster's folder that declare it (by their labels,
+ * `deliveryStageLabels`; `workloads` the objects that declare none), or the `control-plane/`
+ * folder. It is delivered on each cluster of `on` where `present` holds.
+ */
+interface DeliveryStage {
+  /** `control-plane-folder`: the `control-plane/` folder, once (its objects declare no stage). */
+  readonly on: 'every-cluster' | 'control-plane' | 'remotes' | 'control-plane-folder';
+  /** The objects of the cluster's folder the stage delivers; the whole folder when it has no other stage. */
+  readonly objects?: Exclude<PhaseObjects, 'all'>;
+  readonly present: (model: Mesh) => boolean;
+  readonly name: (model: Mesh, cluster: Cluster) => string;
+  readonly summary: (model: Mesh, cluster: Cluster, objects: PhaseObjects) => string;
+  readonly healthChecks?: (model: Mesh, cluster: Cluster) => readonly PhaseHealthCheck[] | undefined;
+}
+
+const always = () => true;
+const tokenAfterIstio = (model: Mesh) => model.sail !== undefined && sailReaderTokenAfterIstio(model.sail);
+
+/**
+ * The stages in the order a first install converges in, from an empty set of clusters (Istio
+ * installed by its charts):
+ * 1. the control-plane cluster's folder, and each remote's mesh components (its `istio-system`,
+ *    reader account and token Secret, `istiod` Service and injection webhook), side by side;
+ * 2. a human publishes the reader tokens Kubernetes has issued (`cdk8s-istio-multicluster tokens`);
+ * 3. `control-plane/`: the Istio configuration and the remote secrets, which read those tokens;
+ * 4. each remote's workloads, injected by an istiod that now reads their cluster.
+ * The Sail installer's objects declare more stages: the control plane's mesh components (its
+ * `Istio`) before the rest of its folder; with `sail.subscription` each cluster's operator first,
+ * ready once its CRDs are, because Flux dry-runs every object of a phase before applying any
+ * (fluxcd/pkg `ssa/manager_apply.go`, `ApplyAll`) and Argo CD would sync the `Istio` before OLM
+ * installs its CRD; and where the operator renders the reader account, each remote's reader token
+ * Secret once the account exists (`sailReaderTokenAfterIstio`).
+ *
+ * Each phase follows the latest phase before it, in this order, of its own cluster; the
+ * `control-plane/` phase counts as one of every cluster, and follows the latest of each.
+ */
+const DELIVERY_STAGES: readonly DeliveryStage[] = [
+  {
     objects: INSTALL_STAGES.operator,
-    after: [],
-    readsPublishedTokens: false,
-    healthChecks: sailKindsIn(model, cluster).map((kind) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: sailCrdName(kind) })),
-    summary: `the OLM \`Subscription\` of \`${clusterFolder(cluster.name)}/\`, ready once the Sail operator's CRDs are (${sailKindsIn(model, cluster).map((kind) => `\`${sailCrdName(kind)}\``).join(', ')})`,
-  };
-  const operators = new Map(model.clusters.map((cluster) => [cluster.name, operatorPhase(cluster)]));
-  const afterOperator = (cluster: Cluster) => {
-    const operator = operators.get(cluster.name);
-    return operator ? [operator.name] : [];
-  };
+    on: 'every-cluster',
+    present: (model) => model.sail?.subscription !== undefined,
+    name: (model, cluster) => stageDeliveryName(model, cluster.name, INSTALL_STAGES.operator),
+    healthChecks: (model, cluster) => sailKindsIn(model, cluster).map((kind) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: sailCrdName(kind) })),
+    summary: (model, cluster) =>
+      `the OLM \`Subscription\` of \`${clusterFolder(cluster.name)}/\`, ready once the Sail operator's CRDs are (${sailKindsIn(model, cluster).map((kind) => `\`${sailCrdName(kind)}\``).join(', ')})`,
+  },
   // With the Sail installer the control plane's Istio is in its folder: it goes, and is ready, before the pods it injects.
-  const controlPlaneIstio: DeliveryPhase | undefined = sail && {
-    name: meshComponentsDeliveryName(model, controlPlane.name),
-    cluster: controlPlane.name,
-    folder: clusterFolder(controlPlane.name),
+  {
     objects: 'mesh-components',
-    after: afterOperator(controlPlane),
-    readsPublishedTokens: false,
-    summary: `the mesh components of \`${clusterFolder(controlPlane.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): the Sail operator's resources, \`istio-system\` and the \`Istio\`, whose istiod injects everything after`,
-  };
-  const controlPlaneCluster: DeliveryPhase = {
-    name: clusterDeliveryName(model, controlPlane.name),
-    cluster: controlPlane.name,
-    folder: clusterFolder(controlPlane.name),
-    objects: controlPlaneIstio ? 'workloads' : 'all',
-    after: controlPlaneIstio ? [controlPlaneIstio.name] : [],
-    readsPublishedTokens: false,
-    summary: `${controlPlaneIstio ? 'the rest of ' : ''}\`${clusterFolder(controlPlane.name)}/\`: the control-plane cluster's namespaces, gateways and workloads`,
-  };
-  const tokenAfterIstio = sail !== undefined && sailReaderTokenAfterIstio(sail);
-  const remoteMeshComponents = model.remotes.map((remote): DeliveryPhase => ({
-    name: meshComponentsDeliveryName(model, remote.name),
-    cluster: remote.name,
-    folder: clusterFolder(remote.name),
-    objects: 'mesh-components',
-    after: afterOperator(remote),
-    readsPublishedTokens: false,
-    ...(tokenAfterIstio ? { healthChecks: [{ apiVersion: 'v1', kind: 'ServiceAccount', name: READER_SERVICE_ACCOUNT, namespace: ISTIO_SYSTEM_NAMESPACE }] } : {}),
-    summary: sail
-      ? `the mesh components of \`${clusterFolder(remote.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): \`istio-system\`, ${tokenAfterIstio ? '' : 'the reader account and its token Secret, '}the remote \`Istio\`, from which the Sail operator renders the \`istiod\` Service and the injection webhook${tokenAfterIstio ? `, and the reader account \`${READER_SERVICE_ACCOUNT}\` (ready once it exists)` : ''}`
-      : `the mesh components of \`${clusterFolder(remote.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook`,
-  }));
-  const remoteTokens = tokenAfterIstio
-    ? remoteMeshComponents.map((meshPhase): DeliveryPhase => ({
-      name: stageDeliveryName(model, meshPhase.cluster, INSTALL_STAGES.afterIstio),
-      cluster: meshPhase.cluster,
-      folder: meshPhase.folder,
-      objects: INSTALL_STAGES.afterIstio,
-      after: [meshPhase.name],
-      readsPublishedTokens: false,
-      summary: `the reader token Secret of \`${meshPhase.folder}/\`, once the operator has created its account (Kubernetes deletes a token Secret whose account does not exist)`,
-    }))
-    : [];
-  const controlPlaneConfig: DeliveryPhase = {
-    name: controlPlaneDeliveryName(model),
-    cluster: controlPlane.name,
-    folder: CONTROL_PLANE_FOLDER,
-    objects: 'all',
-    after: [controlPlaneCluster.name, ...(remoteTokens.length > 0 ? remoteTokens : remoteMeshComponents).map((phase) => phase.name)],
-    readsPublishedTokens: model.remotes.length > 0 && model.credentials.source !== 'inline',
-    summary: `\`${CONTROL_PLANE_FOLDER}/\`: the mesh's Istio configuration and the remote secrets`,
-  };
-  const remoteWorkloads = model.remotes.map((remote): DeliveryPhase => ({
-    name: clusterDeliveryName(model, remote.name),
-    cluster: remote.name,
-    folder: clusterFolder(remote.name),
+    on: 'control-plane',
+    present: (model) => model.sail !== undefined,
+    name: (model, cluster) => meshComponentsDeliveryName(model, cluster.name),
+    summary: (_model, cluster) =>
+      `the mesh components of \`${clusterFolder(cluster.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): the Sail operator's resources, \`istio-system\` and the \`Istio\`, whose istiod injects everything after`,
+  },
+  {
     objects: 'workloads',
-    after: [controlPlaneConfig.name],
-    readsPublishedTokens: false,
-    summary: `the rest of \`${clusterFolder(remote.name)}/\`: its namespaces, gateways and workloads`,
-  }));
-  const phases = [
-    ...[...operators.values()].filter((phase): phase is DeliveryPhase => phase !== undefined),
-    ...(controlPlaneIstio ? [controlPlaneIstio] : []),
-    controlPlaneCluster,
-    ...remoteMeshComponents,
-    ...remoteTokens,
-    controlPlaneConfig,
-    ...remoteWorkloads,
-  ];
+    on: 'control-plane',
+    present: always,
+    name: (model, cluster) => clusterDeliveryName(model, cluster.name),
+    summary: (_model, cluster, objects) => `${objects === 'all' ? '' : 'the rest of '}\`${clusterFolder(cluster.name)}/\`: the control-plane cluster's namespaces, gateways and workloads`,
+  },
+  {
+    objects: 'mesh-components',
+    on: 'remotes',
+    present: always,
+    name: (model, cluster) => meshComponentsDeliveryName(model, cluster.name),
+    healthChecks: (model) => (tokenAfterIstio(model) ? [{ apiVersion: 'v1', kind: 'ServiceAccount', name: READER_SERVICE_ACCOUNT, namespace: ISTIO_SYSTEM_NAMESPACE }] : undefined),
+    summary: (model, remote) => {
+      const afterIstio = tokenAfterIstio(model);
+      return model.sail
+        ? `the mesh components of \`${clusterFolder(remote.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): \`istio-system\`, ${afterIstio ? '' : 'the reader account and its token Secret, '}the remote \`Istio\`, from which the Sail operator renders the \`istiod\` Service and the injection webhook${afterIstio ? `, and the reader account \`${READER_SERVICE_ACCOUNT}\` (ready once it exists)` : ''}`
+        : `the mesh components of \`${clusterFolder(remote.name)}/\` (\`${MESH_COMPONENT_SELECTOR}\`): \`istio-system\`, the reader account and its token Secret, the \`istiod\` Service and the injection webhook`;
+    },
+  },
+  {
+    objects: INSTALL_STAGES.afterIstio,
+    on: 'remotes',
+    present: tokenAfterIstio,
+    name: (model, cluster) => stageDeliveryName(model, cluster.name, INSTALL_STAGES.afterIstio),
+    summary: (_model, remote) =>
+      `the reader token Secret of \`${clusterFolder(remote.name)}/\`, once the operator has created its account (Kubernetes deletes a token Secret whose account does not exist)`,
+  },
+  {
+    on: 'control-plane-folder',
+    present: always,
+    name: (model) => controlPlaneDeliveryName(model),
+    summary: () => `\`${CONTROL_PLANE_FOLDER}/\`: the mesh's Istio configuration and the remote secrets`,
+  },
+  {
+    objects: 'workloads',
+    on: 'remotes',
+    present: always,
+    name: (model, cluster) => clusterDeliveryName(model, cluster.name),
+    summary: (_model, remote) => `the rest of \`${clusterFolder(remote.name)}/\`: its namespaces, gateways and workloads`,
+  },
+];
+
+/** The phases of a first install: a loop over the stages the mesh's objects declare (`DELIVERY_STAGES`). */
+export function deliveryPhases(model: Mesh): DeliveryPhase[] {
+  const clustersOf = (stage: DeliveryStage): readonly Cluster[] =>
+    stage.on === 'every-cluster' ? model.clusters : stage.on === 'remotes' ? model.remotes : [model.controlPlane];
+  const present = DELIVERY_STAGES.filter((stage) => stage.present(model));
+  // How many phases each cluster folder has: a folder delivered by one phase is delivered whole.
+  const phasesOfFolder = new Map<string, number>();
+  for (const stage of present) {
+    if (stage.on === 'control-plane-folder') continue;
+    for (const cluster of clustersOf(stage)) phasesOfFolder.set(cluster.name, (phasesOfFolder.get(cluster.name) ?? 0) + 1);
+  }
+  /** Cluster name -> the latest phase of its sequence so far. */
+  const latest = new Map<string, string>();
+  const phases: DeliveryPhase[] = [];
+  for (const stage of present) {
+    for (const cluster of clustersOf(stage)) {
+      const name = stage.name(model, cluster);
+      const controlPlaneFolder = stage.on === 'control-plane-folder';
+      const objects: PhaseObjects = stage.objects === undefined || phasesOfFolder.get(cluster.name) === 1 ? 'all' : stage.objects;
+      const previous = (each: Cluster) => {
+        const phase = latest.get(each.name);
+        return phase === undefined ? [] : [phase];
+      };
+      const after = controlPlaneFolder ? [model.controlPlane, ...model.remotes].flatMap(previous) : previous(cluster);
+      const healthChecks = stage.healthChecks?.(model, cluster);
+      phases.push({
+        name,
+        cluster: cluster.name,
+        folder: controlPlaneFolder ? CONTROL_PLANE_FOLDER : clusterFolder(cluster.name),
+        objects,
+        after,
+        readsPublishedTokens: controlPlaneFolder && model.remotes.length > 0 && model.credentials.source !== 'inline',
+        ...(healthChecks === undefined ? {} : { healthChecks }),
+        summary: stage.summary(model, cluster, objects),
+      });
+      if (controlPlaneFolder) for (const each of model.clusters) latest.set(each.name, name);
+      else latest.set(cluster.name, name);
+    }
+  }
   requireDistinctNames(model, phases);
   return phases;
 }

@@ -1,5 +1,5 @@
 import type { Mesh } from '../model/mesh';
-import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, isDnsName, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
+import { caVariable, INSTALL_STAGE_LABEL, INSTALL_STAGES, isDnsName, isDnsSubdomain, MESH_COMPONENT_LABELS, requireDnsLabel, type InstallStage } from '../model/names';
 import { sailReaderTokenAfterIstio } from '../model/sail';
 import { redactUrl } from '../model/validate-mesh';
 import { CONTROL_PLANE_FOLDER, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
@@ -8,6 +8,9 @@ import { toYaml } from '../manifest/yaml';
 import { controlPlaneDeliveryName, deliveryPhases, MESH_COMPONENT_SELECTOR, phaseWaves, type DeliveryPhase, type PhaseObjects } from './delivery-phases';
 import { ARGO_CD_EXCLUSIONS_PATCH, ARGO_CD_SAIL_HEALTH_PATCH, argoCdExclusionsPatch, argoCdSailHealthPatch } from './argocd-settings';
 import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
+import { deliveredChartReleases, ISTIO_CHART_REPOSITORY, type ChartInstall, type DeliveredChartRelease } from './chart-releases';
+import { argoCdChartApplications, chartsDeliveryName, chartWaves, fluxChartObjects, type ChartObjectContext } from './gitops-charts';
+import { describeTroubleshooting, describeVerification } from './verification-readme';
 
 /**
  * The GitOps controllers `dist/gitops/` can be written for. No tool (no `gitops/`) is `undefined`
@@ -42,6 +45,13 @@ export interface GitopsOptions {
    * @default - argocd for Argo CD, flux-system for Flux
    */
   readonly namespace?: string;
+  /**
+   * Flux: the Secret, beside the GitRepository, with the credentials of a private repository
+   * (`spec.secretRef`: `username`/`password` or `bearerToken` for https, `identity` and
+   * `known_hosts` for ssh). Argo CD reads repository credentials from its own Secrets instead.
+   * @default - none: a public repository
+   */
+  readonly repoSecret?: string;
 }
 
 /** The label of every GitOps object of the mesh; its value is the mesh id. */
@@ -59,6 +69,9 @@ export function kubeconfigSecretName(clusterName: string): string {
 export function phaseFolder(phaseName: string): string {
   return `${GITOPS_FOLDER}/phases/${phaseName}`;
 }
+
+/** The folder, under `gitops/`, of the Flux HelmRepository and HelmReleases that install Istio's charts. */
+export const FLUX_CHARTS_FOLDER = `${GITOPS_FOLDER}/charts`;
 
 /** The folder, under `gitops/`, of the Argo CD Applications the root Application syncs in waves. */
 export const ARGO_CD_APPLICATIONS_FOLDER = `${GITOPS_FOLDER}/applications`;
@@ -78,6 +91,7 @@ interface ResolvedGitopsOptions {
   /** Normalized: no `./` prefix, no trailing `/`, `''` for the repository root. */
   readonly basePath: string;
   readonly namespace: string;
+  readonly repoSecret?: string;
 }
 
 /**
@@ -87,10 +101,12 @@ interface ResolvedGitopsOptions {
  * `phases/` for each phase that delivers part of a folder. Throws on an invalid option before
  * rendering anything.
  */
-export function renderGitops(model: Mesh, options: GitopsOptions, manifests: MeshManifests): Map<string, string> {
+export function renderGitops(model: Mesh, options: GitopsOptions, manifests: MeshManifests, install?: ChartInstall): Map<string, string> {
   const resolved = resolveOptions(model, options);
   const phases = deliveryPhases(model);
-  const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, resolved) : renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, resolved));
+  const charts = install ? deliveredChartReleases(model, install) : [];
+  requireDeliveryNamesFit(model, charts);
+  const files = resolved.tool === 'argocd' ? argoCdFiles(model, phases, charts, resolved) : fluxFiles(model, phases, charts, resolved);
   for (const phase of phases) {
     if (phase.objects !== 'all') files.set(`${phaseFolder(phase.name)}/${KUSTOMIZATION_FILE}`, phaseKustomization(phase, phase.objects, phases));
   }
@@ -154,14 +170,35 @@ function resolveOptions(model: Mesh, options: GitopsOptions): ResolvedGitopsOpti
   const tool = requireGitopsTool(options.tool);
   requireToolFitsCredentials(model, tool);
   requireDnsLabel(model.id, 'Mesh id (it names the GitOps objects)');
-  requireDeliveryNamesFit(model);
   return {
     tool,
     repoUrl: requireRepoUrl(options.repoUrl, tool),
     revision: requireRevision(options.revision ?? 'main'),
     basePath: normalizeBasePath(options.basePath ?? 'dist'),
     namespace: requireDnsLabel(options.namespace ?? DEFAULT_NAMESPACE[tool], 'GitOps namespace'),
+    ...(options.repoSecret === undefined ? {} : { repoSecret: requireRepoSecret(options.repoSecret, tool) }),
   };
+}
+
+/**
+ * What is wrong with the name of the Secret holding the Git repository's credentials, or
+ * undefined when the tool can use it: a Flux GitRepository's `secretRef` names a Secret (a
+ * DNS-1123 subdomain); Argo CD reads repository credentials from Secrets of its own.
+ */
+export function repoSecretProblem(repoSecret: string, tool: GitopsTool): string | undefined {
+  if (tool === 'argocd') {
+    return 'does not apply to Argo CD, which reads repository credentials from its own Secrets (labelled argocd.argoproj.io/secret-type: repository, or argocd repo add): leave it out and add the repository to Argo CD';
+  }
+  if (typeof repoSecret !== 'string' || !isDnsSubdomain(repoSecret)) {
+    return `${JSON.stringify(repoSecret) ?? String(repoSecret)} is not a Secret name: expected a DNS-1123 subdomain (at most 253 lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit), e.g. mesh-config-git`;
+  }
+  return undefined;
+}
+
+function requireRepoSecret(repoSecret: string, tool: GitopsTool): string {
+  const problem = repoSecretProblem(repoSecret, tool);
+  if (problem) throw new Error(`GitOps repoSecret ${problem}`);
+  return repoSecret;
 }
 
 /** Whether `value` names a supported GitOps tool. */
@@ -187,9 +224,9 @@ function requireToolFitsCredentials(model: Mesh, tool: GitopsTool): void {
 /** The longest name Flux and Argo CD accept for a Kustomization / Application: both write it into a label value. */
 const MAX_DELIVERY_NAME = 63;
 
-/** Every phase's Application / Kustomization name must fit, and all that do not are named at once. */
-function requireDeliveryNamesFit(model: Mesh): void {
-  const tooLong = deliveryPhases(model)
+/** Every phase's and chart release's Application / Kustomization / HelmRelease name must fit, and all that do not are named at once. */
+function requireDeliveryNamesFit(model: Mesh, charts: readonly DeliveredChartRelease[]): void {
+  const tooLong = [...deliveryPhases(model), ...charts.map((release) => ({ name: release.name, cluster: release.cluster.name }))]
     .map((phase) => ({ name: phase.name, index: model.clusters.findIndex((cluster) => cluster.name === phase.cluster) }))
     .filter(({ name }) => name.length > MAX_DELIVERY_NAME);
   if (tooLong.length > 0) {
@@ -298,13 +335,15 @@ function phasePath(options: ResolvedGitopsOptions, phase: DeliveryPhase): string
  * Argo CD applies a wave once the Applications of the waves before it are healthy (with the
  * Application health check in argocd-cm, see the README).
  */
-function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Map<string, string> {
+function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], options: ResolvedGitopsOptions): Map<string, string> {
   const labels = meshLabels(model);
-  const waves = phaseWaves(phases);
+  const waves = argoCdPhaseWaves(phases, charts);
   const syncPolicy = {
     automated: { prune: true, selfHeal: true },
     // Every namespace is part of the output; a namespace Argo CD created would be one nobody owns.
-    syncOptions: ['CreateNamespace=false'],
+    // istiod's writes to the remotes' injection webhooks stay ignored on sync too; what a phase no
+    // longer holds is pruned once the rest of the sync is in.
+    syncOptions: ['CreateNamespace=false', 'RespectIgnoreDifferences=true', 'PruneLast=true'],
     // The phase that reads the published tokens stays degraded until a human publishes them.
     retry: { limit: 30, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
   };
@@ -325,6 +364,7 @@ function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       }),
     },
   }));
+  const chartApplications = argoCdChartApplications(model, charts, chartContext(model, options), syncPolicy);
   const root: Manifest = {
     apiVersion: ARGO_CD_API_VERSION,
     kind: 'Application',
@@ -336,7 +376,17 @@ function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       syncPolicy: { automated: syncPolicy.automated, retry: syncPolicy.retry },
     },
   };
-  return new Map([...renderFolder(GITOPS_FOLDER, [root]), ...renderFolder(ARGO_CD_APPLICATIONS_FOLDER, applications)]);
+  return new Map([...renderFolder(GITOPS_FOLDER, [root]), ...renderFolder(ARGO_CD_APPLICATIONS_FOLDER, [...chartApplications, ...applications])]);
+}
+
+/** The phases' sync waves: after the waves of the chart releases, which install Istio before anything needs its CRDs and webhooks. */
+function argoCdPhaseWaves(phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[]): Map<string, number> {
+  const chartWaveCount = charts.length === 0 ? 0 : Math.max(...chartWaves(charts).values()) + 1;
+  return new Map([...phaseWaves(phases)].map(([name, wave]) => [name, wave + chartWaveCount]));
+}
+
+function chartContext(model: Mesh, options: ResolvedGitopsOptions): ChartObjectContext {
+  return { namespace: options.namespace, labels: meshLabels(model), kubeconfigSecret: kubeconfigSecretName };
 }
 
 /**
@@ -344,7 +394,13 @@ function argoCdFiles(model: Mesh, phases: readonly DeliveryPhase[], options: Res
  * each cluster through a kubeconfig Secret. `dependsOn` follows the phase order, and `wait`
  * makes a Kustomization ready only once its objects are, so a phase starts on healthy ones.
  */
-function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: ResolvedGitopsOptions): Manifest[] {
+function fluxFiles(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], options: ResolvedGitopsOptions): Map<string, string> {
+  const files = renderFolder(GITOPS_FOLDER, fluxObjects(model, phases, charts.length > 0, options));
+  if (charts.length > 0) for (const [path, content] of renderFolder(FLUX_CHARTS_FOLDER, fluxChartObjects(model, charts, chartContext(model, options)))) files.set(path, content);
+  return files;
+}
+
+function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], withCharts: boolean, options: ResolvedGitopsOptions): Manifest[] {
   const labels = meshLabels(model);
   const metadata = (name: string) => ({ name, namespace: options.namespace, labels });
   const tokenSubstitution = model.credentials.source === 'flux-substitution'
@@ -366,19 +422,31 @@ function fluxObjects(model: Mesh, phases: readonly DeliveryPhase[], options: Res
       // With wait: true Flux ignores healthChecks (kustomize-controller docs/spec/v1/kustomizations.md, Wait).
       ...(phase.healthChecks ? { healthChecks: phase.healthChecks } : {}),
       kubeConfig: { secretRef: { name: kubeconfigSecretName(phase.cluster) } },
-      ...(phase.after.length > 0 ? { dependsOn: phase.after.map((name) => ({ name })) } : {}),
+      ...dependsOn(phase.after.length > 0 ? phase.after : withCharts ? [chartsDeliveryName(model)] : []),
       ...(phase.readsPublishedTokens ? tokenSubstitution : {}),
     },
   });
+  // The HelmReleases are applied, and ready, in the management cluster before any phase starts.
+  const charts: Manifest = {
+    apiVersion: FLUX_KUSTOMIZE_API_VERSION,
+    kind: 'Kustomization',
+    metadata: metadata(chartsDeliveryName(model)),
+    spec: { interval: '10m', retryInterval: '1m', timeout: '15m', sourceRef: { kind: 'GitRepository', name: model.id }, path: `./${pathInRepo(options, FLUX_CHARTS_FOLDER)}`, prune: true, wait: true },
+  };
   return [
     {
       apiVersion: FLUX_SOURCE_API_VERSION,
       kind: 'GitRepository',
       metadata: metadata(model.id),
-      spec: { interval: '5m', url: options.repoUrl, ref: { branch: options.revision } },
+      spec: { interval: '5m', url: options.repoUrl, ref: { branch: options.revision }, ...(options.repoSecret ? { secretRef: { name: options.repoSecret } } : {}) },
     },
+    ...(withCharts ? [charts] : []),
     ...phases.map(kustomization),
   ];
+}
+
+function dependsOn(names: readonly string[]): { dependsOn?: { name: string }[] } {
+  return names.length > 0 ? { dependsOn: names.map((name) => ({ name })) } : {};
 }
 
 /** The command that prints what the remote secrets read, for the README. */
@@ -389,18 +457,56 @@ export const TOKENS_COMMAND = 'cdk8s-istio-multicluster tokens --inventory <inve
  * and what users must create beside the objects (kubeconfig Secrets, Argo CD settings), named
  * from the same functions as the objects.
  */
-export function describeGitops(model: Mesh, tool: GitopsTool, manifests: MeshManifests): string {
+export function describeGitops(model: Mesh, tool: GitopsTool, manifests: MeshManifests, install?: ChartInstall): string {
   requireToolFitsCredentials(model, requireGitopsTool(tool));
   const phases = deliveryPhases(model);
-  return tool === 'argocd' ? describeArgoCd(model, phases, argoCdPatches(model, manifests)) : describeFlux(model, phases);
+  const charts = install ? deliveredChartReleases(model, install) : [];
+  return [
+    tool === 'argocd' ? describeArgoCd(model, phases, charts, argoCdPatches(model, manifests)) : describeFlux(model, phases, charts),
+    describeVerification(model, tool, DEFAULT_NAMESPACE[tool], phases, charts, manifests),
+    describeTroubleshooting(),
+  ].join('\n\n');
 }
 
-/** The first-install steps: the phases by wave, and the token publishing before the phase that reads the tokens. */
-function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], tool: GitopsTool): string[] {
-  const waves = phaseWaves(phases);
+/** What Istio's charts become, and what must exist before the first sync, for the README. */
+function chartLines(model: Mesh, charts: readonly DeliveredChartRelease[], tool: GitopsTool): string[] {
+  if (charts.length === 0) {
+    return model.sail
+      ? ['- Istio itself comes from the Sail operator: the folders hold its `Istio` resources (and, with `sail.subscription`, the OLM `Subscription` that installs the operator), so no Helm release is delivered. Without a Subscription the operator is installed beforehand, through OLM (OperatorHub) or its own Helm chart.']
+      : [];
+  }
+  const releases = charts.map((release) => `\`${release.chart.chart}\` on \`${release.cluster.name}\``).join(', ');
+  const what = tool === 'flux'
+    ? `\`${FLUX_CHARTS_FOLDER}/\` holds the HelmRepository \`${chartsDeliveryName(model)}\` (${ISTIO_CHART_REPOSITORY.url}) and a HelmRelease per chart and cluster (${releases}), applied by the Kustomization \`${chartsDeliveryName(model)}\`, which is ready once every release is (\`wait: true\`); the first phases depend on it. Each HelmRelease installs on its cluster through the cluster's kubeconfig Secret, keeps Helm's storage in the chart's namespace, and follows the release before it on its cluster (\`dependsOn\`).`
+    : `Istio's charts are Applications with a Helm source (${ISTIO_CHART_REPOSITORY.url}): ${releases}, in the sync waves before the mesh phases (\`base\`, then \`cni\`, then \`istiod\` on each cluster). \`base\` creates \`istio-system\` and is applied server-side (its CRDs exceed the annotation a client-side apply writes); istiod's writes to the control plane's webhooks (\`caBundle\`, the validating webhooks' \`failurePolicy\`) are ignored (\`ignoreDifferences\`, \`RespectIgnoreDifferences=true\`).`;
+  return [
+    `- ${what} Chart version ${charts[0].version}, release names and namespaces as in \`install/README.md\`; the values are those of \`install/<cluster>/*-values.yaml\`, read from those files.`,
+    tool === 'flux'
+      ? '- Before the first sync only Flux itself must run in the management cluster (`flux install` or `flux bootstrap`: its CRDs, HelmRelease and HelmRepository among them); no chart is installed by hand.'
+      : '- Before the first sync only Argo CD itself must run; no chart is installed by hand: the `base` Applications install the CRDs the later waves need.',
+  ];
+}
+
+/** How a private repository's credentials reach the tool, for the README. */
+function repositoryCredentialLines(tool: GitopsTool): string[] {
+  return tool === 'flux'
+    ? ['- **A private repository**: synthesize with `--repo-secret NAME` and create that Secret beside the GitRepository, e.g. `flux create secret git NAME --url=<repo-url> --private-key-file=./identity` (ssh: keys `identity`, `known_hosts`) or with `--username`/`--password` (https). The output names the Secret, never holds it.']
+    : ['- **A private repository**: add its credentials to Argo CD itself, e.g. `argocd repo add <repo-url> --ssh-private-key-path ./identity` (or `--username`/`--password` for https), or a Secret in `argocd` labelled `argocd.argoproj.io/secret-type: repository`; the Applications name only the URL.'];
+}
+
+/** The first-install steps: the chart releases, the phases by wave, and the token publishing before the phase that reads the tokens. */
+function firstInstallSteps(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], tool: GitopsTool): string[] {
+  const waves = tool === 'argocd' ? argoCdPhaseWaves(phases, charts) : phaseWaves(phases);
+  const firstWave = Math.min(...waves.values());
   const lastWave = Math.max(...waves.values());
   const steps: string[] = [];
-  for (let wave = 0; wave <= lastWave; wave++) {
+  if (charts.length > 0) {
+    const releases = charts.map((release) => `\`${release.name}\` (\`${release.chart.chart}\` on \`${release.cluster.name}\`)`).join(', ');
+    steps.push(tool === 'argocd'
+      ? `Istio's charts, sync waves 0 to ${firstWave - 1}: ${releases}.`
+      : `\`${chartsDeliveryName(model)}\` in the management cluster: the HelmReleases ${releases}, each after the one before it on its cluster.`);
+  }
+  for (let wave = firstWave; wave <= lastWave; wave++) {
     const inWave = phases.filter((phase) => waves.get(phase.name) === wave);
     if (inWave.some((phase) => phase.readsPublishedTokens)) steps.push(publishStep(model, phases, tool));
     const what = inWave.map((phase) => `\`${phase.name}\` on \`${phase.cluster}\`: ${phase.summary}`).join('; ');
@@ -420,7 +526,7 @@ function publishStep(model: Mesh, phases: readonly DeliveryPhase[], tool: Gitops
   return `**Publish the reader tokens** (the one manual step), once Kubernetes has filled each remote's token Secret: \`${TOKENS_COMMAND}\` prints the store entries as JSON; write them to the store behind the ${store}. Until then ${readers} waits: ${retried}.`;
 }
 
-function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: ReadonlyMap<string, object>): string {
+function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[], patches: ReadonlyMap<string, object>): string {
   const patchCommand = (file: string) => `\`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${GITOPS_FOLDER}/${file}\``;
   const clusterNames = model.clusters.map((cluster) => `\`${cluster.name}\``).join(', ');
   return [
@@ -432,6 +538,8 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: 
     '- Argo CD (since 1.8) does not assess the health of an Application, so without it the waves would not wait for each other. Restore the check from the Argo CD documentation ("Resource Health", Argo CD App) in `argocd-cm`: the key `resource.customizations.health.argoproj.io_Application`, whose Lua returns `obj.status.health`.',
     '- Argo CD\'s own health checks decide when a wave is healthy: a Deployment once its replicas are updated and available, a `LoadBalancer` Service (the gateways) once its status has an address, an ExternalSecret once it has rendered its Secret. On a cluster where nothing assigns load-balancer addresses, a wave with a gateway never becomes healthy: provide a load balancer (MetalLB on bare metal) before the first sync.',
     `- A remote's mesh components and its workloads come from one folder through two Applications: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...chartLines(model, charts, 'argocd'),
+    ...repositoryCredentialLines('argocd'),
     ...(patches.has(ARGO_CD_EXCLUSIONS_PATCH)
       ? [
         `- **Argo CD 3 excludes \`Endpoints\` and \`EndpointSlice\`** in its default \`argocd-cm\` (\`resource.exclusions\`) and drops them from a sync with only a warning: the remotes' \`istiod\` Service would have no endpoints and the injection webhook would refuse every pod. Patch \`argocd-cm\` once, before the first sync, with \`${GITOPS_FOLDER}/${ARGO_CD_EXCLUSIONS_PATCH}\`, Argo CD's default list without them: ${patchCommand(ARGO_CD_EXCLUSIONS_PATCH)}. If your \`argocd-cm\` has exclusions of its own, remove those kinds from your list instead.`,
@@ -445,11 +553,11 @@ function describeArgoCd(model: Mesh, phases: readonly DeliveryPhase[], patches: 
     '',
     'What a first sync does:',
     '',
-    ...firstInstallSteps(model, phases, 'argocd'),
+    ...firstInstallSteps(model, phases, charts, 'argocd'),
   ].join('\n');
 }
 
-function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
+function describeFlux(model: Mesh, phases: readonly DeliveryPhase[], charts: readonly DeliveredChartRelease[]): string {
   const kubeconfigSecrets = model.clusters.map((cluster) => `\`${kubeconfigSecretName(cluster.name)}\``).join(', ');
   const lines = [
     '## GitOps with Flux',
@@ -460,6 +568,8 @@ function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
     `  \`kubectl -n flux-system create secret generic ${kubeconfigSecretName(model.controlPlane.name)} --from-file=value=./${model.controlPlane.name}.kubeconfig\`.`,
     '- Each Kustomization waits for its objects to be ready (`wait: true`) and `dependsOn` the phases before it. Flux counts a `LoadBalancer` Service ready once it has a cluster IP, not an external address: check the gateways\' addresses (`kubectl get service -A`) if remotes cannot reach the control plane.',
     `- A remote's mesh components and its workloads come from one folder through two Kustomizations: \`${phaseFolder('<phase>')}/\` builds the folder and keeps only the objects labelled, or not labelled, \`${MESH_COMPONENT_SELECTOR}\`.`,
+    ...chartLines(model, charts, 'flux'),
+    ...repositoryCredentialLines('flux'),
     ...(model.sail
       ? [
         '- Sail operator: `wait` holds the control plane\'s phases until its `Istio` is `Ready`. A remote\'s `Istio` turns `Ready` only once the control plane has read its remote secret, so a remote\'s mesh components are applied without `wait`, as with Helm.' +
@@ -474,6 +584,6 @@ function describeFlux(model: Mesh, phases: readonly DeliveryPhase[]): string {
       `- \`${controlPlaneDeliveryName(model)}\` fills the remote secrets' placeholders from the Secret \`${REMOTE_TOKENS_SECRET}\` beside it, one key per variable: ${variables}: each remote's reader token and API server CA.`,
     );
   }
-  lines.push('', 'What a first install does:', '', ...firstInstallSteps(model, phases, 'flux'));
+  lines.push('', 'What a first install does:', '', ...firstInstallSteps(model, phases, charts, 'flux'));
   return lines.join('\n');
 }

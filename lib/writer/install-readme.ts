@@ -1,18 +1,26 @@
 import { ISTIO_CHARTS, valuesFile, type IstioChart } from '../manifest/install-layout';
 import { clusterFolder, manifestFileName } from '../manifest/mesh-manifests';
 import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../model/control-plane-address';
-import { cniValues, usesCniPlugin } from '../model/istio-values';
 import { checkedPatch } from '../model/istio-version';
 import type { Cluster, Mesh } from '../model/mesh';
 import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../model/names';
 import { fieldPathText, remoteProfileDifferences, type RemoteProfileDifference } from '../model/remote-profile-differences';
+import { ISTIO_CHART_REPOSITORY, istioChartReleases } from './chart-releases';
 
-/** Istio's chart repository, as its charts' READMEs add it (istio 1.30.3 `manifests/charts/<chart>/README.md`). */
-const ISTIO_CHART_REPOSITORY = { name: 'istio', url: 'https://istio-release.storage.googleapis.com/charts' } as const;
-
-/** The CNI plugin on every cluster of a mesh with OpenShift clusters: its istiod injects for the CNI plugin. */
-function cniInstall(model: Mesh, cluster: Cluster, chartVersion: string): string[] {
-  return usesCniPlugin(model) ? [helmInstall(ISTIO_CHARTS.cni, cluster, { withValues: cniValues(cluster) !== undefined, chartVersion })] : [];
+/**
+ * The `helm upgrade --install` commands of a cluster's releases (`istioChartReleases`), in order;
+ * `afterBase` goes after the `base` chart's. The control plane's `base` creates `istio-system`
+ * (a remote's comes from its folder, applied first), and its `istiod` is waited for.
+ */
+function clusterInstalls(model: Mesh, cluster: Cluster, chartVersion: string, afterBase: readonly string[] = []): string[] {
+  const onControlPlane = cluster === model.controlPlane;
+  return istioChartReleases(model)
+    .filter((release) => release.cluster === cluster)
+    .flatMap(({ chart, withValues }) => {
+      const command = helmInstall(chart, cluster, { withValues, chartVersion, createNamespace: onControlPlane && chart === ISTIO_CHARTS.base });
+      if (chart === ISTIO_CHARTS.base) return [command, ...afterBase];
+      return [chart === ISTIO_CHARTS.istiod ? `${command} --wait` : command];
+    });
 }
 
 /** The intended differences of the remotes' objects from the chart's, one line per reason. */
@@ -59,12 +67,9 @@ export function renderInstallReadme(model: Mesh, chartVersion: string): string {
     `## 1. Control plane: ${controlPlane.name}`,
     '',
     '```sh',
-    helmInstall(ISTIO_CHARTS.base, controlPlane, { withValues: false, chartVersion, createNamespace: true }),
-    ...(model.isMultiNetwork
+    ...clusterInstalls(model, controlPlane, chartVersion, model.isMultiNetwork
       ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network} --overwrite`]
       : []),
-    ...cniInstall(model, controlPlane, chartVersion),
-    `${helmInstall(ISTIO_CHARTS.istiod, controlPlane, { withValues: true, chartVersion })} --wait`,
     '```',
     ...(model.remotes.length > 0
       ? [
@@ -88,8 +93,7 @@ export function renderInstallReadme(model: Mesh, chartVersion: string): string {
           '',
           '```sh',
           `kubectl --context=${remote.name} apply -f ${clusterFolder(remote.name)}/${namespaceFile}`,
-          helmInstall(ISTIO_CHARTS.base, remote, { withValues: true, chartVersion }),
-          ...cniInstall(model, remote, chartVersion),
+          ...clusterInstalls(model, remote, chartVersion),
           '```',
         ]),
       ]

@@ -7,6 +7,7 @@ import { ANNOTATIONS, APP_ANNOTATIONS, CA_PROPERTY, INSTALL_STAGE_LABEL, INSTALL
 import { SAIL_ISTIO_NAME, SAIL_OPERATOR_RELEASE, sailReaderTokenAfterIstio } from '../model/sail';
 import { apiGroup, CONTROL_PLANE_FOLDER, INSTALL_FOLDER, clusterFolder, manifestFileName, type Manifest, type MeshManifests } from '../manifest/mesh-manifests';
 import { controlPlaneDeliveryName, MESH_COMPONENT_SELECTOR } from './delivery-phases';
+import type { ChartInstall } from './chart-releases';
 import { describeGitops, TOKENS_COMMAND, type GitopsTool } from './gitops';
 import { flatNetworkRouting, reachingIstiod } from './network-readme';
 import { compareText } from '../manifest/compare-text';
@@ -24,6 +25,11 @@ export interface ReadmeOptions {
    * @default - its own
    */
   readonly distinct?: DistinctManifests;
+  /**
+   * How Istio is installed with Helm (chart version, values files), which the GitOps section says the GitOps objects install.
+   * @default - no Helm install: the GitOps objects deliver no chart
+   */
+  readonly charts?: ChartInstall;
 }
 
 /** An output folder, the cluster it is applied to and what it holds. */
@@ -55,7 +61,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     rotation(model),
     locality(model, manifests),
     topology(model, manifests, folders),
-    options.gitops === undefined ? undefined : describeGitops(model, options.gitops, manifests),
+    options.gitops === undefined ? undefined : describeGitops(model, options.gitops, manifests, options.charts),
   ];
   return `${sections.filter((section) => section !== undefined).join('\n\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import type { Finding } from '../../lib/analyzers/finding';
-import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../../lib/model/names';
+import { ANNOTATIONS, APP_ANNOTATIONS, EAST_WEST_GATEWAY, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName, SIDECAR_INJECTOR_WEBHOOK } from '../../lib/model/names';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
 import type { Doc, MeshFixture } from './fixtures';
 import { APP_NAMESPACE, CONTROL_PLANE, findDoc, HOST, NETWORK, remoteSecret, REMOTE, removeDoc } from './fixtures';
@@ -11,6 +11,8 @@ export interface BrokenMesh {
   readonly code: string;
   readonly breakMesh: (mesh: MeshFixture) => void;
   readonly expected: readonly Partial<Finding>[];
+  /** Broken in what only the mesh model says (a synthesis), which a tree read back does not show. */
+  readonly inMemoryOnly?: boolean;
 }
 
 /**
@@ -45,6 +47,28 @@ function locate(workload: Doc, locality: string): void {
 function locateReviews(mesh: MeshFixture): void {
   locate(findDoc(mesh.clusters[CONTROL_PLANE], 'Deployment', 'reviews-v1'), 'us-east.us-east-1a');
   locate(findDoc(mesh.clusters[REMOTE], 'Deployment', 'reviews-v2'), 'us-west.us-west-2a');
+}
+
+/** Upstream's `expose-istiod.yaml` Gateway: istiod's ports passed through the east-west gateway. */
+function exposeIstiodGateway(): Doc {
+  const server = (name: string, number: number) => ({ hosts: ['*'], port: { name, number, protocol: 'tls' }, tls: { mode: 'PASSTHROUGH' } });
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: EAST_WEST_GATEWAY.istiodGateway, namespace: ISTIO_SYSTEM_NAMESPACE },
+    spec: { selector: { ...EAST_WEST_GATEWAY.selector }, servers: [server('tls-istiod', 15012), server('tls-istiodwebhook', 15017)] },
+  };
+}
+
+/** An east-west gateway workload on the network. */
+function eastWestGatewayDeployment(network: string): Doc {
+  const labels = { ...EAST_WEST_GATEWAY.selector, [LABELS.network]: network };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: EAST_WEST_GATEWAY.name, namespace: ISTIO_SYSTEM_NAMESPACE, labels },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } },
+  };
 }
 
 const OUTLIER_DETECTION = { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 };
@@ -320,6 +344,62 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
     expected: [{ code: 'MCL0008', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Deployment/bookinfo/productpage-v1' }],
   },
   {
+    title: 'remotes told to reach istiod through an east-west gateway that no object creates (as a synthesis says)',
+    code: 'MCL0009',
+    breakMesh: (mesh) => {
+      mesh.controlPlaneAddressKind = 'eastwest-gateway';
+    },
+    inMemoryOnly: true,
+    expected: [
+      {
+        code: 'MCL0009',
+        severity: 'error',
+        cluster: CONTROL_PLANE,
+        folder: EAST,
+        object: `Deployment/${ISTIO_SYSTEM_NAMESPACE}/${EAST_WEST_GATEWAY.name}`,
+        message: `remote cluster ${REMOTE} reaches istiod through the east-west gateway of control-plane cluster ${CONTROL_PLANE} (controlPlaneAddressKind is eastwest-gateway), but no object in ${EAST} runs one`,
+      },
+    ],
+  },
+  {
+    title: 'a Gateway passing istiod through to an east-west gateway that runs nowhere (as a tree shows)',
+    code: 'MCL0009',
+    breakMesh: (mesh) => {
+      mesh.controlPlane.push(exposeIstiodGateway());
+    },
+    expected: [
+      { code: 'KIA0302', severity: 'error', ...onControlPlane, object: `Gateway/${ISTIO_SYSTEM_NAMESPACE}/${EAST_WEST_GATEWAY.istiodGateway}` },
+      {
+        code: 'MCL0009',
+        severity: 'error',
+        cluster: CONTROL_PLANE,
+        folder: EAST,
+        object: `Deployment/${ISTIO_SYSTEM_NAMESPACE}/${EAST_WEST_GATEWAY.name}`,
+        message: `remote cluster ${REMOTE} reaches istiod through the east-west gateway of control-plane cluster ${CONTROL_PLANE} (Gateway ${ISTIO_SYSTEM_NAMESPACE}/${EAST_WEST_GATEWAY.istiodGateway} passes port 15012 through to it), but no object in ${EAST} runs one`,
+      },
+    ],
+  },
+  {
+    title: 'a network without an east-west gateway in a mesh on two networks',
+    code: 'MCL0009',
+    breakMesh: (mesh) => {
+      // west moves to network2 (its namespace label and webhook path agree); only east runs an east-west gateway
+      findDoc(mesh.clusters[REMOTE], 'Namespace', ISTIO_SYSTEM_NAMESPACE).metadata.labels![LABELS.network] = 'network2';
+      findDoc(mesh.clusters[REMOTE], 'MutatingWebhookConfiguration', SIDECAR_INJECTOR_WEBHOOK).webhooks[0].clientConfig.service.path = injectionPath(REMOTE, 'network2');
+      mesh.clusters[CONTROL_PLANE].push(eastWestGatewayDeployment(NETWORK));
+    },
+    expected: [
+      {
+        code: 'MCL0009',
+        severity: 'error',
+        cluster: REMOTE,
+        folder: WEST,
+        object: `Deployment/${ISTIO_SYSTEM_NAMESPACE}/${EAST_WEST_GATEWAY.name}`,
+        message: `network network2 (cluster ${REMOTE}) has no east-west gateway, so no traffic from network ${NETWORK} reaches its services`,
+      },
+    ],
+  },
+  {
     title: 'a DestinationRule with locality failover and no outlierDetection',
     code: 'MCL0030',
     breakMesh: (mesh) => {
@@ -384,6 +464,9 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
     code: 'MCL0035',
     breakMesh: (mesh) => {
       findDoc(mesh.clusters[CONTROL_PLANE], 'Namespace', ISTIO_SYSTEM_NAMESPACE).metadata.labels![LABELS.network] = 'network0';
+      // each network has its east-west gateway, so the networks are joined (else MCL0009)
+      mesh.clusters[CONTROL_PLANE].push(eastWestGatewayDeployment('network0'));
+      mesh.clusters[REMOTE].push(eastWestGatewayDeployment(NETWORK));
       locate(findDoc(mesh.clusters[CONTROL_PLANE], 'Deployment', 'details-v1'), 'us-east.us-east-1a');
       locate(findDoc(mesh.clusters[REMOTE], 'Deployment', 'ratings-v1'), 'us-east.us-east-1a');
     },

@@ -128,7 +128,7 @@ describe('the API server semantics of a rule', () => {
     const started = performance.now();
     const problems = objectSchemaProblems({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'x' }, spec: { hosts: ['a.example'], ports } } as never);
     expect(problems.filter((problem) => problem.rule)).toEqual([
-      { path: '/', message: 'rules not checked: the object exceeds a size limit of its schema, past which the API server stops them by their cost', rule: { fieldPath: '<nil>', unchecked: true } },
+      { path: '/', message: 'rules not checked: the object exceeds a size limit of its schema, which stops the API server from running them', rule: { fieldPath: '<nil>', unchecked: true } },
     ]);
     expect(performance.now() - started).toBeLessThan(5_000);
   });

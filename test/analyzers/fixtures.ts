@@ -5,6 +5,7 @@ import { ANNOTATIONS, APP_ANNOTATIONS, injectionPath, ISTIO_SYSTEM_NAMESPACE, LA
 import { compareText } from '../../lib/manifest/compare-text';
 import type { Manifest, MeshManifests } from '../../lib/manifest/mesh-manifests';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
+import type { ControlPlaneAddressKind } from '../../lib/model/mesh-spec';
 
 /** A manifest the tests may edit in place to break the mesh in one way. */
 export interface Doc {
@@ -20,6 +21,8 @@ export interface MeshFixture {
   clusters: Record<string, Doc[]>;
   controlPlane: Doc[];
   controlPlaneCluster: string;
+  /** How remotes reach istiod, as a synthesis tells the analyzers (a tree read back does not). */
+  controlPlaneAddressKind?: ControlPlaneAddressKind;
 }
 
 export const CONTROL_PLANE = 'east';
@@ -204,6 +207,7 @@ export function toMeshManifests(fixture: MeshFixture): MeshManifests {
     clusters: new Map(Object.entries(fixture.clusters).sort(([a], [b]) => compareText(a, b)) as [string, Manifest[]][]),
     controlPlane: fixture.controlPlane,
     controlPlaneCluster: fixture.controlPlaneCluster,
+    controlPlaneAddressKind: fixture.controlPlaneAddressKind,
   };
 }
 

@@ -54,6 +54,8 @@ describe('objectSchemaProblems', () => {
       expect(objectSchemaProblems(gateway(apiVersion))).toEqual([
         { path: '/spec/servers/0', message: "must have required property 'hosts'" },
         { path: '/spec/servers/0/hostz', message: 'unknown field' },
+        // A missing required field stops the API server before the CEL rules, as here.
+        { path: '/', message: 'rules not checked: the object lacks a required field, which stops the API server from running them', rule: { fieldPath: '<nil>', unchecked: true } },
       ]);
     }
   });

@@ -87,6 +87,8 @@ interface Composition {
   readonly spec?: InventorySpec;
   /** Leave out the MultiClusterSecret. */
   readonly withoutRemoteSecrets?: boolean;
+  /** Leave out the EastWestGateway. */
+  readonly withoutEastWestGateway?: boolean;
   /** Bookinfo's MtlsNamespace props, given the services `BookinfoSplit.mtlsServices` lists. */
   readonly mtls?: (services: readonly MtlsService[]) => Partial<MtlsNamespaceProps>;
   /** Bookinfo's TlsGateway props. */
@@ -105,7 +107,7 @@ function composeMesh(composition: Composition = {}): IstioMesh {
   new IstioRemote(mesh, 'istio-remote');
   if (!composition.withoutRemoteSecrets) new MultiClusterSecret(mesh, 'remote-secrets');
   new InstallValues(mesh, 'install-values');
-  new EastWestGateway(mesh, 'east-west-gateway');
+  if (!composition.withoutEastWestGateway) new EastWestGateway(mesh, 'east-west-gateway');
   const bookinfo = new BookinfoSplit(mesh, 'bookinfo', { namespace: NAMESPACE, placement: PLACEMENT, routing: 'v3', ...composition.bookinfo });
   new MtlsNamespace(mesh, 'bookinfo-mtls', { namespace: NAMESPACE, services: bookinfo.mtlsServices, ...composition.mtls?.(bookinfo.mtlsServices) });
   new TlsGateway(mesh, 'bookinfo-gateway', { namespace: NAMESPACE, name: GATEWAY, hosts: [HOST], routes: BOOKINFO_INGRESS_ROUTES, ...composition.gateway });
@@ -537,6 +539,22 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
       return mesh;
     },
     expected: [{ code: 'MCL0008', severity: 'error', ...inFolderOf(EAST), object: `Deployment/${NAMESPACE}/productpage-v1` }],
+  },
+  {
+    // The inventory always adds the gateway; code first can leave it out (the README's example did).
+    title: 'remotes reaching istiod through the east-west gateway (the default controlPlaneAddressKind) of a mesh without an EastWestGateway',
+    code: 'MCL0009',
+    through: 'props',
+    build: () => composeMesh({ withoutEastWestGateway: true }),
+    expected: [
+      {
+        code: 'MCL0009',
+        severity: 'error',
+        ...inFolderOf(EAST),
+        object: 'Deployment/istio-system/istio-eastwestgateway',
+        message: `remote clusters ${NORTH}, ${WEST} reach istiod through the east-west gateway of control-plane cluster ${EAST} (controlPlaneAddressKind is eastwest-gateway), but no object in clusters/${EAST} runs one`,
+      },
+    ],
   },
   {
     title: "the outlierDetection of reviews' DestinationRule removed, leaving failover on",

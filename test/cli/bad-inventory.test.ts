@@ -1,5 +1,5 @@
 /**
- * Every invalid inventory of the foundation issue, through the real bin: exit 1, every problem on
+ * Every invalid inventory of the foundation issue, through the CLI in process: exit 1, every problem on
  * stderr naming the file and the field path, no stack trace, and the previous output untouched.
  */
 import { readdirSync } from 'node:fs';

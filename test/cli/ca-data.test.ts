@@ -1,5 +1,5 @@
 /**
- * `clusters[].caData` through the real bin: the inline remote secret carries it as
+ * `clusters[].caData` through the CLI in process: the inline remote secret carries it as
  * certificate-authority-data, and a value istiod could not use is refused with its field.
  */
 import { readFileSync } from 'node:fs';

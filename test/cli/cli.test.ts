@@ -1,6 +1,9 @@
 /**
- * The CLI through its real bin, as a user runs it: `node bin/cdk8s-istio-multicluster.js ...` in
- * a temporary working folder, stdout and stderr on pipes. Every run asserts no colour (see `cli`).
+ * The CLI as a user runs it, in a temporary working folder, stdout and stderr as pipes give them:
+ * in process through `main(argv, io)` (`cli`), and through the real bin as a child process
+ * (`cliProcess`, `node bin/cdk8s-istio-multicluster.js ...`) where the process is what is checked:
+ * the exit codes 0, 1 and 2 as the shell sees them (--version, an output that is a file, a usage
+ * error on pipes) and colour on a terminal. Every run asserts no colour on pipes (see `cli`).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import {
   USAGE_HEADER,
   VALIDATE_USAGE_HEADER,
   cli,
+  cliProcess,
   expectSameTree,
   inventoryClusters,
   kustomizationResources,
@@ -50,8 +54,8 @@ describe('help and version', () => {
     expect(result.stdout).toContain('Exit codes: 0 success, 1 invalid input or analyzer errors, 2 usage error.');
   });
 
-  it.each([['--version'], ['-v']])('%s prints the version of package.json', (flag) => {
-    const result = cli([flag], { cwd: dir() });
+  it.each([['--version'], ['-v']])('%s prints the version of package.json, exit 0 through the bin', (flag) => {
+    const result = cliProcess([flag], { cwd: dir() });
     expect(result).toEqual({ status: 0, stdout: `${PACKAGE_JSON.version}\n`, stderr: '' });
   });
 
@@ -204,7 +208,8 @@ describe('synth --check', () => {
     // THEN both files are named and the folder is not touched
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`out/ is not what ${inventory} produces; 2 file(s) differ:\n  changed: clusters/ocp-west/${edited}\n  extra:   clusters/ocp-west/stale.yaml\n0 errors, 0 warnings, 0 info, 0 suppressed\n`);
+    // (a comment and a file no kustomization lists change no object that kubectl applies)
+    expect(result.stderr).toBe(`out/ is not what ${inventory} produces; 2 file(s) differ:\n  changed: clusters/ocp-west/${edited}\n  extra:   clusters/ocp-west/stale.yaml\nApplying it over what out/ holds changes no object\n0 errors, 0 warnings, 0 info, 0 suppressed\n`);
     expectSameTree(snapshotTree(join(cwd, 'out')), before);
   });
 
@@ -434,16 +439,16 @@ describe('derived GitOps names', () => {
 
 describe('--debug', () => {
   /** A user error that still has a stack trace to show with --debug: the output path is a file. */
-  function outputIsAFile(flags: string[]) {
+  function outputIsAFile(flags: string[], runner = cli) {
     const cwd = dir();
     writeFile(cwd, 'taken', 'my file\n');
-    const result = cli(['synth', '-i', INVENTORIES.openshift, '--out', 'taken', ...flags], { cwd });
+    const result = runner(['synth', '-i', INVENTORIES.openshift, '--out', 'taken', ...flags], { cwd });
     expect(readFileSync(join(cwd, 'taken'), 'utf8')).toBe('my file\n');
     return result;
   }
 
-  it('an output path that is a file is a user error: one line, no stack trace, no --debug hint', () => {
-    const result = outputIsAFile([]);
+  it('an output path that is a file is a user error: one line, no stack trace, no --debug hint, exit 1 through the bin', () => {
+    const result = outputIsAFile([], cliProcess);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^error: Output \S*taken exists and is not a directory\n$/);
@@ -454,7 +459,8 @@ describe('--debug', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^error: Output \S*taken exists and is not a directory\n/);
     expect(result.stderr).toMatch(STACK_FRAME);
-    expect(result.stderr).toContain('write-tree.js');
+    // (the sources in process, write-tree.ts; write-tree.js through the compiled bin)
+    expect(result.stderr).toMatch(/write-tree\.[jt]s:/);
     expect(result.stderr).not.toContain('(run with --debug');
   });
 
@@ -465,7 +471,7 @@ describe('--debug', () => {
     expect([plain.status, debug.status]).toEqual([1, 1]);
     expect(plain.stderr).not.toMatch(STACK_FRAME);
     expect(debug.stderr).toMatch(STACK_FRAME);
-    expect(debug.stderr).toContain('read-mesh-tree.js');
+    expect(debug.stderr).toMatch(/read-mesh-tree\.[jt]s:/);
   });
 });
 
@@ -483,8 +489,9 @@ describe('colour', () => {
     const { cwd, result } = onTerminal(['synth']);
     // THEN the label is red there, while the same call on pipes has no escape at all
     expect(result.stdout).toContain('\u001b[31merror:\u001b[0m --inventory FILE is required');
-    const piped = cli(['synth'], { cwd });
+    const piped = cliProcess(['synth'], { cwd });
     expect(piped.stderr.startsWith('error: --inventory FILE is required')).toBe(true);
+    expect(piped.status, 'a usage error exits 2 through the bin').toBe(2);
   });
 
   it('labels warnings in yellow on a terminal', () => {

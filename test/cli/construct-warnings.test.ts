@@ -1,14 +1,12 @@
 /**
  * The constructs' warnings (MCL0060-MCL0064; MCL0065 no inventory reaches, see
  * test/synth/mesh-app.test.ts) through the CLI: one findings stream with the analyzers', in every
- * format, suppressible, failing under --strict and counted once. Exit codes and stderr come from
- * the real bin; the output formats from the same command in-process, which saves a process each.
+ * format, suppressible, failing under --strict and counted once; the CLI in process (`cli`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main';
-import { cli, tempDirs, writeFile, type ProcessResult } from './support';
+import { cli, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('cli-construct-warnings-');
 
@@ -63,11 +61,11 @@ describe.each([
   },
 ])('construct warnings of $mesh', ({ inventory, flags, expected }) => {
   const codes = expected.map(({ code }) => code);
-  /** `synth` of the inventory in a fresh folder, through the bin or, for the output formats, in-process. */
-  const synth = (extra: string[] = [], through: 'bin' | 'in-process' = 'bin') => {
+  /** `synth` of the inventory in a fresh folder. */
+  const synth = (extra: string[] = []) => {
     const cwd = dir();
     const args = ['synth', '-i', writeFile(cwd, 'inventory.yaml', inventory), '-o', join(cwd, 'dist'), ...flags, ...extra];
-    return { cwd, result: through === 'bin' ? cli(args, { cwd }) : inProcess(args) };
+    return { cwd, result: cli(args, { cwd }) };
   };
   /** The counts line of a passing run with `warnings` warnings and `suppressed` suppressed findings. */
   const counts = (warnings: number, suppressed = 0) => `0 errors, ${warnings} warning${warnings === 1 ? '' : 's'}, 0 info, ${suppressed} suppressed`;
@@ -86,7 +84,7 @@ describe.each([
   });
 
   it('--format json carries each as a warning naming cluster, folder and construct, with no file', () => {
-    const { result } = synth(['--format', 'json'], 'in-process');
+    const { result } = synth(['--format', 'json']);
     expect(result.status).toBe(0);
     const findings = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(findings).toEqual(
@@ -96,7 +94,7 @@ describe.each([
   });
 
   it('--format sarif carries each as a warning result whose rule explains it', () => {
-    const { result } = synth(['--format', 'sarif'], 'in-process');
+    const { result } = synth(['--format', 'sarif']);
     expect(result.status).toBe(0);
     const [run] = (JSON.parse(result.stdout) as SarifLog).runs;
     expect(run.tool.driver.rules.map((rule) => [rule.id, rule.defaultConfiguration.level])).toEqual(codes.map((code) => [code, 'warning']));
@@ -122,12 +120,12 @@ describe.each([
   it('--suppress drops exactly the codes (and constructs) it names, so --strict passes once all are dropped', () => {
     // GIVEN the first code suppressed on its construct, by a wildcard WHEN synthesized THEN the others remain and are counted
     const [first, ...rest] = expected;
-    const some = synth(['--format', 'json', '--suppress', `${first.code}=mesh/*`], 'in-process');
+    const some = synth(['--format', 'json', '--suppress', `${first.code}=mesh/*`]);
     expect(some.result.status).toBe(0);
     expect((JSON.parse(some.result.stdout) as { code: string }[]).map((finding) => finding.code)).toEqual(rest.map(({ code }) => code));
     expect(some.result.stderr.endsWith(`\n${counts(rest.length, 1)}\n`)).toBe(true);
     // AND a suppression naming another construct drops nothing
-    const other = synth(['--format', 'json', '--suppress', `${first.code}=mesh/elsewhere`], 'in-process');
+    const other = synth(['--format', 'json', '--suppress', `${first.code}=mesh/elsewhere`]);
     expect((JSON.parse(other.result.stdout) as { code: string }[]).map((finding) => finding.code)).toEqual(codes);
     // AND with every code suppressed, --strict passes silently and writes
     const all = synth(['--strict', ...codes.flatMap((code) => ['--suppress', code])]);
@@ -137,13 +135,6 @@ describe.each([
     expect(existsSync(join(all.cwd, 'dist', 'control-plane', 'kustomization.yaml'))).toBe(true);
   });
 });
-
-function inProcess(args: readonly string[]): ProcessResult {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const status = main(args, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), color: false });
-  return { status, stdout: stdout.join(''), stderr: stderr.join('') };
-}
 
 interface SarifLog {
   runs: {

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, cli, colourlessEnv, expectSameTree, snapshotTree, tempDirs, writeFile } from './support';
 
+/*
+ * The synth that is killed is the bin as a child process (SIGKILL ends a process); the reference
+ * trees and the runs after the kill, which check what is on disk, run in process (`cli`).
+ */
+
 const dirs = tempDirs('kill-during-synth-');
 
 /** A moderate mesh: enough files (~300) that a synth spends a while writing them. */

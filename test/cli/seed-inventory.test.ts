@@ -1,5 +1,5 @@
 /**
- * The OpenShift seed's inventory, as its article prints it, through the compiled CLI: it names no
+ * The OpenShift seed's inventory, as its article prints it, through the CLI in process: it names no
  * control-plane address (its playbook read it from the live cluster), and must still synthesize.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,9 @@
 /**
- * Helpers for tests that run the real, compiled CLI (and other programs) as child processes. The
- * package is compiled once per test run by test/support/global-setup.ts.
+ * Helpers for the CLI tests. `cli` runs the CLI in this process through `main(argv, io)`, in a
+ * working folder and environment as a user's shell would give it; `cliProcess` runs the real,
+ * compiled bin as a child process, only where the process boundary is what a test checks (exit
+ * codes through the bin, signals, a terminal, a closed stdout, the packaged bin). The package is
+ * compiled by test/support/global-setup.ts when a file that spawns the bin is in the run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,14 +69,47 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 /**
- * Runs the compiled CLI through its bin with stdout and stderr on pipes. Pipes are no terminal,
- * so every run also asserts that the output carries no colour.
+ * Runs the compiled CLI through its bin as a child process with stdout and stderr on pipes. Pipes
+ * are no terminal, so every run also asserts that the output carries no colour.
+ */
+export function cliProcess(args: readonly string[], options: RunOptions): ProcessResult {
+  return withoutColour(run(process.execPath, [BIN, ...args], options));
+}
+
+/**
+ * Runs the CLI in this process through `main(argv, io)` as the bin runs it on pipes (no colour,
+ * asserted): in `options.cwd`, with `options.env` applied to the environment (an undefined value
+ * removes the variable), both restored afterwards.
  */
 export function cli(args: readonly string[], options: RunOptions): ProcessResult {
-  const result = run(process.execPath, [BIN, ...args], options);
+  return withoutColour(inFolder(options, () => runMain(args)));
+}
+
+function withoutColour(result: ProcessResult): ProcessResult {
   expect(result.stdout, 'stdout is a pipe: no colour').not.toMatch(ANSI_ESCAPE);
   expect(result.stderr, 'stderr is a pipe: no colour').not.toMatch(ANSI_ESCAPE);
   return result;
+}
+
+/** Runs `step` with the working folder and environment of `options`, restoring both after it. */
+function inFolder<T>({ cwd, env = {} }: RunOptions, step: () => T): T {
+  const previousCwd = process.cwd();
+  const previousEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const assign = (values: Readonly<Record<string, string | undefined>>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  // process.chdir needs a process of its own per test file: vitest.config.mts keeps the forks pool.
+  process.chdir(cwd);
+  assign(env);
+  try {
+    return step();
+  } finally {
+    assign(previousEnv);
+    process.chdir(previousCwd);
+  }
 }
 
 /** Runs the CLI in this process through `main(argv, io)`, collecting what it prints; no colour. */

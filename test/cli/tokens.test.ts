@@ -1,6 +1,8 @@
 /**
  * `tokens` through the real bin and the real kubectl, against a fake Kubernetes API server on
- * 127.0.0.1 (plain HTTP) that serves each remote's reader token Secret under its own path.
+ * 127.0.0.1 (plain HTTP) that serves each remote's reader token Secret under its own path. The bin
+ * stays a child process here: `tokens` waits for kubectl synchronously, which in this process
+ * would block the event loop that serves the fake API server.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';

@@ -1,6 +1,7 @@
 /**
- * The operator's toolbox through the real bin: init, findings formats, suppressions, explain,
- * --check --diff, -o - streaming and the messages of mistyped command lines.
+ * The operator's toolbox through the CLI in process: init, findings formats, suppressions,
+ * explain, --check --diff, -o - streaming and the messages of mistyped command lines. The bin runs
+ * as a process only where a package folder without build/ is what is checked.
  */
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzerCatalogue } from '../../lib/analyzers/catalogue';
 import { KUSTOMIZE_CODES } from '../../lib/analyzers/rules/kustomize';
+import { CHANGE_CODES } from '../../lib/analyzers/rules/changes';
 import { ANALYZERS } from '../../lib/analyzers';
 import { CONSTRUCT_WARNING_CODES } from '../../lib/errors';
 import { main } from '../../lib/cli/main';
@@ -157,7 +159,7 @@ describe('explain', () => {
   const constructCodes: readonly string[] = Object.values(CONSTRUCT_WARNING_CODES);
 
   it('knows every code an analyzer or a construct reports, with why and how to fix', () => {
-    const codes = [...new Set([...ANALYZERS.flatMap((analyzer) => analyzer.codes), ...constructCodes, ...Object.values(KUSTOMIZE_CODES)])].sort();
+    const codes = [...new Set([...ANALYZERS.flatMap((analyzer) => analyzer.codes), ...constructCodes, ...Object.values(KUSTOMIZE_CODES), ...Object.values(CHANGE_CODES)])].sort();
     expect([...catalogue.keys()].sort()).toEqual(codes);
     for (const entry of catalogue.values()) {
       expect(entry.why, entry.code).not.toBe('');
@@ -179,11 +181,11 @@ describe('explain', () => {
     return `${code}\n\nFires when:\n${entry.rules.map((rule) => `  - (${rule.severity}) ${plain(rule.firesWhen)}\n`).join('')}\nWhy it matters: ${plain(entry.why)}\n\nHow to fix it: ${plain(entry.fix)}\n`;
   };
 
-  it('explains a code through the bin, in any letter case', () => {
+  it('explains a code, in any letter case', () => {
     expect(cli(['explain', 'mcl0002'], { cwd: dir() })).toEqual({ status: 0, stdout: explanation('MCL0002'), stderr: '' });
   });
 
-  // The same command in-process for every code: a process per code would add a second each.
+  // The same command for every code.
   it.each([...analyzerCatalogue().keys()])('explains %s', (code) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -201,6 +203,9 @@ describe('explain', () => {
 });
 
 describe('synth --check', () => {
+  const CHANGE_HEADER = (added: number, changed: number) =>
+    `Applying it over what dist/ holds: ${added} added, ${changed} changed, 0 removed (removed objects are what GitOps prune deletes; see docs/changes.md for what to delete by hand)`;
+
   it('lists each file as changed, missing or extra, and --diff prints a unified diff', () => {
     // GIVEN an output folder with one file edited, one deleted and one added
     const cwd = synthesized();
@@ -217,7 +222,10 @@ describe('synth --check', () => {
     expect(check.status).toBe(1);
     expect(check.stdout).toBe('');
     expect(check.stderr).toBe(
-      `dist/ is not what ${INVENTORIES.openshift} produces; 3 file(s) differ:\n  changed: clusters/ocp-east/service_bookinfo_details.yaml\n  changed: ${deleted}\n  extra:   notes.txt\n0 errors, 0 warnings, 0 info, 0 suppressed\n`,
+      `dist/ is not what ${INVENTORIES.openshift} produces; 3 file(s) differ:\n  changed: clusters/ocp-east/service_bookinfo_details.yaml\n  changed: ${deleted}\n  extra:   notes.txt\n` +
+        // AND what applying the tree would do to the objects those files hold
+        `${CHANGE_HEADER(1, 1)}\n  clusters/ocp-east/: 0 added, 1 changed, 0 removed\n    changed: Service/bookinfo/details (spec.ports[0].port)\n` +
+        `  control-plane/ (cluster ocp-east): 1 added, 0 changed, 0 removed\n    added:   PeerAuthentication/bookinfo/default\n0 errors, 0 warnings, 0 info, 0 suppressed\n`,
     );
     expect(diff.status).toBe(1);
     expect(diff.stdout).toContain('--- a/clusters/ocp-east/service_bookinfo_details.yaml\n+++ b/clusters/ocp-east/service_bookinfo_details.yaml\n@@ -');
@@ -231,7 +239,10 @@ describe('synth --check', () => {
     const removed = 'control-plane/peerauthentication.security.istio.io_bookinfo_default.yaml';
     rmSync(join(cwd, 'dist', removed));
     const check = cli(['synth', '-i', INVENTORIES.openshift, '--check', '--diff'], { cwd });
-    expect(check.stderr).toBe(`dist/ is not what ${INVENTORIES.openshift} produces; 1 file(s) differ:\n  missing: ${removed}\n0 errors, 0 warnings, 0 info, 0 suppressed\n`);
+    expect(check.stderr).toBe(
+      `dist/ is not what ${INVENTORIES.openshift} produces; 1 file(s) differ:\n  missing: ${removed}\n` +
+        `${CHANGE_HEADER(1, 0)}\n  control-plane/ (cluster ocp-east): 1 added, 0 changed, 0 removed\n    added:   PeerAuthentication/bookinfo/default\n0 errors, 0 warnings, 0 info, 0 suppressed\n`,
+    );
     expect(check.stdout).toMatch(new RegExp(`^--- /dev/null\n\\+\\+\\+ b/${removed}\n@@ -0,0 \\+1,\\d+ @@\n\\+apiVersion: security.istio.io/v1\n`));
   });
 

@@ -1,11 +1,11 @@
 /**
- * `validate DIR` through the real bin, on synthesized trees and on trees broken by hand.
+ * `validate DIR` through the CLI in process, on synthesized trees and on trees broken by hand.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileUri } from '../../lib/cli/findings-output';
-import { INVENTORIES, STACK_FRAME, cli, edit, kustomizationResources, listResource, synthesizedOpenShift, tempDirs, writeFile } from './support';
+import { INVENTORIES, STACK_FRAME, cli, edit, kustomizationResources, listResource, runMain, synthesizedOpenShift, tempDirs, writeFile } from './support';
 
 const dir = tempDirs('cli-validate-');
 
@@ -66,21 +66,6 @@ describe('validate', () => {
       finding: /^error MCL0050 clusters\/ocp-east Service\/bookinfo\/details \(cluster ocp-east\): schema: \/spec\/ports\/0\/portt unknown field/m,
     },
     {
-      name: 'a DestinationRule whose outlierDetection.interval is 0s (a CEL rule of its CRD)',
-      file: 'control-plane/destinationrule.networking.istio.io_bookinfo_details.yaml',
-      from: 'interval: 10s',
-      to: 'interval: 0s',
-      finding:
-        /^error IST0106 control-plane DestinationRule\/bookinfo\/details \(cluster ocp-east\): CEL rule: spec\.trafficPolicy\.outlierDetection\.interval: Invalid value: "string": must be a valid duration greater than 1ms; hint: the API server rejects the object; fix spec\.trafficPolicy\.outlierDetection\.interval \(at dist\/control-plane\/destinationrule\.networking\.istio\.io_bookinfo_details\.yaml:\d+\)$/m,
-    },
-    {
-      name: 'a PeerAuthentication with portLevelMtls and no selector (a CEL rule of its CRD)',
-      file: 'control-plane/peerauthentication.security.istio.io_bookinfo_default.yaml',
-      from: '    mode: STRICT\n',
-      to: '    mode: STRICT\n  portLevelMtls:\n    "9080":\n      mode: PERMISSIVE\n',
-      finding: /^error IST0106 control-plane PeerAuthentication\/bookinfo\/default \(cluster ocp-east\): CEL rule: spec: Invalid value: "object": portLevelMtls requires selector; hint: /m,
-    },
-    {
       name: 'a VirtualService routed to port 9999 of a Service that has 9080',
       file: 'control-plane/virtualservice.networking.istio.io_bookinfo_bookinfo-ingressgateway.yaml',
       from: 'number: 9080',
@@ -95,6 +80,34 @@ describe('validate', () => {
     const result = cli(['validate', 'dist'], { cwd });
     // THEN the run fails with the finding's code, object and JSON path
     expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(finding);
+  });
+
+  it.each([
+    {
+      name: 'a DestinationRule whose outlierDetection.interval is 0s (a CEL rule of its CRD)',
+      file: 'control-plane/destinationrule.networking.istio.io_bookinfo_details.yaml',
+      from: 'interval: 10s',
+      to: 'interval: 0s',
+      finding:
+        /^error IST0106 control-plane DestinationRule\/bookinfo\/details \(cluster ocp-east\): CEL rule: spec\.trafficPolicy\.outlierDetection\.interval: Invalid value: "string": must be a valid duration greater than 1ms; hint: the API server rejects the object; fix spec\.trafficPolicy\.outlierDetection\.interval \(at \S*dist\/control-plane\/destinationrule\.networking\.istio\.io_bookinfo_details\.yaml:\d+\)$/m,
+    },
+    {
+      name: 'a PeerAuthentication with portLevelMtls and no selector (a CEL rule of its CRD)',
+      file: 'control-plane/peerauthentication.security.istio.io_bookinfo_default.yaml',
+      from: '    mode: STRICT\n',
+      to: '    mode: STRICT\n  portLevelMtls:\n    "9080":\n      mode: PERMISSIVE\n',
+      finding: /^error IST0106 control-plane PeerAuthentication\/bookinfo\/default \(cluster ocp-east\): CEL rule: spec: Invalid value: "object": portLevelMtls requires selector; hint: /m,
+    },
+  ])('fails on $name in process, with the rule\'s message and the field path', ({ file, from, to, finding }) => {
+    // GIVEN a synthesized tree edited by hand to break a CEL rule of a CRD
+    const cwd = synthesized();
+    edit(join(cwd, 'dist', file), from, to);
+    // WHEN it is validated through main(argv, io)
+    const result = runMain(['validate', join(cwd, 'dist')]);
+    // THEN the run fails with the rule's message at the field the API server names
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(finding);
   });
 

@@ -42,14 +42,14 @@ const workload: fc.Arbitrary<WorkloadDeployment> = fc
     calls: fc.option(fc.array(word, { maxLength: 3 }), { nil: undefined }),
     version,
     namespace: word,
-    localityPodLabels: dictionary(word),
+    podLabels: dictionary(word),
   })
-  .map(({ version: workloadVersion, namespace, localityPodLabels, ...service }) => ({
+  .map(({ version: workloadVersion, namespace, podLabels, ...service }) => ({
     service: { ...service, versions: [workloadVersion] },
     version: workloadVersion,
     namespace,
     calls: workloadVersion.calls ?? service.calls ?? [],
-    localityPodLabels,
+    podLabels,
   }));
 
 describe('workload Deployments without the generated converter', () => {

@@ -3,6 +3,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { InstallValues, type InstallValuesProps } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
+import { MESH_FACTS } from '../../constructs/mesh-registry';
 import { INSTALL_README } from '../../lib/manifest/install-layout';
 import { Mesh } from '../../lib/model/mesh';
 import type { ClusterSpec, MeshSpec } from '../../lib/model/mesh-spec';
@@ -27,8 +28,8 @@ function synth(spec: MeshSpec, props?: InstallValuesProps) {
   const mesh = new IstioMesh(undefined, 'mesh', { mesh: Mesh.fromSpec(spec) });
   new InstallValues(mesh, 'install', props);
   const synthesized = synthesizeMesh(mesh);
-  expect(mesh.helmInstall).toEqual({ chartVersion: props?.chartVersion ?? checkedPatch(mesh.model.istioVersion) });
-  const readme: [string, string] = [INSTALL_README, renderInstallReadme(mesh.model, mesh.helmInstall!.chartVersion)];
+  expect(mesh.registry.read(MESH_FACTS.helmInstall)).toEqual({ chartVersion: props?.chartVersion ?? checkedPatch(mesh.model.istioVersion) });
+  const readme: [string, string] = [INSTALL_README, renderInstallReadme(mesh.model, mesh.registry.read(MESH_FACTS.helmInstall)!.chartVersion)];
   return { ...synthesized, files: new Map([readme, ...synthesized.files]) };
 }
 

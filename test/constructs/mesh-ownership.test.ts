@@ -203,12 +203,13 @@ describe('MeshTesting.mesh', () => {
   });
 });
 
-describe('the README testing example', () => {
-  it('holds: remotes and their secrets on the test mesh have no analyzer finding', () => {
-    // GIVEN the fixture with the remote components and secrets WHEN analyzed THEN nothing is found
+describe('the testing example of docs/constructs.md', () => {
+  it('holds: remotes, their secrets and the east-west gateway they reach istiod through on the test mesh have no analyzer finding', () => {
+    // GIVEN the fixture with the remote components, secrets and east-west gateway WHEN analyzed THEN nothing is found
     const mesh = MeshTesting.mesh();
     new IstioRemote(mesh, 'remotes');
     new MultiClusterSecret(mesh, 'remote-secrets');
+    new EastWestGateway(mesh, 'east-west');
     expect(MeshTesting.findings(mesh)).toEqual([]);
   });
 });

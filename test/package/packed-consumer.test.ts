@@ -24,7 +24,7 @@ const LOCK = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8
 const locked = (name: string) => `${name}@${LOCK.packages[`node_modules/${name}`].version}`;
 
 /** The consumer's program: a two-cluster mesh built from the package's public API. */
-const MAIN_TS = `import { IstioMesh, IstioRemote, Mesh, MeshApp, MeshTesting, MultiClusterSecret } from 'cdk8s-istio-multicluster';
+const MAIN_TS = `import { EastWestGateway, IstioMesh, IstioRemote, Mesh, MeshApp, MeshTesting, MultiClusterSecret } from 'cdk8s-istio-multicluster';
 
 const model = Mesh.fromSpec({
   mesh: { id: 'consumer-mesh' },
@@ -37,6 +37,7 @@ const app = new MeshApp();
 const mesh = new IstioMesh(app, 'consumer-mesh', { mesh: model });
 new IstioRemote(mesh, 'remotes');
 new MultiClusterSecret(mesh, 'remote-secrets');
+new EastWestGateway(mesh, 'east-west');
 
 const inMemory = MeshTesting.synth(mesh);
 const output = app.synthMesh();
@@ -62,7 +63,7 @@ export function typeChecks(model: Mesh): MeshFolders {
  */
 const GATEWAY_TS = `import { ApiObject, JsonPatch } from 'cdk8s';
 import { Node } from 'constructs';
-import { IstioMesh, IstioRemote, Mesh, MeshApp, MtlsNamespace, MultiClusterSecret, TlsGateway } from 'cdk8s-istio-multicluster';
+import { EastWestGateway, IstioMesh, IstioRemote, Mesh, MeshApp, MtlsNamespace, MultiClusterSecret, TlsGateway } from 'cdk8s-istio-multicluster';
 
 const app = new MeshApp({ outdir: 'gateway-dist' });
 const mesh = new IstioMesh(app, 'mesh', {
@@ -76,6 +77,7 @@ const mesh = new IstioMesh(app, 'mesh', {
 });
 new IstioRemote(mesh, 'remotes');
 new MultiClusterSecret(mesh, 'remote-secrets');
+new EastWestGateway(mesh, 'east-west');
 new MtlsNamespace(mesh, 'shop', { namespace: 'shop', services: [] });
 const gateway = new TlsGateway(mesh, 'gateway', { namespace: 'shop', hosts: ['shop.example.com'] });
 

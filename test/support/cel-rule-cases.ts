@@ -27,6 +27,8 @@ export interface CelRuleSite {
   readonly schemaType: string;
   readonly rule: string;
   readonly message: string;
+  /** The version's whole schema (`openAPIV3Schema`), which the case objects are completed from. */
+  readonly rootSchema: Schema;
 }
 
 /** A rule site with an object that breaks the rule, what the API server says, and an object that satisfies it. */
@@ -43,8 +45,13 @@ interface Crd {
   kind: string;
   spec: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[] };
 }
-interface Schema {
+export interface Schema {
   type?: string;
+  enum?: unknown[];
+  required?: string[];
+  minimum?: number;
+  minLength?: number;
+  minItems?: number;
   properties?: Record<string, Schema>;
   items?: Schema;
   additionalProperties?: Schema | boolean;
@@ -62,11 +69,12 @@ export function allCelRuleSites(): { readonly site: CelRuleSite; readonly served
     for (const crd of loadAll(readFileSync(crdFile, 'utf8')) as Crd[]) {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const version of crd.spec.versions) {
+        const rootSchema = version.schema?.openAPIV3Schema ?? {};
         const visit = (schema: Schema, steps: Step[], schemaPath: string) => {
           for (const { rule, message } of schema['x-kubernetes-validations'] ?? []) {
             sites.push({
               served: version.served,
-              site: { crdFile, apiVersion: `${crd.spec.group}/${version.name}`, kind: crd.spec.names.kind, steps, schemaPath, schemaType: schema.type ?? '', rule, message: message ?? '' },
+              site: { crdFile, apiVersion: `${crd.spec.group}/${version.name}`, kind: crd.spec.names.kind, steps, schemaPath, schemaType: schema.type ?? '', rule, message: message ?? '', rootSchema },
             });
           }
           for (const [name, child] of Object.entries(schema.properties ?? {})) visit(child, [...steps, { property: name }], `${schemaPath}.${name}`);
@@ -202,7 +210,40 @@ function objectWith(site: CelRuleSite, self: unknown): { object: Record<string, 
   );
   const root = value as Record<string, unknown>;
   const metadata = { name: 'cel-case', namespace: 'istio-system', ...((root.metadata as object | undefined) ?? {}) };
-  return { object: { apiVersion: site.apiVersion, kind: site.kind, ...root, metadata }, fieldPath: fieldPath || '<nil>' };
+  // Every required field filled in: a missing one stops the API server before it runs any rule.
+  const object = withRequired({ apiVersion: site.apiVersion, kind: site.kind, ...root, metadata }, site.rootSchema) as Record<string, unknown>;
+  return { object, fieldPath: fieldPath || '<nil>' };
+}
+
+/** `value` with every property its schema requires, at every depth, filled with a minimal value. */
+function withRequired(value: unknown, schema: Schema): unknown {
+  if (Array.isArray(value)) return schema.items ? value.map((item) => withRequired(item, schema.items!)) : value;
+  if (value === null || typeof value !== 'object') return value;
+  const object: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const name of schema.required ?? []) if (!(name in object)) object[name] = minimalValue(schema.properties?.[name] ?? {});
+  for (const [name, child] of Object.entries(object)) {
+    const childSchema = schema.properties?.[name] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (childSchema) object[name] = withRequired(child, childSchema);
+  }
+  return object;
+}
+
+/** The least value a schema accepts: its first enum value, its minimum, the shortest string, or an object with its required fields. */
+function minimalValue(schema: Schema): unknown {
+  if (schema.enum?.length) return schema.enum[0];
+  switch (schema.type) {
+    case 'object':
+      return withRequired({}, schema);
+    case 'array':
+      return Array.from({ length: schema.minItems ?? 0 }, () => minimalValue(schema.items ?? {}));
+    case 'integer':
+    case 'number':
+      return Math.max(schema.minimum ?? 1, 1);
+    case 'boolean':
+      return false;
+    default:
+      return 'a'.repeat(Math.max(schema.minLength ?? 1, 1));
+  }
 }
 
 /** The served rule sites whose rule no object can break on create, each with the reason. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { describe, expect, it, vi } from 'vitest';
 import { buildShopMesh } from '../../apps/code-first/main';
+import { EastWestGateway } from '../../constructs/east-west-gateway';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote } from '../../constructs/istio-remote';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
@@ -52,6 +53,7 @@ describe('MeshApp', () => {
     const mesh = new IstioMesh(app, 'mesh', { mesh: Mesh.fromSpec(spec) });
     new IstioRemote(mesh, 'remotes');
     new MultiClusterSecret(mesh, 'remote-secrets');
+    new EastWestGateway(mesh, 'east-west');
     // WHEN synthesized
     const lines: string[] = [];
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((text) => lines.push(String(text)) > 0);
@@ -67,13 +69,15 @@ describe('MeshApp', () => {
     ]);
   });
 
-  describe('a code-first mesh on two networks without an EastWestGateway (MCL0065, which no inventory reaches)', () => {
+  describe('a code-first mesh on two networks whose EastWestGateway exposes no services (MCL0065, which no inventory reaches)', () => {
     const twoNetworks = (props: MeshAppProps) => {
       const app = new MeshApp(props);
       const spec = { ...TEST_MESH_SPEC, clusters: [{ ...TEST_MESH_SPEC.clusters[0], network: 'net-east' }, TEST_MESH_SPEC.clusters[1]] };
       const mesh = new IstioMesh(app, 'mesh', { mesh: Mesh.fromSpec(spec) });
       new IstioRemote(mesh, 'remotes');
       new MultiClusterSecret(mesh, 'remote-secrets');
+      // A gateway in each network, so each is reached (else MCL0009), none of them exposing services.
+      new EastWestGateway(mesh, 'east-west', { exposeServices: false });
       return app;
     };
     const MCL0065 = {

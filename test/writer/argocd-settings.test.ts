@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ApiObject } from 'cdk8s';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { EastWestGateway } from '../../constructs/east-west-gateway';
 import { IstioRemote } from '../../constructs/istio-remote';
 import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { main, type CliIo } from '../../lib/cli/main';
@@ -121,6 +122,7 @@ describe('Argo CD resource exclusions', () => {
     const mesh = MeshTesting.mesh(TEST_MESH_SPEC);
     new IstioRemote(mesh, 'remotes');
     new MultiClusterSecret(mesh, 'remote-secrets');
+    new EastWestGateway(mesh, 'east-west');
     new ApiObject(mesh.clusterChart('west'), 'lease', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'leader', namespace: 'istio-system' } });
     expect(() => synthesizeOutput(mesh, { gitops: { tool: 'argocd', repoUrl: REPO } })).toThrow(
       'Argo CD never applies Lease "clusters/west/lease.coordination.k8s.io_istio-system_leader.yaml": its built-in resource exclusions (Events, events.k8s.io, metrics.k8s.io, Leases) hold whatever argocd-cm says; leave these objects out of the mesh or deliver them with another tool',

@@ -57,12 +57,40 @@ function build(tree: ReadonlyMap<string, string>, folder: string): Manifest[] {
   return objects;
 }
 
-/** The deliveries and the pairs (before, after) their controller orders. */
-function deliveriesOf(tree: ReadonlyMap<string, string>, tool: 'argocd' | 'flux'): { deliveries: Delivery[]; before: (a: string, b: string) => boolean } {
+/** One Istio chart release (Flux HelmRelease, Argo CD Application with a Helm source), as read back from `gitops/`. */
+interface ChartDelivery {
+  readonly name: string;
+  readonly cluster: string;
+  readonly chart: string;
+  /** The release it follows on its cluster (Flux `dependsOn`). */
+  readonly after: readonly string[];
+}
+
+/**
+ * The deliveries, the chart releases, the pairs (before, after) their controller orders, and
+ * whether a chart release is in, and ready, before a delivery starts.
+ */
+function deliveriesOf(tree: ReadonlyMap<string, string>, tool: 'argocd' | 'flux'): {
+  deliveries: Delivery[];
+  charts: ChartDelivery[];
+  before: (a: string, b: string) => boolean;
+  chartBefore: (chart: ChartDelivery, delivery: Delivery) => boolean;
+} {
   const inRepo = (path: string) => path.replace(/^\.\//, '').slice(BASE_PATH.length + 1);
   if (tool === 'flux') {
     const kustomizations = [...tree].filter(([path]) => /^gitops\/kustomization\.kustomize\.toolkit\.fluxcd\.io_[^/]+\.yaml$/.test(path)).map(([, content]) => load(content) as Manifest & { spec: any });
-    const deliveries = kustomizations.map((k) => ({
+    // A Kustomization without a kubeconfig applies to the management cluster: the HelmReleases.
+    const [management, ...moreManagement] = kustomizations.filter((k) => k.spec.kubeConfig === undefined);
+    expect(moreManagement).toEqual([]);
+    expect(management.spec.wait, 'the charts Kustomization is ready once its HelmReleases are').toBe(true);
+    const helmReleases = build(tree, inRepo(management.spec.path)).filter((o) => o.kind === 'HelmRelease') as (Manifest & { spec: any })[];
+    const charts = helmReleases.map((r) => ({
+      name: r.metadata.name,
+      cluster: r.spec.kubeConfig.secretRef.name.replace(/-kubeconfig$/, ''),
+      chart: r.spec.chart.spec.chart,
+      after: (r.spec.dependsOn ?? []).map((d: { name: string }) => d.name) as string[],
+    }));
+    const deliveries = kustomizations.filter((k) => k !== management).map((k) => ({
       name: k.metadata.name,
       cluster: k.spec.kubeConfig.secretRef.name.replace(/-kubeconfig$/, ''),
       objects: build(tree, inRepo(k.spec.path)),
@@ -79,14 +107,17 @@ function deliveriesOf(tree: ReadonlyMap<string, string>, tool: 'argocd' | 'flux'
       for (const name of ready) { order.push(name); pending.delete(name); }
     }
     const reaches = (from: string, to: string): boolean => dependsOn.get(to)!.some((dependency) => dependency === from || reaches(from, dependency));
-    return { deliveries, before: reaches };
+    return { deliveries, charts, before: reaches, chartBefore: (_chart, delivery) => reaches(management.metadata.name, delivery.name) };
   }
   const root = build(tree, 'gitops')[0] as Manifest & { spec: any };
   const applicationsFolder = inRepo(root.spec.source.path);
   const applications = build(tree, applicationsFolder) as (Manifest & { spec: any })[];
   const wave = new Map(applications.map((a) => [a.metadata.name, Number(a.metadata.annotations!['argocd.argoproj.io/sync-wave'])]));
-  const deliveries = applications.map((a) => ({ name: a.metadata.name, cluster: a.spec.destination.name, objects: build(tree, inRepo(a.spec.source.path)), substitutesFrom: [] }));
-  return { deliveries, before: (a, b) => wave.get(a)! < wave.get(b)! };
+  const chartApplications = applications.filter((a) => a.spec.source.chart !== undefined);
+  const charts = chartApplications.map((a) => ({ name: a.metadata.name, cluster: a.spec.destination.name, chart: a.spec.source.chart, after: [] }));
+  const deliveries = applications.filter((a) => a.spec.source.chart === undefined).map((a) => ({ name: a.metadata.name, cluster: a.spec.destination.name, objects: build(tree, inRepo(a.spec.source.path)), substitutesFrom: [] }));
+  const before = (a: string, b: string) => wave.get(a)! < wave.get(b)!;
+  return { deliveries, charts, before, chartBefore: (chart, delivery) => before(chart.name, delivery.name) };
 }
 
 const isRemoteTokenSecret = (object: Manifest) => object.kind === 'Secret' && object.type === 'kubernetes.io/service-account-token';
@@ -100,7 +131,7 @@ describe.each([
   { mesh: 'hybrid (external-secret)', tool: 'argocd', spec: specOf(INVENTORIES.hybrid, 'external-secret') },
 ] as const)('the delivery order of the $mesh mesh with $tool', ({ spec, tool }) => {
   const tree = outputTree(spec, tool);
-  const { deliveries, before } = deliveriesOf(tree, tool);
+  const { deliveries, charts, before, chartBefore } = deliveriesOf(tree, tool);
   const remotes = spec.clusters.filter((cluster) => !cluster.istio_control_plane).map((cluster) => cluster.name);
   const deliveriesWhere = (test: (object: Manifest, delivery: Delivery) => boolean) => deliveries.filter((delivery) => delivery.objects.some((object) => test(object, delivery)));
 
@@ -141,11 +172,57 @@ describe.each([
     for (const delivery of deliveries) {
       for (const object of delivery.objects.filter((o) => o.metadata.namespace !== undefined)) {
         const owners = deliveriesWhere((o, d) => d.cluster === delivery.cluster && o.kind === 'Namespace' && o.metadata.name === object.metadata.namespace);
-        // The Istio install (README step 1, before any delivery) creates the control plane's istio-system.
-        if (delivery.cluster === controlPlane && object.metadata.namespace === 'istio-system' && owners.length === 0) continue;
+        // The control plane's base chart release, before every delivery, creates its istio-system.
+        if (delivery.cluster === controlPlane && object.metadata.namespace === 'istio-system' && owners.length === 0) {
+          const base = charts.find((chart) => chart.cluster === controlPlane && chart.chart === 'base')!;
+          expect(chartBefore(base, delivery), `${base.name} before ${delivery.name}`).toBe(true);
+          continue;
+        }
         expect(owners.length, `Namespace ${object.metadata.namespace} on ${delivery.cluster}`).toBe(1);
         expect(owners[0] === delivery || before(owners[0].name, delivery.name), `${owners[0].name} before ${delivery.name}`).toBe(true);
       }
+    }
+  });
+
+  it("installs Istio's charts on every cluster, each cluster's base before its cni before istiod, and acyclic", () => {
+    const controlPlane = spec.clusters.find((cluster) => cluster.istio_control_plane)!.name;
+    const usesCni = spec.clusters.some((cluster) => cluster.platform === 'openshift');
+    for (const cluster of spec.clusters.map((c) => c.name)) {
+      const expected = [...['base'], ...(usesCni ? ['cni'] : []), ...(cluster === controlPlane ? ['istiod'] : [])];
+      expect(charts.filter((chart) => chart.cluster === cluster).map((chart) => chart.chart), cluster).toEqual(expected);
+    }
+    // Flux: each release depends on the one before it on its cluster, and only on a release that exists.
+    if (tool === 'flux') {
+      for (const chart of charts) {
+        const onCluster = charts.filter((other) => other.cluster === chart.cluster);
+        const index = onCluster.indexOf(chart);
+        expect(chart.after, chart.name).toEqual(index === 0 ? [] : [onCluster[index - 1].name]);
+      }
+    } else {
+      // Argo CD: the waves of a cluster's releases rise in that order.
+      const waveOf = (name: string) => Number((load(tree.get(`gitops/applications/application.argoproj.io_argocd_${name}.yaml`)!) as Manifest).metadata.annotations!['argocd.argoproj.io/sync-wave']);
+      for (const cluster of spec.clusters.map((c) => c.name)) {
+        const waves = charts.filter((chart) => chart.cluster === cluster).map((chart) => waveOf(chart.name));
+        expect(waves, cluster).toEqual([...waves].sort((a, b) => a - b));
+        expect(new Set(waves).size, cluster).toBe(waves.length);
+      }
+    }
+  });
+
+  it('applies Istio configuration and pods only after the charts whose CRDs and webhooks they need', () => {
+    const controlPlane = spec.clusters.find((cluster) => cluster.istio_control_plane)!.name;
+    const istiod = charts.find((chart) => chart.chart === 'istiod')!;
+    expect(istiod.cluster).toBe(controlPlane);
+    for (const delivery of deliveries) {
+      const base = charts.find((chart) => chart.cluster === delivery.cluster && chart.chart === 'base')!;
+      if (delivery.objects.some((o) => o.apiVersion.split('/')[0].endsWith('istio.io'))) expect(chartBefore(base, delivery), `${base.name} before ${delivery.name}`).toBe(true);
+      if (delivery.objects.some((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))) {
+        expect(chartBefore(istiod, delivery), `${istiod.name} before ${delivery.name}`).toBe(true);
+        const cni = charts.find((chart) => chart.cluster === delivery.cluster && chart.chart === 'cni');
+        if (cni) expect(chartBefore(cni, delivery), `${cni.name} before ${delivery.name}`).toBe(true);
+      }
+      // A remote's reader token Secret names the account its base chart renders.
+      if (delivery.objects.some(isRemoteTokenSecret)) expect(chartBefore(base, delivery), `${base.name} before ${delivery.name}`).toBe(true);
     }
   });
 });

@@ -82,7 +82,7 @@ describe('renderGitops for Argo CD', () => {
     expect(spec('mesh1-cluster-iks-mesh').source.path).toBe('dist/gitops/phases/mesh1-cluster-iks-mesh');
     expect(spec('mesh1-cluster-iks').source.path).toBe('dist/gitops/phases/mesh1-cluster-iks');
     expect(spec('mesh1-cluster-iks').destination).toEqual({ name: 'iks' });
-    expect(spec('mesh1-cluster-iks').syncPolicy.syncOptions).toEqual(['CreateNamespace=false']);
+    expect(spec('mesh1-cluster-iks').syncPolicy.syncOptions).toEqual(['CreateNamespace=false', 'RespectIgnoreDifferences=true', 'PruneLast=true']);
     expect(spec('mesh1-cluster-iks').syncPolicy.retry.limit).toBeGreaterThan(0);
     // AND self-heal leaves the CA bundle istiod writes into the injection webhooks alone
     expect(spec('mesh1-cluster-iks-mesh').ignoreDifferences).toEqual([

@@ -7,6 +7,7 @@ import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '
 import { balancerExposureProblem } from '../../../lib/model/global-load-balancer';
 import { GATEWAY_EXPOSURE_SCHEMA, gatewayExposureIssues, resolveGatewayExposure, ROUTE_INSECURE_POLICY_SCHEMA, type GatewayExposureSpec, type RouteInsecurePolicy } from '../../../lib/model/exposure';
 import { placementIssues } from '../../../lib/model/placement';
+import { revisionSelectorProblem, specRevisions } from '../../../lib/model/revisions';
 import { sailToolNamespaces } from '../../../lib/model/sail';
 import { fields, text, type SectionContext, type SpecSection } from '../../../lib/model/spec-section';
 import { BOOKINFO } from './bookinfo-app';
@@ -45,6 +46,12 @@ export interface BookinfoSpec {
    * @default - the mesh's policy for every service
    */
   readonly locality?: Readonly<Record<string, ServiceLocalitySpec>>;
+  /**
+   * The revision Bookinfo runs on (its namespace, pods and TLS gateways): a name of
+   * `mesh.revisions`, a tag of `mesh.revisionTags`, or `default`.
+   * @default - the mesh's default injection (`istio-injection: enabled`)
+   */
+  readonly revision?: string;
 }
 
 /** The Bookinfo routing presets, as in the upstream networking samples. */
@@ -126,6 +133,7 @@ const BOOKINFO_SCHEMA = {
     },
     clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
     locality: { type: 'object', additionalProperties: SERVICE_LOCALITY },
+    revision: { type: 'string' },
   },
 } as const;
 
@@ -182,6 +190,12 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
     }
   }
   issues.push(...placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, context.clusterNames, 'bookinfo.placement'));
+  const revision = text(bookinfo.revision);
+  const revisions = specRevisions(fields(context.spec.mesh));
+  if (revision !== undefined && revisions !== undefined) {
+    const problem = revisionSelectorProblem(revisions, revision);
+    if (problem) add('bookinfo.revision', problem);
+  }
   return issues;
 }
 
@@ -204,6 +218,8 @@ export interface Bookinfo extends AppPlacement {
   readonly clusterLocal: boolean | readonly string[];
   /** Service -> its locality policy, overriding the mesh's. */
   readonly locality: ReadonlyMap<string, ServiceLocalitySpec>;
+  /** The revision (or tag) it runs on; undefined for the mesh's default injection. */
+  readonly revision?: string;
 }
 
 /** A validated `bookinfo:` section with its defaults applied, placed on the mesh's clusters. */
@@ -224,5 +240,6 @@ export function resolveBookinfo(spec: BookinfoSpec, mesh: Mesh): Bookinfo {
     },
     clusterLocal: spec.clusterLocal ?? false,
     locality: new Map(Object.entries(spec.locality ?? {})),
+    revision: spec.revision,
   };
 }

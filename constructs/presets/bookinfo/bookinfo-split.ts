@@ -36,6 +36,11 @@ export interface BookinfoSplitProps {
    * @default - the mesh's policy for every service
    */
   readonly locality?: AppSplitProps['locality'];
+  /**
+   * The revision Bookinfo's pods run on (`AppSplitProps.revision`).
+   * @default - the mesh's default injection
+   */
+  readonly revision?: AppSplitProps['revision'];
 }
 
 const PRODUCTPAGE = BOOKINFO.services.find((service) => service.name === 'productpage')!;
@@ -85,6 +90,7 @@ export class BookinfoSplit extends AppSplit {
       placement: props.placement,
       clusterLocal: props.clusterLocal,
       locality: props.locality,
+      revision: props.revision,
     });
     this.routing = props.routing ?? 'all-v1';
     if (!Object.hasOwn(REVIEWS_RULES, this.routing)) {

@@ -339,6 +339,15 @@ function fieldErrorBody(reason: string | undefined, typeName: string, detail: st
   }
 }
 
+/**
+ * A run-time error as cel-go words it. @bufbuild/cel says "field not found: x" for an absent map
+ * key or field; the API server's values are maps and unstructured objects, whose lookup fails with
+ * "no such key: x" (cel-go `types.NewErr("no such key: %v")`, as kube-apiserver reports it).
+ */
+function goCelErrorMessage(message: string): string {
+  return message.replace(/^field not found: /, 'no such key: ');
+}
+
 function checkRules(schema: RuleSchema, value: unknown, at: FieldLocation, isRoot: boolean, problems: RuleProblem[]): void {
   const rules = schema[RULES] ?? [];
   if (rules.length === 0) return;
@@ -354,7 +363,7 @@ function checkRules(schema: RuleSchema, value: unknown, at: FieldLocation, isRoo
     }
     const result = compiled.program(bindings);
     if (celLibrary().isCelError(result)) {
-      problems.push({ pointer: at.pointer || '/', fieldPath: printedPath(at), message: `Invalid value: ${JSON.stringify(typeName)}: ${escapeUnprintable(result.message)} evaluating rule: ${ruleErrorString(rule)}`, unchecked: false });
+      problems.push({ pointer: at.pointer || '/', fieldPath: printedPath(at), message: `Invalid value: ${JSON.stringify(typeName)}: ${escapeUnprintable(goCelErrorMessage(result.message))} evaluating rule: ${ruleErrorString(rule)}`, unchecked: false });
       continue;
     }
     if (result === true) continue;

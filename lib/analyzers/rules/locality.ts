@@ -2,12 +2,12 @@ import { integer, type Labels, list, record, text } from '../../manifest/fields'
 import { serviceSelector } from '../../manifest/kube-objects';
 import type { Located } from '../../manifest/located';
 import type { Manifest } from '../../manifest/mesh-manifests';
-import { APP_ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE, LABELS, POD_LOCALITY_LABELS } from '../../model/names';
+import { APP_ANNOTATIONS, LABELS, POD_LOCALITY_LABELS } from '../../model/names';
 import type { Analyzer } from '../analyzer';
 import { calledHosts } from '../calls-annotation';
 import { findingOn } from '../finding';
 import { serviceKey, type ServiceName, serviceOfHost } from '../hosts';
-import { inCluster, type MeshIndex, serviceOfDestinationRule, type Workload } from '../mesh-index';
+import { clusterNetworks, type MeshIndex, serviceOfDestinationRule, type Workload } from '../mesh-index';
 
 /*
  * Zone-aware routing: what Istio reads of localities from pod labels and DestinationRules, and the
@@ -193,20 +193,6 @@ const zoneWithoutRegion: Analyzer = {
       ];
     }),
 };
-
-/** Cluster -> its network: its istio-system Namespace's label, else the label of a gateway pod of it; in one pass. */
-function clusterNetworks(index: MeshIndex): Map<string, string> {
-  const networks = new Map<string, string>();
-  for (const workload of index.workloads) {
-    const network = workload.pods.labels[LABELS.network];
-    if (network !== undefined && !networks.has(workload.located.cluster)) networks.set(workload.located.cluster, network);
-  }
-  for (const cluster of index.clusterNames) {
-    const fromNamespace = index.namespaces.get(inCluster(cluster, ISTIO_SYSTEM_NAMESPACE))?.manifest.metadata.labels?.[LABELS.network];
-    if (fromNamespace !== undefined) networks.set(cluster, fromNamespace);
-  }
-  return networks;
-}
 
 /**
  * MCL0035: two clusters whose pods claim the same locality sit on different networks. Istio ranks

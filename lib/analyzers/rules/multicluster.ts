@@ -1,15 +1,18 @@
+import { compareText } from '../../manifest/compare-text';
 import { ISTIO_CONFIG_GROUPS } from '../../manifest/kinds';
 import { servicePorts, serviceSelector } from '../../manifest/kube-objects';
-import { absentObject } from '../../manifest/located';
+import { absentObject, type Located } from '../../manifest/located';
 import { apiGroup, clusterFolder, CONTROL_PLANE_FOLDER, type Manifest } from '../../manifest/mesh-manifests';
 import { type RemoteSecret, remoteSecretOf } from '../../manifest/remote-secret';
-import { ANNOTATIONS, APP_ANNOTATIONS, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName } from '../../model/names';
+import { ANNOTATIONS, APP_ANNOTATIONS, EAST_WEST_GATEWAY, ISTIO_SYSTEM_NAMESPACE, ISTIOD_PORTS, LABELS, remoteSecretName } from '../../model/names';
 import type { Analyzer } from '../analyzer';
 import { calledHosts } from '../calls-annotation';
 import { type Finding, findingOn } from '../finding';
+import { groupBy } from '../group-by';
 import { serviceKey, serviceOfHost } from '../hosts';
-import { formatLabels } from '../label-index';
-import { inCluster, type MeshIndex } from '../mesh-index';
+import { gatewaySelector, gatewayServers } from '../istio-objects';
+import { ANY_NAMESPACE, formatLabels } from '../label-index';
+import { clusterNetworks, inCluster, type MeshIndex } from '../mesh-index';
 
 /**
  * The remote secrets istiod reads on the control-plane cluster (labelled `istio/multiCluster`, in
@@ -195,4 +198,78 @@ function shape(service: Manifest): { readonly ports: string; readonly selector: 
     .sort()
     .join(',');
   return { ports, selector: formatLabels(serviceSelector(service)) };
+}
+
+/**
+ * MCL0009: an east-west gateway the mesh relies on that no object creates. Remotes reach istiod
+ * through the control-plane cluster's east-west gateway when `controlPlaneAddressKind` is
+ * `eastwest-gateway` (the model says so in a synthesis) or when a control-plane Gateway passes
+ * istiod's port 15012 through (what a tree read back shows); and on several networks, traffic
+ * crosses into each network through an east-west gateway there. A gateway is a workload whose pods
+ * carry the east-west gateway's labels or that such a Gateway (15012, or 15443 across networks)
+ * selects. Without it, the remotes' proxies and injection webhook, or the calls into that
+ * network, dial an address nothing serves.
+ */
+export const missingEastWestGatewayAnalyzer: Analyzer = {
+  codes: ['MCL0009'],
+  name: 'The east-west gateways the mesh routes through exist',
+  analyze: (index) => [...istiodWithoutGateway(index), ...networksWithoutGateway(index)],
+};
+
+/** A stand-in for the east-west gateway no object creates, in the folder of the cluster that lacks it. */
+function absentEastWestGateway(cluster: string): Located {
+  return absentObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: EAST_WEST_GATEWAY.name, namespace: ISTIO_SYSTEM_NAMESPACE } }, cluster, clusterFolder(cluster));
+}
+
+/** The Istio Gateways (`namespace/name` -> Gateway) with a server on the port. */
+function gatewaysServing(index: MeshIndex, port: number): [string, Located][] {
+  return [...index.gateways].filter(([, gateway]) => gatewayServers(gateway.manifest).some((server) => server.portNumber === port));
+}
+
+/** The clusters that run an east-west gateway: its labels, or picked by a Gateway of its ports. */
+function clustersWithEastWestGateway(index: MeshIndex): Set<string> {
+  const selectors = [EAST_WEST_GATEWAY.selector, ...[...gatewaysServing(index, ISTIOD_PORTS.xds), ...gatewaysServing(index, EAST_WEST_GATEWAY.crossNetworkPort)].map(([, gateway]) => gatewaySelector(gateway.manifest))];
+  return new Set(selectors.flatMap((selector) => index.workloadsByLabels.select(ANY_NAMESPACE, selector)).map((workload) => workload.located.cluster));
+}
+
+function istiodWithoutGateway(index: MeshIndex): Finding[] {
+  const throughGateway = gatewaysServing(index, ISTIOD_PORTS.xds);
+  if (index.controlPlaneAddressKind !== 'eastwest-gateway' && throughGateway.length === 0) return [];
+  if (clustersWithEastWestGateway(index).has(index.controlPlaneCluster)) return [];
+  // The remotes: clusters whose istio-system names this control plane (what IstioRemote sets up).
+  const remotes = index.clusterNames.filter(
+    (cluster) =>
+      cluster !== index.controlPlaneCluster &&
+      index.namespaces.get(inCluster(cluster, ISTIO_SYSTEM_NAMESPACE))?.manifest.metadata.annotations?.[ANNOTATIONS.controlPlaneClusters] === index.controlPlaneCluster,
+  );
+  if (remotes.length === 0) return [];
+  const why = index.controlPlaneAddressKind === 'eastwest-gateway'
+    ? 'controlPlaneAddressKind is eastwest-gateway'
+    : `Gateway ${throughGateway.map(([name]) => name).join(', ')} passes port ${ISTIOD_PORTS.xds} through to it`;
+  return [
+    findingOn(absentEastWestGateway(index.controlPlaneCluster), {
+      code: 'MCL0009',
+      severity: 'error',
+      message: `remote cluster${remotes.length === 1 ? ` ${remotes[0]} reaches` : `s ${remotes.join(', ')} reach`} istiod through the east-west gateway of control-plane cluster ${index.controlPlaneCluster} (${why}), but no object in ${clusterFolder(index.controlPlaneCluster)} runs one`,
+      hint: `add an EastWestGateway to the mesh (the inventory adds one), or set controlPlaneAddressKind to istiod-service or istiod-pod when remotes reach istiod another way`,
+    }),
+  ];
+}
+
+function networksWithoutGateway(index: MeshIndex): Finding[] {
+  const networks = groupBy([...clusterNetworks(index)].sort(([a], [b]) => compareText(a, b)), ([, network]) => network);
+  if (networks.size < 2) return [];
+  const served = clustersWithEastWestGateway(index);
+  return [...networks]
+    .filter(([, members]) => !members.some(([cluster]) => served.has(cluster)))
+    .map(([network, members]) => {
+      const clusters = members.map(([cluster]) => cluster);
+      const others = [...networks.keys()].filter((other) => other !== network).sort(compareText);
+      return findingOn(absentEastWestGateway(clusters[0]), {
+        code: 'MCL0009',
+        severity: 'error',
+        message: `network ${network} (cluster${clusters.length === 1 ? '' : 's'} ${clusters.join(', ')}) has no east-west gateway, so no traffic from network${others.length === 1 ? '' : 's'} ${others.join(', ')} reaches its services`,
+        hint: `add an EastWestGateway on a cluster of network ${network} (the inventory adds one on every cluster of a mesh on several networks)`,
+      });
+    });
 }

@@ -35,8 +35,16 @@ export interface TestClusters {
   readonly kubeconfig: string;
   /** Resident memory per program (etcd, `kube-apiserver <cluster>`, ...), in bytes. */
   memory(): Record<string, number>;
+  /** One HTTPS request to a cluster's API server as the admin user, trusting only its CA; a JSON body is sent as is. */
+  request(cluster: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResponse>;
   /** Stops every program started, in reverse order; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** An API server's answer: its HTTP status and its body as text. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: string;
 }
 
 export interface StartClustersOptions {
@@ -135,6 +143,11 @@ export async function startClusters(names: readonly string[], options: StartClus
       clusters,
       kubeconfig,
       memory: () => Object.fromEntries(started.map((program) => [program.name, program.rssBytes()])),
+      request: (name, method, path, body) => {
+        const cluster = clusters.get(name);
+        if (!cluster) throw new Error(`no test cluster named ${name} (${[...clusters.keys()].join(', ')})`);
+        return httpsRequest(cluster, method, path, adminToken, body);
+      },
       stop,
     };
   } catch (error) {
@@ -160,7 +173,7 @@ async function waitReady(cluster: TestCluster, token: string, program: ManagedPr
   let last = '';
   while (Date.now() < deadline) {
     try {
-      const { status, body } = await httpsGet(cluster, '/readyz', token);
+      const { status, body } = await httpsRequest(cluster, 'GET', '/readyz', token);
       if (status === 200) return;
       last = `HTTP ${status}: ${body.slice(0, 500)}`;
     } catch (error) {
@@ -171,18 +184,21 @@ async function waitReady(cluster: TestCluster, token: string, program: ManagedPr
   throw new Error(`${program.name} did not become ready in ${READY_TIMEOUT_MS / 1000}s (${last}); its log ends:\n${logTail(program.logFile)}`);
 }
 
-/** A GET against a test cluster, trusting only its own CA. */
-function httpsGet(cluster: TestCluster, path: string, token: string): Promise<{ status: number; body: string }> {
+/** A request to a test cluster, trusting only its own CA. */
+function httpsRequest(cluster: TestCluster, method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<ApiResponse> {
   const url = new URL(path, cluster.url);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: Buffer.from(cluster.caData, 'base64'), headers: { Authorization: `Bearer ${token}` }, timeout: 5_000 }, (response) => {
-      let body = '';
+    const req = request(url, { method, ca: Buffer.from(cluster.caData, 'base64'), headers, timeout: 30_000 }, (response) => {
+      let text = '';
       response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
 }

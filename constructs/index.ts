@@ -4,6 +4,7 @@ export * from './multi-cluster-secret';
 export * from './install-values';
 export * from './sail-install';
 export * from './tls-gateway';
+export * from './mesh-trust';
 export * from './east-west-gateway';
 export * from './mtls-namespace';
 export * from './app-split';

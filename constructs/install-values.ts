@@ -7,6 +7,7 @@ import { checkedPatch } from '../lib/model/istio-version';
 import type { Cluster } from '../lib/model/mesh';
 import type { IstioMesh } from './istio-mesh';
 import { MeshConstruct } from './mesh-construct';
+import { meshTrust } from './mesh-trust';
 import { MESH_FACTS } from './mesh-registry';
 
 /** Props of `InstallValues`. */
@@ -44,7 +45,7 @@ export class InstallValues extends MeshConstruct {
     }
     const controlPlane = model.controlPlane;
     // Rendered at synthesis: MeshConfig's cluster-local hosts come from every construct of the mesh.
-    addValues(mesh, controlPlane, ISTIO_CHARTS.istiod, () => istiodValues(model, controlPlane, mesh.registry.read(MESH_FACTS.clusterLocalHosts)));
+    addValues(mesh, controlPlane, ISTIO_CHARTS.istiod, () => istiodValues(model, controlPlane, mesh.registry.read(MESH_FACTS.clusterLocalHosts), meshTrust(mesh)));
     for (const cluster of model.clusters) {
       const cni = cniValues(cluster);
       if (cni) addValues(mesh, cluster, ISTIO_CHARTS.cni, cni);

@@ -1,5 +1,6 @@
 import type { ConstructWarning } from '../lib/errors';
 import { compareText } from '../lib/manifest/compare-text';
+import type { Trust } from '../lib/model/trust';
 
 /**
  * One kind of fact the constructs of a mesh record on it for synthesis to read (the Helm install,
@@ -46,6 +47,12 @@ export const MESH_FACTS = {
   crossNetworkExposure: {
     read: (values: readonly true[]): boolean => values.length > 0,
   } satisfies MeshFact<true, boolean>,
+  /** The trust chain a `MeshTrust` was given in its props, which istiod's values then follow (else the model's `mesh.trust`). Once per mesh. */
+  trust: {
+    keyOf: () => 'trust',
+    duplicate: () => 'The mesh already has a trust chain from a MeshTrust',
+    read: (values: readonly Trust[]): Trust | undefined => values[0],
+  } satisfies MeshFact<Trust, Trust | undefined>,
   /** The warnings constructs raise, in the order raised. */
   warnings: {
     read: (values: readonly ConstructWarning[]): readonly ConstructWarning[] => values,

@@ -3,11 +3,13 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { CONSTRUCT_WARNING_CODES, InvalidPropsError } from '../lib/errors';
 import { cniValues, istiodValues } from '../lib/model/istio-values';
+import type { Trust } from '../lib/model/trust';
 import type { Cluster, Mesh, Sail } from '../lib/model/mesh';
 import { deliveryStageLabels, INSTALL_STAGES, ISTIO_SYSTEM_NAMESPACE, LABELS } from '../lib/model/names';
 import { SAIL_API_VERSION, SAIL_CNI, SAIL_ISTIO_NAME, SAIL_KINDS, SAIL_SYNC_WAVES, sailKindsIn } from '../lib/model/sail';
 import { kubeObject } from './kube-object';
 import { MeshConstruct } from './mesh-construct';
+import { meshTrust } from './mesh-trust';
 import { MESH_FACTS } from './mesh-registry';
 import { requireNamespaceIn } from './mtls-namespace';
 import { JsonApiObject } from './json-api-object';
@@ -65,7 +67,7 @@ export class SailInstall extends MeshConstruct {
         kind: SAIL_KINDS.istio,
         metadata: { name: SAIL_ISTIO_NAME, labels: deliveryStageLabels() },
         // Rendered at synthesis, as InstallValues does: the mesh config reads the cluster-local hosts other constructs register.
-        spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.registry.read(MESH_FACTS.clusterLocalHosts)) }),
+        spec: Lazy.any({ produce: () => istioSpec(model, sail, cluster, mesh.registry.read(MESH_FACTS.clusterLocalHosts), meshTrust(mesh)) }),
       });
       const kinds = sailKindsIn(model, cluster);
       if (kinds.includes(SAIL_KINDS.cni)) addCni(objects, sail, cluster);
@@ -102,8 +104,8 @@ export class SailInstall extends MeshConstruct {
  * The chart values go to `spec.values` and the chart profile to `spec.profile`, where the Sail
  * operator reads it (`profile: remote` on remotes).
  */
-function istioSpec(model: Mesh, sail: Sail, cluster: Cluster, clusterLocalHosts: readonly string[]): Record<string, unknown> {
-  const { profile, ...values } = istiodValues(model, cluster, clusterLocalHosts);
+function istioSpec(model: Mesh, sail: Sail, cluster: Cluster, clusterLocalHosts: readonly string[], trust: Trust): Record<string, unknown> {
+  const { profile, ...values } = istiodValues(model, cluster, clusterLocalHosts, trust);
   return {
     version: sail.version,
     namespace: ISTIO_SYSTEM_NAMESPACE,

@@ -1,12 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { checkProp, InvalidPropsError } from '../lib/errors';
+import { checkIssuerRef, checkProp, InvalidPropsError } from '../lib/errors';
 import { GatewaySpecServersTlsMode, type VirtualServiceSpecHttp } from '../lib/imports/networking.istio.io';
 import { ISTIO_KINDS } from '../lib/istio/istio-api';
 import {
   DEFAULT_SELF_SIGNED_ISSUER,
   CERT_MANAGER_API_VERSION,
-  CERT_MANAGER_GROUP,
   defaultGatewayName,
   GATEWAY_HTTPS_PORT_NAME,
   GATEWAY_PORTS,
@@ -19,6 +18,8 @@ import {
 } from '../lib/model/names';
 import { DEFAULT_GATEWAY_EXPOSURE, exposedByLoadBalancer, exposedByRoute, gatewayExposureIssues, resolveGatewayExposure, type GatewayExposure, type GatewayExposureSpec, type RouteInsecurePolicy } from '../lib/model/exposure';
 import { balancerExposureProblem, externalDnsAnnotations, globalLoadBalancerIssues, k8gbStrategy, type GlobalLoadBalancerSpec } from '../lib/model/global-load-balancer';
+import { issuerRefField, issuerRefText, resolveIssuerRef } from '../lib/model/issuer-ref';
+import type { IssuerRefSpec } from '../lib/model/mesh-spec';
 import { dnsSubdomainProblem, portNumberProblem, shown } from '../lib/model/kubernetes-rules';
 import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import { MeshConstruct } from './mesh-construct';
@@ -28,13 +29,11 @@ import { requireNamespaceIn } from './mtls-namespace';
 import { JsonApiObject } from './json-api-object';
 import { kubeObject } from './kube-object';
 
-/** A cert-manager issuer. */
-export interface CertificateIssuerRef {
-  /** `Issuer` (in the gateway's namespace) or `ClusterIssuer`. */
-  readonly kind: 'Issuer' | 'ClusterIssuer';
-  /** The issuer's name. */
-  readonly name: string;
-}
+/**
+ * A cert-manager issuer (`Issuer` in the gateway's namespace, or `ClusterIssuer`).
+ * @deprecated use `IssuerRefSpec`, the one issuer reference of the library (also `mesh.trust.issuer`'s)
+ */
+export type CertificateIssuerRef = IssuerRefSpec;
 
 /** A request path matched exactly or by prefix. */
 export type UriMatch = { readonly exact: string; readonly prefix?: never } | { readonly prefix: string; readonly exact?: never };
@@ -76,7 +75,7 @@ export interface TlsGatewayProps extends GatewayContainerOptions {
    * The cert-manager issuer of each cluster's certificate.
    * @default - a self-signed `Issuer` named `selfsigned`, emitted in the namespace of each cluster
    */
-  readonly issuer?: CertificateIssuerRef;
+  readonly issuer?: IssuerRefSpec;
   /**
    * A user-provided `kubernetes.io/tls` Secret, present in the namespace of every gateway
    * cluster; no Certificate (and no issuer) is then emitted.
@@ -160,16 +159,12 @@ export class TlsGateway extends MeshConstruct {
     this.clusters = this.selectClusters(props.clusters);
     if (this.clusters.length === 0) throw new InvalidPropsError(this, 'clusters', 'TlsGateway clusters is empty; list at least one cluster, or leave it out for every cluster');
     if (props.credentialSecret !== undefined && props.issuer !== undefined) {
-      throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${props.issuer.kind}/${props.issuer.name}, not both: a user-provided Secret needs no cert-manager issuer`);
+      throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway takes credentialSecret "${props.credentialSecret}" or issuer ${issuerRefText(props.issuer)}, not both: a user-provided Secret needs no cert-manager issuer`);
     }
     if (props.credentialSecret !== undefined && dnsSubdomainProblem(props.credentialSecret)) {
       throw new InvalidPropsError(this, 'credentialSecret', `TlsGateway credentialSecret ${shown(props.credentialSecret)} is not a Secret name (a DNS-1123 subdomain)`);
     }
-    if (props.issuer !== undefined) {
-      if (props.issuer.kind !== 'Issuer' && props.issuer.kind !== 'ClusterIssuer') throw new InvalidPropsError(this, 'issuer.kind', `TlsGateway issuer.kind ${shown(props.issuer.kind)} is not Issuer or ClusterIssuer`);
-      const problem = dnsSubdomainProblem(props.issuer.name);
-      if (problem) throw new InvalidPropsError(this, 'issuer.name', `TlsGateway issuer.name ${problem}`);
-    }
+    if (props.issuer !== undefined) checkIssuerRef(this, 'issuer', 'TlsGateway issuer', props.issuer);
     (props.routes ?? []).forEach((route, index) => checkPort(this, index, route.destination.port));
     checkContainerOptions(this, 'TlsGateway', props);
     const [exposureIssue] = gatewayExposureIssues({
@@ -262,7 +257,7 @@ export class TlsGateway extends MeshConstruct {
     return externalDnsAnnotations(balancer, cluster, !onRoute);
   }
 
-  private renderCertificate(scope: Construct, issuer: CertificateIssuerRef | undefined): void {
+  private renderCertificate(scope: Construct, issuer: IssuerRefSpec | undefined): void {
     if (issuer === undefined) {
       new JsonApiObject(scope, 'issuer', {
         apiVersion: CERT_MANAGER_API_VERSION,
@@ -271,7 +266,7 @@ export class TlsGateway extends MeshConstruct {
         spec: { selfSigned: {} },
       });
     }
-    const issuerRef = issuer ?? { kind: 'Issuer', name: DEFAULT_SELF_SIGNED_ISSUER };
+    const issuerRef = resolveIssuerRef(issuer ?? { kind: 'Issuer', name: DEFAULT_SELF_SIGNED_ISSUER });
     new JsonApiObject(scope, 'certificate', {
       apiVersion: CERT_MANAGER_API_VERSION,
       kind: 'Certificate',
@@ -279,7 +274,7 @@ export class TlsGateway extends MeshConstruct {
       spec: {
         secretName: this.credentialName,
         dnsNames: [...this.hosts],
-        issuerRef: { group: CERT_MANAGER_GROUP, kind: issuerRef.kind, name: issuerRef.name },
+        issuerRef: issuerRefField(issuerRef),
       },
     });
   }

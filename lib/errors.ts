@@ -1,4 +1,6 @@
 import type { IConstruct } from 'constructs';
+import { issuerRefProblems } from './model/issuer-ref';
+import type { IssuerRefSpec } from './model/mesh-spec';
 import { printable } from './model/printable';
 
 /**
@@ -86,4 +88,14 @@ export function checkProp<T>(construct: IConstruct, prop: string, check: () => T
     if (error instanceof Error && !(error instanceof InvalidPropsError)) throw new InvalidPropsError(construct, prop, error.message);
     throw error;
   }
+}
+
+/**
+ * Checks an issuer reference prop (`issuer` of TlsGateway, `trust.issuer` of MeshTrust) with the
+ * inventory's rule; throws an `InvalidPropsError` on `<prop>.kind` or `<prop>.name`.
+ * `label` names the prop in the message (`TlsGateway issuer`).
+ */
+export function checkIssuerRef(construct: IConstruct, prop: string, label: string, ref: IssuerRefSpec): void {
+  const [first] = issuerRefProblems(ref as unknown as Readonly<Record<string, unknown>>);
+  if (first) throw new InvalidPropsError(construct, `${prop}.${first.field}`, `${label}.${first.field} ${first.problem}`);
 }

@@ -8,6 +8,8 @@ export * from './model/istio-values';
 export * from './model/control-plane-address';
 export * from './model/app-definition';
 export * as names from './model/names';
+export { resolveTrust, TRUST_DEFAULTS, type Trust } from './model/trust';
+export { resolveIssuerRef, type IssuerRef } from './model/issuer-ref';
 export { DEFAULT_OUTLIER_DETECTION, localityMeshConfig, serviceTrafficPolicy, type Locality, type LocalityLbSetting, type LocalityTrafficPolicy } from './model/locality';
 export { loadInventory, type LoadInventoryOptions } from './inventory/load-inventory';
 export { Inventory, type InventoryOptions, type InventorySpec } from './inventory/inventory';

@@ -7,9 +7,10 @@
  *   lib/imports/ are generated from (same default and ISTIO_CRD_FILE override as import-istio.mjs).
  * - Sail operator kinds (sailoperator.io/v1: Istio, IstioCNI, IstioRevisionTag, ...): the CRD files
  *   of the Sail operator release the `sail` installer targets (SAIL_CRD_DIR overrides the folder).
- * - external-secrets.io/v1 ExternalSecret and OLM's operators.coreos.com/v1alpha1 Subscription: the
- *   CRD schemas kept in test/support/schemas/ (its README says where from).
- * - Kubernetes and cert-manager kinds: the TypeScript declarations of the
+ * - external-secrets.io/v1 ExternalSecret, cert-manager.io/v1 Certificate, Issuer and ClusterIssuer,
+ *   and OLM's operators.coreos.com/v1alpha1 Subscription: the CRD schemas kept in
+ *   test/support/schemas/ (its README says where from).
+ * - Kubernetes kinds: the TypeScript declarations of the
  *   kubernetes-models packages (devDependencies), which are generated from the upstream OpenAPI
  *   schemas; each interface becomes one definition (types, string enums, required fields, maps).
  *
@@ -40,6 +41,9 @@ const ISTIO_CRD_FILE = crdSource(process.env.ISTIO_CRD_FILE, 'istio', 'manifests
 /** The Sail operator's CRDs (chart/crds/*.yaml, one kind per file), of the release the `sail` installer targets. */
 const SAIL_CRD_DIR = crdSource(process.env.SAIL_CRD_DIR, `sail-operator-${SAIL_RELEASE}`, 'chart', 'crds');
 const CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
+  'cert-manager.io/v1/Certificate': 'test/support/schemas/cert-manager.io_v1_certificate.json',
+  'cert-manager.io/v1/ClusterIssuer': 'test/support/schemas/cert-manager.io_v1_clusterissuer.json',
+  'cert-manager.io/v1/Issuer': 'test/support/schemas/cert-manager.io_v1_issuer.json',
   'external-secrets.io/v1/ExternalSecret': 'test/support/schemas/external-secrets.io_v1_externalsecret.json',
   'k8gb.io/v1beta1/Gslb': 'test/support/schemas/k8gb.io_v1beta1_gslb.json',
   'operators.coreos.com/v1alpha1/Subscription': 'test/support/schemas/operators.coreos.com_v1alpha1_subscription.json',
@@ -72,14 +76,7 @@ const MODEL_KINDS: readonly string[] = [
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
   'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration',
   'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration',
-  'cert-manager.io/v1/Certificate',
-  'cert-manager.io/v1/Issuer',
-  'cert-manager.io/v1/ClusterIssuer',
 ];
-
-const MODEL_PACKAGE_BY_GROUP: Readonly<Record<string, string>> = {
-  'cert-manager.io': '@kubernetes-models/cert-manager',
-};
 
 export function generateObjectSchemas(): ObjectSchemaBundle {
   const kinds: Record<string, string> = {};
@@ -87,7 +84,7 @@ export function generateObjectSchemas(): ObjectSchemaBundle {
   addCrdSchemas(kinds, definitions);
   addModelSchemas(kinds, definitions);
   return {
-    sources: [ISTIO_CRD_FILE.name, SAIL_CRD_DIR.name, ...Object.values(CRD_SCHEMA_FILES), ...new Set(MODEL_KINDS.map(modelPackageOf))],
+    sources: [ISTIO_CRD_FILE.name, SAIL_CRD_DIR.name, ...Object.values(CRD_SCHEMA_FILES), MODEL_PACKAGE],
     kinds: sortedRecord(kinds),
     definitions: sortedRecord(definitions),
   };
@@ -161,10 +158,7 @@ function withoutDescriptions(node: JsonSchema): JsonSchema {
 // ---------------------------------------------------------------------------------------------
 // kubernetes-models declarations
 
-function modelPackageOf(key: string): string {
-  const group = key.split('/').length === 3 ? key.split('/')[0] : '';
-  return MODEL_PACKAGE_BY_GROUP[group] ?? 'kubernetes-models';
-}
+const MODEL_PACKAGE = 'kubernetes-models';
 
 const PROBE_FILE = resolve(ROOT, '__object-schema-probe__.ts');
 const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -180,7 +174,7 @@ function addModelSchemas(kinds: Record<string, string>, definitions: Record<stri
   // One program for every kind: the declarations they share are read once.
   const probeText = MODEL_KINDS.map((key, index) => {
     const kind = key.slice(key.lastIndexOf('/') + 1);
-    return `import type { I${kind} as Kind${index} } from '${modelPackageOf(key)}/${key}';\nexport type Probe${index} = Kind${index};\n`;
+    return `import type { I${kind} as Kind${index} } from '${MODEL_PACKAGE}/${key}';\nexport type Probe${index} = Kind${index};\n`;
   }).join('');
   const defaultHost = ts.createCompilerHost(COMPILER_OPTIONS);
   const host: ts.CompilerHost = {

@@ -14,6 +14,7 @@ import { routeMatchesGatewayAnalyzer } from './rules/route';
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
+import { TRUST_ANALYZERS } from './rules/trust';
 import { hostNotInGatewayAnalyzer, missingDestinationAnalyzer, missingDestinationPortAnalyzer, missingGatewayAnalyzer } from './rules/virtual-service';
 
 /** Every analyzer `analyzeMesh` runs. The codes and what they mean are listed in `README.md`. */
@@ -45,6 +46,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   injectionLabelAnalyzer,
   routeMatchesGatewayAnalyzer,
   duplicateSetIdentifierAnalyzer,
+  ...TRUST_ANALYZERS,
 ];
 
 /**

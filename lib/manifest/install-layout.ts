@@ -26,3 +26,8 @@ export const INSTALL_README = `${INSTALL_FOLDER}/README.md`;
 export function valuesFile(cluster: Cluster, chart: IstioChart): string {
   return `${INSTALL_FOLDER}/${cluster.name}/${chart.chart}-values.yaml`;
 }
+
+/** Path, relative to the output root, of a cluster's cert-manager istio-csr values (`mesh.trust.source: istio-csr`). */
+export function istioCsrValuesFile(cluster: string): string {
+  return `${INSTALL_FOLDER}/${cluster}/cert-manager-istio-csr-values.yaml`;
+}

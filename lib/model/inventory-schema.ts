@@ -35,6 +35,61 @@ export const SERVICE_LOCALITY = {
 /** A list of non-empty strings. */
 export const STRING_LIST = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 
+/** A reference to a cert-manager issuer (`IssuerRefSpec`): the trust chain's and the gateways'. */
+export const ISSUER_REF = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    kind: { enum: ['Issuer', 'ClusterIssuer'] },
+    name: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const SECRET_STORE_REF = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    kind: { enum: ['ClusterSecretStore', 'SecretStore'] },
+    name: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const NON_EMPTY = { type: 'string', minLength: 1 } as const;
+
+/** `mesh.trust` (`TrustSpec`). */
+const TRUST = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    source: { enum: ['self-signed', 'plugin-secret', 'cert-manager', 'istio-csr'] },
+    clusters: { type: 'array', minItems: 1, items: NON_EMPTY },
+    externalSecret: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { secretStore: SECRET_STORE_REF, remoteKey: NON_EMPTY, refreshInterval: NON_EMPTY },
+    },
+    issuer: ISSUER_REF,
+    rootDuration: NON_EMPTY,
+    intermediateDuration: NON_EMPTY,
+    intermediateRenewBefore: NON_EMPTY,
+    istioCsr: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { namespace: NON_EMPTY, chartVersion: NON_EMPTY, certificateDuration: NON_EMPTY },
+    },
+    certificates: { type: 'object', additionalProperties: { type: 'string' } },
+    writeCertificates: { type: 'boolean' },
+    rotation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['stage'],
+      properties: { stage: { enum: ['multi-root', 'both-roots', 'new-root'] }, roots: { type: 'string' } },
+    },
+  },
+} as const;
+
 /** The JSON Schema of the inventory (shape only; semantic checks live in validate-mesh.ts). */
 export const INVENTORY_SCHEMA = {
   $id: 'https://cdk8s-istio-multicluster/inventory.schema.json',
@@ -90,15 +145,7 @@ export const INVENTORY_SCHEMA = {
           additionalProperties: false,
           properties: {
             source: { enum: ['external-secret', 'flux-substitution', 'inline'] },
-            secretStore: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['name'],
-              properties: {
-                kind: { enum: ['ClusterSecretStore', 'SecretStore'] },
-                name: { type: 'string', minLength: 1 },
-              },
-            },
+            secretStore: SECRET_STORE_REF,
             refreshInterval: { type: 'string', minLength: 1 },
           },
         },
@@ -126,6 +173,7 @@ export const INVENTORY_SCHEMA = {
             },
           },
         },
+        trust: TRUST,
       },
     },
     clusters: {

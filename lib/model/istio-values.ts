@@ -6,6 +6,7 @@
  */
 import { localityMeshConfig } from './locality';
 import type { Cluster, Mesh } from './mesh';
+import { trustIstiodValues, type Trust } from './trust';
 
 /** A Helm value: a scalar, a map or a list (MeshConfig's `serviceSettings`). */
 export type HelmValue = string | number | boolean | HelmValues | readonly HelmValue[];
@@ -40,12 +41,13 @@ export function usesCniPlugin(mesh: Mesh): boolean {
  * `global.platform` follows its own platform, the control plane's follows every cluster it
  * injects for (`controlPlanePlatformValues`).
  */
-export function istiodValues(mesh: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[] = []): HelmValues {
-  return cluster.isControlPlane ? controlPlaneIstiodValues(mesh, cluster, clusterLocalHosts) : remoteIstiodValues(mesh, cluster);
+export function istiodValues(mesh: Mesh, cluster: Cluster, clusterLocalHosts: readonly string[] = [], trust: Trust = mesh.trust): HelmValues {
+  return cluster.isControlPlane ? controlPlaneIstiodValues(mesh, cluster, clusterLocalHosts, trust) : remoteIstiodValues(mesh, cluster);
 }
 
-/** `clusterLocalHosts`: hosts constructs keep inside each cluster, beside the model's own. */
-function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLocalHosts: readonly string[]): HelmValues {
+/** `clusterLocalHosts`: hosts constructs keep inside each cluster, beside the model's own; `meshTrust` the trust chain (`mesh.trust`, or MeshTrust's). */
+function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLocalHosts: readonly string[], meshTrust: Trust): HelmValues {
+  const trust = trustIstiodValues(meshTrust);
   return {
     global: {
       meshID: mesh.id,
@@ -53,8 +55,16 @@ function controlPlaneIstiodValues(mesh: Mesh, controlPlane: Cluster, clusterLoca
       network: controlPlane.network,
       externalIstiod: true,
       ...controlPlanePlatformValues(mesh),
+      ...(trust.caAddress === undefined ? {} : { caAddress: trust.caAddress }),
     },
-    meshConfig: { trustDomain: mesh.trustDomain, ...(localityMeshConfig(mesh, clusterLocalHosts) as HelmValues) },
+    meshConfig: {
+      trustDomain: mesh.trustDomain,
+      ...(localityMeshConfig(mesh, clusterLocalHosts) as HelmValues),
+      ...(Object.keys(trust.proxyMetadata).length > 0 ? { defaultConfig: { proxyMetadata: trust.proxyMetadata } } : {}),
+      ...(trust.caCertificates.length > 0 ? { caCertificates: trust.caCertificates } : {}),
+    },
+    // The trust chain's istiod variables; istiod's chart copies `pilot` to the top (`templates/zzy_descope_legacy.yaml`), the Sail operator reads `pilot.env`.
+    ...(Object.keys(trust.env).length > 0 ? { pilot: { env: trust.env } } : {}),
     // No `pilot.env.EXTERNAL_ISTIOD`: the istiod chart of every supported release (1.24.6 to 1.30.3,
     // `templates/deployment.yaml`) derives that variable from `global.externalIstiod`, and the Sail
     // operator never prunes an old revision of an `Istio` whose values set it

@@ -106,6 +106,162 @@ export interface MeshSettingsSpec {
    * @default - none
    */
   readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
+  /**
+   * Where the mesh's workload certificates come from: istiod's own self-signed root, a plug-in CA
+   * from the organisation's PKI, cert-manager, or cert-manager's istio-csr (docs/trust.md).
+   * @default - `source: self-signed`: istiod creates its root on first start
+   */
+  readonly trust?: TrustSpec;
+}
+
+/**
+ * What signs the mesh's workload certificates: `self-signed` istiod's own root (Secret
+ * `istio-ca-secret`, created on first start); `plugin-secret` istiod's CA with the `cacerts` Secret
+ * provided out of band (Vault, external-secrets, a sealed secret); `cert-manager` istiod's CA with
+ * `cacerts` written by a cert-manager intermediate `Certificate`; `istio-csr` cert-manager's
+ * istio-csr instead of istiod's CA, in every cluster.
+ */
+export type TrustSource = 'self-signed' | 'plugin-secret' | 'cert-manager' | 'istio-csr';
+
+/**
+ * One step of a root rotation without downtime, each a synthesis committed after the previous one
+ * has rolled out: `multi-root` turns on istiod's multi-root support and the proxies' XDS-delivered
+ * proxy config; `both-roots` keeps signing with the old intermediate while every proxy trusts both
+ * roots; `new-root` signs with the intermediate of the new root while the old root stays trusted.
+ */
+export type TrustRotationStage = 'multi-root' | 'both-roots' | 'new-root';
+
+/** The kinds of cert-manager issuer. */
+export type IssuerKind = 'Issuer' | 'ClusterIssuer';
+
+/** A reference to a cert-manager issuer (API group `cert-manager.io`): every issuer the output names is given so. */
+export interface IssuerRefSpec {
+  /**
+   * `Issuer` (in the namespace of the Certificate) or `ClusterIssuer`.
+   * @default Issuer
+   */
+  readonly kind?: IssuerKind;
+  /** The issuer's name. */
+  readonly name: string;
+}
+
+/** The mesh's trust chain (`mesh.trust`). */
+export interface TrustSpec {
+  /**
+   * `self-signed`, `plugin-secret`, `cert-manager` or `istio-csr`.
+   * @default self-signed
+   */
+  readonly source?: TrustSource;
+  /**
+   * `plugin-secret` and `cert-manager`: the clusters that hold CA material (`cacerts`). In
+   * primary-remote only the control plane's istiod signs, so only it needs one.
+   * @default - the control-plane cluster
+   */
+  readonly clusters?: readonly string[];
+  /**
+   * `plugin-secret` only: an external-secrets `ExternalSecret` renders `cacerts` from a store entry
+   * per cluster, whose properties are the Secret's keys.
+   * @default - none: `cacerts` is created out of band
+   */
+  readonly externalSecret?: TrustExternalSecretSpec;
+  /**
+   * `cert-manager` and `istio-csr`: an existing issuer that signs each cluster's intermediate,
+   * present in every cluster that holds CA material and chaining to one root (Vault, an offline
+   * root's CA issuer).
+   * @default - a root made by cert-manager in istio-system (a self-signed Issuer, the root Certificate and its CA Issuer); only for one cluster with CA material, as each cluster would make its own root
+   */
+  readonly issuer?: IssuerRefSpec;
+  /**
+   * The generated root's lifetime (a Go duration).
+   * @default 87600h
+   */
+  readonly rootDuration?: string;
+  /**
+   * Each intermediate's lifetime (a Go duration); istiod reloads a renewed one without a restart.
+   * @default 8760h
+   */
+  readonly intermediateDuration?: string;
+  /**
+   * How long before expiry cert-manager renews an intermediate (a Go duration).
+   * @default 720h
+   */
+  readonly intermediateRenewBefore?: string;
+  /**
+   * `istio-csr` only: its settings.
+   * @default - every default of IstioCsrSpec
+   */
+  readonly istioCsr?: IstioCsrSpec;
+  /**
+   * The public certificate chain of each cluster's CA, as base64 of PEM (`base64 -w0
+   * cert-chain.pem`: the intermediate first, the root last), checked at synthesis: a CA with
+   * `keyCertSign`, one root for every cluster. Never a private key.
+   * @default - none: the chain is not checked
+   */
+  readonly certificates?: Readonly<Record<string, string>>;
+  /**
+   * Write the `certificates` (and the rotation's `roots`) into the output: a ConfigMap
+   * `istio-ca-chain` per cluster, and MeshConfig `caCertificates`. Certificates only, never keys.
+   * @default false
+   */
+  readonly writeCertificates?: boolean;
+  /**
+   * The current step of a root rotation without downtime (docs/trust.md).
+   * @default - none: no rotation under way
+   */
+  readonly rotation?: TrustRotationSpec;
+}
+
+/** Where the `plugin-secret` source's ExternalSecret reads `cacerts` from. */
+export interface TrustExternalSecretSpec {
+  /**
+   * The external-secrets store.
+   * @default - the store of mesh.credentials
+   */
+  readonly secretStore?: SecretStoreRefSpec;
+  /**
+   * The store entry of a cluster's CA, `<cluster>` replaced by the cluster name; its properties
+   * `ca-cert.pem`, `ca-key.pem`, `cert-chain.pem` and `root-cert.pem` become the Secret's keys.
+   * @default istio-cacerts-<cluster>
+   */
+  readonly remoteKey?: string;
+  /**
+   * How often external-secrets refreshes `cacerts` (istiod reloads a new intermediate by itself).
+   * @default 1h
+   */
+  readonly refreshInterval?: string;
+}
+
+/** cert-manager's istio-csr on every cluster. */
+export interface IstioCsrSpec {
+  /**
+   * The namespace istio-csr runs in; its Service `cert-manager-istio-csr` there is every proxy's CA address.
+   * @default cert-manager
+   */
+  readonly namespace?: string;
+  /**
+   * The istio-csr chart version the install commands pin.
+   * @default v0.17.0
+   */
+  readonly chartVersion?: string;
+  /**
+   * The lifetime of the workload certificates it signs (`app.tls.certificateDuration`, at most
+   * `app.server.maxCertificateDuration`, which is set to the same).
+   * @default 1h
+   */
+  readonly certificateDuration?: string;
+}
+
+/** A step of a root rotation. */
+export interface TrustRotationSpec {
+  /** `multi-root`, `both-roots` or `new-root`. */
+  readonly stage: TrustRotationStage;
+  /**
+   * `both-roots` and `new-root`: the root that proxies must trust beside the one istiod signs
+   * with (the new root during `both-roots`, the old one during `new-root`), as base64 of PEM;
+   * written to MeshConfig `caCertificates`, so it needs `writeCertificates: true`.
+   * @default - none: the roots come only from `cacerts`' `root-cert.pem` (old and new concatenated)
+   */
+  readonly roots?: string;
 }
 
 /**

@@ -33,6 +33,7 @@ import { DEFAULT_PLACEMENT_KEY } from './placement';
 import type { SpecSection } from './spec-section';
 import { isIpAddress, validateMeshSpec } from './validate-mesh';
 import { parseCidr, parseIp, rangeHolds } from './cidr';
+import { resolveTrust, type Trust } from './trust';
 
 /** A cluster of the mesh, with every default applied. */
 export interface Cluster {
@@ -164,6 +165,8 @@ export class Mesh {
   public readonly locality: Locality;
   /** The global load balancer over the TLS gateways serving its hostname, if any. */
   public readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
+  /** Where workload certificates come from (`mesh.trust`). */
+  public readonly trust: Trust;
   public readonly clusters: readonly Cluster[];
   public readonly controlPlane: Cluster;
   public readonly remotes: readonly Cluster[];
@@ -217,6 +220,7 @@ export class Mesh {
     this.globalLoadBalancer = spec.mesh?.globalLoadBalancer;
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
+    this.trust = resolveTrust(spec.mesh?.trust, this.clusters.map((cluster) => cluster.name), this.controlPlane.name, this.credentials.secretStore);
     this.remotes = this.clusters.filter((cluster) => !cluster.isControlPlane);
     Object.freeze(this);
   }

@@ -256,6 +256,39 @@ export const K8GB_HOSTNAME_ANNOTATION = 'k8gb.io/hostname';
 /** The namespace-wide PeerAuthentication (no selector), named `default` as Istio's security docs name it. */
 export const NAMESPACE_PEER_AUTHENTICATION = 'default';
 
+/**
+ * The mesh trust chain's names (`mesh.trust`, lib/model/trust.ts). `cacerts` is the Secret the
+ * istiod chart mounts at `/etc/cacerts` (optional; every supported chart, `templates/deployment.yaml`),
+ * istiod's `ROOT_CA_DIR`; istio-csr's issuer and Service are its chart's defaults (v0.17.0 `values.yaml`).
+ */
+export const TRUST_NAMES = {
+  caSecret: 'cacerts',
+  /** The root cert-manager makes when `mesh.trust.issuer` names none: self-signed Issuer, root Certificate and its Secret, CA Issuer. */
+  rootSelfSignedIssuer: 'istio-root-selfsigned',
+  root: 'istio-root-ca',
+  /** istio-csr's signing intermediate: Certificate, Secret and CA Issuer (`app.certmanager.issuer.name`). */
+  istioCsrIssuer: 'istio-ca',
+  istioCsrService: 'cert-manager-istio-csr',
+  istioCsrRelease: 'cert-manager-istio-csr',
+  /** The public chain written with `writeCertificates`. */
+  chainConfigMap: 'istio-ca-chain',
+  chainKey: 'cert-chain.pem',
+  /** istiod's (and istio-csr's) root ConfigMap in every namespace; never written into Git. */
+  rootConfigMap: 'istio-ca-root-cert',
+} as const;
+
+/**
+ * The trust chain's objects carry this label (value `ca`), so the install commands apply them
+ * before istiod starts: istiod reads `cacerts` only at start (without one it makes its own root and
+ * keeps it), and istio-csr signs only once its issuer exists. In Argo CD they go in the sync wave
+ * of the operators (`-2`), before every mesh component and the Sail `Istio` (`-1`).
+ */
+export const TRUST_LABEL = { key: 'mesh.cdk8s.io/trust', value: 'ca' } as const;
+export const TRUST_SYNC_WAVE = { 'argocd.argoproj.io/sync-wave': '-2' } as const;
+
+/** `<cluster>` in a store key template is the cluster's name. */
+export const CLUSTER_PLACEHOLDER = '<cluster>';
+
 /** The self-signed cert-manager Issuer a TLS gateway emits when given no issuer. */
 export const DEFAULT_SELF_SIGNED_ISSUER = 'selfsigned';
 

@@ -14,6 +14,7 @@ import { quoted } from './printable';
 import { checkRevisions } from './revisions';
 import { sailIstioVersionProblem } from './sail';
 import { fields, text, type SpecSection } from './spec-section';
+import { trustIssues, type TrustContext } from './trust';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 
@@ -122,6 +123,22 @@ function substitutionIssues(value: unknown, path: string, add: AddIssue): void {
   }
 }
 
+const TRUST_SHAPE = ajv.compile(INVENTORY_SCHEMA.properties.mesh.properties.trust);
+
+/**
+ * Checks a trust spec given on its own (`MeshTrust`'s `trust` prop) with the inventory's rules:
+ * its shape, then `trustIssues`; paths start with `trust`.
+ */
+export function validateTrustSpec(trust: unknown, context: TrustContext): ValidationIssue[] {
+  if (!TRUST_SHAPE(trust)) {
+    const schema = { properties: { trust: INVENTORY_SCHEMA.properties.mesh.properties.trust } };
+    return (TRUST_SHAPE.errors ?? []).map((error) => shapeIssue({ ...error, instancePath: `/trust${error.instancePath}`, schemaPath: error.schemaPath.replace(/^#/, '#/properties/trust') }, schema));
+  }
+  const issues: ValidationIssue[] = [];
+  trustIssues(trust as Readonly<Record<string, unknown>>, context, 'trust', (path, message) => issues.push({ path, message }));
+  return issues;
+}
+
 function shapeIssue(error: ErrorObject, schema: Readonly<Record<string, unknown>>): ValidationIssue {
   const path = toFieldPath(error.instancePath);
   switch (error.keyword) {
@@ -224,6 +241,11 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
     }
   });
   if (rolesKnown) checkTokenVariables(clusters, source, tokenVariables, add);
+  const trust = fields(mesh?.trust);
+  if (trust && rolesKnown) {
+    const clusterNames = clusters.map((cluster) => text(cluster.name)).filter((name): name is string => name !== undefined);
+    trustIssues(trust, { clusterNames, controlPlane: controlPlanes.length === 1 ? text(controlPlanes[0].name) : undefined }, 'mesh.trust', add);
+  }
   checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
   if (text(mesh?.installer) === 'sail') checkSailReach(clusters, add);
   if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec));

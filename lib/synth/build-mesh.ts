@@ -2,6 +2,7 @@ import { EastWestGateway, remotesReachIstiodThroughGateway } from '../../constru
 import { InstallValues } from '../../constructs/install-values';
 import { IstioMesh } from '../../constructs/istio-mesh';
 import { IstioRemote } from '../../constructs/istio-remote';
+import { MeshTrust } from '../../constructs/mesh-trust';
 import { MtlsNamespace } from '../../constructs/mtls-namespace';
 import { MultiClusterSecret } from '../../constructs/multi-cluster-secret';
 import { SailInstall } from '../../constructs/sail-install';
@@ -38,6 +39,7 @@ export function buildMesh(source: Mesh | Inventory, options: BuildMeshOptions = 
   const mesh = new IstioMesh(options.app ?? new MeshApp(), 'mesh', { mesh: model });
   new IstioRemote(mesh, 'istio-remote');
   new MultiClusterSecret(mesh, 'remote-secrets', { allowInlineCredentials: options.allowInlineCredentials });
+  if (model.trust.source !== 'self-signed') new MeshTrust(mesh, 'trust');
   if (model.installer === 'sail') new SailInstall(mesh, 'sail');
   else new InstallValues(mesh, 'install-values');
   if (remotesReachIstiodThroughGateway(model) || model.isMultiNetwork) new EastWestGateway(mesh, 'east-west-gateway');

@@ -1,5 +1,6 @@
 import type { IstioMesh } from '../../constructs/istio-mesh';
 import { MESH_FACTS } from '../../constructs/mesh-registry';
+import { meshTrust } from '../../constructs/mesh-trust';
 import { formatFinding, type Finding } from '../analyzers/finding';
 import type { Suppression } from '../analyzers/suppressions';
 import { printable, type ConstructWarning } from '../errors';
@@ -68,8 +69,8 @@ export function synthesizeOutput(mesh: IstioMesh, options: MeshOutputOptions = {
   const helmInstall = mesh.registry.read(MESH_FACTS.helmInstall);
   // With Helm, the GitOps objects install Istio's charts too, with the values of the files under install/.
   const charts = helmInstall ? { chartVersion: helmInstall.chartVersion, files: synthesized.files } : undefined;
-  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct, charts }));
-  if (helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, helmInstall.chartVersion));
+  files.set('README.md', renderReadme(mesh.model, synthesized.manifests, { gitops: options.gitops?.tool, distinct, charts, trust: meshTrust(mesh), installWritten: helmInstall !== undefined }));
+  if (helmInstall) files.set(INSTALL_README, renderInstallReadme(mesh.model, helmInstall.chartVersion, meshTrust(mesh)));
   if (options.gitops) {
     for (const [path, content] of renderGitops(mesh.model, options.gitops, manifests, charts)) files.set(`${GITOPS_FOLDER}/${path}`, content);
   }

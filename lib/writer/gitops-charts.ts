@@ -2,6 +2,7 @@ import { ISTIO_CHARTS } from '../manifest/install-layout';
 import type { Manifest } from '../manifest/mesh-manifests';
 import type { Mesh } from '../model/mesh';
 import { ISTIO_CHART_REPOSITORY, type DeliveredChartRelease } from './chart-releases';
+import { ARGO_CD_API_VERSION, FLUX_HELM_API_VERSION, FLUX_SOURCE_API_VERSION, SYNC_WAVE_ANNOTATION } from './gitops-api';
 
 /** What the chart objects share with the other GitOps objects of the mesh. */
 export interface ChartObjectContext {
@@ -17,10 +18,6 @@ export function chartsDeliveryName(model: Mesh): string {
   return `${model.id}-istio-charts`;
 }
 
-const FLUX_HELM_API_VERSION = 'helm.toolkit.fluxcd.io/v2';
-const FLUX_SOURCE_API_VERSION = 'source.toolkit.fluxcd.io/v1';
-const ARGO_CD_API_VERSION = 'argoproj.io/v1alpha1';
-const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 /**
  * The control plane's webhooks whose fields istiod writes once it runs: the CA bundle of its

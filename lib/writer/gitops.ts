@@ -11,6 +11,7 @@ import { KUSTOMIZATION_FILE, renderFolder } from './render-tree';
 import { deliveredChartReleases, ISTIO_CHART_REPOSITORY, type ChartInstall, type DeliveredChartRelease } from './chart-releases';
 import { argoCdChartApplications, chartsDeliveryName, chartWaves, fluxChartObjects, type ChartObjectContext } from './gitops-charts';
 import { describeTroubleshooting, describeVerification } from './verification-readme';
+import { ARGO_CD_API_VERSION, FLUX_KUSTOMIZE_API_VERSION, FLUX_SOURCE_API_VERSION, SYNC_WAVE_ANNOTATION } from './gitops-api';
 
 /**
  * The GitOps controllers `dist/gitops/` can be written for. No tool (no `gitops/`) is `undefined`
@@ -77,12 +78,8 @@ export const FLUX_CHARTS_FOLDER = `${GITOPS_FOLDER}/charts`;
 export const ARGO_CD_APPLICATIONS_FOLDER = `${GITOPS_FOLDER}/applications`;
 
 const DEFAULT_NAMESPACE: Readonly<Record<GitopsTool, string>> = { argocd: 'argocd', flux: 'flux-system' };
-const ARGO_CD_API_VERSION = 'argoproj.io/v1alpha1';
 /** Where Argo CD runs: the root Application delivers the others there. */
 const ARGO_CD_IN_CLUSTER = 'https://kubernetes.default.svc';
-const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
-const FLUX_SOURCE_API_VERSION = 'source.toolkit.fluxcd.io/v1';
-const FLUX_KUSTOMIZE_API_VERSION = 'kustomize.toolkit.fluxcd.io/v1';
 
 interface ResolvedGitopsOptions {
   readonly tool: GitopsTool;

@@ -1,9 +1,10 @@
-import { ISTIO_CHARTS, valuesFile, type IstioChart } from '../manifest/install-layout';
+import { ISTIO_CHARTS, istioCsrValuesFile, valuesFile, type IstioChart } from '../manifest/install-layout';
 import { clusterFolder, manifestFileName } from '../manifest/mesh-manifests';
 import { describeControlPlaneAddress, readControlPlaneAddressCommand } from '../model/control-plane-address';
 import { checkedPatch } from '../model/istio-version';
 import type { Cluster, Mesh } from '../model/mesh';
-import { ISTIO_SYSTEM_NAMESPACE, LABELS } from '../model/names';
+import { ISTIO_SYSTEM_NAMESPACE, LABELS, TRUST_LABEL, TRUST_NAMES } from '../model/names';
+import type { Trust } from '../model/trust';
 import { fieldPathText, remoteProfileDifferences, type RemoteProfileDifference } from '../model/remote-profile-differences';
 import { ISTIO_CHART_REPOSITORY, istioChartReleases } from './chart-releases';
 
@@ -21,6 +22,37 @@ function clusterInstalls(model: Mesh, cluster: Cluster, chartVersion: string, af
       if (chart === ISTIO_CHARTS.base) return [command, ...afterBase];
       return [chart === ISTIO_CHARTS.istiod ? `${command} --wait` : command];
     });
+}
+
+/** cert-manager's chart repository, as istio-csr's README adds it. */
+const JETSTACK_CHART_REPOSITORY = { name: 'jetstack', url: 'https://charts.jetstack.io' } as const;
+
+/**
+ * The trust chain on a cluster that holds CA material, right after the `base` chart (which creates
+ * `istio-system` on the control plane) and before istiod starts, or on a remote before its
+ * workloads: the objects labelled as the CA, waited for, then istio-csr.
+ */
+function trustInstall(trust: Trust, cluster: Cluster): string[] {
+  if (!trust.caClusters.includes(cluster.name)) return [];
+  const context = `kubectl --context=${cluster.name}`;
+  const applyCa = `${context} apply --server-side -k ${clusterFolder(cluster.name)} -l ${TRUST_LABEL.key}=${TRUST_LABEL.value}`;
+  const waitFor = (resource: string) => `${context} -n ${ISTIO_SYSTEM_NAMESPACE} wait --for=condition=Ready ${resource} --timeout=5m`;
+  switch (trust.source) {
+    case 'plugin-secret':
+      return trust.externalSecret
+        ? [applyCa, waitFor(`externalsecrets.external-secrets.io/${TRUST_NAMES.caSecret}`)]
+        : [`${context} -n ${ISTIO_SYSTEM_NAMESPACE} get secret ${TRUST_NAMES.caSecret}   # created out of band (docs/trust.md): istiod reads it only at start`];
+    case 'cert-manager':
+      return [applyCa, waitFor(`certificates.cert-manager.io/${TRUST_NAMES.caSecret}`)];
+    case 'istio-csr':
+      return [
+        applyCa,
+        waitFor(`certificates.cert-manager.io/${TRUST_NAMES.istioCsrIssuer}`),
+        `helm upgrade --install ${TRUST_NAMES.istioCsrRelease} ${JETSTACK_CHART_REPOSITORY.name}/cert-manager-istio-csr -n ${trust.istioCsr!.namespace} --kube-context=${cluster.name} -f ${istioCsrValuesFile(cluster.name)} --version ${trust.istioCsr!.chartVersion} --wait`,
+      ];
+    case 'self-signed':
+      return [];
+  }
 }
 
 /** The intended differences of the remotes' objects from the chart's, one line per reason. */
@@ -48,7 +80,7 @@ function helmInstall(chart: IstioChart, cluster: Cluster, options: { readonly wi
  * `install/README.md`: the Helm commands that install Istio with the values `InstallValues` writes,
  * in order, control plane first. Rendered for a mesh that has `InstallValues`.
  */
-export function renderInstallReadme(model: Mesh, chartVersion: string): string {
+export function renderInstallReadme(model: Mesh, chartVersion: string, trust: Trust = model.trust): string {
   const controlPlane = model.controlPlane;
   const namespaceFile = manifestFileName({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_SYSTEM_NAMESPACE } });
   const lines = [
@@ -61,15 +93,27 @@ export function renderInstallReadme(model: Mesh, chartVersion: string): string {
     '',
     '```sh',
     `helm repo add ${ISTIO_CHART_REPOSITORY.name} ${ISTIO_CHART_REPOSITORY.url}`,
+    ...(trust.source === 'istio-csr' ? [`helm repo add ${JETSTACK_CHART_REPOSITORY.name} ${JETSTACK_CHART_REPOSITORY.url}`] : []),
     'helm repo update',
     '```',
+    ...(trust.caClusters.length > 0
+      ? [
+        '',
+        `The mesh's CA (\`mesh.trust.source: ${trust.source}\`, docs/trust.md) is installed on ${trust.caClusters.join(', ')} right after the \`base\` chart, before istiod: ` +
+          (trust.source === 'istio-csr'
+            ? 'istiod runs without a CA and asks istio-csr for its serving certificate, and every proxy asks istio-csr for its own. '
+            : `istiod reads \`${TRUST_NAMES.caSecret}\` only when it starts, and without one it makes a root of its own and keeps it. `) +
+          'cert-manager (and external-secrets, for an ExternalSecret) must run on those clusters first.',
+      ]
+      : []),
     '',
     `## 1. Control plane: ${controlPlane.name}`,
     '',
     '```sh',
-    ...clusterInstalls(model, controlPlane, chartVersion, model.isMultiNetwork
-      ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network} --overwrite`]
-      : []),
+    ...clusterInstalls(model, controlPlane, chartVersion, [
+      ...(model.isMultiNetwork ? [`kubectl --context=${controlPlane.name} label namespace ${ISTIO_SYSTEM_NAMESPACE} ${LABELS.network}=${controlPlane.network} --overwrite`] : []),
+      ...trustInstall(trust, controlPlane),
+    ]),
     '```',
     ...(model.remotes.length > 0
       ? [
@@ -93,7 +137,7 @@ export function renderInstallReadme(model: Mesh, chartVersion: string): string {
           '',
           '```sh',
           `kubectl --context=${remote.name} apply -f ${clusterFolder(remote.name)}/${namespaceFile}`,
-          ...clusterInstalls(model, remote, chartVersion),
+          ...clusterInstalls(model, remote, chartVersion, trustInstall(trust, remote)),
           '```',
         ]),
       ]

@@ -1,3 +1,5 @@
+import type { Trust } from '../model/trust';
+import { trustReadme } from './trust-readme';
 import { list, record, text } from '../manifest/fields';
 import { isKind, KINDS } from '../manifest/kinds';
 import { podTemplate } from '../manifest/kube-objects';
@@ -16,6 +18,11 @@ import { DistinctManifests } from '../manifest/distinct-manifests';
 /** Options of `renderReadme`. */
 export interface ReadmeOptions {
   /**
+   * The mesh's trust chain (MeshTrust's, when given in its props).
+   * @default - the model's `mesh.trust`
+   */
+  readonly trust?: Trust;
+  /**
    * The GitOps tool `gitops/` was written for, described in a section of its own.
    * @default - no `gitops/`, no section
    */
@@ -30,6 +37,12 @@ export interface ReadmeOptions {
    * @default - no Helm install: the GitOps objects deliver no chart
    */
   readonly charts?: ChartInstall;
+  /**
+   * Whether `install/` holds the Helm values and commands (the mesh built an `InstallValues`);
+   * without it the apply order names no `install/`.
+   * @default true
+   */
+  readonly installWritten?: boolean;
 }
 
 /** An output folder, the cluster it is applied to and what it holds. */
@@ -56,7 +69,8 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     prerequisites(model, folders),
     reachingIstiod(model),
     flatNetworkRouting(model),
-    applyOrder(model, folders),
+    applyOrder(model, folders, options.installWritten ?? true),
+    trustReadme(model, options.trust),
     tokens(folders),
     rotation(model),
     locality(model, manifests),
@@ -145,7 +159,8 @@ function prerequisites(model: Mesh, folders: readonly OutputFolder[]): string {
   return lines.join('\n');
 }
 
-function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
+/** The apply order; `installWritten` says whether `install/` holds the Helm values and commands (an `InstallValues` built them). */
+function applyOrder(model: Mesh, folders: readonly OutputFolder[], installWritten: boolean): string {
   const controlPlaneClusterFolder = folders.find((folder) => folder.folder === clusterFolder(model.controlPlane.name))!;
   const controlPlaneFolder = folders.find((folder) => folder.folder === CONTROL_PLANE_FOLDER)!;
   const remoteFolders = folders.filter((folder) => folder !== controlPlaneClusterFolder && folder !== controlPlaneFolder);
@@ -159,7 +174,9 @@ function applyOrder(model: Mesh, folders: readonly OutputFolder[]): string {
       `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads, injected by the istiod that is now ready.`,
     ]
     : [
-      `1. Install Istio with the Helm values and commands in \`${INSTALL_FOLDER}/\` (kustomize does not apply them): the control plane on \`${controlPlane}\` first.`,
+      installWritten
+        ? `1. Install Istio with the Helm values and commands in \`${INSTALL_FOLDER}/\` (kustomize does not apply them): the control plane on \`${controlPlane}\` first.`
+        : `1. Install Istio with values that match this mesh, the control plane on \`${controlPlane}\` first: the mesh holds no \`InstallValues\`, so no \`${INSTALL_FOLDER}/\` with the Helm values and commands was written (add one to get them).`,
       controlPlaneClusterFolder.manifests.length === 0
         ? `2. \`${controlPlaneClusterFolder.folder}/\` holds no object (the mesh places no gateway or workload on \`${controlPlane}\`): nothing to apply.`
         : `2. \`${controlPlaneClusterFolder.folder}/\` on \`${controlPlane}\` (${objects(controlPlaneClusterFolder)}): the control-plane cluster's namespaces, gateways and workloads.`,

@@ -55,7 +55,7 @@ export function describeVerification(model: Mesh, tool: Tool, namespace: string,
       ? [status(tool, chartsDeliveryName(model), namespace), `flux get helmreleases -n ${namespace}   # every release READY True`]
       : charts.map((release) => status(tool, release.name, namespace));
     sections.push('', "### Istio's charts", '', '```sh', ...toolStatus,
-      ...charts.map((release) => `helm --kube-context ${release.cluster.name} -n ${release.chart.namespace} status ${release.chart.release}   # STATUS: deployed, CHART ${release.chart.chart}-${release.version}`),
+      ...charts.map((release) => `helm --kube-context ${release.cluster.name} -n ${release.chart.namespace} list --filter '^${release.chart.release}$'   # STATUS deployed, CHART ${release.chart.chart}-${release.version}`),
       `kubectl --context ${controlPlane} -n ${ISTIO_SYSTEM_NAMESPACE} rollout status deployment/istiod --timeout=5m`,
       ...charts.filter((release) => release.chart === ISTIO_CHARTS.base).map((release) => `kubectl --context ${release.cluster.name} wait crd/virtualservices.networking.istio.io --for=condition=Established`),
       '```');
@@ -84,10 +84,13 @@ export function describeVerification(model: Mesh, tool: Tool, namespace: string,
   const reviewsV3 = deploymentsNamed(manifests, 'reviews-v3');
   const caller = productpage.find((pp) => reviewsV3.some((v3) => v3.cluster !== pp.cluster));
   if (caller) {
-    const callee = reviewsV3.find((v3) => v3.cluster !== caller.cluster)!;
-    sections.push('', '### Bookinfo across clusters', '', `\`reviews-v3\` runs on \`${callee.cluster}\` only (no copy on \`${caller.cluster}\`): its red stars in answers to \`productpage-v1\` on \`${caller.cluster}\` prove the cross-cluster call.`, '', '```sh',
-      `for i in $(seq 20); do kubectl --context ${caller.cluster} -n ${caller.namespace} exec deploy/productpage-v1 -c productpage -- python -c "import urllib.request; print(urllib.request.urlopen('http://reviews:9080/reviews/0').read().decode())"; done | grep -c '"color": "red"'   # more than 0`,
-      `istioctl --context ${caller.cluster} -n ${caller.namespace} proxy-config endpoints deploy/productpage-v1 --cluster 'outbound|9080||reviews.${caller.namespace}.svc.cluster.local'   # HEALTHY endpoints of both clusters`,
+    const callees = reviewsV3.filter((v3) => v3.cluster !== caller.cluster).map((v3) => v3.cluster);
+    const call = `kubectl --context ${caller.cluster} -n ${caller.namespace} exec deploy/productpage-v1 -c productpage -- python -c "import urllib.request; print(urllib.request.urlopen('http://reviews:9080/reviews/0').read().decode())"`;
+    sections.push('', '### Bookinfo across clusters', '',
+      `Each answer of \`reviews\` names the pod that gave it (\`podname\`). Calls from \`productpage-v1\` on \`${caller.cluster}\` that a \`reviews-v3\` pod of ${callees.map((cluster) => `\`${cluster}\``).join(', ')} answered crossed clusters.`, '', '```sh',
+      `for i in $(seq 30); do ${call}; done | grep -o '"podname": "reviews-v3-[^"]*"' | sort | uniq -c`,
+      ...callees.map((cluster) => `kubectl --context ${cluster} -n ${caller.namespace} get pods -l app=reviews,version=v3 -o name   # one of these answered`),
+      `istioctl --context ${caller.cluster} -n ${caller.namespace} proxy-config endpoints deploy/productpage-v1 --cluster 'outbound|9080||reviews.${caller.namespace}.svc.cluster.local'   # HEALTHY endpoints of every cluster that runs reviews`,
       '```');
   }
   return sections.join('\n');

@@ -71,6 +71,36 @@ function eastWestGatewayDeployment(network: string): Doc {
   };
 }
 
+/** cert-manager's objects of the trust chain's default root and intermediate (MeshTrust's cert-manager source). */
+function generatedCertManagerChain(cluster: string): Doc[] {
+  const meta = (name: string) => ({ name, namespace: ISTIO_SYSTEM_NAMESPACE });
+  const issuerRef = (name: string) => ({ group: 'cert-manager.io', kind: 'Issuer', name });
+  return [
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta('istio-root-selfsigned'), spec: { selfSigned: {} } },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta('istio-root-ca'), spec: { isCA: true, commonName: 'Root CA', secretName: 'istio-root-ca', issuerRef: issuerRef('istio-root-selfsigned') } },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta('istio-root-ca'), spec: { ca: { secretName: 'istio-root-ca' } } },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta('cacerts'), spec: { isCA: true, commonName: 'Intermediate CA', subject: { localities: [cluster] }, secretName: 'cacerts', issuerRef: issuerRef('istio-root-ca') } },
+  ];
+}
+
+/** istio-csr's Deployment as its chart renders it, with the arguments the trust checks read. */
+function istioCsrDeployment(clusterId: string, revisions: string): Doc {
+  const labels = { app: 'cert-manager-istio-csr' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'cert-manager-istio-csr', namespace: 'cert-manager' },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        // The CA of the mesh runs without a sidecar.
+        metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false' } },
+        spec: { containers: [{ name: 'cert-manager-istio-csr', image: 'quay.io/jetstack/cert-manager-istio-csr:v0.17.0', args: [`--cluster-id=${clusterId}`, `--istiod-cert-istio-revisions=${revisions}`] }] },
+      },
+    },
+  };
+}
+
 const OUTLIER_DETECTION = { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 };
 
 /** An OpenShift Route in the remote's folder in front of its bookinfo gateway, as `exposure: route` writes it, with spec changes. */
@@ -575,5 +605,63 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
       { code: 'MCL0122', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Service/bookinfo/bookinfo-ingressgateway' },
       { code: 'MCL0122', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Service/bookinfo/bookinfo-ingressgateway' },
     ],
+  },
+  {
+    title: 'two clusters each making their own cert-manager root',
+    code: 'MCL0130',
+    breakMesh: (mesh) => {
+      mesh.clusters[CONTROL_PLANE].push(...generatedCertManagerChain(CONTROL_PLANE));
+      mesh.clusters[REMOTE].push(...generatedCertManagerChain(REMOTE));
+    },
+    expected: [{ code: 'MCL0130', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Certificate/istio-system/cacerts' }],
+  },
+  {
+    title: 'a cert-manager intermediate for cacerts that is no CA',
+    code: 'MCL0131',
+    breakMesh: (mesh) => {
+      const chain = generatedCertManagerChain(CONTROL_PLANE);
+      chain[3].spec.isCA = false;
+      chain[3].spec.usages = ['digital signature'];
+      mesh.clusters[CONTROL_PLANE].push(...chain);
+    },
+    expected: [
+      { code: 'MCL0131', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Certificate/istio-system/cacerts' },
+      { code: 'MCL0131', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Certificate/istio-system/cacerts' },
+    ],
+  },
+  {
+    title: "an istio-csr with another cluster's ID",
+    code: 'MCL0132',
+    breakMesh: (mesh) => {
+      mesh.clusters[REMOTE].push(istioCsrDeployment('Kubernetes', 'default'));
+    },
+    expected: [{ code: 'MCL0132', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Deployment/cert-manager/cert-manager-istio-csr' }],
+  },
+  {
+    title: 'an istio-csr that leaves out a revision the mesh runs',
+    code: 'MCL0133',
+    breakMesh: (mesh) => {
+      const webhook = findDoc(mesh.clusters[REMOTE], 'MutatingWebhookConfiguration', 'istio-sidecar-injector');
+      webhook.metadata.labels = { ...webhook.metadata.labels, [LABELS.revision]: 'canary' };
+      mesh.clusters[REMOTE].push(istioCsrDeployment(REMOTE, 'default'));
+    },
+    expected: [{ code: 'MCL0133', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Deployment/cert-manager/cert-manager-istio-csr' }],
+  },
+  {
+    title: 'an istio-ca-root-cert ConfigMap written into the output',
+    code: 'MCL0134',
+    breakMesh: (mesh) => {
+      mesh.clusters[REMOTE].push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio-ca-root-cert', namespace: APP_NAMESPACE }, data: { 'root-cert.pem': 'x' } });
+    },
+    expected: [{ code: 'MCL0134', severity: 'error', cluster: REMOTE, folder: WEST, object: `ConfigMap/${APP_NAMESPACE}/istio-ca-root-cert` }],
+  },
+  {
+    title: 'a private key in a Secret of the output',
+    code: 'MCL0135',
+    breakMesh: (mesh) => {
+      const key = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
+      mesh.clusters[CONTROL_PLANE].push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: ISTIO_SYSTEM_NAMESPACE }, data: { 'ca-key.pem': Buffer.from(key).toString('base64') } });
+    },
+    expected: [{ code: 'MCL0135', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Secret/istio-system/cacerts', path: '/data/ca-key.pem' }],
   },
 ];

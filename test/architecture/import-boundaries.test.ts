@@ -79,7 +79,7 @@ const ALLOWED: Readonly<Record<Module, readonly Module[]>> = {
 
 /** The packages (and Node built-ins) the lowest layers may use; the layers above are not restricted. */
 const ALLOWED_PACKAGES: Partial<Record<Module, readonly string[]>> = {
-  model: ['ajv', 'node:net'],
+  model: ['ajv', 'node:crypto', 'node:net'],
   errors: ['constructs'],
   manifest: ['js-yaml', 'node:crypto'],
   constructs: ['cdk8s', 'cdk8s-plus-27', 'constructs', 'js-yaml', 'node:net'],

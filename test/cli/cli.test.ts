@@ -361,13 +361,13 @@ describe('synth --gitops', () => {
     expect(objects[0].spec.source).toEqual({ repoURL: REPO_URL, targetRevision: revision, path: `${base}/gitops/applications` });
   });
 
-  it.each(LOCATIONS)('flux $flags: a GitRepository and a Kustomization per phase', ({ flags, revision, base }) => {
+  it.each(LOCATIONS)('flux $flags: a GitRepository, the charts Kustomization and a Kustomization per phase', ({ flags, revision, base }) => {
     const objects = synthGitops('flux', flags);
-    expect(objects.map((o) => o.kind).sort()).toEqual(['GitRepository', 'Kustomization', 'Kustomization', 'Kustomization', 'Kustomization']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['GitRepository', 'Kustomization', 'Kustomization', 'Kustomization', 'Kustomization', 'Kustomization']);
     const repository = objects.find((o) => o.kind === 'GitRepository')!;
     expect(repository.spec).toMatchObject({ url: REPO_URL, ref: { branch: revision } });
     const paths = objects.filter((o) => o.kind === 'Kustomization').map((o) => o.spec.path).sort();
-    expect(paths).toEqual([`./${base}/clusters/ocp-east`, `./${base}/control-plane`, `./${base}/gitops/phases/mesh1-cluster-ocp-west`, `./${base}/gitops/phases/mesh1-cluster-ocp-west-mesh`]);
+    expect(paths).toEqual([`./${base}/clusters/ocp-east`, `./${base}/control-plane`, `./${base}/gitops/charts`, `./${base}/gitops/phases/mesh1-cluster-ocp-west`, `./${base}/gitops/phases/mesh1-cluster-ocp-west-mesh`]);
   });
 
   it('refuses argocd for a mesh whose tokens need Flux substitution, leaving dist/ untouched', () => {
@@ -390,6 +390,9 @@ describe('synth --gitops', () => {
     { args: ['--gitops', 'none', '--revision', 'v1'], message: '--revision only apply with --gitops argocd|flux' },
     { args: ['--gitops', 'argocd'], message: '--gitops argocd needs --repo-url URL' },
     { args: ['--gitops', 'flux', '--base-path', 'x'], message: '--gitops flux needs --repo-url URL' },
+    { args: ['--repo-secret', 'creds'], message: '--repo-secret only apply with --gitops argocd|flux' },
+    { args: ['--gitops', 'flux', '--repo-url', REPO_URL, '--repo-secret', 'Bad_Name'], message: '--repo-secret "Bad_Name" is not a Secret name: expected a DNS-1123 subdomain (at most 253 lowercase letters, digits, \'-\' and \'.\', each dot-separated part starting and ending with a letter or digit), e.g. mesh-config-git' },
+    { args: ['--gitops', 'argocd', '--repo-url', REPO_URL, '--repo-secret', 'creds'], message: '--repo-secret does not apply to Argo CD, which reads repository credentials from its own Secrets (labelled argocd.argoproj.io/secret-type: repository, or argocd repo add): leave it out and add the repository to Argo CD' },
   ])('$args is a usage error (exit 2) and writes nothing', ({ args, message }) => {
     const cwd = dir();
     const result = cli(['synth', '-i', inventory, ...args], { cwd });

@@ -18,6 +18,10 @@ import type {
   MeshSettingsSpec,
   OutlierDetectionSpec,
   RevisionSpec,
+  TrustSpec,
+  TrustExternalSecretSpec,
+  IstioCsrSpec,
+  TrustRotationSpec,
   SailSpec,
   SailSubscriptionSpec,
   SecretStoreRefSpec,
@@ -34,7 +38,7 @@ const DISTRIBUTE = keys<LocalityDistributeSpec>({ from: true, to: true });
 /** Schema path (`.a.b`, `[items]`, `[additionalProperties]`) -> the type's keys there. */
 const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': keys<InventorySpec>({ mesh: true, clusters: true, bookinfo: true }),
-  '.mesh': keys<MeshSettingsSpec>({ id: true, network: true, trustDomain: true, istioVersion: true, installer: true, sail: true, credentials: true, locality: true, revisions: true, revisionTags: true, defaultRevision: true, globalLoadBalancer: true }),
+  '.mesh': keys<MeshSettingsSpec>({ id: true, network: true, trustDomain: true, istioVersion: true, installer: true, sail: true, credentials: true, locality: true, revisions: true, revisionTags: true, defaultRevision: true, globalLoadBalancer: true, trust: true }),
   '.mesh.globalLoadBalancer': keys<GlobalLoadBalancerSpec>({
     provider: true,
     hostname: true,
@@ -46,6 +50,12 @@ const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
     ttl: true,
     externalDnsVersion: true,
   }),
+  '.mesh.trust': keys<TrustSpec>({ source: true, clusters: true, externalSecret: true, issuer: true, rootDuration: true, intermediateDuration: true, intermediateRenewBefore: true, istioCsr: true, certificates: true, writeCertificates: true, rotation: true }),
+  '.mesh.trust.externalSecret': keys<TrustExternalSecretSpec>({ secretStore: true, remoteKey: true, refreshInterval: true }),
+  '.mesh.trust.externalSecret.secretStore': keys<SecretStoreRefSpec>({ kind: true, name: true }),
+  '.mesh.trust.issuer': keys<IssuerRefSpec>({ kind: true, name: true }),
+  '.mesh.trust.istioCsr': keys<IstioCsrSpec>({ namespace: true, chartVersion: true, certificateDuration: true }),
+  '.mesh.trust.rotation': keys<TrustRotationSpec>({ stage: true, roots: true }),
   '.mesh.revisions[items]': keys<RevisionSpec>({ name: true, istioVersion: true }),
   '.mesh.sail': keys<SailSpec>({ updateStrategy: true, revisionTag: true, subscription: true }),
   '.mesh.sail.subscription': keys<SailSubscriptionSpec>({ channel: true, name: true, source: true, sourceNamespace: true, namespace: true }),

@@ -5,11 +5,12 @@
  * Where each kind's schema comes from:
  * - Istio kinds, Sail operator kinds (`sailoperator.io/v1`: Istio, IstioCNI, IstioRevisionTag, ...;
  *   `Istio.spec.values` is the whole Helm values schema, so value keys are checked),
- *   external-secrets.io/v1 ExternalSecret and OLM's operators.coreos.com/v1alpha1 Subscription: the
+ *   external-secrets.io/v1 ExternalSecret, cert-manager.io/v1 Certificate, Issuer and ClusterIssuer
+ *   (cert-manager's published CRDs, pinned by release) and OLM's operators.coreos.com/v1alpha1 Subscription: the
  *   product's own check (lib/analyzers/object-schemas.ts, the one `validate` runs) with the CRD
  *   schemas of its bundle (schemas/object-schemas.json, generated from the upstream CRD files and
  *   test/support/schemas/, whose README says where each file comes from).
- * - Kubernetes kinds and the cert-manager, Argo CD and Flux kinds: the `kubernetes-models`
+ * - Kubernetes kinds and the Argo CD and Flux kinds: the `kubernetes-models`
  *   packages (the 4.x line, the last that is CommonJS and runs on Node 20), whose precompiled
  *   validators check upstream's patterns, formats and integer types, more than the product's
  *   bundle derives from the models' type declarations. They accept any unknown
@@ -84,11 +85,13 @@ function bodyValidatorFor(apiVersion: string, kind: string): BodyValidator | und
 }
 
 // ---------------------------------------------------------------------------------------------
-// Flux kinds the kubernetes-models packages do not model at their current version: upstream's
-// CRD schemas, pinned in test/support/schemas/ (its README says where from). Only the tests read
+// GitOps kinds checked against current upstream CRD schemas, pinned in test/support/schemas/ (its
+// README says where from): the Flux kinds the kubernetes-models packages do not model at their
+// current version, and Argo CD 3's Application (the package models 2.7). Only the tests read
 // them: gitops/ is not a mesh folder, so the product's bundle leaves these kinds out.
 
 const GITOPS_CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
+  'argoproj.io/v1alpha1/Application': 'argoproj.io_v1alpha1_application.json',
   'helm.toolkit.fluxcd.io/v2/HelmRelease': 'helm.toolkit.fluxcd.io_v2_helmrelease.json',
   'source.toolkit.fluxcd.io/v1/HelmRepository': 'source.toolkit.fluxcd.io_v1_helmrepository.json',
 };
@@ -105,11 +108,10 @@ function gitopsCrdValidatorFor(key: string): BodyValidator | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kubernetes, cert-manager, Argo CD and Flux kinds: the kubernetes-models packages
+// Kubernetes, Argo CD and Flux kinds: the kubernetes-models packages
 
 /** API groups outside Kubernetes itself, and the kubernetes-models package that models each. */
 const MODEL_PACKAGE_BY_GROUP: Record<string, string> = {
-  'cert-manager.io': '@kubernetes-models/cert-manager',
   'argoproj.io': '@kubernetes-models/argo-cd',
   'kustomize.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
   'source.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',

@@ -10,8 +10,10 @@ import { Inventory, type InventorySpec } from '../../lib/inventory/inventory';
 import type { Manifest } from '../../lib/manifest/mesh-manifests';
 import { buildMesh } from '../../lib/synth/build-mesh';
 import { synthesizeOutput } from '../../lib/synth/synth-output';
+import { analyzerCatalogue } from '../../lib/analyzers/catalogue';
+import { Mesh } from '../../lib/model/mesh';
+import { deliveredChartReleases } from '../../lib/writer/chart-releases';
 import { renderGitops, type GitopsOptions } from '../../lib/writer/gitops';
-import { main } from '../../lib/cli/main';
 import { helmTemplate, objectKey, removeHelmValuesFiles, type ChartName } from '../support/helm';
 import { expectValidManifests } from '../support/schema-validation';
 import { HAS_UPSTREAM, ISTIO_CHART_REPOSITORY } from '../support/upstream';
@@ -155,8 +157,17 @@ describe.each([
       expect(readme).toContain(status);
       expect(readme).toMatch(/istioctl --context \S+ remote-clusters {3}# NAME SECRET STATUS ISTIOD/);
       expect(readme).toContain('--dry-run=server');
+      // AND Bookinfo's cross-cluster call is checked by the reviews-v3 pods that answer
+      expect(readme).toContain('### Bookinfo across clusters');
+      expect(readme).toContain(`grep -o '"podname": "reviews-v3-[^"]*"'`);
       expect(readme).toContain('## Troubleshooting');
       expect(readme).toMatch(/\| MCL0006 \|/);
+      // AND every code the troubleshooting table names is one the analyzers have
+      const table = readme.slice(readme.indexOf('## Troubleshooting'));
+      const codes = [...table.matchAll(/MCL\d{4}/g)].map(([code]) => code);
+      expect(codes.length).toBeGreaterThan(5);
+      const catalogue = analyzerCatalogue();
+      expect(codes.filter((code) => !catalogue.has(code))).toEqual([]);
     }
   });
 });
@@ -192,17 +203,26 @@ describe('the credentials Secret of a private repository', () => {
     expect(() => renderGitops(external, { tool: 'argocd', repoUrl: REPO, repoSecret: 'creds' }, { ...manifests, controlPlaneCluster: external.controlPlane.name }))
       .toThrow('GitOps repoSecret does not apply to Argo CD, which reads repository credentials from its own Secrets');
   });
+});
 
-  it('GIVEN the CLI THEN --repo-secret is checked before anything is written and refused without --gitops', () => {
-    const run = (...args: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = main(['synth', '-i', INVENTORIES.hybrid, '-o', '-', ...args], { stdout: (text) => out.push(text), stderr: (text) => err.push(text), color: false });
-      return { code, err: err.join('') };
-    };
-    expect(run('--repo-secret', 'creds').err).toContain('--repo-secret only apply with --gitops argocd|flux');
-    const bad = run('--gitops', 'flux', '--repo-url', REPO, '--repo-secret', 'Bad_Name');
-    expect(bad.code).not.toBe(0);
-    expect(bad.err).toContain('--repo-secret "Bad_Name" is not a Secret name: expected a DNS-1123 subdomain');
+describe('chart release checks', () => {
+  const mesh = Mesh.fromSpec({ clusters: [
+    { name: 'east-1', url: 'https://api.east.example.com:6443', istio_control_plane: true, controlPlaneAddress: '10.0.0.5' },
+    { name: 'west-2', url: 'https://api.west.example.com:6443' },
+  ] });
+
+  it('GIVEN the output lacks a values file a release reads THEN the GitOps objects are not written, naming the file', () => {
+    expect(() => deliveredChartReleases(mesh, { chartVersion: '1.30.3', files: new Map() })).toThrow(
+      'The Helm values file install/east-1/istiod-values.yaml is missing from the output: the GitOps release of istio/istiod on cluster east-1 reads its values from it',
+    );
+  });
+
+  it('GIVEN a cluster name whose phases fit 63 characters but whose chart releases do not THEN each release name is refused', () => {
+    const long = 'c'.repeat(45);
+    const tight = Mesh.fromSpec({ mesh: { id: 'mesh1' }, clusters: [{ name: long, url: 'https://api.example.com:6443', istio_control_plane: true }] });
+    const files = new Map([[`install/${long}/istiod-values.yaml`, 'global: {}\n']]);
+    expect(() => renderGitops(tight, { tool: 'flux', repoUrl: REPO }, { clusters: new Map(), controlPlane: [], controlPlaneCluster: long }, { chartVersion: '1.30.3', files })).toThrow(
+      `GitOps object names over 63 characters, which Flux and Argo CD write as label values: "mesh1-istio-${long}-istio-base" (68 characters, from mesh.id and clusters[0].name), "mesh1-istio-${long}-istiod" (64 characters`,
+    );
   });
 });

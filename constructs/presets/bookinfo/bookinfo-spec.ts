@@ -1,8 +1,9 @@
 import { appLocalityIssues, specPolicyContext } from '../../../lib/model/locality';
 import { resolvePlacement, type AppPlacement, type Mesh } from '../../../lib/model/mesh';
-import type { ServiceLocalitySpec } from '../../../lib/model/mesh-spec';
+import type { IssuerRefSpec, ServiceLocalitySpec } from '../../../lib/model/mesh-spec';
+import { issuerRefProblems, resolveIssuerRef, type IssuerRef } from '../../../lib/model/issuer-ref';
 import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
-import { SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
+import { ISSUER_REF, SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
 import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
 import { balancerExposureProblem } from '../../../lib/model/global-load-balancer';
 import { GATEWAY_EXPOSURE_SCHEMA, gatewayExposureIssues, resolveGatewayExposure, ROUTE_INSECURE_POLICY_SCHEMA, type GatewayExposureSpec, type RouteInsecurePolicy } from '../../../lib/model/exposure';
@@ -88,16 +89,7 @@ export interface GatewaySpec {
   readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
 }
 
-/** A reference to a cert-manager issuer. */
-export interface IssuerRefSpec {
-  /**
-   * `Issuer` or `ClusterIssuer`.
-   * @default Issuer
-   */
-  readonly kind?: 'Issuer' | 'ClusterIssuer';
-  /** The issuer's name. */
-  readonly name: string;
-}
+export type { IssuerRefSpec };
 
 /** The JSON Schema of an inventory's `bookinfo:` section (its shape only). */
 const BOOKINFO_SCHEMA = {
@@ -117,15 +109,7 @@ const BOOKINFO_SCHEMA = {
       additionalProperties: false,
       properties: {
         name: { type: 'string' },
-        issuer: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: {
-            kind: { enum: ['Issuer', 'ClusterIssuer'] },
-            name: { type: 'string', minLength: 1 },
-          },
-        },
+        issuer: ISSUER_REF,
         credentialSecret: { type: 'string' },
         exposure: GATEWAY_EXPOSURE_SCHEMA,
         insecureEdgeTerminationPolicy: ROUTE_INSECURE_POLICY_SCHEMA,
@@ -167,11 +151,14 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
   if (gateway?.issuer !== undefined && gateway.credentialSecret !== undefined) {
     add('bookinfo.gateway.credentialSecret', 'is given with an issuer; give one or the other (a Secret you provide needs no cert-manager issuer)');
   }
-  for (const [path, value] of [
-    ['bookinfo.gateway.issuer.name', text(fields(gateway?.issuer)?.name)],
-    ['bookinfo.gateway.credentialSecret', text(gateway?.credentialSecret)],
-  ] as const) {
-    if (value !== undefined && !isDnsSubdomain(value)) add(path, `"${value}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
+  const issuer = fields(gateway?.issuer);
+  // The shape check names a missing name or a wrong kind.
+  if (typeof issuer?.name === 'string') {
+    for (const { field, problem } of issuerRefProblems(issuer)) if (field === 'name') add('bookinfo.gateway.issuer.name', problem);
+  }
+  const credentialSecret = text(gateway?.credentialSecret);
+  if (credentialSecret !== undefined && !isDnsSubdomain(credentialSecret)) {
+    add('bookinfo.gateway.credentialSecret', `"${credentialSecret}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
   }
   if (host !== undefined && isHostName(host)) {
     const clusters = (Array.isArray(context.spec.clusters) ? context.spec.clusters : []).flatMap((cluster) => {
@@ -209,7 +196,7 @@ export interface Bookinfo extends AppPlacement {
   readonly gateway: {
     readonly name: string;
     /** The cert-manager issuer; when neither it nor a credential Secret is given, the gateway emits a self-signed one. */
-    readonly issuer?: { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly name: string };
+    readonly issuer?: IssuerRef;
     readonly credentialSecret?: string;
     readonly exposure?: GatewayExposureSpec;
     readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
@@ -233,7 +220,7 @@ export function resolveBookinfo(spec: BookinfoSpec, mesh: Mesh): Bookinfo {
     placement: resolvePlacement(BOOKINFO, spec.placement, mesh.clusters.map((c) => c.name)),
     gateway: {
       name: gateway?.name ?? 'bookinfo-ingressgateway',
-      issuer: gateway?.issuer && { kind: gateway.issuer.kind ?? 'Issuer', name: gateway.issuer.name },
+      issuer: gateway?.issuer && resolveIssuerRef(gateway.issuer),
       credentialSecret: gateway?.credentialSecret,
       exposure: gateway?.exposure,
       insecureEdgeTerminationPolicy: gateway?.insecureEdgeTerminationPolicy,

@@ -25,6 +25,15 @@ export interface ManagedProcess {
 
 const running = new Set<ChildProcess>();
 
+/**
+ * Every HTTP(S) and gRPC connection a program makes to anything but loopback goes through a proxy
+ * at a closed loopback port, so it fails at once instead of leaving the machine: an API server
+ * calls the webhooks the charts register (istiod's injector and validator) at their Service's
+ * ClusterIP, where no istiod runs. Go never proxies loopback addresses, so the programs still
+ * reach each other.
+ */
+const LOOPBACK_ONLY = { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1,localhost', https_proxy: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9', no_proxy: '127.0.0.1,localhost' };
+
 // Ends the program when the worker (its watchdog's parent, $1) is gone or the program exits.
 const WATCHDOG = [
   'parent=$1; shift',
@@ -66,6 +75,7 @@ export function startProcess(name: string, command: string, args: readonly strin
   const log = openSync(logFile, 'a');
   const child = spawn('bash', ['-c', WATCHDOG, 'watchdog', String(process.pid), command, ...args], {
     detached: true,
+    env: { ...process.env, ...LOOPBACK_ONLY },
     stdio: ['ignore', log, log],
   });
   closeSync(log);

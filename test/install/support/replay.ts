@@ -13,7 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { load, loadAll } from 'js-yaml';
+import { dump, load, loadAll } from 'js-yaml';
+import { LABELS } from '../../../lib/model/names';
 import { kubeconfigSecretName } from '../../../lib/writer/gitops';
 import { helmBinary } from '../../support/helm';
 import { upstreamPath } from '../../support/upstream';
@@ -43,6 +44,11 @@ export interface ReplayHooks {
   readonly publishTokens: () => Readonly<Record<string, string>>;
   /** "until kubectl get crd ...": the operator's CRDs appear; the test installs them instead. */
   readonly operatorInstalled?: (context: string) => void;
+  /**
+   * "kubectl wait ... istios/<name>": the operator has reconciled that `Istio`; the test creates
+   * in its place what the operator renders from it. Called once per cluster and `Istio`.
+   */
+  readonly operatorReconciled?: (context: string, istio: string) => void;
 }
 
 const HEADER_OF_COMMANDS = 'The commands, from this folder:';
@@ -135,6 +141,7 @@ export class InstallReplay {
     if (start < 0) throw new Error(`README.md has no "${HEADER_OF_COMMANDS}" section`);
     const [block] = shellBlocks(readme.slice(start));
     let variables: Readonly<Record<string, string>> = {};
+    const reconciled = new Set<string>();
     for (const line of block ?? []) {
       if (line === '# publish the reader tokens (see Tokens)') {
         variables = hooks.publishTokens();
@@ -158,7 +165,13 @@ export class InstallReplay {
       if (words[0] !== 'kubectl' || words[1] !== '--context') throw new Error(`README.md has a command the replay does not know: ${line}`);
       const context = words[2]!;
       const verb = words[3];
-      if (verb === 'wait') {
+      const waitedIstio = verb === 'wait' ? words.find((word) => word.startsWith('istios/'))?.slice('istios/'.length) : undefined;
+      if (waitedIstio && hooks.operatorReconciled && !reconciled.has(`${context}/${waitedIstio}`)) {
+        // The first wait for an Istio of a cluster: the operator would have rendered it by then.
+        reconciled.add(`${context}/${waitedIstio}`);
+        hooks.operatorReconciled(context, waitedIstio);
+        this.skipped.push(line);
+      } else if (verb === 'wait') {
         this.skipped.push(line);
       } else if (verb === 'apply') {
         this.apply({ context, target: words.slice(4) });
@@ -313,4 +326,27 @@ export interface KubeObject {
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
   readonly [key: string]: unknown;
+}
+
+const RESTRICTED_NAMESPACE = 'pod-security-restricted';
+
+/**
+ * What Pod Security `restricted` says of a Deployment, on the API server of `context`: the
+ * Deployment (warn mode judges a workload's template) and a Pod of its template (enforce mode
+ * judges pods) are created, in a server-side dry-run, in a namespace labelled restricted for
+ * both. Returns kubectl's stderr lines: none when `restricted` accepts them.
+ */
+export function restrictedPodSecurityOutput(replay: InstallReplay, context: string, deployment: KubeObject): string[] {
+  const labels = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' };
+  const template = (deployment.spec as { template: { metadata?: object; spec: { serviceAccountName?: string } } }).template;
+  // The ServiceAccount admission plugin refuses a pod whose account does not exist.
+  const account = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: template.spec.serviceAccountName ?? 'default', namespace: RESTRICTED_NAMESPACE } };
+  replay.kubectl(['--context', context, 'apply', '--server-side', '-f', '-'], `${dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: RESTRICTED_NAMESPACE, labels } })}---\n${dump(account)}`);
+  const moved = { ...deployment, metadata: { name: deployment.metadata.name, namespace: RESTRICTED_NAMESPACE } };
+  // Without the label that selects istiod's injection webhook: no istiod runs to answer it.
+  const { [LABELS.sidecarInject]: _inject, ...podLabels } = (template.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {};
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, labels: podLabels, name: deployment.metadata.name, namespace: RESTRICTED_NAMESPACE }, spec: template.spec };
+  const before = replay.output.length;
+  replay.kubectl(['--context', context, 'create', '--dry-run=server', '-f', '-'], `${dump(moved)}---\n${dump(pod)}`);
+  return replay.output.splice(before).map((entry) => entry.stderr);
 }

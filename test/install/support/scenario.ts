@@ -11,15 +11,27 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { main } from '../../../lib/cli/main';
+import { loadInventory } from '../../../lib/inventory/load-inventory';
 import { ISTIO_SYSTEM_NAMESPACE, READER_TOKEN_SECRET, tokenVariable } from '../../../lib/model/names';
+import { CHART_RELEASES, objectKey, sailIstioObjects, type RenderedObject } from '../../support/helm';
+import { upstreamPath } from '../../support/upstream';
 import { startClusters, type TestClusters } from './clusters';
 import { openShiftNamespaces, prerequisiteCrds, sailCrdFiles } from './prerequisites';
 import { InstallReplay, objectsOf } from './replay';
 
-/** The upstream releases the suite installs, per supported Istio minor it covers. */
-export const ISTIO_RELEASES = { '1.24': '1.24.6', '1.30': '1.30.3' } as const;
-export type IstioMinor = keyof typeof ISTIO_RELEASES;
+/**
+ * The Istio minors the suite installs: the oldest and the newest `helm` supports, and the oldest
+ * the Sail operator installs (`sail` covers 1.28 to 1.30).
+ */
+export type IstioMinor = '1.24' | '1.28' | '1.30';
 export const SAIL_RELEASE = '1.30.3';
+
+/** The pinned upstream release of a minor, e.g. 1.30.3. */
+function istioRelease(minor: IstioMinor): string {
+  const release = CHART_RELEASES.get(minor);
+  if (!release) throw new Error(`the upstream data pins no Istio ${minor} release`);
+  return release;
+}
 
 /** An inventory as YAML data; `clusters` of a test mesh get the test servers' `url` and `caData`. */
 export interface InventoryData {
@@ -105,7 +117,8 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
       if (openshift) replay.kubectl(['--context', cluster.name, 'apply', '--server-side', '-f', '-'], openShiftNamespaces());
     }
     const sail = (inventory.mesh?.installer ?? 'helm') === 'sail';
-    if (!sail) (previous ?? replay).installIstio(ISTIO_RELEASES[options.istioVersion]);
+    const sailRevision = sail ? loadInventory(inventoryFile).mesh.sail!.revision : '';
+    if (!sail) (previous ?? replay).installIstio(istioRelease(options.istioVersion));
 
     let tokensOutput = '';
     const hooks = {
@@ -119,10 +132,12 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
         // README's envsubst) substitutes; the other sources substitute nothing.
         return inventorySource(inventory) === 'flux-substitution' ? (load(tokensOutput) as { stringData: Record<string, string> }).stringData : {};
       },
+      // OLM installs the operator, which brings Sail's CRDs and Istio's, whatever version an Istio names.
       operatorInstalled: (context: string) => {
-        for (const file of sailCrdFiles(SAIL_RELEASE)) replay.kubectl(['--context', context, 'apply', '--server-side', '-f', file]);
+        for (const file of [...sailCrdFiles(SAIL_RELEASE), SAIL_ISTIO_CRD_FILE]) replay.kubectl(['--context', context, 'apply', '--server-side', '-f', file]);
         replay.kubectl(['--context', context, 'wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
       },
+      operatorReconciled: (context: string, istio: string) => renderAsSailOperator(replay, context, istio, sailRevision),
     };
     previous?.applyInReadmeOrder(hooks);
     const phaseOrder = options.gitops ? replay.applyGitopsPhases(names, GITOPS_BASE_PATH, hooks) : (replay.applyInReadmeOrder(hooks), []);
@@ -130,6 +145,30 @@ export async function installMesh(options: ScenarioOptions): Promise<InstalledMe
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The Istio release whose CRDs the Sail operator release ships (its newest, 1.30.3 for 1.30.3). */
+const SAIL_ISTIO_CRDS_RELEASE = '1.30.3';
+const SAIL_ISTIO_CRD_FILE = upstreamPath(`istio-${SAIL_ISTIO_CRDS_RELEASE}`, 'manifests', 'charts', 'base', 'files', 'crd-all.gen.yaml');
+
+/**
+ * What the Sail operator creates from an `Istio` it reconciles, standing in for the operator: the
+ * `Istio` as the API server stored it is read back, and the istiod and base charts of its
+ * `spec.version` are rendered from it as the operator renders them (test/support/helm.ts,
+ * `sailIstioObjects`) and applied server-side under the operator's own field manager, so that an
+ * object or field the output also writes is a conflict (CRDs are left out: the operator's come
+ * with it, see operatorInstalled). The base chart holds the reader
+ * ServiceAccount, the istiod chart its ClusterRole and binding and a remote's webhook and Service.
+ */
+function renderAsSailOperator(replay: InstallReplay, context: string, name: string, revision: string): void {
+  const istio = JSON.parse(replay.kubectl(['--context', context, 'get', 'istios.sailoperator.io', name, '-o', 'json'])) as RenderedObject & { spec: { version: string } };
+  const release = istio.spec.version.replace(/^v/, '');
+  for (const { namespace, objects } of sailIstioObjects(istio, revision, release)) {
+    // A namespaced object the chart leaves without a namespace goes to the release's, as helm installs it.
+    // The CRDs are the operator's, installed with it (operatorInstalled), not a chart's templates.
+    const placed = objects.filter((object) => object.kind !== 'CustomResourceDefinition').map((object) => (object.metadata.namespace || objectKey(object, namespace).split('/')[1] === '' ? object : { ...object, metadata: { ...object.metadata, namespace } }));
+    replay.kubectl(['--context', context, 'apply', '--server-side', '--field-manager=sail-operator', '-f', '-'], placed.map((object) => dump(object)).join('---\n'));
   }
 }
 

@@ -79,6 +79,11 @@ export interface GatewayWorkloadProps extends GatewayContainerOptions {
    * @default LoadBalancer
    */
   readonly serviceType?: 'LoadBalancer' | 'ClusterIP';
+  /**
+   * Annotations of the Service (a global load balancer's, for one).
+   * @default - none
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
 }
 
 const GATEWAY_PROXY_CONTAINER = 'istio-proxy';
@@ -167,7 +172,7 @@ export class GatewayWorkload extends Construct {
       },
     });
     this.service = kubeObject(k8s.KubeService, this, 'service', {
-      metadata: { ...metadata, labels },
+      metadata: { ...metadata, labels, annotations: props.serviceAnnotations },
       spec: {
         type: props.serviceType ?? 'LoadBalancer',
         selector: podSelector,

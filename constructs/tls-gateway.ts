@@ -7,18 +7,24 @@ import {
   DEFAULT_SELF_SIGNED_ISSUER,
   CERT_MANAGER_API_VERSION,
   defaultGatewayName,
+  GATEWAY_HTTPS_PORT_NAME,
   GATEWAY_PORTS,
   gatewayCredentialName,
   DNS1035_LABEL,
   isHostName,
   LABELS,
   requireDnsLabel,
+  gatewayRouteName,
 } from '../lib/model/names';
+import { DEFAULT_GATEWAY_EXPOSURE, exposedByLoadBalancer, exposedByRoute, gatewayExposureIssues, resolveGatewayExposure, type GatewayExposure, type GatewayExposureSpec, type RouteInsecurePolicy } from '../lib/model/exposure';
+import { balancerExposureProblem, externalDnsAnnotations, globalLoadBalancerIssues, k8gbStrategy, type GlobalLoadBalancerSpec } from '../lib/model/global-load-balancer';
 import { issuerRefField, issuerRefText, resolveIssuerRef } from '../lib/model/issuer-ref';
 import type { IssuerRefSpec } from '../lib/model/mesh-spec';
 import { dnsSubdomainProblem, portNumberProblem, shown } from '../lib/model/kubernetes-rules';
 import { checkContainerOptions, GatewayWorkload, type GatewayContainerOptions } from './gateway-workload';
 import { MeshConstruct } from './mesh-construct';
+import { K8gbGslb } from './k8gb-gslb';
+import { PassthroughRoute } from './passthrough-route';
 import { requireNamespaceIn } from './mtls-namespace';
 import { JsonApiObject } from './json-api-object';
 import { kubeObject } from './kube-object';
@@ -81,6 +87,28 @@ export interface TlsGatewayProps extends GatewayContainerOptions {
    * @default - no VirtualService: bind your own to `gatewayRef`
    */
   readonly routes?: readonly TlsGatewayRoute[];
+  /**
+   * How each cluster's gateway is reached from outside: `loadbalancer` (its LoadBalancer Service),
+   * `route` (an OpenShift Route passing TLS through to the Service's `https` port, one per host; the
+   * Service is then ClusterIP) or `both`; one value for every gateway cluster, or cluster name ->
+   * value (clusters not named: `loadbalancer`). `route` and `both` need OpenShift clusters and hosts
+   * without wildcards.
+   * @default loadbalancer
+   */
+  readonly exposure?: GatewayExposureSpec;
+  /**
+   * The Routes' `tls.insecureEdgeTerminationPolicy`: `None` refuses plain HTTP, `Redirect` sends it to
+   * HTTPS (`Allow` is impossible with passthrough); only with a Route exposure.
+   * @default None
+   */
+  readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
+  /**
+   * A global load balancer over this gateway's clusters: external-dns annotations on each cluster's
+   * Service (or, where a Route exposes it, on the Route of `hostname`), or a k8gb `Gslb` per cluster.
+   * `hostname` must be one of `hosts`.
+   * @default - the mesh's `globalLoadBalancer` when `hosts` include its hostname; else none
+   */
+  readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
 }
 
 /**
@@ -111,6 +139,10 @@ export class TlsGateway extends MeshConstruct {
 
   /** The gateway's Deployment in each cluster running it, by cluster name (escape hatches start here). */
   public readonly deployments: ReadonlyMap<string, ApiObject>;
+  /** How each gateway cluster exposes the gateway, by cluster name. */
+  public readonly exposure: ReadonlyMap<string, GatewayExposure>;
+  /** The global load balancer over the gateway's clusters, if any. */
+  public readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
 
   constructor(scope: Construct, id: string, props: TlsGatewayProps) {
     super(scope, id);
@@ -135,6 +167,15 @@ export class TlsGateway extends MeshConstruct {
     if (props.issuer !== undefined) checkIssuerRef(this, 'issuer', 'TlsGateway issuer', props.issuer);
     (props.routes ?? []).forEach((route, index) => checkPort(this, index, route.destination.port));
     checkContainerOptions(this, 'TlsGateway', props);
+    const [exposureIssue] = gatewayExposureIssues({
+      exposure: props.exposure,
+      insecureEdgeTerminationPolicy: props.insecureEdgeTerminationPolicy,
+      hosts: this.hosts,
+      clusters: this.clusters.map((name) => model.cluster(name)),
+    });
+    if (exposureIssue) throw new InvalidPropsError(this, exposureIssue.path, `TlsGateway ${exposureIssue.path} ${exposureIssue.message}`);
+    this.exposure = resolveGatewayExposure(props.exposure, this.clusters);
+    this.globalLoadBalancer = this.checkGlobalLoadBalancer(props.globalLoadBalancer);
     const revision = this.checkRevision('TlsGateway', props.revision);
     this.gatewayName = this.name;
     this.gatewayRef = `${this.namespace}/${this.gatewayName}`;
@@ -149,17 +190,71 @@ export class TlsGateway extends MeshConstruct {
         name: this.name,
         selector: this.selector,
         revision: this.mesh.model.podRevision(this.mesh.model.cluster(cluster), revision),
-        ports: [{ name: 'https', port: GATEWAY_PORTS.https }],
+        ports: [{ name: GATEWAY_HTTPS_PORT_NAME, port: GATEWAY_PORTS.https }],
         podLabels: model.cluster(cluster).localityPodLabels,
         containerSecurityContext: props.containerSecurityContext,
         resources: props.resources,
+        serviceType: exposedByLoadBalancer(this.exposureIn(cluster)) ? 'LoadBalancer' : 'ClusterIP',
+        serviceAnnotations: this.externalDnsOn('service', cluster),
       });
       deployments.set(cluster, workload.deployment);
+      if (exposedByRoute(this.exposureIn(cluster))) this.renderRoutes(clusterScope, cluster, props.insecureEdgeTerminationPolicy);
+      if (this.globalLoadBalancer?.provider === 'k8gb') {
+        const balanced = this.clusters.map((name) => model.cluster(name));
+        new K8gbGslb(clusterScope, 'gslb', { namespace: this.namespace, name: this.name, hostname: this.globalLoadBalancer.hostname, service: this.name, strategy: k8gbStrategy(this.globalLoadBalancer, balanced) });
+      }
       if (props.credentialSecret === undefined) this.renderCertificate(clusterScope, props.issuer);
     }
     this.deployments = deployments;
     this.renderIstioConfig(this.controlPlanePart, props.routes);
     requireNamespaceIn(this, this.mesh, this.namespace, [...new Set([...this.clusters, model.controlPlane.name])]);
+  }
+
+  private exposureIn(cluster: string): GatewayExposure {
+    return this.exposure.get(cluster) ?? DEFAULT_GATEWAY_EXPOSURE;
+  }
+
+  /** One passthrough Route per host, to the Service's `https` port, in a cluster exposing the gateway by Route. */
+  private renderRoutes(scope: Construct, cluster: string, insecureEdgeTerminationPolicy: RouteInsecurePolicy | undefined): void {
+    this.hosts.forEach((host, index) => {
+      new PassthroughRoute(scope, `route-${index}`, {
+        namespace: this.namespace,
+        name: gatewayRouteName(this.name, index, this.hosts.length),
+        host,
+        service: this.name,
+        targetPort: GATEWAY_HTTPS_PORT_NAME,
+        insecureEdgeTerminationPolicy,
+        annotations: host === this.globalLoadBalancer?.hostname ? this.externalDnsOn('route', cluster) : undefined,
+      });
+    });
+  }
+
+  /**
+   * The global load balancer given, else the mesh's when this gateway serves its hostname; checked
+   * over the gateway's clusters and exposure.
+   */
+  private checkGlobalLoadBalancer(given: GlobalLoadBalancerSpec | undefined): GlobalLoadBalancerSpec | undefined {
+    const meshWide = this.mesh.model.globalLoadBalancer;
+    const balancer = given ?? (meshWide && this.hosts.includes(meshWide.hostname) ? meshWide : undefined);
+    if (balancer === undefined) return undefined;
+    const prop = given === undefined ? 'mesh.globalLoadBalancer' : 'globalLoadBalancer';
+    const [issue] = globalLoadBalancerIssues(balancer as unknown as Record<string, unknown>, this.clusters.map((name) => this.mesh.model.cluster(name)));
+    if (issue) throw new InvalidPropsError(this, `${prop}.${issue.path}`, `TlsGateway ${prop}.${issue.path} ${issue.message}`);
+    if (!this.hosts.includes(balancer.hostname)) {
+      throw new InvalidPropsError(this, `${prop}.hostname`, `TlsGateway ${prop}.hostname ${shown(balancer.hostname)} is none of the gateway's hosts (${this.hosts.join(', ')}): the Gateway and its certificate would not serve it`);
+    }
+    const problem = balancerExposureProblem(balancer.provider, this.clusters.find((cluster) => !exposedByLoadBalancer(this.exposureIn(cluster))));
+    if (problem) throw new InvalidPropsError(this, 'exposure', `TlsGateway exposure ${problem}`);
+    return balancer;
+  }
+
+  /** The external-dns annotations of a cluster's Service, or of its Route where one exposes the gateway. */
+  private externalDnsOn(target: 'service' | 'route', cluster: string): Record<string, string> | undefined {
+    const balancer = this.globalLoadBalancer;
+    if (balancer?.provider !== 'external-dns') return undefined;
+    const onRoute = exposedByRoute(this.exposureIn(cluster));
+    if ((target === 'route') !== onRoute) return undefined;
+    return externalDnsAnnotations(balancer, cluster, !onRoute);
   }
 
   private renderCertificate(scope: Construct, issuer: IssuerRefSpec | undefined): void {
@@ -192,7 +287,7 @@ export class TlsGateway extends MeshConstruct {
         selector: { ...this.selector },
         servers: [
           {
-            port: { number: GATEWAY_PORTS.https, name: 'https', protocol: 'HTTPS' },
+            port: { number: GATEWAY_PORTS.https, name: GATEWAY_HTTPS_PORT_NAME, protocol: 'HTTPS' },
             hosts: [...this.hosts],
             tls: { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: this.credentialName },
           },

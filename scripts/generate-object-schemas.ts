@@ -45,7 +45,9 @@ const CRD_SCHEMA_FILES: Readonly<Record<string, string>> = {
   'cert-manager.io/v1/ClusterIssuer': 'test/support/schemas/cert-manager.io_v1_clusterissuer.json',
   'cert-manager.io/v1/Issuer': 'test/support/schemas/cert-manager.io_v1_issuer.json',
   'external-secrets.io/v1/ExternalSecret': 'test/support/schemas/external-secrets.io_v1_externalsecret.json',
+  'k8gb.io/v1beta1/Gslb': 'test/support/schemas/k8gb.io_v1beta1_gslb.json',
   'operators.coreos.com/v1alpha1/Subscription': 'test/support/schemas/operators.coreos.com_v1alpha1_subscription.json',
+  'route.openshift.io/v1/Route': 'test/support/schemas/route.openshift.io_v1_route.json',
 };
 
 /**

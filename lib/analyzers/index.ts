@@ -10,6 +10,8 @@ import { injectionLabelAnalyzer, injectionPathAnalyzer, namespaceNotInjectedAnal
 import { LOCALITY_ANALYZERS } from './rules/locality';
 import { callerServiceAnalyzer, controlPlaneClustersAnalyzer, inconsistentServiceAnalyzer, misplacedControlPlaneObjectAnalyzer, missingEastWestGatewayAnalyzer, remoteSecretAnalyzer } from './rules/multicluster';
 import { revisionWebhookAnalyzer } from './rules/revisions';
+import { duplicateSetIdentifierAnalyzer } from './rules/global-load-balancer';
+import { routeMatchesGatewayAnalyzer } from './rules/route';
 import { sailResourceAnalyzer } from './rules/sail';
 import { duplicateObjectAnalyzer, misshapenObjects, objectSchemaAnalyzer } from './rules/schema';
 import { portNamingAnalyzer } from './rules/service';
@@ -43,6 +45,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   ...LOCALITY_ANALYZERS,
   sailResourceAnalyzer,
   injectionLabelAnalyzer,
+  routeMatchesGatewayAnalyzer,
+  duplicateSetIdentifierAnalyzer,
   ...TRUST_ANALYZERS,
   revisionWebhookAnalyzer,
 ];

@@ -12,6 +12,8 @@ function spec(manifest: Manifest): Readonly<Record<string, unknown>> {
 
 export interface GatewayServer {
   readonly portNumber?: number;
+  /** `port.protocol`, upper-cased (`HTTPS`, `TLS`, ...). */
+  readonly protocol?: string;
   readonly hosts: readonly string[];
   /** `tls.credentialName` and `tls.credentialNames`: Secrets read in the gateway workload's namespace. */
   readonly credentialNames: readonly string[];
@@ -27,6 +29,7 @@ export function gatewayServers(gateway: Manifest): readonly GatewayServer[] {
     const tls = record(server.tls);
     return {
       portNumber: integer(record(server.port).number),
+      protocol: text(record(server.port).protocol)?.toUpperCase(),
       hosts: strings(server.hosts),
       credentialNames: [...strings([tls.credentialName]), ...strings(tls.credentialNames)],
     };

@@ -26,6 +26,7 @@ export const KINDS = {
   externalSecret: { group: 'external-secrets.io', kind: 'ExternalSecret' },
   sailIstio: { group: 'sailoperator.io', kind: 'Istio' },
   sailRevisionTag: { group: 'sailoperator.io', kind: 'IstioRevisionTag' },
+  route: { group: 'route.openshift.io', kind: 'Route' },
 } as const satisfies Record<string, KindId>;
 
 /** The API groups istiod reads mesh configuration from. */

@@ -80,3 +80,27 @@ function urlPath(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** What the analyzers read of an OpenShift Route (`route.openshift.io/v1`). */
+export interface RouteTarget {
+  readonly host?: string;
+  /** `spec.to.name` when `spec.to.kind` is Service (or unset). */
+  readonly service?: string;
+  /** `spec.port.targetPort`: a Service port's name or a number. */
+  readonly targetPort?: number | string;
+  /** `spec.tls.termination`, when TLS is set. */
+  readonly termination?: string;
+}
+
+export function routeTarget(route: Manifest): RouteTarget {
+  const spec = record(route.spec);
+  const to = record(spec.to);
+  const kind = text(to.kind);
+  const port = record(spec.port);
+  return {
+    host: text(spec.host),
+    service: kind === undefined || kind === '' || kind === 'Service' ? text(to.name) : undefined,
+    targetPort: integer(port.targetPort) ?? text(port.targetPort),
+    termination: text(record(spec.tls).termination),
+  };
+}

@@ -1,3 +1,5 @@
+import { GLOBAL_LOAD_BALANCER_SCHEMA } from './global-load-balancer';
+
 const REGION_FAILOVER = {
   type: 'array',
   items: {
@@ -147,6 +149,7 @@ export const INVENTORY_SCHEMA = {
             refreshInterval: { type: 'string', minLength: 1 },
           },
         },
+        globalLoadBalancer: GLOBAL_LOAD_BALANCER_SCHEMA,
         locality: {
           type: 'object',
           additionalProperties: false,

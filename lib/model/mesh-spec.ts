@@ -6,6 +6,8 @@
  * validation.
  */
 
+import type { GlobalLoadBalancerSpec } from './global-load-balancer';
+
 /** The Kubernetes distribution a cluster runs. */
 export type ClusterPlatform = 'kubernetes' | 'openshift';
 
@@ -98,6 +100,12 @@ export interface MeshSettingsSpec {
    * @default - `mode: failover` once any cluster names a region; `off` otherwise
    */
   readonly locality?: LocalitySpec;
+  /**
+   * A global load balancer (external-dns or k8gb) over the TLS ingress gateways that serve its
+   * `hostname` (in an inventory: Bookinfo's gateway, whose host it must be).
+   * @default - none
+   */
+  readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
   /**
    * Where the mesh's workload certificates come from: istiod's own self-signed root, a plug-in CA
    * from the organisation's PKI, cert-manager, or cert-manager's istio-csr (docs/trust.md).

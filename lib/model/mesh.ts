@@ -6,6 +6,7 @@ import {
   type IstiodEndpointsKind,
   type IstioVersion,
 } from './istio-version';
+import type { GlobalLoadBalancerSpec } from './global-load-balancer';
 import { localityParts, localityPodLabels, resolveLocality, type Locality } from './locality';
 import type {
   ClusterPlatform,
@@ -163,6 +164,8 @@ export class Mesh {
   public readonly revisions: Revisions;
   /** Zone-aware routing: the mesh-wide locality policy. */
   public readonly locality: Locality;
+  /** The global load balancer over the TLS gateways serving its hostname, if any. */
+  public readonly globalLoadBalancer?: GlobalLoadBalancerSpec;
   /** Where workload certificates come from (`mesh.trust`). */
   public readonly trust: Trust;
   public readonly clusters: readonly Cluster[];
@@ -215,6 +218,7 @@ export class Mesh {
       });
     });
     this.locality = resolveLocality(spec);
+    this.globalLoadBalancer = spec.mesh?.globalLoadBalancer;
     this.byName = new Map(this.clusters.map((cluster) => [cluster.name, cluster]));
     this.controlPlane = this.clusters.find((cluster) => cluster.isControlPlane)!;
     this.trust = resolveTrust(spec.mesh?.trust, this.clusters.map((cluster) => cluster.name), this.controlPlane.name, this.credentials.secretStore);

@@ -217,6 +217,9 @@ export const GATEWAY_PORTS = {
   envoyPrometheus: 15090,
 } as const;
 
+/** The name of a dedicated ingress gateway's TLS port, on its Service and its Gateway server (a Route's `targetPort`). */
+export const GATEWAY_HTTPS_PORT_NAME = 'https';
+
 /** The cert-manager API the gateway's Certificate and self-signed Issuer are rendered with. */
 export const CERT_MANAGER_API_VERSION = 'cert-manager.io/v1';
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
@@ -230,6 +233,25 @@ export function defaultGatewayName(namespace: string): string {
 export function gatewayCredentialName(gatewayName: string): string {
   return `${gatewayName}-tls`;
 }
+
+/** OpenShift's Route API, which a TLS gateway's `exposure: route` or `both` writes. */
+export const OPENSHIFT_ROUTE_API_VERSION = 'route.openshift.io/v1';
+
+/**
+ * The Route of one of a gateway's hosts: `<gateway>` when it serves one host, else
+ * `<gateway>-<n>` for its n-th host (from 1), in the order the hosts are given.
+ */
+export function gatewayRouteName(gatewayName: string, hostIndex: number, hostCount: number): string {
+  return hostCount === 1 ? gatewayName : `${gatewayName}-${hostIndex + 1}`;
+}
+
+/** The annotation prefixes of external-dns: from 0.22 (`external-dns.kubernetes.io/`), and before. */
+export const EXTERNAL_DNS_ANNOTATION_PREFIXES = ['external-dns.kubernetes.io/', 'external-dns.alpha.kubernetes.io/'] as const;
+
+/** k8gb's API group and version (the vendor-neutral `k8gb.io`, since k8gb 0.20). */
+export const K8GB_API_VERSION = 'k8gb.io/v1beta1';
+/** The annotation k8gb's LoadBalancer-Service resolver reads the Gslb's name from. */
+export const K8GB_HOSTNAME_ANNOTATION = 'k8gb.io/hostname';
 
 /** The namespace-wide PeerAuthentication (no selector), named `default` as Istio's security docs name it. */
 export const NAMESPACE_PEER_AUTHENTICATION = 'default';

@@ -4,6 +4,7 @@ import { parseGoDuration } from './go-duration';
 import { INVENTORY_SCHEMA } from './inventory-schema';
 import { labelValueProblem } from './kubernetes-rules';
 import { DEFAULT_ISTIO_VERSION, istioVersionProblem } from './istio-version';
+import { globalLoadBalancerIssues } from './global-load-balancer';
 import { localityIssues } from './locality';
 import type { ClusterSpec, MeshSpec } from './mesh-spec';
 import type { ValidationIssue } from './mesh-validation-error';
@@ -248,6 +249,11 @@ function semanticIssues(input: unknown, rolesKnown: boolean, localityShaped: boo
   checkCidrs(clusters, text(fields(spec.mesh)?.network) ?? DEFAULT_NETWORK, add);
   if (text(mesh?.installer) === 'sail') checkSailReach(clusters, add);
   if (localityShaped) issues.push(...localityIssues(spec as unknown as MeshSpec));
+  const globalLoadBalancer = fields(mesh?.globalLoadBalancer);
+  if (globalLoadBalancer) {
+    const balanced = clusters.flatMap((cluster) => (text(cluster.name) === undefined ? [] : [{ name: cluster.name, region: text(cluster.region) }]));
+    for (const issue of globalLoadBalancerIssues(globalLoadBalancer, balanced)) add(`mesh.globalLoadBalancer.${issue.path}`, issue.message);
+  }
 
   const clusterNames = [...new Set(clusters.map((c) => text(c.name)).filter((name): name is string => name !== undefined))];
   for (const section of sections) {

@@ -60,6 +60,8 @@ export function buildMesh(source: Mesh | Inventory, options: BuildMeshOptions = 
       hosts: [bookinfo.host],
       issuer: bookinfo.gateway.issuer,
       credentialSecret: bookinfo.gateway.credentialSecret,
+      exposure: bookinfo.gateway.exposure,
+      insecureEdgeTerminationPolicy: bookinfo.gateway.insecureEdgeTerminationPolicy,
       routes: BOOKINFO_INGRESS_ROUTES,
       revision: bookinfo.revision,
     });

@@ -2,7 +2,7 @@ import type { Finding } from '../../lib/analyzers/finding';
 import { ANNOTATIONS, APP_ANNOTATIONS, EAST_WEST_GATEWAY, injectionPath, ISTIO_SYSTEM_NAMESPACE, LABELS, remoteSecretName, SIDECAR_INJECTOR_WEBHOOK } from '../../lib/model/names';
 import { clusterFolder, CONTROL_PLANE_FOLDER } from '../../lib/manifest/mesh-manifests';
 import type { Doc, MeshFixture } from './fixtures';
-import { APP_NAMESPACE, CONTROL_PLANE, findDoc, NETWORK, remoteSecret, REMOTE, removeDoc } from './fixtures';
+import { APP_NAMESPACE, CONTROL_PLANE, findDoc, HOST, NETWORK, remoteSecret, REMOTE, removeDoc } from './fixtures';
 
 /** One way to break the good mesh, and exactly the findings it must produce. */
 export interface BrokenMesh {
@@ -102,6 +102,16 @@ export function istioCsrDeployment(clusterId: string, revisions: string): Doc {
 }
 
 const OUTLIER_DETECTION = { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 };
+
+/** An OpenShift Route in the remote's folder in front of its bookinfo gateway, as `exposure: route` writes it, with spec changes. */
+function addGatewayRoute(mesh: MeshFixture, spec: object): void {
+  mesh.clusters[REMOTE].push({
+    apiVersion: 'route.openshift.io/v1',
+    kind: 'Route',
+    metadata: { name: 'bookinfo-ingressgateway', namespace: APP_NAMESPACE },
+    spec: { host: HOST, to: { kind: 'Service', name: 'bookinfo-ingressgateway' }, port: { targetPort: 'https' }, tls: { termination: 'passthrough', insecureEdgeTerminationPolicy: 'None' }, ...spec },
+  });
+}
 
 export const BROKEN_MESHES: readonly BrokenMesh[] = [
   {
@@ -587,6 +597,45 @@ export const BROKEN_MESHES: readonly BrokenMesh[] = [
       mesh.clusters[REMOTE].push({ apiVersion: 'sailoperator.io/v1', kind: 'IstioRevisionTag', metadata: { name: 'prod' }, spec: { targetRef: { kind: 'Istio', name: 'default' } } });
     },
     expected: [{ code: 'MCL0043', severity: 'error', cluster: REMOTE, folder: WEST, object: 'IstioRevisionTag/prod' }],
+  },
+  {
+    title: 'a passthrough Route whose host is not the Gateway\'s',
+    code: 'MCL0120',
+    breakMesh: (mesh) => addGatewayRoute(mesh, { host: 'shop.example.com' }),
+    expected: [{ code: 'MCL0120', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Route/bookinfo/bookinfo-ingressgateway' }],
+  },
+  {
+    title: 'a passthrough Route to a gateway Service port where the Gateway has no TLS server',
+    code: 'MCL0121',
+    breakMesh: (mesh) => {
+      // In both clusters, so that the Service stays the same everywhere (IST0170).
+      for (const cluster of [CONTROL_PLANE, REMOTE]) findDoc(mesh.clusters[cluster], 'Service', 'bookinfo-ingressgateway').spec.ports.push({ name: 'http', port: 80, targetPort: 8080 });
+      addGatewayRoute(mesh, { port: { targetPort: 'http' } });
+    },
+    expected: [{ code: 'MCL0121', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Route/bookinfo/bookinfo-ingressgateway' }],
+  },
+  {
+    title: 'a passthrough Route to a port name its Service does not have',
+    code: 'MCL0121',
+    breakMesh: (mesh) => addGatewayRoute(mesh, { port: { targetPort: 'tls' } }),
+    expected: [{ code: 'MCL0121', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Route/bookinfo/bookinfo-ingressgateway' }],
+  },
+  {
+    title: 'two clusters\' gateway Services asking external-dns for one name with one set identifier',
+    code: 'MCL0122',
+    breakMesh: (mesh) => {
+      for (const cluster of [CONTROL_PLANE, REMOTE]) {
+        findDoc(mesh.clusters[cluster], 'Service', 'bookinfo-ingressgateway').metadata.annotations = {
+          'external-dns.kubernetes.io/hostname': HOST,
+          'external-dns.kubernetes.io/set-identifier': 'bookinfo',
+          'external-dns.kubernetes.io/aws-weight': '1',
+        };
+      }
+    },
+    expected: [
+      { code: 'MCL0122', severity: 'error', cluster: CONTROL_PLANE, folder: EAST, object: 'Service/bookinfo/bookinfo-ingressgateway' },
+      { code: 'MCL0122', severity: 'error', cluster: REMOTE, folder: WEST, object: 'Service/bookinfo/bookinfo-ingressgateway' },
+    ],
   },
   {
     title: 'two clusters each making their own cert-manager root',

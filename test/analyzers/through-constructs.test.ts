@@ -56,6 +56,12 @@ const SPEC: InventorySpec = {
   bookinfo: { namespace: NAMESPACE, host: HOST, routing: 'v3', placement: PLACEMENT },
 };
 
+/** SPEC on OpenShift clusters, the Bookinfo gateways exposed by Routes. */
+function routedMesh(): IstioMesh {
+  const clusters = SPEC.clusters.map((cluster) => ({ ...cluster, platform: 'openshift' as const }));
+  return buildMesh(Inventory.fromSpec({ ...SPEC, clusters, bookinfo: { ...SPEC.bookinfo!, gateway: { exposure: 'route' } } }));
+}
+
 /** SPEC installed by the Sail operator: each cluster's Istio resource is in its folder. */
 function sailMesh(): IstioMesh {
   return buildMesh(Inventory.fromSpec({ ...SPEC, mesh: { installer: 'sail' } }));
@@ -759,6 +765,44 @@ const BROKEN: readonly BrokenThroughConstructs[] = [
       return mesh;
     },
     expected: [{ code: 'MCL0135', severity: 'error', ...inFolderOf(EAST), object: 'Secret/istio-system/cacerts', path: '/stringData/ca-key.pem' }],
+  },
+  {
+    // TlsGateway gives its Route the Gateway's host; only an edited Route misses it.
+    title: "a Route in front of the gateway with another host than the Gateway's",
+    code: 'MCL0120',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = routedMesh();
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').partIn(WEST), 'Route', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'host'), 'shop.example.com'));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0120', severity: 'error', ...inFolderOf(WEST), object: `Route/${NAMESPACE}/${GATEWAY}` }],
+  },
+  {
+    title: "a Route in front of the gateway to the Service's status port",
+    code: 'MCL0121',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = routedMesh();
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').partIn(WEST), 'Route', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('spec', 'port', 'targetPort'), 'status-port'));
+      return mesh;
+    },
+    expected: [{ code: 'MCL0121', severity: 'error', ...inFolderOf(WEST), object: `Route/${NAMESPACE}/${GATEWAY}` }],
+  },
+  {
+    // The model refuses two clusters with one set identifier; an edited annotation makes them so.
+    title: "two clusters' gateway Services with one external-dns set identifier",
+    code: 'MCL0122',
+    through: 'escape hatch',
+    build: () => {
+      const mesh = buildMesh(Inventory.fromSpec({ ...SPEC, mesh: { globalLoadBalancer: { provider: 'external-dns', hostname: HOST } } }));
+      apiObjectIn(constructOf(mesh, 'bookinfo-gateway').partIn(WEST), 'Service', GATEWAY, NAMESPACE).addJsonPatch(JsonPatch.replace(pointer('metadata', 'annotations', 'external-dns.kubernetes.io/set-identifier'), EAST));
+      return mesh;
+    },
+    expected: [
+      { code: 'MCL0122', severity: 'error', ...inFolderOf(EAST), object: `Service/${NAMESPACE}/${GATEWAY}` },
+      { code: 'MCL0122', severity: 'error', ...inFolderOf(WEST), object: `Service/${NAMESPACE}/${GATEWAY}` },
+    ],
   },
 ];
 

@@ -4,6 +4,7 @@
  * level. Each key list below is a `Record<keyof T, true>`: the compiler fails when a type gains or
  * loses a field the list does not have, and the test fails when the schema differs from the list.
  */
+import type { GlobalLoadBalancerSpec } from '../../lib/model/global-load-balancer';
 import { describe, expect, it } from 'vitest';
 import type { BookinfoSpec, GatewaySpec, IssuerRefSpec } from '../../constructs/presets/bookinfo/bookinfo-spec';
 import { inventoryJsonSchema, type InventorySpec } from '../../lib/inventory/inventory';
@@ -37,7 +38,18 @@ const DISTRIBUTE = keys<LocalityDistributeSpec>({ from: true, to: true });
 /** Schema path (`.a.b`, `[items]`, `[additionalProperties]`) -> the type's keys there. */
 const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': keys<InventorySpec>({ mesh: true, clusters: true, bookinfo: true }),
-  '.mesh': keys<MeshSettingsSpec>({ id: true, network: true, trustDomain: true, istioVersion: true, installer: true, sail: true, credentials: true, locality: true, revisions: true, revisionTags: true, defaultRevision: true, trust: true }),
+  '.mesh': keys<MeshSettingsSpec>({ id: true, network: true, trustDomain: true, istioVersion: true, installer: true, sail: true, credentials: true, locality: true, revisions: true, revisionTags: true, defaultRevision: true, globalLoadBalancer: true, trust: true }),
+  '.mesh.globalLoadBalancer': keys<GlobalLoadBalancerSpec>({
+    provider: true,
+    hostname: true,
+    policy: true,
+    primary: true,
+    weights: true,
+    setIdentifiers: true,
+    geoTags: true,
+    ttl: true,
+    externalDnsVersion: true,
+  }),
   '.mesh.trust': keys<TrustSpec>({ source: true, clusters: true, externalSecret: true, issuer: true, rootDuration: true, intermediateDuration: true, intermediateRenewBefore: true, istioCsr: true, certificates: true, writeCertificates: true, rotation: true }),
   '.mesh.trust.externalSecret': keys<TrustExternalSecretSpec>({ secretStore: true, remoteKey: true, refreshInterval: true }),
   '.mesh.trust.externalSecret.secretStore': keys<SecretStoreRefSpec>({ kind: true, name: true }),
@@ -77,7 +89,7 @@ const TYPE_KEYS: Readonly<Record<string, readonly string[]>> = {
     password: true,
   }),
   '.bookinfo': keys<BookinfoSpec>({ namespace: true, host: true, placement: true, routing: true, gateway: true, clusterLocal: true, locality: true, revision: true }),
-  '.bookinfo.gateway': keys<GatewaySpec>({ name: true, issuer: true, credentialSecret: true }),
+  '.bookinfo.gateway': keys<GatewaySpec>({ name: true, issuer: true, credentialSecret: true, exposure: true, insecureEdgeTerminationPolicy: true }),
   '.bookinfo.gateway.issuer': keys<IssuerRefSpec>({ kind: true, name: true }),
   '.bookinfo.locality[additionalProperties]': keys<ServiceLocalitySpec>({ mode: true, failover: true, distribute: true }),
   '.bookinfo.locality[additionalProperties].failover[items]': FAILOVER,

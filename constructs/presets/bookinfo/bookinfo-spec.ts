@@ -5,6 +5,8 @@ import { issuerRefProblems, resolveIssuerRef, type IssuerRef } from '../../../li
 import type { ValidationIssue } from '../../../lib/model/mesh-validation-error';
 import { ISSUER_REF, SERVICE_LOCALITY, STRING_LIST } from '../../../lib/model/inventory-schema';
 import { appNamespaceProblem, DNS1035_LABEL, isDnsSubdomain, isHostName } from '../../../lib/model/names';
+import { balancerExposureProblem } from '../../../lib/model/global-load-balancer';
+import { GATEWAY_EXPOSURE_SCHEMA, gatewayExposureIssues, resolveGatewayExposure, ROUTE_INSECURE_POLICY_SCHEMA, type GatewayExposureSpec, type RouteInsecurePolicy } from '../../../lib/model/exposure';
 import { placementIssues } from '../../../lib/model/placement';
 import { revisionSelectorProblem, specRevisions } from '../../../lib/model/revisions';
 import { sailToolNamespaces } from '../../../lib/model/sail';
@@ -73,6 +75,18 @@ export interface GatewaySpec {
    * @default - a cert-manager Certificate per cluster
    */
   readonly credentialSecret?: string;
+  /**
+   * How each cluster's gateway is reached: `loadbalancer`, `route` (an OpenShift passthrough Route
+   * to the Service's `https` port; the Service becomes ClusterIP) or `both`; one value, or cluster
+   * name -> value (clusters not named: `loadbalancer`). `route` and `both` need OpenShift clusters.
+   * @default loadbalancer
+   */
+  readonly exposure?: GatewayExposureSpec;
+  /**
+   * The Routes' `tls.insecureEdgeTerminationPolicy`, `None` or `Redirect`; only with a Route exposure.
+   * @default None
+   */
+  readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
 }
 
 export type { IssuerRefSpec };
@@ -97,6 +111,8 @@ const BOOKINFO_SCHEMA = {
         name: { type: 'string' },
         issuer: ISSUER_REF,
         credentialSecret: { type: 'string' },
+        exposure: GATEWAY_EXPOSURE_SCHEMA,
+        insecureEdgeTerminationPolicy: ROUTE_INSECURE_POLICY_SCHEMA,
       },
     },
     clusterLocal: { anyOf: [{ type: 'boolean' }, STRING_LIST] },
@@ -144,6 +160,22 @@ function bookinfoIssues(bookinfo: Readonly<Record<string, unknown>>, context: Se
   if (credentialSecret !== undefined && !isDnsSubdomain(credentialSecret)) {
     add('bookinfo.gateway.credentialSecret', `"${credentialSecret}" is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
   }
+  if (host !== undefined && isHostName(host)) {
+    const clusters = (Array.isArray(context.spec.clusters) ? context.spec.clusters : []).flatMap((cluster) => {
+      const name = text(fields(cluster)?.name);
+      return name === undefined ? [] : [{ name, platform: text(fields(cluster)?.platform) }];
+    });
+    const exposure = { exposure: gateway?.exposure, insecureEdgeTerminationPolicy: gateway?.insecureEdgeTerminationPolicy, hosts: [host], clusters };
+    for (const issue of gatewayExposureIssues(exposure)) add(`bookinfo.gateway.${issue.path}`, issue.message);
+    const balancer = fields(fields(context.spec.mesh)?.globalLoadBalancer);
+    const hostname = text(balancer?.hostname);
+    const exposed = resolveGatewayExposure(gateway?.exposure as GatewayExposureSpec | undefined, clusters.map((cluster) => cluster.name));
+    const problem = balancerExposureProblem(balancer?.provider, [...exposed].find(([, value]) => value === 'route')?.[0]);
+    if (problem) add('bookinfo.gateway.exposure', problem);
+    if (hostname !== undefined && hostname !== host) {
+      add('mesh.globalLoadBalancer.hostname', `${JSON.stringify(hostname)} is not bookinfo.host ${JSON.stringify(host)}: the Bookinfo gateways, the only TLS gateways of an inventory, would not serve it`);
+    }
+  }
   issues.push(...placementIssues(BOOKINFO, fields(bookinfo.placement) ?? {}, context.clusterNames, 'bookinfo.placement'));
   const revision = text(bookinfo.revision);
   const revisions = specRevisions(fields(context.spec.mesh));
@@ -166,6 +198,8 @@ export interface Bookinfo extends AppPlacement {
     /** The cert-manager issuer; when neither it nor a credential Secret is given, the gateway emits a self-signed one. */
     readonly issuer?: IssuerRef;
     readonly credentialSecret?: string;
+    readonly exposure?: GatewayExposureSpec;
+    readonly insecureEdgeTerminationPolicy?: RouteInsecurePolicy;
   };
   /** `true` for the whole namespace, or the services kept inside each cluster. */
   readonly clusterLocal: boolean | readonly string[];
@@ -188,6 +222,8 @@ export function resolveBookinfo(spec: BookinfoSpec, mesh: Mesh): Bookinfo {
       name: gateway?.name ?? 'bookinfo-ingressgateway',
       issuer: gateway?.issuer && resolveIssuerRef(gateway.issuer),
       credentialSecret: gateway?.credentialSecret,
+      exposure: gateway?.exposure,
+      insecureEdgeTerminationPolicy: gateway?.insecureEdgeTerminationPolicy,
     },
     clusterLocal: spec.clusterLocal ?? false,
     locality: new Map(Object.entries(spec.locality ?? {})),

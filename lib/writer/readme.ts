@@ -70,7 +70,7 @@ export function renderReadme(model: Mesh, manifests: MeshManifests, options: Rea
     reachingIstiod(model),
     flatNetworkRouting(model),
     applyOrder(model, folders, options.installWritten ?? true),
-    trustReadme(model, options.trust),
+    trustReadme(model, options.trust, options.gitops),
     tokens(folders),
     rotation(model),
     locality(model, manifests),

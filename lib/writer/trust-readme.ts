@@ -1,6 +1,7 @@
 import type { Mesh } from '../model/mesh';
 import type { TrustRotationStage } from '../model/mesh-spec';
-import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_SERVICE, TRUST_NAMES } from '../model/names';
+import { clusterFolder } from '../manifest/mesh-manifests';
+import { ISTIO_SYSTEM_NAMESPACE, ISTIOD_SERVICE, TRUST_LABEL, TRUST_NAMES } from '../model/names';
 import type { Trust } from '../model/trust';
 
 /** What each source needs from the user, in one line. */
@@ -29,17 +30,32 @@ const ROTATION_STEPS: readonly { readonly stage: TrustRotationStage | 'done'; re
 ];
 
 /**
+ * Where the CA objects do not yet come before istiod by themselves: GitOps delivers the charts,
+ * istiod included, before the folders, and the Sail steps apply them with the `Istio`. Without a
+ * `cacerts` at its start istiod makes a root of its own and keeps it.
+ */
+function caBeforeIstiodByHand(model: Mesh, trust: Trust, gitops: string | undefined): string[] {
+  if (trust.caClusters.length === 0 || (gitops === undefined && model.installer !== 'sail')) return [];
+  const how = gitops === undefined ? 'The Sail steps below apply them together with the `Istio`' : `${gitops === 'argocd' ? 'Argo CD' : 'Flux'} installs istiod before it syncs the folders`;
+  const commands = trust.caClusters.map((cluster) => `\`kubectl --context=${cluster} apply --server-side -k ${clusterFolder(cluster)} -l ${TRUST_LABEL.key}=${TRUST_LABEL.value}\``).join(', ');
+  return [
+    `${how}, so the CA would come up after istiod, which then makes a root of its own: before the first ${gitops === undefined ? 'apply' : 'sync'}, once \`base\` and cert-manager are installed, apply the CA objects by hand (${commands}) and wait for them to be Ready, or restart istiod once \`${TRUST_NAMES.caSecret}\` exists (\`kubectl -n ${ISTIO_SYSTEM_NAMESPACE} rollout restart deployment/${ISTIOD_SERVICE}\`) before any workload joins.`,
+  ];
+}
+
+/**
  * The README's trust section: the source and what it needs, the clusters holding CA material and,
  * during a root rotation, the step the output is at and the next one. None for istiod's
  * self-signed root without a rotation, so that such a mesh's README does not change.
  */
-export function trustReadme(model: Mesh, trust: Trust = model.trust): string | undefined {
+export function trustReadme(model: Mesh, trust: Trust = model.trust, gitops?: string): string | undefined {
   if (trust.source === 'self-signed' && trust.rotation === undefined) return undefined;
   const lines = [
     '## Trust',
     '',
     `The mesh's workload certificates come from \`mesh.trust.source: ${trust.source}\`: ${SOURCE_NEEDS[trust.source]}.` +
       (trust.caClusters.length > 0 ? ` CA material is on ${trust.caClusters.map((cluster) => `\`${cluster}\``).join(', ')}, applied before istiod starts (\`install/README.md\`).` : ''),
+    ...caBeforeIstiodByHand(model, trust, gitops),
     `Changing the source restarts nothing by itself: running workloads keep their certificates until they renew them (24h by default) from the new CA, so across a change of root the two sides do not trust each other; change roots with the rotation below. Trust domain: \`${model.trustDomain}\`.`,
   ];
   const rotation = trust.rotation;

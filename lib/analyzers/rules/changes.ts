@@ -1,6 +1,7 @@
 import type { ChangePlan } from '../../manifest/change-plan';
 import { CONTROL_PLANE_FOLDER } from '../../manifest/mesh-manifests';
 import { findingOn, type Finding } from '../finding';
+import { joinPointer } from '../object-schemas';
 
 /** The codes of what comparing a new tree with the one in the output folder finds (the catalogue lists them in lib/analyzers/README.md). */
 export const CHANGE_CODES = {
@@ -52,5 +53,5 @@ export function changeFindings(plan: ChangePlan): Finding[] {
 
 /** `spec.clusterIPs[0]` -> `/spec/clusterIPs/0`: the field as findings point at it. */
 function jsonPointer(field: string): string {
-  return `/${field.replace(/\[(\d+)\]/g, '.$1').split('.').map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+  return field.replace(/\[(\d+)\]/g, '.$1').split('.').reduce(joinPointer, '');
 }

@@ -5,6 +5,7 @@ import { ISTIO_SYSTEM_NAMESPACE, LABELS, TRUST_NAMES } from '../../model/names';
 import { chainFacts } from '../../model/trust';
 import type { Analyzer } from '../analyzer';
 import { type Finding, findingOn } from '../finding';
+import { joinPointer } from '../object-schemas';
 import type { Folder, MeshIndex } from '../mesh-index';
 
 /*
@@ -231,7 +232,7 @@ function privateKeyPath(value: unknown, pointer: string, decode: boolean): strin
   if (typeof value === 'string') return PRIVATE_KEY.test(value) || (decode && PRIVATE_KEY.test(Buffer.from(value, 'base64').toString('latin1'))) ? pointer : undefined;
   const entries = Array.isArray(value) ? value.map((item, at) => [String(at), item] as const) : Object.entries(record(value));
   for (const [key, item] of entries) {
-    const found = privateKeyPath(item, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, decode);
+    const found = privateKeyPath(item, joinPointer(pointer, key), decode);
     if (found !== undefined) return found;
   }
   return undefined;

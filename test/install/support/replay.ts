@@ -11,8 +11,7 @@
  * deprecated API, an unknown field) is a failure the tests assert on.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dump, load, loadAll } from 'js-yaml';
 import { LABELS } from '../../../lib/model/names';
@@ -217,13 +216,12 @@ export class InstallReplay {
   /**
    * The HelmReleases of a folder in their `dependsOn` order, each as the `helm upgrade --install`
    * it describes on the cluster its kubeconfig Secret names, with the chart of its pinned release's
-   * folder in place of the repository; false when the folder holds none.
+   * folder in place of the repository and its values on stdin; false when the folder holds none.
    */
   private installHelmReleases(clusterNames: readonly string[], folder: string): boolean {
     const releases = readdirSync(join(this.out, folder))
       .filter((file) => file.startsWith('helmrelease.helm.toolkit.fluxcd.io_'))
       .map((file) => load(readFileSync(join(this.out, folder, file), 'utf8')) as FluxHelmRelease);
-    const valuesDir = mkdtempSync(join(tmpdir(), 'helmrelease-values-'));
     const installed = new Set<string>();
     while (installed.size < releases.length) {
       const next = releases.find((r) => !installed.has(r.metadata.name) && (r.spec.dependsOn ?? []).every((d) => installed.has(d.name)));
@@ -233,10 +231,8 @@ export class InstallReplay {
       if (!context) throw new Error(`HelmRelease ${next.metadata.name} names no cluster's kubeconfig Secret`);
       const chart = chartFolders(upstreamPath(`istio-${spec.chart.spec.version}`, 'manifests', 'charts')).get(spec.chart.spec.chart);
       if (!chart) throw new Error(`HelmRelease ${next.metadata.name} installs ${spec.chart.spec.chart} ${spec.chart.spec.version}, which the upstream data does not hold`);
-      const values = join(valuesDir, `${next.metadata.name}.yaml`);
-      writeFileSync(values, dump(spec.values ?? {}));
       const namespace = spec.targetNamespace ?? next.metadata.namespace;
-      this.run(helmBinary(), ['upgrade', '--install', spec.releaseName ?? next.metadata.name, chart.folder, '-n', namespace, ...(spec.install?.createNamespace ? ['--create-namespace'] : []), `--kube-context=${context}`, '-f', values]);
+      this.run(helmBinary(), ['upgrade', '--install', spec.releaseName ?? next.metadata.name, chart.folder, '-n', namespace, ...(spec.install?.createNamespace ? ['--create-namespace'] : []), `--kube-context=${context}`, '-f', '-'], dump(spec.values ?? {}));
       installed.add(next.metadata.name);
       this.helmReleases.push(`${context}/${namespace}/${spec.releaseName ?? next.metadata.name}`);
     }

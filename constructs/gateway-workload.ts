@@ -2,7 +2,7 @@ import type { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InvalidPropsError } from '../lib/errors';
-import { qualifiedNameProblem, quantityProblem } from '../lib/model/kubernetes-rules';
+import { containerResourceNameProblem, quantityProblem } from '../lib/model/kubernetes-rules';
 import { ANNOTATIONS, APP_ANNOTATIONS, APP_LABELS, GATEWAY_PORTS, ISTIOD_PORTS, LABELS } from '../lib/model/names';
 import { kubeObject } from './kube-object';
 
@@ -38,7 +38,7 @@ export function checkContainerOptions(owner: Construct, construct: string, optio
   for (const kind of ['requests', 'limits'] as const) {
     for (const [resource, quantity] of Object.entries(options.resources?.[kind] ?? {})) {
       // A k8s.Quantity carries what it was made from in `value`.
-      const problem = qualifiedNameProblem(resource) ?? quantityProblem((quantity as k8s.Quantity | undefined)?.value);
+      const problem = containerResourceNameProblem(resource) ?? quantityProblem((quantity as k8s.Quantity | undefined)?.value);
       if (problem) throw new InvalidPropsError(owner, `resources.${kind}.${resource}`, `${construct} resources.${kind}.${resource}: ${problem}`);
     }
   }

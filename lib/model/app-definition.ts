@@ -11,7 +11,7 @@ import {
   labelIssues,
   portNameProblem,
   portNumberProblem,
-  qualifiedNameProblem,
+  containerResourceNameProblem,
   quantityProblem,
   replicasProblem,
   shown,
@@ -262,7 +262,7 @@ function versionIssues(version: WorkloadVersion, at: string, where: string): Val
   for (const issue of annotationIssues(version.podAnnotations ?? {}, `${at}.podAnnotations`)) add(issue.path, `${where} podAnnotations: ${issue.message}`);
   for (const kind of ['requests', 'limits'] as const) {
     for (const [resource, quantity] of Object.entries(version.resources?.[kind] ?? {})) {
-      const problem = qualifiedNameProblem(resource) ?? quantityProblem(quantity);
+      const problem = containerResourceNameProblem(resource) ?? quantityProblem(quantity);
       if (problem) add(`${at}.resources.${kind}.${resource}`, `${where} resources.${kind}.${resource}: ${problem}`);
     }
   }

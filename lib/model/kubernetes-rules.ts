@@ -59,6 +59,27 @@ export function qualifiedNameProblem(value: unknown): string | undefined {
   return valid ? undefined : `${shown(value)} is not ${expected}`;
 }
 
+/** Container resources without a domain prefix that Kubernetes knows (`standardContainerResources`, and huge pages). */
+const STANDARD_CONTAINER_RESOURCES: ReadonlySet<string> = new Set(['cpu', 'memory', 'ephemeral-storage']);
+
+/**
+ * `validateContainerResourceName` (k8s.io/kubernetes pkg/apis/core/validation, v1.34): a qualified
+ * name that is a standard container resource (`cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>`)
+ * or, with a domain prefix other than `kubernetes.io`, an extended resource whose quota name
+ * `requests.<name>` is a qualified name too.
+ */
+export function containerResourceNameProblem(value: unknown): string | undefined {
+  const problem = qualifiedNameProblem(value);
+  if (problem !== undefined || typeof value !== 'string') return problem;
+  if (!value.includes('/')) {
+    return STANDARD_CONTAINER_RESOURCES.has(value) || value.startsWith('hugepages-')
+      ? undefined
+      : `${shown(value)} is not a standard container resource (cpu, memory, ephemeral-storage or hugepages-<size>); an extended resource needs a domain prefix (example.com/${value})`;
+  }
+  const extended = value.includes('kubernetes.io/') || (!value.startsWith('requests.') && qualifiedNameProblem(`requests.${value}`) === undefined);
+  return extended ? undefined : `${shown(value)} does not follow the extended resource name standard (requests.${value} must be a qualified name too)`;
+}
+
 /** `IsValidLabelValue`: at most 63 characters, alphanumerics with '-', '_' or '.' inside, or empty. */
 export function labelValueProblem(value: unknown): string | undefined {
   return typeof value === 'string' && LABEL_VALUE.test(value) ? undefined : `${shown(value)} is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`;

@@ -215,6 +215,8 @@ describe('AppSplit', () => {
     [{ app: withService({ versions: [SHOP.services[1].versions[0], SHOP.services[1].versions[0]] }) }, 'App "shop" service "cart" defines version "v1" twice'],
     [{ app: withService({ calls: ['payments'] }, 0) }, 'App "shop" workload "frontend-v1" calls unknown service "payments" (expected one of: frontend, cart, catalog, db)'],
     [{ app: withVersion({ resources: { requests: { cpu: '100 millicores' } } }) }, 'App "shop" workload "cart-v1" resources.requests.cpu: "100 millicores" is no Kubernetes quantity (expected e.g. 100m, 0.5, 128Mi, 1G)'],
+    [{ app: withVersion({ resources: { limits: { constructor: '1' } } }) }, 'App "shop" workload "cart-v1" resources.limits.constructor: "constructor" is not a standard container resource (cpu, memory, ephemeral-storage or hugepages-<size>); an extended resource needs a domain prefix (example.com/constructor)'],
+    [{ app: withVersion({ resources: { requests: { 'example.com/requests.gpu': '1', 'requests.example.com/gpu': '1' } } }) }, 'App "shop" workload "cart-v1" resources.requests.requests.example.com/gpu: "requests.example.com/gpu" does not follow the extended resource name standard (requests.requests.example.com/gpu must be a qualified name too)'],
     [{ app: withVersion({ readinessProbe: { periodSeconds: 0 } }) }, 'App "shop" workload "cart-v1" readinessProbe.periodSeconds: 0 is not a whole number >= 1'],
     [{ app: withVersion({ livenessProbe: { httpPath: 'healthz' } }) }, 'App "shop" workload "cart-v1" livenessProbe.httpPath: "healthz" must start with /'],
     // From JavaScript, which the types do not guard.
